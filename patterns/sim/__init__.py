@@ -1,0 +1,1 @@
+"""Kumoben's simulation engine: pure Python, no Django, Channels or graphviz."""
