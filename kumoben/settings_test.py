@@ -21,3 +21,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Live daphne servers in tests run with DEBUG off; let WhiteNoise find static files without
+# collectstatic.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing is collected in tests; finders serve the files

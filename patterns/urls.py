@@ -6,4 +6,10 @@ from patterns import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
+    path("lessons/", views.area, {"name": "lessons"}, name="lessons"),
+    path("labs/", views.area, {"name": "labs"}, name="labs"),
+    path("playground/", views.area, {"name": "playground"}, name="playground"),
+    path("sessions/", views.area, {"name": "sessions"}, name="sessions"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,10 +1,112 @@
+"""Views: thin. Each htmx partial is named after the hx-target it fills."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import asyncio
+import logging
+import uuid
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from patterns.catalog import BY_SLUG, PATTERNS
+
+logger = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_S = 2.0
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"patterns": PATTERNS, "selected": None})
+
+
+@require_GET
+def pattern_summary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    selected = BY_SLUG.get(slug)
+    if selected is None:
+        raise Http404("no such pattern")
+    template_name = "home.html"
+    if request.htmx:
+        template_name += "#pattern-explorer"
+    return render(request, template_name, {"patterns": PATTERNS, "selected": selected})
+
+
+AREAS = {
+    "lessons": (_("Lessons"), _("Story-mode lessons that walk through the talk, step by step.")),
+    "labs": (_("Labs"), _("Guided labs with a Check button verified against the simulation.")),
+    "playground": (
+        _("Playground"),
+        _("A live simulation of the four patterns, with faults you inject yourself."),
+    ),
+    "sessions": (
+        _("Study sessions"),
+        _("Instructor-led sessions: join with a code and follow one shared simulation."),
+    ),
+}
+
+
+@require_GET
+def area(request: HttpRequest, name: str) -> HttpResponse:
+    title, purpose = AREAS[name]
+    return render(request, "area_pending.html", {"title": title, "purpose": purpose, "area": name})
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+async def _check_channel_layer() -> str:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    channel = await layer.new_channel("healthz.")
+    token = uuid.uuid4().hex
+    await layer.send(channel, {"type": "healthz", "token": token})
+    message = await layer.receive(channel)
+    if message.get("token") != token:
+        raise RuntimeError("the layer returned a different message")
+    return "ok"
+
+
+async def _probe(name: str, check: object) -> tuple[str, str]:
+    try:
+        if asyncio.iscoroutinefunction(check):
+            result = await asyncio.wait_for(check(), HEALTH_TIMEOUT_S)
+        else:
+            result = await asyncio.wait_for(
+                sync_to_async(check, thread_sensitive=True)(),
+                HEALTH_TIMEOUT_S,  # type: ignore[arg-type]
+            )
+    except Exception as error:  # noqa: BLE001 - a health probe reports every failure
+        logger.warning("healthz: %s failed: %r", name, error)
+        return name, f"error: {type(error).__name__}"
+    return name, result
+
+
+@never_cache
+@require_GET
+async def healthz(request: HttpRequest) -> JsonResponse:
+    results = dict(
+        await asyncio.gather(
+            _probe("database", _check_database), _probe("channel_layer", _check_channel_layer)
+        )
+    )
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **results}, status=200 if healthy else 503
+    )

@@ -1,0 +1,76 @@
+# Kumoben: `make run` serves the app, `make test` runs every test. Both bootstrap what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST := $(PY) -m pytest
+
+.PHONY: run test lint format bootstrap graphviz browser-deps messages bench help
+
+help:
+	@echo "make run    - set up what is missing, migrate SQLite, serve http://$(HOST):$(PORT)/ with daphne"
+	@echo "make test   - set up what is missing (incl. Chromium), lint, then unit, WebSocket, browser and integration tests"
+	@echo "make lint   - ruff (lint + format check) and mypy strict for patterns/sim"
+	@echo "make bench  - run the benchmarks in bench/"
+
+# --- bootstrap -------------------------------------------------------------------------------
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Kumoben needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+bootstrap: $(STAMP) graphviz
+
+# Debian packages are installed with apt-get when it is there; otherwise we say what to install.
+APT := $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; elif command -v sudo >/dev/null 2>&1; then echo "sudo apt-get"; fi)
+define apt_install
+	@if command -v apt-get >/dev/null 2>&1 && [ -n "$(APT)" ]; then \
+		echo "Installing Debian packages: $(1)"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $(1) >/dev/null; \
+	else \
+		echo "Missing system packages. Please install: $(1) (Debian/Ubuntu: apt-get install $(1))"; exit 1; \
+	fi
+endef
+
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { $(call apt_install,graphviz) ; }
+
+browser-deps:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { $(call apt_install,chromium fonts-noto-cjk) ; }
+
+# --- serve -----------------------------------------------------------------------------------
+run: bootstrap
+	KUMOBEN_DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	@echo ""
+	@echo "  Kumoben is running at http://$(HOST):$(PORT)/  (HTTP and WebSocket, daphne; Ctrl-C stops it)"
+	@echo ""
+	KUMOBEN_DEBUG=1 exec $(PY) manage.py runserver $(HOST):$(PORT)
+
+# --- checks ----------------------------------------------------------------------------------
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Browser tests use Playwright's sync API, which must not share a process with pytest-asyncio's
+# event loops, so they run in their own pytest invocation.
+test: bootstrap browser-deps lint
+	$(PYTEST) -m "not browser and not integration"
+	$(PYTEST) -m browser tests/browser
+	$(PYTEST) -m integration tests/integration
+
+messages: $(STAMP)
+	KUMOBEN_DEBUG=1 $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=static/vendor
+	KUMOBEN_DEBUG=1 $(PY) manage.py compilemessages -l ja --ignore=.venv
+
+bench: bootstrap
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -1,0 +1,67 @@
+"""Validation of incoming WebSocket frames, shared by every consumer.
+
+A frame is a JSON object with a string "type". Anything else — binary data, invalid JSON, an
+oversized text, a missing or unknown type — becomes a FrameError whose message names the field
+and the reason, so the consumer can answer with an error frame and keep the connection open.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+MAX_FRAME_BYTES = 4096
+
+
+class FrameError(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+    def as_frame(self) -> dict[str, Any]:
+        return {"type": "error", "field": self.field, "reason": self.reason}
+
+
+def parse_frame(
+    text_data: str | None, bytes_data: bytes | None, allowed_types: frozenset[str]
+) -> dict[str, Any]:
+    if text_data is None:
+        raise FrameError("frame", "binary frames are not accepted; send JSON text")
+    if len(text_data.encode()) > MAX_FRAME_BYTES:
+        raise FrameError("frame", f"larger than {MAX_FRAME_BYTES} bytes")
+    try:
+        data = json.loads(text_data)
+    except ValueError:
+        raise FrameError("frame", "not valid JSON") from None
+    if not isinstance(data, dict):
+        raise FrameError("frame", "expected a JSON object")
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise FrameError("type", "missing or not a string")
+    if kind not in allowed_types:
+        raise FrameError(
+            "type", f"unknown type {kind[:40]!r}; expected one of {sorted(allowed_types)}"
+        )
+    return data
+
+
+class RateLimiter:
+    """A token bucket per connection: `rate` frames a second, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int, clock: Any = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = float(burst)
+        self._last = clock()
+
+    def allow(self) -> bool:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False

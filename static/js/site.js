@@ -1,0 +1,5 @@
+// Site-wide behaviour, loaded as an ES module (no inline script: the CSP forbids it).
+import { startLiveStatus } from "./live-status.js";
+
+const status = document.getElementById("live-status");
+if (status) startLiveStatus(status);
