@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -65,9 +66,10 @@ class DaphneServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: BinaryIO | None = None
 
     def start(self, wait_for_health: bool = True) -> DaphneServer:
-        log = self.log_path.open("ab")
+        self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
                 str(VENV_BIN / "daphne"),
@@ -79,7 +81,7 @@ class DaphneServer:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=log,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         self._wait_until_listening(wait_for_health)
@@ -117,6 +119,9 @@ class DaphneServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 @contextlib.contextmanager
