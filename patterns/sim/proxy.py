@@ -30,8 +30,11 @@ API (times are virtual seconds, ``rng`` is the run's ``random.Random``)::
         .ejected() -> dict[host, earliest return time]
         .counters -> OutlierCounters(detected, enforced, refused, not_enforced)
         .snapshot() -> dict                   # JSON-ready state for diagrams
-    ProxyEvent(t, kind, cause, host, detail)  # kinds: outlier_ejected, outlier_returned,
-                                              # outlier_ejection_refused, outlier_not_enforced
+    ProxyEvent(t, kind, cause, host, detail)  # (kind, cause) pairs:
+        # outlier_ejected / outlier_ejected            detected and enforced (inline, Nth error)
+        # outlier_ejection_refused / max_ejection_percent_refused   detected, cap refused it
+        # outlier_not_enforced / consecutive_5xx       detected, enforcing_consecutive_5xx roll lost
+        # outlier_returned / outlier_returned          ejection time over, back at a sweep
 
 The caller must run ``sweep(now)`` before ``pick(now)`` (or at each ``next_sweep_s``); both are cheap
 when nothing is due. Outlier errors in the default, non-split mode are any ``http_5xx`` plus the
@@ -47,6 +50,8 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .trace import CONNECT_REFUSED, CONNECT_TIMEOUT, HTTP_503, RESET, TIMEOUT
 
 # Outlier detection (envoy.config.cluster.v3.OutlierDetection).
 DEFAULT_CONSECUTIVE_5XX = 5
@@ -85,7 +90,8 @@ CAUSE_LEAST_REQUEST = "least_request_p2c"
 CAUSE_RANDOM = "random_pick"
 CAUSE_PANIC = "panic_mode"
 CAUSE_NO_HEALTHY_UPSTREAM = "no_healthy_upstream"
-CAUSE_CONSECUTIVE_5XX = "consecutive_5xx"
+CAUSE_CONSECUTIVE_5XX = "consecutive_5xx"  # detected, not (yet) enforced
+CAUSE_OUTLIER_EJECTED = "outlier_ejected"  # detected and enforced
 CAUSE_OUTLIER_RETURNED = "outlier_returned"
 CAUSE_MAX_EJECTION_PERCENT_REFUSED = "max_ejection_percent_refused"
 CAUSE_RETRY_ON_503 = "retry_on_503"
@@ -102,8 +108,8 @@ KIND_RETURNED = "outlier_returned"
 KIND_REFUSED = "outlier_ejection_refused"
 KIND_NOT_ENFORCED = "outlier_not_enforced"
 
-_CONNECT_FAILURES = frozenset({"connect_refused", "connect_timeout"})
-_LOCAL_ORIGIN_ERRORS = frozenset({"connect_refused", "connect_timeout", "reset", "timeout"})
+_CONNECT_FAILURES = frozenset({CONNECT_REFUSED, CONNECT_TIMEOUT})
+_LOCAL_ORIGIN_ERRORS = frozenset({CONNECT_REFUSED, CONNECT_TIMEOUT, RESET, TIMEOUT})
 _LB_CAUSES = {
     LB_ROUND_ROBIN: CAUSE_ROUND_ROBIN,
     LB_LEAST_REQUEST: CAUSE_LEAST_REQUEST,
@@ -228,7 +234,7 @@ class RetryPolicy:
             return "retriable-status-codes" in on and status in self.retriable_status_codes
         if reason in _CONNECT_FAILURES:
             return any(name in on for name in ("5xx", "gateway-error", "reset", "connect-failure"))
-        if reason in ("reset", "timeout"):
+        if reason in (RESET, TIMEOUT):
             # A reset or a per-try timeout is a reset of the upstream stream for Envoy.
             return any(name in on for name in ("5xx", "gateway-error", "reset"))
         return False
@@ -262,13 +268,13 @@ class RetryPolicy:
 
 def retry_cause(reason: str) -> str:
     """The cause code for retrying an attempt that ended with ``reason``."""
-    if reason == "http_503":
+    if reason == HTTP_503:
         return CAUSE_RETRY_ON_503
     if reason in _CONNECT_FAILURES:
         return CAUSE_RETRY_ON_CONNECT_FAILURE
-    if reason == "reset":
+    if reason == RESET:
         return CAUSE_RETRY_ON_RESET
-    if reason == "timeout":
+    if reason == TIMEOUT:
         return CAUSE_RETRY_ON_TIMEOUT
     if reason.startswith("http_5"):
         return CAUSE_RETRY_ON_5XX
@@ -480,7 +486,7 @@ class OutlierDetector:
                 "until": now + duration,
             }
         )
-        return ProxyEvent(now, KIND_EJECTED, CAUSE_CONSECUTIVE_5XX, host, detail)
+        return ProxyEvent(now, KIND_EJECTED, CAUSE_OUTLIER_EJECTED, host, detail)
 
     def _eject(self, monitor: HostMonitor, now: float) -> None:
         config = self.config

@@ -173,7 +173,7 @@ def test_outlier_ejects_inline_on_fifth_consecutive_error_for_30_s() -> None:
         ProxyEvent(
             12.3,
             "outlier_ejected",
-            "consecutive_5xx",
+            "outlier_ejected",
             "inventory-2",
             {
                 "consecutive_errors": 5,
@@ -657,4 +657,19 @@ def test_snapshot_is_json_ready() -> None:
         "multipliers": {"inventory-2": 1},
         "panic": False,
         "counters": {"detected": 1, "enforced": 1, "refused": 0, "not_enforced": 0},
+    }
+
+
+def test_enforcing_zero_detects_without_ejecting() -> None:
+    cluster = _cluster(outlier=OutlierDetectionConfig(enforcing_consecutive_5xx=0.0))
+
+    events = _fail(cluster, "inventory-2", 1.0, times=10)
+
+    assert [(e.kind, e.cause) for e in events] == [("outlier_not_enforced", "consecutive_5xx")] * 2
+    assert cluster.ejected() == {}
+    assert cluster.counters.as_dict() == {
+        "detected": 2,
+        "enforced": 0,
+        "refused": 0,
+        "not_enforced": 2,
     }
