@@ -28,20 +28,20 @@ bootstrap: $(STAMP) graphviz
 
 # Debian packages are installed with apt-get when it is there; otherwise we say what to install.
 APT := $(shell if [ "$$(id -u)" = 0 ]; then echo apt-get; elif command -v sudo >/dev/null 2>&1; then echo "sudo apt-get"; fi)
-define apt_install
-	@if command -v apt-get >/dev/null 2>&1 && [ -n "$(APT)" ]; then \
-		echo "Installing Debian packages: $(1)"; \
-		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $(1) >/dev/null; \
+APT_INSTALL = if command -v apt-get >/dev/null 2>&1 && [ -n "$(APT)" ]; then \
+		echo "Installing Debian packages: $$pkgs"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$pkgs >/dev/null; \
 	else \
-		echo "Missing system packages. Please install: $(1) (Debian/Ubuntu: apt-get install $(1))"; exit 1; \
+		echo "Missing system packages. Please install: $$pkgs (Debian/Ubuntu: apt-get install $$pkgs)"; \
+		exit 1; \
 	fi
-endef
 
 graphviz:
-	@command -v dot >/dev/null 2>&1 || { $(call apt_install,graphviz) ; }
+	@command -v dot >/dev/null 2>&1 || { pkgs="graphviz"; $(APT_INSTALL); }
 
 browser-deps:
-	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { $(call apt_install,chromium fonts-noto-cjk) ; }
+	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || \
+		{ pkgs="chromium fonts-noto-cjk"; $(APT_INSTALL); }
 
 # --- serve -----------------------------------------------------------------------------------
 run: bootstrap
