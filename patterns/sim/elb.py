@@ -1,0 +1,502 @@
+"""Pattern 1, ELB: clients call an internal Application Load Balancer that picks the task.
+
+One internal ALB with one node per AZ and one target group per callee service (host rules). A
+client resolves the ALB name (TTL 60 s, one node IP per AZ that is up), connects to one node, and
+the node picks a target among the targets *it* considers healthy: every node health-checks every
+target on its own schedule [ALB-HC]. No healthy target -> fail open to all registered targets; no
+registered target -> 503. Target reset/refused -> 502; no connection in 10 s or no response within
+the idle timeout -> 504. The ALB never retries [ALB-TS]; ``client.retries`` is the client's own.
+
+Worked window (checkable fact 2): a task refusing connections from 60 s is checked by a node at
+some phase p in [60, 90); with the unhealthy threshold 2 the second failed check is at p + 30 in
+[90, 120), so the last request routed to it is sent between 90 s and 120 s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import PRIO_CONTROL, PRIO_REQUEST
+from .pattern_base import Pattern
+from .scenario import AZS
+from .topology import DRAINING, STOPPED, Request, Task, World
+from .trace import (
+    CONNECT_REFUSED,
+    CONNECT_TIMEOUT,
+    DNS_NXDOMAIN,
+    HTTP_502,
+    HTTP_503,
+    HTTP_504,
+    RESET,
+    TIMEOUT,
+)
+
+#: Fixed by AWS (not settings): target connect timeout [ALB-TS] and the ALB DNS TTL [ALB-TGH].
+ALB_CONNECT_TIMEOUT_S = 10.0
+ALB_DNS_TTL_S = 60.0
+ALB_DNS_NAME = "internal-kumoben-alb.ap-northeast-1.elb.amazonaws.com"
+
+INITIAL = "initial"
+HEALTHY = "healthy"
+UNHEALTHY = "unhealthy"
+
+
+class Node:
+    """One ALB node (one per AZ) with its own view of target health and its own RR cursors."""
+
+    __slots__ = ("index", "az", "ip", "up", "in_dns", "routes", "fail_open", "cursor")
+
+    def __init__(self, index: int, az: str) -> None:
+        self.index = index
+        self.az = az
+        self.ip = f"10.0.{AZS.index(az) * 16 + 15}.10"
+        self.up = True
+        self.in_dns = True
+        self.routes: list[list[Target]] = []  # per target group: targets this node routes to
+        self.fail_open: list[bool] = []
+        self.cursor: list[int] = []
+
+    @property
+    def name(self) -> str:
+        return f"alb-{self.az}"
+
+
+class Check:
+    """One node's health-check state for one target: a tiny monitor with counters."""
+
+    __slots__ = ("node", "target", "state", "passes", "failures", "active")
+
+    def __init__(self, node: Node, target: Target, state: str) -> None:
+        self.node = node
+        self.target = target
+        self.state = state
+        self.passes = 0
+        self.failures = 0
+        self.active = True
+
+
+class Target:
+    __slots__ = ("task", "group", "draining", "checks", "slow_start_from", "slow_start_until")
+
+    def __init__(self, task: Task, group: TargetGroup) -> None:
+        self.task = task
+        self.group = group
+        self.draining = False
+        self.checks: list[Check] = []
+        self.slow_start_from = 0.0
+        self.slow_start_until = 0.0
+
+
+class TargetGroup:
+    __slots__ = ("index", "service", "targets")
+
+    def __init__(self, index: int, service: str) -> None:
+        self.index = index
+        self.service = service
+        self.targets: list[Target] = []  # registered (including draining), in registration order
+
+
+class ElbPattern(Pattern):
+    name = "elb"
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.alb = self.settings["alb"]
+        self.client = self.settings["client"]
+        self.nodes = [Node(i, az) for i, az in enumerate(AZS)]
+        self.groups: dict[str, TargetGroup] = {}
+        self.targets: dict[str, Target] = {}
+        self.dns_cache: dict[str, tuple[list[Node], float]] = {}
+        self.counters = {"health_checks_failed": 0, "fail_open_requests": 0, "no_target_503": 0}
+
+    # ------------------------------------------------------------------ setup and registration
+
+    def setup(self) -> None:
+        for i, name in enumerate(self.world.services):
+            self.groups[name] = TargetGroup(i, name)
+        for node in self.nodes:
+            node.routes = [[] for _ in self.groups]
+            node.fail_open = [False for _ in self.groups]
+            node.cursor = [0 for _ in self.groups]
+
+    def on_task_running(self, task: Task, initial: bool) -> None:
+        group = self.groups[task.service.name]
+        target = Target(task, group)
+        group.targets.append(target)
+        self.targets[task.id] = target
+        state = HEALTHY if initial else INITIAL
+        rng = self.world.rng
+        interval = self.alb["health_check_interval_s"]
+        for node in self.nodes:
+            check = Check(node, target, state)
+            target.checks.append(check)
+            # Each node checks on its own phase, which is why nodes disagree for a while (fact 3).
+            self.world.engine.after(rng.random() * interval, PRIO_CONTROL, self._check_run, check)
+        if not initial:
+            self.world.event("target", "target_registered", task=task.id, ip=task.ip, state=INITIAL)
+        self._rebuild(group)
+
+    def on_app_ready(self, task: Task) -> None:
+        """The ALB gates traffic on its own health checks, not on the app's readiness."""
+
+    def deregister(self, task: Task) -> None:
+        target = self.targets.get(task.id)
+        if target is None:
+            self.world.sigterm(task)
+            return
+        target.draining = True
+        delay = self.alb["deregistration_delay_s"]
+        self.world.event(
+            "target", "target_draining", task=task.id, delay_s=delay, in_flight=len(task.inflight)
+        )
+        self._rebuild(target.group)
+        if not task.inflight:
+            self._finish_drain(target, "drain_finished_idle")
+            return
+        self.world.engine.after(delay, PRIO_CONTROL, self._drain_deadline, target)
+
+    def deregister_dead(self, task: Task) -> None:
+        target = self.targets.get(task.id)
+        if target is None:
+            return
+        target.draining = True
+        self.world.event("target", "target_draining", task=task.id, in_flight=len(task.inflight))
+        self._finish_drain(target, "drain_finished_idle")
+
+    def on_idle(self, task: Task) -> None:
+        target = self.targets.get(task.id)
+        if target is not None and target.draining and task.state is DRAINING:
+            self._finish_drain(target, "drain_finished_idle")
+
+    def _drain_deadline(self, target: Target, _tag: int) -> None:
+        if self.targets.get(target.task.id) is not target:
+            return
+        self.world.cut_inflight(target.task)
+        if self.targets.get(target.task.id) is target:
+            self._finish_drain(target, "deregistration_delay_elapsed")
+
+    def _finish_drain(self, target: Target, cause: str) -> None:
+        task = target.task
+        self.targets.pop(task.id, None)
+        group = target.group
+        group.targets = [t for t in group.targets if t is not target]
+        for check in target.checks:
+            check.active = False
+        self.world.event("target", cause, task=task.id)
+        self._rebuild(group)
+        self.world.sigterm(task)
+
+    # ------------------------------------------------------------------ routing tables
+
+    def _rebuild(self, group: TargetGroup) -> None:
+        """Recompute each node's routable list for the group after a health or registration change."""
+        gi = group.index
+        for node in self.nodes:
+            live = [t for t in group.targets if not t.draining]
+            healthy = [t for t in live if t.checks[node.index].state == HEALTHY]
+            was_open = node.fail_open[gi]
+            node.fail_open[gi] = bool(live) and not healthy
+            node.routes[gi] = healthy or live
+            if node.fail_open[gi] and not was_open and node.up:
+                self.world.event(
+                    "alb", "fail_open_all_unhealthy", node=node.name, service=group.service
+                )
+
+    # ------------------------------------------------------------------ health checks
+
+    def _check_run(self, check: Check, _tag: int) -> None:
+        if not check.active:
+            return
+        world = self.world
+        interval = self.alb["health_check_interval_s"]
+        world.engine.after(interval, PRIO_CONTROL, self._check_run, check)
+        if not check.node.up:
+            return
+        passed, delay, cause = world.probe(check.target.task, self.alb["health_check_timeout_s"])
+        world.engine.after(delay, PRIO_CONTROL, self._check_result, check, 1 if passed else 0)
+
+    def _check_result(self, check: Check, passed: int) -> None:
+        if not check.active:
+            return
+        world = self.world
+        task = check.target.task
+        node = check.node
+        before = check.state
+        if passed:
+            check.passes += 1
+            check.failures = 0
+            needed = 1 if before == INITIAL else self.alb["healthy_threshold"]
+            if before != HEALTHY:
+                world.event(
+                    "health",
+                    "health_check_passed",
+                    task=task.id,
+                    node=node.name,
+                    passes=check.passes,
+                )
+                if check.passes >= needed:
+                    check.state = HEALTHY
+        else:
+            check.failures += 1
+            check.passes = 0
+            self.counters["health_checks_failed"] += 1
+            world.event(
+                "health",
+                "health_check_failed",
+                task=task.id,
+                node=node.name,
+                failures=check.failures,
+            )
+            if before != UNHEALTHY and check.failures >= self.alb["unhealthy_threshold"]:
+                check.state = UNHEALTHY
+        if check.state == before:
+            return
+        cause = (
+            "healthy_threshold_reached" if check.state == HEALTHY else "unhealthy_threshold_reached"
+        )
+        world.event("health", cause, task=task.id, node=node.name, state=check.state)
+        target = check.target
+        if check.state == HEALTHY:
+            self._maybe_slow_start(target)
+        self._rebuild(target.group)
+        self._report_to_ecs(target)
+
+    def _report_to_ecs(self, target: Target) -> None:
+        """ECS counts a target healthy/unhealthy once every up node agrees."""
+        states = {c.state for c in target.checks if c.node.up}
+        if states == {HEALTHY}:
+            self.world.mark_healthy(target.task)
+        elif states == {UNHEALTHY} and not target.draining:
+            self.world.replace_unhealthy(target.task, "ecs_replaced_unhealthy")
+
+    def _maybe_slow_start(self, target: Target) -> None:
+        duration = self.alb["slow_start_s"]
+        now = self.world.engine.now
+        if not duration or target.slow_start_until > now:
+            return
+        others = [
+            t
+            for t in target.group.targets
+            if t is not target
+            and not t.draining
+            and t.slow_start_until <= now
+            and any(c.state == HEALTHY for c in t.checks)
+        ]
+        if others:  # slow start only begins if a healthy target outside slow start exists
+            target.slow_start_from = now
+            target.slow_start_until = now + duration
+            self.world.event(
+                "target", "slow_start", task=target.task.id, until=round(now + duration, 6)
+            )
+
+    # ------------------------------------------------------------------ DNS on the client
+
+    def _resolve(self, req: Request) -> tuple[list[Node], float]:
+        now = self.world.engine.now
+        answer = [n for n in self.nodes if n.in_dns]
+        if self.client["ip_choice"] == "first":
+            self.world.rng.shuffle(answer)  # Route 53 rotates the order of the answer
+        entry = (answer, now + ALB_DNS_TTL_S)
+        self.dns_cache[req.caller.id] = entry
+        if req.sampled:
+            self.world.event(
+                "hop",
+                "dns_cache_miss",
+                request=req.id,
+                source=req.caller.id,
+                record=ALB_DNS_NAME,
+                ips=[n.ip for n in answer],
+            )
+        return entry
+
+    # ------------------------------------------------------------------ requests
+
+    def send(self, req: Request) -> None:
+        world = self.world
+        now = world.engine.now
+        req.client_tries += 1
+        timeout = self.client["timeout_s"]
+        if timeout and req.client_tries == 1:
+            req.deadline = req.t0 + timeout
+        entry = self.dns_cache.get(req.caller.id)
+        if entry is None or entry[1] <= now:
+            entry = self._resolve(req)
+        elif req.sampled:
+            world.event(
+                "hop", "dns_cache_hit", request=req.id, source=req.caller.id, record=ALB_DNS_NAME
+            )
+        nodes = entry[0]
+        if not nodes:
+            self._client_error(req, DNS_NXDOMAIN)
+            return
+        if self.client["ip_choice"] == "first":
+            node = nodes[0]
+        else:
+            node = nodes[int(world.rng.random() * len(nodes))]
+        req.via = node
+        if not node.up:
+            req.reason = CONNECT_TIMEOUT
+            req.tag += 1
+            delay = self.client["connect_timeout_s"]
+            world.engine.after(delay, PRIO_REQUEST, self._node_unreachable, req, req.tag)
+            return
+        group = self.groups.get(req.edge.callee)
+        gi = group.index if group is not None else -1
+        route = node.routes[gi] if gi >= 0 else []
+        if not route:
+            self.counters["no_target_503"] += 1
+            if req.sampled:
+                world.event(
+                    "hop",
+                    "no_registered_targets",
+                    request=req.id,
+                    node=node.name,
+                    service=req.edge.callee,
+                )
+            self._client_error(req, HTTP_503)
+            return
+        target = self._pick(node, gi, route)
+        if node.fail_open[gi]:
+            self.counters["fail_open_requests"] += 1
+        if req.sampled:
+            cause = "fail_open_all_unhealthy" if node.fail_open[gi] else self.alb["algorithm"]
+            world.event("hop", cause, request=req.id, node=node.name, task=target.task.id)
+        idle = self.alb["idle_timeout_s"]
+        if req.deadline - now < idle:
+            idle = max(req.deadline - now, 0.0)
+        world.attempt(req, target.task, ALB_CONNECT_TIMEOUT_S, idle)
+
+    def _pick(self, node: Node, gi: int, route: list[Target]) -> Target:
+        algorithm = self.alb["algorithm"]
+        n = len(route)
+        rng = self.world.rng
+        if algorithm == "least_outstanding_requests":
+            start = node.cursor[gi]
+            node.cursor[gi] = start + 1
+            best = route[start % n]
+            for i in range(1, n):
+                candidate = route[(start + i) % n]
+                if len(candidate.task.inflight) < len(best.task.inflight):
+                    best = candidate
+            return best
+        now = self.world.engine.now
+        if algorithm == "weighted_random":
+            weights = [self._weight(t, now) for t in route]
+            return rng.choices(route, weights)[0]
+        # Round robin; a target in slow start is skipped with probability 1 - weight.
+        for _ in range(n):
+            cursor = node.cursor[gi]
+            node.cursor[gi] = cursor + 1
+            target = route[cursor % n]
+            if target.slow_start_until <= now or rng.random() < self._weight(target, now):
+                return target
+        return target
+
+    def _weight(self, target: Target, now: float) -> float:
+        """Slow-start weight: rises linearly from 0 to 1 over the slow-start duration.
+
+        Example: slow start 100 s entered at 200 s gives weight 0.25 at 225 s and 1.0 from 300 s.
+        """
+        if target.slow_start_until <= now:
+            return 1.0
+        span = target.slow_start_until - target.slow_start_from
+        return max(0.01, (now - target.slow_start_from) / span)
+
+    def _node_unreachable(self, req: Request, tag: int) -> None:
+        if tag != req.tag:
+            return
+        if req.sampled:
+            self.world.event("hop", "connect_timeout", request=req.id, node=req.via.name)
+        self._client_error(req, CONNECT_TIMEOUT)
+
+    def attempt_done(self, req: Request, reason: str | None) -> None:
+        if reason is None:
+            if req.sampled:
+                self.world.event(
+                    "hop", "request_ok", request=req.id, task=req.target.id if req.target else None
+                )
+            self.world.finish(req, None)
+            return
+        cause = "app_error"
+        if reason == CONNECT_TIMEOUT:
+            reason, cause = HTTP_504, "alb_504_connect_timeout"
+        elif reason == TIMEOUT:
+            if self.world.engine.now >= req.deadline:
+                cause = "client_timeout"
+            else:
+                reason, cause = HTTP_504, "alb_504_idle_timeout"
+        elif reason in (CONNECT_REFUSED, RESET):
+            reason, cause = HTTP_502, "alb_502_reset"
+        if req.sampled:
+            task = req.target.id if req.target else None
+            self.world.event(
+                "hop", cause, request=req.id, task=task, node=req.via.name, reason=reason
+            )
+        self._client_error(req, reason)
+
+    def _client_error(self, req: Request, reason: str) -> None:
+        """The client sees an error; it retries only if the scenario says its code does."""
+        world = self.world
+        if req.client_tries <= self.client["retries"] and world.engine.now < req.deadline:
+            world.count_retry(req)
+            if req.sampled:
+                world.event(
+                    "hop",
+                    "client_retry",
+                    request=req.id,
+                    reason=reason,
+                    attempt=req.client_tries + 1,
+                )
+            self.send(req)
+            return
+        world.finish(req, reason)
+
+    # ------------------------------------------------------------------ faults and settings
+
+    def on_az(self, az: str, out: bool) -> None:
+        for node in self.nodes:
+            if node.az != az:
+                continue
+            node.up = not out
+            node.in_dns = not out
+            cause = "alb_node_removed_from_dns" if out else "alb_node_added_to_dns"
+            self.world.event("alb", cause, node=node.name, ip=node.ip, az=az)
+        for group in self.groups.values():
+            self._rebuild(group)
+
+    def snapshot(self) -> dict[str, Any]:
+        now = self.world.engine.now
+        return {
+            "alb": {
+                "dns_name": ALB_DNS_NAME,
+                "nodes": [
+                    {"node": n.name, "az": n.az, "ip": n.ip, "up": n.up, "in_dns": n.in_dns}
+                    for n in self.nodes
+                ],
+            },
+            "target_groups": {
+                name: [
+                    {
+                        "task": t.task.id,
+                        "ip": t.task.ip,
+                        "draining": t.draining,
+                        "health": {c.node.name: c.state for c in t.checks},
+                        "in_slow_start": t.slow_start_until > now,
+                    }
+                    for t in group.targets
+                ]
+                for name, group in self.groups.items()
+            },
+            "dns_caches": {
+                caller: {
+                    "record": ALB_DNS_NAME,
+                    "ips": [n.ip for n in nodes],
+                    "expires_t": round(exp, 6),
+                }
+                for caller, (nodes, exp) in sorted(self.dns_cache.items())
+                if self.world.tasks[caller].state is not STOPPED
+            },
+        }
+
+    def summary_extra(self) -> dict[str, Any]:
+        return {"alb": dict(self.counters)}

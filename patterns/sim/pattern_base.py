@@ -1,0 +1,73 @@
+"""The interface every pattern module implements, with do-nothing defaults.
+
+The world calls these hooks on lifecycle changes; the pattern routes requests and tells the world
+when a drained task may receive SIGTERM (``world.sigterm``) and when a new task counts as healthy
+(``world.mark_healthy``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .topology import DRAINING, Request, Task, World
+
+
+class Pattern:
+    name = "base"
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.settings = world.settings
+
+    def setup(self) -> None:
+        """Build the pattern's components once the initial tasks exist."""
+
+    def send(self, req: Request) -> None:
+        """Start a request: route it and call ``world.attempt`` (or ``world.finish``)."""
+        raise NotImplementedError
+
+    def attempt_done(self, req: Request, reason: str | None) -> None:
+        """An attempt ended; retry or ``world.finish`` the request."""
+        raise NotImplementedError
+
+    def on_task_running(self, task: Task, initial: bool) -> None:
+        """ECS started the task's containers: register it where the pattern registers tasks."""
+
+    def on_app_ready(self, task: Task) -> None:
+        """The app answers now. Without health gating that makes the task healthy for ECS."""
+        self.world.mark_healthy(task)
+
+    def deregister(self, task: Task) -> None:
+        """Graceful stop: take the task out of routing, drain, then ``world.sigterm``."""
+        self.world.sigterm(task)
+
+    def deregister_dead(self, task: Task) -> None:
+        """ECS deregisters a task that died without a graceful stop."""
+
+    def on_task_stopped(self, task: Task) -> None:
+        """The task reached STOPPED."""
+
+    def on_idle(self, task: Task) -> None:
+        """A task that is not RUNNING has no request in flight any more."""
+        if task.state is DRAINING:
+            return
+
+    def on_container_unhealthy(self, task: Task) -> None:
+        """The container health check failed its retries."""
+
+    def on_behaviour_changed(self, task: Task) -> None:
+        """A fault action changed the task's behaviour."""
+
+    def on_az(self, az: str, out: bool) -> None:
+        """An AZ failed or recovered."""
+
+    def on_setting_changed(self, path: str) -> None:
+        """A ``set`` action changed ``component.key``."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """Pattern state for diagrams (JSON-ready)."""
+        return {}
+
+    def summary_extra(self) -> dict[str, Any]:
+        """Pattern-specific counters for the result summary (JSON-ready)."""
+        return {}

@@ -1,0 +1,655 @@
+"""The world being simulated: services, tasks, their ECS lifecycle, traffic and request attempts.
+
+A task's lifecycle (issue 3): PENDING -> RUNNING -> DRAINING -> STOPPING -> STOPPED. A graceful stop
+asks the pattern to deregister and drain the task, then the agent sends SIGTERM: the app stops
+listening, finishes its in-flight requests and exits; after ``ecs.stop_timeout_s`` SIGKILL resets
+whatever is left. A killed task skips all that: in-flight requests are reset at once and ECS
+deregisters it ``ecs.deregister_after_stop_s`` later. The ECS service keeps its desired count and
+runs rolling deployments within ``minimum_healthy_percent`` / ``maximum_percent``.
+
+The pattern modules decide *where* a request goes; this module decides *what happens* when an
+attempt reaches a task, given the task's state and behaviour.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .engine import PRIO_CONTROL, PRIO_REQUEST, Engine
+from .metrics import EdgeMetrics
+from .scenario import AZS, Scenario
+from .trace import CONNECT_REFUSED, CONNECT_TIMEOUT, RESET, TIMEOUT, Trace, http_reason
+
+if TYPE_CHECKING:
+    from .pattern_base import Pattern
+
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+DRAINING = "DRAINING"
+STOPPING = "STOPPING"
+STOPPED = "STOPPED"
+
+#: Round trip for a refused connection (an immediate RST).
+REFUSE_RTT_S = 0.001
+
+
+class Task:
+    """One ECS task: identity, lifecycle state, behaviour and its per-second attempt buckets."""
+
+    __slots__ = (
+        "id",
+        "service",
+        "n",
+        "ip",
+        "az",
+        "version",
+        "state",
+        "started_at",
+        "running_at",
+        "ready_at",
+        "stopped_at",
+        "healthy",
+        "deregistered",
+        "lost",
+        "slow_s",
+        "slow_hc",
+        "fail_p",
+        "fail_reason",
+        "fail_hc",
+        "refuse",
+        "blackhole",
+        "inflight",
+        "buckets",
+        "last_attempt_t",
+        "faulted_at",
+        "hc_failures",
+        "index",
+    )
+
+    def __init__(
+        self, service: Service, n: int, ip: str, az: str, version: int, now: float
+    ) -> None:
+        self.id = f"{service.name}-{n}"
+        self.service = service
+        self.n = n
+        self.ip = ip
+        self.az = az
+        self.version = version
+        self.state = PENDING
+        self.started_at = now
+        self.running_at: float | None = None
+        self.ready_at = math.inf
+        self.stopped_at: float | None = None
+        self.healthy = False
+        self.deregistered = False
+        self.lost = False
+        self.slow_s = 0.0
+        self.slow_hc = False
+        self.fail_p = 0.0
+        self.fail_reason = ""
+        self.fail_hc = False
+        self.refuse = False
+        self.blackhole = False
+        self.inflight: dict[int, Request] = {}
+        self.buckets: dict[int, list[Any]] = {}
+        self.last_attempt_t: float | None = None
+        self.faulted_at: float | None = None
+        self.hc_failures = 0
+        self.index = 0  # position among all tasks ever started, for stable ordering
+
+    def active(self) -> bool:
+        """Counted by the ECS service towards its desired count (not being stopped)."""
+        return self.state is PENDING or self.state is RUNNING
+
+    def reset_behaviour(self) -> None:
+        self.slow_s = 0.0
+        self.slow_hc = False
+        self.fail_p = 0.0
+        self.fail_reason = ""
+        self.fail_hc = False
+        self.refuse = False
+        self.blackhole = False
+
+
+class Service:
+    """An ECS service: its tasks (every one ever started), desired count and deployment version."""
+
+    __slots__ = ("name", "desired", "azs", "app_start_s", "tasks", "version", "next_n", "callers")
+
+    def __init__(self, name: str, desired: int, azs: list[str], app_start_s: float) -> None:
+        self.name = name
+        self.desired = desired
+        self.azs = azs
+        self.app_start_s = app_start_s
+        self.tasks: list[Task] = []
+        self.version = 0
+        self.next_n = 1
+        self.callers: list[Task] = []  # tasks that currently originate traffic
+
+    def active_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.active()]
+
+
+class Edge:
+    """One traffic stream: caller service -> callee name at a rate."""
+
+    __slots__ = ("caller", "callee", "rps", "metrics", "index")
+
+    def __init__(self, caller: Service, callee: str, rps: float, index: int) -> None:
+        self.caller = caller
+        self.callee = callee
+        self.rps = rps
+        self.metrics = EdgeMetrics(caller.name, callee)
+        self.index = index
+
+
+class Request:
+    """A request from a caller task, possibly over several attempts (retries)."""
+
+    __slots__ = (
+        "id",
+        "edge",
+        "caller",
+        "t0",
+        "tries",
+        "target",
+        "att_t0",
+        "reason",
+        "tag",
+        "sampled",
+        "via",
+        "deadline",
+        "bucket",
+        "tbucket",
+        "client_tries",
+    )
+
+    def __init__(self, rid: int, edge: Edge, caller: Task, t0: float, sampled: bool) -> None:
+        self.id = rid
+        self.edge = edge
+        self.caller = caller
+        self.t0 = t0
+        self.tries = 0
+        self.target: Task | None = None
+        self.att_t0 = t0
+        self.reason: str | None = None
+        self.tag = 0
+        self.sampled = sampled
+        self.via: Any = None
+        self.deadline = math.inf
+        self.bucket: list[Any] = []
+        self.tbucket: list[Any] = []
+        self.client_tries = 0
+
+
+class World:
+    """Everything that exists in a run: engine, randomness, services, tasks, traffic, trace."""
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.settings = copy.deepcopy(scenario.settings)
+        self.engine = Engine()
+        self.rng = random.Random(seed)
+        self.trace = Trace(int(self.settings["trace"]["request_sample_every"]))
+        self.services: dict[str, Service] = {}
+        self.tasks: dict[str, Task] = {}
+        self.az_out: dict[str, bool] = dict.fromkeys(AZS, False)
+        self.edges: list[Edge] = []
+        self.pattern: Pattern | None = None
+        self.next_request_id = 0
+        self.retries = 0
+        self.started = 0
+        self.finished = 0
+        self._ip_hosts = dict.fromkeys(AZS, 10)
+        self._task_count = 0
+        self._latency_s = 0.0
+        self.deploying: dict[str, bool] = {}
+        self.refresh_settings()
+        for spec in scenario.services:
+            self.services[spec["name"]] = Service(
+                spec["name"], spec["tasks"], list(spec["azs"]), spec["app_start_s"]
+            )
+        for i, spec in enumerate(scenario.traffic):
+            self.edges.append(Edge(self.services[spec["from"]], spec["to"], spec["rps"], i))
+
+    # ------------------------------------------------------------------ setup
+
+    def refresh_settings(self) -> None:
+        """Re-read settings that hot paths cache (after a ``set`` action)."""
+        self._latency_s = self.settings["app"]["latency_ms"] / 1000.0
+
+    def start(self, pattern: Pattern) -> None:
+        """Create the initial tasks (running and ready at t = 0) and start traffic."""
+        self.pattern = pattern
+        for service in self.services.values():
+            for _ in range(service.desired):
+                task = self._new_task(service, service.version)
+                task.state = RUNNING
+                task.running_at = 0.0
+                task.ready_at = 0.0
+                task.healthy = True
+        pattern.setup()
+        for task in self.tasks.values():
+            pattern.on_task_running(task, initial=True)
+            self._schedule_container_check(task, first=True)
+        for service in self.services.values():
+            self._refresh_callers(service)
+        for edge in self.edges:
+            self._schedule_arrival(edge, first=True)
+
+    def _next_ip(self, az: str) -> str:
+        self._ip_hosts[az] += 1
+        host = self._ip_hosts[az]
+        return f"10.0.{AZS.index(az) * 16 + host // 250}.{host % 250 + 1}"
+
+    def _place(self, service: Service) -> str:
+        """The AZ with the fewest active tasks of the service among AZs that are up (spread)."""
+        up = [az for az in service.azs if not self.az_out[az]] or list(service.azs)
+        counts = dict.fromkeys(up, 0)
+        for task in service.tasks:
+            if task.active() and task.az in counts:
+                counts[task.az] += 1
+        return min(up, key=lambda az: (counts[az], up.index(az)))
+
+    def _new_task(self, service: Service, version: int) -> Task:
+        az = self._place(service)
+        task = Task(service, service.next_n, self._next_ip(az), az, version, self.engine.now)
+        service.next_n += 1
+        task.index = self._task_count
+        self._task_count += 1
+        service.tasks.append(task)
+        self.tasks[task.id] = task
+        return task
+
+    # ------------------------------------------------------------------ events helper
+
+    def event(self, kind: str, cause: str, **fields: Any) -> None:
+        self.trace.add(self.engine.now, kind, cause, **fields)
+
+    def _pattern(self) -> Pattern:
+        assert self.pattern is not None
+        return self.pattern
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def launch(self, service: Service, cause: str) -> Task:
+        task = self._new_task(service, service.version)
+        self.event(
+            "task",
+            "task_started",
+            task=task.id,
+            service=service.name,
+            az=task.az,
+            ip=task.ip,
+            why=cause,
+        )
+        self.engine.after(self.settings["ecs"]["task_start_s"], PRIO_CONTROL, self._running, task)
+        return task
+
+    def _running(self, task: Task, _tag: int) -> None:
+        if task.state is not PENDING:
+            return
+        task.state = RUNNING
+        now = self.engine.now
+        task.running_at = now
+        task.ready_at = now + task.service.app_start_s
+        self.event("task", "task_running", task=task.id, ip=task.ip, az=task.az)
+        self._pattern().on_task_running(task, initial=False)
+        self.engine.at(task.ready_at, PRIO_CONTROL, self._app_ready, task)
+
+    def _app_ready(self, task: Task, _tag: int) -> None:
+        if task.state is not RUNNING:
+            return
+        self.event("task", "app_ready", task=task.id)
+        self._refresh_callers(task.service)
+        self._schedule_container_check(task, first=True)
+        self._pattern().on_app_ready(task)
+
+    def mark_healthy(self, task: Task) -> None:
+        """The pattern's health signal for a new task (drives rolling deployments)."""
+        if task.healthy or task.state is not RUNNING:
+            return
+        task.healthy = True
+        self.reconcile(task.service)
+
+    def stop_task(self, task: Task, cause: str) -> None:
+        """Graceful stop: the pattern deregisters and drains, then SIGTERM, then SIGKILL."""
+        if task.state is PENDING:
+            self._stopped(task, cause)
+            return
+        if task.state is not RUNNING:
+            return
+        task.state = DRAINING
+        self.event("task", cause, task=task.id, state=DRAINING)
+        self._refresh_callers(task.service)
+        task.deregistered = True
+        self._pattern().deregister(task)
+
+    def sigterm(self, task: Task) -> None:
+        """Called by the pattern once the task is drained (or at once where nothing drains)."""
+        if task.state is not DRAINING:
+            return
+        task.state = STOPPING
+        self.event("task", "sigterm_sent", task=task.id, in_flight=len(task.inflight))
+        self._refresh_callers(task.service)
+        if not task.inflight:
+            self._stopped(task, "exited_after_sigterm")
+            return
+        self.engine.after(self.settings["ecs"]["stop_timeout_s"], PRIO_CONTROL, self._sigkill, task)
+
+    def _sigkill(self, task: Task, _tag: int) -> None:
+        if task.state is not STOPPING:
+            return
+        self.event("task", "sigkill_sent", task=task.id, in_flight=len(task.inflight))
+        self.reset_inflight(task)
+        self._stopped(task, "task_stopped")
+
+    def kill(self, task: Task) -> None:
+        """Abrupt death: in-flight requests are reset, the IP stops answering."""
+        if task.state is STOPPED:
+            return
+        self.event("task", "task_killed", task=task.id, in_flight=len(task.inflight))
+        self.reset_inflight(task)
+        self._stopped(task, "task_stopped")
+
+    def reset_inflight(self, task: Task) -> None:
+        for req in list(task.inflight.values()):
+            self._end_attempt_now(req, RESET)
+
+    def _stopped(self, task: Task, cause: str) -> None:
+        task.state = STOPPED
+        task.stopped_at = self.engine.now
+        task.healthy = False
+        self.event("task", cause, task=task.id, state=STOPPED)
+        self._refresh_callers(task.service)
+        pattern = self._pattern()
+        pattern.on_task_stopped(task)
+        if not task.deregistered:
+            task.deregistered = True
+            lag = self.settings["ecs"]["deregister_after_stop_s"]
+            self.engine.after(lag, PRIO_CONTROL, self._deregister_dead, task)
+        self.reconcile(task.service)
+
+    def _deregister_dead(self, task: Task, _tag: int) -> None:
+        self._pattern().deregister_dead(task)
+
+    def replace_unhealthy(self, task: Task, cause: str) -> None:
+        """ECS stops a task reported unhealthy (after the grace period) and replaces it."""
+        if task.state is not RUNNING:
+            return
+        grace = self.settings["ecs"]["health_check_grace_period_s"]
+        if task.running_at is not None and self.engine.now < task.running_at + grace:
+            return
+        self.stop_task(task, cause)
+        self.reconcile(task.service)
+
+    def reconcile(self, service: Service) -> None:
+        """Keep the desired count; roll old versions out within the deployment bounds."""
+        ecs = self.settings["ecs"]
+        active = service.active_tasks()
+        new = [t for t in active if t.version == service.version]
+        old = [t for t in active if t.version != service.version]
+        desired = service.desired
+        while len(new) > desired:  # scale-in stops the newest tasks first
+            victim = max(new, key=lambda t: t.n)
+            new.remove(victim)
+            self.stop_task(victim, "scale_in")
+        min_healthy = math.ceil(desired * ecs["minimum_healthy_percent"] / 100.0)
+        max_total = max(desired, math.floor(desired * ecs["maximum_percent"] / 100.0))
+        healthy_new = sum(1 for t in new if t.healthy)
+        while old and healthy_new + len(old) - 1 >= min_healthy:
+            victim = old.pop(0)
+            self.stop_task(victim, "deployment_step")
+        while len(new) < desired and len(new) + len(old) < max_total:
+            new.append(self.launch(service, "deployment_started" if old else "replacement_started"))
+        if self.deploying.get(service.name) and not old:
+            self.deploying[service.name] = False
+            self.event(
+                "deployment", "deployment_finished", service=service.name, version=service.version
+            )
+
+    def deploy(self, service: Service) -> None:
+        service.version += 1
+        self.deploying[service.name] = True
+        self.event(
+            "deployment", "deployment_started", service=service.name, version=service.version
+        )
+        self.reconcile(service)
+
+    def scale(self, service: Service, count: int) -> None:
+        cause = "scale_out" if count > service.desired else "scale_in"
+        service.desired = count
+        self.event("service", cause, service=service.name, desired=count)
+        self.reconcile(service)
+
+    def set_az(self, az: str, out: bool) -> None:
+        self.az_out[az] = out
+        self.event("az", "az_outage" if out else "az_recovered", az=az)
+        for service in self.services.values():
+            self._refresh_callers(service)
+        self._pattern().on_az(az, out)
+        if out:
+            self.engine.after(
+                self.settings["ecs"]["lost_task_timeout_s"], PRIO_CONTROL, self._lose_tasks, az
+            )
+
+    def _lose_tasks(self, az: str, _tag: int) -> None:
+        if not self.az_out[az]:
+            return
+        for task in list(self.tasks.values()):
+            if task.az == az and task.state is not STOPPED:
+                task.lost = True
+                self.event("task", "ecs_lost_task", task=task.id, az=az)
+                self.reset_inflight(task)
+                self._stopped(task, "task_stopped")
+
+    def _refresh_callers(self, service: Service) -> None:
+        now = self.engine.now
+        service.callers = [
+            t
+            for t in service.tasks
+            if (t.state is RUNNING or t.state is DRAINING)
+            and t.ready_at <= now
+            and not self.az_out[t.az]
+        ]
+
+    # ------------------------------------------------------------------ container health checks
+
+    def _schedule_container_check(self, task: Task, first: bool = False) -> None:
+        ecs = self.settings["ecs"]
+        if (
+            not ecs["container_health_check"]
+            or task.state is not RUNNING
+            or task.ready_at > self.engine.now
+        ):
+            return
+        delay = ecs["container_health_interval_s"]
+        if first:  # spread the checks of different tasks over the interval
+            delay = self.rng.random() * delay
+        self.engine.after(delay, PRIO_CONTROL, self._container_check, task)
+
+    def _container_check(self, task: Task, _tag: int) -> None:
+        if task.state is not RUNNING:
+            return
+        ecs = self.settings["ecs"]
+        ok, _delay, _cause = self.probe(task, ecs["container_health_timeout_s"], local=True)
+        task.hc_failures = 0 if ok else task.hc_failures + 1
+        if task.hc_failures >= ecs["container_health_retries"]:
+            self.event("task", "container_health_failed", task=task.id, failures=task.hc_failures)
+            task.hc_failures = 0
+            self._pattern().on_container_unhealthy(task)
+            self.replace_unhealthy(task, "ecs_replaced_unhealthy")
+            return
+        self.engine.after(
+            ecs["container_health_interval_s"], PRIO_CONTROL, self._container_check, task
+        )
+
+    def reachable(self, task: Task) -> bool:
+        """Can a packet from another host reach the task's IP?"""
+        return task.state is not STOPPED and not task.blackhole and not self.az_out[task.az]
+
+    def probe(self, task: Task, timeout_s: float, local: bool = False) -> tuple[bool, float, str]:
+        """A health check: (passed, seconds until the result is known, cause).
+
+        ``local`` checks run inside the task (container health check), so network faults do not
+        affect them. Slow and failing behaviour affect checks only with ``"health_check": true``.
+        """
+        if task.state is STOPPED:
+            return False, timeout_s, "connect_timeout"
+        if not local and (task.blackhole or self.az_out[task.az]):
+            return False, timeout_s, "blackholed"
+        if task.refuse or task.state is STOPPING or task.ready_at > self.engine.now:
+            return False, REFUSE_RTT_S, "connection_refused"
+        if task.slow_hc and task.slow_s >= timeout_s:
+            return False, timeout_s, "app_slow"
+        if task.fail_hc and task.fail_p > 0.0 and self.rng.random() < task.fail_p:
+            return False, self._latency_s, "app_error"
+        return True, self._latency_s + (task.slow_s if task.slow_hc else 0.0), "health_check_passed"
+
+    # ------------------------------------------------------------------ traffic
+
+    def _schedule_arrival(self, edge: Edge, first: bool = False) -> None:
+        if self.scenario.arrivals == "uniform":
+            gap = 1.0 / edge.rps
+            if first:  # stagger streams so they do not all fire at the same instants
+                gap *= (edge.index + 1) / (len(self.edges) + 1)
+        else:
+            gap = self.rng.expovariate(edge.rps)
+        self.engine.after(gap, PRIO_REQUEST, self._arrive, edge)
+
+    def _arrive(self, edge: Edge, _tag: int) -> None:
+        self._schedule_arrival(edge)
+        callers = edge.caller.callers
+        if not callers:
+            return
+        caller = callers[int(self.rng.random() * len(callers))]
+        rid = self.next_request_id
+        self.next_request_id = rid + 1
+        now = self.engine.now
+        req = Request(rid, edge, caller, now, rid % self.trace.sample_every == 0)
+        bucket = edge.metrics.bucket(int(now))
+        bucket[0] += 1
+        req.bucket = bucket
+        edge.metrics.requests += 1
+        self.started += 1
+        if req.sampled:
+            self.event("request", "request_sent", request=rid, source=caller.id, to=edge.callee)
+        self._pattern().send(req)
+
+    def finish(self, req: Request, reason: str | None) -> None:
+        """The caller sees the request end: ok (reason None) or with one error reason."""
+        now = self.engine.now
+        latency = now - req.t0
+        bucket = req.bucket
+        metrics = req.edge.metrics
+        bucket[3].append(latency)
+        if reason is None:
+            bucket[1] += 1
+            metrics.ok += 1
+        else:
+            errors = bucket[2]
+            errors[reason] = errors.get(reason, 0) + 1
+            errors = metrics.errors
+            errors[reason] = errors.get(reason, 0) + 1
+        self.finished += 1
+        if req.sampled:
+            self.event(
+                "request_end",
+                "request_ok" if reason is None else "request_failed",
+                request=req.id,
+                source=req.caller.id,
+                to=req.edge.callee,
+                reason=reason,
+                latency_ms=round(latency * 1000.0, 3),
+                tries=req.tries,
+            )
+
+    def count_retry(self, req: Request) -> None:
+        self.retries += 1
+        req.edge.metrics.retries += 1
+
+    # ------------------------------------------------------------------ attempts
+
+    def attempt(self, req: Request, task: Task, connect_timeout_s: float, timeout_s: float) -> None:
+        """Send one attempt of ``req`` to ``task``; the pattern hears back in ``attempt_done``.
+
+        ``timeout_s`` bounds the wait for the response (0 or inf = no limit).
+        """
+        now = self.engine.now
+        req.tries += 1
+        req.target = task
+        req.att_t0 = now
+        task.last_attempt_t = now
+        sec = int(now)
+        tb = task.buckets.get(sec)
+        if tb is None:
+            tb = task.buckets[sec] = [0, 0, {}]
+        tb[0] += 1
+        req.tbucket = tb
+        if task.state is STOPPED or task.blackhole or self.az_out[task.az]:
+            reason: str | None = CONNECT_TIMEOUT
+            duration = connect_timeout_s
+        elif task.refuse or task.state is STOPPING or task.ready_at > now:
+            reason = CONNECT_REFUSED
+            duration = REFUSE_RTT_S
+        else:
+            duration = self._latency_s * (0.5 + self.rng.random()) + task.slow_s
+            reason = None
+            if task.fail_p > 0.0 and self.rng.random() < task.fail_p:
+                reason = task.fail_reason
+            if timeout_s and duration > timeout_s:
+                duration = timeout_s
+                reason = TIMEOUT
+            task.inflight[req.id] = req
+        req.reason = reason
+        self.engine.at(now + duration, PRIO_REQUEST, self._attempt_end, req, req.tag)
+
+    def _attempt_end(self, req: Request, tag: int) -> None:
+        if tag != req.tag:
+            return  # already ended early (reset)
+        task = req.target
+        assert task is not None
+        task.inflight.pop(req.id, None)
+        reason = req.reason
+        tb = req.tbucket
+        if reason is None:
+            tb[1] += 1
+        else:
+            errors = tb[2]
+            errors[reason] = errors.get(reason, 0) + 1
+        self._pattern().attempt_done(req, reason)
+        if task.state is not RUNNING and not task.inflight:
+            self._pattern().on_idle(task)
+            if task.state is STOPPING:
+                self._stopped(task, "exited_after_sigterm")
+
+    def _end_attempt_now(self, req: Request, reason: str) -> None:
+        """End an in-flight attempt early (reset by a kill, SIGKILL or a cut drain)."""
+        req.tag += 1
+        task = req.target
+        assert task is not None
+        task.inflight.pop(req.id, None)
+        req.reason = reason
+        errors = req.tbucket[2]
+        errors[reason] = errors.get(reason, 0) + 1
+        self._pattern().attempt_done(req, reason)
+
+    def cut_inflight(self, task: Task) -> None:
+        """End every in-flight attempt on the task with a reset (drain deadline)."""
+        for req in list(task.inflight.values()):
+            self._end_attempt_now(req, RESET)
+
+    # ------------------------------------------------------------------ faults
+
+    def set_behaviour(self, task: Task, change: Callable[[Task], None]) -> None:
+        change(task)
+        task.faulted_at = self.engine.now
+        self._pattern().on_behaviour_changed(task)
+
+
+def fail_reason(status: int) -> str:
+    return http_reason(status)
