@@ -1,0 +1,561 @@
+"""Trace events as sentences, in Japanese and English.
+
+``narrate(event, lang)`` turns one event from ``result()["events"]`` (or ``advance()``) into one
+sentence: ``"60 s: Task inventory-2 reached STOPPED; its IP no longer answers."``. AWS and Envoy
+terms (ALB, target group, Envoy, Cloud Map, Route 53, TTL, round robin ...) stay in English in both
+languages. The sentence is chosen by the event's ``cause``; the names in it come from the event's
+fields (``task``/``host``/``target``, ``node``, ``proxy``, ``client``, ``service``, ``to``, ``az``,
+``record``, ``reason``, ...). A part in ``[...]`` of a template is said only when the event has the
+fields it names, so an event without optional details still reads as a whole sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+LANGS = ("ja", "en")
+
+# cause -> (Japanese, English). Placeholders: see _noun_phrases() and _raw_values().
+SENTENCES: dict[str, tuple[str, str]] = {
+    # Scenario and lifecycle
+    "action_applied": (
+        "{action}を適用しました",
+        "{action} was applied",
+    ),
+    "action_skipped": (
+        "{task}が存在しないため、{action}は何もしませんでした",
+        "{action} did nothing because {task} does not exist",
+    ),
+    "task_started": (
+        "ECS が{task}を起動しました（コンテナが動き出すまでは PENDING です）",
+        "ECS launched {task}; it stays PENDING until its containers run",
+    ),
+    "task_running": (
+        "{task}のコンテナが動き出し RUNNING になりました（アプリはまだ準備中かもしれません）",
+        "{task} is RUNNING (its application may still be starting)",
+    ),
+    "app_ready": (
+        "{task}のアプリケーションが起動を終え、接続を受け付け始めました",
+        "The application in {task} finished starting and now accepts connections",
+    ),
+    "app_not_ready": (
+        "{task}のアプリケーションがまだ起動中のため、接続が拒否されました",
+        "The connection to {task} was refused because its application is still starting",
+    ),
+    "task_stopped": (
+        "{task}が STOPPED になり、その IP はもう応答しません",
+        "{task} reached STOPPED; its IP no longer answers",
+    ),
+    "task_killed": (
+        "{task}が突然強制終了され、処理中だったリクエストはリセットされました",
+        "{task} was killed abruptly and its in-flight requests were reset",
+    ),
+    "replacement_started": (
+        "{service}は必要なタスク数に戻すため{task}を起動しました",
+        "{service} started {task} to get back to its desired count",
+    ),
+    "scale_out": (
+        "{service}の必要タスク数が増えました[（{count} 個）]",
+        "The desired count of {service} went up[ to {count}]",
+    ),
+    "scale_in": (
+        "{service}の必要タスク数が減り[（{count} 個）]、新しいタスクから順に停止されます",
+        "The desired count of {service} went down[ to {count}]; the newest tasks are stopped",
+    ),
+    "deployment_started": (
+        "ローリングデプロイが始まり、{service}の新しいタスクが古いタスクと並んで起動します",
+        "A rolling deployment of {service} started new tasks beside the old ones",
+    ),
+    "deployment_step": (
+        "新しいタスクが正常になったので、デプロイは古い{task}を停止しました",
+        "A new task became healthy, so the deployment stopped {task}, one of the old ones",
+    ),
+    "deployment_finished": (
+        "{service}のデプロイが終わり、古いタスクはすべて置き換わりました",
+        "The deployment of {service} finished: every old task has been replaced",
+    ),
+    "sigterm_sent": (
+        "ECS エージェントが{task}に SIGTERM を送り、アプリは処理中の仕事を終えて待ち受けをやめます",
+        "The ECS agent sent SIGTERM to {task}; the app finishes in-flight work and stops listening",
+    ),
+    "sigkill_sent": (
+        "SIGTERM から stopTimeout が過ぎたため、ECS エージェントが{task}に SIGKILL を送りました",
+        "stopTimeout ran out after SIGTERM, so the ECS agent sent SIGKILL to {task}",
+    ),
+    "exited_after_sigterm": (
+        "{task}のアプリは SIGTERM を受けて処理中のリクエストを終え、終了しました",
+        "The app in {task} finished its in-flight requests and exited after SIGTERM",
+    ),
+    "ecs_lost_task": (
+        "ECS は到達できなくなった{task}をあきらめ、代わりのタスクを起動します",
+        "ECS gave up on {task}, which it could no longer reach, and replaces it",
+    ),
+    "ecs_replaced_unhealthy": (
+        "ECS は UNHEALTHY と報告された{task}を停止し、代わりのタスクを起動します",
+        "ECS stopped {task} because it was reported unhealthy, and starts a replacement",
+    ),
+    "container_health_failed": (
+        "{task}のコンテナヘルスチェックがリトライをすべて失敗し、ECS はタスクを UNHEALTHY にしました",
+        "The container health check of {task} failed all its retries, so ECS marked it UNHEALTHY",
+    ),
+    "az_outage": (
+        "{az}で障害が起き、そこのタスクと ALB ノードに到達できなくなりました",
+        "{az} failed: its tasks and load balancer node are unreachable",
+    ),
+    "az_recovered": (
+        "{az}に再び到達できるようになりました",
+        "{az} is reachable again",
+    ),
+    "behaviour_changed": (
+        "障害注入アクションで{task}の応答の仕方が変わりました[（{behaviour}）]",
+        "A fault action changed how {task} answers[ ({behaviour})]",
+    ),
+    "setting_changed": (
+        "実行中に設定[ {setting} ]が変更されました[（新しい値: {value}）]",
+        "A setting[, {setting},] was changed at run time[ (new value: {value})]",
+    ),
+    # ALB
+    "target_registered": (
+        "ECS が{task}を ip ターゲットとして登録しました（最初のヘルスチェックに合格するまでは initial）",
+        "ECS registered {task} as an ip target; it stays initial until a health check passes",
+    ),
+    "target_draining": (
+        "{task}がターゲットグループから登録解除されて draining になり、新しいリクエストは来なくなりました",
+        "{task} was deregistered and is draining: it gets no new requests",
+    ),
+    "deregistration_delay_elapsed": (
+        "{task}の登録解除の遅延（deregistration delay）が過ぎ、残っていたリクエストは切断されました",
+        "The deregistration delay of {task} ran out and its remaining requests were cut",
+    ),
+    "drain_finished_idle": (
+        "draining 中の{task}に処理中のリクエストがなくなったので、draining が早めに終わりました",
+        "{task} was draining with no in-flight requests left, so draining ended early",
+    ),
+    "health_check_passed": (
+        "{node}から{task}へのヘルスチェックが成功しました",
+        "The health check from {node} to {task} passed",
+    ),
+    "health_check_failed": (
+        "{node}から{task}へのヘルスチェックが失敗しました[（{reason}）]",
+        "The health check from {node} to {task} failed[ ({reason})]",
+    ),
+    "healthy_threshold_reached": (
+        "ヘルスチェックが規定回数続けて成功したので、{node}は{task}へのルーティングを始めました",
+        "Enough consecutive passes: {node} now routes to {task}",
+    ),
+    "unhealthy_threshold_reached": (
+        "ヘルスチェックが規定回数続けて失敗したので、{node}は{task}へのルーティングをやめました",
+        "Enough consecutive failures: {node} stops routing to {task}",
+    ),
+    "fail_open_all_unhealthy": (
+        "{node}から見て正常なターゲットが 1 つもないため、全ターゲットに振り分けています（fail open）",
+        "No target is healthy for {node}, so it routes to all targets (fail open)",
+    ),
+    "no_registered_targets": (
+        "ターゲットグループに登録済みのターゲットがないため、ALB が 503 を返しました",
+        "The target group has no registered targets, so the ALB answered 503",
+    ),
+    "round_robin": (
+        "{picker}が round robin の順番で{task}を選びました",
+        "{picker} picked {task} in round-robin order",
+    ),
+    "least_outstanding_requests": (
+        "{picker}が処理中のリクエストが最も少ない{task}を選びました（least outstanding requests）",
+        "{picker} picked {task}, the target with the fewest in-flight requests "
+        "(least outstanding requests)",
+    ),
+    "weighted_random": (
+        "{picker}が重み付きのランダム選択で{task}を選びました（weighted random）",
+        "{picker} picked {task} at random by weight (weighted random)",
+    ),
+    "slow_start": (
+        "{task}は slow start 中で、受け取るリクエストの割合が少しずつ増えています",
+        "{task} is in slow start and gets a growing share of requests",
+    ),
+    "alb_node_removed_from_dns": (
+        "{node}の IP がロードバランサーの DNS 応答から外されました",
+        "The IP of {node} was taken out of the load balancer's DNS answer",
+    ),
+    "alb_node_added_to_dns": (
+        "{node}の IP がロードバランサーの DNS 応答に戻りました",
+        "The IP of {node} is back in the load balancer's DNS answer",
+    ),
+    "alb_502_reset": (
+        "{task}が接続をリセットまたは拒否したため、ALB が 502 を返しました",
+        "{task} reset or refused the connection, so the ALB answered 502",
+    ),
+    "alb_504_connect_timeout": (
+        "10 秒以内に{task}へ接続できなかったため、ALB が 504 を返しました",
+        "The ALB could not connect to {task} within 10 s, so it answered 504",
+    ),
+    "alb_504_idle_timeout": (
+        "アイドルタイムアウトまでに{task}から応答がなかったため、ALB が 504 を返しました",
+        "{task} did not answer within the idle timeout, so the ALB answered 504",
+    ),
+    # DNS and Cloud Map
+    "dns_cache_hit": (
+        "{client}が DNS キャッシュを使って{record}を解決しました",
+        "{client} resolved {record} from its DNS cache",
+    ),
+    "dns_cache_miss": (
+        "{client}のキャッシュに有効なエントリがないので、{record}をリゾルバーに問い合わせました",
+        "{client} had no fresh cache entry for {record}, so it asked the resolver",
+    ),
+    "dns_cache_hit_stale": (
+        "{client}がキャッシュから{record}を解決しましたが、その答えにはゾーンがもう返さない IP"
+        "[ {ip} ]が残っています",
+        "{client} resolved {record} from its cache, but the answer still lists an IP[ ({ip})] "
+        "the zone no longer serves",
+    ),
+    "dns_record_added": (
+        "ホストゾーンに{record}のレコード[（{ip}）]が追加されました（伝播が終わると見えます）",
+        "A record for {record}[ ({ip})] was added to the hosted zone; it shows after propagation",
+    ),
+    "dns_record_removed": (
+        "ホストゾーンから{record}のレコード[（{ip}）]が削除されました（伝播が終わると消えます）",
+        "A record for {record}[ ({ip})] was removed from the hosted zone; it goes after propagation",
+    ),
+    "dns_propagated": (
+        "{record}のレコード変更が Route 53 のサーバーに行き渡りました",
+        "The record change for {record} reached the Route 53 servers",
+    ),
+    "dns_nxdomain": (
+        "{record}にレコードがなく、名前解決に失敗しました（NXDOMAIN）",
+        "{record} had no records, so resolution failed (NXDOMAIN)",
+    ),
+    "cloud_map_registered": (
+        "ECS が{task}を Cloud Map インスタンスとして登録しました",
+        "ECS registered {task} as a Cloud Map instance",
+    ),
+    "cloud_map_deregistered": (
+        "ECS が{task}の Cloud Map インスタンスを登録解除しました",
+        "ECS deregistered the Cloud Map instance of {task}",
+    ),
+    "custom_health_changed": (
+        "{task}の Cloud Map カスタムヘルスが[ {status} に]切り替わりました"
+        "（API を呼んでから約 30 秒後に反映）",
+        "The Cloud Map custom health of {task} changed[ to {status}], "
+        "about 30 s after the API call",
+    ),
+    "client_ip_pick": (
+        "{client}が DNS の答えから{task}[（{ip}）]を選びました",
+        "{client} picked {task}[ ({ip})] from its DNS answer",
+    ),
+    # Envoy (App Mesh and Service Connect)
+    "least_request_p2c": (
+        "{picker}がランダムに選んだ 2 台のうち、処理中のリクエストが少ない{task}を選びました"
+        "（least request）",
+        "{picker} picked {task}, the less busy of two random hosts (least request)",
+    ),
+    "random_pick": (
+        "{picker}が{task}をランダムに選びました",
+        "{picker} picked {task} at random",
+    ),
+    "panic_mode": (
+        "使えるホストが少なすぎるため、{picker}は全ホストに振り分けました（panic mode）",
+        "Too few hosts were available, so {picker} balanced across all hosts (panic mode)",
+    ),
+    "no_healthy_upstream": (
+        "{proxy}のクラスター[（{to}）]にホストが 1 つもないため、503 を返しました"
+        "（no healthy upstream）",
+        "{proxy} had no hosts in the cluster[ for {to}], so it answered 503 (no healthy upstream)",
+    ),
+    "consecutive_5xx": (
+        "{proxy}から見て{task}のエラーが規定回数続き、外れ値として検出されました",
+        "{proxy} saw {task} reach the consecutive-error threshold and detected it as an outlier",
+    ),
+    "outlier_ejected": (
+        "{proxy}の outlier detection が{task}を負荷分散の対象から外しました"
+        "[（{ejection_time_s} 秒間）]",
+        "Outlier detection in {proxy} ejected {task} from the load-balancing set"
+        "[ for {ejection_time_s} s]",
+    ),
+    "outlier_returned": (
+        "イジェクト時間が終わり、{task}は定期スイープで{proxy}の負荷分散の対象に戻りました",
+        "The ejection time of {task} ran out, and {proxy} took it back at an interval sweep",
+    ),
+    "max_ejection_percent_refused": (
+        "{task}は外れ値として検出されましたが、max_ejection_percent の上限のためイジェクトされません"
+        "でした",
+        "{proxy} detected {task} as an outlier, but max_ejection_percent refused to eject it",
+    ),
+    "retry_on_503": (
+        "503 が返ったので、{proxy}がリトライポリシーに従ってもう一度試します",
+        "The attempt got 503, so {proxy} tries again under its retry policy",
+    ),
+    "retry_on_5xx": (
+        "5xx[（{reason}）]が返ったので、{proxy}がリトライポリシーに従ってもう一度試します",
+        "The attempt got a 5xx[ ({reason})], so {proxy} tries again under its retry policy",
+    ),
+    "retry_on_connect_failure": (
+        "接続に失敗したので、{proxy}がリトライポリシーに従ってもう一度試します",
+        "The connection failed, so {proxy} tries again under its retry policy",
+    ),
+    "retry_on_reset": (
+        "上流がストリームをリセットしたので、{proxy}がリトライポリシーに従ってもう一度試します",
+        "The upstream reset the stream, so {proxy} tries again under its retry policy",
+    ),
+    "retry_on_timeout": (
+        "試行がタイムアウトしたので、{proxy}がリトライポリシーに従ってもう一度試します",
+        "The attempt timed out, so {proxy} tries again under its retry policy",
+    ),
+    "client_retry": (
+        "{client}のアプリケーションが自分でリクエストをリトライしました",
+        "The application in {client} retried the request itself",
+    ),
+    "retry_budget_exhausted": (
+        "リトライを使い切ったので、エラー[（{reason}）]がそのまま呼び出し元に返ります",
+        "The retries were used up, so the error[ ({reason})] goes back to the caller",
+    ),
+    "route_timeout": (
+        "リトライも含めたルートタイムアウトが切れ、504 になりました",
+        "The route timeout, which covers all retries, ran out: 504",
+    ),
+    "per_request_timeout": (
+        "Service Connect の per-request timeout が切れ、504 になりました",
+        "The Service Connect per-request timeout ran out: 504",
+    ),
+    "idle_timeout": (
+        "アイドルタイムアウトまで何も届かなかったので、接続が閉じられました",
+        "Nothing arrived within the idle timeout, so the connection was closed",
+    ),
+    "client_timeout": (
+        "{client}が応答を待ちきれずにあきらめました",
+        "{client} gave up waiting for a response",
+    ),
+    "connect_timeout": (
+        "接続タイムアウトまでに{task}へ接続できませんでした",
+        "No connection to {task} could be made within the connect timeout",
+    ),
+    "connection_refused": (
+        "{task}のポートが接続を拒否しました",
+        "{task} refused the connection",
+    ),
+    "connection_reset": (
+        "リクエストの処理中に{task}との接続がリセットされました",
+        "The connection to {task} was reset while the request was in flight",
+    ),
+    "blackholed": (
+        "{task}宛てのパケットが捨てられ、接続が確立しません",
+        "Packets to {task} are dropped, so the connection never completes",
+    ),
+    "weighted_route": (
+        "App Mesh のルートが重みに従って virtual node[ {virtual_node} ]を選びました",
+        "The App Mesh route picked a virtual node[ ({virtual_node})] by weight",
+    ),
+    "eds_push": (
+        "コントロールプレーンが{service}の新しいエンドポイント一覧をクライアント側のプロキシに配信しました"
+        "（EDS）",
+        "The control plane pushed a new endpoint list for {service} to the client proxies (EDS)",
+    ),
+    "dns_refresh": (
+        "Envoy の logical DNS クラスターが{record}を解決し直しました（5 秒ごと）",
+        "Envoy's logical DNS cluster re-resolved {record} (every 5 s)",
+    ),
+    "endpoint_unknown_to_client": (
+        "{client}は{task}ができる前に起動したため、このエンドポイントを知りません",
+        "{client} started before {task} existed, so it does not know this endpoint",
+    ),
+    "proxy_draining": (
+        "{task}のプロキシが終了する前に接続をドレインしています（20 秒）",
+        "The proxy in {task} is draining connections before it exits (20 s)",
+    ),
+    # Requests
+    "request_sent": (
+        "{client}からリクエストが出ました[（宛先: {to}）]",
+        "A request left {client}[ for {to}]",
+    ),
+    "request_ok": (
+        "リクエストが正常に終わりました[（{latency_ms} ms）]",
+        "The request completed successfully[ in {latency_ms} ms]",
+    ),
+    "request_failed": (
+        "リクエストがエラー[（{reason}）]で終わり、呼び出し元に返りました",
+        "The request ended with an error the caller sees[ ({reason})]",
+    ),
+    "app_error": (
+        "{task}のアプリケーションがエラー[（{reason}）]を返しました",
+        "The application in {task} answered with an error[ ({reason})]",
+    ),
+    "app_slow": (
+        "注入された遅延のため、{task}のアプリケーションの応答が遅れました[（+{delay_ms} ms）]",
+        "The application in {task} answered late because of an injected delay[ (+{delay_ms} ms)]",
+    ),
+}
+
+_REASONS: dict[str, tuple[str, str]] = {
+    "connect_refused": ("接続拒否", "connection refused"),
+    "connect_timeout": ("接続タイムアウト", "connect timeout"),
+    "reset": ("リセット", "reset"),
+    "timeout": ("タイムアウト", "timeout"),
+    "no_healthy_upstream": ("no healthy upstream", "no healthy upstream"),
+    "dns_nxdomain": ("NXDOMAIN", "NXDOMAIN"),
+}
+
+# Noun phrases: (event fields to try, in order), Japanese form, English form, fallbacks.
+_NounRule = tuple[tuple[str, ...], Callable[[str], str], Callable[[str], str], str, str]
+_NOUNS: dict[str, _NounRule] = {
+    "task": (
+        ("task", "host", "target", "instance"),
+        lambda v: f"タスク {v}",
+        lambda v: f"task {v}",
+        "タスク",
+        "the task",
+    ),
+    "node": (
+        ("node",),
+        lambda v: f"ALB ノード {v}",
+        lambda v: f"ALB node {v}",
+        "ALB ノード",
+        "the ALB node",
+    ),
+    "proxy": (
+        ("proxy",),
+        lambda v: f"{v} の Envoy",
+        lambda v: f"the Envoy in {v}",
+        "Envoy",
+        "Envoy",
+    ),
+    "client": (
+        ("client", "proxy", "caller", "from"),
+        lambda v: f"クライアント {v}",
+        lambda v: f"client {v}",
+        "クライアント",
+        "the client",
+    ),
+    "service": (
+        ("service",),
+        lambda v: f"サービス {v}",
+        lambda v: f"service {v}",
+        "サービス",
+        "the service",
+    ),
+    "to": (
+        ("to",),
+        lambda v: f"サービス {v}",
+        lambda v: f"service {v}",
+        "宛先サービス",
+        "the callee",
+    ),
+    "az": (
+        ("az",),
+        lambda v: f"アベイラビリティーゾーン {v}",
+        lambda v: f"Availability Zone {v}",
+        "アベイラビリティーゾーン",
+        "an Availability Zone",
+    ),
+    "record": (
+        ("record", "name"),
+        lambda v: v,
+        lambda v: v,
+        "サービス名",
+        "the service name",
+    ),
+    "action": (
+        ("do", "action"),
+        lambda v: f"アクション {v}",
+        lambda v: f"action {v}",
+        "アクション",
+        "an action",
+    ),
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+# Japanese typesetting puts a space between Latin letters or digits and kana/kanji.
+_LATIN_THEN_JA = re.compile(r"([A-Za-z0-9%])([\u3040-\u30ff\u4e00-\u9fff])")
+_JA_THEN_LATIN = re.compile(r"([\u3040-\u30ff\u4e00-\u9fff])([A-Za-z0-9])")
+
+
+def _number(value: float) -> str:
+    """Seconds and milliseconds as people write them: 60.0 -> "60", 92.40 -> "92.4"."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return _number(value)
+    return str(value)
+
+
+def _reason(value: str, lang_index: int) -> str:
+    if value in _REASONS:
+        return _REASONS[value][lang_index]
+    if value.startswith("http_"):
+        return f"HTTP {value[5:]}"
+    return value
+
+
+def _context(event: Mapping[str, Any], lang_index: int) -> tuple[dict[str, str], set[str]]:
+    """Values for every placeholder, and the names whose value came from the event itself."""
+    values: dict[str, str] = {}
+    present: set[str] = set()
+    for key, value in event.items():
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        values[key] = _text(value)
+        present.add(key)
+    if "reason" in present:
+        values["reason"] = _reason(values["reason"], lang_index)
+    raw = dict(values)
+    for name, (fields, ja, en, ja_default, en_default) in _NOUNS.items():
+        found = next((raw[f] for f in fields if f in raw), None)
+        if found is None:
+            values[name] = ja_default if lang_index == 0 else en_default
+            present.discard(name)
+        else:
+            values[name] = (ja if lang_index == 0 else en)(found)
+            present.add(name)
+    picker = "node" if "node" in present else "proxy" if "proxy" in present else None
+    if picker is not None:
+        values["picker"] = values[picker]
+    else:
+        values["picker"] = "ロードバランサー" if lang_index == 0 else "the load balancer"
+    return values, present
+
+
+def _fill(template: str, values: Mapping[str, str], present: set[str]) -> str:
+    def optional(match: re.Match[str]) -> str:
+        names = _PLACEHOLDER.findall(match.group(1))
+        return match.group(1) if all(name in present for name in names) else ""
+
+    with_options = _OPTIONAL.sub(optional, template)
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), with_options)
+
+
+def _ja_spacing(text: str) -> str:
+    text = re.sub(r" {2,}", " ", text)
+    text = _LATIN_THEN_JA.sub(r"\1 \2", text)
+    text = _JA_THEN_LATIN.sub(r"\1 \2", text)
+    return text.replace(" （", "（").replace("） ", "）").replace(" 、", "、")
+
+
+def narrate(event: Mapping[str, Any], lang: str, *, with_time: bool = True) -> str:
+    """One sentence for ``event`` in ``lang`` ("ja" or "en"), prefixed by its time."""
+    if lang not in LANGS:
+        raise ValueError(f"lang: must be one of {', '.join(LANGS)}, not {lang!r}")
+    lang_index = LANGS.index(lang)
+    cause = str(event.get("cause", ""))
+    templates = SENTENCES.get(cause)
+    values, present = _context(event, lang_index)
+    if templates is None:
+        kind = str(event.get("kind", "event"))
+        body = f"{kind}（{cause}）" if lang == "ja" else f"{kind} ({cause})"
+    else:
+        body = _fill(templates[lang_index], values, present)
+    prefix = ""
+    time = event.get("t")
+    if with_time and isinstance(time, (int, float)):
+        prefix = f"{_number(float(time))} 秒: " if lang == "ja" else f"{_number(float(time))} s: "
+    if lang == "ja":
+        return _ja_spacing(prefix + body.strip() + "。")
+    body = body.strip()
+    first_word = body.split(" ", 1)[0]
+    if first_word.isalpha() and first_word.islower():
+        body = body[:1].upper() + body[1:]
+    return prefix + body + "."
