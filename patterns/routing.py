@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.urls import path
 
 from patterns import consumers
+from patterns.routing_playground import websocket_urlpatterns as playground_websocket_urlpatterns
 
 websocket_urlpatterns = [
     path("ws/status/", consumers.StatusConsumer.as_asgi()),
     path("ws/ops/broadcast/", consumers.OpsBroadcastConsumer.as_asgi()),
+    *playground_websocket_urlpatterns,
 ]

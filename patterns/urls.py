@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from patterns import views
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
     path("lessons/", views.area, {"name": "lessons"}, name="lessons"),
     path("labs/", views.area, {"name": "labs"}, name="labs"),
-    path("playground/", views.area, {"name": "playground"}, name="playground"),
+    path("playground/", include("patterns.urls_playground")),
+    path("diagrams/", include("patterns.urls_diagrams")),
     path("sessions/", views.area, {"name": "sessions"}, name="sessions"),
     path("healthz", views.healthz, name="healthz"),
 ]
