@@ -21,8 +21,8 @@ LANGS = ("ja", "en")
 SENTENCES: dict[str, tuple[str, str]] = {
     # Scenario and lifecycle
     "action_applied": (
-        "{action}を適用しました",
-        "{action} was applied",
+        "[{subject}に]{action}を適用しました",
+        "{action} was applied[ to {subject}]",
     ),
     "action_skipped": (
         "{task}が存在しないため、{action}は何もしませんでした",
@@ -57,12 +57,12 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{service} started {task} to get back to its desired count",
     ),
     "scale_out": (
-        "{service}の必要タスク数が増えました[（{count} 個）]",
-        "The desired count of {service} went up[ to {count}]",
+        "{service}の必要タスク数が増えました[（{desired} 個）]",
+        "The desired count of {service} went up[ to {desired}]",
     ),
     "scale_in": (
-        "{service}の必要タスク数が減り[（{count} 個）]、新しいタスクから順に停止されます",
-        "The desired count of {service} went down[ to {count}]; the newest tasks are stopped",
+        "{service}の必要タスク数が減り[（{desired} 個）]、新しいタスクから順に停止されます",
+        "The desired count of {service} went down[ to {desired}]; the newest tasks are stopped",
     ),
     "deployment_started": (
         "ローリングデプロイが始まり、{service}の新しいタスクが古いタスクと並んで起動します",
@@ -225,6 +225,30 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{record}にレコードがなく、名前解決に失敗しました（NXDOMAIN）",
         "{record} had no records, so resolution failed (NXDOMAIN)",
     ),
+    "multivalue_answer": (
+        "Route 53 が{record}の問い合わせに、正常なレコードを最大 8 件返しました（MULTIVALUE）",
+        "Route 53 answered {record} with up to 8 healthy records (MULTIVALUE)",
+    ),
+    "multivalue_all_unhealthy": (
+        "{record}に正常なレコードが 1 件もないため、Route 53 は正常でないレコードを最大 8 件返しました"
+        "（MULTIVALUE）",
+        "No record of {record} was healthy, so Route 53 answered with up to 8 unhealthy ones "
+        "(MULTIVALUE)",
+    ),
+    "weighted_answer": (
+        "Route 53 が{record}の問い合わせに、正常なレコードからランダムに 1 件を返しました（WEIGHTED）",
+        "Route 53 answered {record} with one random healthy record (WEIGHTED)",
+    ),
+    "weighted_all_unhealthy": (
+        "{record}に正常なレコードがないため、Route 53 はすべて正常とみなして 1 件を返しました"
+        "（WEIGHTED）",
+        "No record of {record} was healthy, so Route 53 treated all as healthy and answered one "
+        "(WEIGHTED)",
+    ),
+    "simple_answer": (
+        "Route 53 が{record}のレコードセットをそのまま返しました",
+        "Route 53 answered {record} with its plain record set",
+    ),
     "cloud_map_registered": (
         "ECS が{task}を Cloud Map インスタンスとして登録しました",
         "ECS registered {task} as a Cloud Map instance",
@@ -261,6 +285,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{proxy}のクラスター[（{to}）]にホストが 1 つもないため、503 を返しました"
         "（no healthy upstream）",
         "{proxy} had no hosts in the cluster[ for {to}], so it answered 503 (no healthy upstream)",
+    ),
+    "upstream_connect_error": (
+        "{proxy}は{task}に接続できないかストリームをリセットされたため、503 を返しました",
+        "{proxy} could not connect to {task} or had the stream reset, so it answered 503",
     ),
     "consecutive_5xx": (
         "{proxy}から見て{task}のエラーが規定回数続き、外れ値として検出されました",
@@ -300,6 +328,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "retry_on_timeout": (
         "試行がタイムアウトしたので、{proxy}がリトライポリシーに従ってもう一度試します",
         "The attempt timed out, so {proxy} tries again under its retry policy",
+    ),
+    "retry_on_status": (
+        "ステータスコード[ {reason} ]が retriable_status_codes に含まれるので、{proxy}がもう一度試します",
+        "The status[ ({reason})] is in retriable_status_codes, so {proxy} tries again",
     ),
     "client_retry": (
         "{client}のアプリケーションが自分でリクエストをリトライしました",
@@ -419,7 +451,7 @@ _NOUNS: dict[str, _NounRule] = {
         "Envoy",
     ),
     "client": (
-        ("client", "proxy", "caller", "from"),
+        ("client", "source", "proxy", "caller", "from"),
         lambda v: f"クライアント {v}",
         lambda v: f"client {v}",
         "クライアント",
@@ -511,6 +543,10 @@ def _context(event: Mapping[str, Any], lang_index: int) -> tuple[dict[str, str],
         else:
             values[name] = (ja if lang_index == 0 else en)(found)
             present.add(name)
+    subject = next((name for name in ("task", "service", "az") if name in present), None)
+    if subject is not None:
+        values["subject"] = values[subject]
+        present.add("subject")
     picker = "node" if "node" in present else "proxy" if "proxy" in present else None
     if picker is not None:
         values["picker"] = values[picker]
