@@ -571,6 +571,18 @@ def check_setting_combination(settings: Mapping[str, Mapping[str, Any]], where: 
             f"{where}.alb.slow_start_s",
             "slow start cannot be combined with least_outstanding_requests",
         )
+    mesh = settings["app_mesh"]
+    if mesh["outlier_detection"] is not None and mesh["discovery"] != "cloud_map":
+        raise ScenarioError(
+            f"{where}.app_mesh.outlier_detection",
+            "needs app_mesh.discovery cloud_map (DNS gives Envoy one host)",
+        )
+    od = settings["envoy"]["outlier_detection"]
+    if od["max_ejection_time_s"] < od["base_ejection_time_s"]:
+        raise ScenarioError(
+            f"{where}.envoy.outlier_detection.max_ejection_time_s",
+            "must not be below base_ejection_time_s",
+        )
     ecs = settings["ecs"]
     if ecs["container_health_timeout_s"] >= ecs["container_health_interval_s"]:
         raise ScenarioError(

@@ -593,6 +593,9 @@ class World:
         if task.state is STOPPED or task.blackhole or self.az_out[task.az]:
             reason: str | None = CONNECT_TIMEOUT
             duration = connect_timeout_s
+            if timeout_s and timeout_s < duration:
+                reason = TIMEOUT
+                duration = timeout_s
         elif task.refuse or task.state is STOPPING or task.ready_at > now:
             reason = CONNECT_REFUSED
             duration = REFUSE_RTT_S

@@ -1,0 +1,180 @@
+"""Pattern 3, ECS Service Discovery: clients resolve ``<service>.local`` and connect to a task IP.
+
+ECS registers each task in Cloud Map, which writes records into a Route 53 private hosted zone
+(changes reach the servers ``cloud_map.record_propagation_s`` later). Each calling task has its own
+DNS cache (``client.dns_cache``: honour the TTL, the JVM's 30 s, or forever), picks one IP of the
+answer itself and connects straight to the task: no proxy, no load balancer, no retries unless
+``client.retries`` says the client code retries [ECS-SD, ECS-IC].
+
+Deployments and scale-in stop a task as soon as it is deregistered: ECS does not wait for the TTL
+[CR-343, CR-1639]. Worked window (checkable fact 19): a record with TTL 300 s cached at 50 s and
+deleted at 60 s keeps sending that client to the stopped task until 350 s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cloud_map_registry import CloudMapRegistry
+from .discovery import DnsCache
+from .engine import PRIO_REQUEST
+from .pattern_base import Pattern
+from .topology import Request, Task, World
+from .trace import CONNECT_REFUSED, CONNECT_TIMEOUT, DNS_NXDOMAIN, RESET, TIMEOUT
+
+_REASON_CAUSE = {
+    CONNECT_REFUSED: "connection_refused",
+    CONNECT_TIMEOUT: "connect_timeout",
+    RESET: "connection_reset",
+    TIMEOUT: "client_timeout",
+}
+
+
+class ServiceDiscoveryPattern(Pattern):
+    name = "service-discovery"
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.client = self.settings["client"]
+        self.registry = CloudMapRegistry(world)
+        self.caches: dict[str, DnsCache] = {}
+        # caller task id -> callee name -> (ips, expires_at): a fast copy of the DnsCache entry.
+        self._fast: dict[str, dict[str, tuple[tuple[str, ...], float]]] = {}
+        self.ip_to_task: dict[str, Task] = {}
+        self.counters = {
+            "dns_lookups": 0,
+            "dns_cache_misses": 0,
+            "requests_to_deregistered_tasks": 0,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_task_running(self, task: Task, initial: bool) -> None:
+        self.ip_to_task[task.ip] = task
+        self.registry.register(task, initial)
+
+    def deregister(self, task: Task) -> None:
+        """ECS deregisters the instance and stops the task at once, whatever the TTL."""
+        self.registry.deregister(task)
+        self.world.sigterm(task)
+
+    def deregister_dead(self, task: Task) -> None:
+        self.registry.deregister(task)
+
+    def on_container_unhealthy(self, task: Task) -> None:
+        self.registry.report_unhealthy(task)
+
+    # ------------------------------------------------------------------ requests
+
+    def _resolve(self, req: Request) -> tuple[str, ...]:
+        world = self.world
+        now = world.engine.now
+        caller = req.caller.id
+        callee = req.edge.callee
+        self.counters["dns_lookups"] += 1
+        per_caller = self._fast.get(caller)
+        if per_caller is None:
+            per_caller = self._fast[caller] = {}
+        entry = per_caller.get(callee)
+        if entry is not None and now < entry[1]:
+            if req.sampled:
+                name = self.registry.dns_name(callee)
+                served = self.registry.zone.current_ips(name, now)
+                stale = any(ip not in served for ip in entry[0])
+                world.event(
+                    "hop",
+                    "dns_cache_hit_stale" if stale else "dns_cache_hit",
+                    request=req.id,
+                    source=caller,
+                    record=name,
+                    ips=list(entry[0]),
+                )
+            return entry[0]
+        cache = self.caches.get(caller)
+        if cache is None:
+            cache = self.caches[caller] = DnsCache(self.client["dns_cache"])
+        name = self.registry.dns_name(callee)
+        found = cache.lookup(name, now, self.registry.zone, world.rng)
+        ips = found.ips
+        per_caller[callee] = (ips, found.expires_at)
+        self.counters["dns_cache_misses"] += 1
+        if req.sampled:
+            world.event(
+                "hop",
+                "dns_cache_miss",
+                request=req.id,
+                source=caller,
+                record=name,
+                ips=list(ips),
+                answer=found.answer.cause,
+                ttl_s=found.answer.ttl_s,
+            )
+        return ips
+
+    def send(self, req: Request) -> None:
+        world = self.world
+        req.client_tries += 1
+        timeout = self.client["timeout_s"]
+        if timeout and req.client_tries == 1:
+            req.deadline = req.t0 + timeout
+        ips = self._resolve(req)
+        if not ips:
+            self._error(req, DNS_NXDOMAIN)
+            return
+        if self.client["ip_choice"] == "first":
+            ip = ips[0]
+        else:
+            ip = ips[int(world.rng.random() * len(ips))]
+        task = self.ip_to_task[ip]
+        if task.deregistered:
+            self.counters["requests_to_deregistered_tasks"] += 1
+        if req.sampled:
+            world.event(
+                "hop", "client_ip_pick", request=req.id, source=req.caller.id, task=task.id, ip=ip
+            )
+        remaining = req.deadline - world.engine.now if timeout else 0.0
+        world.attempt(req, task, self.client["connect_timeout_s"], remaining)
+
+    def attempt_done(self, req: Request, reason: str | None) -> None:
+        if reason is None:
+            self.world.finish(req, None)
+            return
+        if req.sampled:
+            cause = _REASON_CAUSE.get(reason, "app_error")
+            task = req.target.id if req.target else None
+            self.world.event("hop", cause, request=req.id, task=task, reason=reason)
+        self._error(req, reason)
+
+    def _error(self, req: Request, reason: str) -> None:
+        world = self.world
+        if req.client_tries <= self.client["retries"] and world.engine.now < req.deadline:
+            world.count_retry(req)
+            if req.sampled:
+                world.event(
+                    "hop",
+                    "client_retry",
+                    request=req.id,
+                    reason=reason,
+                    attempt=req.client_tries + 1,
+                )
+            world.engine.after(0.0, PRIO_REQUEST, self._retry, req, req.tag)
+            return
+        world.finish(req, reason)
+
+    def _retry(self, req: Request, tag: int) -> None:
+        if tag == req.tag:
+            self.send(req)
+
+    # ------------------------------------------------------------------ views
+
+    def snapshot(self) -> dict[str, Any]:
+        now = self.world.engine.now
+        return {
+            "dns_caches": {
+                caller: cache.entries(now) for caller, cache in sorted(self.caches.items())
+            },
+            "cloud_map": self.registry.snapshot(),
+        }
+
+    def summary_extra(self) -> dict[str, Any]:
+        return {"dns": dict(self.counters)}
