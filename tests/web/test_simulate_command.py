@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from patterns.sim import run
+from patterns.sim import PATTERNS, compare, run
 from patterns.sim.report import format_table
 
 pytestmark = pytest.mark.unit
@@ -75,6 +75,24 @@ def test_simulate_json_is_deterministic_for_a_seed() -> None:
     args = ("steady", "--pattern", "elb", "--seed", "4", "--duration", "5", "--format", "json")
 
     assert _simulate(*args) == _simulate(*args)
+
+
+def test_simulate_compare_json_has_one_result_per_pattern() -> None:
+    text = _simulate("steady", "--compare", "--seed", "2", "--duration", "5", "--format", "json")
+
+    data: dict[str, Any] = json.loads(text)
+
+    assert list(data) == list(PATTERNS)
+    assert all(set(result) >= RESULT_KEYS for result in data.values())
+
+
+def test_simulate_compare_table_is_the_report_of_the_same_runs() -> None:
+    expected = format_table(compare("kill-task", seed=1, duration_s=70.0))
+
+    text = _simulate("kill-task", "--compare", "--seed", "1", "--duration", "70")
+
+    assert text == expected
+    assert text.splitlines()[3].split() == list(PATTERNS)
 
 
 def test_simulate_scenario_file(tmp_path: Path) -> None:
