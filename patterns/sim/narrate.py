@@ -305,8 +305,8 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The ejection time of {task} ran out, and {proxy} took it back at an interval sweep",
     ),
     "max_ejection_percent_refused": (
-        "{task}は外れ値として検出されましたが、max_ejection_percent の上限のためイジェクトされません"
-        "でした",
+        "{proxy}は{task}を外れ値として検出しましたが、max_ejection_percent の上限のため"
+        "イジェクトしませんでした",
         "{proxy} detected {task} as an outlier, but max_ejection_percent refused to eject it",
     ),
     "retry_on_503": (
