@@ -25,7 +25,7 @@ _RICH_EVENT = {
     "record": "inventory.local",
     "reason": "http_503",
     "do": "kill_task",
-    "count": 4,
+    "desired": 4,
     "ip": "10.0.1.2",
     "status": "UNHEALTHY",
     "setting": "alb.algorithm",
@@ -132,7 +132,7 @@ def test_optional_detail_is_left_out_when_the_event_lacks_it() -> None:
     event = {"t": 5.0, "kind": "scale", "cause": "scale_out", "service": "billing"}
 
     assert narrate(event, "en") == "5 s: The desired count of service billing went up."
-    assert narrate({**event, "count": 6}, "en") == (
+    assert narrate({**event, "desired": 6}, "en") == (
         "5 s: The desired count of service billing went up to 6."
     )
 
@@ -163,3 +163,12 @@ def test_unknown_language_names_the_field() -> None:
         narrate({"t": 0.0, "kind": "x", "cause": "task_stopped"}, "fr")
 
     assert str(excinfo.value) == "lang: must be one of ja, en, not 'fr'"
+
+
+def test_action_applied_names_its_target() -> None:
+    event = {"t": 60.0, "kind": "action", "cause": "action_applied", "do": "az_outage", "az": "1c"}
+
+    assert narrate(event, "en") == "60 s: Action az_outage was applied to Availability Zone 1c."
+    assert narrate(event, "ja") == (
+        "60 秒: アベイラビリティーゾーン 1c にアクション az_outage を適用しました。"
+    )
