@@ -8,13 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST := $(PY) -m pytest
 
-.PHONY: run test lint format bootstrap graphviz browser-deps messages bench help
+.PHONY: run test lint format bootstrap graphviz browser-deps messages bench simulate help
 
 help:
 	@echo "make run    - set up what is missing, migrate SQLite, serve http://$(HOST):$(PORT)/ with daphne"
 	@echo "make test   - set up what is missing (incl. Chromium), lint, then unit, WebSocket, browser and integration tests"
 	@echo "make lint   - ruff (lint + format check) and mypy strict for patterns/sim"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make simulate ARGS='kill-task --compare' - run the simulation CLI"
 
 # --- bootstrap -------------------------------------------------------------------------------
 $(STAMP): requirements.txt
@@ -71,6 +72,9 @@ test: bootstrap browser-deps lint
 messages: $(STAMP)
 	KUMOBEN_DEBUG=1 $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=static/vendor
 	KUMOBEN_DEBUG=1 $(PY) manage.py compilemessages -l ja --ignore=.venv
+
+simulate: $(STAMP)
+	KUMOBEN_DEBUG=1 $(PY) manage.py simulate $(ARGS)
 
 bench: bootstrap
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
