@@ -188,7 +188,7 @@ class EnvoyPattern(Pattern):
             elif caller_reason != reason:
                 cause = "upstream_connect_error"
             else:
-                cause = "request_failed"
+                cause = "app_error"
             self._fail(req, caller_reason, cause, reason)
             return
         if not decision.retry:  # the route timeout fires during the back-off

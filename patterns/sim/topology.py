@@ -387,7 +387,7 @@ class World:
         self.stop_task(task, cause)
         self.reconcile(task.service)
 
-    def reconcile(self, service: Service) -> None:
+    def reconcile(self, service: Service, why: str = "replacement_started") -> None:
         """Keep the desired count; roll old versions out within the deployment bounds."""
         ecs = self.settings["ecs"]
         active = service.active_tasks()
@@ -405,7 +405,7 @@ class World:
             victim = old.pop(0)
             self.stop_task(victim, "deployment_step")
         while len(new) < desired and len(new) + len(old) < max_total:
-            new.append(self.launch(service, "deployment_started" if old else "replacement_started"))
+            new.append(self.launch(service, "deployment_started" if old else why))
         if self.deploying.get(service.name) and not old:
             self.deploying[service.name] = False
             self.event(
@@ -424,7 +424,7 @@ class World:
         cause = "scale_out" if count > service.desired else "scale_in"
         service.desired = count
         self.event("service", cause, service=service.name, desired=count)
-        self.reconcile(service)
+        self.reconcile(service, cause)
 
     def set_az(self, az: str, out: bool) -> None:
         self.az_out[az] = out

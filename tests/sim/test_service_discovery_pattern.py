@@ -1,0 +1,127 @@
+"""Service Discovery pattern against checkable facts 19-21 (and the DNS cache policies)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from patterns.sim import Simulation, run
+
+pytestmark = pytest.mark.unit
+
+Builder = Callable[..., dict[str, Any]]
+Finder = Callable[..., list[dict[str, Any]]]
+SD = "service-discovery"
+
+
+def _moment(result: dict[str, Any], kind: str, task: str) -> float:
+    return next(
+        m["t"]
+        for m in result["summary"]["key_moments"]
+        if m["kind"] == kind and m.get("task") == task
+    )
+
+
+def test_sd_deploy_stops_old_tasks_at_deregistration_without_waiting_for_the_ttl(
+    small: Builder, find: Finder
+) -> None:
+    scenario = small(duration_s=400, actions=[{"at_s": 60, "do": "deploy", "service": "api"}])
+
+    result = run(scenario, pattern=SD)
+
+    for task in ("api-1", "api-2", "api-3"):
+        deregistered = find(result, "cloud_map_deregistered", task=task)[0]["t"]
+        assert find(result, "sigterm_sent", task=task)[0]["t"] == deregistered
+
+
+def test_sd_client_keeps_sending_to_stopped_tasks_until_its_cached_ttl_ends(
+    small: Builder, find: Finder
+) -> None:
+    scenario = small(duration_s=400, actions=[{"at_s": 60, "do": "deploy", "service": "api"}])
+
+    result = run(scenario, pattern=SD)
+
+    cached_at = find(result, "dns_cache_miss", source="client-1")[0]["t"]
+    old = ("api-1", "api-2", "api-3")
+    lasts = [_moment(result, "last_request_to_task", task) for task in old]
+    assert max(_moment(result, "task_stopped", task) for task in old) < 71.0
+    assert cached_at + 300.0 - 0.05 <= max(lasts) <= cached_at + 300.0
+    assert min(lasts) > cached_at + 299.0
+    assert set(result["summary"]["errors"]) == {"connect_timeout"}
+
+
+def test_sd_jvm_30s_cache_shortens_the_stale_window(small: Builder) -> None:
+    settings = {"client": {"dns_cache": "jvm_30s"}}
+    scenario = small(
+        duration_s=400, settings=settings, actions=[{"at_s": 60, "do": "deploy", "service": "api"}]
+    )
+
+    result = run(scenario, pattern=SD)
+
+    # Records leave Route 53 at 70 + 60 s propagation; a 30 s cache adds at most 30 s.
+    assert 130.0 <= _moment(result, "last_request_to_task", "api-1") <= 160.0
+
+
+def test_sd_task_answering_5xx_keeps_its_traffic_when_health_passes(
+    small: Builder, find: Finder
+) -> None:
+    scenario = small(actions=[{"at_s": 60, "do": "fail_task", "task": "api-2", "status": 500}])
+
+    result = run(scenario, pattern=SD)
+
+    rows = [r for r in result["timeline"] if r["task"] == "api-2" and r["t"] >= 60]
+    assert find(result, "container_health_failed") == []
+    assert max(r["t"] for r in rows) == 199
+    assert result["summary"]["errors"] == {"http_500": sum(r["attempts"] for r in rows)}
+
+
+def test_sd_failing_container_health_check_replaces_the_task_after_3_checks(
+    small: Builder, find: Finder
+) -> None:
+    action = {"at_s": 60, "do": "fail_task", "task": "api-2", "status": 500, "health_check": True}
+
+    result = run(small(actions=[action]), pattern=SD)
+
+    failed = find(result, "container_health_failed", task="api-2")
+    assert len(failed) == 1
+    assert 120.0 <= failed[0]["t"] < 150.0
+    assert find(result, "ecs_replaced_unhealthy", task="api-2")[0]["t"] == failed[0]["t"]
+    assert [e["task"] for e in find(result, "task_started")] == ["api-4"]
+
+
+def test_sd_nothing_retries_for_the_client(small: Builder) -> None:
+    scenario = small(actions=[{"at_s": 60, "do": "refuse_task", "task": "api-2"}])
+
+    result = run(scenario, pattern=SD)
+
+    ends = [e for e in result["events"] if e["cause"] == "request_failed"]
+    assert result["summary"]["retries"] == 0
+    assert {e["tries"] for e in ends} == {1}
+    assert result["summary"]["errors"]["connect_refused"] > 0
+
+
+def test_sd_client_retries_only_when_its_code_does(small: Builder) -> None:
+    settings = {"client": {"retries": 2}}
+    scenario = small(
+        settings=settings, actions=[{"at_s": 60, "do": "refuse_task", "task": "api-2"}]
+    )
+
+    result = run(scenario, pattern=SD)
+
+    ends = [e for e in result["events"] if e["cause"] == "request_ok" and e["tries"] > 1]
+    assert result["summary"]["retries"] > 0
+    assert max(e["tries"] for e in ends) <= 3
+
+
+def test_sd_snapshot_lists_each_client_dns_cache(small: Builder) -> None:
+    sim = Simulation(small(), pattern=SD)
+
+    sim.advance(10)
+    caches = sim.snapshot()["dns_caches"]
+
+    assert list(caches) == ["client-1"]
+    assert sorted(caches["client-1"]["api.local"]["ips"]) == sorted(
+        t["ip"] for t in sim.snapshot()["services"]["api"]["tasks"]
+    )
