@@ -70,6 +70,8 @@ class AppMeshPattern(EnvoyPattern):
         # The control plane pushes route/node changes; proxies created later use the new config.
         self._configs.clear()
         self._build_routes()
+        if path.startswith("cloud_map."):
+            self.registry.apply_settings()
 
     # ------------------------------------------------------------------ routing
 

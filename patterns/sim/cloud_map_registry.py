@@ -41,6 +41,17 @@ class CloudMapRegistry:
             self.zone.add_service(service)
             self.services[name] = service
 
+    def apply_settings(self) -> None:
+        """A ``set`` on ``cloud_map.*``: records written from now on use the new values."""
+        cm = self.world.settings["cloud_map"]
+        self.zone.record_propagation_s = cm["record_propagation_s"]
+        for service in self.services.values():
+            service.routing_policy = cm["routing_policy"]
+            service.record_types = (cm["record_type"],)
+            service.ttl_s = cm["dns_ttl_s"]
+            service.health_propagation_s = cm["health_propagation_s"]
+            service.record_propagation_s = cm["record_propagation_s"]
+
     def dns_name(self, service: str) -> str:
         return self.services[service].dns_name
 

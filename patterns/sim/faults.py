@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .scenario import check_setting_combination
 from .topology import Task, World, fail_reason
 
 
@@ -80,13 +79,7 @@ def _task_action(world: World, task: Task, action: dict[str, Any]) -> None:
 
 def _set(world: World, path: str, value: Any) -> None:
     component, _, key = path.partition(".")
-    previous = world.settings[component][key]
-    world.settings[component][key] = value
-    try:
-        check_setting_combination(world.settings, "settings")
-    except Exception:
-        world.settings[component][key] = previous
-        raise
+    world.settings[component][key] = value  # combinations were checked before (load or apply)
     world.refresh_settings()
     world.event("setting", "setting_changed", setting=path, value=value)
     assert world.pattern is not None

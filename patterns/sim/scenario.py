@@ -122,7 +122,7 @@ class ScenarioError(ValueError):
 # --------------------------------------------------------------------------- value checks
 
 
-def _number(value: Any, path: str, lo: float, hi: float, integer: bool = False) -> float:
+def check_number(value: Any, path: str, lo: float, hi: float, integer: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(path, f"must be a number, got {type(value).__name__}")
     if integer and not (isinstance(value, int) or float(value).is_integer()):
@@ -186,7 +186,7 @@ def _num_setting(
     default: float, lo: float, hi: float, source: str, assumption: str = "", integer: bool = False
 ) -> Setting:
     def check(value: Any, path: str) -> Any:
-        number = _number(value, path, lo, hi, integer)
+        number = check_number(value, path, lo, hi, integer)
         return int(number) if integer else number
 
     return Setting(int(default) if integer else float(default), check, source, assumption)
@@ -215,7 +215,7 @@ def _check_outlier_envoy(value: Any, path: str) -> Any:
     out: dict[str, Any] = dict(ENVOY_OUTLIER_DEFAULTS)
     for key, (lo, hi, integer) in fields.items():
         if key in data:
-            number = _number(data[key], f"{path}.{key}", lo, hi, integer)
+            number = check_number(data[key], f"{path}.{key}", lo, hi, integer)
             out[key] = int(number) if integer else number
     return out
 
@@ -233,7 +233,7 @@ def _check_outlier_app_mesh(value: Any, path: str) -> Any:
     _keys(data, path, tuple(fields), tuple(fields))  # App Mesh has no defaults: all required
     out: dict[str, Any] = {}
     for key, (lo, hi, integer) in fields.items():
-        number = _number(data[key], f"{path}.{key}", lo, hi, integer)
+        number = check_number(data[key], f"{path}.{key}", lo, hi, integer)
         out[key] = int(number) if integer else number
     return out
 
@@ -255,7 +255,7 @@ def _check_retry(default: Mapping[str, Any]) -> Callable[[Any, str], Any]:
         out: dict[str, Any] = copy.deepcopy(dict(default))
         if "num_retries" in data:
             out["num_retries"] = int(
-                _number(data["num_retries"], f"{path}.num_retries", 0, 10, True)
+                check_number(data["num_retries"], f"{path}.num_retries", 0, 10, True)
             )
         if "retry_on" in data:
             items = _sequence(data["retry_on"], f"{path}.retry_on")
@@ -265,7 +265,7 @@ def _check_retry(default: Mapping[str, Any]) -> Callable[[Any, str], Any]:
         if "retriable_status_codes" in data:
             codes = _sequence(data["retriable_status_codes"], f"{path}.retriable_status_codes")
             out["retriable_status_codes"] = [
-                int(_number(v, f"{path}.retriable_status_codes[{i}]", 100, 599, True))
+                int(check_number(v, f"{path}.retriable_status_codes[{i}]", 100, 599, True))
                 for i, v in enumerate(codes)
             ]
         return out
@@ -292,7 +292,7 @@ def _check_routes(value: Any, path: str) -> Any:
             node = target["virtual_node"]
             if not isinstance(node, str) or not _NAME_RE.match(node):
                 raise ScenarioError(f"{spot}.virtual_node", "must name an ECS service")
-            weight = int(_number(target["weight"], f"{spot}.weight", 0, 100, True))
+            weight = int(check_number(target["weight"], f"{spot}.weight", 0, 100, True))
             route.append({"virtual_node": node, "weight": weight})
             total += weight
         if total <= 0:
@@ -624,7 +624,7 @@ def _normalize_services(raw: Any) -> list[dict[str, Any]]:
             )
         if name in names:
             raise ScenarioError(f"{path}.name", f"duplicate service {name!r}")
-        tasks = int(_number(data["tasks"], f"{path}.tasks", 0, MAX_TASKS, True))
+        tasks = int(check_number(data["tasks"], f"{path}.tasks", 0, MAX_TASKS, True))
         total += tasks
         if total > MAX_TASKS:
             raise ScenarioError(f"{path}.tasks", f"more than {MAX_TASKS} tasks in total")
@@ -639,7 +639,7 @@ def _normalize_services(raw: Any) -> list[dict[str, Any]]:
                 if az in azs:
                     raise ScenarioError(f"{path}.azs[{j}]", f"duplicate AZ {az!r}")
                 azs.append(az)
-        start = _number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, 3600)
+        start = check_number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, 3600)
         names.append(name)
         out.append({"name": name, "tasks": tasks, "azs": azs, "app_start_s": start})
     return out
@@ -658,7 +658,7 @@ def _normalize_traffic(raw: Any, names: list[str]) -> list[dict[str, Any]]:
                 raise ScenarioError(f"{path}.{key}", f"unknown service {data[key]!r}")
         if data["from"] == data["to"]:
             raise ScenarioError(f"{path}.to", "a service does not call itself in this model")
-        rps = _number(data["rps"], f"{path}.rps", 0, MAX_RPS)
+        rps = check_number(data["rps"], f"{path}.rps", 0, MAX_RPS)
         if rps <= 0:
             raise ScenarioError(f"{path}.rps", "must be above 0")
         total += rps
@@ -695,7 +695,7 @@ def normalize_action(raw: Any, path: str, names: list[str], duration_s: float) -
     do = _choice(data["do"], f"{path}.do", tuple(ACTION_FIELDS))
     allowed, required = ACTION_FIELDS[do]
     _keys(data, path, ("at_s", "do", *allowed), ("at_s", *required))
-    at_s = _number(data["at_s"], f"{path}.at_s", 0, MAX_DURATION_S)
+    at_s = check_number(data["at_s"], f"{path}.at_s", 0, MAX_DURATION_S)
     out: dict[str, Any] = {"at_s": at_s, "do": do}
     if "task" in allowed:
         task = data["task"]
@@ -712,14 +712,14 @@ def normalize_action(raw: Any, path: str, names: list[str], duration_s: float) -
             raise ScenarioError(f"{path}.service", f"unknown service {data['service']!r}")
         out["service"] = data["service"]
     if do == "slow_task":
-        out["delay_ms"] = _number(data["delay_ms"], f"{path}.delay_ms", 0, 3_600_000)
+        out["delay_ms"] = check_number(data["delay_ms"], f"{path}.delay_ms", 0, 3_600_000)
     if do == "fail_task":
-        out["status"] = int(_number(data.get("status", 500), f"{path}.status", 400, 599, True))
-        out["probability"] = _number(data.get("probability", 1.0), f"{path}.probability", 0, 1)
+        out["status"] = int(check_number(data.get("status", 500), f"{path}.status", 400, 599, True))
+        out["probability"] = check_number(data.get("probability", 1.0), f"{path}.probability", 0, 1)
     if do in ("slow_task", "fail_task"):
         out["health_check"] = _bool(data.get("health_check", False), f"{path}.health_check")
     if do == "scale":
-        out["count"] = int(_number(data["count"], f"{path}.count", 0, MAX_TASKS, True))
+        out["count"] = int(check_number(data["count"], f"{path}.count", 0, MAX_TASKS, True))
     if do == "set":
         setting = data["setting"]
         if not isinstance(setting, str):
@@ -839,8 +839,8 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
     if not isinstance(description, str):
         raise ScenarioError("description", "must be a string")
     pattern = _choice(raw.get("pattern", "elb"), "pattern", PATTERNS)
-    seed = int(_number(raw.get("seed", 1), "seed", 0, 2**63 - 1, True))
-    duration_s = _number(raw.get("duration_s", 300), "duration_s", 0, MAX_DURATION_S)
+    seed = int(check_number(raw.get("seed", 1), "seed", 0, 2**63 - 1, True))
+    duration_s = check_number(raw.get("duration_s", 300), "duration_s", 0, MAX_DURATION_S)
     if duration_s <= 0:
         raise ScenarioError("duration_s", "must be above 0")
     arrivals = _choice(raw.get("arrivals", "poisson"), "arrivals", ARRIVALS)

@@ -7,6 +7,7 @@ after it. ``apply()`` on a live run does exactly that at the current time, so a 
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +20,8 @@ from .scenario import (
     PATTERNS,
     Scenario,
     ScenarioError,
-    _number,
+    check_number,
+    check_setting_combination,
     load_scenario,
     normalize_action,
 )
@@ -71,7 +73,7 @@ class Simulation:
 
     def advance(self, until: float) -> list[dict[str, Any]]:
         """Run to virtual time ``until`` and return the trace events recorded since the last call."""
-        until = _number(until, "until", 0, MAX_DURATION_S)
+        until = check_number(until, "until", 0, MAX_DURATION_S)
         engine = self.world.engine
         while self._pending and self._pending[0]["at_s"] < until:
             action = self._pending.pop(0)
@@ -86,19 +88,18 @@ class Simulation:
         raw["at_s"] = self.now
         names = list(self.world.services)
         normalized = normalize_action(raw, "action", names, self.scenario.duration_s)
+        if normalized["do"] == "set":  # reject before anything is recorded
+            trial = copy.deepcopy(self.world.settings)
+            component, _, key = normalized["setting"].partition(".")
+            trial[component][key] = normalized["value"]
+            try:
+                check_setting_combination(trial, "settings")
+            except ScenarioError as error:
+                raise ScenarioError("action.value", f"{error.path}: {error.reason}") from None
         self._apply_now(normalized)
 
     def _apply_now(self, action: dict[str, Any]) -> None:
-        if action["do"] == "set":
-            component, _, key = action["setting"].partition(".")
-            previous = self.world.settings[component][key]
-            try:
-                apply_action(self.world, action)
-            except ScenarioError as error:
-                self.world.settings[component][key] = previous
-                raise ScenarioError("action.value", f"{error.path}: {error.reason}") from None
-        else:
-            apply_action(self.world, action)
+        apply_action(self.world, action)
         self.action_log.append(dict(action))
 
     def replay_actions(self) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from patterns.sim import PATTERNS, Simulation, compare, run
+from patterns.sim import PATTERNS, ScenarioError, Simulation, compare, run
 
 pytestmark = pytest.mark.unit
 
@@ -142,3 +142,17 @@ def test_result_is_json_ready_and_has_the_contract_keys() -> None:
         "p99_ms",
     }
     assert all({"t", "kind", "cause"} <= set(e) for e in result["events"])
+
+
+def test_apply_rejects_a_setting_combination_without_recording_anything() -> None:
+    sim = Simulation("steady", pattern="elb", duration_s=SHORT)
+    sim.advance(10.0)
+    sim.apply({"do": "set", "setting": "alb.algorithm", "value": "least_outstanding_requests"})
+    before = len(sim.result()["events"])
+
+    with pytest.raises(ScenarioError) as error:
+        sim.apply({"do": "set", "setting": "alb.slow_start_s", "value": 60})
+
+    assert error.value.path == "action.value"
+    assert len(sim.result()["events"]) == before
+    assert [a["setting"] for a in sim.action_log] == ["alb.algorithm"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from patterns.sim import ScenarioError, Simulation, load_scenario, run
+from patterns.sim.elb import ElbPattern
 
 pytestmark = pytest.mark.unit
 
@@ -301,3 +302,15 @@ def test_alb_snapshot_shows_per_node_target_health(small: Builder) -> None:
 
     assert health["api-2"] == dict.fromkeys(NODES, "unhealthy")
     assert health["api-1"] == dict.fromkeys(NODES, "healthy")
+
+
+def test_alb_slow_start_weight_matches_the_worked_example(small: Builder) -> None:
+    sim = Simulation(small(settings={"alb": {"slow_start_s": 100}}), pattern="elb")
+    pattern = sim.pattern
+    assert isinstance(pattern, ElbPattern)
+    target = pattern.targets["api-1"]
+    target.slow_start_from, target.slow_start_until = 200.0, 300.0
+
+    weights = [pattern._weight(target, t) for t in (225.0, 250.0, 300.0)]
+
+    assert weights == [0.25, 0.5, 1.0]

@@ -148,3 +148,36 @@ def test_sc_stopping_task_drains_20_s_before_sigterm(small: Builder, find: Finde
     assert find(result, "proxy_draining", task="api-2")[0]["t"] == 60.0
     assert find(result, "sigterm_sent", task="api-2")[0]["t"] == 80.0
     assert result["summary"]["errors"] == {}
+
+
+def test_sc_each_client_proxy_ejects_on_its_own(small: Builder, find: Finder) -> None:
+    services = [{"name": "client", "tasks": 2}, {"name": "api", "tasks": 3}]
+    scenario = small(
+        services=services, actions=[{"at_s": 60, "do": "fail_task", "task": "api-2", "status": 500}]
+    )
+
+    result = run(scenario, pattern=SC)
+
+    first = {
+        p: find(result, "outlier_ejected", task="api-2", proxy=p)[0]["t"]
+        for p in ("client-1", "client-2")
+    }
+    assert first["client-1"] != first["client-2"]
+    for proxy, ejected in first.items():
+        window = [e for e in _picks(result, proxy) if 60.0 <= e["t"] <= ejected]
+        assert len([e for e in window if e["task"] == "api-2"]) == 5
+        assert 13 <= len(window) <= 15  # about 5 x 3 hosts of this proxy's own requests
+
+
+def test_sc_max_ejection_percent_refuses_a_second_ejection_among_3_hosts(
+    small: Builder, find: Finder
+) -> None:
+    actions = [{"at_s": 60, "do": "fail_task", "task": f"api-{n}", "status": 500} for n in (2, 3)]
+
+    result = run(small(duration_s=90, actions=actions), pattern=SC)
+
+    refused = find(result, "max_ejection_percent_refused", proxy="client-1")
+    outlier = result["summary"]["outlier"]
+    assert refused
+    assert outlier["refused"] == len(refused)
+    assert outlier["detected"] == outlier["enforced"] + outlier["refused"]

@@ -125,3 +125,14 @@ def test_sd_snapshot_lists_each_client_dns_cache(small: Builder) -> None:
     assert sorted(caches["client-1"]["api.local"]["ips"]) == sorted(
         t["ip"] for t in sim.snapshot()["services"]["api"]["tasks"]
     )
+
+
+def test_sd_live_ttl_change_applies_to_answers_cached_afterwards(small: Builder) -> None:
+    sim = Simulation(small(settings={"cloud_map": {"dns_ttl_s": 10}}), pattern=SD)
+    sim.advance(5.0)
+    sim.apply({"do": "set", "setting": "cloud_map.dns_ttl_s", "value": 120})
+
+    sim.advance(30.0)
+    entry = sim.snapshot()["dns_caches"]["client-1"]["api.local"]
+
+    assert 130.0 <= entry["expires_at"] <= 131.0
