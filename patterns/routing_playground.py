@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from patterns.consumers_playground import PlaygroundConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/playground/", PlaygroundConsumer.as_asgi()),
+]

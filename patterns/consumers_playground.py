@@ -1,0 +1,332 @@
+"""The playground's live stream: one simulation per connection, paced with ``asyncio.sleep``.
+
+Client -> server: ``start``, ``pause``, ``play``, ``speed``, ``action``, ``fork``, ``resume``
+(shapes in notes/playground-contract.md). Server -> client: ``hello``, ``frame``, ``status``,
+``readouts``, ``log`` (the authoritative action log and permalink after each applied action) and
+``error`` (field + reason; the connection stays usable).
+
+Pacing: the frame of the window ending at virtual time t1 is due at
+``anchor_wall + (t1 - anchor_t) / speed`` and is computed when it is due (in a worker thread, so a
+large scenario never blocks the event loop), so a live action is applied at exactly the time of the
+last frame the client holds. Frames are deterministic (see :mod:`patterns.playback`), which is what
+makes ``resume`` and ``fork`` plain rebuilds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from patterns import permalink
+from patterns.frames import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
+from patterns.playback import Playback, PlaybackError, diagram_topology, fork
+from patterns.sim import BUILTIN_SCENARIOS
+
+#: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
+MAX_SCENARIO_FRAME_BYTES = 65536
+LARGE_TYPES = frozenset({"start", "resume", "fork"})
+ALLOWED_TYPES = frozenset({"start", "pause", "play", "speed", "action", "fork", "resume"})
+MIN_SPEED, MAX_SPEED = 0.1, 10.0
+MAX_BRANCHES = 50
+#: Readouts are read from the engine's result (a whole-run summary) at most this often.
+READOUT_EVERY_WINDOWS = 5
+
+
+def parse_playground_frame(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+    """The shared frame checks; frames that carry a scenario may be up to 64 KiB."""
+    if text_data is not None and len(text_data.encode()) > MAX_FRAME_BYTES:
+        if len(text_data.encode()) > MAX_SCENARIO_FRAME_BYTES:
+            raise FrameError("frame", f"larger than {MAX_SCENARIO_FRAME_BYTES} bytes")
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            raise FrameError("frame", "not valid JSON") from None
+        if not isinstance(data, dict) or data.get("type") not in LARGE_TYPES:
+            raise FrameError("frame", f"larger than {MAX_FRAME_BYTES} bytes")
+        return data
+    return parse_frame(text_data, bytes_data, ALLOWED_TYPES)
+
+
+def _speed(value: Any, field: str = "speed") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise FrameError(field, f"must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise FrameError(field, f"must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
+    return float(value)
+
+
+def _whole(value: Any, field: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise FrameError(field, f"must be a whole number from {lo} to {hi}")
+    return value
+
+
+def _scenario(frame: Mapping[str, Any]) -> dict[str, Any]:
+    """The raw scenario of a start/resume frame: an object, or the name of a built-in one."""
+    scenario = frame.get("scenario")
+    if isinstance(scenario, str):
+        if scenario not in BUILTIN_SCENARIOS:
+            raise FrameError("scenario", f"unknown built-in scenario {scenario[:40]!r}")
+        return dict(BUILTIN_SCENARIOS[scenario])
+    if not isinstance(scenario, dict):
+        raise FrameError("scenario", "must be an object or the name of a built-in scenario")
+    # The hello carries the normalized scenario; its assumptions are output, not input.
+    return {k: v for k, v in scenario.items() if k != "assumptions"}
+
+
+def _log(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        raise FrameError("log", "must be a list of action objects")
+    if len(value) > permalink.MAX_LOG_ACTIONS:
+        raise FrameError("log", f"more than {permalink.MAX_LOG_ACTIONS} actions")
+    return value
+
+
+class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    async def connect(self) -> None:
+        self.limiter = RateLimiter(rate=10, burst=20)
+        self.playback: Playback | None = None
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.playing = False
+        self.speed = 1.0
+        self.generation = 0
+        self.next_branch = 1
+        self.shown_t = 0.0
+        self.anchor_t = 0.0
+        self.anchor_wall = 0.0
+        self.ended_sent = False
+        self.loop_task: asyncio.Task[None] | None = None
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.loop_task is not None:
+            self.loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.loop_task
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.limiter.allow():
+            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            return
+        try:
+            frame = parse_playground_frame(text_data, bytes_data)
+            await getattr(self, f"_on_{frame['type']}")(frame)
+        except FrameError as error:
+            await self.send_json(error.as_frame())
+        except (PlaybackError, permalink.PermalinkError) as error:
+            await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
+
+    # ------------------------------------------------------------------ handlers
+
+    async def _on_start(self, frame: dict[str, Any]) -> None:
+        if "permalink" in frame:
+            link = permalink.decode(frame["permalink"])
+            raw, pattern, seed, log = link.scenario, link.pattern, link.seed, link.log
+        else:
+            raw = _scenario(frame)
+            pattern = frame.get("pattern", raw.get("pattern", "elb"))
+            seed = frame.get("seed", raw.get("seed", 1))
+            log = []
+        speed = _speed(frame.get("speed", 1))
+        lang = frame.get("lang", "en")
+        playback = await asyncio.to_thread(
+            Playback,
+            raw,
+            pattern,
+            seed,
+            lang=lang,
+            run=secrets.token_hex(6),
+            log=log,
+            topology_hook=diagram_topology,
+        )
+        self.next_branch = 1
+        await self._begin(playback, speed, playing=not frame.get("paused", False))
+
+    async def _on_resume(self, frame: dict[str, Any]) -> None:
+        if "permalink" in frame:
+            link = permalink.decode(frame["permalink"])
+            raw, pattern, seed, log = link.scenario, link.pattern, link.seed, link.log
+        else:
+            raw = _scenario(frame)
+            pattern = frame.get("pattern", raw.get("pattern", "elb"))
+            seed = frame.get("seed", raw.get("seed", 1))
+            log = _log(frame.get("log"))
+        run = frame.get("run")
+        if not isinstance(run, str) or not 1 <= len(run) <= 64:
+            raise FrameError("run", "must be the run id from the hello")
+        branch = _whole(frame.get("branch", 0), "branch", 0, MAX_BRANCHES)
+        after_seq = _whole(frame.get("after_seq", -1), "after_seq", -1, 10**7)
+        speed = _speed(frame.get("speed", self.speed))
+        lang = frame.get("lang", "en")
+        next_branch = _whole(frame.get("next_branch", branch + 1), "next_branch", 1, MAX_BRANCHES)
+
+        def rebuild() -> tuple[Playback, list[dict[str, Any]]]:
+            playback = Playback(
+                raw,
+                pattern,
+                seed,
+                lang=lang,
+                run=run,
+                branch=branch,
+                log=log,
+                topology_hook=diagram_topology,
+            )
+            return playback, playback.frames_after(after_seq)
+
+        playback, frames = await asyncio.to_thread(rebuild)
+        self.next_branch = max(self.next_branch, next_branch, branch + 1)
+        await self._begin(playback, speed, playing=not frame.get("paused", False), frames=frames)
+
+    async def _on_pause(self, frame: dict[str, Any]) -> None:
+        self._require_run()
+        self.playing = False
+        self.wake.set()
+        await self._send_status()
+
+    async def _on_play(self, frame: dict[str, Any]) -> None:
+        self._require_run()
+        self.playing = True
+        self._reanchor()
+        self.wake.set()
+        await self._send_status()
+
+    async def _on_speed(self, frame: dict[str, Any]) -> None:
+        self.speed = _speed(frame.get("value"), "value")
+        self._reanchor()
+        self.wake.set()
+        if self.playback is not None:
+            await self._send_status()
+
+    async def _on_action(self, frame: dict[str, Any]) -> None:
+        playback = self._require_run()
+        async with self.lock:
+            applied = playback.apply(frame.get("action"))
+        await self.send_json(
+            {
+                "type": "log",
+                "branch": playback.branch,
+                "applied": applied,
+                "log": playback.log,
+                "permalink": playback.permalink(),
+            }
+        )
+
+    async def _on_fork(self, frame: dict[str, Any]) -> None:
+        parent = self._require_run()
+        if self.next_branch > MAX_BRANCHES:
+            raise FrameError("fork", f"at most {MAX_BRANCHES} branches a run")
+        branch = self.next_branch
+        async with self.lock:
+            child = await asyncio.to_thread(
+                fork, parent, frame.get("at"), frame.get("action"), branch
+            )
+        self.next_branch += 1
+        await self._begin(child, self.speed, playing=True)
+
+    # ------------------------------------------------------------------ the stream
+
+    def _require_run(self) -> Playback:
+        if self.playback is None:
+            raise FrameError("type", "send a start frame first")
+        return self.playback
+
+    async def _begin(
+        self,
+        playback: Playback,
+        speed: float,
+        playing: bool,
+        frames: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.generation += 1
+        self.playback = playback
+        self.speed = speed
+        self.playing = playing
+        self.ended_sent = False
+        self.shown_t = playback.t
+        await self.send_json(playback.hello())
+        for item in frames or []:
+            await self.send_json(item)
+        if frames:
+            self.shown_t = playback.t
+            for readouts in await asyncio.to_thread(playback.readouts):
+                await self.send_json(readouts)
+        self._reanchor()
+        await self._send_status()
+        if self.loop_task is None or self.loop_task.done():
+            self.loop_task = asyncio.create_task(self._stream())
+        self.wake.set()
+
+    def _reanchor(self) -> None:
+        self.anchor_t = self.shown_t
+        self.anchor_wall = asyncio.get_running_loop().time()
+
+    async def _send_status(self) -> None:
+        playback = self._require_run()
+        state = "ended" if playback.ended else "playing" if self.playing else "paused"
+        await self.send_json(
+            {
+                "type": "status",
+                "state": state,
+                "t": self.shown_t,
+                "speed": self.speed,
+                "branch": playback.branch,
+            }
+        )
+
+    async def _sleep_or_wake(self, delay: float) -> bool:
+        """Sleep up to ``delay`` seconds; True if a control frame woke us first."""
+        self.wake.clear()
+        try:
+            await asyncio.wait_for(self.wake.wait(), timeout=delay)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def _stream(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            playback = self.playback
+            if playback is None or not self.playing:
+                await self._sleep_or_wake(3600.0)
+                continue
+            if playback.ended:
+                if not self.ended_sent:
+                    self.ended_sent = True
+                    for readouts in await asyncio.to_thread(playback.readouts):
+                        await self.send_json(readouts)
+                    await self._send_status()
+                self.playing = False
+                continue
+            t1 = min(playback.t + playback.window_s, playback.duration_s)
+            delay = self.anchor_wall + (t1 - self.anchor_t) / self.speed - loop.time()
+            if delay > 0 and await self._sleep_or_wake(delay):
+                continue  # paused, sped up, forked or restarted: look again
+            generation = self.generation
+            async with self.lock:
+                if generation != self.generation or self.playback is not playback:
+                    continue
+                frames, readouts = await asyncio.to_thread(self._step, playback)
+            if generation != self.generation:
+                continue  # a start, resume or fork replaced the run while this window ran
+            for item in frames + readouts:
+                await self.send_json(item)
+            self.shown_t = playback.t
+
+    @staticmethod
+    def _step(playback: Playback) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        frames = playback.step()
+        due = playback.window % READOUT_EVERY_WINDOWS == 0 and not playback.ended
+        faulted = bool(playback.log) or any(
+            a["at_s"] < playback.t for a in playback.scenario.actions
+        )
+        return frames, playback.readouts() if due and faulted else []

@@ -1,0 +1,955 @@
+"""Engine output -> the playground's frames (the format is in notes/playground-contract.md).
+
+One :class:`Playback` owns the simulations of one playground (one pattern, or all four on one
+clock) and turns each virtual-second window into frames: request dots on diagram edge ids, state
+classes on element ids, narrated control-plane events, per-window metrics and an honest sampling
+label. Pure: no Django, so the live consumer, the instant-run endpoint and the tests share it.
+
+Rules that make a stream reproducible: a window's frames depend only on the scenario, the seed, the
+action log and the window index, so a rebuild (resume, fork, permalink) gives byte-identical frames,
+and ``seq`` is a function of (window, pattern): ``window * len(patterns) + pattern index``.
+
+What the frames say, and where each part comes from:
+- a dot is one *attempt* of a sampled request, sent in the window in which its last event happened,
+  with the engine's times at each path vertex (the engine has no network delay, so the time spent is
+  on the last edge: the task's answer or the connect timeout);
+- ``states`` are the difference between the element classes of the engine's snapshots at the start
+  and end of the window, stamped with the time of the last event in the window that concerns the
+  element (several changes inside one window show as their net result);
+- ``metrics`` are the engine's per-second buckets of *every* request (never the sample);
+- readouts are read from the engine's result summary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from patterns import permalink
+from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
+from patterns.sim.causes import CAUSES
+from patterns.sim.metrics import percentile_ms
+from patterns.sim.narrate import narrate
+
+WINDOW_S = 1.0
+ALL = "all"
+PLAYGROUND_PATTERNS: tuple[str, ...] = (*PATTERNS, ALL)
+LANGS = ("en", "ja")
+
+#: The playground samples so that about this many requests a second are animated (when the
+#: scenario does not choose ``trace.request_sample_every`` itself), and never more than the cap.
+TARGET_DOTS_PER_S = 50.0
+MAX_DOTS_PER_S = 200.0
+
+#: Request-level event kinds; everything else is a control-plane event and becomes an event row.
+REQUEST_KINDS = frozenset({"request", "hop", "request_end"})
+#: Hop causes that pick where an attempt goes (the attempt starts here).
+PICK_CAUSES = frozenset(
+    {
+        "round_robin",
+        "least_outstanding_requests",
+        "weighted_random",
+        "fail_open_all_unhealthy",
+        "least_request_p2c",
+        "random_pick",
+        "panic_mode",
+        "client_ip_pick",
+    }
+)
+#: Hop causes that say a failed attempt is tried again.
+RETRY_CAUSES = frozenset({"client_retry", *(c for c in CAUSES if c.startswith("retry_on_"))})
+#: ELB attempts that end at the ALB node without reaching a target, with the client's reason.
+NODE_ENDS = {"no_registered_targets": "http_503", "connect_timeout": "connect_timeout"}
+
+SAMPLE_LABELS = {
+    "en": ("all requests shown", "1 in {n} requests shown"),
+    "ja": ("すべてのリクエストを表示", "{n} 件に 1 件のリクエストを表示"),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps per playground; the engine's own limits are far higher than a shared server affords."""
+
+    max_duration_s: float = 3600.0
+    max_tasks: int = 200
+    max_rps: float = 1000.0
+    #: requests the whole run may simulate (rps x duration x patterns); instant runs use a low one.
+    max_requests: float = 4_000_000.0
+
+
+LIVE_LIMITS = Limits()
+INSTANT_LIMITS = Limits(max_duration_s=900.0, max_requests=200_000.0)
+
+
+class PlaybackError(ValueError):
+    """Bad input for a playground; ``field`` is a JSON path, ``reason`` says what is wrong."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "reason": self.reason}
+
+
+# --------------------------------------------------------------------------- element ids
+
+
+def az_suffix(az: str) -> str:
+    """``ap-northeast-1a`` -> ``1a`` (the suffix the diagram ids use)."""
+    return az.rsplit("-", 1)[-1]
+
+
+def node_id(node_name: str) -> str:
+    """The engine's ALB node ``alb-ap-northeast-1a`` -> the diagram's ``alb-node-1a``."""
+    return f"alb-node-{az_suffix(node_name)}"
+
+
+def task_el(task_id: str) -> str:
+    return f"task-{task_id}"
+
+
+def edge_id(a: str, b: str) -> str:
+    """``edge-<a>--<b>`` with a leading ``task-`` removed from both node ids."""
+    return f"edge-{a.removeprefix('task-')}--{b.removeprefix('task-')}"
+
+
+def service_edge_id(caller: str, callee: str) -> str:
+    """The id of the logical caller-service -> callee-service edge (cluster to cluster)."""
+    return edge_id(f"svc-{caller}", f"svc-{callee}")
+
+
+# --------------------------------------------------------------------------- scenario preparation
+
+
+def prepare_scenario(raw: Any, pattern: Any, seed: Any, limits: Limits) -> Scenario:
+    """Validate a playground's scenario with the engine, apply the playground's caps and sampling.
+
+    ``pattern`` is one of the engine's patterns or ``"all"``; with ``"all"`` the returned scenario
+    keeps its own pattern and the caller overrides it per simulation.
+    """
+    if pattern not in PLAYGROUND_PATTERNS:
+        raise PlaybackError("pattern", f"must be one of {', '.join(PLAYGROUND_PATTERNS)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise PlaybackError("seed", "must be a whole number from 0 to 2**63 - 1")
+    if not isinstance(raw, Mapping):
+        raise PlaybackError("scenario", "must be an object")
+    try:
+        scenario = load_scenario(raw)
+    except ScenarioError as error:
+        raise PlaybackError(f"scenario.{error.path}", error.reason) from None
+    _check_limits(scenario, 4 if pattern == ALL else 1, limits)
+    data = dict(raw)
+    if "trace" not in raw.get("settings", {}) or "request_sample_every" not in raw.get(
+        "settings", {}
+    ).get("trace", {}):
+        settings = {k: dict(v) for k, v in dict(raw.get("settings", {})).items()}
+        settings.setdefault("trace", {})["request_sample_every"] = default_sample_every(scenario)
+        data["settings"] = settings
+    overrides: dict[str, Any] = {"seed": seed}
+    if pattern != ALL:
+        overrides["pattern"] = pattern
+    try:
+        return load_scenario(data).with_overrides(**overrides)
+    except ScenarioError as error:
+        raise PlaybackError(f"scenario.{error.path}", error.reason) from None
+
+
+def total_rps(scenario: Scenario) -> float:
+    return float(sum(t["rps"] for t in scenario.traffic))
+
+
+def default_sample_every(scenario: Scenario) -> int:
+    """Every Nth request animated so that about TARGET_DOTS_PER_S dots move.
+
+    Example: 30 requests/s -> ceil(30 / 50) = 1 (all shown); 1,000 requests/s -> 20.
+    """
+    return max(1, math.ceil(total_rps(scenario) / TARGET_DOTS_PER_S))
+
+
+def _check_limits(scenario: Scenario, patterns: int, limits: Limits) -> None:
+    if scenario.duration_s > limits.max_duration_s:
+        raise PlaybackError(
+            "scenario.duration_s", f"at most {limits.max_duration_s:g} s in the playground"
+        )
+    tasks = sum(s["tasks"] for s in scenario.services)
+    if tasks > limits.max_tasks:
+        raise PlaybackError("scenario.services", f"at most {limits.max_tasks} tasks in total")
+    rps = total_rps(scenario)
+    if rps > limits.max_rps:
+        raise PlaybackError("scenario.traffic", f"at most {limits.max_rps:g} requests/s in total")
+    if rps * scenario.duration_s * patterns > limits.max_requests:
+        raise PlaybackError(
+            "scenario.duration_s",
+            f"too long for this traffic: at most {limits.max_requests:g} requests per run "
+            f"(requests/s x seconds x patterns)",
+        )
+
+
+def replay_actions(scenario: Scenario, log: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Live log first, then the scenario's own actions: a stable sort by time then puts an action
+    applied live at t before a scheduled one at t, as the live run applied them."""
+    actions = [dict(a) for a in log] + [dict(a) for a in scenario.actions]
+    return sorted(actions, key=lambda a: a["at_s"])
+
+
+# --------------------------------------------------------------------------- element classes
+
+
+def _ejected_hosts(node: Any, out: set[str]) -> None:
+    if isinstance(node, Mapping):
+        ejected = node.get("ejected")
+        if isinstance(ejected, Mapping):
+            out.update(str(host) for host in ejected)
+        for value in node.values():
+            _ejected_hosts(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _ejected_hosts(value, out)
+
+
+def _elb_health(snapshot: Mapping[str, Any]) -> dict[str, str]:
+    """Each registered target's class from its per-node health (nodes that are up)."""
+    up = {n["node"] for n in snapshot.get("alb", {}).get("nodes", []) if n.get("up")}
+    out: dict[str, str] = {}
+    for targets in snapshot.get("target_groups", {}).values():
+        for target in targets:
+            if target.get("draining"):
+                out[target["task"]] = "state-draining"
+                continue
+            states = [s for node, s in target.get("health", {}).items() if node in up]
+            if states and all(s == "healthy" for s in states):
+                out[target["task"]] = "state-healthy"
+            elif "unhealthy" in states:
+                out[target["task"]] = "state-unhealthy"
+            else:
+                out[target["task"]] = "state-initial"
+    return out
+
+
+def _task_classes(task: Mapping[str, Any], health: str | None, ejected: bool) -> list[str]:
+    state = task["state"]
+    if state == "STOPPED":
+        return ["state-stopped"]
+    if state == "PENDING":
+        return ["state-pending"]
+    classes: list[str]
+    if state in ("DRAINING", "STOPPING"):
+        classes = ["state-draining"]
+    elif health is not None:
+        classes = [health]
+    elif not task.get("ready"):
+        classes = ["state-initial"]
+    else:
+        classes = ["state-healthy" if task.get("healthy") else "state-initial"]
+    behaviour = task.get("behaviour", {})
+    if behaviour.get("slow_ms"):
+        classes.append("state-slow")
+    if behaviour.get("fail_probability"):
+        classes.append("state-failing")
+    if behaviour.get("refuse"):
+        classes.append("state-refusing")
+    if behaviour.get("blackhole"):
+        classes.append("state-blackholed")
+    if ejected:
+        classes.append("state-ejected")
+    return classes
+
+
+def element_classes(snapshot: Mapping[str, Any], pattern: str) -> dict[str, tuple[str, ...]]:
+    """Element id -> its state classes, from one engine snapshot (sorted, deterministic)."""
+    out: dict[str, tuple[str, ...]] = {}
+    health = _elb_health(snapshot) if pattern == "elb" else {}
+    ejected: set[str] = set()
+    _ejected_hosts(snapshot.get("proxies", {}), ejected)
+    services = snapshot.get("services", {})
+    ip_task: dict[str, str] = {}
+    task_service: dict[str, str] = {}
+    for name, service in services.items():
+        for task in service["tasks"]:
+            ip_task[task["ip"]] = task["task"]
+            task_service[task["task"]] = name
+    ejected = {ip_task.get(host, host) for host in ejected}
+    azs = snapshot.get("azs", {})
+    for name, service in services.items():
+        for task in service["tasks"]:
+            tid = task["task"]
+            classes = _task_classes(
+                task, health.get(tid) if pattern == "elb" else None, tid in ejected
+            )
+            out[task_el(tid)] = tuple(sorted(classes))
+        for az, up in azs.items():
+            out[f"svc-{name}-az-{az_suffix(az)}"] = () if up else ("state-az-out",)
+    if pattern == "elb":
+        for node in snapshot.get("alb", {}).get("nodes", []):
+            out[node_id(node["node"])] = () if node.get("up") else ("state-az-out",)
+    if pattern == "service-discovery":
+        out.update(_stale_caches(snapshot, task_service))
+    return out
+
+
+def _stale_caches(
+    snapshot: Mapping[str, Any], task_service: Mapping[str, str]
+) -> dict[str, tuple[str, ...]]:
+    """``dns-cache-<service>`` is stale while any of its tasks caches an IP the zone no longer serves."""
+    served = {
+        name: set(entry.get("served_ips", []))
+        for name, entry in snapshot.get("cloud_map", {}).items()
+    }
+    callers = sorted({task_service.get(c, c.rsplit("-", 1)[0]) for c in snapshot["dns_caches"]})
+    out: dict[str, tuple[str, ...]] = {f"dns-cache-{s}": () for s in callers}
+    for caller, entries in snapshot.get("dns_caches", {}).items():
+        service = task_service.get(caller, caller.rsplit("-", 1)[0])
+        for record, entry in entries.items():
+            name = record.split(" ", 1)[0]
+            if name in served and any(ip not in served[name] for ip in entry.get("ips", [])):
+                out[f"dns-cache-{service}"] = ("state-stale",)
+    return out
+
+
+def event_elements(event: Mapping[str, Any], pattern: str, services: Iterable[str]) -> list[str]:
+    """The diagram elements an event concerns (for highlighting and for stamping state changes)."""
+    ids: list[str] = []
+    for key in ("task", "host", "target", "source", "proxy", "caller"):
+        value = event.get(key)
+        if isinstance(value, str) and value and not value[0].isdigit():
+            ids.append(task_el(value))
+    node = event.get("node")
+    if isinstance(node, str) and node.startswith("alb-"):
+        ids.append(node_id(node))
+    for key in ("service", "to"):
+        value = event.get(key)
+        if isinstance(value, str):
+            ids.append(f"svc-{value}")
+    az = event.get("az")
+    if isinstance(az, str) and not ids:  # an AZ event; on a task event the AZ is only context
+        suffix = az_suffix(az)
+        if pattern == "elb":
+            ids.append(f"alb-node-{suffix}")
+        ids.extend(f"svc-{s}-az-{suffix}" for s in services)
+    if "record" in event:
+        ids.append("alb-dns" if pattern == "elb" else "r53-zone")
+    return list(dict.fromkeys(ids))
+
+
+# --------------------------------------------------------------------------- dots
+
+
+class _Attempt:
+    __slots__ = ("segments", "number", "outcome", "causes", "closed")
+
+    def __init__(self, number: int) -> None:
+        # (edge id, direction, time at the start vertex, time at the end vertex or None)
+        self.segments: list[list[Any]] = []
+        self.number = number
+        self.outcome = "ok"
+        self.causes: list[str] = []
+        self.closed = False
+
+
+class _Request:
+    __slots__ = ("source", "to", "attempts", "current", "prefix", "start_t", "stale", "causes")
+
+    def __init__(self, source: str, to: str, t: float) -> None:
+        self.source = source
+        self.to = to
+        self.attempts = 0
+        self.current: _Attempt | None = None
+        self.prefix: list[list[Any]] = []
+        self.start_t = t
+        self.stale = False
+        self.causes: list[str] = []
+
+
+class DotBuilder:
+    """Follows the sampled request events of one pattern and closes one dot per attempt.
+
+    Per pattern: ELB client -> ALB node -> target; App Mesh and Service Connect client task ->
+    server task (the Envoy is inside the task node); Service Discovery client -> ``r53-zone`` and
+    back on a DNS miss, then client -> task.
+    """
+
+    def __init__(self, pattern: str, show_every: int) -> None:
+        self.pattern = pattern
+        self.show_every = show_every
+        self.requests: dict[int, _Request] = {}
+        self.done: list[tuple[int, _Request, _Attempt]] = []
+
+    def feed(self, event: Mapping[str, Any]) -> None:
+        rid = event.get("request")
+        if not isinstance(rid, int) or rid % self.show_every:
+            return
+        cause = event["cause"]
+        t = float(event["t"])
+        if event["kind"] == "request":
+            self.requests[rid] = _Request(str(event["source"]), str(event["to"]), t)
+            return
+        req = self.requests.get(rid)
+        if req is None:
+            return
+        if event["kind"] == "request_end":
+            self._close(req, rid, t, event.get("reason"))
+            del self.requests[rid]
+            return
+        req.causes.append(cause)
+        if cause in RETRY_CAUSES:
+            if req.current is not None:
+                self._close(req, rid, t, event.get("reason") or "retried")
+            for _, owner, attempt in reversed(self.done):
+                if owner is req:
+                    attempt.outcome = "retried"
+                    break
+            req.start_t = t
+            return
+        if cause in PICK_CAUSES and isinstance(event.get("task") or event.get("host"), str):
+            if req.current is not None:
+                self._close(req, rid, t, "retried")
+            self._open(req, t, event)
+            return
+        if cause == "dns_cache_miss" and self.pattern == "service-discovery":
+            zone = edge_id(task_el(req.source), "r53-zone")
+            req.prefix = [[zone, 1, t, t], [zone, -1, t, t]]
+            return
+        if cause == "dns_cache_hit_stale":
+            req.stale = True
+            return
+        if self.pattern == "elb" and cause in NODE_ENDS and "task" not in event:
+            node = event.get("node")
+            if isinstance(node, str) and req.current is None:
+                attempt = self._new_attempt(req)
+                attempt.segments = [
+                    [edge_id(task_el(req.source), node_id(node)), 1, req.start_t, t]
+                ]
+                req.current = attempt
+                self._close(req, rid, t, event.get("reason") or NODE_ENDS[cause])
+            return
+        if cause == "request_ok":
+            self._close(req, rid, t, None)
+            return
+        reason = event.get("reason")
+        if isinstance(reason, str) and req.current is not None:
+            self._close(req, rid, t, reason)
+
+    def _new_attempt(self, req: _Request) -> _Attempt:
+        req.attempts += 1
+        attempt = _Attempt(req.attempts)
+        attempt.causes = req.causes
+        req.causes = []
+        return attempt
+
+    def _open(self, req: _Request, t: float, event: Mapping[str, Any]) -> None:
+        target = task_el(str(event.get("task") or event.get("host")))
+        source = task_el(req.source)
+        attempt = self._new_attempt(req)
+        segments = req.prefix
+        req.prefix = []
+        node = event.get("node")
+        if self.pattern == "elb" and isinstance(node, str):
+            segments.append([edge_id(source, node_id(node)), 1, req.start_t, t])
+            segments.append([edge_id(node_id(node), target), 1, t, None])
+        else:
+            segments.append([edge_id(source, target), 1, t, None])
+        attempt.segments = segments
+        req.current = attempt
+
+    def _close(self, req: _Request, rid: int, t: float, reason: Any) -> None:
+        attempt = req.current
+        if attempt is None:
+            return
+        req.current = None
+        attempt.segments[-1][3] = t
+        attempt.outcome = "ok" if reason is None else str(reason)
+        attempt.causes = attempt.causes + req.causes
+        req.causes = []
+        self.done.append((rid, req, attempt))
+
+    def flush(self) -> list[dict[str, Any]]:
+        """The dots closed since the last flush, in the order they closed."""
+        dots = []
+        for rid, req, attempt in self.done:
+            segments = attempt.segments
+            dot: dict[str, Any] = {
+                "id": f"r{rid}",
+                "t": [segments[0][2]] + [s[3] for s in segments],
+                "path": [s[0] for s in segments],
+                "dir": [s[1] for s in segments],
+                "outcome": attempt.outcome,
+                "attempts": attempt.number,
+                "source": req.source,
+                "to": req.to,
+                "causes": attempt.causes,
+            }
+            if req.stale:
+                dot["stale_dns"] = True
+            dots.append(dot)
+        self.done = []
+        return dots
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def window_metrics(sim: Simulation, sec: int, window_s: float) -> dict[str, Any]:
+    """The engine's per-second buckets for second ``sec``: every request, never the sample.
+
+    Reads the engine's bucket objects directly (``result()`` rebuilds the whole timeline, too slow
+    per window); tests assert these rows equal ``result()["client_timeline"]``/``["timeline"]``.
+    """
+    world = sim.world
+    clients = []
+    edges: dict[str, dict[str, Any]] = {}
+    for edge in world.edges:
+        m = edge.metrics
+        bucket = m.buckets.get(sec)
+        requests, ok, errors, lats = bucket if bucket is not None else (0, 0, {}, [])
+        ordered = sorted(lats)
+        failed = sum(errors.values())
+        p50, p99 = percentile_ms(ordered, 50), percentile_ms(ordered, 99)
+        clients.append(
+            {
+                "service": m.caller,
+                "to": m.callee,
+                "requests": requests,
+                "ok": ok,
+                "errors": failed,
+                "error_reasons": dict(sorted(errors.items())),
+                "p50_ms": p50,
+                "p99_ms": p99,
+            }
+        )
+        finished = ok + failed
+        edges[service_edge_id(m.caller, m.callee)] = {
+            "rps": round(requests / window_s, 3),
+            "err_pct": round(100.0 * failed / finished, 3) if finished else None,
+            "p50_ms": p50,
+            "p99_ms": p99,
+        }
+    tasks: dict[str, dict[str, Any]] = {}
+    for task in sorted(world.tasks.values(), key=lambda t: t.index):
+        row = task.buckets.get(sec)
+        if row is None:
+            continue
+        attempts, ok, errors = row
+        failed = sum(errors.values())
+        finished = ok + failed
+        tasks[task_el(task.id)] = {
+            "rps": round(attempts / window_s, 3),
+            "attempts": attempts,
+            "ok": ok,
+            "errors": failed,
+            "err_pct": round(100.0 * failed / finished, 3) if finished else None,
+        }
+    return {"edges": edges, "clients": clients, "tasks": tasks}
+
+
+# --------------------------------------------------------------------------- readouts
+
+
+_FAULTS = frozenset(
+    {"kill_task", "stop_task", "slow_task", "fail_task", "refuse_task", "blackhole_task"}
+)
+
+
+def readout_values(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The numbers a learner compares between patterns after a fault, all from the engine."""
+    summary = result["summary"]
+    moments = summary.get("key_moments", [])
+    now = float(result["t"])
+    last = {m["task"]: m["t"] for m in moments if m["kind"] == "last_request_to_task"}
+    stopped = {m["task"]: m["t"] for m in moments if m["kind"] == "task_stopped"}
+    faults = []
+    for m in moments:
+        if m["kind"] == "action" and m.get("do") in _FAULTS and "task" in m:
+            task = m["task"]
+            last_t = last.get(task)
+            faults.append(
+                {
+                    "task": task,
+                    "do": m["do"],
+                    "t": m["t"],
+                    "last_request_t": last_t,
+                    # The engine's times; the difference is the window the learner asks about.
+                    "requests_stopped_after_s": None
+                    if last_t is None
+                    else round(max(0.0, last_t - m["t"]), 6),
+                    # A task that got an attempt in the last second may still be receiving more.
+                    "still_receiving": last_t is not None and last_t >= now - WINDOW_S,
+                }
+            )
+    stale = []
+    if result["pattern"] == "service-discovery":
+        for task, t_stop in sorted(stopped.items(), key=lambda kv: kv[1]):
+            if task in last and last[task] > t_stop:
+                stale.append(
+                    {
+                        "task": task,
+                        "from_t": t_stop,
+                        "to_t": last[task],
+                        "window_s": round(last[task] - t_stop, 6),
+                    }
+                )
+    return {
+        "t": result["t"],
+        "requests": summary["requests"],
+        "failed_requests": sum(summary["errors"].values()),
+        "errors": summary["errors"],
+        "retries": summary["retries"],
+        "faults": faults,
+        "stale_dns": stale,
+        "client_error_windows": [m for m in moments if m["kind"] == "client_error_window"],
+        "counters": {
+            k: v for k, v in summary.items() if k in ("alb", "dns", "outlier", "envoy", "retry")
+        },
+    }
+
+
+# --------------------------------------------------------------------------- one pattern's stream
+
+
+TopologyHook = Callable[[Mapping[str, Any], Mapping[str, Any], str], "dict[str, Any] | None"]
+
+
+def diagram_topology(
+    snapshot: Mapping[str, Any], scenario: Mapping[str, Any], pattern: str
+) -> dict[str, Any] | None:
+    """The diagram token and SVG URL (``/diagrams/<pattern>.svg?t=<token>``) for a snapshot.
+
+    Imported late: the diagram module is another helper's and is optional for the stream.
+    """
+    try:
+        from patterns import diagrams
+    except ImportError:
+        return None
+    token = diagrams.topology_token(diagrams.topology_from_snapshot(snapshot, scenario))
+    return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
+
+
+class PatternStream:
+    """One simulation and the frame-building state that follows it window by window."""
+
+    def __init__(self, sim: Simulation, pattern: str, lang: str, show_every: int) -> None:
+        self.sim = sim
+        self.pattern = pattern
+        self.lang = lang
+        self.services = [s["name"] for s in sim.scenario.services]
+        self.dots = DotBuilder(pattern, show_every)
+        self.show_every = show_every
+        snapshot = sim.snapshot()
+        self.classes = element_classes(snapshot, pattern)
+        self.tasks = _task_ids(snapshot)
+        self.started = False
+
+    def skip(self, t1: float) -> None:
+        """Advance to ``t1`` without building a frame (the dot builder still follows requests)."""
+        for event in self.sim.advance(t1):
+            if event["kind"] in REQUEST_KINDS:
+                self.dots.feed(event)
+        self.dots.flush()
+        snapshot = self.sim.snapshot()
+        self.classes = element_classes(snapshot, self.pattern)
+        self.tasks = _task_ids(snapshot)
+        self.started = True
+
+    def window(self, t0: float, t1: float, window_s: float) -> tuple[dict[str, Any], bool]:
+        """Advance one window; returns the frame body and whether the set of tasks changed."""
+        states: list[dict[str, Any]] = []
+        if not self.started:  # the first frame states everything as it is at t = 0
+            states = [
+                {"t": t0, "el": el, "add": list(cls), "remove": []}
+                for el, cls in self.classes.items()
+                if cls
+            ]
+            self.started = True
+        events = self.sim.advance(t1)
+        rows = []
+        last_t: dict[str, float] = {}
+        last_control = t0
+        for event in events:
+            request_event = event["kind"] in REQUEST_KINDS
+            if request_event:
+                self.dots.feed(event)
+            els = event_elements(event, self.pattern, self.services)
+            if not request_event:
+                last_control = float(event["t"])
+                for el in els:
+                    last_t[el] = float(event["t"])
+                rows.append(self._row(event, els))
+            elif event["kind"] == "hop" and event.get("reason") and self._shown(event):
+                rows.append(self._row(event, els))
+        snapshot = self.sim.snapshot()
+        classes = element_classes(snapshot, self.pattern)
+        for el, cls in classes.items():
+            before = self.classes.get(el, ())
+            if cls != before:
+                add = sorted(set(cls) - set(before))
+                remove = sorted(set(before) - set(cls))
+                states.append(
+                    {"t": last_t.get(el, last_control), "el": el, "add": add, "remove": remove}
+                )
+        states.sort(key=lambda s: s["t"])
+        self.classes = classes
+        tasks = _task_ids(snapshot)
+        changed = tasks != self.tasks
+        self.tasks = tasks
+        every = self.show_every
+        frame = {
+            "pattern": self.pattern,
+            "t0": t0,
+            "t1": t1,
+            "dots": self.dots.flush(),
+            "states": states,
+            "events": rows,
+            "metrics": window_metrics(self.sim, int(t0), window_s),
+            "sample": {"every": every, "label": sample_label(every, self.lang)},
+        }
+        return frame, changed
+
+    def _shown(self, event: Mapping[str, Any]) -> bool:
+        rid = event.get("request")
+        return isinstance(rid, int) and rid % self.show_every == 0
+
+    def _row(self, event: Mapping[str, Any], els: list[str]) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "t": event["t"],
+            "kind": event["kind"],
+            "cause": event["cause"],
+            "text": narrate(event, self.lang, with_time=False),
+            "el": els,
+        }
+        if isinstance(event.get("request"), int):
+            row["request"] = f"r{event['request']}"
+        return row
+
+
+def _task_ids(snapshot: Mapping[str, Any]) -> list[str]:
+    return [t["task"] for s in snapshot["services"].values() for t in s["tasks"]]
+
+
+def sample_label(every: int, lang: str) -> str:
+    labels = SAMPLE_LABELS.get(lang, SAMPLE_LABELS["en"])
+    return labels[0] if every == 1 else labels[1].format(n=every)
+
+
+# --------------------------------------------------------------------------- the playback
+
+
+class Playback:
+    """A playground run: one pattern or all four on one clock, window by window, with actions.
+
+    ``log`` holds the actions applied live (each with its ``at_s``); it is replayed on a rebuild.
+    """
+
+    def __init__(
+        self,
+        scenario: Any,
+        pattern: Any = "elb",
+        seed: Any = 1,
+        *,
+        lang: str = "en",
+        run: str = "",
+        branch: int = 0,
+        log: Sequence[Mapping[str, Any]] = (),
+        limits: Limits = LIVE_LIMITS,
+        window_s: float = WINDOW_S,
+        topology_hook: TopologyHook | None = diagram_topology,
+    ) -> None:
+        if lang not in LANGS:
+            raise PlaybackError("lang", f"must be one of {', '.join(LANGS)}")
+        base = prepare_scenario(scenario, pattern, seed, limits)
+        self.raw = dict(scenario)
+        self.seed = int(seed)
+        self.pattern = str(pattern)
+        self.patterns = list(PATTERNS) if pattern == ALL else [str(pattern)]
+        self.lang = lang
+        self.run = run
+        self.branch = branch
+        self.window_s = window_s
+        self.topology_hook = topology_hook
+        self.log = [dict(a) for a in log]
+        try:
+            replay = base.with_overrides(actions=replay_actions(base, self.log))
+            sims = [Simulation(replay, pattern=p) for p in self.patterns]
+        except ScenarioError as error:
+            raise PlaybackError(f"log.{error.path}", error.reason) from None
+        self.base = base
+        self.scenario = sims[0].scenario
+        self.duration_s = self.scenario.duration_s
+        every = int(self.scenario.settings["trace"]["request_sample_every"])
+        show = every * max(1, math.ceil(total_rps(self.scenario) / every / MAX_DOTS_PER_S))
+        self.streams = [
+            PatternStream(sim, p, lang, show) for sim, p in zip(sims, self.patterns, strict=True)
+        ]
+        self.window = 0
+
+    # ------------------------------------------------------------------ clock
+
+    @property
+    def t(self) -> float:
+        return min(self.window * self.window_s, self.duration_s)
+
+    @property
+    def ended(self) -> bool:
+        return self.window * self.window_s >= self.duration_s
+
+    @property
+    def windows(self) -> int:
+        return math.ceil(self.duration_s / self.window_s)
+
+    @property
+    def next_seq(self) -> int:
+        return self.window * len(self.streams)
+
+    # ------------------------------------------------------------------ messages
+
+    def hello(self) -> dict[str, Any]:
+        diagrams = {}
+        for stream in self.streams:
+            diagrams[stream.pattern] = self._topology(stream)
+        first = diagrams[self.patterns[0]] or {}
+        svg_urls = {p: d["svg_url"] for p, d in diagrams.items() if d and d.get("svg_url")}
+        return {
+            "type": "hello",
+            "run": self.run,
+            "branch": self.branch,
+            "pattern": self.pattern,
+            "patterns": self.patterns,
+            "seed": self.seed,
+            "topology_token": first.get("token"),
+            "svg_url": first.get("svg_url"),
+            "diagrams": diagrams,
+            "svg_urls": svg_urls,
+            # The scenario without the live log: resend it with the log to resume or fork.
+            "scenario": self.base.to_dict(),
+            "duration_s": self.duration_s,
+            "window_s": self.window_s,
+            "t": self.t,
+            "next_seq": self.next_seq,
+            "log": [dict(a) for a in self.log],
+            "permalink": self.permalink(),
+        }
+
+    def permalink(self) -> str:
+        return permalink.encode(self.raw, self.seed, self.pattern, self.log)
+
+    def _topology(self, stream: PatternStream) -> dict[str, Any] | None:
+        if self.topology_hook is None:
+            return None
+        return self.topology_hook(stream.sim.snapshot(), self.scenario.to_dict(), stream.pattern)
+
+    def step(self) -> list[dict[str, Any]]:
+        """Advance one window and return its frames (one per pattern), or [] once ended."""
+        if self.ended:
+            return []
+        t0 = self.window * self.window_s
+        t1 = min(t0 + self.window_s, self.duration_s)
+        frames = []
+        for i, stream in enumerate(self.streams):
+            body, changed = stream.window(t0, t1, self.window_s)
+            frame = {
+                "type": "frame",
+                "run": self.run,
+                "branch": self.branch,
+                "seq": self.window * len(self.streams) + i,
+                **body,
+            }
+            if changed:
+                topology = self._topology(stream) or {}
+                frame["topology_token"] = topology.get("token")
+                frame["svg_url"] = topology.get("svg_url")
+            frames.append(frame)
+        self.window += 1
+        return frames
+
+    def skip_to_window(self, window: int) -> None:
+        """Run the engine up to the start of ``window`` without building frames (rebuilds)."""
+        window = max(0, min(window, self.windows))
+        if window <= self.window:
+            return
+        t = min(window * self.window_s, self.duration_s)
+        for stream in self.streams:
+            stream.skip(t)
+        self.window = window
+
+    def frames_after(self, after_seq: int) -> list[dict[str, Any]]:
+        """After a rebuild: skip to the window holding ``after_seq + 1`` and return that window's
+        frames from ``after_seq + 1`` on (the rest of the stream continues with :meth:`step`)."""
+        n = len(self.streams)
+        self.skip_to_window((after_seq + 1) // n)
+        return [f for f in self.step() if f["seq"] > after_seq]
+
+    def apply(self, action: Any) -> dict[str, Any]:
+        """Apply an engine action at the current virtual time in every simulation; log it."""
+        if not isinstance(action, Mapping):
+            raise PlaybackError("action", "must be an object")
+        if self.ended:
+            raise PlaybackError("action", "the run has ended")
+        if "at_s" in action:
+            raise PlaybackError("action.at_s", "is set by the server to the current time")
+        applied: dict[str, Any] | None = None
+        for stream in self.streams:
+            try:
+                stream.sim.apply(action)
+            except ScenarioError as error:
+                raise PlaybackError(error.path, error.reason) from None
+            applied = dict(stream.sim.action_log[-1])
+        assert applied is not None
+        self.log.append(applied)
+        return applied
+
+    def readouts(self) -> list[dict[str, Any]]:
+        return [
+            {"type": "readouts", "pattern": s.pattern, "values": readout_values(s.sim.result())}
+            for s in self.streams
+        ]
+
+
+def fork(playback: Playback, at: Any, action: Any, branch: int) -> Playback:
+    """A new branch from time ``at``: the log up to ``at`` plus ``action`` applied at ``at``."""
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
+        raise PlaybackError("at", "must be a number of seconds")
+    if not 0 <= at <= playback.t:
+        raise PlaybackError("at", f"must be between 0 and the current time {playback.t:g}")
+    # An action the parent applied exactly at ``at`` is replaced by the fork's, as the player does.
+    log = [a for a in playback.log if a["at_s"] < at]
+    if action is not None:
+        if not isinstance(action, Mapping):
+            raise PlaybackError("action", "must be an object")
+        if "at_s" in action:
+            raise PlaybackError("action.at_s", "is set by the server to the fork time")
+        log.append({**dict(action), "at_s": float(at)})
+    try:
+        branch_run = Playback(
+            playback.raw,
+            playback.pattern,
+            playback.seed,
+            lang=playback.lang,
+            run=playback.run,
+            branch=branch,
+            log=log,
+            window_s=playback.window_s,
+            topology_hook=playback.topology_hook,
+        )
+    except PlaybackError as error:
+        if error.field.startswith("log.actions["):
+            raise PlaybackError("action" + error.field.split("]", 1)[1], error.reason) from None
+        raise
+    branch_run.skip_to_window(int(at // playback.window_s))
+    return branch_run
+
+
+def instant_frames(
+    scenario: Any, pattern: Any, seed: Any, lang: str = "en", log: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The whole run at once (the instant-run endpoint): hello, every frame and the readouts."""
+    playback = Playback(
+        scenario, pattern, seed, lang=lang, run="instant", log=log, limits=INSTANT_LIMITS
+    )
+    hello = playback.hello()
+    frames: list[dict[str, Any]] = []
+    while not playback.ended:
+        frames.extend(playback.step())
+    return {"hello": hello, "frames": frames, "readouts": playback.readouts()}
