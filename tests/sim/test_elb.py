@@ -314,3 +314,14 @@ def test_alb_slow_start_weight_matches_the_worked_example(small: Builder) -> Non
     weights = [pattern._weight(target, t) for t in (225.0, 250.0, 300.0)]
 
     assert weights == [0.25, 0.5, 1.0]
+
+
+def test_alb_weighted_random_spreads_evenly_over_equal_targets(small: Builder) -> None:
+    scenario = small(
+        duration_s=300, arrivals="poisson", settings={"alb": {"algorithm": "weighted_random"}}
+    )
+
+    result = run(scenario, pattern="elb")
+
+    shares = [_share(result, f"api-{n}", 0, 300) for n in (1, 2, 3)]
+    assert all(share == pytest.approx(1 / 3, abs=0.03) for share in shares)
