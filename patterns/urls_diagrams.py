@@ -1,5 +1,15 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, re_path
 
-urlpatterns: list[URLPattern] = []
+from patterns import views_diagrams
+
+# /diagrams/<pattern>.<svg|png|dot>?t=<topology token>; an unknown pattern still reaches the
+# view, which answers 400 naming the field instead of a bare 404.
+urlpatterns: list[URLPattern] = [
+    re_path(
+        r"^(?P<pattern>[a-z0-9-]{1,40})\.(?P<fmt>svg|png|dot)$",
+        views_diagrams.diagram,
+        name="diagram",
+    ),
+]

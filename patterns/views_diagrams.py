@@ -1,0 +1,59 @@
+"""Diagram exports: ``/diagrams/<pattern>.svg|.png|.dot?t=<topology token>`` (thin views).
+
+Without ``t`` the sample system is drawn. A bad pattern or token is a 400 naming the field; a
+missing graphviz is a 503 saying so. Responses are content-addressed by the DOT's hash (ETag).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from patterns import diagrams
+from patterns.sim import PATTERNS, load_scenario
+
+_TYPES = {
+    "svg": "image/svg+xml; charset=utf-8",
+    "png": "image/png",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+}
+
+
+def _bad_request(field: str, reason: str) -> HttpResponse:
+    return HttpResponse(
+        f"{field}: {reason}\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+def _get_dot(request: HttpRequest, pattern: str) -> str:
+    token = request.GET.get("t")
+    if token is None:
+        topology = diagrams.topology_from_scenario(load_scenario("steady").to_dict())
+    else:
+        topology = diagrams.topology_from_token(token)
+    return diagrams.build_dot(topology, pattern)
+
+
+@require_GET
+def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
+    if pattern not in PATTERNS:
+        return _bad_request("pattern", f"must be one of {', '.join(PATTERNS)}")
+    try:
+        dot = _get_dot(request, pattern)
+    except diagrams.TopologyError as error:
+        return _bad_request(error.field, error.reason)
+    try:
+        body: str | bytes = {
+            "svg": diagrams.render_svg,
+            "png": diagrams.render_png,
+            "dot": lambda text: text,
+        }[fmt](dot)
+    except diagrams.GraphvizError as error:
+        return HttpResponse(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=_TYPES[fmt])
+    response["ETag"] = f'"{diagrams.dot_hash(dot)[:32]}"'
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    if request.GET.get("download") == "1":
+        response["Content-Disposition"] = f'attachment; filename="kumoben-{pattern}.{fmt}"'
+    return response
