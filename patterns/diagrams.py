@@ -881,7 +881,7 @@ def _service_discovery(dot: _Dot, topo: Mapping[str, Any]) -> None:
             cache = _cell(
                 f"dns-cache-{name}",
                 f"DNS cache of {name}'s tasks: {names}",
-                f"{_small('client DNS cache', INK)} {_small(names)}",
+                f"{_small('client DNS cache:', INK)}&#160;{_small(names)}",
                 border="1",
                 style="dashed",
                 color=MUTED,
@@ -1084,7 +1084,7 @@ def inline_svg(raw: bytes) -> str:
     root = ET.fromstring(raw)
     for attr in ("width", "height"):
         root.attrib.pop(attr, None)
-    root.set("class", "kb-diagram-svg")
+    root.set("class", f"kb-diagram-svg {_width_class(root.get('viewBox', ''))}")
     root.set("role", "img")
     root.set("preserveAspectRatio", "xMidYMin meet")
     graph = root.find(_tag("g"))
@@ -1101,6 +1101,16 @@ def inline_svg(raw: bytes) -> str:
     _rework(root, [])
     root.insert(0, ET.fromstring(_DEFS))
     return ET.tostring(root, encoding="unicode")
+
+
+def _width_class(view_box: str) -> str:
+    """A size bucket for diagram.css's minimum width (about 3/4 of the natural width)."""
+    parts = view_box.split()
+    width = float(parts[2]) if len(parts) == 4 else 0.0
+    for limit in (600, 800, 1000, 1200, 1500):
+        if width <= limit:
+            return f"kb-w-{limit}"
+    return "kb-w-max"
 
 
 def _tag(name: str) -> str:

@@ -507,3 +507,16 @@ def test_diagram_view_post_is_405(client: Client) -> None:
     response = client.post("/diagrams/elb.svg")
 
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("view_box", "expected"),
+    [
+        ("0 0 600 10", "kb-w-600"),
+        ("0 0 600.5 10", "kb-w-800"),
+        ("0 0 1500 9", "kb-w-1500"),
+        ("0 0 1501 9", "kb-w-max"),
+    ],
+)
+def test_width_class_buckets_by_viewbox_width(view_box: str, expected: str) -> None:
+    assert diagrams._width_class(view_box) == expected
