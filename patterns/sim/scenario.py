@@ -86,6 +86,19 @@ slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, pro
 health_check=false}; az_outage / az_recover {az}; scale {service, count}; deploy {service};
 set {setting: "alb.deregistration_delay_s", value}.
 
+``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
+``cloud_map.*`` applies to records and answers written afterwards; ``client.dns_cache`` to caches
+created afterwards; ``envoy.*``, ``app_mesh.*`` (except ``routes``, which the control plane pushes at
+once) and ``service_connect.*`` to proxies created afterwards, as Service Connect applies its
+configuration at task start.
+
+Rules across settings: ``alb.health_check_timeout_s`` < ``alb.health_check_interval_s``;
+``alb.slow_start_s`` is 0 or 30-900 and not with ``least_outstanding_requests``;
+``app_mesh.outlier_detection`` needs ``app_mesh.discovery`` cloud_map;
+``envoy.outlier_detection.max_ejection_time_s`` >= ``base_ejection_time_s``;
+``ecs.container_health_timeout_s`` < ``ecs.container_health_interval_s``. ``set`` actions are
+checked against these rules in time order when the scenario loads.
+
 Limits: no negative time, at most 1,000 tasks, at most 10,000 requests/s, at most 24 h.
 Unknown keys are rejected. Errors are :class:`ScenarioError` with a JSON path and a reason.
 """

@@ -237,7 +237,7 @@ class Simulation:
             "key_moments": self._key_moments(errors_by_second),
             "trace_sample": {
                 "every_n": every,
-                "sampled_requests": (world.next_request_id + every - 1) // every,
+                "sampled_requests": world.sampled,
                 "note": "hop events cover every Nth request; metrics count every request",
             },
         }

@@ -202,6 +202,7 @@ class World:
         self.pattern: Pattern | None = None
         self.next_request_id = 0
         self.retries = 0
+        self.sampled = 0
         self.started = 0
         self.finished = 0
         self._ip_hosts = dict.fromkeys(AZS, 10)
@@ -221,6 +222,7 @@ class World:
     def refresh_settings(self) -> None:
         """Re-read settings that hot paths cache (after a ``set`` action)."""
         self._latency_s = self.settings["app"]["latency_ms"] / 1000.0
+        self.trace.sample_every = int(self.settings["trace"]["request_sample_every"])
 
     def start(self, pattern: Pattern) -> None:
         """Create the initial tasks (running and ready at t = 0) and start traffic."""
@@ -537,6 +539,7 @@ class World:
         edge.metrics.requests += 1
         self.started += 1
         if req.sampled:
+            self.sampled += 1
             self.event("request", "request_sent", request=rid, source=caller.id, to=edge.callee)
         self._pattern().send(req)
 
