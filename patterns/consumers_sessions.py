@@ -1,0 +1,315 @@
+"""The study-session room: one WebSocket per instructor or student screen.
+
+Roles are resolved on the server: the instructor is the session's owner (with the instructor
+permission); a student is whoever holds a participant token for this session in their Django
+session. Only the instructor's frames change the room; every change is a row of the session's
+command log (`services.apply_command`), then a `state` frame to everyone in the room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from patterns import services
+from patterns.frames import FrameError, RateLimiter, parse_frame
+from patterns.models import StudySession
+
+INSTRUCTOR_TYPES = frozenset(
+    {
+        "slide",
+        "highlight",
+        "play",
+        "pause",
+        "speed",
+        "action",
+        "poll.open",
+        "poll.reveal",
+        "poll.close",
+        "end",
+    }
+)
+STUDENT_TYPES = frozenset({"answer", "follow"})
+SHARED_TYPES = frozenset({"ping", "sync"})
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_ENDED = 4410
+# Lobby and tally pushes to the instructor are coalesced: 300 students joining in a burst give a
+# few lobby frames, not 300.
+COALESCE_S = 0.2
+PRESENCE_EVERY_S = 20.0
+
+
+def room_group(session_id: int) -> str:
+    return f"study-{session_id}"
+
+
+def instructor_group(session_id: int) -> str:
+    return f"study-{session_id}-instructor"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@database_sync_to_async
+def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
+    session = StudySession.objects.filter(public_id=public_id).first()
+    if session is None:
+        return None, None, None, 0
+    if services.is_instructor(user) and session.owner_id == user.pk:
+        return session, "instructor", None, services.slide_count(session)
+    tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
+    participant = services.participant_for_token(session.pk, tokens.get(public_id))
+    if participant is None:
+        return session, None, None, 0
+    return session, "student", participant, services.slide_count(session)
+
+
+@database_sync_to_async
+def _snapshot(session_id: int) -> tuple[int, dict[str, Any], bool]:
+    session = StudySession.objects.get(pk=session_id)
+    return session.last_seq, session.state, session.is_live()
+
+
+class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    async def connect(self) -> None:
+        self.role: str | None = None
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._last_presence = 0.0
+        public_id = self.scope["url_route"]["kwargs"]["public_id"]
+        session, role, participant, slides = await _resolve(
+            public_id, self.scope.get("user"), self.scope.get("session")
+        )
+        if session is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if role is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.session_id: int = session.pk
+        self.participant = participant
+        self.slides = slides
+        self.limiter = RateLimiter(rate=10, burst=20)
+        await self.accept()
+        if not session.is_live():
+            await self._send_ended()
+            return
+        self.role = role
+        await self.channel_layer.group_add(room_group(self.session_id), self.channel_name)
+        if role == "instructor":
+            await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
+        else:
+            await database_sync_to_async(services.set_presence)(participant.pk, online=True)
+            await self._lobby_changed()
+        await self._send_hello()
+
+    async def disconnect(self, code: int) -> None:
+        for task in self._pending.values():
+            task.cancel()
+        if self.role is None:
+            return
+        await self.channel_layer.group_discard(room_group(self.session_id), self.channel_name)
+        if self.role == "instructor":
+            await self.channel_layer.group_discard(
+                instructor_group(self.session_id), self.channel_name
+            )
+        else:
+            await database_sync_to_async(services.set_presence)(self.participant.pk, online=False)
+            await self._lobby_changed()
+
+    # ------------------------------------------------------------------ receiving
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.role is None:
+            return
+        if not self.limiter.allow():
+            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            return
+        try:
+            frame = parse_frame(
+                text_data, bytes_data, INSTRUCTOR_TYPES | STUDENT_TYPES | SHARED_TYPES
+            )
+            await self._handle(frame)
+        except FrameError as error:
+            await self.send_json(error.as_frame())
+        except services.SessionError as error:
+            await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
+
+    async def _handle(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "ping":
+            await self._ping()
+        elif kind == "sync":
+            await self._send_hello()
+        elif kind in INSTRUCTOR_TYPES:
+            if self.role != "instructor":
+                raise FrameError("type", "only the instructor can do that")
+            await self._command(frame)
+        elif self.role != "student":
+            raise FrameError("type", "only students can do that")
+        elif kind == "answer":
+            await self._answer(frame)
+        else:
+            await self._follow(frame)
+
+    async def _command(self, frame: dict[str, Any]) -> None:
+        kind, payload = services.validate_command(frame, self.slides)
+        applied = await database_sync_to_async(services.apply_command)(
+            self.session_id, kind, payload
+        )
+        await self.channel_layer.group_send(
+            room_group(self.session_id),
+            {"type": "room.state", "seq": applied.seq, "state": applied.state, "at": applied.at_s},
+        )
+        if kind == "poll.open":
+            await self._tally_changed()
+        if kind == "poll.reveal":
+            # Computed once and sent to the whole room: after the reveal the counts are final.
+            tally = await database_sync_to_async(services.tally)(applied.state["poll"]["id"])
+            await self.channel_layer.group_send(
+                room_group(self.session_id), {"type": "room.tally", "tally": tally}
+            )
+        if kind == "poll.reveal" and applied.state["poll"]["scored"]:
+            board = await database_sync_to_async(services.leaderboard)(self.session_id)
+            await self.channel_layer.group_send(
+                room_group(self.session_id), {"type": "room.leaderboard", "leaders": board}
+            )
+        if kind == "end":
+            await self.channel_layer.group_send(room_group(self.session_id), {"type": "room.ended"})
+
+    async def _answer(self, frame: dict[str, Any]) -> None:
+        given = await database_sync_to_async(services.answer)(self.participant, frame)
+        await self.send_json(
+            {
+                "type": "answered",
+                "poll": given.poll_id,
+                "choice": given.choice,
+                "value": given.value,
+            }
+        )
+        await self._tally_changed()
+
+    async def _follow(self, frame: dict[str, Any]) -> None:
+        value = frame.get("value")
+        if not isinstance(value, bool):
+            raise FrameError("value", "expected true or false")
+        await database_sync_to_async(services.set_presence)(
+            self.participant.pk, online=True, following=value
+        )
+        await self.send_json({"type": "following", "value": value})
+        await self._lobby_changed()
+
+    async def _ping(self) -> None:
+        if self.role == "student":
+            now = time.monotonic()
+            if now - self._last_presence >= PRESENCE_EVERY_S:
+                self._last_presence = now
+                await database_sync_to_async(services.set_presence)(
+                    self.participant.pk, online=True
+                )
+        else:
+            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+        await self.send_json({"type": "pong", "server_ms": _now_ms()})
+
+    # ------------------------------------------------------------------ sending
+
+    async def _send_hello(self) -> None:
+        seq, state, live = await _snapshot(self.session_id)
+        if not live:
+            await self._send_ended()
+            return
+        hello: dict[str, Any] = {
+            "type": "hello",
+            "role": self.role,
+            "seq": seq,
+            "state": state,
+            "slides": self.slides,
+            "server_ms": _now_ms(),
+        }
+        poll_id = state["poll"]["id"] if state["poll"] else None
+        if self.role == "student":
+            hello["nickname"] = self.participant.nickname
+            hello["answer"] = await database_sync_to_async(services.your_answer)(
+                self.participant.pk, poll_id
+            )
+            if poll_id is not None and state["poll"]["state"] == "revealed":
+                hello["tally"] = await database_sync_to_async(services.tally)(poll_id)
+        await self.send_json(hello)
+        if self.role == "instructor":
+            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+            if poll_id is not None:
+                await self.send_json(await database_sync_to_async(services.tally)(poll_id))
+
+    async def _send_ended(self) -> None:
+        self.role = None
+        await self.send_json({"type": "ended"})
+        await self.close(code=CLOSE_ENDED)
+
+    async def _lobby_changed(self) -> None:
+        await self.channel_layer.group_send(
+            instructor_group(self.session_id), {"type": "room.lobby_changed"}
+        )
+
+    async def _tally_changed(self) -> None:
+        await self.channel_layer.group_send(
+            instructor_group(self.session_id), {"type": "room.tally_changed"}
+        )
+
+    def _coalesce(self, name: str, job: Any) -> None:
+        if name in self._pending:
+            return
+
+        async def later() -> None:
+            await asyncio.sleep(COALESCE_S)
+            self._pending.pop(name, None)
+            with contextlib.suppress(Exception):
+                await job()
+
+        self._pending[name] = asyncio.ensure_future(later())
+
+    # ------------------------------------------------------------------ group events
+
+    async def room_state(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": "state",
+                "seq": event["seq"],
+                "state": event["state"],
+                "at_ms": int(event["at"] * 1000),
+                "server_ms": _now_ms(),
+            }
+        )
+
+    async def room_lobby_changed(self, event: dict[str, Any]) -> None:
+        async def send_lobby() -> None:
+            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+
+        self._coalesce("lobby", send_lobby)
+
+    async def room_tally_changed(self, event: dict[str, Any]) -> None:
+        # Only the instructor group gets these: students see the histogram once it is revealed,
+        # so their guesses stay their own.
+        async def send_tally() -> None:
+            _seq, state, _live = await _snapshot(self.session_id)
+            if state["poll"] is not None:
+                await self.send_json(
+                    await database_sync_to_async(services.tally)(state["poll"]["id"])
+                )
+
+        self._coalesce("tally", send_tally)
+
+    async def room_tally(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["tally"])
+
+    async def room_leaderboard(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "leaderboard", "leaders": event["leaders"]})
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        if self.role is not None:
+            await self._send_ended()

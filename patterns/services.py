@@ -1,0 +1,780 @@
+"""Study-session logic shared by the views and the room consumer (synchronous, database-bound).
+
+The room's state is a fold of its command log: `fold(commands)` replays rows in `seq` order
+through `reduce_state`, and `apply_command` writes the new row and the folded state in one
+transaction, under a row lock on the session, so two processes never hand out the same `seq`.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import math
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patterns.models import Answer, JoinAttempt, Participant, Poll, SessionCommand, StudySession
+
+# 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
+# never ambiguous. Six of them give 31**6 = 887,503,681 codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+SESSION_LIFETIME = timedelta(hours=12)
+NICKNAME_MAX = 24
+MAX_SLIDE = 500
+MAX_CHOICES = 6
+CHOICE_MAX = 80
+PROMPT_MAX = 300
+POINTS_PER_CORRECT = 100
+ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SIM_KINDS = ("play", "pause", "speed", "action")
+SPEED_MIN, SPEED_MAX = 0.1, 10.0
+
+
+class SessionError(ValueError):
+    """A refused request, naming the field and a reason fit to show the user."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def generate_code(choose: Any = secrets.choice) -> str:
+    return "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """'k7p-4qm ' -> 'K7P4QM'; None when it cannot be a code at all."""
+    cleaned = re.sub(r"[\s\-‐-―ー－]", "", unicodedata.normalize("NFKC", text)).upper()
+    if len(cleaned) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def end_expired_sessions(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return StudySession.objects.filter(ended_at__isnull=True, expires_at__lte=now).update(
+        ended_at=now
+    )
+
+
+def create_session(owner: Any, title: str, lesson_slug: str = "") -> StudySession:
+    end_expired_sessions()
+    now = timezone.now()
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                return StudySession.objects.create(
+                    owner=owner,
+                    title=title,
+                    lesson_slug=lesson_slug,
+                    code=generate_code(),
+                    public_id=secrets.token_urlsafe(12),
+                    created_at=now,
+                    expires_at=now + SESSION_LIFETIME,
+                    state=initial_state(),
+                )
+        except IntegrityError:
+            continue  # a live session holds this code; draw again
+    raise RuntimeError("could not find a free join code after 20 draws")
+
+
+def live_session_for_code(code: str) -> StudySession | None:
+    session = StudySession.objects.filter(code=code, ended_at__isnull=True).first()
+    if session is None or not session.is_live():
+        return None
+    return session
+
+
+def end_session(session: StudySession) -> None:
+    StudySession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    session.refresh_from_db()
+
+
+def is_instructor(user: Any) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm("patterns.run_study_sessions")
+    )
+
+
+# --------------------------------------------------------------------------- joining
+
+
+def normalize_nickname(raw: str) -> tuple[str, str]:
+    """The nickname to show and the key that must be unique in a session.
+
+    NFKC folds full-width and compatibility forms ("Ａｙａ" -> "Aya"); casefold then makes
+    "AYA" and "aya" the same key.
+    """
+    name = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if not name:
+        raise SessionError("nickname", _("Type a nickname."))
+    if len(name) > NICKNAME_MAX:
+        raise SessionError("nickname", _("Use at most %(max)d characters.") % {"max": NICKNAME_MAX})
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise SessionError("nickname", _("Use letters, digits and spaces only."))
+    key = unicodedata.normalize("NFKC", name.casefold())
+    return name, key
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def join_throttled(ip: str, session: StudySession | None = None) -> bool:
+    """True when this client (or this session) has had too many attempts lately.
+
+    Failures per IP count over 5 minutes (a classroom behind one NAT address makes a few typos,
+    a guesser makes thousands); all attempts per session count over one minute.
+    """
+    now = timezone.now()
+    failures = JoinAttempt.objects.filter(
+        ip=ip, ok=False, at__gte=now - timedelta(minutes=5)
+    ).count()
+    if failures >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 20):
+        return True
+    if session is None:
+        return False
+    recent = JoinAttempt.objects.filter(session=session, at__gte=now - timedelta(minutes=1)).count()
+    return recent >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300)
+
+
+def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
+    now = timezone.now()
+    JoinAttempt.objects.create(ip=ip, session=session, ok=ok, at=now)
+    if secrets.randbelow(100) == 0:  # prune now and then; the windows are minutes long
+        JoinAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
+
+
+def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
+    name, key = normalize_nickname(nickname)
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                session=session, nickname=name, nickname_key=key, token_hash=_hash_token(token)
+            )
+    except IntegrityError:
+        raise SessionError(
+            "nickname", _("Someone in this session already uses that nickname. Pick another.")
+        ) from None
+    return participant, token
+
+
+def participant_for_token(session_id: int, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    return Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token)).first()
+
+
+def set_presence(participant_id: int, online: bool | None = None, following: bool | None = None):
+    fields: dict[str, Any] = {"last_seen": timezone.now()}
+    if online is not None:
+        fields["online"] = online
+    if following is not None:
+        fields["following"] = following
+    Participant.objects.filter(pk=participant_id).update(**fields)
+
+
+def lobby(session_id: int) -> dict[str, Any]:
+    """Who has joined, who is connected and who follows. Presence older than 90 s is stale:
+    clients ping every 25 s, so a process killed without a clean disconnect stops counting."""
+    fresh = timezone.now() - timedelta(seconds=90)
+    people = []
+    for p in Participant.objects.filter(session_id=session_id).order_by("joined_at", "id"):
+        online = p.online and p.last_seen is not None and p.last_seen >= fresh
+        people.append(
+            {
+                "id": p.pk,
+                "nickname": p.nickname,
+                "online": online,
+                "following": online and p.following,
+            }
+        )
+    return {
+        "type": "lobby",
+        "participants": people,
+        "joined": len(people),
+        "online": sum(1 for p in people if p["online"]),
+        "following": sum(1 for p in people if p["following"]),
+    }
+
+
+# --------------------------------------------------------------------------- lessons as slides
+
+
+@functools.lru_cache(maxsize=4)
+def _lessons(lang: str) -> dict[str, Any]:
+    try:
+        from patterns import content
+    except ImportError:
+        return {}
+    try:
+        return {lesson.slug: lesson for lesson in content.load_lessons(lang)}
+    except Exception:  # noqa: BLE001 - lessons are optional; a broken file must not stop sessions
+        return {}
+
+
+def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
+    """The steps of a lesson as slides ({title, html}); None when there is no such lesson.
+
+    Lessons are optional for a session: when the content package is missing or a file does not
+    parse, sessions still run with numbered slides.
+    """
+    lesson = _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
+    if lesson is None:
+        return None
+    from patterns import content
+
+    return [
+        {
+            "title": step.title,
+            "html": "".join(
+                content.render_markdown(block) for block in step.blocks if isinstance(block, str)
+            ),
+        }
+        for step in lesson.steps
+    ]
+
+
+def lesson_choices(lang: str) -> list[tuple[str, str]]:
+    return [(slug, lesson.title) for slug, lesson in _lessons(lang).items()]
+
+
+def slide_count(session: StudySession) -> int:
+    steps = lesson_steps(session.lesson_slug, "en")
+    return len(steps) if steps else MAX_SLIDE
+
+
+# --------------------------------------------------------------------------- state and the log
+
+
+def initial_state() -> dict[str, Any]:
+    return {
+        "slide": 1,
+        "step": 0,
+        "highlight": None,
+        "sim": {"playing": False, "speed": 1.0, "vt": 0.0, "since": 0.0, "actions": 0},
+        "poll": None,
+        "ended": False,
+    }
+
+
+def virtual_time(sim: dict[str, Any], now_s: float) -> float:
+    """The shared simulation's clock at wall time `now_s` (epoch seconds).
+
+    While playing it runs at `speed` from the anchor: vt=4.0 anchored at 100.0 s, speed 2,
+    read at 101.5 s gives 4.0 + 1.5 * 2 = 7.0.
+    """
+    if not sim["playing"]:
+        return float(sim["vt"])
+    return float(sim["vt"]) + max(0.0, now_s - float(sim["since"])) * float(sim["speed"])
+
+
+def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s: float):
+    """The state after one command; pure, so the log can be replayed anywhere."""
+    new = {**state, "sim": dict(state["sim"])}
+    if kind == "slide":
+        new["slide"], new["step"] = payload["slide"], payload["step"]
+    elif kind == "highlight":
+        new["highlight"] = payload["el"]
+    elif kind in SIM_KINDS:
+        sim = new["sim"]
+        sim["vt"] = round(virtual_time(sim, at_s), 6)
+        sim["since"] = at_s
+        if kind == "play":
+            sim["playing"] = True
+        elif kind == "pause":
+            sim["playing"] = False
+        elif kind == "speed":
+            sim["speed"] = payload["value"]
+        else:
+            sim["actions"] += 1
+    elif kind == "poll.open":
+        new["poll"] = {
+            "id": payload["id"],
+            "number": payload["number"],
+            "kind": payload["kind"],
+            "prompt": payload["prompt"],
+            "choices": payload["choices"],
+            "unit": payload["unit"],
+            "scored": payload["scored"],
+            "state": Poll.OPEN,
+            "correct": None,
+        }
+    elif kind == "poll.reveal" and new["poll"] is not None:
+        new["poll"] = {**new["poll"], "state": Poll.REVEALED, "correct": payload["correct"]}
+    elif kind == "poll.close":
+        new["poll"] = None
+    elif kind == "end":
+        new["ended"] = True
+    return new
+
+
+def fold(commands: Iterable[SessionCommand]) -> dict[str, Any]:
+    state = initial_state()
+    for command in commands:
+        state = reduce_state(state, command.kind, command.payload, command.at.timestamp())
+    return state
+
+
+def rebuild_state(session_id: int) -> dict[str, Any]:
+    return fold(SessionCommand.objects.filter(session_id=session_id).order_by("seq"))
+
+
+@dataclass(frozen=True)
+class Applied:
+    seq: int
+    state: dict[str, Any]
+    at_s: float
+    vt: float
+
+
+def apply_command(session_id: int, kind: str, payload: dict[str, Any]) -> Applied:
+    with transaction.atomic():
+        session = StudySession.objects.select_for_update().get(pk=session_id)
+        if not session.is_live():
+            raise SessionError("session", _("This session has ended."))
+        now = timezone.now()
+        at_s = now.timestamp()
+        vt = round(virtual_time(session.state["sim"], at_s), 6)
+        payload = _prepare(session, kind, payload, now)
+        seq = session.last_seq + 1
+        SessionCommand.objects.create(
+            session=session, seq=seq, at=now, vt=vt, kind=kind, payload=payload
+        )
+        state = reduce_state(session.state, kind, payload, at_s)
+        session.state, session.last_seq = state, seq
+        update = ["state", "last_seq"]
+        if kind == "end":
+            session.ended_at = now
+            update.append("ended_at")
+        session.save(update_fields=update)
+    return Applied(seq=seq, state=state, at_s=at_s, vt=vt)
+
+
+def _prepare(
+    session: StudySession, kind: str, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Commands that touch poll rows do so here, inside the command's transaction."""
+    current = session.state.get("poll")
+    if kind == "poll.open":
+        number = session.polls.count() + 1
+        poll = Poll.objects.create(session=session, number=number, opened_at=now, **payload)
+        return {"id": poll.pk, "number": number, **payload}
+    if kind in ("poll.reveal", "poll.close"):
+        if current is None:
+            raise SessionError("poll", _("No poll is open."))
+        poll = Poll.objects.get(pk=current["id"], session=session)
+        if kind == "poll.reveal":
+            if poll.state == Poll.REVEALED:
+                raise SessionError("poll", _("This poll is already revealed."))
+            poll.state, poll.revealed_at = Poll.REVEALED, now
+            poll.save(update_fields=["state", "revealed_at"])
+            return {"id": poll.pk, "correct": _public_correct(poll)}
+        return {"id": poll.pk}
+    return payload
+
+
+def _public_correct(poll: Poll) -> int | float | None:
+    if poll.correct is None:
+        return None
+    return int(poll.correct) if poll.kind == Poll.CHOICE else poll.correct
+
+
+# --------------------------------------------------------------------------- validating commands
+
+
+def _number(payload: dict[str, Any], field: str, low: float, high: float) -> float:
+    value = payload.get(field)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SessionError(field, _("expected a number"))
+    if not low <= value <= high:
+        raise SessionError(
+            field, _("expected a number from %(low)s to %(high)s") % {"low": low, "high": high}
+        )
+    return float(value)
+
+
+def _whole(payload: dict[str, Any], field: str, low: int, high: int) -> int:
+    value = payload.get(field)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SessionError(
+            field,
+            _("expected a whole number from %(low)d to %(high)d") % {"low": low, "high": high},
+        )
+    return value
+
+
+def _text(payload: dict[str, Any], field: str, limit: int, required: bool = True) -> str:
+    value = payload.get(field, "")
+    if not isinstance(value, str):
+        raise SessionError(field, _("expected text"))
+    value = " ".join(unicodedata.normalize("NFKC", value).split())
+    if required and not value:
+        raise SessionError(field, _("required"))
+    if len(value) > limit:
+        raise SessionError(field, _("at most %(max)d characters") % {"max": limit})
+    return value
+
+
+def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str, Any]]:
+    """An instructor frame -> (kind, payload) as stored in the log; SessionError names the field."""
+    kind = frame["type"]
+    if kind == "slide":
+        return kind, {
+            "slide": _whole(frame, "slide", 1, max(1, slides)),
+            "step": _whole(frame, "step", 0, 99),
+        }
+    if kind == "highlight":
+        el = frame.get("el")
+        if el is not None and (not isinstance(el, str) or not ELEMENT_ID.match(el)):
+            raise SessionError("el", _("expected a diagram element id such as task-inventory-2"))
+        return kind, {"el": el}
+    if kind in ("play", "pause", "end", "poll.reveal", "poll.close"):
+        return kind, {}
+    if kind == "speed":
+        return kind, {"value": _number(frame, "value", SPEED_MIN, SPEED_MAX)}
+    if kind == "action":
+        action = frame.get("action")
+        if not isinstance(action, dict) or not isinstance(action.get("kind"), str):
+            raise SessionError("action", _("expected an object with a kind"))
+        return kind, {"action": action}
+    if kind == "poll.open":
+        return kind, _validate_poll(frame)
+    raise SessionError("type", _("not an instructor command"))
+
+
+def _validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
+    poll_kind = frame.get("kind")
+    if poll_kind not in (Poll.CHOICE, Poll.NUMERIC):
+        raise SessionError("kind", _("expected choice or numeric"))
+    prompt = _text(frame, "prompt", PROMPT_MAX)
+    scored = frame.get("scored", False)
+    if not isinstance(scored, bool):
+        raise SessionError("scored", _("expected true or false"))
+    correct = frame.get("correct")
+    payload: dict[str, Any] = {
+        "kind": poll_kind,
+        "prompt": prompt,
+        "scored": scored,
+        "choices": [],
+        "unit": "",
+        "tolerance": 0.0,
+        "correct": None,
+    }
+    if poll_kind == Poll.CHOICE:
+        raw = frame.get("choices")
+        if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_CHOICES:
+            raise SessionError("choices", _("give 2 to %(max)d choices") % {"max": MAX_CHOICES})
+        payload["choices"] = [
+            _text({"c": c}, "c", CHOICE_MAX) if isinstance(c, str) else _bad_choice() for c in raw
+        ]
+        if correct is not None:
+            payload["correct"] = _whole(frame, "correct", 0, len(raw) - 1)
+    else:
+        payload["unit"] = _text(frame, "unit", 12, required=False)
+        if correct is not None:
+            payload["correct"] = _number(frame, "correct", -1e9, 1e9)
+        if frame.get("tolerance") is not None:
+            payload["tolerance"] = _number(frame, "tolerance", 0, 1e9)
+    if scored and payload["correct"] is None:
+        raise SessionError("correct", _("a scored poll needs a right answer"))
+    return payload
+
+
+def _bad_choice() -> str:
+    raise SessionError("choices", _("each choice must be text"))
+
+
+# --------------------------------------------------------------------------- answers and results
+
+
+def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
+    state = StudySession.objects.values_list("state", flat=True).get(pk=participant.session_id)
+    current = state.get("poll")
+    if current is None or frame.get("poll") != current["id"]:
+        raise SessionError("poll", _("This poll is no longer open."))
+    if current["state"] != Poll.OPEN:
+        raise SessionError("poll", _("Answers are closed: the result has been revealed."))
+    choice: int | None = None
+    value: float | None = None
+    if current["kind"] == Poll.CHOICE:
+        choice = _whole(frame, "choice", 0, len(current["choices"]) - 1)
+    else:
+        value = _number(frame, "value", -1e9, 1e9)
+    with transaction.atomic():
+        existing = (
+            Answer.objects.select_for_update()
+            .filter(poll_id=current["id"], participant=participant)
+            .first()
+        )
+        if existing is None:
+            return Answer.objects.create(
+                poll_id=current["id"], participant=participant, choice=choice, value=value
+            )
+        existing.choice, existing.value = choice, value
+        existing.answered_at = timezone.now()
+        existing.changes += 1
+        existing.save(update_fields=["choice", "value", "answered_at", "changes"])
+        return existing
+
+
+def numeric_bins(values: Sequence[float], most: int = 8) -> list[tuple[float, float]]:
+    """At most `most` equal bins with round edges covering every value.
+
+    Worked example: values 3, 7 and 12 -> raw width (12 - 3) / 8 = 1.125, rounded up to the next
+    1-2-5 step = 2, first edge floor(3 / 2) * 2 = 2, so 6 bins: [2, 4), [4, 6), ..., [12, 14).
+    """
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    if low == high:
+        return [(low, high)]
+    raw = (high - low) / most
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    count = math.floor((high - start) / step) + 1
+    return [(start + i * step, start + (i + 1) * step) for i in range(count)]
+
+
+def _format_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def tally(poll_id: int) -> dict[str, Any]:
+    poll = Poll.objects.get(pk=poll_id)
+    answers = list(poll.answers.values_list("choice", "value"))
+    return _tally(poll, answers)
+
+
+def _tally(poll: Poll, answers: Sequence[tuple[int | None, float | None]]) -> dict[str, Any]:
+    correct_bar: int | None = None
+    if poll.kind == Poll.CHOICE:
+        labels = list(poll.choices)
+        counts = [0] * len(labels)
+        for choice, _value in answers:
+            if choice is not None and choice < len(counts):
+                counts[choice] += 1
+        if poll.correct is not None:
+            correct_bar = int(poll.correct)
+    else:
+        values = [v for _c, v in answers if v is not None]
+        bins = numeric_bins(values)
+        labels, counts = [], [0] * len(bins)
+        for low, high in bins:
+            labels.append(
+                _format_number(low)
+                if low == high
+                else f"{_format_number(low)}–{_format_number(high)}"
+            )
+        for v in values:
+            index = next(i for i, (low, high) in enumerate(bins) if v < high or i == len(bins) - 1)
+            counts[index] += 1
+        if poll.correct is not None and bins:
+            for i, (low, high) in enumerate(bins):
+                if low <= poll.correct < high or (i == len(bins) - 1 and poll.correct == high):
+                    correct_bar = i
+    return {
+        "type": "tally",
+        "poll": poll.pk,
+        "labels": labels,
+        "counts": counts,
+        "answered": len(answers),
+        "correct": correct_bar,
+    }
+
+
+def leaderboard(session_id: int, top: int = 10) -> list[dict[str, Any]]:
+    scores: dict[int, int] = {}
+    polls = Poll.objects.filter(
+        session_id=session_id, scored=True, state=Poll.REVEALED
+    ).prefetch_related("answers")
+    for poll in polls:
+        for a in poll.answers.all():
+            if poll.is_correct(a.choice, a.value):
+                scores[a.participant_id] = scores.get(a.participant_id, 0) + POINTS_PER_CORRECT
+    names = dict(Participant.objects.filter(session_id=session_id).values_list("id", "nickname"))
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], names.get(item[0], "")))
+    return [{"nickname": names[pid], "score": score} for pid, score in ranked[:top]]
+
+
+def your_answer(participant_id: int, poll_id: int | None) -> dict[str, Any] | None:
+    if poll_id is None:
+        return None
+    a = Answer.objects.filter(poll_id=poll_id, participant_id=participant_id).first()
+    if a is None:
+        return None
+    return {"poll": poll_id, "choice": a.choice, "value": a.value}
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class StudentRow:
+    participant: Participant
+    cells: list[dict[str, Any]]
+    answered: int
+    right: int
+    score: int
+
+
+def report(session: StudySession) -> dict[str, Any]:
+    polls = list(session.polls.order_by("number"))
+    people = list(session.participants.order_by("joined_at", "id"))
+    answers = {
+        (a.poll_id, a.participant_id): a for a in Answer.objects.filter(poll__session=session)
+    }
+    questions = []
+    for poll in polls:
+        given = [a for (pid, _p), a in answers.items() if pid == poll.pk]
+        marks = [poll.is_correct(a.choice, a.value) for a in given]
+        counts = _tally(poll, [(a.choice, a.value) for a in given])
+        questions.append(
+            {
+                "poll": poll,
+                "tally": counts,
+                "hist": histogram_rows(counts),
+                "answered": len(given),
+                "right": sum(1 for m in marks if m),
+                "correct_text": _answer_text(poll, _public_correct(poll), poll.correct),
+            }
+        )
+    students = []
+    for person in people:
+        cells, right, score = [], 0, 0
+        for poll in polls:
+            a = answers.get((poll.pk, person.pk))
+            mark = poll.is_correct(a.choice, a.value) if a else None
+            right += 1 if mark else 0
+            if mark and poll.scored and poll.state == Poll.REVEALED:
+                score += POINTS_PER_CORRECT
+            cells.append(
+                {
+                    "poll": poll,
+                    "answer": a,
+                    "text": _answer_text(poll, a and a.choice, a and a.value),
+                    "correct": mark,
+                }
+            )
+        answered = sum(1 for c in cells if c["answer"] is not None)
+        students.append(StudentRow(person, cells, answered, right, score))
+    return {"questions": questions, "students": students, "polls": polls}
+
+
+def _answer_text(poll: Poll, choice: Any, value: Any) -> str:
+    if poll.kind == Poll.CHOICE:
+        if choice is None:
+            return ""
+        index = int(choice)
+        return poll.choices[index] if 0 <= index < len(poll.choices) else ""
+    if value is None:
+        return ""
+    return f"{_format_number(float(value))}{(' ' + poll.unit) if poll.unit else ''}"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def csv_safe(text: str) -> str:
+    """Text a spreadsheet will not run: a leading '=', '+', '-', '@' (or tab/CR) starts a
+    formula in Excel and LibreOffice, so such a cell gets a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def report_csv(session: StudySession) -> str:
+    data = report(session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "nickname",
+            "joined_at",
+            "last_seen",
+            "question",
+            "prompt",
+            "answer",
+            "correct",
+            "answered_at",
+            "score",
+        ]
+    )
+    for row in data["students"]:
+        p = row.participant
+        base = [
+            csv_safe(p.nickname),
+            p.joined_at.isoformat(),
+            p.last_seen.isoformat() if p.last_seen else "",
+        ]
+        if not row.cells:
+            writer.writerow([*base, "", "", "", "", "", row.score])
+        for cell in row.cells:
+            a = cell["answer"]
+            mark = {True: "yes", False: "no", None: ""}[cell["correct"]]
+            writer.writerow(
+                [
+                    *base,
+                    cell["poll"].number,
+                    csv_safe(cell["poll"].prompt),
+                    csv_safe(cell["text"]),
+                    mark,
+                    a.answered_at.isoformat() if a else "",
+                    row.score,
+                ]
+            )
+    return out.getvalue()
+
+
+# Histogram rows, shared by the report's server-side SVG and (same numbers) histogram.js.
+HIST_WIDTH = 320
+HIST_ROW = 36
+HIST_BAR_MAX = 250
+
+
+def histogram_rows(tally: dict[str, Any]) -> dict[str, Any]:
+    """Row geometry for a horizontal bar chart: a label line above a bar per answer.
+
+    A bar's width is its share of the largest count: counts 3 and 6 -> widths 125 and 250.
+    """
+    top = max(tally["counts"], default=0) or 1
+    rows = []
+    for i, (label, count) in enumerate(zip(tally["labels"], tally["counts"], strict=True)):
+        y = i * HIST_ROW
+        width = round(HIST_BAR_MAX * count / top, 1)
+        rows.append(
+            {
+                "label": label,
+                "count": count,
+                "correct": tally.get("correct") == i,
+                "label_y": y + 12,
+                "bar_y": y + 16,
+                "width": width,
+                "count_x": width + 6,
+                "count_y": y + 27,
+            }
+        )
+    return {"rows": rows, "width": HIST_WIDTH, "height": max(HIST_ROW, len(rows) * HIST_ROW)}

@@ -1,0 +1,139 @@
+// The presenter view: sends the instructor's commands and shows the lobby, polls and results.
+import { RoomSocket } from "./connection.js";
+import {
+  SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+} from "./ui.js";
+
+const root = document.getElementById("presenter");
+const slides = new SlideView(root);
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
+const clock = new SimClock(socket);
+let state = null;
+
+function send(frame) {
+  if (!socket.send(frame)) showError({ field: "connection", reason: text("reconnecting") });
+}
+
+function goTo(slide, step = 0) {
+  const last = slides.total || 500;
+  send({ type: "slide", slide: Math.min(Math.max(1, slide), last), step });
+}
+
+const COMMANDS = {
+  prev: () => goTo(state.slide - 1),
+  next: () => goTo(state.slide + 1),
+  "step-back": () => goTo(state.slide, Math.max(0, state.step - 1)),
+  "step-next": () => goTo(state.slide, state.step + 1),
+  play: () => send({ type: "play" }),
+  pause: () => send({ type: "pause" }),
+  unhighlight: () => send({ type: "highlight", el: null }),
+  "poll.reveal": () => send({ type: "poll.reveal" }),
+  "poll.close": () => send({ type: "poll.close" }),
+};
+
+function applyState(next) {
+  state = next;
+  slides.show(next.slide);
+  document.getElementById("step-readout").textContent = String(next.step);
+  showHighlight(next.highlight);
+  clock.update(next.sim);
+  document.getElementById("sim-speed").value = String(next.sim.speed);
+  const poll = next.poll;
+  document.getElementById("poll-form").hidden = poll !== null;
+  document.getElementById("poll-live").hidden = poll === null;
+  if (poll) {
+    document.getElementById("poll-live-prompt").textContent = `Q${poll.number}. ${poll.prompt}`;
+    document.querySelector('[data-command="poll.reveal"]').disabled = poll.state === "revealed";
+  }
+}
+
+function showLobby(lobby) {
+  document.getElementById("count-joined").textContent = String(lobby.joined);
+  document.getElementById("count-online").textContent = String(lobby.online);
+  document.getElementById("count-following").textContent = String(lobby.following);
+  document.getElementById("lobby-list").replaceChildren(
+    ...lobby.participants.map((person) => {
+      const item = document.createElement("li");
+      const status = person.following ? "following" : person.online ? "online" : "offline";
+      item.dataset.state = status;
+      item.textContent = person.nickname;
+      const label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = ` (${text(status === "following" ? "following" : status === "online" ? "not-following-short" : "offline")})`;
+      item.append(label);
+      return item;
+    }),
+  );
+}
+
+function onFrame(frame) {
+  if (frame.type === "hello" || frame.type === "state") applyState(frame.state);
+  else if (frame.type === "lobby") showLobby(frame);
+  else if (frame.type === "tally") {
+    document.getElementById("poll-answered").textContent = String(frame.answered);
+    showTally(frame, text("histogram"));
+  } else if (frame.type === "leaderboard") showLeaders(frame.leaders);
+  else if (frame.type === "error") showError(frame);
+}
+
+function pollFrame(form) {
+  const data = new FormData(form);
+  const frame = { type: "poll.open", kind: data.get("kind"), prompt: data.get("prompt"), scored: data.get("scored") === "on" };
+  if (frame.kind === "choice") {
+    const inputs = [...form.querySelectorAll('input[name="choice"]')];
+    const marked = form.querySelector('input[name="correct"]:checked');
+    frame.choices = [];
+    inputs.forEach((input, i) => {
+      if (!input.value.trim()) return;
+      if (marked && Number(marked.value) === i) frame.correct = frame.choices.length;
+      frame.choices.push(input.value.trim());
+    });
+  } else {
+    const correct = String(data.get("correct_number") ?? "").trim();
+    if (correct !== "") frame.correct = Number(correct);
+    frame.tolerance = Number(data.get("tolerance") || 0);
+    frame.unit = data.get("unit");
+  }
+  return frame;
+}
+
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-command], [data-goto]");
+  if (!button || !state) return;
+  if (button.dataset.goto) goTo(Number(button.dataset.goto));
+  else COMMANDS[button.dataset.command]?.();
+});
+
+document.getElementById("sim-speed").addEventListener("change", (event) => {
+  send({ type: "speed", value: Number(event.target.value) });
+});
+
+document.getElementById("highlight-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = document.getElementById("highlight-el").value.trim();
+  send({ type: "highlight", el: value || null });
+});
+
+const pollForm = document.getElementById("poll-form");
+pollForm.addEventListener("change", () => {
+  const numeric = pollForm.querySelector('input[name="kind"]:checked').value === "numeric";
+  document.getElementById("poll-choices").hidden = numeric;
+  document.getElementById("poll-numeric").hidden = !numeric;
+});
+pollForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send(pollFrame(pollForm));
+  document.getElementById("poll-histogram").replaceChildren();
+  document.getElementById("poll-answered").textContent = "0";
+});
+
+// Presentation clickers send PageDown/PageUp; arrows work too, except while typing.
+document.addEventListener("keydown", (event) => {
+  if (!state || event.target.closest("input, select, textarea, button, summary")) return;
+  if (event.key === "PageDown" || event.key === "ArrowRight") goTo(state.slide + 1);
+  else if (event.key === "PageUp" || event.key === "ArrowLeft") goTo(state.slide - 1);
+  else return;
+  event.preventDefault();
+});
+
+socket.start();

@@ -1,0 +1,162 @@
+// The student's room: follows the instructor's slide, simulation clock and highlight while
+// "following"; answers polls; reconnects by itself and resumes at the room's current state.
+import { RoomSocket } from "./connection.js";
+import {
+  SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+} from "./ui.js";
+
+const root = document.getElementById("room");
+const slides = new SlideView(root);
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus });
+const clock = new SimClock(socket);
+let state = null;
+let following = true;
+let myAnswer = null;
+let pollId = null;
+
+function onStatus(status) {
+  showStatus(status);
+  if (status === "ended") {
+    document.getElementById("ended").hidden = false;
+    document.getElementById("follow").disabled = true;
+  }
+  // After a reconnect the server must know whether this student still follows.
+  if (status === "connected" && !following) socket.send({ type: "follow", value: false });
+}
+
+function showFollow() {
+  const button = document.getElementById("follow");
+  button.setAttribute("aria-pressed", String(following));
+  button.querySelector(".follow__icon").textContent = following ? "◎" : "◉";
+  button.querySelector(".follow__text").textContent = text(following ? "unfollow" : "refollow");
+  const line = document.getElementById("follow-state");
+  line.dataset.state = following ? "following" : "exploring";
+  line.querySelector("span:last-child").textContent = text(following ? "following" : "not-following");
+  line.querySelector("span:first-child").textContent = following ? "◉" : "◌";
+  document.getElementById("own-nav").hidden = following;
+}
+
+function applyState(next) {
+  state = next;
+  showPoll(next.poll); // polls reach everyone, following or not
+  if (!following) return;
+  slides.show(next.slide);
+  showHighlight(next.highlight);
+  clock.update(next.sim);
+}
+
+function choiceButton(label, index) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button choice";
+  button.dataset.choice = String(index);
+  button.setAttribute("aria-pressed", "false");
+  button.textContent = label;
+  return button;
+}
+
+function showPoll(poll) {
+  const card = document.getElementById("poll");
+  card.hidden = poll === null;
+  if (poll === null) {
+    pollId = null;
+    return;
+  }
+  if (poll.id !== pollId) {
+    pollId = poll.id;
+    if (myAnswer && myAnswer.poll !== poll.id) myAnswer = null;
+    document.getElementById("poll-prompt").textContent = poll.prompt;
+    document.getElementById("poll-histogram").replaceChildren();
+    document.getElementById("poll-feedback").textContent = "";
+    const choices = document.getElementById("poll-choices");
+    choices.replaceChildren(...poll.choices.map(choiceButton));
+    choices.hidden = poll.kind !== "choice";
+    document.getElementById("poll-number").hidden = poll.kind !== "numeric";
+    document.getElementById("poll-unit").textContent = poll.unit ? `(${poll.unit})` : "";
+  }
+  const revealed = poll.state === "revealed";
+  card.dataset.state = poll.state;
+  for (const button of document.querySelectorAll("#poll-choices .choice")) {
+    const index = Number(button.dataset.choice);
+    button.disabled = revealed;
+    button.setAttribute("aria-pressed", String(myAnswer?.choice === index));
+    button.classList.toggle("choice--correct", revealed && poll.correct === index);
+  }
+  document.querySelector("#poll-number input").disabled = revealed;
+  document.querySelector("#poll-number button").disabled = revealed;
+  if (myAnswer && myAnswer.value !== null && myAnswer.value !== undefined) {
+    document.getElementById("poll-value").value = String(myAnswer.value);
+  }
+  showFeedback(poll);
+}
+
+function showFeedback(poll) {
+  const feedback = document.getElementById("poll-feedback");
+  if (poll.state !== "revealed") {
+    feedback.textContent = myAnswer ? `✓ ${text("answered")}` : "";
+    feedback.dataset.result = "";
+    return;
+  }
+  if (poll.correct === null) {
+    feedback.textContent = "";
+    return;
+  }
+  if (!myAnswer) {
+    feedback.textContent = text("no-answer");
+    feedback.dataset.result = "none";
+    return;
+  }
+  const right = poll.kind === "choice" ? myAnswer.choice === poll.correct : null;
+  if (right === null) {
+    feedback.textContent = `${text("correct")}: ${poll.correct}${poll.unit ? " " + poll.unit : ""}`;
+    feedback.dataset.result = "shown";
+  } else {
+    feedback.textContent = right ? `✓ ${text("right")}` : `✗ ${text("wrong")}`;
+    feedback.dataset.result = right ? "right" : "wrong";
+  }
+}
+
+function onFrame(frame) {
+  if (frame.type === "hello") {
+    myAnswer = frame.answer;
+    applyState(frame.state);
+    if (frame.tally) showTally(frame.tally, text("histogram"));
+  } else if (frame.type === "state") applyState(frame.state);
+  else if (frame.type === "answered") {
+    myAnswer = frame;
+    if (state?.poll) showPoll(state.poll);
+  } else if (frame.type === "tally") showTally(frame, text("histogram"));
+  else if (frame.type === "leaderboard") showLeaders(frame.leaders);
+  else if (frame.type === "error") showError(frame);
+}
+
+document.getElementById("follow").addEventListener("click", () => {
+  following = !following;
+  socket.send({ type: "follow", value: following });
+  showFollow();
+  if (following && state) applyState(state);
+});
+
+document.getElementById("own-nav").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-own]");
+  if (!button) return;
+  const step = button.dataset.own === "next" ? 1 : -1;
+  const last = slides.total || 500;
+  slides.show(Math.min(Math.max(1, slides.shown + step), last));
+});
+
+document.getElementById("poll-choices").addEventListener("click", (event) => {
+  const button = event.target.closest(".choice");
+  if (!button || pollId === null) return;
+  socket.send({ type: "answer", poll: pollId, choice: Number(button.dataset.choice) });
+});
+
+document.getElementById("poll-number").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = Number(document.getElementById("poll-value").value.replace(",", "."));
+  if (pollId === null || !Number.isFinite(value)) return;
+  socket.send({ type: "answer", poll: pollId, value });
+});
+
+showFollow();
+socket.start();

@@ -1,0 +1,375 @@
+"""Study-session pages: creating, joining (with throttling), presenting, reports and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from patterns import services
+from patterns.models import JoinAttempt, Participant, StudySession
+
+pytestmark = [pytest.mark.unit, pytest.mark.django_db]
+
+
+def _user(username: str, instructor: bool):
+    user = get_user_model().objects.create_user(username, password="pw-unused-123")
+    if instructor:
+        user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+    return user
+
+
+@pytest.fixture
+def instructor() -> Client:
+    # instructor: may create sessions and drive their own.
+    client = Client()
+    client.force_login(_user("instructor", instructor=True))
+    return client
+
+
+@pytest.fixture
+def stranger() -> Client:
+    # stranger: anonymous, has joined nothing; may only see the join page.
+    return Client()
+
+
+@pytest.fixture
+def session() -> StudySession:
+    owner = get_user_model().objects.filter(username="instructor").first() or _user(
+        "instructor", instructor=True
+    )
+    return services.create_session(owner, "ELB deep dive")
+
+
+def _join(client: Client, code: str, nickname: str, **extra: str):
+    return client.post("/sessions/join/", {"code": code, "nickname": nickname}, **extra)
+
+
+def test_index_shows_the_join_form_and_a_sign_in_link_to_strangers(stranger: Client) -> None:
+    response = stranger.get("/sessions/")
+
+    assert response.status_code == 200
+    assert 'data-testid="join-form"' in response.text
+    assert "Sign in as an instructor" in response.text
+    assert 'data-testid="create-form"' not in response.text
+
+
+def test_index_prefills_the_code_from_the_join_url(stranger: Client) -> None:
+    response = stranger.get("/sessions/join/K7P-4QM/")
+
+    assert re.search(r'name="code" value="K7P-4QM"', response.text)
+
+
+def test_signed_in_user_without_the_permission_cannot_create(stranger: Client) -> None:
+    stranger.force_login(_user("student", instructor=False))
+
+    response = stranger.post("/sessions/new/", {"title": "Mine"})
+
+    assert response.status_code == 403
+    assert StudySession.objects.count() == 0
+
+
+def test_instructor_creates_a_session_and_sees_code_url_and_qr(instructor: Client) -> None:
+    response = instructor.post("/sessions/new/", {"title": "ELB deep dive", "lesson": ""})
+
+    session = StudySession.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/sessions/{session.public_id}/present/"
+    page = instructor.get(response["Location"])
+    assert page.status_code == 200
+    assert f'data-testid="join-code" aria-label="Join code {session.display_code}"' in page.text
+    assert f"http://testserver/sessions/join/{session.display_code}/" in page.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="qr"' in page.text
+    assert session.expires_at - session.created_at == timedelta(hours=12)
+    assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}", session.code)
+
+
+def test_create_refuses_an_unknown_lesson(instructor: Client) -> None:
+    response = instructor.post("/sessions/new/", {"title": "T", "lesson": "no-such-lesson"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.text
+    assert StudySession.objects.count() == 0
+
+
+def test_another_instructor_cannot_present_or_read_the_report(session: StudySession) -> None:
+    other = Client()
+    other.force_login(_user("other", instructor=True))
+
+    responses = [
+        other.get(f"/sessions/{session.public_id}/present/").status_code,
+        other.get(f"/sessions/{session.public_id}/report/").status_code,
+        other.get(f"/sessions/{session.public_id}/report.csv").status_code,
+        other.post(f"/sessions/{session.public_id}/end/").status_code,
+    ]
+
+    assert responses == [403, 403, 403, 403]
+
+
+def test_pages_have_no_inline_style_or_handlers(instructor: Client, session: StudySession) -> None:
+    pages = [
+        instructor.get("/sessions/").text,
+        instructor.get(f"/sessions/{session.public_id}/present/").text,
+        instructor.get(f"/sessions/{session.public_id}/report/").text,
+    ]
+
+    for html in pages:
+        assert re.search(r"\sstyle=|\son[a-z]+=|<script>|<style", html) is None
+
+
+def test_join_with_the_right_code_lands_in_the_room(
+    stranger: Client, session: StudySession
+) -> None:
+    response = _join(stranger, session.display_code.lower(), "Aya")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/sessions/{session.public_id}/"
+    room = stranger.get(response["Location"])
+    assert room.status_code == 200
+    assert "You are <strong>Aya</strong>" in room.text
+    assert Participant.objects.get().nickname == "Aya"
+
+
+def test_join_twice_from_one_browser_keeps_one_participant(
+    stranger: Client, session: StudySession
+) -> None:
+    _join(stranger, session.code, "Aya")
+
+    response = _join(stranger, session.code, "Someone else")
+
+    assert response["Location"] == f"/sessions/{session.public_id}/"
+    assert list(Participant.objects.values_list("nickname", flat=True)) == ["Aya"]
+
+
+def test_join_with_a_wrong_code_says_so(stranger: Client, session: StudySession) -> None:
+    wrong = "222222" if session.code != "222222" else "333333"
+
+    response = _join(stranger, wrong, "Aya")
+
+    assert response.status_code == 400
+    assert "No live session has this code." in response.text
+    assert Participant.objects.count() == 0
+
+
+def test_join_with_a_malformed_code_explains_the_format(stranger: Client) -> None:
+    response = _join(stranger, "OI0-1L", "Aya")
+
+    assert response.status_code == 400
+    assert "A join code has 6 letters and digits, like K7P-4QM." in response.text
+
+
+def test_join_an_expired_session_says_it_has_ended(stranger: Client, session: StudySession) -> None:
+    StudySession.objects.filter(pk=session.pk).update(expires_at=timezone.now())
+
+    response = _join(stranger, session.code, "Aya")
+
+    assert response.status_code == 400
+    assert "No live session has this code." in response.text
+
+
+def test_join_an_ended_session_is_refused(
+    instructor: Client, stranger: Client, session: StudySession
+) -> None:
+    instructor.post(f"/sessions/{session.public_id}/end/")
+
+    response = _join(stranger, session.code, "Aya")
+
+    assert response.status_code == 400
+    assert StudySession.objects.get().ended_at is not None
+
+
+def test_nicknames_are_unique_ignoring_case_and_width(session: StudySession) -> None:
+    _join(Client(), session.code, "Aya")
+
+    response = _join(Client(), session.code, "ＡＹＡ")
+
+    assert response.status_code == 400
+    assert "Someone in this session already uses that nickname." in response.text
+    assert Participant.objects.count() == 1
+
+
+def test_nickname_markup_is_escaped_in_the_lobby(instructor: Client, session: StudySession) -> None:
+    _join(Client(), session.code, "<b>x</b>")
+
+    page = instructor.get(f"/sessions/{session.public_id}/present/")
+
+    assert "&lt;b&gt;x&lt;/b&gt;" in page.text
+    assert "<b>x</b>" not in page.text
+
+
+def test_guessing_is_throttled_per_address(
+    stranger: Client, session: StudySession, settings
+) -> None:
+    settings.KUMOBEN_JOIN_FAILURES_PER_IP = 3
+    for guess in ["222222", "333333", "444444"]:
+        _join(stranger, guess, "Aya")
+
+    response = _join(stranger, session.code, "Aya")
+    elsewhere = _join(Client(), session.code, "Ben", REMOTE_ADDR="10.0.0.9")
+
+    assert response.status_code == 429
+    assert "Too many tries from your network." in response.text
+    assert elsewhere.status_code == 302
+    assert JoinAttempt.objects.filter(ip="127.0.0.1", ok=False).count() == 3
+
+
+def test_joining_is_throttled_per_session(session: StudySession, settings) -> None:
+    settings.KUMOBEN_JOINS_PER_SESSION_MINUTE = 2
+    _join(Client(), session.code, "A", REMOTE_ADDR="10.0.0.1")
+    _join(Client(), session.code, "B", REMOTE_ADDR="10.0.0.2")
+
+    response = _join(Client(), session.code, "C", REMOTE_ADDR="10.0.0.3")
+
+    assert response.status_code == 429
+    assert "Many people are joining right now." in response.text
+    assert Participant.objects.count() == 2
+
+
+def test_room_without_a_token_sends_the_visitor_to_the_join_page(
+    stranger: Client, session: StudySession
+) -> None:
+    response = stranger.get(f"/sessions/{session.public_id}/")
+
+    assert (response.status_code, response["Location"]) == (302, "/sessions/")
+
+
+def test_slides_are_for_members_only(stranger: Client, session: StudySession) -> None:
+    refused = stranger.get(f"/sessions/{session.public_id}/slides/2/")
+    _join(stranger, session.code, "Aya")
+
+    allowed = stranger.get(f"/sessions/{session.public_id}/slides/2/", HTTP_HX_REQUEST="true")
+
+    assert refused.status_code == 404
+    assert allowed.status_code == 200
+    assert "Slide 2" in allowed.text
+
+
+def test_live_codes_are_unique_and_reusable_after_the_end(session: StudySession) -> None:
+    other = _user("other", instructor=True)
+    draws = iter([session.code, session.code, "ABCDEF"])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "generate_code", lambda: next(draws))
+        second = services.create_session(other, "Second")
+        services.end_session(second)
+        services.end_session(session)
+        patch.setattr(services, "generate_code", lambda: session.code)
+        third = services.create_session(other, "Third")
+
+    assert (second.code, third.code) == ("ABCDEF", session.code)
+
+
+def _played_session(session: StudySession) -> tuple[Participant, Participant]:
+    aya, _ = services.join(session, "=cmd|' /C calc'!A0")
+    ben, _ = services.join(session, "Ben")
+    services.apply_command(
+        session.pk,
+        *services.validate_command(
+            {
+                "type": "poll.open",
+                "kind": "choice",
+                "prompt": "Which task?",
+                "choices": ["inventory-1", "inventory-2"],
+                "correct": 1,
+                "scored": True,
+            },
+            10,
+        ),
+    )
+    poll_id = StudySession.objects.get(pk=session.pk).state["poll"]["id"]
+    services.answer(aya, {"poll": poll_id, "choice": 1})
+    services.answer(ben, {"poll": poll_id, "choice": 0})
+    services.apply_command(session.pk, "poll.reveal", {})
+    return aya, ben
+
+
+def test_report_shows_each_question_and_student(instructor: Client, session: StudySession) -> None:
+    _played_session(session)
+
+    page = instructor.get(f"/sessions/{session.public_id}/report/")
+
+    assert page.status_code == 200
+    assert "Q1: Which task?" in page.text
+    assert "2 answered, 1 right" in page.text
+    assert page.text.count('class="bar bar--correct"') == 1
+    assert "=cmd|&#x27; /C calc&#x27;!A0" in page.text
+
+
+def test_report_csv_defuses_formulas_and_lists_answers(
+    instructor: Client, session: StudySession
+) -> None:
+    _played_session(session)
+
+    response = instructor.get(f"/sessions/{session.public_id}/report.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert rows[0] == [
+        "nickname",
+        "joined_at",
+        "last_seen",
+        "question",
+        "prompt",
+        "answer",
+        "correct",
+        "answered_at",
+        "score",
+    ]
+    assert [(r[0], r[3], r[4], r[5], r[6], r[8]) for r in rows[1:]] == [
+        ("'=cmd|' /C calc'!A0", "1", "Which task?", "inventory-2", "yes", "100"),
+        ("Ben", "1", "Which task?", "inventory-1", "no", "0"),
+    ]
+
+
+def test_leaderboard_counts_revealed_scored_polls(session: StudySession) -> None:
+    _played_session(session)
+
+    assert services.leaderboard(session.pk) == [{"nickname": "=cmd|' /C calc'!A0", "score": 100}]
+
+
+def test_end_view_ends_the_session_and_logs_it(instructor: Client, session: StudySession) -> None:
+    response = instructor.post(f"/sessions/{session.public_id}/end/")
+
+    session.refresh_from_db()
+    assert response["Location"] == f"/sessions/{session.public_id}/report/"
+    assert session.ended_at is not None
+    assert list(session.commands.values_list("seq", "kind")) == [(1, "end")]
+    assert session.state["ended"] is True
+
+
+def test_createinstructor_creates_a_user_with_the_permission(monkeypatch) -> None:
+    monkeypatch.setenv("NEW_PW", "a-long-Passphrase-42")
+    out = io.StringIO()
+
+    call_command("createinstructor", "sensei", "--password-env", "NEW_PW", stdout=out)
+
+    user = get_user_model().objects.get(username="sensei")
+    assert out.getvalue() == "Created instructor 'sensei'.\n"
+    assert user.has_perm("patterns.run_study_sessions")
+    assert user.check_password("a-long-Passphrase-42")
+
+
+def test_createinstructor_promotes_an_existing_user() -> None:
+    _user("student", instructor=False)
+
+    call_command("createinstructor", "student", stdout=io.StringIO())
+
+    assert get_user_model().objects.get(username="student").has_perm("patterns.run_study_sessions")
+
+
+def test_createinstructor_refuses_a_weak_password(monkeypatch) -> None:
+    monkeypatch.setenv("NEW_PW", "123")
+
+    with pytest.raises(CommandError, match="too short"):
+        call_command("createinstructor", "sensei", "--password-env", "NEW_PW")
+
+    assert not get_user_model().objects.filter(username="sensei").exists()

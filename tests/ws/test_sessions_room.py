@@ -1,0 +1,432 @@
+"""The study-session room consumer: roles, commands, the log, follow, polls, ending."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from kumoben.asgi import application
+from patterns import services
+from patterns.models import Answer, SessionCommand, StudySession
+
+pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@sync_to_async
+def _instructor(username: str = "instructor") -> tuple[StudySession, bytes]:
+    # instructor: owns the session and is the only one whose commands change it.
+    user = get_user_model().objects.create_user(username, password="pw-unused-123")
+    user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+    session = services.create_session(user, f"{username}'s session")
+    client = Client()
+    client.force_login(user)
+    return session, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@sync_to_async
+def _student(session: StudySession, nickname: str) -> bytes:
+    # student: joined with the code and a nickname; no account.
+    client = Client()
+    response = client.post("/sessions/join/", {"code": session.code, "nickname": nickname})
+    assert response.status_code == 302, response.content
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def _connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sessions/{session.public_id}/", headers=headers
+    )
+    connected, code = await communicator.connect()
+    assert connected, code
+    return communicator
+
+
+async def _until(communicator: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def _hello(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    return await _until(communicator, "hello")
+
+
+@sync_to_async
+def _log(session: StudySession) -> list[tuple[int, str, dict[str, Any]]]:
+    return list(
+        SessionCommand.objects.filter(session=session).values_list("seq", "kind", "payload")
+    )
+
+
+@sync_to_async
+def _stored_state(session: StudySession) -> tuple[int, dict[str, Any]]:
+    fresh = StudySession.objects.get(pk=session.pk)
+    return fresh.last_seq, fresh.state
+
+
+async def test_room_refuses_a_stranger_and_an_unknown_session() -> None:
+    session, _ = await _instructor()
+    stranger = WebsocketCommunicator(
+        application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN]
+    )
+    nowhere = WebsocketCommunicator(application, "/ws/sessions/abcdefghijkl/", headers=[ORIGIN])
+
+    results = [await stranger.connect(), await nowhere.connect()]
+
+    assert results == [(False, 4403), (False, 4404)]
+    await stranger.disconnect()
+    await nowhere.disconnect()
+
+
+async def test_room_says_hello_with_the_role_and_current_state() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, await _student(session, "Aya"))
+
+    teacher_hello = await _hello(instructor)
+    student_hello = await _hello(student)
+
+    assert (teacher_hello["role"], teacher_hello["seq"], teacher_hello["state"]) == (
+        "instructor",
+        0,
+        services.initial_state(),
+    )
+    assert (student_hello["role"], student_hello["nickname"], student_hello["answer"]) == (
+        "student",
+        "Aya",
+        None,
+    )
+    await instructor.disconnect()
+    await student.disconnect()
+
+
+async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _until(instructor, "lobby")
+
+    student = await _connect(session, await _student(session, "<i>Aya</i>"))
+
+    lobby = await _until(instructor, "lobby")
+    assert lobby == {
+        "type": "lobby",
+        "participants": [
+            {
+                "id": lobby["participants"][0]["id"],
+                "nickname": "<i>Aya</i>",
+                "online": True,
+                "following": True,
+            }
+        ],
+        "joined": 1,
+        "online": 1,
+        "following": 1,
+    }
+    await instructor.disconnect()
+    await student.disconnect()
+
+
+async def test_slide_change_reaches_students_and_is_logged() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(instructor)
+    await _hello(student)
+
+    await instructor.send_json_to({"type": "slide", "slide": 3, "step": 1})
+
+    frame = await _until(student, "state")
+    assert (frame["seq"], frame["state"]["slide"], frame["state"]["step"]) == (1, 3, 1)
+    assert await _log(session) == [(1, "slide", {"slide": 3, "step": 1})]
+    await instructor.disconnect()
+    await student.disconnect()
+
+
+async def test_student_cannot_run_an_instructor_command() -> None:
+    session, _ = await _instructor()
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(student)
+
+    await student.send_json_to({"type": "slide", "slide": 5, "step": 0})
+    await student.send_json_to({"type": "end"})
+
+    assert await student.receive_json_from() == {
+        "type": "error",
+        "field": "type",
+        "reason": "only the instructor can do that",
+    }
+    assert (await student.receive_json_from())["reason"] == "only the instructor can do that"
+    assert await _stored_state(session) == (0, services.initial_state())
+    assert await _log(session) == []
+    await student.disconnect()
+
+
+async def test_instructor_cannot_answer_polls() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+
+    await instructor.send_json_to({"type": "answer", "poll": 1, "choice": 0})
+
+    assert await _until(instructor, "error") == {
+        "type": "error",
+        "field": "type",
+        "reason": "only students can do that",
+    }
+    await instructor.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("sent", "error"),
+    [
+        ("not json", {"field": "frame", "reason": "not valid JSON"}),
+        ("[1, 2]", {"field": "frame", "reason": "expected a JSON object"}),
+        (json.dumps({"type": "x" * 5000}), {"field": "frame", "reason": "larger than 4096 bytes"}),
+        (
+            json.dumps({"type": "slide", "slide": 0, "step": 0}),
+            {"field": "slide", "reason": "expected a whole number from 1 to 500"},
+        ),
+        (
+            json.dumps({"type": "speed", "value": 99}),
+            {"field": "value", "reason": "expected a number from 0.1 to 10.0"},
+        ),
+        (
+            json.dumps({"type": "highlight", "el": "<script>"}),
+            {"field": "el", "reason": "expected a diagram element id such as task-inventory-2"},
+        ),
+        (
+            json.dumps({"type": "poll.open", "kind": "choice", "prompt": "?", "choices": ["a"]}),
+            {"field": "choices", "reason": "give 2 to 6 choices"},
+        ),
+        (json.dumps({"type": "poll.reveal"}), {"field": "poll", "reason": "No poll is open."}),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_connection_stays(sent: str, error: dict) -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+
+    await instructor.send_to(text_data=sent)
+    reply = await _until(instructor, "error")
+    await instructor.send_json_to({"type": "ping"})
+
+    assert reply == {"type": "error", **error}
+    assert (await _until(instructor, "pong"))["type"] == "pong"
+    assert await _log(session) == []
+    await instructor.disconnect()
+
+
+async def test_frames_are_rate_limited_per_connection() -> None:
+    session, _ = await _instructor()
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(student)
+
+    for _ in range(25):
+        await student.send_json_to({"type": "sync"})
+    kinds = [(await student.receive_json_from())["type"] for _ in range(25)]
+
+    assert kinds.count("hello") == 20
+    assert kinds.count("error") == 5
+    await student.disconnect()
+
+
+async def test_simulation_commands_are_logged_with_virtual_time() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+
+    for frame in [
+        {"type": "play"},
+        {"type": "speed", "value": 2},
+        {"type": "action", "action": {"kind": "stop_task", "task": "inventory-2"}},
+        {"type": "pause"},
+    ]:
+        await instructor.send_json_to(frame)
+        await _until(instructor, "state")
+
+    log = await sync_to_async(list)(
+        SessionCommand.objects.filter(session=session).values_list("kind", "vt")
+    )
+    assert [kind for kind, _ in log] == ["play", "speed", "action", "pause"]
+    assert log[0][1] == 0.0
+    assert all(a <= b for (_, a), (_, b) in zip(log, log[1:], strict=False))
+    seq, state = await _stored_state(session)
+    assert (seq, state["sim"]["playing"], state["sim"]["speed"], state["sim"]["actions"]) == (
+        4,
+        False,
+        2.0,
+        1,
+    )
+    assert await sync_to_async(services.rebuild_state)(session.pk) == state
+    await instructor.disconnect()
+
+
+async def test_late_joiner_arrives_at_the_current_slide() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+    await instructor.send_json_to({"type": "slide", "slide": 4, "step": 2})
+    await instructor.send_json_to({"type": "highlight", "el": "task-inventory-2"})
+    await _until(instructor, "state")
+    await _until(instructor, "state")
+
+    late = await _connect(session, await _student(session, "Late"))
+
+    hello = await _hello(late)
+    assert (hello["seq"], hello["state"]["slide"], hello["state"]["step"]) == (2, 4, 2)
+    assert hello["state"]["highlight"] == "task-inventory-2"
+    await instructor.disconnect()
+    await late.disconnect()
+
+
+async def test_unfollow_and_refollow_change_the_following_count() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(student)
+    assert (await _until(instructor, "lobby"))["following"] in (0, 1)
+
+    await student.send_json_to({"type": "follow", "value": False})
+    ack = await _until(student, "following")
+    unfollowed = await _until(instructor, "lobby")
+    await student.send_json_to({"type": "follow", "value": True})
+    refollowed = await _until(instructor, "lobby")
+
+    assert ack == {"type": "following", "value": False}
+    assert (unfollowed["online"], unfollowed["following"]) == (1, 0)
+    assert (refollowed["online"], refollowed["following"]) == (1, 1)
+    await instructor.disconnect()
+    await student.disconnect()
+
+
+async def test_poll_predict_then_reveal() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    aya = await _connect(session, await _student(session, "Aya"))
+    ben = await _connect(session, await _student(session, "Ben"))
+    for c in (instructor, aya, ben):
+        await _hello(c)
+
+    await instructor.send_json_to(
+        {
+            "type": "poll.open",
+            "kind": "choice",
+            "prompt": "Which task gets the next request?",
+            "choices": ["inventory-1", "inventory-2", "inventory-3"],
+            "correct": 2,
+            "scored": True,
+        }
+    )
+    opened = (await _until(aya, "state"))["state"]["poll"]
+    await aya.send_json_to({"type": "answer", "poll": opened["id"], "choice": 0})
+    await aya.send_json_to({"type": "answer", "poll": opened["id"], "choice": 2})  # changed mind
+    await ben.send_json_to({"type": "answer", "poll": opened["id"], "choice": 1})
+    acks = [await _until(aya, "answered"), await _until(aya, "answered")]
+    await _until(ben, "answered")
+    live = await _until(instructor, "tally")
+    while live["answered"] < 2:
+        live = await _until(instructor, "tally")
+    await instructor.send_json_to({"type": "poll.reveal"})
+    revealed = (await _until(ben, "state"))["state"]["poll"]
+    final = await _until(ben, "tally")
+    leaders = await _until(ben, "leaderboard")
+    await ben.send_json_to({"type": "answer", "poll": opened["id"], "choice": 2})
+    too_late = await _until(ben, "error")
+
+    assert (opened["correct"], opened["state"]) == (None, "open")
+    assert acks[1] == {"type": "answered", "poll": opened["id"], "choice": 2, "value": None}
+    assert (live["counts"], live["correct"]) == ([0, 1, 1], 2)
+    assert (revealed["state"], revealed["correct"]) == ("revealed", 2)
+    assert (final["counts"], final["answered"], final["correct"]) == ([0, 1, 1], 2, 2)
+    assert leaders["leaders"] == [{"nickname": "Aya", "score": 100}]
+    assert too_late["reason"] == "Answers are closed: the result has been revealed."
+    assert await sync_to_async(Answer.objects.count)() == 2
+    for c in (instructor, aya, ben):
+        await c.disconnect()
+
+
+async def test_numeric_poll_answers_are_numbers() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    aya = await _connect(session, await _student(session, "Aya"))
+    await _hello(aya)
+    await instructor.send_json_to(
+        {
+            "type": "poll.open",
+            "kind": "numeric",
+            "prompt": "Seconds until traffic stops?",
+            "correct": 30,
+            "tolerance": 5,
+            "unit": "s",
+        }
+    )
+    poll = (await _until(aya, "state"))["state"]["poll"]
+
+    await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": "thirty"})
+    bad = await _until(aya, "error")
+    await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": 27.5})
+    good = await _until(aya, "answered")
+
+    assert bad == {"type": "error", "field": "value", "reason": "expected a number"}
+    assert good == {"type": "answered", "poll": poll["id"], "choice": None, "value": 27.5}
+    await instructor.disconnect()
+    await aya.disconnect()
+
+
+async def test_student_cannot_enter_another_session() -> None:
+    first, _ = await _instructor("first")
+    second, _ = await _instructor("second")
+    cookie = await _student(first, "Aya")
+
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sessions/{second.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
+    )
+    connected, code = await communicator.connect()
+
+    assert (connected, code) == (False, 4403)
+    await communicator.disconnect()
+
+
+async def test_instructor_cannot_drive_someone_elses_session() -> None:
+    first, _ = await _instructor("first")
+    _, other_cookie = await _instructor("second")
+
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sessions/{first.public_id}/", headers=[ORIGIN, (b"cookie", other_cookie)]
+    )
+    connected, code = await communicator.connect()
+
+    assert (connected, code) == (False, 4403)
+    await communicator.disconnect()
+
+
+async def test_ending_a_session_closes_every_socket() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(instructor)
+    await _hello(student)
+
+    await instructor.send_json_to({"type": "end"})
+
+    assert (await _until(student, "state"))["state"]["ended"] is True
+    assert await _until(student, "ended") == {"type": "ended"}
+    assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
+    assert await _until(instructor, "ended") == {"type": "ended"}
+    again = WebsocketCommunicator(
+        application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
+    )
+    assert (await again.connect())[0] is True
+    assert await again.receive_json_from() == {"type": "ended"}
+    await again.disconnect()
