@@ -1,0 +1,947 @@
+"""Lesson content: Markdown files with front matter and a few directives, one folder a language.
+
+Where the files live::
+
+    patterns/lessons/en/01-microservices.md     the English lesson "microservices"
+    patterns/lessons/ja/01-microservices.md     the same lesson in Japanese (same file name)
+    patterns/lessons/glossary/en.md, ja.md      the glossary, one file a language
+
+The slug is the file name without its ``NN-`` prefix and ``.md``. Every lesson exists in every
+language with the same steps and the same directives; a test over all content enforces that.
+
+A lesson file::
+
+    ---
+    title: ELB: calls through a load balancer
+    order: 3
+    summary: One sentence for the lesson index.
+    minutes: 8
+    ---
+
+    ## The first step's title
+    Narration in Markdown (CommonMark with tables; raw HTML is shown as text, never rendered).
+
+    ::: player scenario=kill-task pattern=elb
+    :::
+
+    ## The second step's title
+    ...
+
+Front matter is ``key: value`` lines between two ``---`` lines; ``title``, ``order`` (an integer),
+``summary`` and ``minutes`` (an integer, the estimated reading time) are required, nothing else is
+allowed. Each level-2 heading (``## ``) starts a step and is its title; nothing but blank lines may
+come before the first step. Lines inside fenced code blocks are never read as steps or directives.
+
+Directives. A directive opens with ``::: <kind> key=value key="a value with spaces"`` on its own
+line, may have body lines, and closes with a line holding only ``:::``:
+
+``::: diagram pattern=<pattern> [scenario=<built-in>] [at=<seconds>]``
+    The server-side diagram of one pattern in the state the engine reaches at virtual time ``at``
+    (default 0) of a built-in scenario (default ``steady``). No body.
+``::: player pattern=<pattern|all> scenario=<built-in|inline>``
+    The playground player, for one pattern or all four side by side. With ``scenario=inline`` the
+    body is a scenario in JSON, validated by :func:`patterns.sim.load_scenario`.
+``::: quiz id=<slug>``
+    Questions, each a ``? prompt`` line, two or more choices ``- [x] right`` / ``- [ ] wrong`` (at
+    least one right) and one or more ``> explanation`` lines.
+``::: comparison [rows=<row>,<row>...]``
+    The comparison table of the four patterns: the talk's rows with verified dates, plus rows the
+    engine measures (``dead-task``, ``deploy-errors``) computed by :mod:`patterns.comparison`.
+    Rows: ``setup, proxy, metrics, ga, dead-task, deploy-errors`` (default: all, in that order).
+
+A step may hold at most one *stage* directive (diagram, player or comparison): story mode shows it
+beside the narration and presenter mode below the slide text. Quizzes stay in the narration.
+
+Anything wrong in a file raises :class:`ContentError`, whose text is ``<file>:<line>: <reason>``.
+
+Glossary files: front matter with ``title`` only, then one entry a level-2 heading
+``## <Term> {#<id>}``, an optional ``aliases: a, b`` line, and the definition in Markdown. Ids must be
+the same in every language. The first use of a term (or an alias) in a lesson's narration links to
+its glossary entry; text inside links, code and headings is left alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import logging
+import re
+import shlex
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from patterns.catalog import BY_SLUG
+from patterns.comparison import SEED, comparison_rows, result_for
+from patterns.sim import (
+    BUILTIN_SCENARIOS,
+    PATTERNS,
+    ScenarioError,
+    Simulation,
+    load_scenario,
+    run,
+)
+
+logger = logging.getLogger(__name__)
+
+LESSONS_DIR = Path(__file__).resolve().parent / "lessons"
+LANGUAGES: tuple[str, ...] = ("en", "ja")
+FRONT_MATTER_KEYS = ("title", "order", "summary", "minutes")
+COMPARISON_ROWS: tuple[str, ...] = (
+    "setup",
+    "proxy",
+    "metrics",
+    "ga",
+    "dead-task",
+    "deploy-errors",
+)
+STAGE_KINDS = ("diagram", "player", "comparison")
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_DIRECTIVE_OPEN = re.compile(r"^:::\s*(\S+)(.*)$")
+_FILE_NAME = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_GLOSSARY_HEADING = re.compile(r"^## (.+?)\s*\{#([a-z0-9]+(?:-[a-z0-9]+)*)\}\s*$")
+
+
+class ContentError(ValueError):
+    """A problem in a content file, located by file and line."""
+
+    def __init__(self, path: Path | str, line: int, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+
+# --------------------------------------------------------------------------- the parsed content
+
+
+@dataclass(frozen=True)
+class Diagram:
+    line: int
+    pattern: str
+    scenario: str = "steady"
+    at: float = 0.0
+    kind: str = "diagram"
+
+
+@dataclass(frozen=True)
+class Player:
+    line: int
+    pattern: str  # one of PATTERNS, or "all"
+    scenario: str  # a built-in name, or "inline"
+    inline: dict[str, Any] | None = None
+    kind: str = "player"
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    choices: tuple[Choice, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Quiz:
+    line: int
+    id: str
+    questions: tuple[Question, ...]
+    kind: str = "quiz"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    line: int
+    rows: tuple[str, ...] = COMPARISON_ROWS
+    kind: str = "comparison"
+
+
+Directive = Diagram | Player | Quiz | Comparison
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int  # from 1
+    title: str
+    line: int
+    blocks: tuple[str | Directive, ...]  # Markdown text and directives, in file order
+
+    @property
+    def directives(self) -> tuple[Directive, ...]:
+        return tuple(block for block in self.blocks if not isinstance(block, str))
+
+    @property
+    def stage(self) -> Diagram | Player | Comparison | None:
+        for block in self.directives:
+            if isinstance(block, (Diagram, Player, Comparison)):
+                return block
+        return None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    lang: str
+    title: str
+    order: int
+    summary: str
+    minutes: int
+    steps: tuple[Step, ...]
+    path: Path = field(compare=False)
+
+    def step(self, number: int) -> Step:
+        return self.steps[number - 1]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _front_matter(
+    lines: Sequence[str], path: Path, allowed: Sequence[str]
+) -> tuple[dict[str, tuple[str, int]], int]:
+    """Read ``key: value`` lines between ``---`` fences: {key: (value, line)} and the next index."""
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, 1, "the file must start with front matter (a line '---')")
+    meta: dict[str, tuple[str, int]] = {}
+    for index in range(1, len(lines)):
+        text = lines[index].strip()
+        if text == "---":
+            missing = [key for key in allowed if key not in meta]
+            if missing:
+                raise ContentError(path, index + 1, f"front matter lacks {', '.join(missing)}")
+            return meta, index + 1
+        if not text:
+            continue
+        key, sep, value = text.partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep or not value:
+            raise ContentError(
+                path, index + 1, f"front matter line must be 'key: value', got {text!r}"
+            )
+        if key not in allowed:
+            raise ContentError(
+                path, index + 1, f"unknown front matter key {key!r}; allowed: {', '.join(allowed)}"
+            )
+        if key in meta:
+            raise ContentError(path, index + 1, f"front matter key {key!r} given twice")
+        meta[key] = (value, index + 1)
+    raise ContentError(path, len(lines), "front matter is not closed by a line '---'")
+
+
+def _positive_int(value: str, line: int, key: str, path: Path) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ContentError(path, line, f"{key} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _attributes(text: str, path: Path, line: int) -> dict[str, str]:
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise ContentError(path, line, f"cannot read the directive's attributes: {error}") from None
+    attrs: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key or not value:
+            raise ContentError(path, line, f"directive attributes are key=value, got {word!r}")
+        if key in attrs:
+            raise ContentError(path, line, f"attribute {key!r} given twice")
+        attrs[key] = value
+    return attrs
+
+
+def _check_keys(
+    kind: str, attrs: dict[str, str], allowed: Sequence[str], path: Path, line: int
+) -> None:
+    for key in attrs:
+        if key not in allowed:
+            raise ContentError(
+                path, line, f"{kind}: unknown attribute {key!r}; allowed: {', '.join(allowed)}"
+            )
+
+
+def _builtin(name: str, kind: str, path: Path, line: int) -> str:
+    if name not in BUILTIN_SCENARIOS:
+        raise ContentError(
+            path,
+            line,
+            f"{kind}: unknown scenario {name!r}; built-in scenarios: {', '.join(BUILTIN_SCENARIOS)}",
+        )
+    return name
+
+
+def _pattern(value: str | None, kind: str, path: Path, line: int, allow_all: bool) -> str:
+    choices = (*PATTERNS, "all") if allow_all else PATTERNS
+    if value is None:
+        raise ContentError(path, line, f"{kind}: pattern is required; one of {', '.join(choices)}")
+    if value not in choices:
+        raise ContentError(
+            path, line, f"{kind}: unknown pattern {value!r}; one of {', '.join(choices)}"
+        )
+    return value
+
+
+def _no_body(kind: str, body: Sequence[str], path: Path, line: int) -> None:
+    for offset, text in enumerate(body, start=1):
+        if text.strip():
+            raise ContentError(path, line + offset, f"{kind} takes no body; close it with ':::'")
+
+
+def _parse_diagram(attrs: dict[str, str], body: Sequence[str], path: Path, line: int) -> Diagram:
+    _check_keys("diagram", attrs, ("pattern", "scenario", "at"), path, line)
+    _no_body("diagram", body, path, line)
+    pattern = _pattern(attrs.get("pattern"), "diagram", path, line, allow_all=False)
+    scenario = _builtin(attrs.get("scenario", "steady"), "diagram", path, line)
+    try:
+        at = float(attrs.get("at", "0"))
+    except ValueError:
+        raise ContentError(
+            path, line, f"diagram: at must be seconds, got {attrs['at']!r}"
+        ) from None
+    duration = float(load_scenario(scenario).duration_s)
+    if not 0 <= at <= duration:
+        raise ContentError(
+            path, line, f"diagram: at must be between 0 and {duration:g} s (the scenario's length)"
+        )
+    return Diagram(line=line, pattern=pattern, scenario=scenario, at=at)
+
+
+def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: int) -> Player:
+    _check_keys("player", attrs, ("pattern", "scenario"), path, line)
+    pattern = _pattern(attrs.get("pattern"), "player", path, line, allow_all=True)
+    scenario = attrs.get("scenario")
+    if scenario is None:
+        raise ContentError(path, line, "player: scenario is required (a built-in name or 'inline')")
+    if scenario != "inline":
+        _no_body("player", body, path, line)
+        return Player(line=line, pattern=pattern, scenario=_builtin(scenario, "player", path, line))
+    try:
+        data = json.loads("\n".join(body))
+    except json.JSONDecodeError as error:
+        raise ContentError(
+            path, line + 1 + error.lineno - 1, f"player: inline scenario is not JSON: {error.msg}"
+        ) from None
+    try:
+        load_scenario(data)
+    except ScenarioError as error:
+        raise ContentError(path, line, f"player: inline scenario: {error}") from None
+    return Player(line=line, pattern=pattern, scenario="inline", inline=data)
+
+
+def _parse_quiz(attrs: dict[str, str], body: Sequence[str], path: Path, line: int) -> Quiz:
+    _check_keys("quiz", attrs, ("id",), path, line)
+    quiz_id = attrs.get("id", "")
+    if not _SLUG.match(quiz_id):
+        raise ContentError(path, line, "quiz: id is required, in lowercase letters, digits and '-'")
+    questions: list[Question] = []
+    prompt: str | None = None
+    prompt_line = line
+    choices: list[Choice] = []
+    explanation: list[str] = []
+
+    def finish() -> None:
+        if prompt is None:
+            return
+        if len(choices) < 2:
+            raise ContentError(path, prompt_line, "quiz: a question needs at least two choices")
+        if not any(choice.correct for choice in choices):
+            raise ContentError(
+                path, prompt_line, "quiz: mark at least one choice right with '- [x]'"
+            )
+        if not explanation:
+            raise ContentError(path, prompt_line, "quiz: explain the answer on a '> ' line")
+        questions.append(Question(prompt, tuple(choices), " ".join(explanation)))
+
+    for offset, raw in enumerate(body, start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        if text.startswith("? "):
+            finish()
+            prompt, prompt_line, choices, explanation = text[2:].strip(), line + offset, [], []
+        elif prompt is None:
+            raise ContentError(path, line + offset, "quiz: start each question with '? '")
+        elif text.startswith(("- [x] ", "- [X] ", "- [ ] ")):
+            if explanation:
+                raise ContentError(path, line + offset, "quiz: choices come before the explanation")
+            choices.append(Choice(text[6:].strip(), text[3] in "xX"))
+        elif text.startswith("> ") or text == ">":
+            explanation.append(text[1:].strip())
+        else:
+            raise ContentError(
+                path,
+                line + offset,
+                f"quiz: expected '? ', '- [x] ', '- [ ] ' or '> ', got {text!r}",
+            )
+    finish()
+    if not questions:
+        raise ContentError(path, line, "quiz: no questions; start one with '? '")
+    return Quiz(line=line, id=quiz_id, questions=tuple(questions))
+
+
+def _parse_comparison(
+    attrs: dict[str, str], body: Sequence[str], path: Path, line: int
+) -> Comparison:
+    _check_keys("comparison", attrs, ("rows",), path, line)
+    _no_body("comparison", body, path, line)
+    if "rows" not in attrs:
+        return Comparison(line=line)
+    rows = tuple(attrs["rows"].split(","))
+    for row in rows:
+        if row not in COMPARISON_ROWS:
+            raise ContentError(
+                path, line, f"comparison: unknown row {row!r}; rows: {', '.join(COMPARISON_ROWS)}"
+            )
+    return Comparison(line=line, rows=rows)
+
+
+_PARSERS = {
+    "diagram": _parse_diagram,
+    "player": _parse_player,
+    "quiz": _parse_quiz,
+    "comparison": _parse_comparison,
+}
+
+
+def parse_directive(opening: str, body: Sequence[str], path: Path, line: int) -> Directive:
+    """Parse one directive; ``line`` is the 1-based line of its opening ``:::``."""
+    match = _DIRECTIVE_OPEN.match(opening.strip())
+    if match is None:
+        raise ContentError(
+            path, line, "a directive needs a kind: '::: diagram', 'player', 'quiz' or 'comparison'"
+        )
+    kind, rest = match.groups()
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        raise ContentError(path, line, f"unknown directive {kind!r}; one of {', '.join(_PARSERS)}")
+    return parser(_attributes(rest, path, line), body, path, line)
+
+
+def _step_blocks(lines: Sequence[str], first: int, path: Path) -> tuple[str | Directive, ...]:
+    """Split a step's body (lines[i] is file line first + i) into Markdown and directives."""
+    blocks: list[str | Directive] = []
+    text: list[str] = []
+    fence: str | None = None
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        fence_match = _FENCE.match(raw)
+        if fence is not None:
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
+                fence = None
+            text.append(raw)
+        elif fence_match:
+            fence = fence_match.group(1)
+            text.append(raw)
+        elif raw.startswith(":::"):
+            opening_line = first + index
+            if raw.strip() == ":::":
+                raise ContentError(path, opening_line, "':::' closes nothing: no directive is open")
+            body: list[str] = []
+            index += 1
+            while index < len(lines) and lines[index].strip() != ":::":
+                if lines[index].startswith("## "):
+                    break
+                body.append(lines[index])
+                index += 1
+            if index >= len(lines) or lines[index].strip() != ":::":
+                raise ContentError(path, opening_line, "directive is not closed by a line ':::'")
+            if "".join(text).strip():
+                blocks.append("\n".join(text))
+            text = []
+            blocks.append(parse_directive(raw, body, path, opening_line))
+        else:
+            text.append(raw)
+        index += 1
+    if "".join(text).strip():
+        blocks.append("\n".join(text))
+    return tuple(blocks)
+
+
+def _steps(lines: Sequence[str], start: int, path: Path) -> tuple[Step, ...]:
+    """Cut the body at level-2 headings outside code fences; each heading starts a step."""
+    starts: list[int] = []
+    fence: str | None = None
+    for index in range(start, len(lines)):
+        fence_match = _FENCE.match(lines[index])
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0]:
+                fence = None
+        elif fence_match:
+            fence = fence_match.group(1)
+        elif lines[index].startswith("## "):
+            starts.append(index)
+        elif not starts and lines[index].strip():
+            raise ContentError(
+                path, index + 1, "text before the first step: start a step with '## '"
+            )
+    if not starts:
+        raise ContentError(path, len(lines), "no steps: start each step with a '## ' heading")
+    steps: list[Step] = []
+    for number, begin in enumerate(starts, start=1):
+        end = starts[number] if number < len(starts) else len(lines)
+        title = lines[begin][3:].strip()
+        if not title:
+            raise ContentError(path, begin + 1, "a step heading needs a title")
+        blocks = _step_blocks(lines[begin + 1 : end], begin + 2, path)
+        stages = [
+            block for block in blocks if not isinstance(block, str) and block.kind in STAGE_KINDS
+        ]
+        if len(stages) > 1:
+            second = stages[1]
+            assert not isinstance(second, str)
+            raise ContentError(
+                path, second.line, "a step holds at most one diagram, player or comparison"
+            )
+        steps.append(Step(number=number, title=title, line=begin + 1, blocks=blocks))
+    return tuple(steps)
+
+
+def parse_lesson(text: str, path: Path, lang: str) -> Lesson:
+    """Parse one lesson file's text; ``path`` names it in errors and gives the slug."""
+    match = _FILE_NAME.match(path.name)
+    if match is None:
+        raise ContentError(path, 1, "lesson files are named NN-slug.md (e.g. 03-elb.md)")
+    lines = text.splitlines()
+    meta, start = _front_matter(lines, path, FRONT_MATTER_KEYS)
+    quiz_ids: set[str] = set()
+    steps = _steps(lines, start, path)
+    for step in steps:
+        for directive in step.directives:
+            if isinstance(directive, Quiz):
+                if directive.id in quiz_ids:
+                    raise ContentError(path, directive.line, f"quiz id {directive.id!r} used twice")
+                quiz_ids.add(directive.id)
+    return Lesson(
+        slug=match.group(2),
+        lang=lang,
+        title=meta["title"][0],
+        order=_positive_int(*meta["order"], "order", path),
+        summary=meta["summary"][0],
+        minutes=_positive_int(*meta["minutes"], "minutes", path),
+        steps=steps,
+        path=path,
+    )
+
+
+def load_lessons(lang: str, root: Path = LESSONS_DIR) -> tuple[Lesson, ...]:
+    """Every lesson of one language, in ``order``."""
+    folder = root / lang
+    lessons = [
+        parse_lesson(path.read_text(encoding="utf-8"), path, lang)
+        for path in sorted(folder.glob("*.md"))
+    ]
+    return tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.slug)))
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    aliases: tuple[str, ...]
+    definition: str  # Markdown
+    line: int
+
+
+@dataclass(frozen=True)
+class Glossary:
+    lang: str
+    title: str
+    terms: tuple[Term, ...]
+
+    @functools.cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        names = sorted(self._names(), key=len, reverse=True)
+        if not names:
+            return None
+        # ASCII-only boundaries: Japanese text runs straight into English terms ("はEnvoyが").
+        alternation = "|".join(re.escape(name) for name in names)
+        return re.compile(rf"(?<![A-Za-z0-9_\-])(?:{alternation})(?![A-Za-z0-9_\-])", re.IGNORECASE)
+
+    def _names(self) -> list[str]:
+        return [name for term in self.terms for name in (term.term, *term.aliases)]
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, str]:
+        return {
+            name.casefold(): term.id for term in self.terms for name in (term.term, *term.aliases)
+        }
+
+
+def parse_glossary(text: str, path: Path, lang: str) -> Glossary:
+    lines = text.splitlines()
+    meta, start = _front_matter(lines, path, ("title",))
+    terms: list[Term] = []
+    current: dict[str, Any] | None = None
+
+    def finish() -> None:
+        if current is None:
+            return
+        definition = "\n".join(current["body"]).strip()
+        if not definition:
+            raise ContentError(
+                path, current["line"], f"glossary term {current['term']!r} has no definition"
+            )
+        terms.append(
+            Term(
+                current["id"],
+                current["term"],
+                tuple(current["aliases"]),
+                definition,
+                current["line"],
+            )
+        )
+
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        if raw.startswith("## "):
+            match = _GLOSSARY_HEADING.match(raw)
+            if match is None:
+                raise ContentError(path, index + 1, "glossary headings are '## Term {#id}'")
+            finish()
+            current = {
+                "id": match.group(2),
+                "term": match.group(1),
+                "aliases": [],
+                "body": [],
+                "line": index + 1,
+            }
+        elif current is None:
+            if raw.strip():
+                raise ContentError(
+                    path, index + 1, "text before the first term: start with '## Term {#id}'"
+                )
+        elif raw.startswith("aliases:") and not current["body"]:
+            current["aliases"] = [alias.strip() for alias in raw[8:].split(",") if alias.strip()]
+        else:
+            current["body"].append(raw)
+    finish()
+    ids = [term.id for term in terms]
+    for term in terms:
+        if ids.count(term.id) > 1:
+            raise ContentError(path, term.line, f"glossary id {term.id!r} used twice")
+    return Glossary(lang=lang, title=meta["title"][0], terms=tuple(terms))
+
+
+def load_glossary(lang: str, root: Path = LESSONS_DIR) -> Glossary:
+    path = root / "glossary" / f"{lang}.md"
+    return parse_glossary(path.read_text(encoding="utf-8"), path, lang)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def markdown() -> MarkdownIt:
+    """CommonMark + tables, raw HTML escaped (``js-default``): content can never inject markup."""
+    return MarkdownIt("js-default")
+
+
+def _link_terms(
+    children: list[Token], glossary: Glossary, linked: set[str], href: str
+) -> list[Token]:
+    matcher = glossary.matcher
+    if matcher is None:
+        return children
+    result: list[Token] = []
+    depth = 0
+    for token in children:
+        if token.type == "link_open":
+            depth += 1
+        elif token.type == "link_close":
+            depth -= 1
+        if token.type != "text" or depth > 0:
+            result.append(token)
+            continue
+        result.extend(_split_text(token.content, matcher, glossary, linked, href))
+    return result
+
+
+def _split_text(
+    content: str, matcher: re.Pattern[str], glossary: Glossary, linked: set[str], href: str
+) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    for match in matcher.finditer(content):
+        term_id = glossary.by_name[match.group(0).casefold()]
+        if term_id in linked:
+            continue
+        linked.add(term_id)
+        if match.start() > position:
+            tokens.append(_text(content[position : match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": f"{href}#term-{term_id}", "class": "term"}
+        tokens.extend([link, _text(match.group(0)), Token("link_close", "a", -1)])
+        position = match.end()
+    if position < len(content):
+        tokens.append(_text(content[position:]))
+    return tokens
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def render_markdown(
+    text: str, glossary: Glossary | None = None, linked: set[str] | None = None, href: str = ""
+) -> str:
+    """Render Markdown; with a glossary, link the first use of each term not yet in ``linked``."""
+    md = markdown()
+    tokens = md.parse(text)
+    if glossary is not None:
+        seen = linked if linked is not None else set()
+        in_heading = False
+        for token in tokens:
+            if token.type == "heading_open":
+                in_heading = True
+            elif token.type == "heading_close":
+                in_heading = False
+            elif token.type == "inline" and token.children and not in_heading:
+                token.children = _link_terms(token.children, glossary, seen, href)
+    return str(md.renderer.render(tokens, md.options, {}))
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown without the surrounding paragraph (titles, quiz choices)."""
+    return str(markdown().renderInline(text))
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def check_languages(libraries: dict[str, Iterable[Lesson]]) -> list[str]:
+    """Differences between languages: missing lessons, step counts, directives. Empty when fine."""
+    problems: list[str] = []
+    by_lang = {
+        lang: {lesson.slug: lesson for lesson in lessons} for lang, lessons in libraries.items()
+    }
+    slugs = sorted({slug for lessons in by_lang.values() for slug in lessons})
+    for slug in slugs:
+        present = {lang: lessons[slug] for lang, lessons in by_lang.items() if slug in lessons}
+        for lang in by_lang:
+            if lang not in present:
+                problems.append(f"lesson {slug!r} is missing in {lang}")
+        versions = list(present.values())
+        for other in versions[1:]:
+            problems.extend(_differences(versions[0], other))
+    return problems
+
+
+def _signature(directive: Directive) -> tuple[Any, ...]:
+    if isinstance(directive, Quiz):
+        shape = tuple(
+            (len(q.choices), tuple(c.correct for c in q.choices)) for q in directive.questions
+        )
+        return ("quiz", directive.id, shape)
+    if isinstance(directive, Player):
+        # The description is prose in the file's language; only the scenario itself must match.
+        inline = {k: v for k, v in (directive.inline or {}).items() if k != "description"}
+        return ("player", directive.pattern, directive.scenario, json.dumps(inline, sort_keys=True))
+    if isinstance(directive, Diagram):
+        return ("diagram", directive.pattern, directive.scenario, directive.at)
+    return ("comparison", directive.rows)
+
+
+def _differences(first: Lesson, other: Lesson) -> list[str]:
+    where = f"lesson {first.slug!r} ({first.lang} vs {other.lang})"
+    if first.order != other.order:
+        return [f"{where}: order {first.order} vs {other.order}"]
+    if len(first.steps) != len(other.steps):
+        return [f"{where}: {len(first.steps)} steps vs {len(other.steps)}"]
+    problems = []
+    for mine, theirs in zip(first.steps, other.steps, strict=True):
+        left = [_signature(d) for d in mine.directives]
+        right = [_signature(d) for d in theirs.directives]
+        if left != right:
+            problems.append(
+                f"{where}: step {mine.number} directives differ "
+                f"({first.path.name}:{mine.line} vs {other.path.name}:{theirs.line})"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class RenderedStep:
+    number: int
+    title: str  # HTML (inline Markdown)
+    narration: str  # HTML
+    stage: str  # HTML of the diagram, player or comparison; "" when the step has none
+    stage_kind: str
+    explore_url: str | None  # the playground at this step's scenario, when the step has one
+
+
+def _explore_url(stage: Directive | None) -> str | None:
+    if isinstance(stage, Player):
+        query: dict[str, str] = {"pattern": stage.pattern}
+        if stage.inline is not None:
+            query["scenario_json"] = json.dumps(stage.inline, separators=(",", ":"))
+        else:
+            query["scenario"] = stage.scenario
+    elif isinstance(stage, Diagram):
+        query = {"scenario": stage.scenario, "pattern": stage.pattern, "at": f"{stage.at:g}"}
+    else:
+        return None
+    return f"{reverse('playground')}?{urlencode(query)}"
+
+
+def _diagram_svg(diagram: Diagram) -> str | None:
+    """The server-side SVG from patterns.diagrams, when that module exists; else None."""
+    try:
+        diagrams = importlib.import_module("patterns.diagrams")
+    except ImportError:
+        return None
+    try:
+        simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=1)
+        simulation.advance(diagram.at)
+        scenario = simulation.result()["scenario"]
+        topology = diagrams.topology_from_snapshot(simulation.snapshot(), scenario)
+        svg = str(diagrams.render_svg(diagrams.build_dot(topology, diagram.pattern)))
+    except Exception:  # noqa: BLE001 - a diagram must never take a lesson page down
+        logger.exception("diagram for %s failed", diagram)
+        return None
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else None
+
+
+SCENARIO_TITLES = {
+    "steady": _("Steady traffic: nothing fails"),
+    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it"),
+    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes"),
+    "errors-5xx": _(
+        "inventory-2 answers 503 to every request from 60 s on; its health check passes"
+    ),
+    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app needs 15 s to start"),
+    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)"),
+    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s"),
+    "canary-90-10": _(
+        "App Mesh sends 10 % of inventory traffic to inventory-v2, which fails half of it"
+    ),
+    "stale-dns": _("inventory is redeployed at 60 s; callers keep cached IPs (TTL 300 s)"),
+}
+
+
+def _scenario_title(name: str, inline: dict[str, Any] | None) -> str:
+    if inline is not None:
+        return str(inline.get("description") or inline.get("name") or _("A custom scenario"))
+    return str(SCENARIO_TITLES.get(name, BUILTIN_SCENARIOS[name].get("description", name)))
+
+
+def _readout(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    errors = result["summary"]["errors"]
+    return {
+        "summary": result["summary"],
+        "failed": sum(errors.values()),
+        "reasons": sorted(errors.items()),
+    }
+
+
+def _player_results(player: Player) -> list[tuple[str, dict[str, Any] | None]]:
+    patterns = PATTERNS if player.pattern == "all" else (player.pattern,)
+    if player.inline is None:
+        results = [result_for(player.scenario, pattern, SEED) for pattern in patterns]
+    else:
+        text = json.dumps(player.inline, sort_keys=True)
+        results = [_inline_result(text, pattern) for pattern in patterns]
+    return [(BY_SLUG[p].name, _readout(r)) for p, r in zip(patterns, results, strict=True)]
+
+
+@functools.cache
+def _inline_result(scenario_json: str, pattern: str) -> dict[str, Any] | None:
+    try:
+        return run(json.loads(scenario_json), pattern=pattern, seed=SEED)
+    except (ImportError, NotImplementedError):
+        return None
+
+
+def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
+    if stage is None:
+        return ""
+    context: dict[str, Any] = {"directive": stage, "explore_url": explore_url}
+    if isinstance(stage, Diagram):
+        context["svg"] = _diagram_svg(stage)
+        context["pattern_name"] = BY_SLUG[stage.pattern].name
+        context["scenario_title"] = _scenario_title(stage.scenario, None)
+    elif isinstance(stage, Player):
+        context["results"] = _player_results(stage)
+        context["scenario_title"] = _scenario_title(stage.scenario, stage.inline)
+        context["scenario_json"] = (
+            json.dumps(stage.inline, separators=(",", ":")) if stage.inline is not None else ""
+        )
+    elif isinstance(stage, Comparison):
+        context["rows"] = comparison_rows(stage.rows)
+        context["patterns"] = [BY_SLUG[pattern].name for pattern in PATTERNS]
+    return render_to_string(f"lessons/embed_{stage.kind}.html", context)
+
+
+def _quiz_html(quiz: Quiz, lesson: Lesson) -> str:
+    questions = [
+        {
+            "prompt": mark_safe(render_inline(q.prompt)),  # noqa: S308 - escaped by markdown-it
+            "choices": [(mark_safe(render_inline(c.text)), c.correct) for c in q.choices],  # noqa: S308
+            "explanation": mark_safe(render_inline(q.explanation)),  # noqa: S308
+            "number": number,
+            "multiple": sum(c.correct for c in q.choices) > 1,
+        }
+        for number, q in enumerate(quiz.questions, start=1)
+    ]
+    return render_to_string(
+        "lessons/embed_quiz.html", {"quiz": quiz, "questions": questions, "lesson": lesson}
+    )
+
+
+def render_lesson(
+    lesson: Lesson, glossary: Glossary | None, glossary_url: str
+) -> tuple[RenderedStep, ...]:
+    """Every step of a lesson as HTML, in the lesson's language (call under translation.override)."""
+    linked: set[str] = set()
+    rendered: list[RenderedStep] = []
+    for step in lesson.steps:
+        parts: list[str] = []
+        for block in step.blocks:
+            if isinstance(block, str):
+                parts.append(render_markdown(block, glossary, linked, glossary_url))
+            elif isinstance(block, Quiz):
+                parts.append(_quiz_html(block, lesson))
+        stage = step.stage
+        explore_url = _explore_url(stage)
+        rendered.append(
+            RenderedStep(
+                number=step.number,
+                title=render_inline(step.title),
+                narration="".join(parts),
+                stage=_stage_html(stage, explore_url),
+                stage_kind=stage.kind if stage is not None else "",
+                explore_url=explore_url,
+            )
+        )
+    return tuple(rendered)

@@ -1,0 +1,120 @@
+"""Lesson pages: the index, story mode (one step a page), presenter mode and the glossary.
+
+Content is parsed and rendered once per process and language (the files do not change while the
+server runs), so a lesson page costs a dictionary lookup and one template render.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from patterns.content import (
+    LANGUAGES,
+    Glossary,
+    Lesson,
+    RenderedStep,
+    load_glossary,
+    load_lessons,
+    render_lesson,
+    render_markdown,
+)
+
+
+def _language() -> str:
+    """The content language for the active UI language ("ja", "en-us" -> "en", else "en")."""
+    base = (translation.get_language() or "en").split("-")[0]
+    return base if base in LANGUAGES else "en"
+
+
+@functools.cache
+def _lessons(lang: str) -> dict[str, Lesson]:
+    return {lesson.slug: lesson for lesson in load_lessons(lang)}
+
+
+@functools.cache
+def _glossary(lang: str) -> Glossary:
+    return load_glossary(lang)
+
+
+@functools.cache
+def _rendered(lang: str, slug: str) -> tuple[RenderedStep, ...]:
+    with translation.override(lang):
+        return render_lesson(_lessons(lang)[slug], _glossary(lang), reverse("lessons-glossary"))
+
+
+def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
+    lang = _language()
+    lesson = _lessons(lang).get(slug)
+    if lesson is None:
+        raise Http404("no such lesson")
+    return lesson, _rendered(lang, slug)
+
+
+def _step_number(request: HttpRequest, total: int) -> int:
+    raw = request.GET.get("step", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= total:
+        raise Http404(f"step must be a number from 1 to {total}")
+    return int(raw)
+
+
+def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    ordered = list(_lessons(lesson.lang).values())
+    index = ordered.index(lesson)
+    before = ordered[index - 1] if index > 0 else None
+    after = ordered[index + 1] if index + 1 < len(ordered) else None
+    return before, after
+
+
+@require_GET
+def lesson_index(request: HttpRequest) -> HttpResponse:
+    lessons = list(_lessons(_language()).values())
+    return render(request, "lessons/index.html", {"lessons": lessons})
+
+
+@require_GET
+def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, steps = _get_lesson(slug)
+    number = _step_number(request, len(steps))
+    _previous_lesson, next_lesson = _neighbours(lesson)
+    context = {
+        "lesson": lesson,
+        "steps": steps,
+        "step": steps[number - 1],
+        "total": len(steps),
+        "previous_number": number - 1 if number > 1 else None,
+        "next_number": number + 1 if number < len(steps) else None,
+        "next_lesson": next_lesson,
+    }
+    return render(request, "lessons/step.html", context)
+
+
+@require_GET
+def lesson_present(request: HttpRequest, slug: str) -> HttpResponse:
+    lesson, steps = _get_lesson(slug)
+    start = _step_number(request, len(steps))
+    return render(
+        request, "lessons/present.html", {"lesson": lesson, "steps": steps, "start": start}
+    )
+
+
+@functools.cache
+def _glossary_entries(lang: str) -> list[tuple[str, str, str]]:
+    return [
+        (term.id, term.term, render_markdown(term.definition)) for term in _glossary(lang).terms
+    ]
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    lang = _language()
+    return render(
+        request,
+        "lessons/glossary.html",
+        {"glossary": _glossary(lang), "entries": _glossary_entries(lang)},
+    )

@@ -1,0 +1,105 @@
+// Story mode and presenter mode for lessons. Loaded as an ES module (the CSP forbids inline script).
+// Story mode works without this file (Back/Continue are real links); it only adds keys and focus.
+
+const NEXT_KEYS = new Set(["ArrowRight", "PageDown"]);
+const PREV_KEYS = new Set(["ArrowLeft", "PageUp"]);
+
+// Keys typed into a form control or inside an embedded player belong to them, not to the lesson.
+function ownsKeys(target) {
+  return target instanceof Element &&
+    target.closest("input, textarea, select, [contenteditable], .embed-player, .embed-comparison") !== null;
+}
+
+function plainKey(event) {
+  return !(event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey);
+}
+
+function initStory(root) {
+  document.addEventListener("keydown", (event) => {
+    if (!plainKey(event) || ownsKeys(event.target)) return;
+    const rel = NEXT_KEYS.has(event.key) ? "next" : PREV_KEYS.has(event.key) ? "prev" : null;
+    if (rel === null) return;
+    const link = root.querySelector(`.step-nav a[rel~="${rel}"]`);
+    if (link === null) return;
+    event.preventDefault();
+    window.location.assign(link.href);
+  });
+  // Arriving from another step of the same lesson: put focus on the new step's heading so keyboard
+  // and screen-reader users start reading there rather than at the top of the page.
+  let from = null;
+  try {
+    from = document.referrer ? new URL(document.referrer) : null;
+  } catch {
+    from = null;
+  }
+  if (from !== null && from.origin === window.location.origin && from.pathname === window.location.pathname) {
+    root.querySelector("#step-title")?.focus({ preventScroll: false });
+  }
+}
+
+function initDeck(deck) {
+  const slides = Array.from(deck.querySelectorAll("[data-slide]"));
+  const total = slides.length;
+  const prev = document.querySelector("[data-deck-prev]");
+  const next = document.querySelector("[data-deck-next]");
+  const status = document.querySelector("[data-deck-status]");
+  const exit = document.querySelector("[data-deck-exit]");
+  const fullscreen = document.querySelector("[data-deck-fullscreen]");
+  document.body.classList.add("deck-js");
+
+  function fromHash() {
+    const match = /^#slide-(\d+)$/.exec(window.location.hash);
+    const number = match ? Number(match[1]) : Number(deck.dataset.start || "1");
+    return Math.min(Math.max(number, 1), total);
+  }
+
+  let current = 0;
+  function show(number, { focus = true } = {}) {
+    current = Math.min(Math.max(number, 1), total);
+    slides.forEach((slide, index) => { slide.hidden = index + 1 !== current; });
+    prev.href = `#slide-${Math.max(current - 1, 1)}`;
+    next.href = `#slide-${Math.min(current + 1, total)}`;
+    prev.toggleAttribute("aria-disabled", current === 1);
+    next.toggleAttribute("aria-disabled", current === total);
+    status.textContent = slides[current - 1].querySelector(".slide__number").textContent;
+    const exitUrl = new URL(exit.href);
+    exitUrl.searchParams.set("step", String(current));
+    exit.href = exitUrl.toString();
+    history.replaceState(null, "", `#slide-${current}`);
+    if (focus) slides[current - 1].querySelector("h2").focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
+
+  prev.addEventListener("click", (event) => { event.preventDefault(); show(current - 1); });
+  next.addEventListener("click", (event) => { event.preventDefault(); show(current + 1); });
+  window.addEventListener("hashchange", () => show(fromHash()));
+
+  document.addEventListener("keydown", (event) => {
+    if (!plainKey(event) || ownsKeys(event.target)) return;
+    const key = event.key;
+    if (NEXT_KEYS.has(key) || key === "ArrowDown" || key === " ") show(current + 1);
+    else if (PREV_KEYS.has(key) || key === "ArrowUp") show(current - 1);
+    else if (key === "Home") show(1);
+    else if (key === "End") show(total);
+    else if (key === "f" || key === "F") toggleFullscreen();
+    else return;
+    event.preventDefault();
+  });
+
+  function toggleFullscreen() {
+    if (!document.fullscreenEnabled) return;
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen().catch(() => {});
+  }
+  if (document.fullscreenEnabled) {
+    fullscreen.hidden = false;
+    fullscreen.addEventListener("click", toggleFullscreen);
+  }
+
+  show(fromHash(), { focus: false });
+}
+
+const story = document.querySelector("[data-lesson-story]");
+if (story) initStory(story);
+const deck = document.querySelector("[data-deck]");
+if (deck) initDeck(deck);
