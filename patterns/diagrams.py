@@ -48,6 +48,8 @@ MAX_CALLS = 500
 MAX_TOKEN_CHARS = 24_000
 MAX_TOKEN_JSON_BYTES = 256_000
 DOT_TIMEOUT_S = 10.0
+# Task-to-task edges drawn per call before one service-level edge stands for them (12 x 12).
+MAX_PAIR_EDGES = 144
 
 _NAME_RE = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _AZ_RE = re.compile(r"[a-z]{2}-[a-z]+-[0-9][a-z]")
@@ -576,34 +578,45 @@ def build_dot(topology: Mapping[str, Any], pattern: str) -> str:
 def _rows_by_depth(topo: Mapping[str, Any], pattern: str) -> list[list[str]]:
     """Services grouped by call depth (callers above callees), each group in topology order.
 
-    Pinning each group to one rank with invisible edges keeps services in the order the scenario
-    lists them: depth is the longest call chain from a service nobody calls, with cycles cut
-    (a service keeps the first depth found), e.g. user 0, contract 1, inventory and billing 2.
+    Pinning each group to one rank with invisible edges keeps services in the order the topology
+    lists them. Depth is the longest call chain reaching a service once calls that close a cycle
+    are ignored: user 0, contract 1, inventory and billing 2; with a -> b -> a, a 0 and b 1.
     """
     names = [s["name"] for s in topo["services"]]
-    callees: dict[str, list[str]] = {n: [] for n in names}
-    for call in topo["calls"]:
-        for target in _callees(topo, call["to"], pattern):
-            callees[call["from"]].append(target)
-    called = {t for targets in callees.values() for t in targets}
-    depth: dict[str, int] = {}
-    frontier = [n for n in names if n not in called] or names[:1]
-    level = 0
-    while frontier and level <= len(names):
-        for name in frontier:
-            depth[name] = level
-        frontier = _unique(
-            t for name in frontier for t in callees[name] if t not in depth or depth[t] < level + 1
-        )
-        frontier = [t for t in frontier if t not in depth or depth[t] <= level]
-        level += 1
-    rows: dict[int, list[str]] = {}
-    for name in names:
-        rows.setdefault(depth.get(name, 0), []).append(name)
     if pattern == "elb":
         # Behind the ALB every target shares one row; the ALB sits between callers and targets.
-        targets = _unique(c["to"] for c in topo["calls"])
+        targets = _elb_targets(topo)
         return [[n for n in names if n not in targets], targets]
+    callees: dict[str, list[str]] = {n: [] for n in names}
+    for call in topo["calls"]:
+        callees[call["from"]].extend(_callees(topo, call["to"], pattern))
+    called = {t for targets in callees.values() for t in targets}
+    # Depth-first from the services nobody calls (then any left), in topology order; an edge to
+    # a service still on the stack closes a cycle and is dropped.
+    forward: dict[str, list[str]] = {n: [] for n in names}
+    state: dict[str, str] = {}
+
+    def visit(name: str) -> None:
+        state[name] = "open"
+        for target in callees[name]:
+            if state.get(target) == "open":
+                continue
+            forward[name].append(target)
+            if target not in state:
+                visit(target)
+        state[name] = "done"
+
+    for name in [n for n in names if n not in called] + names:
+        if name not in state:
+            visit(name)
+    depth = dict.fromkeys(names, 0)
+    for _ in names:  # longest path on a DAG: at most len(names) relaxation rounds
+        for name in names:
+            for target in forward[name]:
+                depth[target] = max(depth[target], depth[name] + 1)
+    rows: dict[int, list[str]] = {}
+    for name in names:
+        rows.setdefault(depth[name], []).append(name)
     return [rows[key] for key in sorted(rows)]
 
 
@@ -628,16 +641,60 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def _direct_calls(dot: _Dot, topo: Mapping[str, Any], pattern: str) -> None:
-    """Task-to-task edges (App Mesh, Service Discovery, Service Connect: no middlebox)."""
+    """Task-to-task edges (App Mesh, Service Discovery, Service Connect: no middlebox).
+
+    A call between two big services would need callers x callees edges (500 x 500 = 250,000:
+    graphviz then takes minutes), so above :data:`MAX_PAIR_EDGES` per call one service-to-service
+    edge ``edge-svc-<a>--svc-<b>`` stands for all of them; :func:`hop_edge` gives the id to use.
+    """
     services = _services(topo)
     drawn: set[tuple[str, str]] = set()
     for call in topo["calls"]:
+        caller = call["from"]
         for target in _callees(topo, call["to"], pattern):
-            for a in _task_ids(services[call["from"]]):
+            attrs = {"class": f"call from--{caller} to--{target}"}
+            if _aggregated(services[caller], services[target]):
+                pair = (f"svc-{caller}", f"svc-{target}")
+                if pair not in drawn:
+                    drawn.add(pair)
+                    count = len(services[caller]["tasks"]) * len(services[target]["tasks"])
+                    dot.edge(
+                        *pair,
+                        label=f" {count} task pairs",
+                        penwidth="2.5",
+                        fontcolor=MUTED,
+                        **{"class": f"call aggregated from--{caller} to--{target}"},
+                    )
+                continue
+            for a in _task_ids(services[caller]):
                 for b in _task_ids(services[target]):
                     if (a, b) not in drawn:
                         drawn.add((a, b))
-                        dot.edge(a, b, **{"class": f"call from--{call['from']} to--{target}"})
+                        dot.edge(a, b, **attrs)
+
+
+def _aggregated(caller: Mapping[str, Any], target: Mapping[str, Any]) -> bool:
+    return len(caller["tasks"]) * len(target["tasks"]) > MAX_PAIR_EDGES
+
+
+def hop_edge(topology: Mapping[str, Any], pattern: str, a: str, b: str) -> str:
+    """The id of the drawn edge a request hop from element ``a`` to element ``b`` runs along.
+
+    ``a``/``b`` are diagram ids (``task-contract-1``, ``alb-node-1a``, ``r53-zone``). Usually
+    ``edge-contract-1--inventory-2``; between two services too big to draw every task pair, the
+    aggregated ``edge-svc-contract--svc-inventory``. The topology must be the one drawn.
+    """
+    if pattern != "elb" and a.startswith("task-") and b.startswith("task-"):
+        services = _services(topology)
+        caller, target = _service_of(a, services), _service_of(b, services)
+        if caller and target and _aggregated(services[caller], services[target]):
+            return f"edge-svc-{caller}--svc-{target}"
+    return f"edge-{_short(a)}--{_short(b)}"
+
+
+def _service_of(task_element: str, services: Mapping[str, Mapping[str, Any]]) -> str:
+    name = task_element[len("task-") :].rsplit("-", 1)[0]
+    return name if name in services else ""
 
 
 def _managed(dot: _Dot, name: str, label: str) -> None:
@@ -661,9 +718,15 @@ def _box(main: str, sub: str, color: str = NET_PURPLE) -> str:
 # --------------------------------------------------------------------------- ELB
 
 
+def _elb_targets(topo: Mapping[str, Any]) -> list[str]:
+    """Services behind the ALB (each has a target group), in topology order."""
+    called = {c["to"] for c in topo["calls"]}
+    return [s["name"] for s in topo["services"] if s["name"] in called]
+
+
 def _elb(dot: _Dot, topo: Mapping[str, Any]) -> None:
     services = _services(topo)
-    targets = _unique(c["to"] for c in topo["calls"])
+    targets = _elb_targets(topo)
     callers = _unique(c["from"] for c in topo["calls"])
     nodes = [(az, f"alb-node-{az_suffix(az)}") for az in topo["azs"]]
     for service in topo["services"]:

@@ -34,6 +34,14 @@ def _get_dot(request: HttpRequest, pattern: str) -> str:
     return diagrams.build_dot(topology, pattern)
 
 
+def _get_body(dot: str, fmt: str) -> str | bytes:
+    if fmt == "svg":
+        return diagrams.render_svg(dot)
+    if fmt == "png":
+        return diagrams.render_png(dot)
+    return dot
+
+
 @require_GET
 def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     if pattern not in PATTERNS:
@@ -43,11 +51,7 @@ def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     except diagrams.TopologyError as error:
         return _bad_request(error.field, error.reason)
     try:
-        body: str | bytes = {
-            "svg": diagrams.render_svg,
-            "png": diagrams.render_png,
-            "dot": lambda text: text,
-        }[fmt](dot)
+        body = _get_body(dot, fmt)
     except diagrams.GraphvizError as error:
         return HttpResponse(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(body, content_type=_TYPES[fmt])

@@ -520,3 +520,143 @@ def test_diagram_view_post_is_405(client: Client) -> None:
 )
 def test_width_class_buckets_by_viewbox_width(view_box: str, expected: str) -> None:
     assert diagrams._width_class(view_box) == expected
+
+
+# --------------------------------------------------------------------------- layout rules
+
+
+def _services(*specs: tuple[str, int]) -> list[dict[str, Any]]:
+    azs = list(diagrams.REGION_AZS)
+    return [
+        {
+            "name": name,
+            "azs": azs,
+            "tasks": [{"id": f"{name}-{n}", "az": azs[(n - 1) % 3]} for n in range(1, count + 1)],
+        }
+        for name, count in specs
+    ]
+
+
+@pytest.mark.unit
+def test_rows_by_depth_sample_system_puts_callers_above_callees() -> None:
+    rows = diagrams._rows_by_depth(_sample(), "service-connect")
+
+    assert rows == [["user"], ["contract"], ["inventory", "billing"]]
+
+
+@pytest.mark.unit
+def test_rows_by_depth_cycle_is_cut_at_the_closing_call() -> None:
+    topology = {
+        "services": _services(("a", 1), ("b", 1)),
+        "calls": [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
+    }
+
+    rows = diagrams._rows_by_depth(diagrams.validate_topology(topology), "app-mesh")
+
+    assert rows == [["a"], ["b"]]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_render_svg_cycle_and_empty_service_render_with_unique_ids(pattern: str) -> None:
+    topology = {
+        "services": _services(("a", 2), ("b", 2), ("c", 0)),
+        "calls": [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
+    }
+
+    ids = _ids(diagrams.diagram_svg(topology, pattern))
+
+    assert len(ids) == len(set(ids))
+    assert {"svc-c", "svc-c-az-1a", "task-a-2", "task-b-1"} <= set(ids)
+
+
+@pytest.mark.unit
+def test_hop_edge_small_services_names_the_task_pair() -> None:
+    edge = diagrams.hop_edge(_sample(), "service-connect", "task-contract-1", "task-inventory-2")
+
+    assert edge == "edge-contract-1--inventory-2"
+
+
+@pytest.mark.unit
+def test_hop_edge_elb_and_dns_hops_keep_element_ids() -> None:
+    topology = _sample()
+
+    assert (
+        diagrams.hop_edge(topology, "elb", "task-contract-1", "alb-node-1a")
+        == "edge-contract-1--alb-node-1a"
+    )
+    assert (
+        diagrams.hop_edge(topology, "service-discovery", "task-contract-1", "r53-zone")
+        == "edge-contract-1--r53-zone"
+    )
+
+
+def test_render_svg_dense_call_draws_one_aggregated_edge_that_hop_edge_names() -> None:
+    # 13 x 12 = 156 task pairs > MAX_PAIR_EDGES (144): one service-level edge stands for them.
+    topology = diagrams.validate_topology(
+        {
+            "services": _services(("front", 13), ("back", 12)),
+            "calls": [{"from": "front", "to": "back"}],
+        }
+    )
+
+    svg = diagrams.diagram_svg(topology, "service-connect")
+    edge = diagrams.hop_edge(topology, "service-connect", "task-front-13", "task-back-1")
+
+    assert edge == "edge-svc-front--svc-back"
+    assert [i for i in _ids(svg) if i.startswith("edge-")] == [edge]
+    assert "> 156 task pairs<" in svg
+
+
+def test_render_svg_canary_routes_reach_both_virtual_nodes() -> None:
+    topology = diagrams.topology_from_scenario(load_scenario("canary-90-10").to_dict())
+
+    svg = diagrams.diagram_svg(topology, "app-mesh")
+
+    ids = set(_ids(svg))
+    assert {
+        "vn-inventory",
+        "vn-inventory-v2",
+        "edge-contract-1--inventory-v2-3",
+        "edge-contract-2--inventory-1",
+    } <= ids
+    assert "edge-contract-1--inventory-v2-3" in ids and ">90 % <" in svg and ">10 % <" in svg
+
+
+# --------------------------------------------------------------------------- legend
+
+
+LEGEND_STATES = [
+    "state-pending",
+    "state-initial",
+    "state-healthy",
+    "state-draining",
+    "state-unhealthy",
+    "state-ejected",
+    "state-stopped",
+    "state-slow",
+    "state-failing",
+    "state-refusing",
+    "state-blackholed",
+    "state-az-out",
+    "state-stale",
+    "highlight",
+]
+
+
+def test_diagram_legend_shows_every_contract_state() -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("playground/_diagram_legend.html")
+
+    assert re.findall(r'class="node task ([a-z-]+)"', html) == LEGEND_STATES
+
+
+def test_diagram_legend_every_string_has_a_japanese_translation() -> None:
+    from pathlib import Path
+
+    template = Path(__file__).resolve().parents[2] / "templates/playground/_diagram_legend.html"
+    msgids = re.findall(r'\{% translate "([^"]+)" %\}', template.read_text())
+    japanese = json.loads(Path("/work/notes/i18n/D.json").read_text())
+
+    assert len(msgids) == 30
+    assert [m for m in msgids if not japanese.get(m)] == []
