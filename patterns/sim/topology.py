@@ -194,6 +194,10 @@ class World:
         self.settings = copy.deepcopy(scenario.settings)
         self.engine = Engine()
         self.rng = random.Random(seed)
+        # Arrivals and caller choice draw from their own stream, derived from the same seed, so
+        # every pattern is offered exactly the same requests (common random numbers): differences
+        # between patterns then come from the patterns, not from a shifted random sequence.
+        self.traffic_rng = random.Random(f"kumoben-traffic:{seed}")
         self.trace = Trace(int(self.settings["trace"]["request_sample_every"]))
         self.services: dict[str, Service] = {}
         self.tasks: dict[str, Task] = {}
@@ -520,7 +524,7 @@ class World:
             if first:  # stagger streams so they do not all fire at the same instants
                 gap *= (edge.index + 1) / (len(self.edges) + 1)
         else:
-            gap = self.rng.expovariate(edge.rps)
+            gap = self.traffic_rng.expovariate(edge.rps)
         self.engine.after(gap, PRIO_REQUEST, self._arrive, edge)
 
     def _arrive(self, edge: Edge, _tag: int) -> None:
@@ -528,7 +532,7 @@ class World:
         callers = edge.caller.callers
         if not callers:
             return
-        caller = callers[int(self.rng.random() * len(callers))]
+        caller = callers[int(self.traffic_rng.random() * len(callers))]
         rid = self.next_request_id
         self.next_request_id = rid + 1
         now = self.engine.now

@@ -156,3 +156,11 @@ def test_apply_rejects_a_setting_combination_without_recording_anything() -> Non
     assert error.value.path == "action.value"
     assert len(sim.result()["events"]) == before
     assert [a["setting"] for a in sim.action_log] == ["alb.algorithm"]
+
+
+def test_compare_offers_every_pattern_the_same_requests() -> None:
+    results = compare("steady", duration_s=60)
+
+    offered = {pattern: result["summary"]["requests"] for pattern, result in results.items()}
+
+    assert len(set(offered.values())) == 1, offered

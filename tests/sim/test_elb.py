@@ -254,7 +254,10 @@ def test_alb_keeps_routing_to_a_task_answering_5xx_while_health_passes(
     rows = [r for r in result["timeline"] if r["task"] == "api-2" and r["t"] >= 60]
     assert find(result, "unhealthy_threshold_reached", task="api-2") == []
     assert max(r["t"] for r in rows) == 199
-    assert sum(r["errors"].get("http_503", 0) for r in rows) == sum(r["attempts"] for r in rows)
+    # The last second may end with an attempt still in flight; every finished one was a 503.
+    done = [r for r in rows if r["t"] < 199]
+    assert sum(r["errors"].get("http_503", 0) for r in done) == sum(r["attempts"] for r in done)
+    assert sum(r["ok"] for r in rows) == 0
 
 
 def test_alb_dns_ttl_keeps_clients_on_a_failed_az_node_for_up_to_60_s(small: Builder) -> None:
