@@ -812,23 +812,116 @@ def _explore_url(stage: Directive | None) -> str | None:
     return f"{reverse('playground')}?{urlencode(query)}"
 
 
-def _diagram_svg(diagram: Diagram) -> str | None:
-    """The server-side SVG from patterns.diagrams, when that module exists; else None."""
+def _diagram_svg(diagram: Diagram) -> tuple[str | None, list[tuple[str, str]]]:
+    """The server-side SVG (patterns.diagrams) in the engine's state at ``diagram.at``.
+
+    Returns the SVG (None when patterns.diagrams is missing or fails) and the tasks that are not
+    simply healthy, as (task, state) pairs for a text description beside the picture.
+    """
     try:
         diagrams = importlib.import_module("patterns.diagrams")
     except ImportError:
-        return None
+        return None, []
     try:
-        simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=1)
+        simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=SEED)
         simulation.advance(diagram.at)
+        snapshot = simulation.snapshot()
         scenario = simulation.result()["scenario"]
-        topology = diagrams.topology_from_snapshot(simulation.snapshot(), scenario)
+        topology = diagrams.topology_from_snapshot(snapshot, scenario)
         svg = str(diagrams.render_svg(diagrams.build_dot(topology, diagram.pattern)))
     except Exception:  # noqa: BLE001 - a diagram must never take a lesson page down
         logger.exception("diagram for %s failed", diagram)
-        return None
+        return None, []
+    states = diagram_states(snapshot)
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else None
+    if start < 0:
+        return None, []
+    notable = [
+        (element[len("task-") :], str(STATE_LABELS[classes[0][len("state-") :]]))
+        for element, classes in states.items()
+        if element.startswith("task-") and classes != ["state-healthy"]
+    ]
+    return _apply_states(svg[start:], states), notable
+
+
+# The player's badges (static/js/player/diagram.js): the most severe state's glyph wins.
+BADGES = (
+    ("state-stopped", "✕"),
+    ("state-failing", "5xx"),
+    ("state-refusing", "⛔"),
+    ("state-blackholed", "●"),
+    ("state-slow", "⏱"),
+    ("state-unhealthy", "!"),
+    ("state-draining", "⇥"),
+    ("state-pending", "…"),
+    ("state-healthy", "✓"),
+)
+STATE_LABELS = {
+    "stopped": _("stopped"),
+    "failing": _("answers with errors"),
+    "refusing": _("refuses connections"),
+    "blackholed": _("does not answer (black hole)"),
+    "slow": _("slow"),
+    "unhealthy": _("unhealthy"),
+    "draining": _("draining"),
+    "pending": _("starting"),
+}
+_STARTING = ("PROVISIONING", "PENDING", "ACTIVATING")
+_LEAVING = ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
+
+
+def _task_state(task: dict[str, Any]) -> str:
+    state = task.get("state")
+    behaviour = task.get("behaviour") or {}
+    if state == "STOPPED":
+        return "state-stopped"
+    if state in _STARTING:
+        return "state-pending"
+    if state in _LEAVING:
+        return "state-draining"
+    if behaviour.get("blackhole"):
+        return "state-blackholed"
+    if behaviour.get("refuse"):
+        return "state-refusing"
+    if behaviour.get("fail_probability"):
+        return "state-failing"
+    if behaviour.get("slow_ms"):
+        return "state-slow"
+    return "state-healthy" if task.get("healthy", True) else "state-unhealthy"
+
+
+def diagram_states(snapshot: dict[str, Any]) -> dict[str, list[str]]:
+    """State classes for diagram element ids, from an engine snapshot (tasks and DNS caches)."""
+    states: dict[str, list[str]] = {}
+    live_ips: set[str] = set()
+    for service in snapshot.get("services", {}).values():
+        for task in service.get("tasks", []):
+            state = _task_state(task)
+            states[f"task-{task['task']}"] = [state]
+            if state != "state-stopped" and task.get("ip"):
+                live_ips.add(task["ip"])
+    for caller_task, names in sorted(snapshot.get("dns_caches", {}).items()):
+        service = caller_task.rsplit("-", 1)[0]
+        # Service Discovery caches are {name: {ips, ...}}; an ALB caller caches the ALB's nodes.
+        entries = [entry for entry in names.values() if isinstance(entry, dict)]
+        cached = [ip for entry in entries for ip in entry.get("ips", [])]
+        if any(ip not in live_ips for ip in cached):
+            states[f"dns-cache-{service}"] = ["state-stale"]
+    return states
+
+
+def _apply_states(svg: str, states: dict[str, list[str]]) -> str:
+    for element, classes in states.items():
+        match = re.search(rf'<g id="{re.escape(element)}" class="([^"]*)"', svg)
+        if match is None:
+            continue
+        joined = " ".join([match.group(1), *classes])
+        svg = f"{svg[: match.start(1)]}{joined}{svg[match.end(1) :]}"
+        glyph = next((g for name, g in BADGES if name in classes), "")
+        badge = re.compile(r'<text class="badge"([^>]*?)\s*/>').search(svg, match.end())
+        if glyph and badge is not None and element.startswith("task-"):
+            svg = f'{svg[: badge.start()]}<text class="badge"{badge.group(1)}>{glyph}</text>{svg[badge.end() :]}'
+    return svg
 
 
 SCENARIO_TITLES = {
@@ -888,7 +981,7 @@ def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
         return ""
     context: dict[str, Any] = {"directive": stage, "explore_url": explore_url}
     if isinstance(stage, Diagram):
-        context["svg"] = _diagram_svg(stage)
+        context["svg"], context["notable"] = _diagram_svg(stage)
         context["pattern_name"] = BY_SLUG[stage.pattern].name
         context["scenario_title"] = _scenario_title(stage.scenario, None)
     elif isinstance(stage, Player):
