@@ -1,0 +1,537 @@
+"""Forms for the playground: the settings that matter per pattern, and the system editor.
+
+Each settings field is named by its scenario path (``settings.alb.deregistration_delay_s``), so the
+page's script and the engine's error paths speak the same names. A field's initial value is the
+engine's normalized default (read from ``load_scenario({})``, never typed here twice) and its help
+text says in one line what the setting does. Validation is the engine's: the form builds the
+scenario fragment, ``load_scenario`` checks it, and an error lands beside the field its path names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from patterns.sim import ScenarioError, load_scenario
+
+MAX_SERVICES = 12
+MAX_CALLS = 30
+
+
+@cache
+def engine_defaults() -> dict[str, Any]:
+    """The engine's normalized scenario for ``{}``: every setting's default and the sample system."""
+    return load_scenario({}).to_dict()
+
+
+def default_at(path: str) -> Any:
+    """The engine default at ``settings.<component>.<key>[.<sub>]`` (None where there is none)."""
+    node: Any = engine_defaults()
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _plain(value: Any) -> Any:
+    """30.0 -> 30, so a field shows the default as people write it (and as the browser sends it)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    keys = path.split(".")
+    node = target
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+
+
+# (path, kind, label, explanation); kind is "number", "whole" or a tuple of (value, label) choices.
+Spec = tuple[str, Any, Promise, Promise]
+
+ALB_ALGORITHMS = (
+    ("round_robin", _("Round robin")),
+    ("least_outstanding_requests", _("Least outstanding requests")),
+    ("weighted_random", _("Weighted random")),
+)
+ENVOY_LB = (
+    ("round_robin", _("Round robin")),
+    ("least_request", _("Least request")),
+    ("random", _("Random")),
+)
+DNS_CACHES = (
+    ("ttl", _("Honour the record TTL")),
+    ("jvm_30s", _("30 s, whatever the TTL (JVM default)")),
+    ("forever", _("Forever (never re-resolve)")),
+)
+ROUTING_POLICIES = (("MULTIVALUE", "MULTIVALUE"), ("WEIGHTED", "WEIGHTED"))
+
+CLIENT_RETRIES: Spec = (
+    "settings.client.retries",
+    "whole",
+    _("Client retries"),
+    _(
+        "How often the calling application itself retries a failed request; no AWS component retries for it."
+    ),
+)
+CLIENT_TIMEOUT: Spec = (
+    "settings.client.timeout_s",
+    "number",
+    _("Client timeout (s)"),
+    _("How long the calling application waits for an answer; 0 waits forever."),
+)
+ELB_SPECS: tuple[Spec, ...] = (
+    (
+        "settings.alb.health_check_interval_s",
+        "number",
+        _("Health check interval (s)"),
+        _("Each ALB node checks each target this often."),
+    ),
+    (
+        "settings.alb.health_check_timeout_s",
+        "number",
+        _("Health check timeout (s)"),
+        _("A check with no answer within this time counts as failed."),
+    ),
+    (
+        "settings.alb.healthy_threshold",
+        "whole",
+        _("Healthy threshold"),
+        _("Consecutive passed checks before a node routes to an unhealthy target again."),
+    ),
+    (
+        "settings.alb.unhealthy_threshold",
+        "whole",
+        _("Unhealthy threshold"),
+        _("Consecutive failed checks before a node stops routing to a target."),
+    ),
+    (
+        "settings.alb.deregistration_delay_s",
+        "number",
+        _("Deregistration delay (s)"),
+        _("How long a deregistered target may finish in-flight requests before they are cut."),
+    ),
+    (
+        "settings.alb.algorithm",
+        ALB_ALGORITHMS,
+        _("Load balancing algorithm"),
+        _("How an ALB node picks a target among the healthy ones."),
+    ),
+    (
+        "settings.alb.slow_start_s",
+        "number",
+        _("Slow start (s)"),
+        _("A new target's share of requests grows over this time; 0 turns it off (else 30-900)."),
+    ),
+    CLIENT_RETRIES,
+    CLIENT_TIMEOUT,
+)
+APP_MESH_SPECS: tuple[Spec, ...] = (
+    (
+        "settings.app_mesh.route_timeout_s",
+        "number",
+        _("Route timeout (s)"),
+        _(
+            "The whole request, retries included, must finish within this time or Envoy answers 504."
+        ),
+    ),
+    (
+        "settings.app_mesh.retry_policy.num_retries",
+        "whole",
+        _("Route retries"),
+        _("How often Envoy retries a request that failed in a retriable way."),
+    ),
+    (
+        "settings.envoy.lb_policy",
+        ENVOY_LB,
+        _("Envoy load balancing"),
+        _("How the client-side Envoy picks a host of the cluster."),
+    ),
+    (
+        "settings.app_mesh.outlier_detection.max_server_errors",
+        "whole",
+        _("Outlier detection: server errors"),
+        _(
+            "Consecutive 5xx answers that eject a host; App Mesh has no default, so leave all four empty for off."
+        ),
+    ),
+    (
+        "settings.app_mesh.outlier_detection.interval_s",
+        "number",
+        _("Outlier detection: interval (s)"),
+        _("How often ejections are reviewed and ejected hosts may return."),
+    ),
+    (
+        "settings.app_mesh.outlier_detection.base_ejection_duration_s",
+        "number",
+        _("Outlier detection: base ejection (s)"),
+        _("How long a first ejection lasts; each repeat lasts longer."),
+    ),
+    (
+        "settings.app_mesh.outlier_detection.max_ejection_percent",
+        "number",
+        _("Outlier detection: max ejected %"),
+        _("At most this share of the hosts may be ejected at once."),
+    ),
+)
+SERVICE_DISCOVERY_SPECS: tuple[Spec, ...] = (
+    (
+        "settings.cloud_map.dns_ttl_s",
+        "number",
+        _("DNS record TTL (s)"),
+        _("How long a client may keep a resolved answer, including IPs of tasks that are gone."),
+    ),
+    (
+        "settings.client.dns_cache",
+        DNS_CACHES,
+        _("Client DNS cache"),
+        _("How the calling application's runtime caches DNS answers."),
+    ),
+    (
+        "settings.cloud_map.routing_policy",
+        ROUTING_POLICIES,
+        _("Routing policy"),
+        _("MULTIVALUE answers up to 8 healthy records; WEIGHTED answers one."),
+    ),
+    CLIENT_RETRIES,
+    CLIENT_TIMEOUT,
+)
+SERVICE_CONNECT_SPECS: tuple[Spec, ...] = (
+    (
+        "settings.service_connect.per_request_timeout_s",
+        "number",
+        _("Per-request timeout (s)"),
+        _("Service Connect's proxy answers 504 when a request takes longer than this."),
+    ),
+    (
+        "settings.envoy.retry_policy.num_retries",
+        "whole",
+        _("Proxy retries"),
+        _("How often the Service Connect proxy retries a request that failed in a retriable way."),
+    ),
+    (
+        "settings.envoy.lb_policy",
+        ENVOY_LB,
+        _("Envoy load balancing"),
+        _("How the Service Connect proxy picks a host of the cluster."),
+    ),
+    (
+        "settings.envoy.outlier_detection.consecutive_5xx",
+        "whole",
+        _("Outlier detection: consecutive 5xx"),
+        _("Consecutive errors that eject a host from one proxy's load-balancing set."),
+    ),
+    (
+        "settings.envoy.outlier_detection.interval_s",
+        "number",
+        _("Outlier detection: interval (s)"),
+        _("How often ejections are reviewed and ejected hosts may return."),
+    ),
+    (
+        "settings.envoy.outlier_detection.base_ejection_time_s",
+        "number",
+        _("Outlier detection: base ejection (s)"),
+        _("How long a first ejection lasts; each repeat lasts longer."),
+    ),
+    (
+        "settings.envoy.outlier_detection.max_ejection_percent",
+        "number",
+        _("Outlier detection: max ejected %"),
+        _("At most this share of the hosts may be ejected at once."),
+    ),
+)
+COMMON_SPECS: tuple[Spec, ...] = (
+    (
+        "settings.app.latency_ms",
+        "number",
+        _("App response time (ms)"),
+        _("The mean time the sample application takes to answer."),
+    ),
+    (
+        "settings.ecs.stop_timeout_s",
+        "number",
+        _("Stop timeout (s)"),
+        _("ECS sends SIGKILL this long after SIGTERM if the app has not exited."),
+    ),
+    (
+        "settings.ecs.health_check_grace_period_s",
+        "number",
+        _("Health check grace period (s)"),
+        _("Failed health checks of a new task are ignored for this long."),
+    ),
+)
+
+
+def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms.Field:
+    initial = _plain(default)
+    attrs = {} if initial is None else {"data-initial": str(initial)}
+    field: forms.Field
+    if kind == "whole":
+        field = forms.IntegerField(
+            required=False, widget=forms.NumberInput(attrs={"step": "1", **attrs})
+        )
+    elif kind == "number":
+        field = forms.FloatField(
+            required=False, widget=forms.NumberInput(attrs={"step": "any", **attrs})
+        )
+    else:
+        field = forms.ChoiceField(choices=kind, required=False, widget=forms.Select(attrs=attrs))
+    field.label = label
+    field.help_text = help_text
+    field.initial = initial
+    return field
+
+
+class SettingsForm(forms.Form):
+    """One pattern's settings; ``settings()`` gives the scenario fragment the engine checks."""
+
+    pattern = ""
+    title: Promise | str = ""
+    specs: tuple[Spec, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for path, kind, label, help_text in self.specs:
+            self.fields[path] = _field(kind, label, help_text, default_at(path))
+
+    def settings(self) -> dict[str, Any]:
+        """The values given, nested by path (``{"alb": {"deregistration_delay_s": 30}}``)."""
+        out: dict[str, Any] = {}
+        for path, value in self.cleaned_data.items():
+            if value is None or value == "":
+                continue
+            _set_path(out, path.removeprefix("settings."), value)
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                load_scenario({"settings": self.settings()})
+            except ScenarioError as error:
+                self._engine_error(error)
+        return cleaned
+
+    def _engine_error(self, error: ScenarioError) -> None:
+        """Put the engine's reason beside the field its path names (or on the form)."""
+        path = error.path
+        while path and path not in self.fields:
+            path = path.rpartition(".")[0]
+        if path:
+            self.add_error(path, error.reason)
+        else:
+            self.add_error(None, f"{error.path}: {error.reason}")
+
+
+class CommonSettingsForm(SettingsForm):
+    pattern = "common"
+    title = _("Common settings")
+    specs = COMMON_SPECS
+
+
+class ElbSettingsForm(SettingsForm):
+    pattern = "elb"
+    title = _("ELB settings")
+    specs = ELB_SPECS
+
+
+class AppMeshSettingsForm(SettingsForm):
+    pattern = "app-mesh"
+    title = _("App Mesh settings")
+    specs = APP_MESH_SPECS
+
+
+class ServiceDiscoverySettingsForm(SettingsForm):
+    pattern = "service-discovery"
+    title = _("Service Discovery settings")
+    specs = SERVICE_DISCOVERY_SPECS
+
+
+class ServiceConnectSettingsForm(SettingsForm):
+    pattern = "service-connect"
+    title = _("Service Connect settings")
+    specs = SERVICE_CONNECT_SPECS
+
+
+SETTINGS_FORMS: tuple[type[SettingsForm], ...] = (
+    CommonSettingsForm,
+    ElbSettingsForm,
+    AppMeshSettingsForm,
+    ServiceDiscoverySettingsForm,
+    ServiceConnectSettingsForm,
+)
+
+
+def settings_forms(data: Mapping[str, Any] | None = None) -> list[SettingsForm]:
+    """One bound (or unbound) form per pattern plus the common one, in page order."""
+    return [form_class(data) for form_class in SETTINGS_FORMS]
+
+
+class RouteWeightsForm(forms.Form):
+    """App Mesh route weights for one virtual service: one weight per virtual node (0-100)."""
+
+    def __init__(self, *args: Any, virtual_service: str, nodes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.virtual_service = virtual_service
+        routes = default_at("settings.app_mesh.routes") or {}
+        current = {r["virtual_node"]: r["weight"] for r in routes.get(virtual_service, [])}
+        for node in nodes:
+            field = forms.IntegerField(min_value=0, max_value=100, required=True)
+            field.label = node
+            field.help_text = _(
+                "Share of this virtual service's requests sent to the virtual node."
+            )
+            field.initial = current.get(node, 100 if node == virtual_service else 0)
+            self.fields[node] = field
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.values()):
+            self.add_error(None, _("The weights must not all be zero."))
+        return cleaned
+
+    def routes(self) -> dict[str, list[dict[str, Any]]]:
+        """``settings.app_mesh.routes`` for this virtual service (the engine's shape)."""
+        return {
+            self.virtual_service: [
+                {"virtual_node": node, "weight": weight}
+                for node, weight in self.cleaned_data.items()
+            ]
+        }
+
+
+# --------------------------------------------------------------------------- the system editor
+
+
+def _az_choices() -> list[tuple[str, str]]:
+    return [(az, az) for az in engine_defaults()["services"][0]["azs"]]
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(
+        max_length=40,
+        label=_("Service"),
+        help_text=_("Lower-case letters, digits and '-', starting with a letter."),
+    )
+    tasks = forms.IntegerField(
+        min_value=0, label=_("Tasks"), help_text=_("The ECS service's desired count.")
+    )
+    azs = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Availability Zones"),
+        help_text=_("Tasks are spread over these AZs; none ticked means all of them."),
+    )
+    app_start_s = forms.FloatField(
+        required=False,
+        min_value=0,
+        label=_("App start (s)"),
+        help_text=_("How long the application takes to accept connections after RUNNING."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["azs"].choices = _az_choices()
+
+    def service(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out: dict[str, Any] = {"name": data["name"], "tasks": data["tasks"]}
+        if data.get("azs"):
+            out["azs"] = list(data["azs"])
+        if data.get("app_start_s") is not None:
+            out["app_start_s"] = data["app_start_s"]
+        return out
+
+
+class CallForm(forms.Form):
+    source = forms.CharField(max_length=40, label=_("From"), help_text=_("The calling service."))
+    target = forms.CharField(max_length=40, label=_("To"), help_text=_("The service it calls."))
+    rps = forms.FloatField(
+        label=_("Requests/s"), help_text=_("How many requests a second the caller sends.")
+    )
+
+    def call(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"from": data["source"], "to": data["target"], "rps": data["rps"]}
+
+
+ServiceFormSet = formset_factory(
+    ServiceForm, extra=0, max_num=MAX_SERVICES, validate_max=True, can_delete=True
+)
+CallFormSet = formset_factory(
+    CallForm, extra=0, max_num=MAX_CALLS, validate_max=True, can_delete=True
+)
+
+_CALL_FIELDS = {"from": "source", "to": "target", "rps": "rps"}
+
+
+def system_initial() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sample system as the editor's initial rows (from the engine's normalized scenario)."""
+    scenario = engine_defaults()
+    services = [
+        {
+            "name": s["name"],
+            "tasks": s["tasks"],
+            "azs": s["azs"],
+            "app_start_s": _plain(s["app_start_s"]),
+        }
+        for s in scenario["services"]
+    ]
+    calls = [
+        {"source": c["from"], "target": c["to"], "rps": _plain(c["rps"])}
+        for c in scenario["traffic"]
+    ]
+    return services, calls
+
+
+def system_scenario(services: Any, calls: Any) -> dict[str, Any] | None:
+    """Services and calls formsets -> ``{"services": [...], "traffic": [...]}`` or None.
+
+    On None the reasons are on the forms: the formsets' own checks first, then the engine's,
+    placed on the row and field its path names (``services[1].tasks`` -> row 1, field tasks).
+    """
+    if not (services.is_valid() and calls.is_valid()):
+        return None
+    kept_services = [f for f in services.forms if not _deleted(f)]
+    kept_calls = [f for f in calls.forms if not _deleted(f)]
+    raw = {
+        "services": [f.service() for f in kept_services],
+        "traffic": [f.call() for f in kept_calls],
+    }
+    try:
+        load_scenario(raw)
+    except ScenarioError as error:
+        _place_system_error(error, services, kept_services, kept_calls)
+        return None
+    return raw
+
+
+def _deleted(form: forms.Form) -> bool:
+    return bool(form.cleaned_data.get("DELETE"))
+
+
+def _place_system_error(
+    error: ScenarioError,
+    services: Any,
+    kept_services: list[forms.Form],
+    kept_calls: list[forms.Form],
+) -> None:
+    head, _, rest = error.path.partition(".")
+    name, _, index = head.partition("[")
+    rows = {"services": kept_services, "traffic": kept_calls}.get(name)
+    if rows is not None and index.endswith("]") and index[:-1].isdigit():
+        row = rows[int(index[:-1])]
+        key = rest.split(".")[0].split("[")[0]
+        field = _CALL_FIELDS.get(key) if name == "traffic" else key
+        row.add_error(field if field in row.fields else None, error.reason)
+        return
+    services.non_form_errors().append(f"{error.path}: {error.reason}")

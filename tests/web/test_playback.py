@@ -1,0 +1,454 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from patterns.playback import (
+    Playback,
+    PlaybackError,
+    default_sample_every,
+    edge_id,
+    element_classes,
+    fork,
+    node_id,
+    readout_values,
+    sample_label,
+)
+from patterns.sim import Simulation, load_scenario
+
+pytestmark = pytest.mark.unit
+
+# One caller task, one callee task, two requests a second at fixed instants: a frame small enough
+# to write out whole.
+ONE: dict[str, Any] = {
+    "name": "one",
+    "duration_s": 1,
+    "arrivals": "uniform",
+    "services": [
+        {"name": "front", "tasks": 1},
+        {"name": "back", "tasks": 1, "azs": ["ap-northeast-1a"]},
+    ],
+    "traffic": [{"from": "front", "to": "back", "rps": 2}],
+}
+TINY: dict[str, Any] = {
+    "name": "tiny",
+    "duration_s": 12,
+    "arrivals": "uniform",
+    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
+    "traffic": [{"from": "front", "to": "back", "rps": 2}],
+}
+
+
+def _all_frames(playback: Playback) -> list[dict[str, Any]]:
+    frames: list[dict[str, Any]] = []
+    while not playback.ended:
+        frames.extend(playback.step())
+    return frames
+
+
+def _dots(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [dot for frame in frames for dot in frame["dots"]]
+
+
+def _engine_requests(
+    scenario: dict[str, Any], pattern: str, seed: int
+) -> list[tuple[float, float]]:
+    """(sent, ended) of each request, from an independent engine run of the same scenario."""
+    prepared = {**scenario, "settings": {"trace": {"request_sample_every": 1}}}
+    events = Simulation(prepared, pattern=pattern, seed=seed).advance(scenario["duration_s"])
+    sent = {e["request"]: e["t"] for e in events if e["cause"] == "request_sent"}
+    ended = {e["request"]: e["t"] for e in events if e["kind"] == "request_end"}
+    return [(sent[r], ended[r]) for r in sorted(ended)]
+
+
+def test_playback_frame_of_a_tiny_run_is_exactly_the_engines_story() -> None:
+    (s0, e0), (s1, e1) = _engine_requests(ONE, "service-connect", 7)
+    playback = Playback(ONE, "service-connect", 7, topology_hook=None)
+
+    frames = playback.step()
+
+    # Nearest-rank percentiles of two latencies: p50 is the smaller, p99 the larger.
+    latencies = sorted([round((e0 - s0) * 1000, 3), round((e1 - s1) * 1000, 3)])
+    assert frames == [
+        {
+            "type": "frame",
+            "run": "",
+            "branch": 0,
+            "seq": 0,
+            "pattern": "service-connect",
+            "t0": 0.0,
+            "t1": 1.0,
+            "dots": [
+                {
+                    "id": "r0",
+                    "t": [0.25, e0],
+                    "path": ["edge-front-1--back-1"],
+                    "dir": [1],
+                    "outcome": "ok",
+                    "attempts": 1,
+                    "source": "front-1",
+                    "to": "back",
+                    "causes": ["round_robin"],
+                },
+                {
+                    "id": "r1",
+                    "t": [0.75, e1],
+                    "path": ["edge-front-1--back-1"],
+                    "dir": [1],
+                    "outcome": "ok",
+                    "attempts": 1,
+                    "source": "front-1",
+                    "to": "back",
+                    "causes": ["round_robin"],
+                },
+            ],
+            "states": [
+                {"t": 0.0, "el": "task-front-1", "add": ["state-healthy"], "remove": []},
+                {"t": 0.0, "el": "task-back-1", "add": ["state-healthy"], "remove": []},
+            ],
+            "events": [],
+            "metrics": {
+                "edges": {
+                    "edge-svc-front--svc-back": {
+                        "rps": 2.0,
+                        "err_pct": 0.0,
+                        "p50_ms": pytest.approx(latencies[0], abs=0.0011),
+                        "p99_ms": pytest.approx(latencies[1], abs=0.0011),
+                    }
+                },
+                "clients": [
+                    {
+                        "service": "front",
+                        "to": "back",
+                        "requests": 2,
+                        "ok": 2,
+                        "errors": 0,
+                        "error_reasons": {},
+                        "p50_ms": pytest.approx(latencies[0], abs=0.0011),
+                        "p99_ms": pytest.approx(latencies[1], abs=0.0011),
+                    }
+                ],
+                "tasks": {
+                    "task-back-1": {"rps": 2.0, "attempts": 2, "ok": 2, "errors": 0, "err_pct": 0.0}
+                },
+            },
+            "sample": {"every": 1, "label": "all requests shown"},
+        }
+    ]
+    assert (s0, s1) == (0.25, 0.75)
+    assert playback.ended
+
+
+def test_edge_ids_drop_the_task_prefix_and_name_alb_nodes_by_az() -> None:
+    assert edge_id("task-contract-1", "alb-node-1a") == "edge-contract-1--alb-node-1a"
+    assert edge_id("alb-node-1a", "task-inventory-2") == "edge-alb-node-1a--inventory-2"
+    assert node_id("alb-ap-northeast-1d") == "alb-node-1d"
+
+
+def test_elb_dots_go_client_to_alb_node_to_target() -> None:
+    frames = _all_frames(Playback(ONE, "elb", 7, topology_hook=None))
+
+    dots = _dots(frames)
+
+    node = dots[0]["path"][0].split("--")[1]
+    assert node.startswith("alb-node-")
+    assert dots[0]["path"] == [f"edge-front-1--{node}", f"edge-{node}--back-1"]
+    assert dots[0]["dir"] == [1, 1]
+    assert len(dots[0]["t"]) == 3
+    assert dots[0]["t"][0] == dots[0]["t"][1] == 0.25
+
+
+def test_service_discovery_dot_visits_the_zone_on_a_dns_miss_only() -> None:
+    frames = _all_frames(Playback(ONE, "service-discovery", 7, topology_hook=None))
+
+    first, second = _dots(frames)
+
+    assert first["path"] == [
+        "edge-front-1--r53-zone",
+        "edge-front-1--r53-zone",
+        "edge-front-1--back-1",
+    ]
+    assert first["dir"] == [1, -1, 1]
+    assert first["t"][:3] == [0.25, 0.25, 0.25]
+    assert second["path"] == ["edge-front-1--back-1"]
+
+
+@pytest.mark.parametrize("pattern", ["app-mesh", "service-connect"])
+def test_envoy_patterns_retry_a_dead_task_as_separate_attempts(pattern: str) -> None:
+    playback = Playback(TINY, pattern, 1, topology_hook=None)
+    playback.apply({"do": "kill_task", "task": "back-1"})
+    playback.apply({"do": "kill_task", "task": "back-2"})
+
+    dots = _dots(_all_frames(playback))
+
+    dead = ("edge-front-1--back-1", "edge-front-1--back-2")
+    retried = next(d for d in dots if d["outcome"] == "retried")
+    attempts = [d for d in dots if d["id"] == retried["id"]]
+    assert [d["attempts"] for d in attempts] == list(range(1, len(attempts) + 1))
+    assert all(d["outcome"] == "retried" for d in attempts[:-1])
+    assert attempts[-1]["outcome"] != "retried"
+    # Envoy's connect timeout (5 s) is the time a dot spends on the edge to a dead task.
+    for dot in attempts[:-1]:
+        assert dot["path"][0] in dead
+        assert dot["t"][1] - dot["t"][0] == pytest.approx(5.0)
+
+
+def test_elb_answers_503_at_the_node_when_no_target_is_registered() -> None:
+    scenario = {**TINY, "settings": {"alb": {"deregistration_delay_s": 0}}}
+    playback = Playback(scenario, "elb", 1, topology_hook=None)
+    playback.apply({"do": "scale", "service": "back", "count": 0})
+
+    frames = _all_frames(playback)
+
+    late = [d for d in _dots(frames) if d["t"][0] > 2]
+    assert late
+    assert {d["outcome"] for d in late} == {"http_503"}
+    assert all(len(d["path"]) == 1 and "--alb-node-" in d["path"][0] for d in late)
+
+
+@pytest.mark.parametrize("pattern", ["elb", "app-mesh", "service-discovery", "service-connect"])
+def test_window_metrics_equal_the_engines_buckets(pattern: str) -> None:
+    scenario = {
+        **TINY,
+        "arrivals": "poisson",
+        "traffic": [{"from": "front", "to": "back", "rps": 40}],
+    }
+    playback = Playback(scenario, pattern, 3, topology_hook=None)
+    playback.apply({"do": "fail_task", "task": "back-1", "status": 503, "probability": 0.5})
+    sim = playback.streams[0].sim
+
+    for _ in range(int(scenario["duration_s"])):
+        frame = playback.step()[0]
+        result = sim.result()
+        sec = int(frame["t0"])
+        engine_clients = [r for r in result["client_timeline"] if r["t"] == sec]
+        engine_tasks = {f"task-{r['task']}": r for r in result["timeline"] if r["t"] == sec}
+
+        assert [
+            {k: v for k, v in c.items() if k not in ("errors", "error_reasons")}
+            | {"errors": c["error_reasons"]}
+            for c in frame["metrics"]["clients"]
+        ] == [{k: v for k, v in r.items() if k != "t"} for r in engine_clients]
+        assert {
+            k: (v["attempts"], v["ok"], v["errors"]) for k, v in frame["metrics"]["tasks"].items()
+        } == {
+            k: (r["attempts"], r["ok"], sum(r["errors"].values())) for k, r in engine_tasks.items()
+        }
+
+
+def test_metrics_count_every_request_while_dots_show_a_sample() -> None:
+    scenario = {**TINY, "traffic": [{"from": "front", "to": "back", "rps": 500}]}
+    playback = Playback(scenario, "service-connect", 1, topology_hook=None)
+
+    frames = _all_frames(playback)
+
+    ended = [
+        e["request"]
+        for e in playback.streams[0].sim.result()["events"]
+        if e["kind"] == "request_end"
+    ]
+    assert frames[0]["sample"] == {"every": 10, "label": "1 in 10 requests shown"}
+    assert frames[0]["metrics"]["clients"][0]["requests"] == 500
+    assert sorted(int(d["id"][1:]) for d in _dots(frames)) == sorted(ended)
+    assert all(r % 10 == 0 for r in ended)
+
+
+def test_sample_every_targets_fifty_dots_a_second() -> None:
+    busy = load_scenario({"traffic": [{"from": "user", "to": "contract", "rps": 1000}]})
+    sample = load_scenario({})
+
+    assert default_sample_every(busy) == 20
+    assert default_sample_every(sample) == 1
+    assert sample_label(20, "ja") == "20 件に 1 件のリクエストを表示"
+    assert sample_label(1, "en") == "all requests shown"
+
+
+def test_state_classes_follow_a_killed_task_and_an_az_outage() -> None:
+    playback = Playback(TINY, "elb", 1, topology_hook=None)
+    playback.step()
+    playback.apply({"do": "kill_task", "task": "back-2"})
+    playback.apply({"do": "az_outage", "az": "ap-northeast-1c"})
+
+    frame = playback.step()[0]
+
+    changes = {s["el"]: (s["t"], s["add"], s["remove"]) for s in frame["states"]}
+    assert changes["task-back-2"] == (1.0, ["state-stopped"], ["state-healthy"])
+    assert changes["alb-node-1c"] == (1.0, ["state-az-out"], [])
+    assert changes["svc-back-az-1c"] == (1.0, ["state-az-out"], [])
+
+
+def test_element_classes_mark_behaviour_and_ejection() -> None:
+    sim = Simulation(TINY, pattern="service-connect", seed=1)
+    sim.apply({"do": "fail_task", "task": "back-1", "status": 503})
+    sim.apply({"do": "slow_task", "task": "back-3", "delay_ms": 100})
+    sim.advance(6)
+
+    classes = element_classes(sim.snapshot(), "service-connect")
+
+    assert classes["task-back-1"] == ("state-ejected", "state-failing", "state-healthy")
+    assert classes["task-back-3"] == ("state-healthy", "state-slow")
+
+
+def test_stale_dns_cache_is_marked_while_it_holds_a_removed_ip() -> None:
+    scenario = {**TINY, "duration_s": 90, "settings": {"cloud_map": {"dns_ttl_s": 20}}}
+    playback = Playback(scenario, "service-discovery", 1, topology_hook=None)
+    playback.step()
+    playback.apply({"do": "stop_task", "task": "back-1"})
+
+    frames = _all_frames(playback)
+
+    stale = [(f["t0"], s) for f in frames for s in f["states"] if s["el"] == "dns-cache-front"]
+    assert stale[0][1]["add"] == ["state-stale"]
+    assert len(stale) == 2
+    assert stale[1][1]["remove"] == ["state-stale"]
+
+
+def test_rebuilt_playback_continues_with_identical_frames() -> None:
+    log = [{"at_s": 3.0, "do": "refuse_task", "task": "back-1"}]
+    whole = _all_frames(Playback(TINY, "all", 5, log=log, topology_hook=None))
+    rebuilt = Playback(TINY, "all", 5, log=log, topology_hook=None)
+
+    first = rebuilt.frames_after(22)
+    rest = _all_frames(rebuilt)
+
+    assert [f["seq"] for f in first] == [23]
+    assert first + rest == whole[23:]
+
+
+def test_live_action_and_replayed_log_give_the_same_frames() -> None:
+    live = Playback(TINY, "elb", 2, topology_hook=None)
+    frames = live.step() + live.step()
+    live.apply({"do": "blackhole_task", "task": "back-3"})
+    frames += _all_frames(live)
+
+    replayed = _all_frames(Playback(TINY, "elb", 2, log=live.log, topology_hook=None))
+
+    assert live.log == [{"at_s": 2.0, "do": "blackhole_task", "task": "back-3"}]
+    assert replayed == frames
+
+
+def test_fork_keeps_earlier_actions_and_adds_its_own_at_the_fork_time() -> None:
+    parent = Playback(TINY, "elb", 2, topology_hook=None)
+    parent.step()
+    parent.apply({"do": "slow_task", "task": "back-1", "delay_ms": 50})
+    _all_frames(parent)
+
+    child = fork(parent, 4.5, {"do": "kill_task", "task": "back-2"}, branch=1)
+
+    assert child.log == [
+        {"at_s": 1.0, "do": "slow_task", "task": "back-1", "delay_ms": 50.0, "health_check": False},
+        {"do": "kill_task", "task": "back-2", "at_s": 4.5},
+    ]
+    assert child.step()[0]["seq"] == 4
+    assert child.branch == 1
+
+
+@pytest.mark.parametrize(
+    ("at", "action", "field", "reason"),
+    [
+        (13, None, "at", "must be between 0 and the current time 12"),
+        (float("nan"), None, "at", "must be a number of seconds"),
+        ("5", None, "at", "must be a number of seconds"),
+        (
+            2,
+            {"do": "kill_task", "task": "nobody-1"},
+            "action.task",
+            "must be '<service>-<n>' of a known service, got 'nobody-1'",
+        ),
+        (
+            2,
+            {"do": "kill_task", "task": "back-1", "at_s": 1},
+            "action.at_s",
+            "is set by the server to the fork time",
+        ),
+    ],
+)
+def test_fork_refuses_bad_input(at: Any, action: Any, field: str, reason: str) -> None:
+    parent = Playback(TINY, "elb", 2, topology_hook=None)
+    _all_frames(parent)
+
+    with pytest.raises(PlaybackError) as error:
+        fork(parent, at, action, branch=1)
+
+    assert (error.value.field, error.value.reason) == (field, reason)
+
+
+def test_readouts_come_from_the_engine_result() -> None:
+    playback = Playback({**TINY, "duration_s": 30}, "elb", 1, topology_hook=None)
+    playback.step()
+    playback.apply({"do": "kill_task", "task": "back-2"})
+    _all_frames(playback)
+    result = playback.streams[0].sim.result()
+
+    values = playback.readouts()[0]["values"]
+
+    summary = result["summary"]
+    last = next(m for m in summary["key_moments"] if m["kind"] == "last_request_to_task")
+    assert values == readout_values(result)
+    assert values["failed_requests"] == sum(summary["errors"].values())
+    assert values["retries"] == summary["retries"]
+    assert values["faults"] == [
+        {
+            "task": "back-2",
+            "do": "kill_task",
+            "t": 1.0,
+            "last_request_t": last["t"],
+            "requests_stopped_after_s": round(last["t"] - 1.0, 6),
+            "still_receiving": False,
+        }
+    ]
+
+
+def test_stale_dns_window_readout_spans_stop_to_last_request() -> None:
+    playback = Playback({**TINY, "duration_s": 60}, "service-discovery", 1, topology_hook=None)
+    playback.step()
+    playback.apply({"do": "kill_task", "task": "back-2"})
+    _all_frames(playback)
+    moments = playback.streams[0].sim.result()["summary"]["key_moments"]
+
+    stale = playback.readouts()[0]["values"]["stale_dns"]
+
+    stopped = next(m["t"] for m in moments if m["kind"] == "task_stopped")
+    last = next(m["t"] for m in moments if m["kind"] == "last_request_to_task")
+    assert stale == [
+        {"task": "back-2", "from_t": stopped, "to_t": last, "window_s": round(last - stopped, 6)}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "pattern", "seed", "field", "reason"),
+    [
+        (
+            {},
+            "mesh",
+            1,
+            "pattern",
+            "must be one of elb, app-mesh, service-discovery, service-connect, all",
+        ),
+        ({}, "elb", True, "seed", "must be a whole number from 0 to 2**63 - 1"),
+        ([], "elb", 1, "scenario", "must be an object"),
+        ({"duration_s": 4000}, "elb", 1, "scenario.duration_s", "at most 3600 s in the playground"),
+        (
+            {"traffic": [{"from": "user", "to": "contract", "rps": 2000}]},
+            "elb",
+            1,
+            "scenario.traffic",
+            "at most 1000 requests/s in total",
+        ),
+        (
+            {"services": [{"name": "Bad", "tasks": 1}]},
+            "elb",
+            1,
+            "scenario.services[0].name",
+            "must be lower-case letters, digits and '-', starting with a letter",
+        ),
+    ],
+)
+def test_playback_refuses_bad_input_with_field_and_reason(
+    scenario: Any, pattern: Any, seed: Any, field: str, reason: str
+) -> None:
+    with pytest.raises(PlaybackError) as error:
+        Playback(scenario, pattern, seed)
+
+    assert (error.value.field, error.value.reason) == (field, reason)

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import QueryDict
+
+from patterns.playground_forms import (
+    AppMeshSettingsForm,
+    CallFormSet,
+    ElbSettingsForm,
+    RouteWeightsForm,
+    ServiceConnectSettingsForm,
+    ServiceDiscoverySettingsForm,
+    ServiceFormSet,
+    settings_forms,
+    system_initial,
+    system_scenario,
+)
+from patterns.sim import load_scenario
+
+pytestmark = pytest.mark.unit
+
+
+def _engine_value(path: str) -> Any:
+    node: Any = load_scenario({}).to_dict()
+    for key in path.split("."):
+        node = node[key]
+    return node
+
+
+def _rows(prefix: str, rows: list[dict[str, Any]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    data[f"{prefix}-INITIAL_FORMS"] = "0"
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            if isinstance(value, list):
+                data.setlist(f"{prefix}-{i}-{key}", value)
+            else:
+                data[f"{prefix}-{i}-{key}"] = str(value)
+    return data
+
+
+def _system(services: list[dict[str, Any]], calls: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
+    service_set = ServiceFormSet(_rows("services", services), prefix="services")
+    call_set = CallFormSet(_rows("traffic", calls), prefix="traffic")
+    return system_scenario(service_set, call_set), service_set, call_set
+
+
+def test_settings_fields_start_at_the_engines_defaults() -> None:
+    forms = settings_forms()
+
+    for form in forms:
+        for name, field in form.fields.items():
+            # App Mesh's outlier detection is off by default: no value to start from.
+            no_default = name.startswith("settings.app_mesh.outlier_detection.")
+            engine = None if no_default else _engine_value(name)
+            expected = int(engine) if isinstance(engine, float) and engine.is_integer() else engine
+            assert field.initial == expected, name
+    assert [f.pattern for f in forms] == [
+        "common",
+        "elb",
+        "app-mesh",
+        "service-discovery",
+        "service-connect",
+    ]
+    assert ElbSettingsForm()["settings.alb.deregistration_delay_s"].initial == 300
+
+
+def test_settings_field_carries_its_default_and_explanation_for_the_page() -> None:
+    field = ElbSettingsForm()["settings.alb.unhealthy_threshold"]
+
+    html = str(field)
+
+    assert 'data-initial="2"' in html
+    assert 'name="settings.alb.unhealthy_threshold"' in html
+    assert field.help_text == "Consecutive failed checks before a node stops routing to a target."
+
+
+def test_settings_form_gives_the_scenario_fragment() -> None:
+    form = ServiceConnectSettingsForm(
+        {
+            "settings.envoy.outlier_detection.consecutive_5xx": "3",
+            "settings.envoy.lb_policy": "random",
+            "settings.service_connect.per_request_timeout_s": "2.5",
+        }
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.settings() == {
+        "envoy": {"lb_policy": "random", "outlier_detection": {"consecutive_5xx": 3}},
+        "service_connect": {"per_request_timeout_s": 2.5},
+    }
+
+
+@pytest.mark.parametrize(
+    ("form_class", "data", "field", "message"),
+    [
+        (
+            ElbSettingsForm,
+            {"settings.alb.deregistration_delay_s": "99999"},
+            "settings.alb.deregistration_delay_s",
+            "must be between 0 and 3600, got 99999.0",
+        ),
+        (
+            ElbSettingsForm,
+            {"settings.alb.health_check_timeout_s": "40"},
+            "settings.alb.health_check_timeout_s",
+            "must be shorter than alb.health_check_interval_s",
+        ),
+        (
+            ElbSettingsForm,
+            {"settings.alb.deregistration_delay_s": "1e400"},
+            "settings.alb.deregistration_delay_s",
+            "Enter a number.",
+        ),
+        (
+            ElbSettingsForm,
+            {"settings.alb.algorithm": "fastest"},
+            "settings.alb.algorithm",
+            "Select a valid choice. fastest is not one of the available choices.",
+        ),
+        (
+            AppMeshSettingsForm,
+            {"settings.app_mesh.outlier_detection.max_server_errors": "3"},
+            "settings.app_mesh.outlier_detection.interval_s",
+            "is required",
+        ),
+        (
+            ServiceDiscoverySettingsForm,
+            {"settings.cloud_map.dns_ttl_s": "-1"},
+            "settings.cloud_map.dns_ttl_s",
+            "must be between 0 and 86400, got -1.0",
+        ),
+        (
+            ElbSettingsForm,
+            {"settings.client.retries": "2.5"},
+            "settings.client.retries",
+            "Enter a whole number.",
+        ),
+    ],
+)
+def test_settings_form_puts_the_reason_beside_the_field(
+    form_class: Any, data: dict[str, str], field: str, message: str
+) -> None:
+    form = form_class(data)
+
+    assert not form.is_valid()
+    assert form.errors == {field: [message]}
+
+
+def test_route_weights_form_gives_app_mesh_routes() -> None:
+    form = RouteWeightsForm(
+        {"inventory": "90", "inventory-v2": "10"},
+        virtual_service="inventory",
+        nodes=["inventory", "inventory-v2"],
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.routes() == {
+        "inventory": [
+            {"virtual_node": "inventory", "weight": 90},
+            {"virtual_node": "inventory-v2", "weight": 10},
+        ]
+    }
+
+
+def test_route_weights_form_refuses_all_zero_weights() -> None:
+    form = RouteWeightsForm({"a": "0", "b": "0"}, virtual_service="a", nodes=["a", "b"])
+
+    assert not form.is_valid()
+    assert form.non_field_errors() == ["The weights must not all be zero."]
+
+
+def test_system_editor_builds_the_scenario_the_engine_accepts() -> None:
+    services, calls = system_initial()
+    services[2]["tasks"] = 5
+    services[2]["azs"] = ["ap-northeast-1a"]
+
+    raw, _, _ = _system(services, calls)
+
+    assert raw is not None
+    assert raw["services"][2] == {
+        "name": "inventory",
+        "tasks": 5,
+        "azs": ["ap-northeast-1a"],
+        "app_start_s": 0.0,
+    }
+    assert raw["traffic"] == [
+        {"from": "user", "to": "contract", "rps": 10.0},
+        {"from": "contract", "to": "inventory", "rps": 10.0},
+        {"from": "contract", "to": "billing", "rps": 10.0},
+    ]
+    assert load_scenario(raw).services[2]["tasks"] == 5
+
+
+def test_system_editor_puts_engine_errors_on_the_right_row() -> None:
+    services, calls = system_initial()
+    services[1]["name"] = "user"
+    duplicate, service_set, _ = _system(services, calls)
+
+    services, calls = system_initial()
+    calls[2]["target"] = "payments"
+    unknown, _, call_set = _system(services, calls)
+
+    assert duplicate is None
+    assert service_set.forms[1].errors == {"name": ["duplicate service 'user'"]}
+    assert unknown is None
+    assert call_set.forms[2].errors == {"target": ["unknown service 'payments'"]}
+
+
+def test_system_editor_drops_deleted_rows() -> None:
+    services, calls = system_initial()
+    services[3]["DELETE"] = "on"
+    calls[2]["DELETE"] = "on"
+
+    raw, _, _ = _system(services, calls)
+
+    assert raw is not None
+    assert [s["name"] for s in raw["services"]] == ["user", "contract", "inventory"]
+    assert len(raw["traffic"]) == 2
+
+
+def test_system_editor_refuses_too_many_services() -> None:
+    services = [{"name": f"s{i}", "tasks": 1} for i in range(13)]
+
+    raw, service_set, _ = _system(services, [])
+
+    assert raw is None
+    assert service_set.non_form_errors() == ["Please submit at most 12 forms."]
