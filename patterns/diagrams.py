@@ -832,6 +832,8 @@ def _app_mesh(dot: _Dot, topo: Mapping[str, Any]) -> None:
     dot.edge(
         "cloud-map",
         "appmesh-cp",
+        tail="e",
+        head="w",
         label=" endpoints",
         fontcolor=NET_PURPLE,
         style="dashed",
@@ -903,13 +905,19 @@ def _app_mesh(dot: _Dot, topo: Mapping[str, Any]) -> None:
     dot.edge(
         "appmesh-cp",
         "mesh",
-        dir="back",
+        tail="e",
+        head="w",
         label=" reads",
         fontcolor=NET_PURPLE,
         style="dashed",
         color=NET_PURPLE,
         **{"class": "config"},
     )
+    # The control plane and the mesh config sit in one row under the deepest services, so the
+    # diagram grows down rather than sideways.
+    deepest = _rows_by_depth(topo, "app-mesh")[-1][0]
+    dot.line(f'{_q("svc-" + deepest)} -> "cloud-map" [style=invis]')
+    dot.line('{rank=same; "cloud-map" -> "appmesh-cp" -> "mesh" [style=invis]}')
     _direct_calls(dot, topo, "app-mesh")
 
 
@@ -1155,19 +1163,24 @@ def inline_svg(raw: bytes) -> str:
         pattern_class = [c for c in graph.get("class", "").split() if c.startswith("pattern--")]
         if pattern_class:
             root.set("data-pattern", pattern_class[0].split("--", 1)[1])
-        title = graph.find(_tag("title"))
-        root.set("aria-label", f"Diagram {title.text if title is not None else ''}")
         for child in list(graph):
             if child.tag == _tag("polygon"):  # the page background graphviz paints
                 graph.remove(child)
                 break
     _rework(root, [])
+    kinds = [g.get("class", "").split() for g in root.iter(_tag("g"))]
+    services = sum(1 for k in kinds if "service" in k)
+    tasks = sum(1 for k in kinds if "task" in k)
+    root.set(
+        "aria-label",
+        f"{root.get('data-pattern', '')} diagram: {services} ECS services, {tasks} tasks",
+    )
     root.insert(0, ET.fromstring(_DEFS))
     return ET.tostring(root, encoding="unicode")
 
 
 def _width_class(view_box: str) -> str:
-    """A size bucket for diagram.css's minimum width (about 3/4 of the natural width)."""
+    """A size bucket for diagram.css's minimum width (about 0.85 of the natural width)."""
     parts = view_box.split()
     width = float(parts[2]) if len(parts) == 4 else 0.0
     for limit in (600, 800, 1000, 1200, 1500):
@@ -1233,6 +1246,11 @@ def _rework(element: ET.Element, ancestors: list[ET.Element]) -> None:
             _split_classes(child, classes)
         if child.tag == _tag("g") and "node" in child.get("class", "").split():
             _mark_shape(child)
+        if child.tag == _tag("g") and child.get("id", "").startswith("edge-"):
+            # graphviz titles an edge with its DOT ports ("svc-a:task-a-1:s->alb:alb-node-1a:n").
+            title = child.find(_tag("title"))
+            if title is not None:
+                title.text = child.get("id", "")[len("edge-") :].replace("--", " → ")
         _rework(child, ancestors + [element])
         index += 1
 

@@ -660,3 +660,14 @@ def test_diagram_legend_every_string_has_a_japanese_translation() -> None:
 
     assert len(msgids) == 30
     assert [m for m in msgids if not japanese.get(m)] == []
+
+
+def test_render_svg_labels_diagram_and_edges_for_assistive_tech() -> None:
+    svg = diagrams.diagram_svg(_sample(), "elb")
+
+    start = svg.index('id="edge-contract-1--alb-node-1a"')
+
+    assert 'aria-label="elb diagram: 4 ECS services, 12 tasks"' in svg[: svg.index(">")]
+    assert (
+        svg[start : start + 200].split("<title>")[1].startswith("contract-1 → alb-node-1a</title>")
+    )
