@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns import views
+from patterns import views_playground, views_playground_api
 
-# The playground page replaces this placeholder; keep the name "playground" (the header links to it).
 urlpatterns: list[URLPattern] = [
-    path("", views.area, {"name": "playground"}, name="playground"),
+    path("", views_playground.playground, name="playground"),
+    # W's JSON endpoints (instant run, validation); the page route above is J's.
+    path("api/run", views_playground_api.run, name="playground-api-run"),
+    path("api/validate", views_playground_api.validate, name="playground-api-validate"),
 ]

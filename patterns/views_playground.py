@@ -1,0 +1,114 @@
+"""The playground page: thin. The engine runs in W's consumer and JSON endpoints; the page only
+describes the choices and hands a permalink's run (if any) to the player."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from patterns import permalink
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
+
+LEGEND_TEMPLATE = "playground/_diagram_legend.html"
+SPEEDS = ("0.1", "0.25", "0.5", "1", "2", "5", "10")
+PATTERN_NAMES = {
+    "elb": "ELB",
+    "app-mesh": "AWS App Mesh",
+    "service-discovery": "ECS Service Discovery",
+    "service-connect": "ECS Service Connect",
+}
+# The built-in scenarios, described in the page language (the engine's own descriptions are English).
+SCENARIO_TEXT = {
+    "steady": _("The sample system under steady load; nothing fails."),
+    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it."),
+    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes."),
+    "errors-5xx": _("inventory-2 answers 503 to every request from 60 s; its health check passes."),
+    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app takes 15 s to start."),
+    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)."),
+    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s."),
+    "canary-90-10": _(
+        "App Mesh sends 10 % of inventory traffic to inventory-v2, which fails half its requests."
+    ),
+    "stale-dns": _("A task dies while clients still hold its IP in their DNS cache."),
+}
+
+
+@cache
+def _diagram_css() -> bool:
+    """D's diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
+    return finders.find("css/diagram.css") is not None
+
+
+@cache
+def _legend_template() -> str | None:
+    try:
+        get_template(LEGEND_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return LEGEND_TEMPLATE
+
+
+def _scenarios() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "text": SCENARIO_TEXT.get(name, data.get("description", "")),
+            "pattern": data.get("pattern", ""),
+        }
+        for name, data in BUILTIN_SCENARIOS.items()
+    ]
+
+
+BLANK = {"name": "sample", "duration_s": 300}
+
+
+@cache
+def _builtin_scenarios() -> dict[str, dict[str, Any]]:
+    """What the page's script starts from: each built-in as written, plus its calls (with their
+    rates) so the traffic field can override them. The blank sample system is under ""."""
+    scenarios = {"": BLANK, **BUILTIN_SCENARIOS}
+    return {
+        name: {"raw": raw, "traffic": load_scenario(raw).to_dict()["traffic"]}
+        for name, raw in scenarios.items()
+    }
+
+
+def _opened_run(token: str | None) -> tuple[dict[str, Any] | None, str]:
+    """The run a permalink holds, or the reason it cannot be opened."""
+    if not token:
+        return None, ""
+    try:
+        run = permalink.decode(token)
+    except permalink.PermalinkError as error:
+        return None, str(error)
+    return {
+        "scenario": run.scenario,
+        "seed": run.seed,
+        "pattern": run.pattern,
+        "log": run.log,
+        "token": token,
+    }, ""
+
+
+@require_GET
+def playground(request: HttpRequest) -> HttpResponse:
+    opened, permalink_error = _opened_run(request.GET.get("run"))
+    context = {
+        "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
+        "scenarios": _scenarios(),
+        "speeds": [{"value": s, "label": s} for s in SPEEDS],
+        "legend_template": _legend_template(),
+        "diagram_css": _diagram_css(),
+        "opened_run": opened,
+        "builtin_scenarios": _builtin_scenarios(),
+        "permalink_error": permalink_error,
+    }
+    return render(request, "playground/page.html", context)

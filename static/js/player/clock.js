@@ -1,0 +1,49 @@
+// Virtual time driven by requestAnimationFrame. The clock never runs past what has been
+// buffered: while live, it waits for the next frame instead of inventing time.
+
+export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+export class Clock {
+  constructor(onTick) {
+    this.onTick = onTick;
+    this.now = 0;
+    this.speed = 1;
+    this.playing = false;
+    this.limit = 0;
+    this.duration = 0;
+    this.last = null;
+    this.frame = null;
+    this.tick = this.tick.bind(this);
+  }
+
+  start() {
+    if (this.frame === null) this.frame = requestAnimationFrame(this.tick);
+  }
+
+  stop() {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.frame = null;
+  }
+
+  tick(stamp) {
+    if (this.playing && this.last !== null) {
+      const dt = Math.min(0.25, (stamp - this.last) / 1000);
+      this.now = Math.min(this.now + dt * this.speed, this.limit);
+    }
+    this.last = stamp;
+    this.onTick(this.now, stamp);
+    this.frame = requestAnimationFrame(this.tick);
+  }
+
+  get waiting() {
+    return this.playing && this.now >= this.limit && this.limit < this.duration;
+  }
+
+  get ended() {
+    return this.duration > 0 && this.now >= this.duration - 1e-9;
+  }
+
+  seek(t) {
+    this.now = Math.max(0, Math.min(t, this.limit));
+  }
+}

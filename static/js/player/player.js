@@ -1,0 +1,681 @@
+// The trace player: one clock drives the diagram(s), the dots, the event list, the timeline,
+// the chart and the waterfall. Data arrives as frames (WebSocket or an instant run) and is
+// buffered, so pause, step back, scrub and fork work on everything already received.
+//
+//   const player = new Player(document.getElementById("player"), { wsPath, runUrl });
+//   player.startLive(scenario, "elb");   // or player.runInstant(scenario, "all")
+
+import { Chart } from "./chart.js";
+import { Clock, SPEEDS } from "./clock.js";
+import { Connection } from "./connection.js";
+import { Diagram } from "./diagram.js";
+import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
+import { EventList } from "./eventlist.js";
+import { Palette } from "./palette.js";
+import { RunStore, upperBound } from "./store.js";
+import { readoutRows } from "./readouts.js";
+import { Strings, formatSeconds } from "./strings.js";
+import { Timeline, isMarker } from "./timeline.js";
+import { Waterfall } from "./waterfall.js";
+
+const ALL = ["elb", "app-mesh", "service-discovery", "service-connect"];
+// Above this speed the screen-time floor of a hop stops growing, or dots would pile up: at 10×
+// a hop is drawn over 0.35 × 2.5 = 0.875 virtual seconds, 88 ms of screen time.
+const MAX_STRETCH_SPEED = 2.5;
+const HEAD_SLACK_S = 1.5;  // within this of the live head an action applies now, not as a fork
+
+function csrfToken() {
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+function formatNumber(value) {
+  if (value === null || value === undefined) return "—";
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
+}
+
+export class Player {
+  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null } = {}) {
+    this.root = root;
+    this.strings = new Strings(root.querySelector("template[data-role=strings]") || document.getElementById("player-strings"));
+    this.runUrl = runUrl;
+    this.wsPath = wsPath;
+    this.onMessage = onMessage;   // the page hears hello/status/error/readouts too
+    this.onState = onState;
+    this.store = new RunStore();
+    this.branchId = 0;
+    this.compareId = null;
+    this.mode = "idle";            // idle | live | instant
+    this.request = null;           // {pattern, id} shown in the waterfall
+    this.diagrams = new Map();     // pattern -> {figure, diagram, dots}
+    this.reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    this.dirty = { events: true, chart: true, branches: true };
+    this.lastWindow = new Map();
+    this.lastEventsRender = 0;
+    this.connection = null;
+    this.scenario = null;
+    this.serverHead = 0;
+    this.serverBranch = 0;
+    this.lang = document.documentElement.lang === "ja" ? "ja" : "en";
+    this._bindControls();
+    this.clock = new Clock((now) => this.render(now));
+    this.clock.start();
+  }
+
+  el(role) {
+    return this.root.querySelector(`[data-role=${role}]`);
+  }
+
+  _bindControls() {
+    const root = this.root;
+    root.addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-control]");
+      if (!button) return;
+      const control = button.dataset.control;
+      if (control === "play") this.toggle();
+      else if (control === "next") this.step(1);
+      else if (control === "prev") this.step(-1);
+      else if (control === "speed") this.setSpeed(Number(button.dataset.speed));
+    });
+    this.el("jump").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const value = Number(e.target.elements.t.value);
+      if (Number.isFinite(value)) this.seek(value);
+    });
+    const motion = this.el("reduced-motion");
+    motion.checked = this.reduced;
+    motion.addEventListener("change", () => {
+      this.reduced = motion.checked;
+      this.root.classList.toggle("player--reduced", this.reduced);
+    });
+    this.root.classList.toggle("player--reduced", this.reduced);
+    const labels = this.el("edge-labels");
+    labels?.addEventListener("change", () => this.root.classList.toggle("player--hide-labels", !labels.checked));
+    // Keys work from anywhere in the player, and from the page itself when nothing else has focus.
+    document.addEventListener("keydown", (e) => {
+      const target = e.target;
+      if (this.root.contains(target) || target === document.body || target.id === "main") this._key(e);
+    });
+    this.timeline = new Timeline(this.el("timeline"), this.strings, (t, key) => {
+      this.pause();
+      this.seek(t);
+      if (key) {
+        const event = this._allEvents().find((ev) => ev._key === key);
+        if (event) this.choose(event, false);
+      }
+    });
+    this.events = new EventList(this.el("events"), this.strings, (event) => this.choose(event, true));
+    this.chart = new Chart(this.el("chart"), this.strings, (t) => this.seek(t));
+    this.chart.onChange = () => (this.dirty.chart = true);
+    this.waterfall = new Waterfall(this.el("waterfall"), this.strings);
+    this.palette = new Palette(this.el("palette"), this.strings, {
+      onAction: (action) => this.act(action),
+      onFilterTask: (task) => this.events.setFilter("task", task),
+      azName: (id) => this._azName(id),
+    });
+    this.el("branches").addEventListener("change", (e) => {
+      if (e.target.name === "branch") this.switchBranch(Number(e.target.value));
+      if (e.target.name === "compare") this.compareId = e.target.value === "" ? null : Number(e.target.value);
+      this.dirty.chart = true;
+      this._renderReadouts();
+    });
+    for (const figure of root.querySelectorAll("[data-role=diagrams]")) {
+      figure.addEventListener("click", (e) => {
+        const dot = e.target.closest(".dot[data-request]");
+        if (dot) this.selectRequest(dot.closest("[data-pattern]").dataset.pattern, dot.dataset.request);
+      });
+    }
+  }
+
+  _key(e) {
+    const target = e.target;
+    const typing = target.matches("input:not([type=checkbox]):not([type=radio]), select, textarea");
+    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === " " && !target.matches("button, [role=button]")) {
+      e.preventDefault();
+      this.toggle();
+    } else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      e.preventDefault();
+      this.step(e.key === "ArrowRight" ? 1 : -1);
+    } else if (e.key === "+" || e.key === "=") {
+      this.nudgeSpeed(1);
+    } else if (e.key === "-" || e.key === "_") {
+      this.nudgeSpeed(-1);
+    }
+  }
+
+  // ------------------------------------------------------------------ starting runs
+
+  // scenario: a scenario object; or {permalink: token} to replay a shared run.
+  startLive(scenario, pattern) {
+    this._prepare(scenario, pattern, "live");
+    if (!this.connection) {
+      this.connection = new Connection(this.wsPath, {
+        onMessage: (m) => this.handle(m),
+        onState: (state) => this._connectionState(state),
+        resumeMessage: () => this._resumeMessage(),
+      });
+      this.connection.open();
+    }
+    const start = { type: "start", pattern, speed: this.clock.speed, lang: this.lang };
+    if (scenario.permalink) start.permalink = scenario.permalink;
+    else Object.assign(start, { scenario, seed: scenario.seed ?? 1 });
+    this.connection.send(start);
+    this.clock.playing = true;
+  }
+
+  async runInstant(scenario, pattern) {
+    this._prepare(scenario, pattern, "instant");
+    const body = scenario.permalink ? { permalink: scenario.permalink, lang: this.lang } : { scenario, pattern, seed: scenario.seed ?? 1, lang: this.lang };
+    const messages = await this._post(body);
+    if (!messages) return false;
+    for (const message of messages) this.handle(message);
+    return true;
+  }
+
+  async _post(body, branchOverride = null) {
+    this._setStatus("loading");
+    let response;
+    try {
+      response = await fetch(this.runUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(body),
+        credentials: "same-origin",
+      });
+    } catch {
+      this._setStatus("network-error");
+      return null;
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok || !data) {
+      this.handle({ type: "error", ...(data || {}), status: response.status });
+      return null;
+    }
+    const messages = Array.isArray(data) ? data : data.messages || data.frames || [];
+    if (branchOverride !== null) for (const m of messages) if (m.type === "frame" || m.type === "readouts") m.branch = branchOverride;
+    return messages;
+  }
+
+  _prepare(scenario, pattern, mode) {
+    this.scenario = scenario;
+    this.pattern = pattern;
+    this.mode = mode;
+    this.store.reset();
+    this.branchId = 0;
+    this.compareId = null;
+    this.request = null;
+    this.serverHead = 0;
+    this.serverBranch = 0;
+    this.serverScenario = null;
+    this.seed = scenario.seed;
+    this.clock.now = 0;
+    this.clock.limit = 0;
+    this.lastWindow.clear();
+    this.events.setEvents([]);
+    this.waterfall.show(null, [], "");
+    this.dirty = { events: true, chart: true, branches: true };
+    this.root.dataset.mode = mode;
+    this.root.dataset.patterns = pattern === "all" ? "all" : "one";
+    const patterns = pattern === "all" ? ALL : [pattern];
+    this._buildFigures(patterns);
+  }
+
+  _buildFigures(patterns) {
+    const host = this.el("diagrams");
+    const template = this.root.querySelector("template[data-role=figure]");
+    host.replaceChildren();
+    this.diagrams.clear();
+    for (const pattern of patterns) {
+      const figure = template.content.firstElementChild.cloneNode(true);
+      figure.dataset.pattern = pattern;
+      figure.querySelector("[data-role=figure-title]").textContent = this.strings.get(`pattern-${pattern}`);
+      host.appendChild(figure);
+      this.diagrams.set(pattern, { figure, diagram: null, dots: null, url: null });
+    }
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  handle(message) {
+    switch (message.type) {
+      case "hello":
+        this._hello(message);
+        break;
+      case "frame":
+        this._frame(message);
+        break;
+      case "status":
+        this._status(message);
+        break;
+      case "log":
+        this.store.branch(message.branch ?? this.branchId).log = message.log || [];
+        break;
+      case "readouts":
+        this.store.addReadouts(message);
+        this._renderReadouts();
+        break;
+      case "topology":
+        this._loadDiagram(message.pattern || this.store.patterns[0], message.svg_url);
+        break;
+      default:
+        break;
+    }
+    this.onMessage?.(message);
+  }
+
+  _hello(message) {
+    if (this.store.run && message.run && message.run !== this.store.run && !this.store.pendingFork) {
+      this.store.reset();
+    }
+    this.store.run = message.run ?? this.store.run;
+    const before = this.store.branches.size;
+    const branch = this.store.branch(message.branch ?? 0);
+    if (message.log) branch.log = message.log;
+    if (message.seed !== undefined) this.seed = message.seed;
+    this.serverBranch = branch.id;
+    if (typeof message.t === "number") this.serverHead = message.t;
+    if (this.store.branches.size > before) this.switchBranch(branch.id);
+    this.store.hello = message;
+    if (message.scenario && !this.store.hello?.scenario) this.scenario = message.scenario;
+    if (message.scenario) this.serverScenario = message.scenario;
+    this.store.duration = message.duration_s ?? this.scenario?.duration_s ?? 0;
+    this.clock.duration = this.store.duration;
+    this.timeline.setDuration(this.store.duration);
+    const urls = message.svg_urls || (message.svg_url ? { [message.pattern || [...this.diagrams.keys()][0]]: message.svg_url } : {});
+    for (const [pattern, url] of Object.entries(urls)) this._loadDiagram(pattern, url);
+    if (message.permalink) this.root.dataset.permalink = message.permalink;
+    this._setStatus(this.mode === "live" ? "playing" : "ready");
+  }
+
+  async _loadDiagram(pattern, url) {
+    let slot = this.diagrams.get(pattern);
+    if (!slot) return;
+    if (slot.url === url) return;
+    slot.url = url;
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok || slot.url !== url) return;
+    const text = await response.text();
+    const box = slot.figure.querySelector("[data-role=svg]");
+    slot.diagram = new Diagram(box, text, { label: this.strings.get("diagram-label", { pattern: this.strings.get(`pattern-${pattern}`) }) });
+    slot.dots = new DotLayer(slot.diagram);
+    this.palette.attach(slot.diagram);
+    this.lastWindow.delete(pattern);
+    slot.figure.dataset.loaded = "true";
+    this.root.dataset.diagrams = String([...this.diagrams.values()].filter((s) => s.diagram).length);
+  }
+
+  _frame(frame) {
+    const before = this.store.branches.size;
+    const branch = this.store.addFrame(frame);
+    if (frame.svg_url) this._loadDiagram(frame.pattern, frame.svg_url);
+    if (this.store.branches.size > before) {
+      this.dirty.branches = true;
+      this.switchBranch(branch.id);
+    }
+    if (branch.id === this.branchId) this.serverHead = Math.max(this.serverHead, frame.t1);
+    for (const event of frame.events || []) {
+      event.pattern = frame.pattern;
+      event._key = `${frame.pattern}:${branch.id}:${event.t}:${event.cause}:${(event.el || []).join(",")}`;
+    }
+    this.dirty.events = true;
+    this.dirty.chart = true;
+  }
+
+  _status(message) {
+    if (message.state === "ended") this.root.dataset.ended = "true";
+    if (typeof message.t === "number" && (message.branch ?? this.branchId) === this.branchId) this.serverHead = Math.max(this.serverHead, message.t);
+    if (message.branch !== undefined) this.serverBranch = message.branch;
+  }
+
+  _connectionState(state) {
+    this.root.dataset.connection = state;
+    const label = this.el("connection");
+    if (label) label.textContent = this.strings.get(`connection-${state}`);
+    this.onState?.(state);
+  }
+
+  _resumeMessage() {
+    if (!this.store.run) return null;
+    const branch = this.store.branch(this.branchId);
+    return {
+      type: "resume", run: this.store.run, scenario: this.serverScenario || this.scenario, log: branch.log,
+      pattern: this.pattern, seed: this.seed ?? 1, after_seq: branch.lastSeq, branch: branch.id,
+      speed: this.clock.speed, lang: this.lang, paused: !this.clock.playing,
+      next_branch: Math.max(...this.store.branches.keys()) + 1,
+    };
+  }
+
+  _setStatus(key) {
+    const status = this.el("status");
+    if (status) status.textContent = this.strings.get(`status-${key}`);
+    this.root.dataset.status = key;
+  }
+
+  // ------------------------------------------------------------------ time control
+
+  get branch() {
+    return this.store.branch(this.branchId);
+  }
+
+  play() {
+    if (this.clock.ended) this.clock.now = 0;
+    this.clock.playing = true;
+    if (this.mode === "live") this.connection?.send({ type: "play" });
+    this._syncButtons();
+  }
+
+  pause() {
+    this.clock.playing = false;
+    if (this.mode === "live") this.connection?.send({ type: "pause" });
+    this._syncButtons();
+  }
+
+  toggle() {
+    if (this.clock.playing) this.pause();
+    else this.play();
+  }
+
+  seek(t) {
+    this.clock.limit = Math.max(this.clock.limit, this.branch.end);
+    this.clock.seek(t);
+    this.render(this.clock.now, true);
+  }
+
+  setSpeed(value) {
+    if (!SPEEDS.includes(value)) return;
+    this.clock.speed = value;
+    if (this.mode === "live") this.connection?.send({ type: "speed", value });
+    this._syncButtons();
+  }
+
+  nudgeSpeed(direction) {
+    const i = SPEEDS.indexOf(this.clock.speed);
+    this.setSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + direction))]);
+  }
+
+  step(direction) {
+    this.pause();
+    this._refreshEvents();
+    const now = this.clock.now;
+    const event = direction > 0 ? this.events.nextAfter(now) : this.events.prevBefore(now);
+    if (event) this.choose(event, false);
+  }
+
+  // Jump to an event: time, highlight on the diagram, its request in the waterfall, narration.
+  choose(event, fromList) {
+    this.pause();
+    this.clock.limit = Math.max(this.clock.limit, this.branch.end);
+    this.clock.seek(event.t);
+    this.chosen = event;
+    for (const [pattern, slot] of this.diagrams) {
+      slot.diagram?.highlight(pattern === event.pattern || this.diagrams.size === 1 ? event.el : []);
+    }
+    if (event.request) this.selectRequest(event.pattern, event.request);
+    this.el("narration").textContent = `${formatSeconds(event.t, 3)} s. ${event.text || event.cause}`;
+    this.render(this.clock.now, true);
+    if (fromList) this.events.markCurrent(this.events.indexOf(event));
+  }
+
+  selectRequest(pattern, id) {
+    const track = this.branch.tracks.get(pattern);
+    const dot = track?.dotsById.get(id) || null;
+    this.request = dot ? { pattern, id } : null;
+    this.waterfall.show(dot, dot ? track.requestEvents(id) : [], this.strings.get(`pattern-${pattern}`));
+  }
+
+  // ------------------------------------------------------------------ actions and forks
+
+  // An action at the live head is applied now; anywhere earlier it forks a new branch there.
+  act(action) {
+    const now = this.clock.now;
+    const branch = this.branch;
+    const latest = this.branchId === Math.max(...this.store.branches.keys());
+    const atHead = this.mode === "live" && latest && this.serverBranch === this.branchId && now >= this.serverHead - HEAD_SLACK_S;
+    if (atHead) {
+      this.connection.send({ type: "action", action });
+      this._say(this.strings.get("action-done", { action: this._actionName(action) }));
+      this.play();
+      return "action";
+    }
+    this.fork(action, now);
+    return "fork";
+  }
+
+  fork(action, at = this.clock.now) {
+    const parent = this.branch;
+    const log = parent.log.filter((a) => a.at_s < at).concat([{ ...action, at_s: at }]);
+    this.store.pendingFork = { parent: parent.id, at, action, log };
+    this._say(this.strings.get("fork-done", { t: formatSeconds(at) }));
+    if (this.mode === "live") {
+      // The server forks from the branch it is streaming; bring it back to ours first.
+      if (this.serverBranch !== parent.id) this.connection.send({ ...this._resumeMessage(), paused: true });
+      this.connection.send({ type: "fork", at: Math.min(at, parent.end), action });
+      this.play();
+    } else {
+      const id = Math.max(...this.store.branches.keys()) + 1;
+      const body = { scenario: this.serverScenario || this.scenario, pattern: this.pattern, seed: this.seed ?? 1, lang: this.lang, log };
+      this._post(body, id).then((messages) => {
+        if (!messages) return;
+        for (const m of messages) if (m.type !== "hello") this.handle(m);
+        this.play();
+      });
+    }
+  }
+
+  _say(text) {
+    this.el("narration").textContent = text;
+    const status = this.el("status");
+    if (status) status.textContent = text;
+  }
+
+  switchBranch(id) {
+    if (!this.store.branches.has(id)) return;
+    this.branchId = id;
+    const branch = this.branch;
+    if (branch.parent && this.compareId === null) this.compareId = branch.parent.id;
+    if (this.compareId === id) this.compareId = branch.parent?.id ?? null;
+    for (const slot of this.diagrams.values()) slot.diagram?.resetStates();
+    this.lastWindow.clear();
+    this.dirty = { events: true, chart: true, branches: true };
+    this._renderBranches();
+    this._renderReadouts();
+  }
+
+  _renderBranches() {
+    const list = this.el("branch-list");
+    if (!list || !this.dirty.branches) return;
+    this.dirty.branches = false;
+    const items = [];
+    for (const branch of this.store.branches.values()) {
+      const li = document.createElement("li");
+      const label = document.createElement("label");
+      const radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "branch";
+      radio.value = String(branch.id);
+      radio.checked = branch.id === this.branchId;
+      label.append(radio, ` ${this._branchName(branch)}`);
+      li.appendChild(label);
+      items.push(li);
+    }
+    list.replaceChildren(...items);
+    const compare = this.el("compare");
+    compare.replaceChildren(new Option(this.strings.get("compare-none"), ""));
+    for (const branch of this.store.branches.values()) {
+      if (branch.id !== this.branchId) compare.add(new Option(this._branchName(branch), String(branch.id)));
+    }
+    compare.value = this.compareId === null ? "" : String(this.compareId);
+    this.el("branches").hidden = this.store.branches.size < 2;
+  }
+
+  _branchName(branch) {
+    if (!branch.parent) return this.strings.get("branch-original");
+    return this.strings.get("branch-fork", { n: branch.id, t: formatSeconds(branch.forkAt), action: this._actionName(branch.action) });
+  }
+
+  _actionName(action) {
+    if (!action) return "";
+    const target = action.task || action.service || action.az || "";
+    return `${this.strings.has(`do-${action.do}`) ? this.strings.get(`do-${action.do}`) : action.do} ${target}`.trim();
+  }
+
+  _azName(id) {
+    const suffix = /-az-(.+)$/.exec(id)?.[1] || "";
+    for (const service of this.scenario?.services || []) {
+      const az = (service.azs || []).find((a) => a.endsWith(suffix));
+      if (az) return az;
+    }
+    return suffix;
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  _allEvents() {
+    const events = [];
+    for (const track of this.branch.tracks.values()) events.push(...track.events);
+    if (this.branch.tracks.size > 1) events.sort((a, b) => a.t - b.t);
+    return events;
+  }
+
+  _refreshEvents() {
+    if (!this.dirty.events) return;
+    this.dirty.events = false;
+    const events = this._allEvents();
+    this.events.setEvents(events);
+    this.timeline.setMarkers(events.filter(isMarker).map((e) => ({ t: e.t, kind: e.kind, text: e.text || e.cause, id: e._key })));
+    this.events.render(this.clock.now, true);
+  }
+
+  render(now, force = false) {
+    const branch = this.branch;
+    if (!branch) return;
+    this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
+    if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
+    const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
+    for (const [pattern, slot] of this.diagrams) {
+      const track = branch.tracks.get(pattern);
+      if (!slot.diagram || !track) continue;
+      slot.diagram.applyStates(track.states, now);
+      const dots = track.dotsAround(now, minHop * 8);
+      if (this.reduced) {
+        slot.dots.clear();
+        slot.diagram.setActiveHops(slot.dots.hops(dots, now, minHop));
+      } else {
+        if (slot.diagram.activeHops.size) slot.diagram.setActiveHops(new Map());
+        slot.dots.render(dots, now, minHop, this.request?.pattern === pattern ? this.request.id : null);
+      }
+      const window = track.windowAt(now);
+      if (window && this.lastWindow.get(pattern) !== window) {
+        this.lastWindow.set(pattern, window);
+        slot.diagram.setEdgeLabels(window.metrics.edges, (m, prefix) => prefix + this.strings.get("edge-label", {
+          rps: formatNumber(m.rps), err: formatNumber(m.err_pct), p50: formatNumber(m.p50_ms), p99: formatNumber(m.p99_ms),
+        }));
+      }
+      const sample = track.sample;
+      const label = slot.figure.querySelector("[data-role=sample]");
+      if (sample && label.dataset.every !== String(sample.every)) {
+        label.dataset.every = String(sample.every);
+        label.textContent = sample.every > 1 ? this.strings.get("sample-some", { n: sample.every }) : this.strings.get("sample-all");
+      }
+    }
+    const stamp = performance.now();
+    if (force || stamp - this.lastEventsRender > 120) {
+      this.lastEventsRender = stamp;
+      this._refreshEvents();
+      this.events.render(now, force);
+      this._renderChart();
+      this._renderBranches();
+    }
+    this.timeline.update(now, branch.end, branch.parent ? branch.forkAt : null);
+    this.chart.update(now, [...branch.tracks.entries()].map(([p, track]) => ({ name: this.strings.get(`pattern-${p}`), window: track.windowAt(now) })));
+    this._syncTime(now);
+  }
+
+  _renderChart() {
+    if (!this.dirty.chart) return;
+    this.dirty.chart = false;
+    const branch = this.branch;
+    const pairs = new Set();
+    const series = [];
+    for (const [pattern, track] of branch.tracks) {
+      for (const w of track.windows.slice(0, 5)) for (const c of w.metrics.clients || []) pairs.add(`${c.service}|${c.to}`);
+      series.push({ name: pattern, windows: track.windows, cls: pattern, dashed: false });
+    }
+    const compare = this.compareId !== null ? this.store.branches.get(this.compareId) : null;
+    if (compare) for (const [pattern, track] of compare.tracks) series.unshift({ name: pattern, windows: track.windows, cls: pattern, dashed: true });
+    this.chart.setPairs([...pairs]);
+    const markers = this._allEvents().filter((e) => e.kind === "action").map((e) => ({ t: e.t, text: e.text || e.cause }));
+    this.chart.draw(this.store.duration, series, markers);
+  }
+
+  _renderReadouts() {
+    const host = this.el("readouts");
+    if (!host) return;
+    const branch = this.branch;
+    const compare = this.compareId !== null ? this.store.branches.get(this.compareId) : null;
+    const blocks = [];
+    for (const [pattern, values] of branch.readouts) {
+      const section = document.createElement("div");
+      section.className = "readout";
+      section.dataset.pattern = pattern;
+      const h = document.createElement("h4");
+      h.textContent = `${this.strings.get(`pattern-${pattern}`)} · ${this.strings.get("readout-at", { t: formatSeconds(values.t ?? 0) })}`;
+      const table = document.createElement("table");
+      const head = table.createTHead().insertRow();
+      const columns = ["", this._branchName(branch)];
+      if (compare) columns.push(this._branchName(compare));
+      for (const text of columns) {
+        const th = document.createElement("th");
+        th.scope = "col";
+        th.textContent = text;
+        head.appendChild(th);
+      }
+      const body = table.createTBody();
+      const rows = readoutRows(values, this.strings);
+      const others = new Map(compare?.readouts.get(pattern) ? readoutRows(compare.readouts.get(pattern), this.strings).map((r) => [r.key, r]) : []);
+      for (const key of others.keys()) if (!rows.some((r) => r.key === key)) rows.push({ ...others.get(key), value: "—" });
+      for (const row of rows) {
+        const tr = body.insertRow();
+        if (row.counter) tr.className = "readout__counter";
+        const th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = row.label;
+        tr.appendChild(th);
+        tr.insertCell().textContent = row.value;
+        if (compare) tr.insertCell().textContent = others.get(row.key)?.value ?? "—";
+      }
+      section.append(h, table);
+      blocks.push(section);
+    }
+    host.replaceChildren(...blocks);
+    this.el("readouts-empty").hidden = blocks.length > 0;
+  }
+
+  _syncTime(now) {
+    const time = this.el("time");
+    const text = this.strings.get("time-of", { t: formatSeconds(now), d: formatSeconds(this.store.duration, 0) });
+    if (time.textContent !== text) time.textContent = text;
+    this.root.dataset.t = now.toFixed(3);
+    const waiting = this.clock.waiting;
+    if (this.root.dataset.waiting !== String(waiting)) this.root.dataset.waiting = String(waiting);
+    this._syncButtons();
+  }
+
+  _syncButtons() {
+    const play = this.root.querySelector("button[data-control=play]");
+    const playing = String(this.clock.playing);
+    if (play.getAttribute("aria-pressed") !== playing) {
+      play.setAttribute("aria-pressed", playing);
+      play.querySelector("[data-role=play-icon]").textContent = this.clock.playing ? "❚❚" : "▶";
+      play.querySelector("[data-role=play-label]").textContent = this.strings.get(this.clock.playing ? "pause" : "play");
+    }
+    for (const button of this.root.querySelectorAll("button[data-control=speed]")) {
+      const pressed = String(Number(button.dataset.speed) === this.clock.speed);
+      if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+// Buffered frames, per branch and per pattern. The browser computes nothing about the system:
+// it only files what the engine recorded so that any virtual time can be shown again.
+
+// First index i in the sorted array `items` with key(items[i]) > t (items before it are <= t).
+export function upperBound(items, t, key) {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(items[mid]) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const byT = (item) => item.t;
+const dotStart = (dot) => dot.t[0];
+
+function insertSorted(items, item, key) {
+  if (!items.length || key(items[items.length - 1]) <= key(item)) items.push(item);
+  else items.splice(upperBound(items, key(item), key), 0, item);
+}
+
+// One pattern's recording in one branch.
+export class Track {
+  constructor(pattern) {
+    this.pattern = pattern;
+    this.dots = [];
+    this.states = [];
+    this.events = [];
+    this.windows = [];  // {t0, t1, metrics, sample}
+    this.dotsById = new Map();
+    this.end = 0;       // buffered up to this virtual time
+    this.maxDotSpan = 0;
+    this.sample = null;
+    this.skipBefore = -Infinity;  // a fork's copied past: drop re-sent items before it
+  }
+
+  addFrame(frame) {
+    const keep = (t) => t >= this.skipBefore;
+    for (const dot of frame.dots || []) {
+      if (!keep(dot.t[0]) || this.dotsById.has(dot.id)) continue;
+      this._addDot(dot);
+    }
+    for (const state of frame.states || []) if (keep(state.t)) insertSorted(this.states, state, byT);
+    for (const event of frame.events || []) if (keep(event.t)) insertSorted(this.events, event, byT);
+    const existing = this.windows.findIndex((w) => w.t0 === frame.t0);
+    const window = { t0: frame.t0, t1: frame.t1, metrics: frame.metrics || {}, sample: frame.sample };
+    if (existing >= 0) this.windows[existing] = window;
+    else insertSorted(this.windows, window, (w) => w.t0);
+    if (frame.sample) this.sample = frame.sample;
+    this.end = Math.max(this.end, frame.t1);
+  }
+
+  _addDot(dot) {
+    insertSorted(this.dots, dot, dotStart);
+    this.dotsById.set(dot.id, dot);
+    this.maxDotSpan = Math.max(this.maxDotSpan, dot.t[dot.t.length - 1] - dot.t[0]);
+  }
+
+  // A fork's track starts as a copy of its parent's recording before `at`.
+  copyBefore(parent, at) {
+    for (const dot of parent.dots) if (dot.t[0] < at) this._addDot(dot);
+    this.states = parent.states.filter((s) => s.t < at);
+    this.events = parent.events.filter((e) => e.t < at);
+    this.windows = parent.windows.filter((w) => w.t1 <= at);
+    this.sample = parent.sample;
+    this.end = this.windows.length ? this.windows[this.windows.length - 1].t1 : 0;
+    this.skipBefore = at;
+  }
+
+  eventCountAt(t) {
+    return upperBound(this.events, t, byT);
+  }
+
+  windowAt(t) {
+    const i = upperBound(this.windows, t, (w) => w.t0) - 1;
+    return i >= 0 ? this.windows[i] : null;
+  }
+
+  // Dots whose (display) flight overlaps time t; `stretch` extends each dot's span.
+  dotsAround(t, stretch) {
+    const found = [];
+    const last = upperBound(this.dots, t, dotStart);
+    const earliest = t - this.maxDotSpan - stretch;
+    for (let i = last - 1; i >= 0; i--) {
+      const dot = this.dots[i];
+      if (dot.t[0] < earliest) break;
+      found.push(dot);
+    }
+    return found;
+  }
+
+  requestEvents(requestId) {
+    return this.events.filter((e) => e.request === requestId);
+  }
+}
+
+// One line of history: the original run (branch 0) or a fork.
+export class Branch {
+  constructor(id, { parent = null, forkAt = null, action = null, log = [] } = {}) {
+    this.id = id;
+    this.parent = parent;
+    this.forkAt = forkAt;
+    this.action = action;
+    this.log = log;          // the action log that reproduces this branch
+    this.tracks = new Map();
+    this.readouts = new Map();
+    this.lastSeq = -1;
+  }
+
+  track(pattern) {
+    let track = this.tracks.get(pattern);
+    if (!track) {
+      track = new Track(pattern);
+      const parentTrack = this.parent?.tracks.get(pattern);
+      if (parentTrack) track.copyBefore(parentTrack, this.forkAt);
+      this.tracks.set(pattern, track);
+    }
+    return track;
+  }
+
+  get end() {
+    let end = Infinity;
+    for (const track of this.tracks.values()) end = Math.min(end, track.end);
+    return Number.isFinite(end) ? end : 0;
+  }
+}
+
+export class RunStore {
+  constructor() {
+    this.reset();
+  }
+
+  reset(run = null) {
+    this.run = run;
+    this.hello = null;
+    this.duration = 0;
+    this.patterns = [];
+    this.branches = new Map();
+    this.pendingFork = null;
+    this.branches.set(0, new Branch(0));
+  }
+
+  branch(id) {
+    let branch = this.branches.get(id);
+    if (!branch) {
+      const fork = this.pendingFork || {};
+      const parent = this.branches.get(fork.parent ?? Math.max(...this.branches.keys()));
+      branch = new Branch(id, {
+        parent,
+        forkAt: fork.at ?? 0,
+        action: fork.action ?? null,
+        log: fork.log ?? [],
+      });
+      this.branches.set(id, branch);
+      this.pendingFork = null;
+    }
+    return branch;
+  }
+
+  addFrame(frame) {
+    const branch = this.branch(frame.branch ?? 0);
+    if (typeof frame.seq === "number") branch.lastSeq = Math.max(branch.lastSeq, frame.seq);
+    const pattern = frame.pattern || this.patterns[0] || "elb";
+    if (!this.patterns.includes(pattern)) this.patterns.push(pattern);
+    branch.track(pattern).addFrame(frame);
+    return branch;
+  }
+
+  addReadouts(message) {
+    const branch = this.branch(message.branch ?? Math.max(...this.branches.keys()));
+    branch.readouts.set(message.pattern, message.values || {});
+    return branch;
+  }
+}

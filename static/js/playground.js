@@ -1,0 +1,218 @@
+// The playground page: turns the setup form into a scenario, starts the player (live over the
+// WebSocket or as an instant run), wires the service actions, the permalink and the exports.
+
+import { Player } from "./player/player.js";
+
+const page = document.getElementById("playground");
+const form = document.getElementById("setup");
+const playerRoot = document.getElementById("player");
+const builtins = JSON.parse(document.getElementById("builtin-scenarios").textContent);
+const statusLine = form.querySelector("[data-role=setup-status]");
+
+const player = new Player(playerRoot, {
+  wsPath: page.dataset.wsPath,
+  runUrl: page.dataset.runUrl,
+  onMessage: (message) => heard(message),
+});
+window.kumobenPlayer = player;  // for the browser tests and the frame benchmark
+
+function clone(value) {
+  return JSON.parse(JSON.stringify(value));
+}
+
+// ------------------------------------------------------------------ the scenario from the form
+
+function fieldValue(name) {
+  const element = form.elements[name];
+  return element ? element.value : "";
+}
+
+function setPath(target, path, value) {
+  const keys = path.split(".");
+  let node = target;
+  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+  node[keys[keys.length - 1]] = value;
+}
+
+// W's settings forms name their fields by the scenario path (settings.alb.deregistration_delay_s).
+function settingsFromForm(scenario) {
+  for (const element of form.querySelectorAll("[name^='settings.']")) {
+    if (element.disabled || element.value === "" || element.closest("details[hidden]")) continue;
+    if (element.dataset.initial !== undefined && element.value === element.dataset.initial) continue;
+    let value = element.value;
+    if (element.type === "checkbox") value = element.checked;
+    else if (element.type === "number" || /^-?\d+(\.\d+)?$/.test(value)) value = Number(value);
+    setPath(scenario, element.name, value);
+  }
+}
+
+function scenarioFromForm() {
+  const name = fieldValue("scenario");
+  const entry = builtins[name] || builtins[""];
+  const scenario = clone(entry.raw);
+  const pattern = form.elements.pattern.value;
+  if (pattern !== "all") scenario.pattern = pattern;
+  else delete scenario.pattern;
+  scenario.seed = Number(fieldValue("seed"));
+  const rps = Number(fieldValue("rps"));
+  if (entry.traffic && entry.traffic.some((call) => call.rps !== rps)) {
+    scenario.traffic = entry.traffic.map((call) => ({ ...call, rps }));
+  }
+  settingsFromForm(scenario);
+  return { scenario, pattern };
+}
+
+// ------------------------------------------------------------------ errors beside the fields
+
+function clearErrors() {
+  for (const error of form.querySelectorAll("[data-error-for]")) {
+    error.hidden = true;
+    error.textContent = "";
+    error.closest(".field")?.classList.remove("field--invalid");
+  }
+}
+
+// "traffic[0].rps" -> the rps field; "settings.alb.x" -> that field; else the status line.
+function showError(field, reason) {
+  const candidates = [field, field.replace(/^scenario\./, ""), field.replace(/\[\d+\]/g, "").split(".").pop()];
+  for (const name of candidates) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    if (slot) {
+      slot.textContent = reason;
+      slot.hidden = false;
+      slot.closest(".field")?.classList.add("field--invalid");
+      form.elements[name]?.focus?.();
+      return;
+    }
+  }
+  statusLine.textContent = `${field}: ${reason}`;
+}
+
+function checkForm() {
+  clearErrors();
+  const rps = Number(fieldValue("rps"));
+  const seed = Number(fieldValue("seed"));
+  let ok = true;
+  if (!(rps > 0 && rps <= 10000)) {
+    showError("rps", form.querySelector("[data-error-for=rps]").dataset.message || "0 < rps ≤ 10000");
+    ok = false;
+  }
+  if (!Number.isInteger(seed) || seed < 0) {
+    showError("seed", form.querySelector("[data-error-for=seed]").dataset.message || "seed ≥ 0");
+    ok = false;
+  }
+  return ok;
+}
+
+// ------------------------------------------------------------------ messages from the engine
+
+let lastRun = [];
+
+function heard(message) {
+  if (message.type === "error") {
+    showError(message.field || "", message.reason || message.error || "");
+    return;
+  }
+  if (message.type === "hello") {
+    lastRun = [];
+    fillServices(message.scenario);
+    updateExports(message);
+  }
+  lastRun.push(message);
+  if (message.permalink) updatePermalink(message.permalink);
+}
+
+function updatePermalink(token) {
+  const link = page.querySelector("[data-role=permalink]");
+  const url = new URL(page.dataset.pageUrl, window.location.href);
+  url.searchParams.set("run", token);
+  link.href = url.pathname + url.search;
+  link.removeAttribute("aria-disabled");
+}
+
+function updateExports(hello) {
+  const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
+  const first = Object.values(urls)[0];
+  if (!first) return;
+  for (const link of page.querySelectorAll("[data-export]")) {
+    const kind = link.dataset.export;
+    if (kind === "json") continue;
+    link.href = first.replace(/\.svg(\?|$)/, `.${kind}$1`);
+    link.removeAttribute("aria-disabled");
+  }
+}
+
+const jsonLink = page.querySelector("[data-export=json]");
+jsonLink.addEventListener("click", () => {
+  const blob = new Blob([JSON.stringify(lastRun)], { type: "application/json" });
+  if (jsonLink.dataset.url) URL.revokeObjectURL(jsonLink.dataset.url);
+  jsonLink.dataset.url = URL.createObjectURL(blob);
+  jsonLink.href = jsonLink.dataset.url;
+});
+
+// ------------------------------------------------------------------ service actions
+
+const serviceBar = playerRoot.querySelector("[data-role=service-bar]");
+const desired = new Map();
+
+function fillServices(scenario) {
+  if (!serviceBar || !scenario?.services) return;
+  const select = serviceBar.querySelector("select");
+  const keep = select.value;
+  select.replaceChildren(...scenario.services.map((s) => new Option(s.name, s.name)));
+  desired.clear();
+  for (const s of scenario.services) desired.set(s.name, s.tasks);
+  select.value = scenario.services.some((s) => s.name === keep) ? keep : scenario.services.find((s) => s.name === "inventory")?.name || scenario.services[0].name;
+  serviceBar.hidden = false;
+}
+
+serviceBar?.addEventListener("click", (e) => {
+  const button = e.target.closest("button[data-service-action]");
+  if (!button) return;
+  const service = serviceBar.querySelector("select").value;
+  const kind = button.dataset.serviceAction;
+  if (kind === "deploy") return player.act({ do: "deploy", service });
+  const count = Math.max(0, (desired.get(service) ?? 0) + (kind === "scale-out" ? 1 : -1));
+  desired.set(service, count);
+  player.act({ do: "scale", service, count });
+});
+
+// ------------------------------------------------------------------ start
+
+function describeScenario() {
+  const option = form.elements.scenario.selectedOptions[0];
+  form.querySelector("[data-role=scenario-text]").textContent = option?.dataset.text || "";
+  const pattern = option?.dataset.pattern;
+  if (pattern) {
+    const radio = form.querySelector(`input[name=pattern][value="${pattern}"]`);
+    if (radio) radio.checked = true;
+  }
+}
+
+form.elements.scenario.addEventListener("change", describeScenario);
+describeScenario();
+
+async function start(mode, scenario, pattern) {
+  statusLine.textContent = "";
+  if (mode === "instant") await player.runInstant(scenario, pattern);
+  else player.startLive(scenario, pattern);
+  playerRoot.scrollIntoView({ block: "start", behavior: "auto" });
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  if (!checkForm()) return;
+  const { scenario, pattern } = scenarioFromForm();
+  start(e.submitter?.value === "instant" ? "instant" : "live", scenario, pattern);
+});
+
+// A permalink replays its run: the server decodes the token (scenario, seed, pattern, log).
+const opened = document.getElementById("opened-run");
+if (opened) {
+  const run = JSON.parse(opened.textContent);
+  const radio = form.querySelector(`input[name=pattern][value="${run.pattern}"]`);
+  if (radio) radio.checked = true;
+  form.elements.seed.value = run.seed;
+  updatePermalink(run.token);
+  start("live", { permalink: run.token, seed: run.seed }, run.pattern);
+}
