@@ -241,6 +241,8 @@ def _front_matter(
             )
         if key in meta:
             raise ContentError(path, index + 1, f"front matter key {key!r} given twice")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]  # quotes let a value hold a colon, as in YAML
         meta[key] = (value, index + 1)
     raise ContentError(path, len(lines), "front matter is not closed by a line '---'")
 

@@ -67,7 +67,7 @@ function initDeck(deck) {
     exit.href = exitUrl.toString();
     history.replaceState(null, "", `#slide-${current}`);
     if (focus) slides[current - 1].querySelector("h2").focus({ preventScroll: true });
-    window.scrollTo(0, 0);
+    document.documentElement.scrollTop = 0;
   }
 
   prev.addEventListener("click", (event) => { event.preventDefault(); show(current - 1); });

@@ -262,6 +262,14 @@ def test_parse_lesson_names_the_line_of_bad_front_matter(text: str, line: int, r
     assert (caught.value.line, reason in caught.value.reason) == (line, True)
 
 
+def test_parse_lesson_unquotes_a_quoted_title() -> None:
+    text = '---\ntitle: "ELB: a load balancer"\norder: 3\nsummary: S\nminutes: 3\n---\n## S\n'
+
+    lesson = parse_lesson(text, LESSON_PATH, "en")
+
+    assert (lesson.title, lesson.order, lesson.minutes) == ("ELB: a load balancer", 3, 3)
+
+
 def test_parse_lesson_rejects_a_badly_named_file() -> None:
     with pytest.raises(ContentError) as caught:
         parse_lesson(_lesson("## S\n"), Path("en/demo.md"), "en")

@@ -1,0 +1,127 @@
+"""Lessons in a real browser: story mode walked with the keyboard only, presenter mode, screenshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors
+from tests.servers import DaphneServer
+
+STEPS = 8  # the ELB lesson
+
+
+def _step_url(server: DaphneServer, number: int) -> re.Pattern[str]:
+    return re.compile(re.escape(f"{server.url}/lessons/elb/?step={number}") + "$")
+
+
+def test_story_mode_walks_a_lesson_with_the_keyboard_only(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/")
+    expect(page.locator(".progress__label")).to_have_text("Step 1 of 8")
+
+    for number in range(2, STEPS + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page).to_have_url(_step_url(daphne_server, number))
+        expect(page.locator(".progress__label")).to_have_text(f"Step {number} of {STEPS}")
+        expect(page.locator("#step-title")).to_be_focused()
+    page.keyboard.press("ArrowRight")  # the last step has no Continue: nothing happens
+
+    expect(page).to_have_url(_step_url(daphne_server, STEPS))
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(_step_url(daphne_server, STEPS - 1))
+    expect(page.locator("#step-title")).to_be_focused()
+    page.keyboard.press("Tab")  # from the focused heading, Tab reaches the narration's links
+    for _ in range(40):
+        if page.evaluate("document.activeElement.dataset.testid") == "continue":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(_step_url(daphne_server, STEPS))
+    expect(page.get_by_role("heading", level=2, name="Check yourself")).to_be_visible()
+
+
+def test_story_mode_keys_leave_form_controls_alone(page: Page, daphne_server: DaphneServer) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/?step=8")
+    radio = page.locator('input[name="elb-basics-1"]').first
+
+    radio.focus()
+    page.keyboard.press("ArrowLeft")
+
+    expect(page).to_have_url(_step_url(daphne_server, 8))
+
+
+def test_story_mode_deep_link_opens_the_step(page: Page, daphne_server: DaphneServer) -> None:
+    page.goto(daphne_server.url + "/lessons/service-connect/?step=4")
+
+    expect(page.get_by_role("heading", level=2)).to_have_text("Outlier detection")
+    expect(page.locator(".step-dots [aria-current='step']")).to_have_text(re.compile("4"))
+    expect(page.get_by_role("link", name="Explore from here in the playground")).to_have_attribute(
+        "href", "/playground/?pattern=service-connect&scenario=kill-task"
+    )
+
+
+def test_presenter_mode_follows_clicker_keys(page: Page, daphne_server: DaphneServer) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/present/")
+    slides = page.locator("[data-slide]")
+    expect(slides.nth(0)).to_be_visible()
+    expect(slides.nth(1)).to_be_hidden()
+
+    page.keyboard.press("PageDown")
+    expect(slides.nth(1)).to_be_visible()
+    expect(slides.nth(0)).to_be_hidden()
+    expect(page).to_have_url(re.compile("#slide-2$"))
+    page.keyboard.press("End")
+    expect(slides.nth(STEPS - 1)).to_be_visible()
+    page.keyboard.press("PageUp")
+    expect(slides.nth(STEPS - 2)).to_be_visible()
+    expect(page.locator("[data-deck-status]")).to_have_text(f"Slide {STEPS - 1} of {STEPS}")
+    expect(page.locator("[data-deck-exit]")).to_have_attribute(
+        "href", re.compile(rf"/lessons/elb/\?step={STEPS - 1}$")
+    )
+
+
+def test_presenter_mode_deep_link_to_a_slide(page: Page, daphne_server: DaphneServer) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/present/?step=3")
+
+    expect(page.locator("[data-slide='3']")).to_be_visible()
+    expect(page.locator("[data-slide='1']")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "locale"),
+    [
+        ("lesson-elb", "/lessons/elb/?step=3", "en-US"),
+        ("lesson-elb-ja", "/lessons/elb/?step=3", "ja-JP"),
+        ("lesson-player", "/lessons/four-patterns/?step=6", "en-US"),
+        ("lesson-comparison", "/lessons/comparison/?step=2", "ja-JP"),
+        ("lesson-index", "/lessons/", "en-US"),
+        ("presenter", "/lessons/service-discovery/present/?step=2", "en-US"),
+        ("presenter-ja", "/lessons/app-mesh/present/?step=8", "ja-JP"),
+    ],
+)
+def test_lesson_screenshots(
+    browser: Browser,
+    daphne_server: DaphneServer,
+    artifacts_dir: Path,
+    name: str,
+    path: str,
+    locale: str,
+) -> None:
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(locale=locale, viewport=size)
+        page = context.new_page()
+        errors = PageErrors(page)
+
+        page.goto(daphne_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(artifacts_dir / f"{name}-{size_name}.png"))
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        context.close()
+
+        assert errors.messages == []
+        assert overflow <= 0
