@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns import services
-from patterns.consumers_sessions import room_group
+from patterns.consumers_sessions import room_group, state_message
 from patterns.models import StudySession
 from patterns.qr import qr_svg
 
@@ -218,8 +218,7 @@ def slide(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
 def _broadcast_end(session: StudySession, applied: services.Applied) -> None:
     layer = get_channel_layer()
     group = room_group(session.pk)
-    state = {"type": "room.state", "seq": applied.seq, "state": applied.state, "at": applied.at_s}
-    async_to_sync(layer.group_send)(group, state)
+    async_to_sync(layer.group_send)(group, state_message(applied))
     async_to_sync(layer.group_send)(group, {"type": "room.ended"})
 
 

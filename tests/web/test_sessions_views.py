@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from patterns import services
 from patterns.models import JoinAttempt, Participant, StudySession
@@ -373,3 +374,23 @@ def test_createinstructor_refuses_a_weak_password(monkeypatch) -> None:
         call_command("createinstructor", "sensei", "--password-env", "NEW_PW")
 
     assert not get_user_model().objects.filter(username="sensei").exists()
+
+
+def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -> None:
+    lessons = services.lesson_choices("en")
+    if not lessons:
+        pytest.skip("no lessons in patterns/lessons yet")
+    slug = lessons[0][0]
+    steps = services.lesson_steps(slug, "en")
+    assert steps is not None
+
+    response = instructor.post("/sessions/new/", {"title": "With a lesson", "lesson": slug})
+    session = StudySession.objects.get()
+    page = instructor.get(response["Location"])
+    last = instructor.get(f"/sessions/{session.public_id}/slides/{len(steps)}/")
+
+    assert session.lesson_slug == slug
+    assert services.slide_count(session) == len(steps)
+    assert f"Slide 1 of {len(steps)}" in page.text
+    assert escape(steps[0]["title"]) in page.text
+    assert escape(steps[-1]["title"]) in last.text

@@ -9,6 +9,9 @@ const slides = new SlideView(root);
 const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
 const clock = new SimClock(socket);
 let state = null;
+// The slide last asked for: a clicker pressed twice before the first answer arrives still
+// moves two slides.
+let target = null;
 
 function send(frame) {
   if (!socket.send(frame)) showError({ field: "connection", reason: text("reconnecting") });
@@ -16,12 +19,17 @@ function send(frame) {
 
 function goTo(slide, step = 0) {
   const last = slides.total || 500;
-  send({ type: "slide", slide: Math.min(Math.max(1, slide), last), step });
+  target = Math.min(Math.max(1, slide), last);
+  send({ type: "slide", slide: target, step });
+}
+
+function current() {
+  return target ?? state.slide;
 }
 
 const COMMANDS = {
-  prev: () => goTo(state.slide - 1),
-  next: () => goTo(state.slide + 1),
+  prev: () => goTo(current() - 1),
+  next: () => goTo(current() + 1),
   "step-back": () => goTo(state.slide, Math.max(0, state.step - 1)),
   "step-next": () => goTo(state.slide, state.step + 1),
   play: () => send({ type: "play" }),
@@ -33,6 +41,7 @@ const COMMANDS = {
 
 function applyState(next) {
   state = next;
+  if (target === next.slide) target = null;
   slides.show(next.slide);
   document.getElementById("step-readout").textContent = String(next.step);
   showHighlight(next.highlight);
@@ -67,13 +76,17 @@ function showLobby(lobby) {
 }
 
 function onFrame(frame) {
+  if (frame.type === "hello") target = null;
   if (frame.type === "hello" || frame.type === "state") applyState(frame.state);
   else if (frame.type === "lobby") showLobby(frame);
   else if (frame.type === "tally") {
     document.getElementById("poll-answered").textContent = String(frame.answered);
     showTally(frame, text("histogram"));
   } else if (frame.type === "leaderboard") showLeaders(frame.leaders);
-  else if (frame.type === "error") showError(frame);
+  else if (frame.type === "error") {
+    target = null;
+    showError(frame);
+  }
 }
 
 function pollFrame(form) {
@@ -130,8 +143,8 @@ pollForm.addEventListener("submit", (event) => {
 // Presentation clickers send PageDown/PageUp; arrows work too, except while typing.
 document.addEventListener("keydown", (event) => {
   if (!state || event.target.closest("input, select, textarea, button, summary")) return;
-  if (event.key === "PageDown" || event.key === "ArrowRight") goTo(state.slide + 1);
-  else if (event.key === "PageUp" || event.key === "ArrowLeft") goTo(state.slide - 1);
+  if (event.key === "PageDown" || event.key === "ArrowRight") goTo(current() + 1);
+  else if (event.key === "PageUp" || event.key === "ArrowLeft") goTo(current() - 1);
   else return;
   event.preventDefault();
 });

@@ -1,0 +1,229 @@
+"""Study-session fan-out benchmark: one instructor and 300 students over real WebSockets.
+
+A daphne process (SQLite, the in-memory channel layer: the single-process default) serves one
+session; this script connects the instructor and N students on loopback, then the instructor
+issues commands (slide changes, highlights, play/pause/speed and simulation actions) at a steady
+pace. Every command's `state` frame carries its log `seq`; each student records when each seq
+arrived. Delay = arrival - send, on this process's monotonic clock.
+
+Prints p50/p99/max delivery delay over all (command, student) pairs, lost and duplicated frames,
+and the server's peak RSS, each with its ratio to the bar.
+Bars (issue 6): p99 < 250 ms, nothing lost or duplicated, peak RSS < 1 GB. Exit status 1 if a
+bar is missed.
+
+Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.servers import DaphneServer, manage, sqlite_env  # noqa: E402
+
+BAR_P99_MS = 250.0
+BAR_RSS_MB = 1024.0
+CONNECT_AT_ONCE = 50  # bounded: at most this many handshakes in flight
+
+SETUP = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+from patterns import services
+user = get_user_model().objects.create_user("instructor", password="unused-pw-123")
+user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+session = services.create_session(user, "Bench")
+client = Client()
+client.force_login(user)
+keys = [client.cookies["sessionid"].value]
+for n in range({students}):
+    _participant, token = services.join(session, f"student-{{n:03d}}")
+    store = SessionStore()
+    store["study_tokens"] = {{session.public_id: token}}
+    store.create()
+    keys.append(store.session_key)
+print(session.public_id, *keys)
+"""
+
+
+def command(i: int) -> dict[str, Any]:
+    """The instructor's i-th command: mostly slide changes, with highlights and sim commands."""
+    kind = i % 6
+    if kind == 1:
+        return {"type": "highlight", "el": f"task-inventory-{i % 3 + 1}"}
+    if kind == 2:
+        return {"type": "play"} if i % 12 == 2 else {"type": "pause"}
+    if kind == 3:
+        return {"type": "speed", "value": [0.5, 1, 2][i % 3]}
+    if kind == 4:
+        return {"type": "action", "action": {"kind": "stop_task", "task": f"inventory-{i % 3 + 1}"}}
+    return {"type": "slide", "slide": i % 40 + 1, "step": 0}
+
+
+class PeakRss(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.peak = max(self.peak, self.process.memory_info().rss)
+            except psutil.Error:
+                return
+            time.sleep(0.05)
+
+
+def connect(server: DaphneServer, public_id: str, key: str) -> Any:
+    return websockets.connect(
+        f"{server.ws_url}/ws/sessions/{public_id}/",
+        origin=server.url,
+        additional_headers={"Cookie": f"sessionid={key}"},
+        max_queue=None,
+        open_timeout=60,
+    )
+
+
+async def student(
+    server: DaphneServer,
+    public_id: str,
+    key: str,
+    gate: asyncio.Semaphore,
+    arrivals: dict[int, list[float]],
+    ready: asyncio.Event,
+    done: asyncio.Event,
+    counter: list[int],
+) -> None:
+    async with gate:
+        socket = await connect(server, public_id, key)
+    async with socket:
+        hello = json.loads(await socket.recv())
+        assert hello["type"] == "hello", hello
+        counter[0] += 1
+        await ready.wait()
+        while not done.is_set():
+            try:
+                raw = await asyncio.wait_for(socket.recv(), 0.5)
+            except asyncio.TimeoutError:
+                continue
+            frame = json.loads(raw)
+            if frame["type"] == "state":
+                arrivals.setdefault(frame["seq"], []).append(time.monotonic())
+
+
+async def run(server: DaphneServer, ids: list[str], commands: int, rate: float) -> dict[str, Any]:
+    public_id, teacher_key, *student_keys = ids
+    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+    ready, done = asyncio.Event(), asyncio.Event()
+    arrivals: list[dict[int, list[float]]] = [{} for _ in student_keys]
+    counter = [0]
+    started = time.monotonic()
+    tasks = [
+        asyncio.create_task(
+            student(server, public_id, key, gate, arrivals[n], ready, done, counter)
+        )
+        for n, key in enumerate(student_keys)
+    ]
+    while counter[0] < len(student_keys):
+        await asyncio.sleep(0.05)
+    connect_s = time.monotonic() - started
+    sent: dict[int, float] = {}
+    async with connect(server, public_id, teacher_key) as teacher:
+        hello = json.loads(await teacher.recv())
+        first_seq = hello["seq"] + 1
+        ready.set()
+        await asyncio.sleep(0.5)  # let the lobby pushes from the joins settle
+        for i in range(commands):
+            sent[first_seq + i] = time.monotonic()
+            await teacher.send(json.dumps(command(i)))
+            await asyncio.sleep(1 / rate)
+        await asyncio.sleep(2.0)  # stragglers
+    done.set()
+    await asyncio.gather(*tasks)
+    return {"sent": sent, "arrivals": arrivals, "connect_s": connect_s}
+
+
+def summarise(result: dict[str, Any]) -> dict[str, Any]:
+    delays, lost, duplicated = [], 0, 0
+    for per_student in result["arrivals"]:
+        for seq, sent_at in result["sent"].items():
+            times = per_student.get(seq, [])
+            if not times:
+                lost += 1
+                continue
+            duplicated += len(times) - 1
+            delays.append((times[0] - sent_at) * 1000)
+    delays.sort()
+    p99 = delays[min(len(delays) - 1, int(len(delays) * 0.99))] if delays else float("inf")
+    return {
+        "pairs": len(delays),
+        "p50": statistics.median(delays) if delays else float("inf"),
+        "p99": p99,
+        "max": delays[-1] if delays else float("inf"),
+        "lost": lost,
+        "duplicated": duplicated,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=300)
+    parser.add_argument("--commands", type=int, default=60)
+    parser.add_argument("--rate", type=float, default=5.0, help="instructor commands per second")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = sqlite_env(Path(tmp))
+        ids = manage("shell", "-v0", "-c", SETUP.format(students=args.students), env=env)
+        ids_list = ids.stdout.split()
+        server = DaphneServer(env, Path(tmp) / "daphne.log").start()
+        assert server.process is not None
+        rss = PeakRss(server.process.pid)
+        rss.start()
+        try:
+            result = asyncio.run(run(server, ids_list, args.commands, args.rate))
+        finally:
+            rss.running = False
+            rss.join()
+            server.stop()
+
+    figures = summarise(result)
+    peak_mb = rss.peak / 2**20
+    print(
+        f"students {args.students}, commands {args.commands} at {args.rate:g}/s, "
+        f"{figures['pairs']} deliveries; all connected in {result['connect_s']:.1f} s"
+    )
+    print(
+        f"delivery delay p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
+        f"(ratio to the 250 ms bar {figures['p99'] / BAR_P99_MS:.2f}), max {figures['max']:.1f} ms"
+    )
+    print(f"lost {figures['lost']}, duplicated {figures['duplicated']} (bar: 0 and 0)")
+    print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
+    ok = (
+        figures["p99"] < BAR_P99_MS
+        and figures["lost"] == 0
+        and figures["duplicated"] == 0
+        and peak_mb < BAR_RSS_MB
+    )
+    print("bars met" if ok else "A BAR WAS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""A study session in real browsers: one instructor page and several students in their own
+browser contexts, against a live daphne (and, in the last test, a daphne that is killed)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors
+from tests.servers import DaphneServer, manage, running_daphne, sqlite_env
+
+MAKE_INSTRUCTOR = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+user, _ = get_user_model().objects.get_or_create(username={name!r})
+user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+client = Client()
+client.force_login(user)
+print(client.cookies["sessionid"].value)
+"""
+
+
+class Classroom:
+    """Browser contexts of one session: the instructor's and each student's."""
+
+    def __init__(self, browser: Browser, server: DaphneServer) -> None:
+        self.browser = browser
+        self.server = server
+        self.contexts: list[BrowserContext] = []
+        self.pages: list[Page] = []
+
+    def _page(self, viewport: dict[str, int], cookie: str | None = None) -> Page:
+        context = self.browser.new_context(locale="en-US", viewport=viewport)
+        if cookie:
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.server.url}])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.errors = PageErrors(page)  # type: ignore[attr-defined]
+        self.contexts.append(context)
+        self.pages.append(page)
+        return page
+
+    def instructor(self, name: str = "instructor") -> Page:
+        output = manage(
+            "shell", "-v0", "-c", MAKE_INSTRUCTOR.format(name=name), env=self.server.env
+        )
+        page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1])
+        page.goto(self.server.url + "/sessions/")
+        page.get_by_label("Title").fill("ELB: who picks the task?")
+        page.get_by_role("button", name="Start a session").click()
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        return page
+
+    def student(self, code: str, nickname: str, viewport: dict[str, int] = PHONE) -> Page:
+        page = self._page(viewport)
+        page.goto(f"{self.server.url}/sessions/join/{code}/")
+        page.get_by_label("Nickname").fill(nickname)
+        page.get_by_role("button", name="Join").click()
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        return page
+
+    def close(self) -> None:
+        errors = [m for p in self.pages for m in p.errors.messages]  # type: ignore[attr-defined]
+        for context in self.contexts:
+            context.close()
+        # A killed server makes the browser log one failed WebSocket handshake per retry;
+        # anything else is a real error.
+        assert [m for m in errors if "WebSocket connection to" not in m] == []
+
+
+@pytest.fixture
+def classroom(browser: Browser, daphne_server: DaphneServer) -> Iterator[Classroom]:
+    room = Classroom(browser, daphne_server)
+    yield room
+    room.close()
+
+
+def _code(page: Page) -> str:
+    return page.get_by_test_id("join-code").inner_text().strip()
+
+
+def _ask(page: Page, prompt: str, choices: list[str], correct: int) -> None:
+    page.locator("#poll-prompt").fill(prompt)
+    for i, choice in enumerate(choices):
+        page.get_by_label(f"Choice {i + 1}", exact=True).fill(choice)
+    page.get_by_label(f"Right answer {correct + 1}", exact=True).check()
+    page.get_by_label("Score it (leaderboard)").check()
+    page.get_by_test_id("poll-ask").click()
+
+
+def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir: Path) -> None:
+    teacher = classroom.instructor()
+    code = _code(teacher)
+    aya = classroom.student(code, "Aya")
+    ben = classroom.student(code.replace("-", "").lower(), "Ben")
+    chie = classroom.student(code, "<b>Chie</b>", viewport=DESKTOP)
+
+    expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(
+        [re.compile("Aya"), re.compile("Ben"), re.compile("<b>Chie</b>")]
+    )
+    expect(teacher.get_by_test_id("count-following")).to_have_text("3")
+
+    # Presenter-paced: the slide change reaches every following student.
+    teacher.get_by_test_id("next-slide").click()
+    for student in (aya, ben, chie):
+        expect(student.get_by_test_id("student-slide")).to_contain_text("Slide 2")
+
+    # Ben explores on his own: the instructor's next slide passes him by, until he re-follows.
+    ben.get_by_test_id("follow-toggle").click()
+    expect(ben.get_by_test_id("follow-state")).to_have_attribute("data-state", "exploring")
+    expect(teacher.get_by_test_id("count-following")).to_have_text("2")
+    teacher.get_by_test_id("next-slide").click()
+    expect(aya.get_by_test_id("student-slide")).to_contain_text("Slide 3")
+    expect(ben.get_by_test_id("student-slide")).to_contain_text("Slide 2")
+    ben.get_by_role("button", name="Follow the instructor again").click()
+    expect(ben.get_by_test_id("student-slide")).to_contain_text("Slide 3")
+    expect(teacher.get_by_test_id("count-following")).to_have_text("3")
+
+    # The shared simulation's clock is the instructor's.
+    teacher.get_by_test_id("sim-play").click()
+    expect(aya.locator("#sim-state")).to_have_text("▶ playing 1×")
+    teacher.get_by_test_id("sim-pause").click()
+    expect(aya.locator("#sim-state")).to_have_text("❚❚ paused")
+    paused_at = teacher.get_by_test_id("sim-clock").inner_text()
+    expect(aya.get_by_test_id("sim-clock")).to_have_text(paused_at)
+
+    # Predict, then reveal.
+    _ask(teacher, "Which task gets the next request?", ["inventory-1", "inventory-2"], correct=1)
+    for student, pick in ((aya, "inventory-2"), (ben, "inventory-1"), (chie, "inventory-2")):
+        student.get_by_role("button", name=pick).click()
+        expect(student.get_by_test_id("poll-feedback")).to_contain_text("Answer sent")
+    expect(teacher.get_by_test_id("poll-answered")).to_have_text("3")
+    expect(teacher.get_by_test_id("instructor-histogram").locator("g.bar")).to_have_count(2)
+    expect(teacher.locator("#poll-histogram g.bar .bar__count")).to_have_text(["1", "2"])
+    teacher.get_by_test_id("poll-reveal").click()
+    expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
+    expect(ben.get_by_test_id("poll-feedback")).to_have_text("✗ Not this time.")
+    expect(ben.locator("#poll-histogram g.bar .bar__count")).to_have_text(["1", "2"])
+    expect(ben.locator("#poll-histogram g.bar--correct")).to_contain_text("✓ inventory-2")
+    expect(teacher.get_by_test_id("leaderboard").locator("li")).to_have_count(2)
+
+    teacher.screenshot(path=str(artifacts_dir / "sessions-instructor-desktop.png"))
+    aya.screenshot(path=str(artifacts_dir / "sessions-student-phone.png"), full_page=True)
+    assert aya.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # Ending the session closes every student's room.
+    teacher.get_by_test_id("end-session").click()
+    expect(teacher).to_have_url(re.compile(r"/report/$"))
+    expect(aya.get_by_test_id("ended")).to_be_visible()
+    expect(teacher.get_by_test_id("report-question")).to_contain_text("3 answered, 2 right")
+    teacher.screenshot(path=str(artifacts_dir / "sessions-report-desktop.png"), full_page=True)
+
+
+def test_wrong_code_is_refused_plainly(browser: Browser, daphne_server: DaphneServer) -> None:
+    context = browser.new_context(locale="en-US", viewport=PHONE)
+    page = context.new_page()
+    errors = PageErrors(page)
+    page.goto(daphne_server.url + "/sessions/")
+
+    page.get_by_label("Join code").fill("ZZZ-ZZZ")
+    page.get_by_label("Nickname").fill("Aya")
+    page.get_by_role("button", name="Join").click()
+
+    expect(page.get_by_test_id("code-error")).to_contain_text("No live session has this code.")
+    expect(page.get_by_label("Nickname")).to_have_value("Aya")
+    context.close()
+    # The refused form comes back with status 400, which Chromium logs; nothing else may appear.
+    assert errors.messages == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[DaphneServer]:
+    with running_daphne(sqlite_env(tmp_path), tmp_path / "daphne.log") as server:
+        yield server
+
+
+def test_session_survives_a_server_restart(
+    browser: Browser, restartable_server: DaphneServer
+) -> None:
+    room = Classroom(browser, restartable_server)
+    try:
+        teacher = room.instructor()
+        code = _code(teacher)
+        aya = room.student(code, "Aya")
+        ben = room.student(code, "Ben")
+        teacher.get_by_test_id("next-slide").click()
+        teacher.get_by_test_id("next-slide").click()
+        expect(aya.get_by_test_id("student-slide")).to_contain_text("Slide 3")
+
+        assert restartable_server.process is not None
+        restartable_server.process.kill()  # no clean shutdown: sockets just drop
+        restartable_server.process.wait()
+        restartable_server.stop()  # closes the log; the process is already gone
+        expect(aya.locator("#conn")).to_have_attribute("data-state", "reconnecting")
+        restartable_server.start()
+
+        for page in (teacher, aya, ben):
+            expect(page.locator("#conn")).to_have_attribute(
+                "data-state", "connected", timeout=20_000
+            )
+        expect(ben.get_by_test_id("student-slide")).to_contain_text("Slide 3")
+        teacher.get_by_test_id("next-slide").click()
+        for page in (aya, ben):
+            expect(page.get_by_test_id("student-slide")).to_contain_text("Slide 4")
+        expect(teacher.get_by_test_id("count-following")).to_have_text("2")
+    finally:
+        room.close()
