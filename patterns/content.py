@@ -937,7 +937,7 @@ SCENARIO_TITLES = {
     "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)"),
     "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s"),
     "canary-90-10": _(
-        "App Mesh sends 10 % of inventory traffic to inventory-v2, which fails half of it"
+        "App Mesh sends one in ten inventory requests to inventory-v2, which fails half of them"
     ),
     "stale-dns": _("inventory is redeployed at 60 s; callers keep cached IPs (TTL 300 s)"),
 }
