@@ -29,6 +29,10 @@ from patterns.frames import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_fram
 from patterns.playback import Playback, PlaybackError, diagram_topology, fork
 from patterns.sim import BUILTIN_SCENARIOS
 
+# Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
+with contextlib.suppress(ImportError):
+    import patterns.diagrams  # noqa: F401
+
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
 MAX_SCENARIO_FRAME_BYTES = 65536
 LARGE_TYPES = frozenset({"start", "resume", "fork"})
@@ -280,6 +284,9 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "t": self.shown_t,
                 "speed": self.speed,
                 "branch": playback.branch,
+                # The pacing: virtual time ``t`` is due at this host-monotonic time (loop.time()),
+                # later times (t' - t) / speed after it. Benchmarks measure frame delay against it.
+                "schedule": {"t": self.anchor_t, "monotonic": round(self.anchor_wall, 6)},
             }
         )
 
