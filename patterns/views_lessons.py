@@ -1,13 +1,15 @@
 """Lesson pages: the index, story mode (one step a page), presenter mode and the glossary.
 
-Content is parsed and rendered once per process and language (the files do not change while the
-server runs), so a lesson page costs a dictionary lookup and one template render.
+Content is parsed and rendered once per process and language, so a lesson page costs a dictionary
+lookup and one template render. With DEBUG on, an edited or added content file is picked up on the
+next request (the caches are keyed by the newest modification time), so authors need no restart.
 """
 
 from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from patterns.content import (
     LANGUAGES,
+    LESSONS_DIR,
     Glossary,
     Lesson,
     RenderedStep,
@@ -32,20 +35,39 @@ def _language() -> str:
     return base if base in LANGUAGES else "en"
 
 
-@functools.cache
+def _version() -> float:
+    """0 in production; with DEBUG, the newest content file's mtime, so edits show up at once."""
+    if not settings.DEBUG:
+        return 0.0
+    return max(path.stat().st_mtime for path in LESSONS_DIR.rglob("*.md"))
+
+
+@functools.lru_cache(maxsize=8)
+def _lessons_at(lang: str, version: float) -> dict[str, Lesson]:
+    return {lesson.slug: lesson for lesson in load_lessons(lang, LESSONS_DIR)}
+
+
 def _lessons(lang: str) -> dict[str, Lesson]:
-    return {lesson.slug: lesson for lesson in load_lessons(lang)}
+    return _lessons_at(lang, _version())
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)
+def _glossary_at(lang: str, version: float) -> Glossary:
+    return load_glossary(lang, LESSONS_DIR)
+
+
 def _glossary(lang: str) -> Glossary:
-    return load_glossary(lang)
+    return _glossary_at(lang, _version())
 
 
-@functools.cache
-def _rendered(lang: str, slug: str) -> tuple[RenderedStep, ...]:
+@functools.lru_cache(maxsize=64)
+def _rendered(lang: str, slug: str, version: float) -> tuple[RenderedStep, ...]:
     with translation.override(lang):
-        return render_lesson(_lessons(lang)[slug], _glossary(lang), reverse("lessons-glossary"))
+        return render_lesson(
+            _lessons_at(lang, version)[slug],
+            _glossary_at(lang, version),
+            reverse("lessons-glossary"),
+        )
 
 
 def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
@@ -53,7 +75,7 @@ def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
     lesson = _lessons(lang).get(slug)
     if lesson is None:
         raise Http404("no such lesson")
-    return lesson, _rendered(lang, slug)
+    return lesson, _rendered(lang, slug, _version())
 
 
 def _step_number(request: HttpRequest, total: int) -> int:
@@ -103,10 +125,11 @@ def lesson_present(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@functools.cache
-def _glossary_entries(lang: str) -> list[tuple[str, str, str]]:
+@functools.lru_cache(maxsize=8)
+def _glossary_entries(lang: str, version: float) -> list[tuple[str, str, str]]:
     return [
-        (term.id, term.term, render_markdown(term.definition)) for term in _glossary(lang).terms
+        (term.id, term.term, render_markdown(term.definition))
+        for term in _glossary_at(lang, version).terms
     ]
 
 
@@ -116,5 +139,5 @@ def glossary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lessons/glossary.html",
-        {"glossary": _glossary(lang), "entries": _glossary_entries(lang)},
+        {"glossary": _glossary(lang), "entries": _glossary_entries(lang, _version())},
     )

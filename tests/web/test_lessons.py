@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
+from patterns import views_lessons
 from patterns.comparison import SEED, dead_task_window, result_for
 from patterns.content import load_lessons
 
@@ -14,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
+FRONT = "---\ntitle: Demo\norder: 1\nsummary: S\nminutes: 1\n---\n"
 
 
 def _html(client: Client, url: str, headers: dict[str, str] = EN) -> str:
@@ -158,3 +162,25 @@ def test_glossary_page_has_an_anchor_per_term(client: Client) -> None:
 
     assert 'id="term-envoy"' in html
     assert 'id="term-outlier-detection"' in html
+
+
+@override_settings(DEBUG=True)
+def test_lesson_edits_show_up_without_a_restart_in_debug(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for lang in ("en", "ja"):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "01-demo.md").write_text(FRONT + "## First\nOne.\n", encoding="utf-8")
+    (tmp_path / "glossary").mkdir()
+    for lang in ("en", "ja"):
+        (tmp_path / "glossary" / f"{lang}.md").write_text("---\ntitle: G\n---\n", encoding="utf-8")
+    monkeypatch.setattr(views_lessons, "LESSONS_DIR", tmp_path)
+    first = _html(client, "/lessons/demo/")
+    page = tmp_path / "en" / "01-demo.md"
+
+    page.write_text(FRONT + "## Renamed\nTwo.\n", encoding="utf-8")
+    os.utime(page, (page.stat().st_atime, page.stat().st_mtime + 5))
+    second = _html(client, "/lessons/demo/")
+
+    assert "First" in first
+    assert "Renamed" in second
