@@ -102,6 +102,7 @@ def test_presenter_mode_deep_link_to_a_slide(page: Page, daphne_server: DaphneSe
         ("lesson-index", "/lessons/", "en-US"),
         ("presenter", "/lessons/service-discovery/present/?step=2", "en-US"),
         ("presenter-ja", "/lessons/app-mesh/present/?step=8", "ja-JP"),
+        ("glossary-ja", "/lessons/glossary/#term-envoy", "ja-JP"),
     ],
 )
 def test_lesson_screenshots(
