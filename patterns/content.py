@@ -68,7 +68,7 @@ import json
 import logging
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -414,7 +414,7 @@ def _parse_comparison(
     return Comparison(line=line, rows=rows)
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[dict[str, str], Sequence[str], Path, int], Directive]] = {
     "diagram": _parse_diagram,
     "player": _parse_player,
     "quiz": _parse_quiz,
