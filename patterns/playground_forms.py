@@ -14,8 +14,11 @@ from functools import cache
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
+from django.forms.utils import flatatt
 from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from patterns.sim import ScenarioError, load_scenario
@@ -53,6 +56,76 @@ def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
     for key in keys[:-1]:
         node = node.setdefault(key, {})
     node[keys[-1]] = value
+
+
+# --------------------------------------------------------------------------- fast widgets
+# The playground page renders about a hundred of these inputs on every request; Django's
+# template-based widget rendering made them most of the page's time (bench/page_bench.py). These
+# widgets write the same tags directly: type, name, value, then the attributes Django computed.
+
+
+def _input_tag(input_type: str, name: str, value: Any, attrs: Mapping[str, Any]) -> SafeString:
+    tag: dict[str, Any] = {"type": input_type, "name": name}
+    if value is not None:
+        tag["value"] = str(value)
+    tag.update(attrs)
+    return format_html("<input{}>", flatatt(tag))
+
+
+class FastInputMixin:
+    input_type: str
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget: Any = self
+        final = widget.build_attrs(widget.attrs, attrs)
+        return _input_tag(self.input_type, name, widget.format_value(value), final)
+
+
+class FastNumberInput(FastInputMixin, forms.NumberInput):
+    pass
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastCheckboxInput(forms.CheckboxInput):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        if self.check_test(value):
+            final["checked"] = True
+        return _input_tag("checkbox", name, self.format_value(value), final)
+
+
+class FastSelect(forms.Select):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (v, mark_safe(" selected") if str(v) in chosen else "", label)
+                for v, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt({"name": name, **final}), options)
+
+
+class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Each box's ``tag`` (what the page renders) is written directly; the rest is Django's."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        widget = context["widget"]
+        if template_name == self.option_template_name and not widget.get("wrap_label"):
+            return _input_tag("checkbox", widget["name"], widget["value"], widget["attrs"])
+        return super()._render(template_name, context, renderer)
 
 
 # (path, kind, label, explanation); kind is "number", "whole" or a tuple of (value, label) choices.
@@ -277,14 +350,14 @@ def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms
     field: forms.Field
     if kind == "whole":
         field = forms.IntegerField(
-            required=False, widget=forms.NumberInput(attrs={"step": "1", **attrs})
+            required=False, widget=FastNumberInput(attrs={"step": "1", **attrs})
         )
     elif kind == "number":
         field = forms.FloatField(
-            required=False, widget=forms.NumberInput(attrs={"step": "any", **attrs})
+            required=False, widget=FastNumberInput(attrs={"step": "any", **attrs})
         )
     else:
-        field = forms.ChoiceField(choices=kind, required=False, widget=forms.Select(attrs=attrs))
+        field = forms.ChoiceField(choices=kind, required=False, widget=FastSelect(attrs=attrs))
     field.label = label
     field.help_text = help_text
     field.initial = initial
@@ -385,7 +458,9 @@ class RouteWeightsForm(forms.Form):
         routes = default_at("settings.app_mesh.routes") or {}
         current = {r["virtual_node"]: r["weight"] for r in routes.get(virtual_service, [])}
         for node in nodes:
-            field = forms.IntegerField(min_value=0, max_value=100, required=True)
+            field = forms.IntegerField(
+                min_value=0, max_value=100, required=True, widget=FastNumberInput
+            )
             field.label = node
             field.help_text = _(
                 "Share of this virtual service's requests sent to the virtual node."
@@ -419,21 +494,26 @@ def _az_choices() -> list[tuple[str, str]]:
 class ServiceForm(forms.Form):
     name = forms.CharField(
         max_length=40,
+        widget=FastTextInput,
         label=_("Service"),
         help_text=_("Lower-case letters, digits and '-', starting with a letter."),
     )
     tasks = forms.IntegerField(
-        min_value=0, label=_("Tasks"), help_text=_("The ECS service's desired count.")
+        min_value=0,
+        widget=FastNumberInput,
+        label=_("Tasks"),
+        help_text=_("The ECS service's desired count."),
     )
     azs = forms.MultipleChoiceField(
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
         label=_("Availability Zones"),
         help_text=_("Tasks are spread over these AZs; none ticked means all of them."),
     )
     app_start_s = forms.FloatField(
         required=False,
         min_value=0,
+        widget=FastNumberInput,
         label=_("App start (s)"),
         help_text=_("How long the application takes to accept connections after RUNNING."),
     )
@@ -453,10 +533,16 @@ class ServiceForm(forms.Form):
 
 
 class CallForm(forms.Form):
-    source = forms.CharField(max_length=40, label=_("From"), help_text=_("The calling service."))
-    target = forms.CharField(max_length=40, label=_("To"), help_text=_("The service it calls."))
+    source = forms.CharField(
+        max_length=40, widget=FastTextInput, label=_("From"), help_text=_("The calling service.")
+    )
+    target = forms.CharField(
+        max_length=40, widget=FastTextInput, label=_("To"), help_text=_("The service it calls.")
+    )
     rps = forms.FloatField(
-        label=_("Requests/s"), help_text=_("How many requests a second the caller sends.")
+        widget=FastNumberInput,
+        label=_("Requests/s"),
+        help_text=_("How many requests a second the caller sends."),
     )
 
     def call(self) -> dict[str, Any]:
@@ -464,11 +550,20 @@ class CallForm(forms.Form):
         return {"from": data["source"], "to": data["target"], "rps": data["rps"]}
 
 
+class _EditorFormSet(BaseFormSet):  # type: ignore[type-arg]
+    deletion_widget = FastCheckboxInput
+
+
 ServiceFormSet = formset_factory(
-    ServiceForm, extra=0, max_num=MAX_SERVICES, validate_max=True, can_delete=True
+    ServiceForm,
+    formset=_EditorFormSet,
+    extra=0,
+    max_num=MAX_SERVICES,
+    validate_max=True,
+    can_delete=True,
 )
 CallFormSet = formset_factory(
-    CallForm, extra=0, max_num=MAX_CALLS, validate_max=True, can_delete=True
+    CallForm, formset=_EditorFormSet, extra=0, max_num=MAX_CALLS, validate_max=True, can_delete=True
 )
 
 _CALL_FIELDS = {"from": "source", "to": "target", "rps": "rps"}

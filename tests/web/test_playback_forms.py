@@ -3,15 +3,30 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.forms import (
+    CheckboxInput,
+    CheckboxSelectMultiple,
+    Form,
+    MultipleChoiceField,
+    NumberInput,
+    Select,
+    TextInput,
+)
 from django.http import QueryDict
+from django.test.html import parse_html
 
 from patterns.playground_forms import (
     AppMeshSettingsForm,
     CallFormSet,
     ElbSettingsForm,
+    FastCheckboxInput,
+    FastNumberInput,
+    FastSelect,
+    FastTextInput,
     RouteWeightsForm,
     ServiceConnectSettingsForm,
     ServiceDiscoverySettingsForm,
+    ServiceForm,
     ServiceFormSet,
     settings_forms,
     system_initial,
@@ -229,3 +244,45 @@ def test_system_editor_refuses_too_many_services() -> None:
 
     assert raw is None
     assert service_set.non_form_errors() == ["Please submit at most 12 forms."]
+
+
+@pytest.mark.parametrize(
+    ("fast", "stock", "value"),
+    [
+        (
+            FastNumberInput(attrs={"step": "any", "data-initial": "30"}),
+            NumberInput(attrs={"step": "any", "data-initial": "30"}),
+            30,
+        ),
+        (FastTextInput(), TextInput(), 'a<b"'),
+        (FastTextInput(), TextInput(), None),
+        (FastCheckboxInput(), CheckboxInput(), True),
+        (FastCheckboxInput(), CheckboxInput(), False),
+        (
+            FastSelect(choices=[("ttl", "T<"), ("f", "F")]),
+            Select(choices=[("ttl", "T<"), ("f", "F")]),
+            "ttl",
+        ),
+    ],
+)
+def test_fast_widgets_render_what_djangos_templates_render(
+    fast: Any, stock: Any, value: Any
+) -> None:
+    attrs = {"id": "id_x", "aria-describedby": "id_x_helptext"}
+
+    mine = fast.render("x", value, attrs=attrs)
+    django = stock.render("x", value, attrs=attrs)
+
+    assert parse_html(mine) == parse_html(django)
+
+
+def test_fast_checkbox_boxes_render_what_djangos_templates_render() -> None:
+    class Stock(Form):
+        azs = MultipleChoiceField(
+            choices=ServiceForm().fields["azs"].choices, widget=CheckboxSelectMultiple
+        )
+
+    form = ServiceForm(initial={"azs": ["ap-northeast-1c"]})
+    stock = Stock(initial={"azs": ["ap-northeast-1c"]})
+
+    assert [parse_html(b.tag()) for b in form["azs"]] == [parse_html(b.tag()) for b in stock["azs"]]
