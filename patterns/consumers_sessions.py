@@ -16,6 +16,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
 from patterns import services
 from patterns.frames import FrameError, RateLimiter, parse_frame
@@ -52,6 +58,19 @@ def room_group(session_id: int) -> str:
 
 def instructor_group(session_id: int) -> str:
     return f"study-{session_id}-instructor"
+
+
+def _language(scope: dict[str, Any]) -> str:
+    """The page's language for error texts: the language cookie, else Accept-Language."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    candidates = [chosen] if chosen else []
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            candidates += [lang for lang, _q in parse_accept_lang_header(value.decode("latin-1"))]
+    for candidate in candidates:
+        with contextlib.suppress(LookupError):
+            return get_supported_language_variant(candidate)
+    return settings.LANGUAGE_CODE
 
 
 def _now_ms() -> int:
@@ -110,6 +129,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.participant = participant
         self.slides = slides
         self.limiter = RateLimiter(rate=10, burst=20)
+        self.language = _language(self.scope)
         await self.accept()
         if not session.is_live():
             await self._send_ended()
@@ -149,7 +169,8 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             frame = parse_frame(
                 text_data, bytes_data, INSTRUCTOR_TYPES | STUDENT_TYPES | SHARED_TYPES
             )
-            await self._handle(frame)
+            with translation.override(self.language):
+                await self._handle(frame)
         except FrameError as error:
             await self.send_json(error.as_frame())
         except services.SessionError as error:

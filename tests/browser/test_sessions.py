@@ -45,13 +45,16 @@ class Classroom:
         self.pages.append(page)
         return page
 
-    def instructor(self, name: str = "instructor") -> Page:
+    def instructor(self, name: str = "instructor", lesson: bool = False) -> Page:
         output = manage(
             "shell", "-v0", "-c", MAKE_INSTRUCTOR.format(name=name), env=self.server.env
         )
         page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1])
         page.goto(self.server.url + "/sessions/")
         page.get_by_label("Title").fill("ELB: who picks the task?")
+        lessons = page.get_by_label("Lesson (optional)").locator("option")
+        if lesson and lessons.count() > 1:  # lessons are optional content
+            page.get_by_label("Lesson (optional)").select_option(index=3)
         page.get_by_role("button", name="Start a session").click()
         expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
         return page
@@ -94,7 +97,7 @@ def _ask(page: Page, prompt: str, choices: list[str], correct: int) -> None:
 
 
 def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir: Path) -> None:
-    teacher = classroom.instructor()
+    teacher = classroom.instructor(lesson=True)
     code = _code(teacher)
     aya = classroom.student(code, "Aya")
     ben = classroom.student(code.replace("-", "").lower(), "Ben")
@@ -144,8 +147,12 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     expect(ben.locator("#poll-histogram g.bar--correct")).to_contain_text("✓ inventory-2")
     expect(teacher.get_by_test_id("leaderboard").locator("li")).to_have_count(2)
 
+    teacher.evaluate("window.scrollTo(0, 0)")
     teacher.screenshot(path=str(artifacts_dir / "sessions-instructor-desktop.png"))
-    aya.screenshot(path=str(artifacts_dir / "sessions-student-phone.png"), full_page=True)
+    aya.evaluate("window.scrollTo(0, 0)")
+    aya.screenshot(path=str(artifacts_dir / "sessions-student-phone.png"))
+    aya.get_by_test_id("student-poll").scroll_into_view_if_needed()
+    aya.screenshot(path=str(artifacts_dir / "sessions-student-phone-poll.png"))
     assert aya.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # Ending the session closes every student's room.

@@ -394,3 +394,16 @@ def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -
     assert f"Slide 1 of {len(steps)}" in page.text
     assert escape(steps[0]["title"]) in page.text
     assert escape(steps[-1]["title"]) in last.text
+
+
+def test_admin_lists_sessions_and_grants_the_instructor_permission(session: StudySession) -> None:
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("root", password="pw-unused-123"))
+
+    listing = admin.get("/admin/patterns/studysession/")
+    detail = admin.get(f"/admin/patterns/studysession/{session.pk}/change/")
+    user_page = admin.get(f"/admin/auth/user/{session.owner_id}/change/")
+
+    assert (listing.status_code, detail.status_code, user_page.status_code) == (200, 200, 200)
+    assert session.display_code in listing.text
+    assert "Can run instructor-led study sessions" in user_page.text

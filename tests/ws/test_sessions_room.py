@@ -14,6 +14,7 @@ from django.test import Client
 
 from kumoben.asgi import application
 from patterns import services
+from patterns.consumers_sessions import _language
 from patterns.models import Answer, SessionCommand, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -430,3 +431,16 @@ async def test_ending_a_session_closes_every_socket() -> None:
     assert (await again.connect())[0] is True
     assert await again.receive_json_from() == {"type": "ended"}
     await again.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ({"cookies": {"django_language": "ja"}, "headers": []}, "ja"),
+        ({"cookies": {}, "headers": [(b"accept-language", b"ja-JP,ja;q=0.9,en;q=0.5")]}, "ja"),
+        ({"cookies": {}, "headers": [(b"accept-language", b"fr-FR")]}, "en"),
+        ({"cookies": {"django_language": "xx"}, "headers": []}, "en"),
+    ],
+)
+async def test_room_speaks_the_page_language(scope: dict[str, Any], expected: str) -> None:
+    assert _language(scope) == expected

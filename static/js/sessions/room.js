@@ -73,6 +73,8 @@ function showPoll(poll) {
     choices.hidden = poll.kind !== "choice";
     document.getElementById("poll-number").hidden = poll.kind !== "numeric";
     document.getElementById("poll-unit").textContent = poll.unit ? `(${poll.unit})` : "";
+    // A new question is what the student should look at now, wherever they had scrolled.
+    card.scrollIntoView({ block: "nearest" });
   }
   const revealed = poll.state === "revealed";
   card.dataset.state = poll.state;
