@@ -993,8 +993,12 @@ def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
             json.dumps(stage.inline, separators=(",", ":")) if stage.inline is not None else ""
         )
     elif isinstance(stage, Comparison):
-        context["rows"] = comparison_rows(stage.rows)
-        context["patterns"] = [BY_SLUG[pattern].name for pattern in PATTERNS]
+        names = [BY_SLUG[pattern].name for pattern in PATTERNS]
+        context["patterns"] = names
+        context["rows"] = [
+            {**vars(row), "labelled_cells": list(zip(names, row.cells, strict=True))}
+            for row in comparison_rows(stage.rows)
+        ]
     return render_to_string(f"lessons/embed_{stage.kind}.html", context)
 
 
