@@ -777,4 +777,10 @@ def histogram_rows(tally: dict[str, Any]) -> dict[str, Any]:
                 "count_y": y + 27,
             }
         )
-    return {"rows": rows, "width": HIST_WIDTH, "height": max(HIST_ROW, len(rows) * HIST_ROW)}
+    summary = "; ".join(f"{row['label']}: {row['count']}" for row in rows)
+    return {
+        "rows": rows,
+        "summary": summary,
+        "width": HIST_WIDTH,
+        "height": max(HIST_ROW, len(rows) * HIST_ROW),
+    }

@@ -145,6 +145,9 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     expect(ben.get_by_test_id("poll-feedback")).to_have_text("✗ Not this time.")
     expect(ben.locator("#poll-histogram g.bar .bar__count")).to_have_text(["1", "2"])
     expect(ben.locator("#poll-histogram g.bar--correct")).to_contain_text("✓ inventory-2")
+    expect(ben.get_by_role("img", name=re.compile("Answers so far"))).to_have_attribute(
+        "aria-label", "Answers so far (inventory-1: 1; inventory-2: 2)"
+    )
     expect(teacher.get_by_test_id("leaderboard").locator("li")).to_have_count(2)
 
     teacher.evaluate("window.scrollTo(0, 0)")

@@ -177,14 +177,15 @@ def test_numeric_tally_counts_each_value_in_its_bin() -> None:
 
 
 def test_histogram_rows_scale_to_the_largest_count() -> None:
-    rows = services.histogram_rows(
+    hist = services.histogram_rows(
         {"labels": ["a", "b"], "counts": [3, 6], "correct": 1, "answered": 9}
-    )["rows"]
+    )
 
-    assert [(r["width"], r["correct"], r["bar_y"]) for r in rows] == [
+    assert [(r["width"], r["correct"], r["bar_y"]) for r in hist["rows"]] == [
         (125.0, False, 16),
         (250.0, True, 52),
     ]
+    assert (hist["summary"], hist["height"]) == ("a: 3; b: 6", 72)
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,13 @@ function node(name, attributes, content) {
 export function drawHistogram(container, tally, label) {
   const top = Math.max(0, ...tally.counts) || 1;
   const height = Math.max(ROW, tally.counts.length * ROW);
+  // role="img" hides the bars' text from screen readers, so the label carries the numbers.
+  const summary = tally.labels.map((name, i) => `${name}: ${tally.counts[i]}`).join("; ");
   const svg = node("svg", {
     class: "histogram__svg",
     viewBox: `0 0 ${WIDTH} ${height}`,
     role: "img",
-    "aria-label": label,
+    "aria-label": `${label} (${summary})`,
   });
   tally.labels.forEach((name, i) => {
     const count = tally.counts[i];

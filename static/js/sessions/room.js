@@ -73,8 +73,11 @@ function showPoll(poll) {
     choices.hidden = poll.kind !== "choice";
     document.getElementById("poll-number").hidden = poll.kind !== "numeric";
     document.getElementById("poll-unit").textContent = poll.unit ? `(${poll.unit})` : "";
-    // A new question is what the student should look at now, wherever they had scrolled.
-    card.scrollIntoView({ block: "nearest" });
+    // A new question is what the student should look at now, wherever they had scrolled;
+    // focusing its prompt also has screen readers read it out. Not while they are typing.
+    if (!document.activeElement?.matches("input, textarea, select")) {
+      document.getElementById("poll-prompt").focus();
+    }
   }
   const revealed = poll.state === "revealed";
   card.dataset.state = poll.state;
