@@ -1,8 +1,12 @@
 // Story mode and presenter mode for lessons. Loaded as an ES module (the CSP forbids inline script).
 // Story mode works without this file (Back/Continue are real links); it only adds keys and focus.
 
-const NEXT_KEYS = new Set(["ArrowRight", "PageDown"]);
-const PREV_KEYS = new Set(["ArrowLeft", "PageUp"]);
+// Story mode leaves PageUp/PageDown to scroll a long step; presenter mode takes them (clickers
+// send them) and leaves ↑ ↓ and Space to scroll a slide that is taller than the screen.
+const STORY_NEXT = new Set(["ArrowRight"]);
+const STORY_PREV = new Set(["ArrowLeft"]);
+const DECK_NEXT = new Set(["ArrowRight", "PageDown"]);
+const DECK_PREV = new Set(["ArrowLeft", "PageUp"]);
 
 // Keys typed into a form control or inside an embedded player belong to them, not to the lesson.
 function ownsKeys(target) {
@@ -17,7 +21,7 @@ function plainKey(event) {
 function initStory(root) {
   document.addEventListener("keydown", (event) => {
     if (!plainKey(event) || ownsKeys(event.target)) return;
-    const rel = NEXT_KEYS.has(event.key) ? "next" : PREV_KEYS.has(event.key) ? "prev" : null;
+    const rel = STORY_NEXT.has(event.key) ? "next" : STORY_PREV.has(event.key) ? "prev" : null;
     if (rel === null) return;
     const link = root.querySelector(`.step-nav a[rel~="${rel}"]`);
     if (link === null) return;
@@ -77,8 +81,8 @@ function initDeck(deck) {
   document.addEventListener("keydown", (event) => {
     if (!plainKey(event) || ownsKeys(event.target)) return;
     const key = event.key;
-    if (NEXT_KEYS.has(key) || key === "ArrowDown" || key === " ") show(current + 1);
-    else if (PREV_KEYS.has(key) || key === "ArrowUp") show(current - 1);
+    if (DECK_NEXT.has(key)) show(current + 1);
+    else if (DECK_PREV.has(key)) show(current - 1);
     else if (key === "Home") show(1);
     else if (key === "End") show(total);
     else if (key === "f" || key === "F") toggleFullscreen();
