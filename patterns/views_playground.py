@@ -14,7 +14,7 @@ from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from patterns import permalink
+from patterns import permalink, playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"
@@ -98,6 +98,14 @@ def _opened_run(token: str | None) -> tuple[dict[str, Any] | None, str]:
     }, ""
 
 
+def _system_formsets() -> tuple[Any, Any]:
+    services, calls = playground_forms.system_initial()
+    return (
+        playground_forms.ServiceFormSet(prefix="services", initial=services),
+        playground_forms.CallFormSet(prefix="calls", initial=calls),
+    )
+
+
 @require_GET
 def playground(request: HttpRequest) -> HttpResponse:
     opened, permalink_error = _opened_run(request.GET.get("run"))
@@ -109,6 +117,8 @@ def playground(request: HttpRequest) -> HttpResponse:
         "diagram_css": _diagram_css(),
         "opened_run": opened,
         "builtin_scenarios": _builtin_scenarios(),
+        "settings_forms": playground_forms.settings_forms(),
+        "system_forms": _system_formsets(),
         "permalink_error": permalink_error,
     }
     return render(request, "playground/page.html", context)

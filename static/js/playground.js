@@ -46,6 +46,83 @@ function settingsFromForm(scenario) {
   }
 }
 
+// ------------------------------------------------------------------ the system editor
+
+const system = form.querySelector("[data-role=system]");
+const useSystem = form.querySelector("[data-role=use-system]");
+
+function addRow(kind) {
+  const body = system.querySelector(`[data-role=${kind}-rows]`);
+  const prefix = kind === "service" ? "services" : "calls";
+  const total = form.elements[`${prefix}-TOTAL_FORMS`];
+  const index = Number(total.value);
+  const html = system.querySelector(`[data-role=${kind}-template]`).innerHTML.replaceAll("__prefix__", String(index));
+  const rows = document.createElement("tbody");
+  rows.innerHTML = html;  // our own server-rendered template; no script can be in it under the CSP
+  const row = rows.firstElementChild;
+  body.appendChild(row);
+  total.value = String(index + 1);
+  useSystem.checked = true;
+  row.querySelector("input")?.focus();
+}
+
+system?.addEventListener("click", (e) => {
+  const button = e.target.closest("button[data-add-row]");
+  if (button) addRow(button.dataset.addRow);
+});
+system?.addEventListener("input", (e) => {
+  if (e.target !== useSystem) useSystem.checked = true;
+});
+
+// Kept rows in order, so an engine path such as services[1].tasks finds its row again.
+function keptRows(kind) {
+  return [...system.querySelectorAll(`[data-row=${kind}]`)].filter((row) => !row.querySelector("input[name$='-DELETE']")?.checked);
+}
+
+function rowPrefix(row) {
+  return row.querySelector("input[name$='-DELETE']").name.replace(/-DELETE$/, "");
+}
+
+function systemFromForm() {
+  const value = (row, field) => form.elements[`${rowPrefix(row)}-${field}`];
+  const services = keptRows("service").map((row) => {
+    const out = { name: value(row, "name").value.trim(), tasks: Number(value(row, "tasks").value) };
+    const azs = [...row.querySelectorAll("input[type=checkbox][name$='-azs']:checked")].map((box) => box.value);
+    if (azs.length) out.azs = azs;
+    const start = value(row, "app_start_s").value;
+    if (start !== "") out.app_start_s = Number(start);
+    return out;
+  });
+  const traffic = keptRows("call").map((row) => ({
+    from: value(row, "source").value.trim(), to: value(row, "target").value.trim(), rps: Number(value(row, "rps").value),
+  }));
+  return { services, traffic };
+}
+
+// An engine path -> the name of the field that holds it.
+function fieldForPath(path) {
+  const match = /^(services|traffic)\[(\d+)\]\.(\w+)/.exec(path);
+  if (!match || !useSystem?.checked) return path;
+  const [, list, index, key] = match;
+  const rows = keptRows(list === "services" ? "service" : "call");
+  const row = rows[Number(index)];
+  if (!row) return list;
+  const name = list === "traffic" ? { from: "source", to: "target", rps: "rps" }[key] || key : key;
+  return `${rowPrefix(row)}-${name}`;
+}
+
+function showSettingsFor(pattern) {
+  for (const details of form.querySelectorAll("details.settings[data-pattern]")) {
+    const own = details.dataset.pattern;
+    details.hidden = !(own === "common" || pattern === "all" || own === pattern);
+  }
+}
+
+form.addEventListener("change", (e) => {
+  if (e.target.name === "pattern") showSettingsFor(e.target.value);
+});
+showSettingsFor(form.elements.pattern.value);
+
 function scenarioFromForm() {
   const name = fieldValue("scenario");
   const entry = builtins[name] || builtins[""];
@@ -59,6 +136,12 @@ function scenarioFromForm() {
     scenario.traffic = entry.traffic.map((call) => ({ ...call, rps }));
   }
   settingsFromForm(scenario);
+  if (useSystem?.checked) {
+    const own = systemFromForm();
+    scenario.services = own.services;
+    scenario.traffic = own.traffic;
+    scenario.actions = (scenario.actions || []).filter((a) => !a.task && !a.service);
+  }
   return { scenario, pattern };
 }
 
@@ -73,7 +156,8 @@ function clearErrors() {
 }
 
 // "traffic[0].rps" -> the rps field; "settings.alb.x" -> that field; else the status line.
-function showError(field, reason) {
+function showError(path, reason) {
+  const field = fieldForPath(path.replace(/^scenario\./, ""));
   const candidates = [field, field.replace(/^scenario\./, ""), field.replace(/\[\d+\]/g, "").split(".").pop()];
   for (const name of candidates) {
     const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
@@ -197,13 +281,38 @@ async function start(mode, scenario, pattern) {
   if (mode === "instant") await player.runInstant(scenario, pattern);
   else player.startLive(scenario, pattern);
   playerRoot.scrollIntoView({ block: "start", behavior: "auto" });
+  playerRoot.querySelector("button[data-control=play]").focus({ preventScroll: true });
 }
 
-form.addEventListener("submit", (e) => {
+function csrfToken() {
+  return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+}
+
+// The engine checks the scenario before anything runs; its reasons land beside the fields.
+async function validate(scenario, pattern, mode) {
+  try {
+    const response = await fetch(page.dataset.validateUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ scenario, pattern, seed: scenario.seed, mode }),
+      credentials: "same-origin",
+    });
+    if (response.ok) return true;
+    const error = await response.json().catch(() => ({}));
+    showError(error.field || "", error.reason || String(response.status));
+    return false;
+  } catch {
+    return true;  // the run itself will report a network failure
+  }
+}
+
+form.addEventListener("submit", async (e) => {
   e.preventDefault();
   if (!checkForm()) return;
+  const mode = e.submitter?.value === "instant" ? "instant" : "live";
   const { scenario, pattern } = scenarioFromForm();
-  start(e.submitter?.value === "instant" ? "instant" : "live", scenario, pattern);
+  if (!(await validate(scenario, pattern, mode))) return;
+  start(mode, scenario, pattern);
 });
 
 // A permalink replays its run: the server decodes the token (scenario, seed, pattern, log).

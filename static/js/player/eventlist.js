@@ -120,13 +120,15 @@ export class EventList {
     this.markCurrent(end - 1);
   }
 
-  markCurrent(i) {
+  markCurrent(i, scroll = true) {
+    if (this.current === i && this.list.querySelector(`button[data-i="${i}"][aria-current]`)) return;
     const previous = this.list.querySelector("[aria-current]");
     previous?.removeAttribute("aria-current");
     this.current = i;
     const row = this.list.querySelector(`button[data-i="${i}"]`);
     if (!row) return;
     row.setAttribute("aria-current", "true");
+    if (!scroll) return;
     const box = this.list;
     const top = row.offsetTop - box.offsetTop;
     if (top < box.scrollTop || top > box.scrollTop + box.clientHeight - row.offsetHeight) {

@@ -59,6 +59,9 @@ export class Player {
     this.scenario = null;
     this.serverHead = 0;
     this.serverBranch = 0;
+    this.svgTexts = new Map();
+    this.connectionLog = [];
+    this.chosen = null;
     this.lang = document.documentElement.lang === "ja" ? "ja" : "en";
     this._bindControls();
     this.clock = new Clock((now) => this.render(now));
@@ -83,7 +86,9 @@ export class Player {
     this.el("jump").addEventListener("submit", (e) => {
       e.preventDefault();
       const value = Number(e.target.elements.t.value);
-      if (Number.isFinite(value)) this.seek(value);
+      if (!Number.isFinite(value)) return;
+      this.pause();
+      this.seek(value);
     });
     const motion = this.el("reduced-motion");
     motion.checked = this.reduced;
@@ -258,9 +263,6 @@ export class Player {
         this.store.addReadouts(message);
         this._renderReadouts();
         break;
-      case "topology":
-        this._loadDiagram(message.pattern || this.store.patterns[0], message.svg_url);
-        break;
       default:
         break;
     }
@@ -286,21 +288,28 @@ export class Player {
     this.clock.duration = this.store.duration;
     this.timeline.setDuration(this.store.duration);
     const urls = message.svg_urls || (message.svg_url ? { [message.pattern || [...this.diagrams.keys()][0]]: message.svg_url } : {});
-    for (const [pattern, url] of Object.entries(urls)) this._loadDiagram(pattern, url);
+    for (const [pattern, url] of Object.entries(urls)) branch.track(pattern).addTopology(message.t ?? 0, url);
+    this.render(this.clock.now, true);
     if (message.permalink) this.root.dataset.permalink = message.permalink;
     this._setStatus(this.mode === "live" ? "playing" : "ready");
   }
 
-  async _loadDiagram(pattern, url) {
-    let slot = this.diagrams.get(pattern);
-    if (!slot) return;
-    if (slot.url === url) return;
+  // The diagram for the topology at the shown time; SVG texts are fetched once per layout.
+  async _showDiagram(pattern, url) {
+    const slot = this.diagrams.get(pattern);
+    if (!slot || slot.url === url) return;
     slot.url = url;
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok || slot.url !== url) return;
-    const text = await response.text();
+    let text = this.svgTexts.get(url);
+    if (text === undefined) {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) return;
+      text = await response.text();
+      this.svgTexts.set(url, text);
+    }
+    if (slot.url !== url) return;
     const box = slot.figure.querySelector("[data-role=svg]");
     slot.diagram = new Diagram(box, text, { label: this.strings.get("diagram-label", { pattern: this.strings.get(`pattern-${pattern}`) }) });
+    slot.diagram.url = url;
     slot.dots = new DotLayer(slot.diagram);
     this.palette.attach(slot.diagram);
     this.lastWindow.delete(pattern);
@@ -311,7 +320,6 @@ export class Player {
   _frame(frame) {
     const before = this.store.branches.size;
     const branch = this.store.addFrame(frame);
-    if (frame.svg_url) this._loadDiagram(frame.pattern, frame.svg_url);
     if (this.store.branches.size > before) {
       this.dirty.branches = true;
       this.switchBranch(branch.id);
@@ -333,6 +341,7 @@ export class Player {
 
   _connectionState(state) {
     this.root.dataset.connection = state;
+    this.connectionLog.push(state);
     const label = this.el("connection");
     if (label) label.textContent = this.strings.get(`connection-${state}`);
     this.onState?.(state);
@@ -397,11 +406,16 @@ export class Player {
     this.setSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + direction))]);
   }
 
+  // Steps go row by row, so events that share a time are each visited; the list's filters apply.
   step(direction) {
     this.pause();
     this._refreshEvents();
     const now = this.clock.now;
-    const event = direction > 0 ? this.events.nextAfter(now) : this.events.prevBefore(now);
+    const list = this.events;
+    const at = this.chosen && Math.abs(this.chosen.t - now) < 1e-9 ? list.indexOf(this.chosen) : -1;
+    let event;
+    if (at >= 0) event = list.filtered[at + direction] || null;
+    else event = direction > 0 ? list.nextAfter(now) : list.prevBefore(now);
     if (event) this.choose(event, false);
   }
 
@@ -417,7 +431,7 @@ export class Player {
     if (event.request) this.selectRequest(event.pattern, event.request);
     this.el("narration").textContent = `${formatSeconds(event.t, 3)} s. ${event.text || event.cause}`;
     this.render(this.clock.now, true);
-    if (fromList) this.events.markCurrent(this.events.indexOf(event));
+    this.events.markCurrent(this.events.indexOf(event), !fromList);
   }
 
   selectRequest(pattern, id) {
@@ -472,12 +486,16 @@ export class Player {
     if (status) status.textContent = text;
   }
 
+  // The branch left behind becomes the comparison, so "what changed" is always one glance away.
   switchBranch(id) {
     if (!this.store.branches.has(id)) return;
+    const previous = this.branchId;
     this.branchId = id;
     const branch = this.branch;
-    if (branch.parent && this.compareId === null) this.compareId = branch.parent.id;
-    if (this.compareId === id) this.compareId = branch.parent?.id ?? null;
+    if (this.compareId === null || this.compareId === id) {
+      this.compareId = previous !== id ? previous : (branch.parent?.id ?? null);
+    }
+    this.chosen = null;
     for (const slot of this.diagrams.values()) slot.diagram?.resetStates();
     this.lastWindow.clear();
     this.dirty = { events: true, chart: true, branches: true };
@@ -558,7 +576,10 @@ export class Player {
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
     for (const [pattern, slot] of this.diagrams) {
       const track = branch.tracks.get(pattern);
-      if (!slot.diagram || !track) continue;
+      if (!track) continue;
+      const url = track.topologyAt(now);
+      if (url && url !== slot.url) this._showDiagram(pattern, url);
+      if (!slot.diagram || slot.diagram.url !== slot.url) continue;
       slot.diagram.applyStates(track.states, now);
       const dots = track.dotsAround(now, minHop * 8);
       if (this.reduced) {
@@ -587,6 +608,7 @@ export class Player {
       this.lastEventsRender = stamp;
       this._refreshEvents();
       this.events.render(now, force);
+      if (this.chosen && Math.abs(this.chosen.t - now) < 1e-9) this.events.markCurrent(this.events.indexOf(this.chosen), false);
       this._renderChart();
       this._renderBranches();
     }

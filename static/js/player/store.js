@@ -34,6 +34,20 @@ export class Track {
     this.maxDotSpan = 0;
     this.sample = null;
     this.skipBefore = -Infinity;  // a fork's copied past: drop re-sent items before it
+    this.topologies = [];  // [{t, url}]: the diagram to show from time t on (scale-out re-lays out)
+  }
+
+  addTopology(t, url) {
+    if (!url) return;
+    const last = this.topologies[this.topologies.length - 1];
+    if (last && last.url === url) return;
+    if (last && last.t >= t) this.topologies = this.topologies.filter((x) => x.t < t);
+    this.topologies.push({ t, url });
+  }
+
+  topologyAt(t) {
+    const i = upperBound(this.topologies, t + 1e-9, (x) => x.t) - 1;
+    return (this.topologies[Math.max(0, i)] || {}).url || null;
   }
 
   addFrame(frame) {
@@ -49,6 +63,7 @@ export class Track {
     if (existing >= 0) this.windows[existing] = window;
     else insertSorted(this.windows, window, (w) => w.t0);
     if (frame.sample) this.sample = frame.sample;
+    if (frame.svg_url) this.addTopology(frame.t0, frame.svg_url);
     this.end = Math.max(this.end, frame.t1);
   }
 
@@ -65,6 +80,7 @@ export class Track {
     this.events = parent.events.filter((e) => e.t < at);
     this.windows = parent.windows.filter((w) => w.t1 <= at);
     this.sample = parent.sample;
+    this.topologies = parent.topologies.filter((x) => x.t < at);
     this.end = this.windows.length ? this.windows[this.windows.length - 1].t1 : 0;
     this.skipBefore = at;
   }
@@ -107,6 +123,7 @@ export class Branch {
     this.tracks = new Map();
     this.readouts = new Map();
     this.lastSeq = -1;
+    this.seqs = [];          // every frame seq received, in order (the reconnect test reads it)
   }
 
   track(pattern) {
@@ -161,7 +178,10 @@ export class RunStore {
 
   addFrame(frame) {
     const branch = this.branch(frame.branch ?? 0);
-    if (typeof frame.seq === "number") branch.lastSeq = Math.max(branch.lastSeq, frame.seq);
+    if (typeof frame.seq === "number") {
+      branch.lastSeq = Math.max(branch.lastSeq, frame.seq);
+      branch.seqs.push(frame.seq);
+    }
     const pattern = frame.pattern || this.patterns[0] || "elb";
     if (!this.patterns.includes(pattern)) this.patterns.push(pattern);
     branch.track(pattern).addFrame(frame);
