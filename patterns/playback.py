@@ -889,6 +889,8 @@ class Playback:
             raise PlaybackError("action", "the run has ended")
         if "at_s" in action:
             raise PlaybackError("action.at_s", "is set by the server to the current time")
+        if len(self.log) >= permalink.MAX_LOG_ACTIONS:
+            raise PlaybackError("action", f"at most {permalink.MAX_LOG_ACTIONS} actions a run")
         applied: dict[str, Any] | None = None
         for stream in self.streams:
             try:

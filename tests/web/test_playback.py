@@ -452,3 +452,13 @@ def test_playback_refuses_bad_input_with_field_and_reason(
         Playback(scenario, pattern, seed)
 
     assert (error.value.field, error.value.reason) == (field, reason)
+
+
+def test_playback_caps_the_live_action_log() -> None:
+    log = [{"at_s": 0.0, "do": "recover_task", "task": "back-1"}] * 500
+    playback = Playback(TINY, "elb", 1, log=log, topology_hook=None)
+
+    with pytest.raises(PlaybackError) as error:
+        playback.apply({"do": "recover_task", "task": "back-1"})
+
+    assert (error.value.field, error.value.reason) == ("action", "at most 500 actions a run")
