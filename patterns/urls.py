@@ -7,10 +7,10 @@ from patterns import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
-    path("lessons/", views.area, {"name": "lessons"}, name="lessons"),
+    path("lessons/", include("patterns.urls_lessons")),
     path("labs/", views.area, {"name": "labs"}, name="labs"),
     path("playground/", include("patterns.urls_playground")),
     path("diagrams/", include("patterns.urls_diagrams")),
-    path("sessions/", views.area, {"name": "sessions"}, name="sessions"),
+    path("sessions/", include("patterns.urls_sessions")),
     path("healthz", views.healthz, name="healthz"),
 ]
