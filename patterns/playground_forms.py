@@ -9,15 +9,14 @@ scenario fragment, ``load_scenario`` checks it, and an error lands beside the fi
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
-from django.forms.utils import flatatt
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -64,12 +63,24 @@ def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
 # widgets write the same tags directly: type, name, value, then the attributes Django computed.
 
 
+def _attrs_html(attrs: Mapping[str, Any]) -> str:
+    """`` key="value"`` pairs as Django's attrs.html writes them: True alone, False and None left
+    out, values escaped (html.escape escapes the same five characters as Django's escape)."""
+    out = []
+    for key, value in attrs.items():
+        if value is True:
+            out.append(f" {key}")
+        elif value is not False and value is not None:
+            out.append(f' {key}="{html.escape(str(value))}"')
+    return "".join(out)
+
+
 def _input_tag(input_type: str, name: str, value: Any, attrs: Mapping[str, Any]) -> SafeString:
     tag: dict[str, Any] = {"type": input_type, "name": name}
     if value is not None:
-        tag["value"] = str(value)
+        tag["value"] = value
     tag.update(attrs)
-    return format_html("<input{}>", flatatt(tag))
+    return mark_safe(f"<input{_attrs_html(tag)}>")
 
 
 class FastInputMixin:
@@ -107,15 +118,12 @@ class FastSelect(forms.Select):
     ) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (v, mark_safe(" selected") if str(v) in chosen else "", label)
-                for v, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{html.escape(str(v))}"{" selected" if str(v) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for v, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt({"name": name, **final}), options)
+        return mark_safe(f"<select{_attrs_html({'name': name, **final})}>{options}</select>")
 
 
 class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
