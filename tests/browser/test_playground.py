@@ -446,8 +446,9 @@ def test_playground_screenshots(
     errors = PageErrors(page)
     open_run(page, daphne_server)
     wait_instant(page)
-    jump(page, 66)
-    page.locator(f"{PLAYER} #event-list button", has_text="inventory-2").first.click()
+    jump(page, 75)
+    page.locator(f"{PLAYER} #event-list button[data-request]").last.click()
+    expect(page.locator(f"{PLAYER} [data-role=waterfall-rows] li").first).to_be_visible()
 
     path = artifacts_dir / f"playground-{name}-{locale[:2]}.png"
     page.screenshot(path=str(path), full_page=True)

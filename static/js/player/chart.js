@@ -20,6 +20,7 @@ export class Chart {
     this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     this.pairSelect = root.querySelector("select[data-role=pair]");
     this.readout = root.querySelector("[data-role=chart-readout]");
+    this.key = root.querySelector("[data-role=chart-key]");
     this.cursor = null;
     this.duration = 1;
     this.series = [];
@@ -85,10 +86,25 @@ export class Chart {
       svgElement("polyline", { class: cls, points: success }, svg);
       svgElement("polyline", { class: cls, points: latency }, svg);
     });
+    this._drawKey(series);
     const tick = svgElement("text", { class: "chart__axis", x: PAD_L - 4, y: BOTTOM[0] + 4, "text-anchor": "end" }, svg);
     tick.textContent = `${Math.round(maxLatency * 1.2)} ms`;
     this.cursor = svgElement("line", { class: "chart__cursor", y1: TOP[0], y2: BOTTOM[1] }, svg);
     this.points = points;
+  }
+
+  // Which line is which: the pattern's colour and, for the compared branch, a dashed swatch.
+  _drawKey(series) {
+    if (!this.key) return;
+    const items = series.map((s) => {
+      const li = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = `chart__swatch chart__swatch--${s.cls}${s.dashed ? " chart__swatch--compare" : ""}`;
+      swatch.setAttribute("aria-hidden", "true");
+      li.append(swatch, ` ${this.strings.get(`pattern-${s.name}`)}${s.dashed ? ` (${s.label || this.strings.get("compare-branch")})` : ""}`);
+      return li;
+    });
+    this.key.replaceChildren(...items);
   }
 
   _axes() {

@@ -221,7 +221,7 @@ export class Player {
     this.clock.limit = 0;
     this.lastWindow.clear();
     this.events.setEvents([]);
-    this.waterfall.show(null, [], "");
+    this.waterfall.show([], [], "");
     this.dirty = { events: true, chart: true, branches: true };
     this.root.dataset.mode = mode;
     this.root.dataset.patterns = pattern === "all" ? "all" : "one";
@@ -436,9 +436,9 @@ export class Player {
 
   selectRequest(pattern, id) {
     const track = this.branch.tracks.get(pattern);
-    const dot = track?.dotsById.get(id) || null;
-    this.request = dot ? { pattern, id } : null;
-    this.waterfall.show(dot, dot ? track.requestEvents(id) : [], this.strings.get(`pattern-${pattern}`));
+    const attempts = track?.dotsById.get(id) || [];
+    this.request = attempts.length ? { pattern, id } : null;
+    this.waterfall.show(attempts, attempts.length ? track.requestEvents(id) : [], this.strings.get(`pattern-${pattern}`));
   }
 
   // ------------------------------------------------------------------ actions and forks
@@ -628,7 +628,7 @@ export class Player {
       series.push({ name: pattern, windows: track.windows, cls: pattern, dashed: false });
     }
     const compare = this.compareId !== null ? this.store.branches.get(this.compareId) : null;
-    if (compare) for (const [pattern, track] of compare.tracks) series.unshift({ name: pattern, windows: track.windows, cls: pattern, dashed: true });
+    if (compare) for (const [pattern, track] of compare.tracks) series.unshift({ name: pattern, windows: track.windows, cls: pattern, dashed: true, label: this._branchName(compare) });
     this.chart.setPairs([...pairs]);
     const markers = this._allEvents().filter((e) => e.kind === "action").map((e) => ({ t: e.t, text: e.text || e.cause }));
     this.chart.draw(this.store.duration, series, markers);

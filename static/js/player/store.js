@@ -29,7 +29,8 @@ export class Track {
     this.states = [];
     this.events = [];
     this.windows = [];  // {t0, t1, metrics, sample}
-    this.dotsById = new Map();
+    this.dotsById = new Map();  // request id -> its attempts (one dot each)
+    this.dotKeys = new Set();
     this.end = 0;       // buffered up to this virtual time
     this.maxDotSpan = 0;
     this.sample = null;
@@ -53,7 +54,7 @@ export class Track {
   addFrame(frame) {
     const keep = (t) => t >= this.skipBefore;
     for (const dot of frame.dots || []) {
-      if (!keep(dot.t[0]) || this.dotsById.has(dot.id)) continue;
+      if (!keep(dot.t[0]) || this.dotKeys.has(`${dot.id}:${dot.attempts}`)) continue;
       this._addDot(dot);
     }
     for (const state of frame.states || []) if (keep(state.t)) insertSorted(this.states, state, byT);
@@ -69,7 +70,11 @@ export class Track {
 
   _addDot(dot) {
     insertSorted(this.dots, dot, dotStart);
-    this.dotsById.set(dot.id, dot);
+    const attempts = this.dotsById.get(dot.id) || [];
+    attempts.push(dot);
+    attempts.sort((a, b) => (a.attempts ?? 1) - (b.attempts ?? 1));
+    this.dotsById.set(dot.id, attempts);
+    this.dotKeys.add(`${dot.id}:${dot.attempts}`);
     this.maxDotSpan = Math.max(this.maxDotSpan, dot.t[dot.t.length - 1] - dot.t[0]);
   }
 
