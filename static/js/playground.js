@@ -169,7 +169,10 @@ function showError(path, reason) {
       return;
     }
   }
-  statusLine.textContent = `${field}: ${reason}`;
+  const text = `${field}: ${reason}`;
+  statusLine.textContent = text;
+  const playerStatus = playerRoot.querySelector("[data-role=status]");
+  if (playerStatus) playerStatus.textContent = `✕ ${text}`;
 }
 
 function checkForm() {

@@ -476,3 +476,94 @@ def test_playground_four_patterns_screenshot(
 
     assert errors.messages == []
     assert path.stat().st_size > 20_000
+
+
+# --------------------------------------------------------------------------- the page's other controls
+
+
+def test_playground_system_editor_runs_your_own_system(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/playground/")
+    page.select_option("#scenario", "")
+    page.locator("[data-role=system] summary").click()
+
+    page.click("button[data-add-row=service]")
+    page.fill("input[name='services-4-name']", "search")
+    page.fill("input[name='services-4-tasks']", "2")
+    page.click("button[data-add-row=call]")
+    page.fill("input[name='calls-3-source']", "contract")
+    page.fill("input[name='calls-3-target']", "search")
+    page.fill("input[name='calls-3-rps']", "5")
+    page.click("button[name=mode][value=instant]")
+
+    expect(page.locator("[data-role=use-system]")).to_be_checked()
+    wait_instant(page)
+    expect(page.locator(task("elb", "search-1"))).to_have_count(1)
+    expect(page.locator(task("elb", "search-2"))).to_have_count(1)
+
+
+def test_playground_system_editor_error_lands_beside_its_row(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/playground/")
+    page.locator("[data-role=system] summary").click()
+
+    page.fill("input[name='calls-1-target']", "nowhere")
+    page.click("button[name=mode][value=instant]")
+
+    error = page.locator("[data-error-for='calls-1-target']")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("nowhere")
+    errors = page.errors.messages  # type: ignore[attr-defined]
+    assert all("400 (Bad Request)" in m for m in errors)
+    errors.clear()
+
+
+def test_playground_az_outage_from_the_diagram(page: Page, daphne_server: DaphneServer) -> None:
+    open_run(page, daphne_server, scenario="steady")
+    wait_instant(page)
+    jump(page, 20)
+    az = f"{PLAYER} figure[data-pattern='elb'] [id='svc-inventory-az-1c']"
+
+    page.focus(az)
+    page.keyboard.press("Enter")
+    page.click(f"{PLAYER} [data-role=palette] button[data-fault=az_outage]")
+
+    page.wait_for_function("() => window.kumobenPlayer.branchId === 1")
+    jump(page, 21)
+    expect(page.locator(az)).to_have_class(re.compile(r"\bstate-az-out\b"))
+    log = page.evaluate("window.kumobenPlayer.branch.log")
+    assert log == [{"do": "az_outage", "az": "ap-northeast-1c", "at_s": 20}]
+
+
+def test_playground_scale_out_button_adds_a_task(page: Page, daphne_server: DaphneServer) -> None:
+    open_run(page, daphne_server, scenario="steady")
+    wait_instant(page)
+    jump(page, 10)
+
+    page.select_option("#service-pick", "inventory")
+    page.click(f"{PLAYER} button[data-service-action=scale-out]")
+
+    page.wait_for_function("() => window.kumobenPlayer.branchId === 1")
+    jump(page, 40)
+    expect(page.locator(task("elb", "inventory-4"))).to_have_count(1)
+    log = page.evaluate("window.kumobenPlayer.branch.log")
+    assert log == [{"do": "scale", "service": "inventory", "count": 4, "at_s": 10}]
+
+
+def test_playground_export_links_answer(page: Page, daphne_server: DaphneServer) -> None:
+    open_run(page, daphne_server, scenario="steady")
+    wait_instant(page)
+
+    answers = {}
+    for kind in ("svg", "png", "dot"):
+        href = page.locator(f"[data-export={kind}]").get_attribute("href") or ""
+        response = page.request.get(daphne_server.url + href)
+        answers[kind] = (response.status, response.headers["content-type"].split(";")[0])
+
+    assert answers == {
+        "svg": (200, "image/svg+xml"),
+        "png": (200, "image/png"),
+        "dot": (200, "text/vnd.graphviz"),
+    }

@@ -66,6 +66,7 @@ export class Player {
     this._bindControls();
     this.clock = new Clock((now) => this.render(now));
     this.clock.start();
+    this._setStatus("idle");
   }
 
   el(role) {
@@ -97,6 +98,8 @@ export class Player {
       this.root.classList.toggle("player--reduced", this.reduced);
     });
     this.root.classList.toggle("player--reduced", this.reduced);
+    const legend = this.root.querySelector(".states-legend");
+    if (legend && window.matchMedia("(max-width: 40rem)").matches) legend.open = false;
     const labels = this.el("edge-labels");
     labels?.addEventListener("change", () => this.root.classList.toggle("player--hide-labels", !labels.checked));
     // Keys work from anywhere in the player, and from the page itself when nothing else has focus.
@@ -310,6 +313,11 @@ export class Player {
     const box = slot.figure.querySelector("[data-role=svg]");
     slot.diagram = new Diagram(box, text, { label: this.strings.get("diagram-label", { pattern: this.strings.get(`pattern-${pattern}`) }) });
     slot.diagram.url = url;
+    // A phone shows the diagram at a legible size inside a scrolling frame: start at its middle.
+    if (!slot.centred && box.scrollWidth > box.clientWidth) {
+      box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+      slot.centred = true;
+    }
     slot.dots = new DotLayer(slot.diagram);
     this.palette.attach(slot.diagram);
     this.lastWindow.delete(pattern);
@@ -543,7 +551,7 @@ export class Player {
 
   _azName(id) {
     const suffix = /-az-(.+)$/.exec(id)?.[1] || "";
-    for (const service of this.scenario?.services || []) {
+    for (const service of (this.serverScenario || this.scenario)?.services || []) {
       const az = (service.azs || []).find((a) => a.endsWith(suffix));
       if (az) return az;
     }
@@ -573,6 +581,10 @@ export class Player {
     if (!branch) return;
     this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
+    if (this.clock.playing && this.clock.ended) {
+      this.clock.playing = false;
+      this.root.dataset.ended = "true";
+    }
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
     for (const [pattern, slot] of this.diagrams) {
       const track = branch.tracks.get(pattern);
