@@ -10,7 +10,9 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -106,19 +108,36 @@ def _system_formsets() -> tuple[Any, Any]:
     )
 
 
+# The setup form, the player and the share links are the same for every visitor of a language,
+# so they are rendered once per language and process; a request renders only the page shell.
+_BODIES: dict[str, SafeString] = {}
+
+
+def _body() -> SafeString:
+    language = get_language() or "en"
+    body = _BODIES.get(language)
+    if body is None:
+        context = {
+            "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
+            "scenarios": _scenarios(),
+            "speeds": [{"value": s, "label": s} for s in SPEEDS],
+            "legend_template": _legend_template(),
+            "builtin_scenarios": _builtin_scenarios(),
+            "settings_forms": playground_forms.settings_forms(),
+            "system_forms": _system_formsets(),
+        }
+        body = SafeString(render_to_string("playground/_body.html", context))
+        _BODIES[language] = body
+    return body
+
+
 @require_GET
 def playground(request: HttpRequest) -> HttpResponse:
     opened, permalink_error = _opened_run(request.GET.get("run"))
     context = {
-        "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
-        "scenarios": _scenarios(),
-        "speeds": [{"value": s, "label": s} for s in SPEEDS],
-        "legend_template": _legend_template(),
+        "body": _body(),
         "diagram_css": _diagram_css(),
         "opened_run": opened,
-        "builtin_scenarios": _builtin_scenarios(),
-        "settings_forms": playground_forms.settings_forms(),
-        "system_forms": _system_formsets(),
         "permalink_error": permalink_error,
     }
     return render(request, "playground/page.html", context)
