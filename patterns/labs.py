@@ -1,0 +1,714 @@
+"""Guided labs: each lab is a goal, the settings a learner may change, and a check against the engine.
+
+A lab draws a few numbers per learner (when the task fails, the goal, the budget) from the learner's
+seed, so two learners get different targets and cannot copy each other's answers. The learner's
+values and those numbers build a scenario; :func:`check` runs it through :mod:`patterns.sim` and
+turns what the engine measured into a :class:`Verdict` that names the measured value and the goal.
+
+Everything here is plain Python over the engine's result dicts; the only Django import is
+``gettext`` for the verdict sentences (their Japanese lives in the translation catalogue).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
+
+PATTERN_NAMES = {
+    "elb": "ELB",
+    "app-mesh": "AWS App Mesh",
+    "service-discovery": "ECS Service Discovery",
+    "service-connect": "ECS Service Connect",
+}
+
+
+@dataclass(frozen=True)
+class LabField:
+    """One input of a lab's form: a number in [lo, hi] or one of ``choices``."""
+
+    name: str
+    label: Any  # a lazy translation
+    default: Any
+    lo: float = 0
+    hi: float = 0
+    integer: bool = True
+    choices: tuple[tuple[str, Any], ...] = ()
+    help: Any = ""
+    required: bool = True
+    setting: str = ""  # the scenario path it fills, so an engine error lands beside this field
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+    measures: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Lab:
+    slug: str
+    order: int
+    fields: tuple[LabField, ...]
+    draw: Callable[[random.Random], dict[str, Any]]
+    build: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+    judge: Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Verdict]
+    pattern: str  # the pattern the player shows: one of PATTERNS, "all", or "field" (from values)
+    # Rules across fields, checked before the engine runs: (field, message) for each broken one.
+    validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda values: []
+
+    def defaults(self) -> dict[str, Any]:
+        return {f.name: f.default for f in self.fields}
+
+    def pattern_for(self, values: Mapping[str, Any]) -> str:
+        return str(values["pattern"]) if self.pattern == "field" else self.pattern
+
+
+def draw_params(lab: Lab, learner_seed: int) -> dict[str, Any]:
+    """The numbers this learner gets in this lab; the same seed always draws the same numbers.
+
+    ``random.Random`` seeded with a string is stable across processes (it hashes with SHA-512, not
+    ``hash()``), so ``draw_params(lab, 7)`` is the same in every worker and after a restart.
+    """
+    rng = random.Random(f"{lab.slug}:{learner_seed}")
+    params = lab.draw(rng)
+    params["seed"] = rng.randint(1, 999)
+    return params
+
+
+def run_lab(lab: Lab, values: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    """Run the learner's scenario: one result dict, or ``{pattern: result}`` for all four."""
+    scenario = lab.build(values, params)
+    pattern = lab.pattern_for(values)
+    if pattern == "all":
+        return compare(scenario, seed=params["seed"])
+    return run(scenario, pattern=pattern, seed=params["seed"])
+
+
+def check(lab: Lab, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    return lab.judge(run_lab(lab, values, params), values, params)
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def failed_requests(result: Mapping[str, Any]) -> int:
+    return int(sum(result["summary"]["errors"].values()))
+
+
+def last_attempt_to(result: Mapping[str, Any], task: str) -> float | None:
+    """When the last request (attempt) reached ``task``, from the engine's key moments."""
+    for moment in result["summary"]["key_moments"]:
+        if moment["kind"] == "last_request_to_task" and moment["task"] == task:
+            return float(moment["t"])
+    return None
+
+
+def last_error_second(result: Mapping[str, Any]) -> int | None:
+    """The last second (bucket start) in which any caller saw a failed request."""
+    seconds = [row["t"] for row in result["client_timeline"] if row["errors"]]
+    return max(seconds) if seconds else None
+
+
+def service_attempts(result: Mapping[str, Any], service: str) -> int:
+    return int(sum(row["attempts"] for row in result["timeline"] if row["service"] == service))
+
+
+def last_service_second(result: Mapping[str, Any], service: str) -> int | None:
+    seconds = [
+        row["t"] for row in result["timeline"] if row["service"] == service and row["attempts"]
+    ]
+    return max(seconds) if seconds else None
+
+
+def serving_tasks(result: Mapping[str, Any], service: str, window_s: float = 20) -> list[str]:
+    """Tasks of ``service`` that answered a request successfully in the run's last ``window_s``."""
+    since = result["t"] - window_s
+    return sorted(
+        {
+            row["task"]
+            for row in result["timeline"]
+            if row["service"] == service and row["t"] >= since and row["ok"]
+        }
+    )
+
+
+def replaced_tasks(result: Mapping[str, Any]) -> list[str]:
+    return [m["task"] for m in result["summary"]["key_moments"] if m["kind"] == "task_stopped"]
+
+
+def _s(value: float) -> str:
+    """Seconds for a sentence: 117.9 -> "117.9", 45.0 -> "45"."""
+    return f"{round(value, 1):g}"
+
+
+def _fmt(template: str, **values: Any) -> str:
+    return template % values
+
+
+# --------------------------------------------------------------------------- 1. ELB dead task
+
+
+def _elb_draw(rng: random.Random) -> dict[str, Any]:
+    return {"fault_at": rng.randrange(40, 81, 5), "goal_s": rng.choice((20, 25, 30))}
+
+
+def _elb_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "lab-elb-dead-task",
+        "duration_s": params["fault_at"] + 150,
+        "settings": {
+            "alb": {
+                "health_check_interval_s": values["interval_s"],
+                "health_check_timeout_s": values["timeout_s"],
+                "unhealthy_threshold": values["unhealthy_threshold"],
+            }
+        },
+        "actions": [{"at_s": params["fault_at"], "do": "blackhole_task", "task": "inventory-2"}],
+    }
+
+
+def _elb_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    fault_at = float(params["fault_at"])
+    last = last_attempt_to(result, "inventory-2")
+    window = (last - fault_at) if last is not None else 0.0
+    measures = (
+        (_("Stopped answering at"), f"{_s(fault_at)} s"),
+        (_("Last request it got"), f"{_s(last)} s" if last is not None else "—"),
+        (_("Dead-task window"), f"{_s(window)} s"),
+        (_("Failed requests"), str(failed_requests(result))),
+    )
+    if window <= params["goal_s"]:
+        message = _fmt(
+            _(
+                "Passed: the dead task got its last request at %(last)s s, %(window)s s after it "
+                "stopped answering; the goal was at most %(goal)s s."
+            ),
+            last=_s(last if last is not None else fault_at),
+            window=_s(window),
+            goal=params["goal_s"],
+        )
+        return Verdict(True, message, measures)
+    message = _fmt(
+        _(
+            "Not yet: the dead task still got requests until %(last)s s, %(window)s s after it "
+            "stopped answering; the goal is %(goal)s s."
+        ),
+        last=_s(last if last is not None else fault_at),
+        window=_s(window),
+        goal=params["goal_s"],
+    )
+    return Verdict(False, message, measures)
+
+
+def _elb_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if values["timeout_s"] >= values["interval_s"]:
+        return [("timeout_s", _("The timeout must be shorter than the interval."))]
+    return []
+
+
+ELB_DEAD_TASK = Lab(
+    slug="elb-dead-task",
+    order=1,
+    pattern="elb",
+    fields=(
+        LabField("interval_s", gettext_lazy("Health check interval (s)"), 30, 5, 300),
+        LabField(
+            "timeout_s",
+            gettext_lazy("Health check timeout (s)"),
+            5,
+            2,
+            120,
+            setting="settings.alb.health_check_timeout_s",
+        ),
+        LabField("unhealthy_threshold", gettext_lazy("Unhealthy threshold"), 2, 2, 10),
+    ),
+    draw=_elb_draw,
+    build=_elb_build,
+    judge=_elb_judge,
+    validate=_elb_validate,
+)
+
+
+# --------------------------------------------------------------------------- 2. stale DNS
+
+
+DNS_CACHES = (
+    ("ttl", gettext_lazy("Respect the record TTL")),
+    ("jvm_30s", gettext_lazy("JVM default: 30 s, whatever the TTL")),
+    ("forever", gettext_lazy("Cache forever")),
+)
+
+
+def _dns_draw(rng: random.Random) -> dict[str, Any]:
+    return {"deploy_at": rng.randrange(40, 81, 10), "goal_s": rng.choice((70, 80, 90))}
+
+
+def _dns_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "lab-stale-dns",
+        "duration_s": params["deploy_at"] + 360,
+        "settings": {
+            "cloud_map": {"dns_ttl_s": values["dns_ttl_s"]},
+            "client": {"retries": values["retries"], "dns_cache": values["dns_cache"]},
+        },
+        "actions": [{"at_s": params["deploy_at"], "do": "deploy", "service": "inventory"}],
+    }
+
+
+def _dns_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    deploy_at = params["deploy_at"]
+    last = last_error_second(result)
+    window = (last + 1 - deploy_at) if last is not None else 0
+    measures = (
+        (_("Deployment started at"), f"{deploy_at} s"),
+        (_("Last second with a failed request"), f"{last} s" if last is not None else "—"),
+        (_("Failed requests"), str(failed_requests(result))),
+        (_("Client retries"), str(result["summary"]["retries"])),
+    )
+    if last is None:
+        return Verdict(
+            True,
+            _("Passed: no caller saw a failed request during the deployment."),
+            measures,
+        )
+    if window <= params["goal_s"]:
+        message = _fmt(
+            _(
+                "Passed: callers stopped failing at %(last)s s, %(window)s s after the deployment "
+                "started; the goal was at most %(goal)s s."
+            ),
+            last=last + 1,
+            window=window,
+            goal=params["goal_s"],
+        )
+        return Verdict(True, message, measures)
+    message = _fmt(
+        _(
+            "Not yet: callers still used stale IPs and failed until %(last)s s, %(window)s s after "
+            "the deployment started; the goal is %(goal)s s."
+        ),
+        last=last + 1,
+        window=window,
+        goal=params["goal_s"],
+    )
+    return Verdict(False, message, measures)
+
+
+STALE_DNS = Lab(
+    slug="stale-dns",
+    order=2,
+    pattern="service-discovery",
+    fields=(
+        LabField("dns_ttl_s", gettext_lazy("Record TTL (s)"), 300, 0, 86400),
+        LabField("retries", gettext_lazy("Client retries"), 0, 0, 5),
+        LabField(
+            "dns_cache", gettext_lazy("Client DNS cache"), "ttl", choices=DNS_CACHES, integer=False
+        ),
+    ),
+    draw=_dns_draw,
+    build=_dns_build,
+    judge=_dns_judge,
+)
+
+
+# --------------------------------------------------------------------------- 3. Service Connect
+
+
+RETRY_ON = (
+    ("503", gettext_lazy("HTTP 503 and connection failures (the default)")),
+    ("5xx", gettext_lazy("any 5xx and connection failures")),
+)
+
+
+def _sc_draw(rng: random.Random) -> dict[str, Any]:
+    return {
+        "fail_at": rng.randrange(40, 81, 10),
+        "fail_percent": rng.choice((60, 70, 80, 90, 100)),
+        "max_failed": rng.choice((3, 5, 8)),
+        "max_retries": rng.choice((30, 35, 40)),
+    }
+
+
+def _sc_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    retry: dict[str, Any] = {"num_retries": values["num_retries"]}
+    if values["retry_on"] == "5xx":
+        retry["retry_on"] = ["5xx", "connect-failure", "refused-stream"]
+    return {
+        "name": "lab-sc-outlier",
+        "duration_s": params["fail_at"] + 180,
+        "settings": {
+            "envoy": {
+                "retry_policy": retry,
+                "outlier_detection": {
+                    "consecutive_5xx": values["consecutive_5xx"],
+                    "base_ejection_time_s": values["base_ejection_time_s"],
+                },
+            }
+        },
+        "actions": [
+            {
+                "at_s": params["fail_at"],
+                "do": "fail_task",
+                "task": "inventory-2",
+                "status": 500,
+                "probability": params["fail_percent"] / 100,
+            }
+        ],
+    }
+
+
+def _sc_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    failed = failed_requests(result)
+    retries = int(result["summary"]["retries"])
+    outlier = result["summary"].get("outlier", {})
+    measures = (
+        (_("Failed requests callers saw"), str(failed)),
+        (_("Retries the proxies sent"), str(retries)),
+        (_("Ejections"), str(outlier.get("enforced", 0))),
+    )
+    fields = {
+        "failed": failed,
+        "max_failed": params["max_failed"],
+        "retries": retries,
+        "max_retries": params["max_retries"],
+    }
+    if failed > params["max_failed"]:
+        message = _(
+            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    if retries > params["max_retries"]:
+        message = _(
+            "Almost: only %(failed)s failed requests, but the proxies sent %(retries)s retries to "
+            "hide them; the goal is at most %(max_retries)s. Let outlier detection take the bad "
+            "task out sooner."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    message = _(
+        "Passed: %(failed)s failed requests (goal at most %(max_failed)s) with %(retries)s "
+        "retries (goal at most %(max_retries)s)."
+    )
+    return Verdict(True, _fmt(message, **fields), measures)
+
+
+SC_OUTLIER = Lab(
+    slug="service-connect-outlier",
+    order=3,
+    pattern="service-connect",
+    fields=(
+        LabField("num_retries", gettext_lazy("Retries (num_retries)"), 2, 0, 10),
+        LabField("retry_on", gettext_lazy("Retry on"), "503", choices=RETRY_ON, integer=False),
+        LabField("consecutive_5xx", gettext_lazy("Eject after consecutive errors"), 5, 1, 100),
+        LabField(
+            "base_ejection_time_s",
+            gettext_lazy("Base ejection time (s)"),
+            30,
+            1,
+            300,
+            integer=False,
+        ),
+    ),
+    draw=_sc_draw,
+    build=_sc_build,
+    judge=_sc_judge,
+)
+
+
+# --------------------------------------------------------------------------- 4. App Mesh canary
+
+
+def _canary_draw(rng: random.Random) -> dict[str, Any]:
+    fail_percent = rng.choice((40, 50, 60))
+    min_canary = rng.choice((40, 50, 60))
+    # Room for an honest canary: the expected failures of exactly min_canary requests, doubled.
+    max_failed = math.ceil(min_canary * fail_percent / 100 * 2)
+    return {"fail_percent": fail_percent, "min_canary": min_canary, "max_failed": max_failed}
+
+
+def _canary_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    scenario = copy.deepcopy(BUILTIN_SCENARIOS["canary-90-10"])
+    scenario["name"] = "lab-canary"
+    scenario["duration_s"] = 240
+    weight = int(values["canary_weight"])
+    targets = [{"virtual_node": "inventory", "weight": 100 - weight}]
+    if weight:
+        targets.append({"virtual_node": "inventory-v2", "weight": weight})
+    scenario["settings"]["app_mesh"]["routes"]["inventory"] = targets
+    for action in scenario["actions"]:
+        action["probability"] = params["fail_percent"] / 100
+    rollback = values.get("rollback_at_s")
+    if rollback is not None:
+        scenario["actions"].append(
+            {
+                "at_s": rollback,
+                "do": "set",
+                "setting": "app_mesh.routes",
+                "value": {"inventory": [{"virtual_node": "inventory", "weight": 100}]},
+            }
+        )
+    return scenario
+
+
+def _canary_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    canary = service_attempts(result, "inventory-v2")
+    failed = failed_requests(result)
+    last = last_service_second(result, "inventory-v2")
+    measures = (
+        (_("Requests to inventory-v2"), str(canary)),
+        (_("Failed requests"), str(failed)),
+        (_("Last second inventory-v2 got traffic"), f"{last} s" if last is not None else "—"),
+    )
+    fields = {
+        "canary": canary,
+        "min_canary": params["min_canary"],
+        "failed": failed,
+        "max_failed": params["max_failed"],
+    }
+    if canary < params["min_canary"]:
+        message = _(
+            "Not yet: the canary got only %(canary)s requests; it needs at least %(min_canary)s "
+            "before you can judge it."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    if values.get("rollback_at_s") is None:
+        message = _(
+            "Not yet: inventory-v2 fails and you never rolled back, so it kept %(canary)s "
+            "requests and callers saw %(failed)s failures. Set a rollback time."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    if failed > params["max_failed"]:
+        message = _(
+            "Not yet: callers saw %(failed)s failed requests before the rollback; the goal is at "
+            "most %(max_failed)s. Roll back sooner or send the canary less traffic."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    message = _(
+        "Passed: the canary got %(canary)s requests (at least %(min_canary)s) and the rollback "
+        "kept failed requests to %(failed)s (at most %(max_failed)s)."
+    )
+    return Verdict(True, _fmt(message, **fields), measures)
+
+
+MESH_CANARY = Lab(
+    slug="app-mesh-canary",
+    order=4,
+    pattern="app-mesh",
+    fields=(
+        LabField("canary_weight", gettext_lazy("Weight of inventory-v2 (%)"), 10, 0, 100),
+        LabField(
+            "rollback_at_s",
+            gettext_lazy("Roll back at (s; empty = never)"),
+            None,
+            0,
+            240,
+            integer=False,
+            required=False,
+        ),
+    ),
+    draw=_canary_draw,
+    build=_canary_build,
+    judge=_canary_judge,
+)
+
+
+# --------------------------------------------------------------------------- 5. AZ outage
+
+
+AZS = ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
+PATTERN_CHOICES = tuple((p, PATTERN_NAMES[p]) for p in PATTERNS)
+
+
+def _az_draw(rng: random.Random) -> dict[str, Any]:
+    return {"az": rng.choice(AZS), "outage_at": rng.randrange(40, 81, 5)}
+
+
+def _az_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "lab-az-outage",
+        "duration_s": 240,
+        "actions": [{"at_s": params["outage_at"], "do": "az_outage", "az": params["az"]}],
+    }
+
+
+def _az_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (name, _("Choose a pattern: the prediction comes first."))
+        for name in ("predict_most", "predict_fewest")
+        if not values.get(name)
+    ]
+
+
+def _az_judge(results: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    failed = {pattern: failed_requests(results[pattern]) for pattern in PATTERNS}
+    ranked = sorted(PATTERNS, key=lambda p: (failed[p], PATTERNS.index(p)))
+    fewest, most = ranked[0], ranked[-1]
+    measures = tuple((PATTERN_NAMES[p], str(failed[p])) for p in PATTERNS)
+    fields = {
+        "most": PATTERN_NAMES[most],
+        "most_n": failed[most],
+        "fewest": PATTERN_NAMES[fewest],
+        "fewest_n": failed[fewest],
+        "az": params["az"],
+    }
+    right_most = values["predict_most"] == most
+    right_fewest = values["predict_fewest"] == fewest
+    if right_most and right_fewest:
+        message = _(
+            "Passed: both predictions hold. When %(az)s failed, %(most)s failed the most requests "
+            "(%(most_n)s) and %(fewest)s the fewest (%(fewest_n)s)."
+        )
+        return Verdict(True, _fmt(message, **fields), measures)
+    message = _(
+        "Not this time: the engine measured %(most)s failing the most requests (%(most_n)s) and "
+        "%(fewest)s the fewest (%(fewest_n)s) when %(az)s failed. Read the hints, then predict "
+        "again."
+    )
+    return Verdict(False, _fmt(message, **fields), measures)
+
+
+AZ_OUTAGE = Lab(
+    slug="az-outage",
+    order=5,
+    pattern="all",
+    fields=(
+        LabField(
+            "predict_most",
+            gettext_lazy("Which pattern fails the most requests?"),
+            "",
+            choices=PATTERN_CHOICES,
+            integer=False,
+            required=False,
+        ),
+        LabField(
+            "predict_fewest",
+            gettext_lazy("Which pattern fails the fewest?"),
+            "",
+            choices=PATTERN_CHOICES,
+            integer=False,
+            required=False,
+        ),
+    ),
+    draw=_az_draw,
+    build=_az_build,
+    judge=_az_judge,
+    validate=_az_validate,
+)
+
+
+# --------------------------------------------------------------------------- 6. slow starters
+
+
+SCALE_PATTERNS = (("elb", "ELB"), ("service-connect", "ECS Service Connect"))
+
+
+def _scale_draw(rng: random.Random) -> dict[str, Any]:
+    return {"app_start_s": rng.choice((20, 25, 30)), "max_failed": rng.choice((0, 2))}
+
+
+def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "lab-slow-starters",
+        "duration_s": 180,
+        "services": [
+            {"name": "user", "tasks": 3},
+            {"name": "contract", "tasks": 3},
+            {"name": "inventory", "tasks": 3, "app_start_s": params["app_start_s"]},
+            {"name": "billing", "tasks": 3},
+        ],
+        "traffic": [
+            {"from": "user", "to": "contract", "rps": 10},
+            {"from": "contract", "to": "inventory", "rps": 10},
+            {"from": "contract", "to": "billing", "rps": 10},
+        ],
+        "settings": {
+            "alb": {"health_check_interval_s": values["interval_s"]},
+            "ecs": {"health_check_grace_period_s": values["grace_period_s"]},
+            "envoy": {"retry_policy": {"num_retries": values["num_retries"]}},
+        },
+        "actions": [{"at_s": 60, "do": "scale", "service": "inventory", "count": 6}],
+    }
+
+
+def _scale_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    failed = failed_requests(result)
+    replaced = replaced_tasks(result)
+    serving = serving_tasks(result, "inventory")
+    measures = (
+        (_("Failed requests"), str(failed)),
+        (_("Tasks ECS replaced"), ", ".join(replaced) or "—"),
+        (_("inventory tasks serving at the end"), str(len(serving))),
+    )
+    if replaced:
+        message = _fmt(
+            _(
+                "Not yet: %(task)s failed its load balancer health checks while its app was still "
+                "starting, so ECS stopped it (%(count)s tasks replaced in all). Give new tasks time "
+                "before health checks count."
+            ),
+            task=replaced[0],
+            count=len(replaced),
+        )
+        return Verdict(False, message, measures)
+    if failed > params["max_failed"]:
+        message = _fmt(
+            _(
+                "Not yet: callers saw %(failed)s failed requests while the new tasks started; "
+                "the goal is at most %(max_failed)s."
+            ),
+            failed=failed,
+            max_failed=params["max_failed"],
+        )
+        return Verdict(False, message, measures)
+    if len(serving) < 6:
+        message = _fmt(
+            _("Not yet: only %(n)s inventory tasks were serving at the end; the goal is 6."),
+            n=len(serving),
+        )
+        return Verdict(False, message, measures)
+    message = _fmt(
+        _(
+            "Passed: all 6 inventory tasks serve, none was replaced, and callers saw %(failed)s "
+            "failed requests (at most %(max_failed)s)."
+        ),
+        failed=failed,
+        max_failed=params["max_failed"],
+    )
+    return Verdict(True, message, measures)
+
+
+SLOW_STARTERS = Lab(
+    slug="slow-starters",
+    order=6,
+    pattern="field",
+    fields=(
+        LabField(
+            "pattern",
+            gettext_lazy("Pattern"),
+            "service-connect",
+            choices=SCALE_PATTERNS,
+            integer=False,
+        ),
+        LabField("interval_s", gettext_lazy("ALB health check interval (s)"), 10, 5, 300),
+        LabField("grace_period_s", gettext_lazy("ECS health check grace period (s)"), 0, 0, 7200),
+        LabField("num_retries", gettext_lazy("Service Connect retries"), 2, 0, 10),
+    ),
+    draw=_scale_draw,
+    build=_scale_build,
+    judge=_scale_judge,
+)
+
+
+LABS: dict[str, Lab] = {
+    lab.slug: lab
+    for lab in (ELB_DEAD_TASK, STALE_DNS, SC_OUTLIER, MESH_CANARY, AZ_OUTAGE, SLOW_STARTERS)
+}
