@@ -165,8 +165,7 @@ def test_slow_starters_check_service_connect_defaults_fail() -> None:
     verdict = _check("slow-starters", labs.SLOW_STARTERS.defaults())
 
     assert verdict.message == (
-        "Not yet: callers saw 8 failed requests while the new tasks started; the goal is at "
-        "most 2."
+        "Not yet: callers saw 8 failed requests while the new tasks started; the goal is at most 2."
     )
 
 
@@ -242,6 +241,8 @@ def test_lab_text_exists_and_fills_only_drawn_numbers(slug: str, lang: str) -> N
 def test_lab_texts_same_files_in_every_language() -> None:
     names = {lang: sorted(p.name for p in (LAB_TEXT_DIR / lang).glob("*.md")) for lang in LANGUAGES}
 
-    assert names["en"] == names["ja"] == [
-        f"{lab.order:02d}-{lab.slug}.md" for lab in labs.LABS.values()
-    ]
+    assert (
+        names["en"]
+        == names["ja"]
+        == [f"{lab.order:02d}-{lab.slug}.md" for lab in labs.LABS.values()]
+    )
