@@ -504,7 +504,7 @@ MESH_CANARY = Lab(
     order=4,
     pattern="app-mesh",
     fields=(
-        LabField("canary_weight", gettext_lazy("Weight of inventory-v2 (%)"), 10, 0, 100),
+        LabField("canary_weight", gettext_lazy("Weight of inventory-v2 (0-100)"), 10, 0, 100),
         LabField(
             "rollback_at_s",
             gettext_lazy("Roll back at (s; empty = never)"),

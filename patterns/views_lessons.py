@@ -7,12 +7,15 @@ next request (the caches are keyed by the newest modification time), so authors 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
@@ -27,6 +30,11 @@ from patterns.content import (
     render_lesson,
     render_markdown,
 )
+
+# The cached narration marks each quiz (templates/lessons/embed_quiz.html); story mode swaps in a
+# live, graded form with a fresh attempt (drawn numbers) per page view. Content can never produce
+# these comments: Markdown here escapes raw HTML.
+_QUIZ_BLOCK = re.compile(r"<!--quiz:([a-z0-9-]+)-->.*?<!--/quiz-->", re.DOTALL)
 
 
 def _language() -> str:
@@ -93,6 +101,37 @@ def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     return before, after
 
 
+def _mounted(name: str, *args: str) -> str | None:
+    """The URL of a labs route, or None while patterns.urls_labs is not mounted."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
+    from patterns import quiz, views_labs
+
+    def live(match: re.Match[str]) -> str:
+        directive = quiz.find_quiz(lesson, match.group(1))
+        if directive is None or _mounted("quiz-grade", lesson.slug, directive.id) is None:
+            return match.group(0)
+        context = views_labs.quiz_context(lesson, directive, quiz.new_attempt())
+        return render_to_string("labs/quiz.html#quiz-form", context, request=request)
+
+    return _QUIZ_BLOCK.sub(live, narration)
+
+
+def _track_read(request: HttpRequest, lesson: Lesson, number: int) -> str | None:
+    """Record the step; when that would create a session, the URL the page's script reports to."""
+    from patterns import progress
+
+    if not progress.has_session(request):
+        return _mounted("step-read")
+    progress.mark_step_read(request, lesson.slug, number)
+    return None
+
+
 @require_GET
 def lesson_index(request: HttpRequest) -> HttpResponse:
     lessons = list(_lessons(_language()).values())
@@ -104,10 +143,14 @@ def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, steps = _get_lesson(slug)
     number = _step_number(request, len(steps))
     _previous_lesson, next_lesson = _neighbours(lesson)
+    step = steps[number - 1]
+    if "<!--quiz:" in step.narration:
+        step = dataclasses.replace(step, narration=_live_quizzes(request, lesson, step.narration))
     context = {
         "lesson": lesson,
         "steps": steps,
-        "step": steps[number - 1],
+        "step": step,
+        "report_read": _track_read(request, lesson, number),
         "total": len(steps),
         "previous_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < len(steps) else None,

@@ -1,0 +1,235 @@
+"""Guided labs and quiz grading: thin views over patterns.labs, patterns.quiz and patterns.progress.
+
+The Check is a CSRF-protected POST; htmx gets the ``#lab-result`` partial, a plain form post gets
+the whole page with the same fragment in it. Bad input is reported beside its field, never a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from patterns import labs, progress, quiz
+from patterns.content import LANGUAGES, ContentError, parse_lesson, render_markdown
+from patterns.content import LESSONS_DIR as CONTENT_DIR
+from patterns.sim import ScenarioError
+from patterns.views_lessons import _lessons
+from patterns.views_playground import SPEEDS
+
+LAB_TEXT_DIR = CONTENT_DIR / "labs"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _language() -> str:
+    base = (translation.get_language() or "en").split("-")[0]
+    return base if base in LANGUAGES else "en"
+
+
+# --------------------------------------------------------------------------- lab texts
+
+
+@functools.lru_cache(maxsize=64)
+def lab_text(lang: str, slug: str) -> dict[str, Any]:
+    """A lab's title, summary and its three sections (goal, hints, takeaway) from its Markdown.
+
+    Lab files use the lesson format (front matter, ``## `` sections) without directives; numbers
+    drawn per learner are written ``[[name]]`` and filled in per request.
+    """
+    lab = labs.LABS[slug]
+    path = LAB_TEXT_DIR / lang / f"{lab.order:02d}-{slug}.md"
+    lesson = parse_lesson(path.read_text(encoding="utf-8"), path, lang)
+    if len(lesson.steps) != 3:
+        raise ContentError(path, 1, "a lab has three sections: goal, hints, takeaway")
+    sections = ["".join(b for b in step.blocks if isinstance(b, str)) for step in lesson.steps]
+    hints = [line[2:].strip() for line in sections[1].splitlines() if line.startswith("- ")]
+    return {
+        "title": lesson.title,
+        "summary": lesson.summary,
+        "minutes": lesson.minutes,
+        "goal": render_markdown(sections[0]),
+        "hints": [render_markdown(hint) for hint in hints],
+        "takeaway": render_markdown(sections[2]),
+        "headings": [step.title for step in lesson.steps],
+    }
+
+
+def _fill(html: str, params: dict[str, Any]) -> str:
+    for key, value in params.items():
+        html = html.replace(f"[[{key}]]", str(value))
+    return html
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def _form_field(spec: labs.LabField) -> forms.Field:
+    if spec.choices:
+        choices = [(value, str(label)) for value, label in spec.choices]
+        if not spec.default:
+            choices = [("", "—"), *choices]
+        return forms.ChoiceField(label=spec.label, choices=choices, required=spec.required)
+    if spec.integer:
+        return forms.IntegerField(
+            label=spec.label, min_value=int(spec.lo), max_value=int(spec.hi), required=spec.required
+        )
+    return forms.FloatField(
+        label=spec.label, min_value=spec.lo, max_value=spec.hi, required=spec.required
+    )
+
+
+def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
+    form = forms.Form(data=data, initial=lab.defaults(), auto_id="lab-%s")
+    for spec in lab.fields:
+        form.fields[spec.name] = _form_field(spec)
+    return form
+
+
+def _attach_engine_error(lab: labs.Lab, form: forms.Form, error: ScenarioError) -> None:
+    """An engine rule (e.g. timeout below interval) goes beside the field that sets it."""
+    target = next((f.name for f in lab.fields if f.setting and error.path == f.setting), None)
+    form.add_error(target, error.reason)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _get_lab(slug: str) -> labs.Lab:
+    lab = labs.LABS.get(slug)
+    if lab is None:
+        raise Http404("no such lab")
+    return lab
+
+
+@require_GET
+def lab_index(request: HttpRequest) -> HttpResponse:
+    record = progress.ProgressStore(request).load()
+    lang = _language()
+    items = [
+        {"lab": lab, "text": lab_text(lang, lab.slug), "result": record["labs"].get(lab.slug)}
+        for lab in labs.LABS.values()
+    ]
+    return render(request, "labs/index.html", {"items": items})
+
+
+def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
+    store = progress.ProgressStore(request)
+    params = labs.draw_params(lab, store.seed())
+    text = lab_text(_language(), lab.slug)
+    filled = {
+        **text,
+        "goal": _fill(text["goal"], params),
+        "hints": [_fill(hint, params) for hint in text["hints"]],
+        "takeaway": _fill(text["takeaway"], params),
+    }
+    return {
+        "lab": lab,
+        "text": filled,
+        "params": params,
+        "form": form,
+        "result": store.load()["labs"].get(lab.slug),
+        "speeds": [{"value": s, "label": s} for s in SPEEDS],
+        "run": _run_spec(lab, lab.defaults(), params),
+    }
+
+
+def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """What the sandbox player replays: the scenario as judged (or the starting settings)."""
+    try:
+        scenario = lab.build(values, params)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {"scenario": scenario, "pattern": lab.pattern_for(values), "seed": params["seed"]}
+
+
+@require_GET
+def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
+    lab = _get_lab(slug)
+    return render(request, "labs/lab.html", _lab_context(request, lab, lab_form(lab)))
+
+
+@require_POST
+def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    lab = _get_lab(slug)
+    form = lab_form(lab, request.POST)
+    context = _lab_context(request, lab, form)
+    if form.is_valid():
+        for name, message in lab.validate(form.cleaned_data):
+            form.add_error(name, message)
+    if form.is_valid():
+        try:
+            verdict = labs.check(lab, form.cleaned_data, context["params"])
+        except ScenarioError as error:
+            _attach_engine_error(lab, form, error)
+        else:
+            store = progress.ProgressStore(request)
+            record = store.load()
+            progress.record_lab(record, lab.slug, verdict.passed)
+            store.save(record)
+            context["result"] = record["labs"][lab.slug]
+            context["verdict"] = verdict
+            context["run"] = _run_spec(lab, form.cleaned_data, context["params"])
+    template = "labs/lab.html"
+    if request.htmx:
+        template += "#lab-check"
+    return render(request, template, context)
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
+    asked = quiz.questions(lesson, quiz_directive, seed)
+    return {
+        "quiz": quiz_directive,
+        "lesson": lesson,
+        "questions": list(enumerate(asked, start=1)),
+        "attempt": quiz.sign_attempt(seed),
+    }
+
+
+@require_POST
+def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
+    lesson = _lessons(_language()).get(slug)
+    directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
+    if lesson is None or directive is None:
+        raise Http404("no such quiz")
+    seed = quiz.read_attempt(request.POST.get("attempt", ""))
+    if seed is None:  # a forged or stale token: start a fresh attempt instead of failing
+        context = quiz_context(lesson, directive, quiz.new_attempt())
+        context["error"] = True
+    else:
+        asked = quiz.questions(lesson, directive, seed)
+        graded = quiz.grade(asked, quiz.parse_answers(request.POST, quiz_id, len(asked)))
+        score = sum(g.right for g in graded)
+        store = progress.ProgressStore(request)
+        record = store.load()
+        progress.record_quiz(record, slug, score, len(graded))
+        store.save(record)
+        context = quiz_context(lesson, directive, quiz.new_attempt())
+        context.update({"graded": graded, "score": score, "total": len(graded)})
+    template = "labs/quiz.html"
+    if request.htmx:
+        template += "#quiz-form"
+    return render(request, template, context)
+
+
+@require_POST
+def step_read(request: HttpRequest) -> HttpResponse:
+    """The lesson page's script reports a read step when the server could not record it itself."""
+    slug = request.POST.get("lesson", "")
+    step = request.POST.get("step", "")
+    lesson = _lessons(_language()).get(slug)
+    if lesson is None or not step.isdigit() or not 1 <= int(step) <= len(lesson.steps):
+        return HttpResponse(status=400)
+    progress.mark_step_read(request, slug, int(step))
+    return HttpResponse(status=204)

@@ -1,0 +1,53 @@
+// Labs and progress. Loaded as an ES module (the CSP forbids inline script).
+// - A lab page: the Check form works without this file (a plain POST); htmx swaps the verdict in,
+//   and this file replays the run the engine judged in the embedded playground player.
+// - A lesson step whose read the server could not record without creating a session: report it.
+
+function csrfToken() {
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+function reportRead(story) {
+  const body = new URLSearchParams({ lesson: story.dataset.lesson, step: story.dataset.step });
+  fetch(story.dataset.reportRead, {
+    method: "POST",
+    headers: { "X-CSRFToken": csrfToken() },
+    body,
+    credentials: "same-origin",
+  }).catch(() => {});
+}
+
+async function initLab(lab) {
+  const root = document.getElementById("player");
+  if (!root) return;
+  const { Player } = await import("./player/player.js");
+  const player = new Player(root, { runUrl: lab.dataset.runUrl });
+  window.kumobenPlayer = player;  // for the browser tests
+  let shown = null;
+
+  function replay() {
+    const data = document.getElementById("lab-run");
+    if (!data || data.textContent === shown) return;
+    shown = data.textContent;
+    const run = JSON.parse(shown);
+    if (!run) return;
+    player.runInstant({ ...run.scenario, seed: run.seed }, run.pattern);
+  }
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target.id === "lab-check" || event.target.closest?.("#lab-check") || document.getElementById("lab-check")) {
+      replay();
+      document.querySelector("[data-testid=verdict]")?.focus?.();
+    }
+  });
+  replay();
+}
+
+const story = document.querySelector("[data-lesson-story][data-report-read]");
+if (story) reportRead(story);
+const lab = document.querySelector("[data-lab]");
+if (lab) initLab(lab);

@@ -1,0 +1,172 @@
+"""Lab pages: the Check as an htmx partial and as a full page, errors beside fields, CSRF."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, include, path
+
+from patterns import urls_labs
+from patterns.progress import SEED_KEY
+
+# The lab, quiz and progress tests use this module as their URLconf: the labs mounted the way the
+# lead mounts them (/labs/, /progress/), in front of the site's own routes.
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("labs/", include("patterns.urls_labs")),
+    path("progress/", include(urls_labs.progress_urlpatterns)),
+    path("", include("kumoben.urls")),
+]
+HX = {"HTTP_HX_REQUEST": "true"}
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+
+def _as_learner_one(client: Client) -> None:
+    """Give this client the learner seed 1, so the lab's numbers are the pinned ones."""
+    session = client.session
+    session[SEED_KEY] = 1
+    session.save()
+
+
+def test_lab_index_lists_six_labs(client: Client) -> None:
+    html = client.get("/labs/").text
+
+    assert html.count('class="lab-card"') == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_lab_page_shows_drawn_goal_and_hints(client: Client, lang: str) -> None:
+    _as_learner_one(client)
+
+    html = client.get("/labs/elb-dead-task/", HTTP_ACCEPT_LANGUAGE=lang).text
+
+    assert "<strong>75 s</strong>" in html or "<strong>75 秒</strong>" in html
+    assert "[[" not in html
+    assert html.count('class="hint"') == 3
+    assert 'id="player"' in html
+    assert " style=" not in html
+    assert re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", html) is None
+
+
+def test_lab_check_htmx_returns_the_partial_with_verdict(client: Client) -> None:
+    _as_learner_one(client)
+
+    response = client.post(
+        "/labs/elb-dead-task/check/",
+        {"interval_s": 30, "timeout_s": 5, "unhealthy_threshold": 2},
+        **HX,
+    )
+
+    html = response.text
+    assert response.status_code == 200
+    assert html.startswith('\n      <div id="lab-check"') or html.lstrip().startswith(
+        '<div id="lab-check"'
+    )
+    assert (
+        "the dead task still got requests until 137 s, 62 s after it stopped answering; the goal is 30 s."
+        in html
+    )
+    assert 'data-passed="false"' in html
+
+
+def test_lab_check_full_page_fallback_and_run_for_the_player(client: Client) -> None:
+    _as_learner_one(client)
+
+    response = client.post(
+        "/labs/elb-dead-task/check/", {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
+    )
+
+    html = response.text
+    run = json.loads(
+        re.search(r'<script id="lab-run" type="application/json">(.*?)</script>', html).group(1)
+    )  # type: ignore[union-attr]
+    assert "<!doctype html>" in html
+    assert 'data-passed="true"' in html
+    assert run["pattern"] == "elb"
+    assert run["seed"] == 168
+    assert run["scenario"]["settings"]["alb"]["health_check_interval_s"] == 5
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"interval_s": "abc", "timeout_s": 5, "unhealthy_threshold": 2},
+            "interval_s",
+            "Enter a whole number.",
+        ),
+        (
+            {"interval_s": 30, "timeout_s": 5, "unhealthy_threshold": 1},
+            "unhealthy_threshold",
+            "Ensure this value is greater than or equal to 2.",
+        ),
+        (
+            {"interval_s": 10, "timeout_s": 10, "unhealthy_threshold": 2},
+            "timeout_s",
+            "The timeout must be shorter than the interval.",
+        ),
+        ({"timeout_s": 5, "unhealthy_threshold": 2}, "interval_s", "This field is required."),
+    ],
+)
+def test_lab_check_bad_input_error_beside_the_field(
+    client: Client, data: dict[str, object], field: str, message: str
+) -> None:
+    response = client.post("/labs/elb-dead-task/check/", data, **HX)
+
+    assert response.status_code == 200
+    assert re.search(
+        rf'data-testid="error-{field}"><span aria-hidden="true">✕</span> {re.escape(message)}</p>',
+        response.text,
+    )
+    assert 'data-testid="verdict"' not in response.text
+
+
+def test_lab_check_prediction_missing_says_prediction_first(client: Client) -> None:
+    response = client.post("/labs/az-outage/check/", {"predict_most": "elb"}, **HX)
+
+    assert 'data-testid="error-predict_fewest"' in response.text
+    assert "Choose a pattern: the prediction comes first." in response.text
+
+
+def test_lab_check_unknown_choice_is_a_field_error(client: Client) -> None:
+    response = client.post(
+        "/labs/stale-dns/check/", {"dns_ttl_s": 60, "retries": 1, "dns_cache": "<script>"}, **HX
+    )
+
+    assert 'data-testid="error-dns_cache"' in response.text
+    assert "<script>" not in response.text.split('data-testid="error-dns_cache"')[1][:200]
+
+
+def test_lab_check_needs_csrf() -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        "/labs/elb-dead-task/check/", {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
+    )
+
+    assert response.status_code == 403
+
+
+def test_lab_check_get_is_405(client: Client) -> None:
+    assert client.get("/labs/elb-dead-task/check/").status_code == 405
+
+
+def test_unknown_lab_is_404(client: Client) -> None:
+    assert client.get("/labs/no-such-lab/").status_code == 404
+    assert client.post("/labs/no-such-lab/check/", {}).status_code == 404
+
+
+def test_labs_differ_between_learners(client: Client) -> None:
+    _as_learner_one(client)
+    other = Client()
+    session = other.session
+    session[SEED_KEY] = 2
+    session.save()
+
+    mine = client.get("/labs/service-connect-outlier/").text
+    theirs = other.get("/labs/service-connect-outlier/").text
+
+    goal = re.compile(r'<section class="lab__goal".*?</section>', re.DOTALL)
+    assert goal.search(mine).group(0) != goal.search(theirs).group(0)  # type: ignore[union-attr]
