@@ -32,6 +32,10 @@ export class Palette {
       e.preventDefault();
       this.choose(button.dataset.fault);
     });
+    // A click anywhere else closes the palette, as a menu would.
+    document.addEventListener("click", (e) => {
+      if (!this.root.hidden && !this.root.contains(e.target) && !e.target.closest?.("[data-fault-target]")) this.close(false);
+    });
     root.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.stopPropagation();
@@ -79,9 +83,9 @@ export class Palette {
     this.root.querySelector("button[data-fault]:not([hidden])")?.focus();
   }
 
-  close() {
+  close(refocus = true) {
     this.root.hidden = true;
-    this.opener?.focus();
+    if (refocus) this.opener?.focus();
     this.opener = null;
   }
 
