@@ -1,0 +1,148 @@
+"""Labs in a real browser: fail and pass a Check, an error beside a field, a graded quiz, the
+progress page, and screenshots of a lab at desktop and phone width."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors
+from tests.servers import DaphneServer
+
+LAB = "/labs/elb-dead-task/"
+
+
+def _goal_seconds(page: Page) -> str:
+    goal = page.locator(".lab__goal").inner_text()
+    match = re.search(r"at most (\d+) s", goal)
+    assert match is not None, goal
+    return match.group(1)
+
+
+def _check(page: Page, interval: str, timeout: str) -> None:
+    page.get_by_label("Health check interval (s)").fill(interval)
+    page.get_by_label("Health check timeout (s)").fill(timeout)
+    page.get_by_test_id("check").click()
+
+
+def test_lab_check_fails_then_passes_and_progress_shows_it(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + LAB)
+    goal = _goal_seconds(page)
+
+    _check(page, "30", "5")
+    verdict = page.get_by_test_id("verdict")
+    expect(verdict).to_have_attribute("data-passed", "false")
+    message = verdict.locator(".verdict__message").inner_text()
+    window = verdict.locator("tr", has_text="Dead-task window").locator("td").inner_text()
+
+    assert re.fullmatch(
+        rf"✕ Not yet: the dead task still got requests until [\d.]+ s, "
+        rf"{re.escape(window.removesuffix(' s'))} s after it stopped answering; the goal is {goal} s\.",
+        message,
+    ), message
+
+    _check(page, "5", "2")
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
+    expect(page.locator(".verdict__message")).to_contain_text(f"the goal was at most {goal} s.")
+    expect(page.locator(".verdict__takeaway")).to_be_visible()
+    expect(page.locator("#player")).to_have_attribute("data-status", re.compile(r"^(?!idle$)"))
+
+    page.goto(daphne_server.url + "/progress/")
+    expect(page.get_by_test_id("labs-passed")).to_have_text("1 / 6")
+    expect(page.get_by_test_id("lab-row-elb-dead-task")).to_contain_text("Passed")
+
+
+def test_lab_bad_input_shows_an_error_beside_the_field(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + LAB)
+
+    _check(page, "10", "10")
+
+    expect(page.get_by_test_id("error-timeout_s")).to_have_text(
+        "✕ The timeout must be shorter than the interval."
+    )
+    expect(page.get_by_test_id("verdict")).to_have_count(0)
+
+
+def test_lesson_quiz_is_graded_with_explanations_and_counts_in_progress(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/?step=8")
+    quiz = page.locator("#quiz-elb-basics")
+    page.get_by_label("about 35 to 65 s").check()  # right
+    page.get_by_label("a second target group").check()  # wrong
+
+    quiz.get_by_test_id("quiz-submit").click()
+
+    result = page.get_by_test_id("quiz-result")
+    expect(result).to_contain_text(re.compile(r"\d of 4 right"))
+    expect(result.locator(".quiz-graded__item--right")).not_to_have_count(0)
+    expect(result.locator(".quiz-graded__item--wrong").first).to_contain_text(
+        "Route 53 alias record"
+    )
+    expect(result.locator(".quiz-graded__why")).to_have_count(4)
+
+    page.goto(daphne_server.url + "/progress/")
+    expect(page.locator("tr", has_text="ELB: calls through a load balancer")).to_contain_text(
+        re.compile(r"best \d / 4")
+    )
+    expect(page.get_by_test_id("steps-read")).to_have_text(re.compile(r"^1 / \d+$"))
+
+
+def test_lab_screenshots(
+    browser: Browser, daphne_server: DaphneServer, artifacts_dir: Path
+) -> None:
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(locale="en-US", viewport=size)
+        page = context.new_page()
+        errors = PageErrors(page)
+        page.goto(daphne_server.url + LAB)
+
+        _check(page, "30", "5")
+        expect(page.get_by_test_id("verdict")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(artifacts_dir / f"lab-{size_name}.png"))
+        page.screenshot(path=str(artifacts_dir / f"lab-{size_name}-full.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        context.close()
+
+        assert errors.messages == []
+        assert overflow <= 0
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "locale"),
+    [
+        ("lab-az-outage-ja", "/labs/az-outage/", "ja-JP"),
+        ("lab-slow-starters", "/labs/slow-starters/", "en-US"),
+        ("labs-index", "/labs/", "en-US"),
+        ("progress-ja", "/progress/", "ja-JP"),
+    ],
+)
+def test_lab_page_screenshots(
+    browser: Browser,
+    daphne_server: DaphneServer,
+    artifacts_dir: Path,
+    name: str,
+    path: str,
+    locale: str,
+) -> None:
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(locale=locale, viewport=size)
+        page = context.new_page()
+        errors = PageErrors(page)
+
+        page.goto(daphne_server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(artifacts_dir / f"{name}-{size_name}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        context.close()
+
+        assert errors.messages == []
+        assert overflow <= 0
