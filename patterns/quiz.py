@@ -8,6 +8,7 @@ numbers. Every graded question comes back with its explanation, right or wrong.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -169,9 +170,11 @@ DRAWN: dict[str, tuple[Callable[[random.Random], Question], ...]] = {
 # --------------------------------------------------------------------------- attempts and grading
 
 
-def written(quiz: Quiz) -> list[Question]:
-    """The lesson's own questions, rendered (Markdown, escaped) in file order."""
-    return [
+@functools.lru_cache(maxsize=64)
+def written(quiz: Quiz) -> tuple[Question, ...]:
+    """The lesson's own questions, rendered (Markdown, escaped) in file order; cached, as lesson
+    pages render their quiz on every view."""
+    return tuple(
         Question(
             render_inline(q.prompt),
             tuple(render_inline(c.text) for c in q.choices),
@@ -179,17 +182,26 @@ def written(quiz: Quiz) -> list[Question]:
             render_inline(q.explanation),
         )
         for q in quiz.questions
-    ]
+    )
 
 
 def questions(lesson: Lesson, quiz: Quiz, attempt_seed: int) -> list[Question]:
     """What one attempt asks: the written questions, then this lesson's drawn ones."""
     rng = random.Random(f"{lesson.slug}:{quiz.id}:{attempt_seed}")
-    return written(quiz) + [draw(rng) for draw in DRAWN.get(lesson.slug, ())]
+    return [*written(quiz), *(draw(rng) for draw in DRAWN.get(lesson.slug, ()))]
 
 
-def new_attempt() -> int:
-    return secrets.randbelow(1_000_000_000) + 1
+# Attempts draw from a pool of seeds, so a lesson page can reuse the quiz form it rendered for
+# the same seed (rendering it costs a lesson page about a third of its time); the next attempt
+# never repeats the previous seed, so a learner who tries again always gets new numbers.
+ATTEMPT_POOL = 64
+
+
+def new_attempt(previous: int | None = None) -> int:
+    """A seed in 1..ATTEMPT_POOL, never ``previous``: 1 + (previous + k) mod pool, k in 0..pool-2."""
+    if previous is None or not 1 <= previous <= ATTEMPT_POOL:
+        return secrets.randbelow(ATTEMPT_POOL) + 1
+    return (previous + secrets.randbelow(ATTEMPT_POOL - 1)) % ATTEMPT_POOL + 1
 
 
 def sign_attempt(seed: int) -> str:

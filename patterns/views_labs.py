@@ -11,7 +11,9 @@ from typing import Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -20,7 +22,7 @@ from patterns import labs, progress, quiz
 from patterns.content import LANGUAGES, ContentError, parse_lesson, render_markdown
 from patterns.content import LESSONS_DIR as CONTENT_DIR
 from patterns.sim import ScenarioError
-from patterns.views_lessons import _lessons
+from patterns.views_lessons import _lessons, _version
 from patterns.views_playground import SPEEDS
 
 LAB_TEXT_DIR = CONTENT_DIR / "labs"
@@ -187,6 +189,24 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # --------------------------------------------------------------------------- quizzes
 
 
+CSRF_SLOT = "kumoben-csrf-slot"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
+    lesson = _lessons(lang)[slug]
+    directive = quiz.find_quiz(lesson, quiz_id)
+    context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
+    with translation.override(lang):
+        return render_to_string("labs/quiz.html#quiz-form", context)
+
+
+def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
+    """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
+    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), _version())
+    return html.replace(CSRF_SLOT, get_token(request))
+
+
 def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
     asked = quiz.questions(lesson, quiz_directive, seed)
     return {
@@ -215,7 +235,7 @@ def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpRespons
         record = store.load()
         progress.record_quiz(record, slug, score, len(graded))
         store.save(record)
-        context = quiz_context(lesson, directive, quiz.new_attempt())
+        context = quiz_context(lesson, directive, quiz.new_attempt(previous=seed))
         context.update({"graded": graded, "score": score, "total": len(graded)})
     template = "labs/quiz.html"
     if request.htmx:

@@ -14,7 +14,6 @@ import re
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
@@ -116,8 +115,7 @@ def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
         directive = quiz.find_quiz(lesson, match.group(1))
         if directive is None or _mounted("quiz-grade", lesson.slug, directive.id) is None:
             return match.group(0)
-        context = views_labs.quiz_context(lesson, directive, quiz.new_attempt())
-        return render_to_string("labs/quiz.html#quiz-form", context, request=request)
+        return views_labs.live_quiz_form(request, lesson, directive.id)
 
     return _QUIZ_BLOCK.sub(live, narration)
 

@@ -175,3 +175,28 @@ def test_lesson_quiz_step_has_live_form_with_drawn_question(client: Client) -> N
     assert 'name="attempt"' in html
     assert html.count('name="elb-basics-4"') == 4  # the drawn health-check window question
     assert re.search(r"checks it every \d+ s", html)
+
+
+def test_new_attempt_stays_in_the_pool_and_never_repeats_the_previous() -> None:
+    previous = quiz.new_attempt()
+    seen = set()
+
+    for _ in range(500):
+        seed = quiz.new_attempt(previous=previous)
+        assert seed != previous
+        assert 1 <= seed <= quiz.ATTEMPT_POOL
+        seen.add(seed)
+        previous = seed
+
+    assert len(seen) == quiz.ATTEMPT_POOL
+
+
+@pytest.mark.django_db
+def test_lesson_quiz_form_carries_this_visitors_csrf_token(client: Client) -> None:
+    html = client.get("/lessons/four-patterns/?step=6").text
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+    assert token is not None
+    assert token.group(1) != "kumoben-csrf-slot"
+    assert "kumoben-csrf-slot" not in html
