@@ -7,13 +7,16 @@ the whole page with the same fragment in it. Bad input is reported beside its fi
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -150,7 +153,14 @@ def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, A
         scenario = lab.build(values, params)
     except (KeyError, TypeError, ValueError):
         return None
-    return {"scenario": scenario, "pattern": lab.pattern_for(values), "seed": params["seed"]}
+    pattern = lab.pattern_for(values)
+    query = {"scenario_json": json.dumps(scenario, separators=(",", ":")), "pattern": pattern}
+    return {
+        "scenario": scenario,
+        "pattern": pattern,
+        "seed": params["seed"],
+        "explore": f"{reverse('playground')}?{urlencode(query)}",
+    }
 
 
 @require_GET

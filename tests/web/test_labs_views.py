@@ -87,6 +87,8 @@ def test_lab_check_full_page_fallback_and_run_for_the_player(client: Client) -> 
     assert run["pattern"] == "elb"
     assert run["seed"] == 168
     assert run["scenario"]["settings"]["alb"]["health_check_interval_s"] == 5
+    assert run["explore"].startswith("/playground/?scenario_json=")
+    assert "Open this run in the playground" in html
 
 
 @pytest.mark.parametrize(
