@@ -201,7 +201,6 @@ function heard(message) {
     return;
   }
   if (message.type === "hello") {
-    lastRun = [];
     fillServices(message.scenario);
     updateExports(message);
   }
@@ -217,16 +216,28 @@ function updatePermalink(token) {
   link.removeAttribute("aria-disabled");
 }
 
+// SVG, PNG and DOT of each diagram shown (D's endpoints), then the run's JSON.
 function updateExports(hello) {
   const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
-  const first = Object.values(urls)[0];
-  if (!first) return;
-  for (const link of page.querySelectorAll("[data-export]")) {
-    const kind = link.dataset.export;
-    if (kind === "json") continue;
-    link.href = first.replace(/\.svg(\?|$)/, `.${kind}$1`);
-    link.removeAttribute("aria-disabled");
+  const list = page.querySelector("[data-role=exports]");
+  const jsonItem = list.querySelector("[data-export=json]").closest("li");
+  for (const item of [...list.children]) if (item !== jsonItem) item.remove();
+  const several = Object.keys(urls).length > 1;
+  for (const [pattern, url] of Object.entries(urls)) {
+    for (const kind of ["svg", "png", "dot"]) {
+      const link = document.createElement("a");
+      link.className = "btn";
+      link.dataset.export = kind;
+      link.dataset.pattern = pattern;
+      link.href = url.replace(/\.svg(\?|$)/, `.${kind}$1`);
+      link.download = `kumoben-${pattern}.${kind}`;
+      link.textContent = several ? `${player.strings.get(`pattern-${pattern}`)} ${kind.toUpperCase()}` : kind.toUpperCase();
+      const item = document.createElement("li");
+      item.appendChild(link);
+      list.insertBefore(item, jsonItem);
+    }
   }
+  jsonItem.querySelector("a").removeAttribute("aria-disabled");
 }
 
 const jsonLink = page.querySelector("[data-export=json]");
@@ -281,6 +292,7 @@ describeScenario();
 
 async function start(mode, scenario, pattern) {
   statusLine.textContent = "";
+  lastRun = [];
   if (mode === "instant") await player.runInstant(scenario, pattern);
   else player.startLive(scenario, pattern);
   playerRoot.scrollIntoView({ block: "start", behavior: "auto" });

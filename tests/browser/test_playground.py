@@ -567,3 +567,19 @@ def test_playground_export_links_answer(page: Page, daphne_server: DaphneServer)
         "png": (200, "image/png"),
         "dot": (200, "text/vnd.graphviz"),
     }
+
+
+def test_playground_exports_every_diagram_in_the_four_pattern_view(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    open_run(page, daphne_server, scenario="steady", pattern="all")
+    wait_instant(page)
+
+    links = page.locator("[data-role=exports] a[data-export=svg]")
+
+    expect(links).to_have_count(4)
+    patterns = links.evaluate_all("links => links.map(l => l.dataset.pattern)")
+    assert patterns == ["elb", "app-mesh", "service-discovery", "service-connect"]
+    with page.expect_download() as download:
+        page.click("[data-export=json]")
+    assert download.value.suggested_filename == "kumoben-run.json"
