@@ -11,7 +11,12 @@ and the server's peak RSS, each with its ratio to the bar.
 Bars (issue 6): p99 < 250 ms, nothing lost or duplicated, peak RSS < 1 GB. Exit status 1 if a
 bar is missed.
 
+With --scale-out, two daphne processes share PostgreSQL and Redis (the URLs of the integration
+tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on process A, every
+student on process B, so each command crosses Redis; peak RSS is then the larger of the two.
+
 Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
+     [--scale-out]
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import statistics
 import sys
 import tempfile
@@ -32,7 +38,8 @@ import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import DaphneServer, manage, sqlite_env  # noqa: E402
+from tests.integration.conftest import POSTGRES_URL, REDIS_URL  # noqa: E402
+from tests.servers import DaphneServer, manage, server_env  # noqa: E402
 
 BAR_P99_MS = 250.0
 BAR_RSS_MB = 1024.0
@@ -127,7 +134,9 @@ async def student(
                 arrivals.setdefault(frame["seq"], []).append(time.monotonic())
 
 
-async def run(server: DaphneServer, ids: list[str], commands: int, rate: float) -> dict[str, Any]:
+async def run(
+    server: DaphneServer, teacher_server: DaphneServer, ids: list[str], commands: int, rate: float
+) -> dict[str, Any]:
     public_id, teacher_key, *student_keys = ids
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     ready, done = asyncio.Event(), asyncio.Event()
@@ -140,11 +149,18 @@ async def run(server: DaphneServer, ids: list[str], commands: int, rate: float) 
         )
         for n, key in enumerate(student_keys)
     ]
+    deadline = started + 120
     while counter[0] < len(student_keys):
+        failed = [t for t in tasks if t.done() and t.exception() is not None]
+        if failed or time.monotonic() > deadline:
+            done.set()
+            ready.set()
+            reason = repr(failed[0].exception()) if failed else "timed out"
+            raise RuntimeError(f"only {counter[0]} students connected: {reason}")
         await asyncio.sleep(0.05)
     connect_s = time.monotonic() - started
     sent: dict[int, float] = {}
-    async with connect(server, public_id, teacher_key) as teacher:
+    async with connect(teacher_server, public_id, teacher_key) as teacher:
         hello = json.loads(await teacher.recv())
         first_seq = hello["seq"] + 1
         ready.set()
@@ -181,32 +197,66 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def bench_env(tmp: Path, scale_out: bool) -> dict[str, str]:
+    """The production settings module (persistent database connections, no test shortcuts),
+    on a fresh SQLite file, or with --scale-out on a fresh PostgreSQL database and Redis."""
+    production = {
+        "DJANGO_SETTINGS_MODULE": "kumoben.settings",
+        "SECRET_KEY": "bench-" + secrets.token_hex(24),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    if scale_out:
+        import redis
+
+        from tests.integration.test_scale_out import _fresh_database
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        database_url = _fresh_database(POSTGRES_URL, "kumoben_sessions_bench")
+        env = server_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, **production)
+    else:
+        env = server_env(KUMOBEN_SQLITE_PATH=str(tmp / "bench.sqlite3"), **production)
+    manage("migrate", "--noinput", "-v0", env=env)
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--commands", type=int, default=60)
     parser.add_argument("--rate", type=float, default=5.0, help="instructor commands per second")
+    parser.add_argument("--scale-out", action="store_true", help="two processes, Redis + PG")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = sqlite_env(Path(tmp))
+        env = bench_env(Path(tmp), args.scale_out)
         ids = manage("shell", "-v0", "-c", SETUP.format(students=args.students), env=env)
         ids_list = ids.stdout.split()
-        server = DaphneServer(env, Path(tmp) / "daphne.log").start()
-        assert server.process is not None
-        rss = PeakRss(server.process.pid)
-        rss.start()
+        servers = [DaphneServer(env, Path(tmp) / "a.log").start()]
+        if args.scale_out:
+            servers.append(DaphneServer(env, Path(tmp) / "b.log").start())
+        meters = [PeakRss(server.process.pid) for server in servers if server.process]
+        for meter in meters:
+            meter.start()
         try:
-            result = asyncio.run(run(server, ids_list, args.commands, args.rate))
+            # The instructor talks to the first process, the students to the last one.
+            result = asyncio.run(run(servers[-1], servers[0], ids_list, args.commands, args.rate))
+        except Exception:
+            for server in servers:
+                print(f"--- {server.log_path.name}:\n{server.log_path.read_text()[-3000:]}")
+            raise
         finally:
-            rss.running = False
-            rss.join()
-            server.stop()
+            for meter in meters:
+                meter.running = False
+                meter.join()
+            for server in servers:
+                server.stop()
 
     figures = summarise(result)
-    peak_mb = rss.peak / 2**20
+    peak_mb = max(meter.peak for meter in meters) / 2**20
+    layout = "two processes, Redis + PostgreSQL" if args.scale_out else "one process, in-memory"
     print(
-        f"students {args.students}, commands {args.commands} at {args.rate:g}/s, "
+        f"{layout}: students {args.students}, commands {args.commands} at {args.rate:g}/s, "
         f"{figures['pairs']} deliveries; all connected in {result['connect_s']:.1f} s"
     )
     print(

@@ -110,6 +110,26 @@ def _snapshot(session_id: int) -> tuple[int, dict[str, Any], bool]:
     return session.last_seq, session.state, session.is_live()
 
 
+@database_sync_to_async
+def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> dict[str, Any]:
+    """Everything a hello needs, in one trip to the database thread: after a restart 300
+    students reconnect at once, and each trip queues behind the others."""
+    if arriving and participant_id is not None:
+        services.set_presence(participant_id, online=True)
+    session = StudySession.objects.get(pk=session_id)
+    state = session.state
+    poll = state["poll"]
+    data: dict[str, Any] = {"seq": session.last_seq, "state": state, "live": session.is_live()}
+    if participant_id is None:
+        data["lobby"] = services.lobby(session_id)
+        data["tally"] = services.tally(poll["id"]) if poll else None
+    else:
+        data["answer"] = services.your_answer(participant_id, poll["id"] if poll else None)
+        revealed = poll is not None and poll["state"] == "revealed"
+        data["tally"] = services.tally(poll["id"]) if revealed else None
+    return data
+
+
 class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         self.role: str | None = None
@@ -138,10 +158,11 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.channel_layer.group_add(room_group(self.session_id), self.channel_name)
         if role == "instructor":
             await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
-        else:
-            await database_sync_to_async(services.set_presence)(participant.pk, online=True)
+        # The snapshot is read after joining the group: a command committed in between is in
+        # the snapshot, one committed later arrives as a state frame; none falls in a gap.
+        await self._send_hello(arriving=True)
+        if role == "student":
             await self._lobby_changed()
-        await self._send_hello()
 
     async def disconnect(self, code: int) -> None:
         for task in self._pending.values():
@@ -251,32 +272,30 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ sending
 
-    async def _send_hello(self) -> None:
-        seq, state, live = await _snapshot(self.session_id)
-        if not live:
+    async def _send_hello(self, arriving: bool = False) -> None:
+        participant_id = self.participant.pk if self.role == "student" else None
+        data = await _hello_data(self.session_id, participant_id, arriving)
+        if not data["live"]:
             await self._send_ended()
             return
         hello: dict[str, Any] = {
             "type": "hello",
             "role": self.role,
-            "seq": seq,
-            "state": state,
+            "seq": data["seq"],
+            "state": data["state"],
             "slides": self.slides,
             "server_ms": _now_ms(),
         }
-        poll_id = state["poll"]["id"] if state["poll"] else None
         if self.role == "student":
             hello["nickname"] = self.participant.nickname
-            hello["answer"] = await database_sync_to_async(services.your_answer)(
-                self.participant.pk, poll_id
-            )
-            if poll_id is not None and state["poll"]["state"] == "revealed":
-                hello["tally"] = await database_sync_to_async(services.tally)(poll_id)
+            hello["answer"] = data["answer"]
+            if data["tally"] is not None:
+                hello["tally"] = data["tally"]
         await self.send_json(hello)
         if self.role == "instructor":
-            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
-            if poll_id is not None:
-                await self.send_json(await database_sync_to_async(services.tally)(poll_id))
+            await self.send_json(data["lobby"])
+            if data["tally"] is not None:
+                await self.send_json(data["tally"])
 
     async def _send_ended(self) -> None:
         self.role = None

@@ -177,3 +177,34 @@ def test_room_state_survives_killing_a_process(
     assert after["ben"]["state"]["slide"] == 4
     assert after["ben"]["state"]["sim"] == before["state"]["sim"]
     assert (after["ben_next"]["seq"], after["ben_next"]["state"]["slide"]) == (5, 5)
+
+
+async def _idle_then_follow(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
+    public_id, teacher_key, aya_key, *_ = ids
+    async with (
+        _connect(a, public_id, teacher_key) as teacher,
+        _connect(b, public_id, aya_key) as aya,
+    ):
+        await _until(teacher, "hello")
+        await _until(aya, "hello")
+        await asyncio.sleep(7)  # a quiet room: longer than Redis's 5 s blocking pop
+        await teacher.send(json.dumps({"type": "slide", "slide": 2, "step": 0}))
+        return await _until(aya, "state")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redis-py 8 defaults socket_timeout to 5 s, which cuts channels-redis's blocking "
+    "BZPOPMIN (django/channels_redis#422): kumoben/settings.py must pass "
+    '{"address": REDIS_URL, "socket_timeout": None}; remove this marker with that fix',
+)
+def test_a_quiet_room_keeps_its_sockets_on_redis(
+    servers: tuple[DaphneServer, DaphneServer],
+    shared_env: dict[str, str],  # noqa: F811
+) -> None:
+    a, b = servers
+    ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
+
+    frame = _run(_idle_then_follow(a, b, ids))
+
+    assert (frame["seq"], frame["state"]["slide"]) == (1, 2)
