@@ -171,3 +171,6 @@ class JoinAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} {'ok' if self.ok else 'failed'} {self.at:%H:%M:%S}"
+
+
+from patterns.models_progress import LearnerProgress  # noqa: E402,F401

@@ -1,0 +1,162 @@
+"""Progress: pure record functions, the session for anonymous learners, the database when signed
+in, merging on sign-in, and the progress page."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from patterns import progress, quiz
+from patterns.content import load_lessons
+from patterns.models_progress import LearnerProgress
+
+ELB_FAST = {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
+
+pytestmark = pytest.mark.urls("tests.web.test_labs_views")
+
+
+def test_mark_step_twice_changes_once() -> None:
+    record = progress.empty()
+
+    changed = [progress.mark_step(record, "elb", 3), progress.mark_step(record, "elb", 3)]
+    progress.mark_step(record, "elb", 1)
+
+    assert changed == [True, False]
+    assert record["steps"] == {"elb": [1, 3]}
+
+
+def test_record_quiz_keeps_best_score_and_pass() -> None:
+    record = progress.empty()
+
+    progress.record_quiz(record, "elb", 4, 4)
+    progress.record_quiz(record, "elb", 1, 4)
+
+    assert record["quizzes"] == {"elb": {"score": 4, "total": 4, "passed": True}}
+
+
+def test_record_lab_counts_attempts_and_keeps_pass() -> None:
+    record = progress.empty()
+
+    for passed in (False, True, False):
+        progress.record_lab(record, "az-outage", passed)
+
+    assert record["labs"] == {"az-outage": {"passed": True, "attempts": 3}}
+
+
+def test_merge_unites_steps_keeps_best_and_adds_attempts() -> None:
+    saved = {
+        "steps": {"elb": [1, 2]},
+        "quizzes": {"elb": {"score": 2, "total": 4, "passed": False}},
+        "labs": {"stale-dns": {"passed": True, "attempts": 1}},
+    }
+    anonymous = {
+        "steps": {"elb": [2, 3], "app-mesh": [1]},
+        "quizzes": {"elb": {"score": 3, "total": 4, "passed": False}},
+        "labs": {"stale-dns": {"passed": False, "attempts": 2}},
+    }
+
+    merged = progress.merge(saved, anonymous)
+
+    assert merged == {
+        "steps": {"elb": [1, 2, 3], "app-mesh": [1]},
+        "quizzes": {"elb": {"score": 3, "total": 4, "passed": False}},
+        "labs": {"stale-dns": {"passed": True, "attempts": 3}},
+    }
+
+
+@pytest.mark.django_db
+def test_anonymous_progress_lives_in_the_session(client: Client) -> None:
+    client.get("/labs/elb-dead-task/")  # the lab page gives the learner a seed, hence a session
+
+    client.get("/lessons/elb/?step=2")
+    client.post("/labs/elb-dead-task/check/", ELB_FAST)
+
+    record = client.session[progress.SESSION_KEY]
+    assert record["steps"] == {"elb": [2]}
+    assert record["labs"] == {"elb-dead-task": {"passed": True, "attempts": 1}}
+    assert LearnerProgress.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_first_lesson_view_creates_no_session_but_asks_the_page_to_report(client: Client) -> None:
+    html = client.get("/lessons/elb/?step=1").text
+
+    assert 'data-report-read="/labs/read/"' in html
+    assert client.cookies.get("sessionid") is None
+
+
+@pytest.mark.django_db
+def test_step_read_report_records_the_step(client: Client) -> None:
+    response = client.post("/labs/read/", {"lesson": "elb", "step": "1"})
+
+    assert response.status_code == 204
+    assert client.session[progress.SESSION_KEY]["steps"] == {"elb": [1]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data", [{"lesson": "elb", "step": "99"}, {"lesson": "nope", "step": "1"}, {"step": "x"}]
+)
+def test_step_read_report_bad_input_is_400(client: Client, data: dict[str, str]) -> None:
+    response = client.post("/labs/read/", data)
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_signed_in_progress_lives_in_the_database(client: Client) -> None:
+    student = get_user_model().objects.create_user("student", password="pw-student-1")
+    client.force_login(student)
+
+    client.get("/lessons/elb/?step=4")
+    client.post("/labs/elb-dead-task/check/", ELB_FAST)
+
+    row = LearnerProgress.objects.get(user=student)
+    assert row.record["steps"] == {"elb": [4]}
+    assert row.record["labs"] == {"elb-dead-task": {"passed": True, "attempts": 1}}
+
+
+@pytest.mark.django_db
+def test_sign_in_merges_anonymous_progress(client: Client) -> None:
+    student = get_user_model().objects.create_user("student", password="pw-student-1")
+    LearnerProgress.objects.create(
+        user=student, seed=5, record={"steps": {"elb": [1]}, "quizzes": {}, "labs": {}}
+    )
+    client.post("/labs/read/", {"lesson": "elb", "step": "2"})
+    client.post("/labs/elb-dead-task/check/", ELB_FAST)
+
+    response = client.post("/accounts/login/", {"username": "student", "password": "pw-student-1"})
+
+    assert response.status_code == 302
+    row = LearnerProgress.objects.get(user=student)
+    assert row.record["steps"] == {"elb": [1, 2]}
+    assert row.record["labs"]["elb-dead-task"]["passed"] is True
+    assert progress.SESSION_KEY not in client.session
+
+
+@pytest.mark.django_db
+def test_progress_page_shows_counts(client: Client) -> None:
+    client.post("/labs/read/", {"lesson": "elb", "step": "1"})
+    client.post("/labs/elb-dead-task/check/", ELB_FAST)
+    client.post(
+        "/labs/quiz/elb/elb-basics/", {"attempt": quiz.sign_attempt(3), "elb-basics-1": "2"}
+    )
+
+    html = client.get("/progress/").text
+
+    steps = sum(len(lesson.steps) for lesson in load_lessons("en"))
+    assert f'<dd data-testid="steps-read">1 / {steps}</dd>' in html
+    assert '<dd data-testid="labs-passed">1 / 6</dd>' in html
+    assert '<dd data-testid="quizzes-passed">0 / 8</dd>' in html
+    assert "best 1 / 4" in html
+    assert "/accounts/login/?next=/progress/" in html
+
+
+@pytest.mark.django_db
+def test_progress_page_signed_in_says_saved_to_account(client: Client) -> None:
+    client.force_login(get_user_model().objects.create_user("student"))
+
+    html = client.get("/progress/").text
+
+    assert "Saved to your account (student)." in html
