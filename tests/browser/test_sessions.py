@@ -124,6 +124,14 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     expect(ben.get_by_test_id("student-slide")).to_contain_text("Slide 3")
     expect(teacher.get_by_test_id("count-following")).to_have_text("3")
 
+    # A presentation clicker (PageDown) moves on; a late joiner arrives at the current slide.
+    teacher.locator("#slide").click()
+    teacher.keyboard.press("PageDown")
+    expect(aya.get_by_test_id("student-slide")).to_contain_text("Slide 4")
+    dan = classroom.student(code, "Dan")
+    expect(dan.get_by_test_id("student-slide")).to_contain_text("Slide 4")
+    expect(teacher.get_by_test_id("count-following")).to_have_text("4")
+
     # The shared simulation's clock is the instructor's.
     teacher.get_by_test_id("sim-play").click()
     expect(aya.locator("#sim-state")).to_have_text("▶ playing 1×")
@@ -137,12 +145,13 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     for student, pick in ((aya, "inventory-2"), (ben, "inventory-1"), (chie, "inventory-2")):
         student.get_by_role("button", name=pick).click()
         expect(student.get_by_test_id("poll-feedback")).to_contain_text("Answer sent")
-    expect(teacher.get_by_test_id("poll-answered")).to_have_text("3")
+    expect(teacher.get_by_test_id("poll-answered")).to_have_text("3")  # Dan does not answer
     expect(teacher.get_by_test_id("instructor-histogram").locator("g.bar")).to_have_count(2)
     expect(teacher.locator("#poll-histogram g.bar .bar__count")).to_have_text(["1", "2"])
     teacher.get_by_test_id("poll-reveal").click()
     expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
     expect(ben.get_by_test_id("poll-feedback")).to_have_text("✗ Not this time.")
+    expect(dan.get_by_test_id("poll-feedback")).to_have_text("You did not answer.")
     expect(ben.locator("#poll-histogram g.bar .bar__count")).to_have_text(["1", "2"])
     expect(ben.locator("#poll-histogram g.bar--correct")).to_contain_text("✓ inventory-2")
     expect(ben.get_by_role("img", name=re.compile("Answers so far"))).to_have_attribute(
