@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -525,21 +526,18 @@ def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
         choice = _whole(frame, "choice", 0, len(current["choices"]) - 1)
     else:
         value = _number(frame, "value", -1e9, 1e9)
+    # The poll row's lock orders this answer against the reveal (which updates that row in its
+    # command's transaction): an answer is either counted before the reveal or refused after.
     with transaction.atomic():
-        existing = (
-            Answer.objects.select_for_update()
-            .filter(poll_id=current["id"], participant=participant)
-            .first()
+        poll = Poll.objects.select_for_update().get(pk=current["id"])
+        if poll.state != Poll.OPEN:
+            raise SessionError("poll", _("Answers are closed: the result has been revealed."))
+        changed = Answer.objects.filter(poll=poll, participant=participant).update(
+            choice=choice, value=value, answered_at=timezone.now(), changes=F("changes") + 1
         )
-        if existing is None:
-            return Answer.objects.create(
-                poll_id=current["id"], participant=participant, choice=choice, value=value
-            )
-        existing.choice, existing.value = choice, value
-        existing.answered_at = timezone.now()
-        existing.changes += 1
-        existing.save(update_fields=["choice", "value", "answered_at", "changes"])
-        return existing
+        if not changed:
+            Answer.objects.create(poll=poll, participant=participant, choice=choice, value=value)
+    return Answer.objects.get(poll=poll, participant=participant)
 
 
 def numeric_bins(values: Sequence[float], most: int = 8) -> list[tuple[float, float]]:

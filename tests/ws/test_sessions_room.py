@@ -352,7 +352,10 @@ async def test_poll_predict_then_reveal() -> None:
     assert (final["counts"], final["answered"], final["correct"]) == ([0, 1, 1], 2, 2)
     assert leaders["leaders"] == [{"nickname": "Aya", "score": 100}]
     assert too_late["reason"] == "Answers are closed: the result has been revealed."
-    assert await sync_to_async(Answer.objects.count)() == 2
+    stored = await sync_to_async(
+        lambda: sorted(Answer.objects.values_list("participant__nickname", "choice", "changes"))
+    )()
+    assert stored == [("Aya", 2, 1), ("Ben", 1, 0)]
     for c in (instructor, aya, ben):
         await c.disconnect()
 
