@@ -71,7 +71,7 @@ def test_lab_bad_input_shows_an_error_beside_the_field(
 
 
 def test_lesson_quiz_is_graded_with_explanations_and_counts_in_progress(
-    page: Page, daphne_server: DaphneServer
+    page: Page, daphne_server: DaphneServer, artifacts_dir: Path
 ) -> None:
     page.goto(daphne_server.url + "/lessons/elb/?step=8")
     quiz = page.locator("#quiz-elb-basics")
@@ -87,6 +87,8 @@ def test_lesson_quiz_is_graded_with_explanations_and_counts_in_progress(
         "Route 53 alias record"
     )
     expect(result.locator(".quiz-graded__why")).to_have_count(4)
+    result.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "quiz-graded-desktop.png"))
 
     page.goto(daphne_server.url + "/progress/")
     expect(page.locator("tr", has_text="ELB: calls through a load balancer")).to_contain_text(

@@ -137,6 +137,7 @@ def test_quiz_view_wrong_answer_explains_why(client: Client) -> None:
 
     assert "3 of 4 right" in response.text
     assert "quiz-graded__item--wrong" in response.text
+    assert "Your answer: <span>about 5 s</span>" in response.text
     assert "60 + 5 = 65 s at worst" in response.text
     assert "<!doctype html>" in response.text  # the full-page fallback
     assert client.session[SESSION_KEY]["quizzes"]["elb"]["passed"] is False
