@@ -37,8 +37,13 @@ def merge_session_progress(sender: Any, request: Any, user: Any, **kwargs: Any) 
     if request is None or not hasattr(request, "session"):
         return
     anonymous = request.session.pop(progress.SESSION_KEY, None)
+    seed = request.session.get(progress.SEED_KEY)  # a first sign-in keeps the lab numbers seen
     row, _created = LearnerProgress.objects.get_or_create(
-        user=user, defaults={"seed": progress._new_seed(), "record": progress.empty()}
+        user=user,
+        defaults={
+            "seed": seed if isinstance(seed, int) else progress.new_seed(),
+            "record": progress.empty(),
+        },
     )
     if anonymous:
         row.record = progress.merge(row.record, anonymous)

@@ -119,7 +119,7 @@ class ProgressStore:
             from patterns.models_progress import LearnerProgress
 
             self._row, _created = LearnerProgress.objects.get_or_create(
-                user=self.user, defaults={"seed": _new_seed(), "record": empty()}
+                user=self.user, defaults={"seed": new_seed(), "record": empty()}
             )
         return self._row
 
@@ -142,12 +142,12 @@ class ProgressStore:
             return int(self._db_row().seed)
         seed = self.request.session.get(SEED_KEY)
         if not isinstance(seed, int):
-            seed = _new_seed()
+            seed = new_seed()
             self.request.session[SEED_KEY] = seed
         return seed
 
 
-def _new_seed() -> int:
+def new_seed() -> int:
     return secrets.randbelow(1_000_000) + 1
 
 

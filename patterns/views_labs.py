@@ -43,8 +43,12 @@ def _language() -> str:
 # --------------------------------------------------------------------------- lab texts
 
 
-@functools.lru_cache(maxsize=64)
 def lab_text(lang: str, slug: str) -> dict[str, Any]:
+    return _lab_text(lang, slug, _version())
+
+
+@functools.lru_cache(maxsize=64)
+def _lab_text(lang: str, slug: str, version: float) -> dict[str, Any]:
     """A lab's title, summary and its three sections (goal, hints, takeaway) from its Markdown.
 
     Lab files use the lesson format (front matter, ``## `` sections) without directives; numbers

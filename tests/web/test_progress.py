@@ -136,6 +136,17 @@ def test_sign_in_merges_anonymous_progress(client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_first_sign_in_keeps_the_lab_numbers_seen_before(client: Client) -> None:
+    get_user_model().objects.create_user("student", password="pw-student-1")
+    client.get("/labs/elb-dead-task/")
+    seed = client.session[progress.SEED_KEY]
+
+    client.post("/accounts/login/", {"username": "student", "password": "pw-student-1"})
+
+    assert LearnerProgress.objects.get(user__username="student").seed == seed
+
+
+@pytest.mark.django_db
 def test_progress_page_shows_counts(client: Client) -> None:
     client.post("/labs/read/", {"lesson": "elb", "step": "1"})
     client.post("/labs/elb-dead-task/check/", ELB_FAST)
