@@ -169,6 +169,8 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
 
     # Ending the session closes every student's room.
     teacher.get_by_test_id("end-session").click()
+    expect(aya.get_by_test_id("ended")).to_be_hidden()  # one click only opens the confirmation
+    teacher.get_by_test_id("end-session-confirm").click()
     expect(teacher).to_have_url(re.compile(r"/report/$"))
     expect(aya.get_by_test_id("ended")).to_be_visible()
     expect(teacher.get_by_test_id("report-question")).to_contain_text("3 answered, 2 right")

@@ -26,7 +26,8 @@ function onStatus(status) {
 
 function showFollow() {
   const button = document.getElementById("follow");
-  button.setAttribute("aria-pressed", String(following));
+  // The label says what a click does, so the button carries no aria-pressed state.
+  button.dataset.following = String(following);
   button.querySelector(".follow__icon").textContent = following ? "◎" : "◉";
   button.querySelector(".follow__text").textContent = text(following ? "unfollow" : "refollow");
   const line = document.getElementById("follow-state");
