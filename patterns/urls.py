@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from patterns import views
+from patterns import urls_labs, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
     path("lessons/", include("patterns.urls_lessons")),
-    path("labs/", views.area, {"name": "labs"}, name="labs"),
+    path("labs/", include("patterns.urls_labs")),
+    path("progress/", include(urls_labs.progress_urlpatterns)),
     path("playground/", include("patterns.urls_playground")),
     path("diagrams/", include("patterns.urls_diagrams")),
     path("sessions/", include("patterns.urls_sessions")),

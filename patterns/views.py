@@ -11,7 +11,6 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
@@ -41,26 +40,6 @@ def pattern_summary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         template_name += "#pattern-explorer"
     return render(request, template_name, {"patterns": PATTERNS, "selected": selected})
-
-
-AREAS = {
-    "lessons": (_("Lessons"), _("Story-mode lessons that walk through the talk, step by step.")),
-    "labs": (_("Labs"), _("Guided labs with a Check button verified against the simulation.")),
-    "playground": (
-        _("Playground"),
-        _("A live simulation of the four patterns, with faults you inject yourself."),
-    ),
-    "sessions": (
-        _("Study sessions"),
-        _("Instructor-led sessions: join with a code and follow one shared simulation."),
-    ),
-}
-
-
-@require_GET
-def area(request: HttpRequest, name: str) -> HttpResponse:
-    title, purpose = AREAS[name]
-    return render(request, "area_pending.html", {"title": title, "purpose": purpose, "area": name})
 
 
 def _check_database() -> str:

@@ -70,16 +70,18 @@ def test_pattern_summary_unknown_slug_is_404(client: Client) -> None:
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/labs/"])
-def test_areas_not_built_yet_say_so(client: Client, path: str) -> None:
-    response = client.get(path)
-
-    assert response.status_code == 200
-    assert "This area is not built yet." in response.text
-
-
 @pytest.mark.parametrize(
-    "path", ["/", "/patterns/elb/", "/lessons/", "/playground/", "/sessions/", "/accounts/login/"]
+    "path",
+    [
+        "/",
+        "/patterns/elb/",
+        "/lessons/",
+        "/labs/",
+        "/progress/",
+        "/playground/",
+        "/sessions/",
+        "/accounts/login/",
+    ],
 )
 def test_pages_have_no_inline_script_or_style(client: Client, path: str) -> None:
     html = client.get(path).text
