@@ -275,6 +275,16 @@ serviceBar?.addEventListener("click", (e) => {
   player.act({ do: "scale", service, count });
 });
 
+// A setting changed mid-run is an engine action too: applied now at the live head, or a fork.
+const setNow = playerRoot.querySelector("[data-role=set-now]");
+setNow?.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const raw = setNow.elements.value.value.trim();
+  if (!raw) return;
+  const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === "true" ? true : raw === "false" ? false : raw;
+  player.act({ do: "set", setting: setNow.elements.setting.value, value });
+});
+
 // ------------------------------------------------------------------ start
 
 function describeScenario() {

@@ -583,3 +583,20 @@ def test_playground_exports_every_diagram_in_the_four_pattern_view(
     with page.expect_download() as download:
         page.click("[data-export=json]")
     assert download.value.suggested_filename == "kumoben-run.json"
+
+
+def test_playground_setting_changed_mid_run_forks_with_a_set_action(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    open_run(page, daphne_server)
+    wait_instant(page)
+    jump(page, 50)
+
+    page.select_option("#set-now-setting", "alb.deregistration_delay_s")
+    page.fill("#set-now-value", "0")
+    page.click(f"{PLAYER} [data-role=set-now] button[type=submit]")
+
+    page.wait_for_function("() => window.kumobenPlayer.branchId === 1")
+    log = page.evaluate("window.kumobenPlayer.branch.log")
+    assert log == [{"do": "set", "setting": "alb.deregistration_delay_s", "value": 0, "at_s": 50}]
+    expect(page.locator(f"{PLAYER} input[name=branch]")).to_have_count(2)
