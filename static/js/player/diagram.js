@@ -51,7 +51,9 @@ export class Diagram {
     this.svg = parseSvg(svgText);
     this.svg.removeAttribute("width");
     this.svg.removeAttribute("height");
-    this.svg.setAttribute("role", "img");
+    // A group, not an image: the tasks and AZs inside are buttons (the fault palette), and the
+    // children of role="img" would be hidden from screen readers.
+    this.svg.setAttribute("role", "group");
     if (label) this.svg.setAttribute("aria-label", label);
     this.svg.classList.add("diagram-svg");
     container.replaceChildren(this.svg);
