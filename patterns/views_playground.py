@@ -37,7 +37,8 @@ SCENARIO_TEXT = {
     "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)."),
     "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s."),
     "canary-90-10": _(
-        "App Mesh sends 10 % of inventory traffic to inventory-v2, which fails half its requests."
+        "App Mesh sends one request in ten for inventory to inventory-v2, which fails half its "
+        "requests."
     ),
     "stale-dns": _("A task dies while clients still hold its IP in their DNS cache."),
 }
