@@ -76,5 +76,7 @@ messages: $(STAMP)
 simulate: $(STAMP)
 	KUMOBEN_DEBUG=1 $(PY) manage.py simulate $(ARGS)
 
-bench: bootstrap
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+BENCHMARKS := sim_bench diagram_bench page_bench lesson_bench frame_bench stream_bench sessions_bench
+
+bench: bootstrap browser-deps
+	@for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
