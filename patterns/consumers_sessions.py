@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
+import weakref
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -43,6 +46,7 @@ INSTRUCTOR_TYPES = frozenset(
 )
 STUDENT_TYPES = frozenset({"answer", "follow"})
 SHARED_TYPES = frozenset({"ping", "sync"})
+logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
@@ -58,6 +62,76 @@ def room_group(session_id: int) -> str:
 
 def instructor_group(session_id: int) -> str:
     return f"study-{session_id}-instructor"
+
+
+class RoomRelay:
+    """One member of the room's layer group per process, fanning each room-wide message out
+    to the process's own sockets of that room.
+
+    Why: with every socket in the group, each broadcast costs one layer message and one
+    dispatch per socket, and Channels' dispatch hops to the database thread to close old
+    connections first, so 300 students meant 300 queued thread hops per slide change. With
+    the relay it is one layer message per process and a loop of direct sends.
+    """
+
+    # Relays of one channel layer (tests make a fresh layer per test), by session id.
+    _by_layer: weakref.WeakKeyDictionary[Any, dict[int, RoomRelay]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, layer: Any, session_id: int) -> None:
+        self.layer = layer
+        self.session_id = session_id
+        self.members: list[SessionRoomConsumer] = []
+        self.channel = ""
+        self.pump: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+
+    @classmethod
+    async def join(cls, layer: Any, session_id: int, member: SessionRoomConsumer) -> None:
+        """Returns once this process is in the room's group, so a snapshot read afterwards
+        cannot miss a broadcast."""
+        relays = cls._by_layer.setdefault(layer, {})
+        relay = relays.get(session_id)
+        if relay is None:
+            relay = relays[session_id] = cls(layer, session_id)
+            # The default prefix: channels-redis serves every specific channel of a process from
+            # one queue keyed by that prefix, and a channel named otherwise would starve.
+            relay.channel = await layer.new_channel()
+            await layer.group_add(room_group(session_id), relay.channel)
+            relay.pump = asyncio.ensure_future(relay._pump())
+            relay.ready.set()
+        relay.members.append(member)
+        await relay.ready.wait()
+
+    @classmethod
+    async def leave(cls, layer: Any, session_id: int, member: SessionRoomConsumer) -> None:
+        relays = cls._by_layer.get(layer, {})
+        relay = relays.get(session_id)
+        if relay is None or member not in relay.members:
+            return
+        relay.members.remove(member)
+        if relay.members:
+            return
+        del relays[session_id]
+        if relay.pump is not None:
+            relay.pump.cancel()
+        await layer.group_discard(room_group(session_id), relay.channel)
+
+    async def _pump(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # noqa: BLE001 - a layer hiccup (Redis restart) must not end the room
+                logger.exception("study room %s: layer receive failed", self.session_id)
+                await asyncio.sleep(0.5)
+                continue
+            for member in list(self.members):
+                handler = getattr(member, get_handler_name(message), None)
+                if handler is None:
+                    continue
+                try:
+                    await handler(message)
+                except Exception:  # noqa: BLE001 - one broken socket must not starve the room
+                    logger.exception("study room %s: delivery failed", self.session_id)
 
 
 def _language(scope: dict[str, Any]) -> str:
@@ -155,7 +229,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._send_ended()
             return
         self.role = role
-        await self.channel_layer.group_add(room_group(self.session_id), self.channel_name)
+        await RoomRelay.join(self.channel_layer, self.session_id, self)
         if role == "instructor":
             await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
         # The snapshot is read after joining the group: a command committed in between is in
@@ -167,9 +241,10 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         for task in self._pending.values():
             task.cancel()
+        if hasattr(self, "session_id"):
+            await RoomRelay.leave(self.channel_layer, self.session_id, self)
         if self.role is None:
             return
-        await self.channel_layer.group_discard(room_group(self.session_id), self.channel_name)
         if self.role == "instructor":
             await self.channel_layer.group_discard(
                 instructor_group(self.session_id), self.channel_name

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -14,7 +15,7 @@ from django.test import Client
 
 from kumoben.asgi import application
 from patterns import services
-from patterns.consumers_sessions import _language
+from patterns.consumers_sessions import RoomRelay, _language
 from patterns.models import Answer, SessionCommand, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -447,3 +448,23 @@ async def test_ending_a_session_closes_every_socket() -> None:
 )
 async def test_room_speaks_the_page_language(scope: dict[str, Any], expected: str) -> None:
     assert _language(scope) == expected
+
+
+async def test_one_relay_a_room_and_process_leaves_with_its_last_socket() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    students = [await _connect(session, await _student(session, n)) for n in ("Aya", "Ben")]
+    for c in (instructor, *students):
+        await _hello(c)
+    layer = get_channel_layer()
+    relay = RoomRelay._by_layer[layer][session.pk]
+
+    await instructor.send_json_to({"type": "slide", "slide": 2, "step": 0})
+    seqs = [(await _until(c, "state"))["seq"] for c in (instructor, *students)]
+    members = len(relay.members)
+    for c in (instructor, *students):
+        await c.disconnect()
+
+    assert (seqs, members) == ([1, 1, 1], 3)
+    assert layer.groups.get(f"study-{session.pk}") is None
+    assert RoomRelay._by_layer[layer] == {}
