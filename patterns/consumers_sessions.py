@@ -3,7 +3,8 @@
 Roles are resolved on the server: the instructor is the session's owner (with the instructor
 permission); a student is whoever holds a participant token for this session in their Django
 session. Only the instructor's frames change the room; every change is a row of the session's
-command log (`services.apply_command`), then a `state` frame to everyone in the room.
+command log (`services.apply_command`), then a `state` frame to everyone in the room: one
+group message per server process (`RoomRelay`), fanned out there to that process's sockets.
 """
 
 from __future__ import annotations
