@@ -192,12 +192,6 @@ async def _idle_then_follow(a: DaphneServer, b: DaphneServer, ids: list[str]) ->
         return await _until(aya, "state")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="redis-py 8 defaults socket_timeout to 5 s, which cuts channels-redis's blocking "
-    "BZPOPMIN (django/channels_redis#422): kumoben/settings.py must pass "
-    '{"address": REDIS_URL, "socket_timeout": None}; remove this marker with that fix',
-)
 def test_a_quiet_room_keeps_its_sockets_on_redis(
     servers: tuple[DaphneServer, DaphneServer],
     shared_env: dict[str, str],  # noqa: F811
