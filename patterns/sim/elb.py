@@ -436,20 +436,10 @@ class ElbPattern(Pattern):
 
     def _client_error(self, req: Request, reason: str) -> None:
         """The client sees an error; it retries only if the scenario says its code does."""
-        world = self.world
-        if req.client_tries <= self.client["retries"] and world.engine.now < req.deadline:
-            world.count_retry(req)
-            if req.sampled:
-                world.event(
-                    "hop",
-                    "client_retry",
-                    request=req.id,
-                    reason=reason,
-                    attempt=req.client_tries + 1,
-                )
+        if self.world.client_retries(req, reason, self.client["retries"]):
             self.send(req)
             return
-        world.finish(req, reason)
+        self.world.finish(req, reason)
 
     # ------------------------------------------------------------------ faults and settings
 

@@ -152,16 +152,7 @@ class ServiceDiscoveryPattern(Pattern):
 
     def _error(self, req: Request, reason: str) -> None:
         world = self.world
-        if req.client_tries <= self.client["retries"] and world.engine.now < req.deadline:
-            world.count_retry(req)
-            if req.sampled:
-                world.event(
-                    "hop",
-                    "client_retry",
-                    request=req.id,
-                    reason=reason,
-                    attempt=req.client_tries + 1,
-                )
+        if world.client_retries(req, reason, self.client["retries"]):
             world.engine.after(0.0, PRIO_REQUEST, self._retry, req, req.tag)
             return
         world.finish(req, reason)

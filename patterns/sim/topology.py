@@ -579,6 +579,18 @@ class World:
         self.retries += 1
         req.edge.metrics.retries += 1
 
+    def client_retries(self, req: Request, reason: str, retries: int) -> bool:
+        """Whether the caller's own code tries again (the ELB and Service Discovery patterns,
+        where no proxy retries for it); counts and records the retry when it does."""
+        if req.client_tries > retries or self.engine.now >= req.deadline:
+            return False
+        self.count_retry(req)
+        if req.sampled:
+            self.event(
+                "hop", "client_retry", request=req.id, reason=reason, attempt=req.client_tries + 1
+            )
+        return True
+
     # ------------------------------------------------------------------ attempts
 
     def attempt(self, req: Request, task: Task, connect_timeout_s: float, timeout_s: float) -> None:
