@@ -72,3 +72,25 @@ def page(context: BrowserContext) -> Iterator[Page]:
     page.errors = PageErrors(page)  # type: ignore[attr-defined]
     yield page
     assert page.errors.messages == []  # type: ignore[attr-defined]
+
+
+def screenshot(
+    browser: Browser,
+    url: str,
+    path: Path,
+    *,
+    locale: str,
+    viewport: dict[str, int],
+    full_page: bool = True,
+) -> tuple[list[str], int]:
+    """Open ``url`` in a fresh context, save a screenshot, and return the page's console errors
+    and how far it overflows the viewport sideways (0 or less: no sideways scrolling)."""
+    context = browser.new_context(locale=locale, viewport=viewport)
+    page = context.new_page()
+    errors = PageErrors(page)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(path), full_page=full_page)
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    context.close()
+    return errors.messages, overflow

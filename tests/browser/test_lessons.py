@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, PageErrors
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.servers import DaphneServer
 
 STEPS = 8  # the ELB lesson
@@ -114,15 +114,11 @@ def test_lesson_screenshots(
     locale: str,
 ) -> None:
     for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(locale=locale, viewport=size)
-        page = context.new_page()
-        errors = PageErrors(page)
+        out = artifacts_dir / f"{name}-{size_name}.png"
 
-        page.goto(daphne_server.url + path)
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(artifacts_dir / f"{name}-{size_name}.png"))
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        context.close()
+        errors, overflow = screenshot(
+            browser, daphne_server.url + path, out, locale=locale, viewport=size, full_page=False
+        )
 
-        assert errors.messages == []
+        assert errors == []
         assert overflow <= 0
