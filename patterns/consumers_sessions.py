@@ -30,6 +30,7 @@ from django.utils.translation.trans_real import (
 from patterns import services
 from patterns.frames import FrameError, RateLimiter, parse_frame
 from patterns.models import StudySession
+from patterns.session_stream import SimStreamer
 
 INSTRUCTOR_TYPES = frozenset(
     {
@@ -39,6 +40,7 @@ INSTRUCTOR_TYPES = frozenset(
         "pause",
         "speed",
         "action",
+        "scenario",
         "poll.open",
         "poll.reveal",
         "poll.close",
@@ -85,6 +87,12 @@ class RoomRelay:
         self.channel = ""
         self.pump: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
+        # The shared simulation's frames for this process's sockets of the room.
+        self.sim = SimStreamer(session_id)
+
+    @classmethod
+    def get(cls, layer: Any, session_id: int) -> RoomRelay | None:
+        return cls._by_layer.get(layer, {}).get(session_id)
 
     @classmethod
     async def join(cls, layer: Any, session_id: int, member: SessionRoomConsumer) -> None:
@@ -110,9 +118,11 @@ class RoomRelay:
         if relay is None or member not in relay.members:
             return
         relay.members.remove(member)
+        relay.sim.unsubscribe(member)
         if relay.members:
             return
         del relays[session_id]
+        relay.sim.stop()
         if relay.pump is not None:
             relay.pump.cancel()
         await layer.group_discard(room_group(session_id), relay.channel)
@@ -125,6 +135,11 @@ class RoomRelay:
                 logger.exception("study room %s: layer receive failed", self.session_id)
                 await asyncio.sleep(0.5)
                 continue
+            if message.get("type") == "room.state" and "sim" in message:
+                try:
+                    await self.sim.update(message["seq"], message["sim"])
+                except Exception:  # noqa: BLE001 - the slide and polls must go on regardless
+                    logger.exception("study room %s: simulation update failed", self.session_id)
             for member in list(self.members):
                 handler = getattr(member, get_handler_name(message), None)
                 if handler is None:
@@ -162,7 +177,13 @@ def state_message(applied: services.Applied) -> dict[str, Any]:
         "state": applied.state,
         "at_ms": int(applied.at_s * 1000),
     }
-    return {"type": "room.state", "text": json.dumps(frame)}
+    # seq and sim travel beside the text for the relay's simulation streamer (one per process).
+    return {
+        "type": "room.state",
+        "text": json.dumps(frame),
+        "seq": applied.seq,
+        "sim": applied.state["sim"],
+    }
 
 
 @database_sync_to_async
@@ -236,6 +257,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # The snapshot is read after joining the group: a command committed in between is in
         # the snapshot, one committed later arrives as a state frame; none falls in a gap.
         await self._send_hello(arriving=True)
+        relay = RoomRelay.get(self.channel_layer, self.session_id)
+        if relay is not None:
+            await relay.sim.subscribe(self, "ja" if self.language.startswith("ja") else "en")
         if role == "student":
             await self._lobby_changed()
 
@@ -368,6 +392,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             if data["tally"] is not None:
                 hello["tally"] = data["tally"]
         await self.send_json(hello)
+        relay = RoomRelay.get(self.channel_layer, self.session_id)
+        if relay is not None:
+            await relay.sim.update(data["seq"], data["state"]["sim"])
         if self.role == "instructor":
             await self.send_json(data["lobby"])
             if data["tally"] is not None:

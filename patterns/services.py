@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patterns import session_sim
 from patterns.models import Answer, JoinAttempt, Participant, Poll, SessionCommand, StudySession
 
 # 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
@@ -40,7 +41,7 @@ CHOICE_MAX = 80
 PROMPT_MAX = 300
 POINTS_PER_CORRECT = 100
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-SIM_KINDS = ("play", "pause", "speed", "action")
+SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
 SPEED_MIN, SPEED_MAX = 0.1, 10.0
 
 
@@ -311,8 +312,10 @@ def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s
             sim["playing"] = False
         elif kind == "speed":
             sim["speed"] = payload["value"]
-        else:
+        elif kind == "action":
             sim["actions"] += 1
+        if sim.get("run") is not None or kind == "scenario":
+            session_sim.reduce_sim(sim, kind, payload, at_s)
     elif kind == "poll.open":
         new["poll"] = {
             "id": payload["id"],
@@ -381,6 +384,15 @@ def _prepare(
 ) -> dict[str, Any]:
     """Commands that touch poll rows do so here, inside the command's transaction."""
     current = session.state.get("poll")
+    if kind == "scenario":
+        return {**payload, "run": f"s{session.last_seq + 1}"}
+    if kind == "action":
+        sim = session.state["sim"]
+        vt = virtual_time(sim, now.timestamp())
+        try:
+            return session_sim.prepare_action(sim, payload["action"], vt)
+        except session_sim.SimCommandError as error:
+            raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
         number = session.polls.count() + 1
         poll = Poll.objects.create(session=session, number=number, opened_at=now, **payload)
@@ -459,10 +471,16 @@ def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str,
     if kind == "speed":
         return kind, {"value": _number(frame, "value", SPEED_MIN, SPEED_MAX)}
     if kind == "action":
+        # Checked by the engine in apply_command, against the running scenario and its log.
         action = frame.get("action")
-        if not isinstance(action, dict) or not isinstance(action.get("kind"), str):
-            raise SessionError("action", _("expected an object with a kind"))
+        if not isinstance(action, dict):
+            raise SessionError("action", _("expected an engine action object"))
         return kind, {"action": action}
+    if kind == "scenario":
+        try:
+            return kind, session_sim.validate_start(frame)
+        except session_sim.SimCommandError as error:
+            raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
         return kind, _validate_poll(frame)
     raise SessionError("type", _("not an instructor command"))

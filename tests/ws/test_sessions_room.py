@@ -249,9 +249,10 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
     await _hello(instructor)
 
     for frame in [
+        {"type": "scenario", "scenario": "steady"},
         {"type": "play"},
         {"type": "speed", "value": 2},
-        {"type": "action", "action": {"kind": "stop_task", "task": "inventory-2"}},
+        {"type": "action", "action": {"do": "stop_task", "task": "inventory-2"}},
         {"type": "pause"},
     ]:
         await instructor.send_json_to(frame)
@@ -260,12 +261,12 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
     log = await sync_to_async(list)(
         SessionCommand.objects.filter(session=session).values_list("kind", "vt")
     )
-    assert [kind for kind, _ in log] == ["play", "speed", "action", "pause"]
+    assert [kind for kind, _ in log] == ["scenario", "play", "speed", "action", "pause"]
     assert log[0][1] == 0.0
     assert all(a <= b for (_, a), (_, b) in zip(log, log[1:], strict=False))
     seq, state = await _stored_state(session)
     assert (seq, state["sim"]["playing"], state["sim"]["speed"], state["sim"]["actions"]) == (
-        4,
+        5,
         False,
         2.0,
         1,

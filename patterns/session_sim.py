@@ -1,0 +1,192 @@
+"""The shared simulation of a study session, as a pure function of its command log.
+
+A session's simulation is fully described by the ``sim`` part of the room state, which is itself
+a fold of the timed command log (``services.reduce_state``):
+
+- ``scenario`` / ``pattern`` / ``seed``: set by the instructor's ``scenario`` command, whose
+  sequence number names the run (``run`` = ``"s<seq>"``);
+- ``log``: the engine actions applied so far, each with the virtual time ``at_s`` it applies at;
+- ``playing`` / ``speed`` / ``vt`` / ``since``: the clock anchor, so the virtual time at any wall
+  time is ``services.virtual_time(sim, now)`` in every process.
+
+So any server process (or the same one after a restart) builds the same
+:class:`patterns.playback.Playback` from the state and gets byte-identical frames for the same
+window. No Django here: the consumer and the tests share it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from patterns import permalink
+from patterns.playback import (
+    PLAYGROUND_PATTERNS,
+    WINDOW_S,
+    Playback,
+    PlaybackError,
+    TopologyHook,
+    diagram_topology,
+)
+from patterns.sim import BUILTIN_SCENARIOS
+
+#: Wall seconds between an instructor's action and the virtual time it applies at, at least.
+#: Frames of a window are sent once the shared clock has passed its end, so an action must land in
+#: a window no process has sent yet: it applies at the first window boundary after
+#: ``vt + LEAD_WALL_S * speed``. Example: vt 12.3 s at 2x -> 12.3 + 0.5 * 2 = 13.3 -> at_s 14.0, a
+#: whole window (0.5 wall seconds at 2x) after the last window any process can have sent (ends 13).
+LEAD_WALL_S = 0.5
+
+
+class SimCommandError(ValueError):
+    """A refused simulation command; ``field`` names the frame field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def empty_sim() -> dict[str, Any]:
+    """The simulation fields a room starts with (merged into ``services.initial_state``)."""
+    return {"run": None, "scenario": None, "pattern": None, "seed": None, "log": []}
+
+
+def raw_scenario(scenario: Any) -> dict[str, Any]:
+    """A built-in scenario's name or a scenario object -> the raw scenario dict."""
+    if isinstance(scenario, str):
+        if scenario not in BUILTIN_SCENARIOS:
+            raise SimCommandError("scenario", f"unknown built-in scenario {scenario[:40]!r}")
+        return dict(BUILTIN_SCENARIOS[scenario])
+    if not isinstance(scenario, Mapping):
+        raise SimCommandError("scenario", "expected a built-in scenario name or an object")
+    return {k: v for k, v in scenario.items() if k != "assumptions"}
+
+
+def build(sim: Mapping[str, Any], lang: str = "en", topology_hook: TopologyHook | None = None):
+    """The session's Playback at virtual time 0, with the action log replayed."""
+    return Playback(
+        raw_scenario(sim["scenario"]),
+        sim["pattern"],
+        sim["seed"],
+        lang=lang,
+        run=str(sim["run"]),
+        log=sim.get("log", []),
+        topology_hook=topology_hook,
+    )
+
+
+def validate_start(frame: Mapping[str, Any]) -> dict[str, Any]:
+    """The instructor's ``scenario`` frame -> the payload stored in the log (checked by the engine)."""
+    scenario = frame.get("scenario")
+    raw = raw_scenario(scenario)
+    pattern = frame.get("pattern", raw.get("pattern", "elb"))
+    if pattern not in PLAYGROUND_PATTERNS:
+        raise SimCommandError("pattern", f"expected one of {', '.join(PLAYGROUND_PATTERNS)}")
+    seed = frame.get("seed", raw.get("seed", 1))
+    try:
+        Playback(raw, pattern, seed, topology_hook=None)
+    except PlaybackError as error:
+        raise SimCommandError(error.field, error.reason) from None
+    return {"scenario": scenario, "pattern": pattern, "seed": seed}
+
+
+def action_time(vt: float, speed: float, window_s: float = WINDOW_S) -> float:
+    """The virtual time an action sent at ``vt`` applies at (see LEAD_WALL_S).
+
+    Example: vt 12.3, speed 1 -> floor(12.8) + 1 = 13.0; vt 12.0 exactly, speed 1 -> 13.0.
+    """
+    return (math.floor((vt + LEAD_WALL_S * speed) / window_s) + 1) * window_s
+
+
+def prepare_action(sim: Mapping[str, Any], action: Any, vt: float) -> dict[str, Any]:
+    """Validate an engine action against the running scenario; the payload gets its ``at_s``."""
+    if sim.get("run") is None:
+        raise SimCommandError("action", "start a scenario first")
+    if not isinstance(action, Mapping) or not isinstance(action.get("do"), str):
+        raise SimCommandError("action", "expected an engine action such as {do: kill_task, ...}")
+    if "at_s" in action:
+        raise SimCommandError("action.at_s", "is set by the server")
+    log = list(sim.get("log", []))
+    if len(log) >= permalink.MAX_LOG_ACTIONS:
+        raise SimCommandError("action", f"at most {permalink.MAX_LOG_ACTIONS} actions a run")
+    at_s = action_time(vt, float(sim["speed"]))
+    stamped = {**dict(action), "at_s": at_s}
+    try:
+        playback = build({**sim, "log": [*log, stamped]})
+    except PlaybackError as error:
+        field = error.field
+        if field.startswith("log.actions["):
+            field = "action" + field.split("]", 1)[1]
+        raise SimCommandError(field, error.reason) from None
+    if at_s >= playback.duration_s:
+        raise SimCommandError("action", "the run has ended")
+    # The engine's normalized form (defaults filled in) is what every process replays.
+    normalized = next(
+        a
+        for a in playback.streams[0].sim.replay_actions()
+        if a["at_s"] == at_s and _same(a, action)
+    )
+    return {"action": normalized}
+
+
+def _same(normalized: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
+    return all(normalized.get(k) == v for k, v in given.items())
+
+
+def reduce_sim(sim: dict[str, Any], kind: str, payload: Mapping[str, Any], at_s: float) -> None:
+    """The simulation part of ``services.reduce_state`` for ``scenario`` and ``action``."""
+    if kind == "scenario":
+        sim.update(
+            {
+                "run": payload["run"],
+                "scenario": payload["scenario"],
+                "pattern": payload["pattern"],
+                "seed": payload["seed"],
+                "log": [],
+                "playing": False,
+                "vt": 0.0,
+                "since": at_s,
+                "actions": 0,
+            }
+        )
+    elif kind == "action":
+        sim["log"] = [*sim.get("log", []), dict(payload["action"])]
+
+
+def virtual_time(sim: Mapping[str, Any], now_s: float) -> float:
+    """The shared clock at wall time ``now_s``; the same formula as ``services.virtual_time``.
+
+    Example: vt 4.0 anchored at 100.0 s, speed 2, read at 101.5 s -> 4.0 + 1.5 * 2 = 7.0.
+    """
+    if not sim["playing"]:
+        return float(sim["vt"])
+    return float(sim["vt"]) + max(0.0, now_s - float(sim["since"])) * float(sim["speed"])
+
+
+def window_due(sim: Mapping[str, Any], now_s: float, duration_s: float, window_s: float) -> int:
+    """How many windows are complete at wall time ``now_s`` (frames sent up to there).
+
+    Example: vt 12.3 -> 12 windows (the window [12, 13) is sent once vt reaches 13).
+    """
+    vt = min(virtual_time(sim, now_s), duration_s)
+    if vt >= duration_s:
+        return math.ceil(duration_s / window_s)
+    return int(math.floor(vt / window_s + 1e-9))
+
+
+__all__ = [
+    "LEAD_WALL_S",
+    "SimCommandError",
+    "action_time",
+    "build",
+    "diagram_topology",
+    "empty_sim",
+    "prepare_action",
+    "raw_scenario",
+    "reduce_sim",
+    "validate_start",
+    "virtual_time",
+    "window_due",
+]

@@ -1,0 +1,198 @@
+"""The shared simulation's frames for one room in one server process.
+
+One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and process). It keeps a
+:class:`patterns.playback.Playback` per page language, built from the room state's ``sim`` part
+(a fold of the command log, see :mod:`patterns.session_sim`), and sends each window's frames to
+the process's sockets of that room when the shared clock passes the window's end, paced with
+``asyncio.sleep`` (steps run in a worker thread). Every process derives the clock from the same
+anchors in the state, so every process sends the same frames for the same moment.
+
+Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
+own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
+``sim.log`` (the log after an instructor action), ``sim.status`` (``ended``). While no scenario
+runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and every frame so far, then the live ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from patterns import session_sim
+from patterns.playback import Playback, PlaybackError, diagram_topology
+
+logger = logging.getLogger(__name__)
+
+
+def _encode(message: Mapping[str, Any], kind: str) -> str:
+    return json.dumps({**message, "type": kind})
+
+
+def _rebuild(sim: Mapping[str, Any], lang: str, window: int) -> Playback:
+    playback = session_sim.build(sim, lang, diagram_topology)
+    playback.skip_to_window(window)
+    return playback
+
+
+class _View:
+    """One language's Playback and the encoded frames sent so far."""
+
+    def __init__(self, playback: Playback) -> None:
+        self.playback = playback
+        self.history: list[str] = []
+        self.subscribers: list[Any] = []
+        self.ended_sent = False
+
+    def hello(self, log: list[dict[str, Any]]) -> str:
+        return _encode({**self.playback.hello(), "log": log}, "sim.hello")
+
+
+class SimStreamer:
+    def __init__(self, session_id: int, clock: Any = time.time) -> None:
+        self.session_id = session_id
+        self.clock = clock
+        self.seq = -1
+        self.sim: dict[str, Any] | None = None
+        self.views: dict[str, _View] = {}
+        self.waiting: dict[Any, str] = {}  # subscribers while no scenario runs: member -> lang
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ the state
+
+    async def update(self, seq: int, sim: Mapping[str, Any]) -> None:
+        """A newer room state (from a hello snapshot or a broadcast); older ones are ignored."""
+        async with self.lock:
+            if seq <= self.seq:
+                return
+            self.seq = seq
+            before = self.sim
+            self.sim = dict(sim)
+            if before is None or before.get("run") != sim.get("run"):
+                await self._new_run()
+            elif before.get("log", []) != sim.get("log", []):
+                await self._new_actions(sim.get("log", []))
+        self.wake.set()
+
+    async def _new_run(self) -> None:
+        members = self.waiting | {m: lang for lang, v in self.views.items() for m in v.subscribers}
+        self.views = {}
+        self.waiting = {}
+        for member, lang in members.items():
+            await self._subscribe(member, lang)
+
+    async def _new_actions(self, log: list[dict[str, Any]]) -> None:
+        """Rebuild each language's Playback with the new log and bring it to the window it was
+        at; frames already sent stay valid because actions apply after them (LEAD_WALL_S)."""
+        assert self.sim is not None
+        for lang, view in list(self.views.items()):
+            sent_t = view.playback.t
+            if any(a["at_s"] < sent_t for a in log[len(view.playback.log) :]):
+                # Too late for the windows already sent (should not happen): start the view over.
+                logger.warning("study room %s: action before sent frames", self.session_id)
+                members = view.subscribers
+                del self.views[lang]
+                for member in members:
+                    await self._subscribe(member, lang)
+                continue
+            view.playback = await asyncio.to_thread(_rebuild, self.sim, lang, view.playback.window)
+            text = _encode({"branch": 0, "log": log, "applied": log[-1]}, "sim.log")
+            await self._send(view.subscribers, text)
+
+    # ------------------------------------------------------------------ members
+
+    async def subscribe(self, member: Any, lang: str) -> None:
+        async with self.lock:
+            await self._subscribe(member, lang)
+        self._ensure_task()
+        self.wake.set()
+
+    async def _subscribe(self, member: Any, lang: str) -> None:
+        sim = self.sim
+        if sim is None or sim.get("run") is None:
+            # The room state says no scenario runs (sim.run is null); nothing to send yet.
+            self.waiting[member] = lang
+            return
+        view = self.views.get(lang)
+        if view is None:
+            try:
+                playback = await asyncio.to_thread(session_sim.build, sim, lang, diagram_topology)
+            except (PlaybackError, session_sim.SimCommandError):
+                logger.exception("study room %s: cannot build the simulation", self.session_id)
+                self.waiting[member] = lang
+                return
+            view = self.views[lang] = _View(playback)
+        await self._send([member], view.hello(list(sim.get("log", []))))
+        for text in list(view.history):
+            await self._send([member], text)
+        if view.ended_sent:
+            await self._send([member], json.dumps({"type": "sim.status", "state": "ended"}))
+        view.subscribers.append(member)
+
+    def unsubscribe(self, member: Any) -> None:
+        self.waiting.pop(member, None)
+        for view in self.views.values():
+            if member in view.subscribers:
+                view.subscribers.remove(member)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _ensure_task(self) -> None:
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+
+    async def _send(self, members: list[Any], text: str) -> None:
+        for member in list(members):
+            try:
+                await member.send(text_data=text)
+            except Exception:  # noqa: BLE001 - a closed socket must not stop the room's stream
+                logger.debug("study room %s: send failed", self.session_id)
+
+    # ------------------------------------------------------------------ pacing
+
+    async def _run(self) -> None:
+        while True:
+            delay = await self._catch_up()
+            self.wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=delay)
+
+    async def _catch_up(self) -> float:
+        """Send every window whose end the shared clock has passed; returns the seconds until
+        the next window is due (an hour while paused, ended or idle: a state change wakes us)."""
+        async with self.lock:
+            sim = self.sim
+            if sim is None or sim.get("run") is None or not self.views:
+                return 3600.0
+            for view in self.views.values():
+                playback = view.playback
+                due = session_sim.window_due(
+                    sim, self.clock(), playback.duration_s, playback.window_s
+                )
+                while playback.window < due:
+                    frames = await asyncio.to_thread(playback.step)
+                    for frame in frames:
+                        text = _encode(frame, "sim.frame")
+                        view.history.append(text)
+                        await self._send(view.subscribers, text)
+                if playback.ended and not view.ended_sent:
+                    view.ended_sent = True
+                    ended = {"type": "sim.status", "state": "ended", "t": playback.t}
+                    await self._send(view.subscribers, json.dumps(ended))
+            if not sim["playing"]:
+                return 3600.0
+            view = next(iter(self.views.values()))
+            playback = view.playback
+            if playback.ended:
+                return 3600.0
+            vt = session_sim.virtual_time(sim, self.clock())
+            next_end = (playback.window + 1) * playback.window_s
+            return max(0.0, (next_end - vt) / float(sim["speed"])) + 0.005
