@@ -45,6 +45,10 @@ export function readoutRows(values, strings) {
   }
   const counters = [];
   flat("", values.counters || {}, counters);
-  for (const [key, value] of counters) rows.push({ key: `counter:${key}`, label: key, value, counter: true });
+  // Engine counters carry their own names; a translated label is used where the page has one.
+  for (const [key, value] of counters) {
+    const label = strings.has(`counter-${key}`) ? strings.get(`counter-${key}`) : key;
+    rows.push({ key: `counter:${key}`, label, value, counter: true });
+  }
   return rows;
 }
