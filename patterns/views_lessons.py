@@ -14,8 +14,10 @@ import re
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from patterns.content import (
@@ -130,6 +132,27 @@ def _track_read(request: HttpRequest, lesson: Lesson, number: int) -> str | None
     return None
 
 
+# The playground's player, rendered once per language and process: a step with a player embed
+# carries it in a <template> that lessons.js clones into the embed (the static summary stays
+# for readers without JavaScript). The setting-change form is left out: a lesson step watches.
+_PLAYERS: dict[str, SafeString] = {}
+
+
+def _player_partial() -> SafeString:
+    from patterns import views_playground
+
+    language = translation.get_language() or "en"
+    html = _PLAYERS.get(language)
+    if html is None:
+        context = {
+            "speeds": [{"value": s, "label": s} for s in views_playground.SPEEDS],
+            "legend_template": views_playground._legend_template(),
+        }
+        html = SafeString(render_to_string("playground/_player.html", context))
+        _PLAYERS[language] = html
+    return html
+
+
 @require_GET
 def lesson_index(request: HttpRequest) -> HttpResponse:
     lessons = list(_lessons(_language()).values())
@@ -153,6 +176,7 @@ def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
         "previous_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < len(steps) else None,
         "next_lesson": next_lesson,
+        "player": _player_partial() if step.stage_kind == "player" else None,
     }
     return render(request, "lessons/step.html", context)
 

@@ -103,7 +103,48 @@ function initDeck(deck) {
   show(fromHash(), { focus: false });
 }
 
+// A step's player embed becomes the playground's trace player, running the step's scenario as an
+// instant run and left paused at 0 s so the learner presses Play. The page carries the player's
+// markup in a <template> (views_lessons renders it once per language); until it is cloned in, and
+// whenever the run cannot be fetched, the embed shows the engine's static summary instead.
+async function initPlayer(story) {
+  const embed = story.querySelector(".embed-player[data-scenario]");
+  const template = document.querySelector("template[data-lesson-player]");
+  const runUrl = story.dataset.runUrl;
+  if (!embed || !template || !runUrl) return;
+  let scenario = embed.dataset.scenario;  // a built-in's name: the run endpoint looks it up
+  if (embed.dataset.scenarioJson) {
+    try {
+      scenario = { ...JSON.parse(embed.dataset.scenarioJson), seed: Number(embed.dataset.seed || "1") };
+    } catch {
+      return;
+    }
+  }
+  let Player;
+  try {
+    ({ Player } = await import("./player/player.js"));
+  } catch {
+    return;
+  }
+  const root = document.importNode(template.content, true).querySelector("[data-role=player]");
+  const summary = embed.querySelector(".embed-player__fallback .readout");
+  const step = story.querySelector(".step");
+  embed.classList.add("embed-player--live");
+  step.classList.add("step--player-live");
+  if (summary) summary.hidden = true;
+  embed.appendChild(root);
+  const player = new Player(root, { runUrl });
+  window.kumobenPlayer = player;  // for the browser tests, as on the playground and lab pages
+  if (await player.runInstant(scenario, embed.dataset.pattern)) return;
+  // The run failed (offline, or the engine refused it): keep the player's error status visible
+  // but give the reader the numbers the server already rendered.
+  if (summary) summary.hidden = false;
+}
+
 const story = document.querySelector("[data-lesson-story]");
-if (story) initStory(story);
+if (story) {
+  initStory(story);
+  initPlayer(story);
+}
 const deck = document.querySelector("[data-deck]");
 if (deck) initDeck(deck);

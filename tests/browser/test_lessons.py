@@ -58,7 +58,7 @@ def test_story_mode_keys_leave_form_controls_alone(page: Page, daphne_server: Da
 def test_story_mode_deep_link_opens_the_step(page: Page, daphne_server: DaphneServer) -> None:
     page.goto(daphne_server.url + "/lessons/service-connect/?step=4")
 
-    expect(page.get_by_role("heading", level=2)).to_have_text("Outlier detection")
+    expect(page.locator("#step-title")).to_have_text("Outlier detection")
     expect(page.locator(".step-dots [aria-current='step']")).to_have_text(re.compile("4"))
     expect(page.get_by_role("link", name="Explore from here in the playground")).to_have_attribute(
         "href", "/playground/?pattern=service-connect&scenario=kill-task"
@@ -92,12 +92,48 @@ def test_presenter_mode_deep_link_to_a_slide(page: Page, daphne_server: DaphneSe
     expect(page.locator("[data-slide='1']")).to_be_hidden()
 
 
+def test_story_mode_player_step_plays_the_engine_run(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/lessons/elb/?step=5")  # ELB: a task is killed at 60 s
+    player = page.locator(".embed-player #player")
+    expect(player).to_have_attribute("data-status", "ready")
+    expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
+    expect(page.locator(".embed-player__fallback .readout")).to_be_hidden()
+    expect(player.locator("[data-control=play]")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("window.kumobenPlayer.clock.now") == 0
+
+    player.locator("[data-control=next]").click()
+    player.locator("[data-control=play]").click()
+
+    expect(player.locator(".events__rows .ev").first).to_be_visible()
+    expect(player.locator(".dot").first).to_be_attached()
+    assert page.evaluate("window.kumobenPlayer.clock.now") > 0
+
+
+def test_story_mode_keys_inside_the_player_stay_on_the_step(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.goto(daphne_server.url + "/lessons/four-patterns/?step=6")  # pattern=all
+    player = page.locator(".embed-player #player")
+    expect(player).to_have_attribute("data-status", "ready")
+    expect(player.locator("figure[data-loaded=true]")).to_have_count(4)
+
+    player.locator("[data-control=next]").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+
+    expect(page).to_have_url(re.compile(r"/lessons/four-patterns/\?step=6$"))
+    assert page.evaluate("window.kumobenPlayer.clock.now") > 0
+
+
 @pytest.mark.parametrize(
     ("name", "path", "locale"),
     [
         ("lesson-elb", "/lessons/elb/?step=3", "en-US"),
         ("lesson-elb-ja", "/lessons/elb/?step=3", "ja-JP"),
         ("lesson-player", "/lessons/four-patterns/?step=6", "en-US"),
+        ("lesson-player-elb-ja", "/lessons/elb/?step=5", "ja-JP"),
         ("lesson-comparison", "/lessons/comparison/?step=2", "ja-JP"),
         ("lesson-index", "/lessons/", "en-US"),
         ("presenter", "/lessons/service-discovery/present/?step=2", "en-US"),

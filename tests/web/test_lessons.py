@@ -184,3 +184,20 @@ def test_lesson_edits_show_up_without_a_restart_in_debug(
 
     assert "First" in first
     assert "Renamed" in second
+
+
+def test_lesson_player_step_carries_the_live_player_markup(client: Client) -> None:
+    html = _html(client, "/lessons/elb/?step=5")
+
+    assert 'data-run-url="/playground/api/run"' in html
+    assert "<template data-lesson-player>" in html
+    assert 'data-role="player"' in html
+    assert "css/player.css" in html
+
+
+def test_lesson_step_without_a_player_has_no_player_markup(client: Client) -> None:
+    html = _html(client, "/lessons/four-patterns/?step=2")
+
+    assert "data-lesson-player" not in html
+    assert "data-run-url" not in html
+    assert "css/player.css" not in html
