@@ -127,6 +127,20 @@ def test_story_mode_keys_inside_the_player_stay_on_the_step(
     assert page.evaluate("window.kumobenPlayer.clock.now") > 0
 
 
+def test_story_mode_inline_player_runs_its_own_scenario(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(daphne_server.url + "/lessons/elb/?step=4")  # ELB: an inline scenario
+
+    player = page.locator(".embed-player #player")
+
+    expect(player).to_have_attribute("data-status", "ready")
+    expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
+    expect(player.locator("[data-role=reduced-motion]")).to_be_checked()
+    assert page.evaluate("window.kumobenPlayer.scenario.seed") == 1
+
+
 @pytest.mark.parametrize(
     ("name", "path", "locale"),
     [
