@@ -136,10 +136,9 @@ class RoomRelay:
                 await asyncio.sleep(0.5)
                 continue
             if message.get("type") == "room.state" and "sim" in message:
-                try:
-                    await self.sim.update(message["seq"], message["sim"])
-                except Exception:  # noqa: BLE001 - the slide and polls must go on regardless
-                    logger.exception("study room %s: simulation update failed", self.session_id)
+                # Not awaited: a rebuild after an action re-runs the engine, and slides and polls
+                # must not wait for it. The streamer orders states by seq itself.
+                self.sim.spawn_update(message["seq"], message["sim"])
             for member in list(self.members):
                 handler = getattr(member, get_handler_name(message), None)
                 if handler is None:

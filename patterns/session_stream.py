@@ -63,6 +63,7 @@ class SimStreamer:
         self.lock = asyncio.Lock()
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.updates: set[asyncio.Future[None]] = set()
 
     # ------------------------------------------------------------------ the state
 
@@ -79,6 +80,18 @@ class SimStreamer:
             elif before.get("log", []) != sim.get("log", []):
                 await self._new_actions(sim.get("log", []))
         self.wake.set()
+
+    def spawn_update(self, seq: int, sim: Mapping[str, Any]) -> None:
+        """update() in the background (from the relay's pump); failures are logged."""
+
+        async def run() -> None:
+            try:
+                await self.update(seq, sim)
+            except Exception:  # noqa: BLE001 - the room goes on without the simulation
+                logger.exception("study room %s: simulation update failed", self.session_id)
+
+        self.updates.add(asyncio.ensure_future(run()))
+        self.updates = {task for task in self.updates if not task.done()}
 
     async def _new_run(self) -> None:
         members = self.waiting | {m: lang for lang, v in self.views.items() for m in v.subscribers}
@@ -144,6 +157,8 @@ class SimStreamer:
     def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
+        for task in self.updates:
+            task.cancel()
 
     def _ensure_task(self) -> None:
         if self.task is None or self.task.done():

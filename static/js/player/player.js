@@ -38,13 +38,16 @@ function formatNumber(value) {
 }
 
 export class Player {
-  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null } = {}) {
+  // onAct(action): a page that owns the run (a study session) takes the action; return true when
+  // it did, anything else lets the player apply it or fork as usual.
+  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null, onAct = null } = {}) {
     this.root = root;
     this.strings = new Strings(root.querySelector("template[data-role=strings]") || document.getElementById("player-strings"));
     this.runUrl = runUrl;
     this.wsPath = wsPath;
     this.onMessage = onMessage;   // the page hears hello/status/error/readouts too
     this.onState = onState;
+    this.onAct = onAct;
     this.store = new RunStore();
     this.branchId = 0;
     this.compareId = null;
@@ -173,6 +176,13 @@ export class Player {
     else Object.assign(start, { scenario, seed: scenario.seed ?? 1 });
     this.connection.send(start);
     this.clock.playing = true;
+  }
+
+  // Frames come from someone else's stream (a study session's shared run): the page feeds them
+  // to handle(); the page also drives the clock. Actions fork privately unless onAct takes them.
+  follow(scenario, pattern) {
+    this._prepare(scenario, pattern, "follow");
+    this.clock.playing = false;
   }
 
   async runInstant(scenario, pattern) {
@@ -453,6 +463,7 @@ export class Player {
 
   // An action at the live head is applied now; anywhere earlier it forks a new branch there.
   act(action) {
+    if (this.onAct?.(action) === true) return "page";
     const now = this.clock.now;
     const branch = this.branch;
     const latest = this.branchId === Math.max(...this.store.branches.keys());

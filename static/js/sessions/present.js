@@ -3,11 +3,13 @@ import { RoomSocket } from "./connection.js";
 import {
   SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
 } from "./ui.js";
+import { SharedSim } from "./sim.js";
 
 const root = document.getElementById("presenter");
 const slides = new SlideView(root);
 const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
 const clock = new SimClock(socket);
+const shared = new SharedSim({ role: "instructor", socket, clock });
 let state = null;
 // The slide last asked for: a clicker pressed twice before the first answer arrives still
 // moves two slides.
@@ -41,6 +43,7 @@ const COMMANDS = {
 
 function applyState(next) {
   state = next;
+  shared.state(next.sim);
   if (target === next.slide) target = null;
   slides.show(next.slide);
   document.getElementById("step-readout").textContent = String(next.step);
@@ -76,6 +79,7 @@ function showLobby(lobby) {
 }
 
 function onFrame(frame) {
+  if (shared.handle(frame)) return;
   if (frame.type === "hello") target = null;
   if (frame.type === "hello" || frame.type === "state") applyState(frame.state);
   else if (frame.type === "lobby") showLobby(frame);

@@ -4,6 +4,7 @@ import { RoomSocket } from "./connection.js";
 import {
   SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
 } from "./ui.js";
+import { SharedSim } from "./sim.js";
 
 const root = document.getElementById("room");
 const slides = new SlideView(root);
@@ -13,6 +14,7 @@ let state = null;
 let following = true;
 let myAnswer = null;
 let pollId = null;
+const shared = new SharedSim({ role: "student", socket, clock, onUnfollow: () => setFollowing(false) });
 
 function onStatus(status) {
   showStatus(status);
@@ -39,6 +41,7 @@ function showFollow() {
 
 function applyState(next) {
   state = next;
+  shared.state(next.sim);
   showPoll(next.poll); // polls reach everyone, following or not
   if (!following) return;
   slides.show(next.slide);
@@ -123,6 +126,7 @@ function showFeedback(poll) {
 }
 
 function onFrame(frame) {
+  if (shared.handle(frame)) return;
   if (frame.type === "hello") {
     myAnswer = frame.answer;
     applyState(frame.state);
@@ -136,12 +140,15 @@ function onFrame(frame) {
   else if (frame.type === "error") showError(frame);
 }
 
-document.getElementById("follow").addEventListener("click", () => {
-  following = !following;
+function setFollowing(value) {
+  following = value;
   socket.send({ type: "follow", value: following });
   showFollow();
   if (following && state) applyState(state);
-});
+  shared.setFollowing(following);
+}
+
+document.getElementById("follow").addEventListener("click", () => setFollowing(!following));
 
 document.getElementById("own-nav").addEventListener("click", (event) => {
   const button = event.target.closest("[data-own]");

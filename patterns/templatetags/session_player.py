@@ -1,0 +1,41 @@
+"""The playground player embedded in a study session's pages (presenter and student room).
+
+A tag rather than view context: the session views stay as they are, and the player partial gets
+the same speeds the playground page gives it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from patterns.playback import PLAYGROUND_PATTERNS
+from patterns.sim import BUILTIN_SCENARIOS
+from patterns.views_playground import SPEEDS
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def session_player(context: Any) -> SafeString:
+    speeds = [{"value": s, "label": s} for s in SPEEDS]
+    return render_to_string(
+        "playground/_player.html", {"speeds": speeds}, request=context.get("request")
+    )
+
+
+@register.simple_tag
+def sim_scenarios() -> list[dict[str, str]]:
+    """Built-in scenarios the instructor can start: name and one-line description."""
+    return [
+        {"name": name, "description": str(raw.get("description", ""))}
+        for name, raw in BUILTIN_SCENARIOS.items()
+    ]
+
+
+@register.simple_tag
+def sim_patterns() -> tuple[str, ...]:
+    return PLAYGROUND_PATTERNS

@@ -1,0 +1,130 @@
+// The session's shared simulation in the playground player. The room socket carries the
+// player's own messages with a "sim." prefix (sim.hello, sim.frame, sim.log, sim.status); the
+// room state's `sim` part carries the shared clock, which a following player tracks.
+//
+// Instructor: the player's play, pause and speed buttons and its task actions become session
+// commands. Student: following, the view tracks the shared clock; touching the player's time
+// controls (or acting on a task, which forks a private branch through the playground's run
+// endpoint) unfollows, and re-following returns to the shared branch at the shared time.
+import { Player } from "../player/player.js";
+
+const SYNC_MS = 200;
+const SHARED_BRANCH = 0;
+
+export class SharedSim {
+  constructor({ role, socket, clock, onUnfollow = null }) {
+    this.root = document.getElementById("player");
+    this.section = document.getElementById("shared-sim");
+    this.role = role;
+    this.socket = socket;
+    this.clock = clock;  // the page's SimClock: the shared virtual time from the state's anchors
+    this.onUnfollow = onUnfollow;
+    this.following = true;
+    this.sim = null;
+    this.run = null;
+    this.player = null;
+    if (!this.root) return;
+    this.player = new Player(this.root, {
+      runUrl: this.section?.dataset.runUrl || null,
+      onAct: (action) => this._act(action),
+    });
+    window.kumobenPlayer = this.player;  // for the browser tests
+    if (role === "instructor") this._bindInstructor();
+    else this._bindStudent();
+    setInterval(() => this.sync(), SYNC_MS);
+  }
+
+  // A room message; true when it was the simulation's.
+  handle(frame) {
+    if (!frame.type?.startsWith("sim.") || !this.player) return false;
+    const message = { ...frame, type: frame.type.slice(4) };
+    if (message.type === "hello") {
+      // Every hello is followed by the whole trace so far (a new run, a join or a reconnect
+      // after a restart), so the player starts over rather than filing events twice.
+      this.run = message.run;
+      this.player.follow(message.scenario, message.pattern);
+      if (this.section) this.section.dataset.run = message.run;
+    }
+    this.player.handle(message);
+    if (message.type === "frame") this.sync();
+    return true;
+  }
+
+  // The room state's sim part (the shared clock's anchors and the run).
+  state(sim) {
+    this.sim = sim;
+    if (this.section) this.section.hidden = !sim?.run;
+    this.sync();
+  }
+
+  setFollowing(value) {
+    this.following = value;
+    if (!this.player) return;
+    this.root.dataset.following = String(value);
+    if (value && this.player.store.branches.has(SHARED_BRANCH)) this.player.switchBranch(SHARED_BRANCH);
+    this.sync();
+  }
+
+  // Following: the player shows the shared time (never past the frames it holds).
+  sync() {
+    const player = this.player;
+    if (!player || !this.following || !this.sim?.run || player.mode !== "follow") return;
+    if (player.branchId !== SHARED_BRANCH) return;
+    const end = player.branch.end;
+    const shared = this.clock.now();
+    const target = Math.max(0, Math.min(shared, end));
+    player.clock.speed = this.sim.speed;
+    player.clock.playing = this.sim.playing && target < player.store.duration;
+    player.clock.limit = Math.max(player.clock.limit, end);
+    // Small drift is left to the player's own clock; a jump (join, pause, speed) snaps it.
+    if (Math.abs(player.clock.now - target) > 0.25 * Math.max(1, this.sim.speed)) player.clock.now = target;
+    player._syncButtons();
+  }
+
+  _act(action) {
+    if (this.role === "instructor") {
+      this.socket.send({ type: "action", action });
+      return true;
+    }
+    // A student's action is theirs alone: a private fork (the player's own mechanism).
+    this._unfollow();
+    return false;
+  }
+
+  _unfollow() {
+    if (this.following) this.onUnfollow?.();
+  }
+
+  _bindInstructor() {
+    // The player's transport drives the room for everyone, not this screen alone.
+    this.root.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-control]");
+      if (!button) return;
+      const control = button.dataset.control;
+      if (control === "play") {
+        event.stopPropagation();
+        this.socket.send({ type: this.sim?.playing ? "pause" : "play" });
+      } else if (control === "speed") {
+        event.stopPropagation();
+        this.socket.send({ type: "speed", value: Number(button.dataset.speed) });
+      }
+    }, true);
+    const form = document.getElementById("sim-start");
+    form?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      this.socket.send({ type: "scenario", scenario: data.get("scenario"), pattern: data.get("pattern") });
+    });
+  }
+
+  _bindStudent() {
+    // Taking the player's time in hand means exploring on one's own.
+    const leave = (event) => {
+      if (event.target.closest("button[data-control], [data-role=timeline], [data-role=jump], [data-role=event-rows]")) this._unfollow();
+    };
+    this.root.addEventListener("click", leave, true);
+    this.root.addEventListener("keydown", (event) => {
+      if ([" ", "ArrowLeft", "ArrowRight"].includes(event.key)) this._unfollow();
+    }, true);
+  }
+}
