@@ -36,7 +36,10 @@ def open_run(
     page.check(f"input[name=pattern][value='{pattern}']")
     page.click(f"button[name=mode][value='{mode}']")
     expected = 4 if pattern == "all" else 1
-    expect(page.locator(f"{PLAYER} figure[data-loaded='true']")).to_have_count(expected)
+    # An instant run of all four patterns computes and ships every frame first: give it time.
+    expect(page.locator(f"{PLAYER} figure[data-loaded='true']")).to_have_count(
+        expected, timeout=30_000
+    )
 
 
 def wait_instant(page: Page) -> None:
