@@ -3,10 +3,18 @@ the playground player and see the same simulation event at the same virtual time
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP
-from tests.browser.test_sessions import Classroom, _code, classroom  # noqa: F401
+from tests.browser.test_sessions import (  # noqa: F401
+    Classroom,
+    _code,
+    classroom,
+    restartable_server,
+)
+from tests.servers import DaphneServer
 
 APPLIED = """() => {
   const branch = window.kumobenPlayer?.store.branches.get(0);
@@ -17,6 +25,10 @@ APPLIED = """() => {
   }
   return null;
 }"""
+
+
+LOADED = """() => [...window.kumobenPlayer.diagrams.values()]
+    .every((slot) => slot.diagram && slot.diagram.url === slot.url)"""
 
 
 def _applied(page: Page) -> list:
@@ -56,3 +68,74 @@ def test_every_screen_sees_the_instructors_fault_at_the_same_virtual_time(
     ken.get_by_test_id("follow-toggle").click()
     expect(ken.get_by_test_id("follow-state")).to_have_attribute("data-state", "following")
     ken.wait_for_function("() => window.kumobenPlayer.clock.playing === true")
+
+    # Aya breaks a task herself: a private fork (the playground's run endpoint), not the room's.
+    aya.evaluate("() => window.kumobenPlayer.act({do: 'kill_task', task: 'inventory-1'})")
+    aya.wait_for_function("() => window.kumobenPlayer.store.branches.size === 2")
+    expect(aya.get_by_test_id("follow-state")).to_have_attribute("data-state", "exploring")
+    assert teacher.evaluate("() => window.kumobenPlayer.store.branches.size") == 1
+    aya.get_by_test_id("follow-toggle").click()
+    aya.wait_for_function("() => window.kumobenPlayer.branchId === 0")
+
+
+def _start_and_break(teacher: Page) -> None:
+    teacher.get_by_test_id("sim-scenario").select_option("steady")
+    teacher.get_by_test_id("sim-start-button").click()
+    teacher.get_by_test_id("sim-speed").select_option("5")
+    teacher.get_by_test_id("sim-play").click()
+    teacher.wait_for_function("() => window.kumobenPlayer.branch.end >= 3")
+    teacher.evaluate("() => window.kumobenPlayer.act({do: 'kill_task', task: 'inventory-2'})")
+
+
+def test_shared_run_survives_a_server_restart(
+    browser: Browser,
+    restartable_server: DaphneServer,  # noqa: F811
+) -> None:
+    room = Classroom(browser, restartable_server)
+    try:
+        teacher = room.instructor()
+        aya = room.student(_code(teacher), "Aya")
+        _start_and_break(teacher)
+        before = _applied(aya)
+        # Paused after the fault's new diagram is shown, so the time to come back to is exact
+        # (and no diagram is fetched while the server is down).
+        aya.wait_for_function(f"() => window.kumobenPlayer.clock.now > {before[0] + 1}")
+        teacher.get_by_test_id("sim-pause").click()
+        expect(aya.locator("#sim-state")).to_have_text("❚❚ paused")
+        aya.wait_for_function(LOADED)
+        t_before = aya.evaluate("() => window.kumobenPlayer.clock.now")
+
+        assert restartable_server.process is not None
+        restartable_server.process.kill()  # no clean shutdown: sockets just drop
+        restartable_server.process.wait()
+        restartable_server.stop()
+        expect(aya.locator("#conn")).to_have_attribute("data-state", "reconnecting")
+        restartable_server.start()
+        for page in (teacher, aya):
+            expect(page.locator("#conn")).to_have_attribute(
+                "data-state", "connected", timeout=20_000
+            )
+
+        # The new process rebuilt the run from the database's log: the same event at the same
+        # time, each once, and the shared clock went on from where it was.
+        assert _applied(aya) == before
+        count = """() => [...window.kumobenPlayer.branch.tracks.values()]
+            .flatMap((t) => t.events).filter((e) => e.cause === "action_applied").length"""
+        assert aya.evaluate(count) == 1
+        aya.wait_for_function(f"() => window.kumobenPlayer.clock.now === {t_before}")
+        teacher.get_by_test_id("sim-play").click()
+        aya.wait_for_function(f"() => window.kumobenPlayer.clock.now > {t_before}")
+    finally:
+        room.close()
+
+
+def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) -> None:  # noqa: F811
+    teacher = classroom.instructor()
+    aya = classroom.student(_code(teacher), "Aya")
+    _start_and_break(teacher)
+    _applied(aya)
+
+    teacher.get_by_test_id("shared-sim").scroll_into_view_if_needed()
+    teacher.screenshot(path=str(artifacts_dir / "sessions-sim-instructor-desktop.png"))
+    aya.get_by_test_id("shared-sim").scroll_into_view_if_needed()
+    aya.screenshot(path=str(artifacts_dir / "sessions-sim-student-phone.png"))

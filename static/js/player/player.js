@@ -304,7 +304,7 @@ export class Player {
     for (const [pattern, url] of Object.entries(urls)) branch.track(pattern).addTopology(message.t ?? 0, url);
     this.render(this.clock.now, true);
     if (message.permalink) this.root.dataset.permalink = message.permalink;
-    this._setStatus(this.mode === "live" ? "playing" : "ready");
+    this._setStatus(this.mode === "live" || this.mode === "follow" ? "playing" : "ready");
   }
 
   // The diagram for the topology at the shown time; SVG texts are fetched once per layout.

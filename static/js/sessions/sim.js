@@ -76,8 +76,10 @@ export class SharedSim {
     player.clock.speed = this.sim.speed;
     player.clock.playing = this.sim.playing && target < player.store.duration;
     player.clock.limit = Math.max(player.clock.limit, end);
-    // Small drift is left to the player's own clock; a jump (join, pause, speed) snaps it.
-    if (Math.abs(player.clock.now - target) > 0.25 * Math.max(1, this.sim.speed)) player.clock.now = target;
+    // While playing, small drift is left to the player's own clock (a jump such as a join
+    // snaps it); paused, every screen shows exactly the shared moment.
+    const drift = Math.abs(player.clock.now - target);
+    if (!this.sim.playing ? drift > 0 : drift > 0.25 * Math.max(1, this.sim.speed)) player.clock.now = target;
     player._syncButtons();
   }
 
