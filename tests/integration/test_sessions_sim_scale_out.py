@@ -1,0 +1,79 @@
+"""The shared simulation across two daphne processes (PostgreSQL + Redis): each process builds
+the run from the command log and streams it to its own sockets; they send the same frames for
+the same window, and a killed process rebuilds the same frames when it comes back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.integration.test_sessions_scale_out import (  # noqa: F401 - fixtures
+    SETUP,
+    _connect,
+    _run,
+    _until,
+    servers,
+    shared_env,
+)
+from tests.servers import DaphneServer, manage
+
+KILL = {"do": "kill_task", "task": "inventory-2"}
+
+
+async def _action_frame(socket: Any) -> dict[str, Any]:
+    while True:
+        frame = await _until(socket, "sim.frame", timeout=15)
+        if any(e["cause"] == "action_applied" for e in frame["events"]):
+            return frame
+
+
+async def _shared_run(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
+    public_id, teacher_key, aya_key, *_ = ids
+    async with (
+        _connect(a, public_id, teacher_key) as teacher,
+        _connect(b, public_id, aya_key) as aya,
+    ):
+        await _until(teacher, "hello")
+        await _until(aya, "hello")
+        for frame in [
+            {"type": "scenario", "scenario": "steady", "seed": 3},
+            {"type": "speed", "value": 10},
+            {"type": "play"},
+        ]:
+            await teacher.send(json.dumps(frame))
+            await _until(teacher, "state")
+        await teacher.send(json.dumps({"type": "action", "action": KILL}))
+        on_a = await _action_frame(teacher)
+        on_b = await _action_frame(aya)
+        await teacher.send(json.dumps({"type": "pause"}))
+        await _until(teacher, "state")
+    return {"a": on_a, "b": on_b}
+
+
+async def _replayed(server: DaphneServer, ids: list[str], seq: int) -> dict[str, Any]:
+    public_id, teacher_key, *_ = ids
+    async with _connect(server, public_id, teacher_key) as teacher:
+        await _until(teacher, "sim.hello")
+        while True:
+            frame = await _until(teacher, "sim.frame")
+            if frame["seq"] == seq:
+                return frame
+
+
+def test_two_processes_send_the_same_frames_and_a_restart_rebuilds_them(
+    servers: tuple[DaphneServer, DaphneServer],  # noqa: F811
+    shared_env: dict[str, str],  # noqa: F811
+) -> None:
+    a, b = servers
+    ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
+
+    seen = _run(_shared_run(a, b, ids))
+    assert a.process is not None
+    a.process.kill()
+    a.process.wait()
+    a.stop()
+    a.start()
+    again = _run(_replayed(a, ids, seen["a"]["seq"]))
+
+    assert seen["a"] == seen["b"]
+    assert again == seen["a"]
