@@ -78,7 +78,7 @@ def command(i: int) -> dict[str, Any]:
     if kind == 3:
         return {"type": "speed", "value": [0.5, 1, 2][i % 3]}
     if kind == 4:
-        return {"type": "action", "action": {"kind": "stop_task", "task": f"inventory-{i % 3 + 1}"}}
+        return {"type": "action", "action": {"do": "stop_task", "task": f"inventory-{i % 3 + 1}"}}
     return {"type": "slide", "slide": i % 40 + 1, "step": 0}
 
 
@@ -157,7 +157,12 @@ async def run(
     sent: dict[int, float] = {}
     async with connect(teacher_server, public_id, teacher_key) as teacher:
         hello = json.loads(await teacher.recv())
-        first_seq = hello["seq"] + 1
+        # Engine actions need a running scenario; the shared run then streams its frames to
+        # every student while the commands are measured.
+        await teacher.send(json.dumps({"type": "scenario", "scenario": "steady"}))
+        while json.loads(await teacher.recv())["type"] != "state":
+            pass
+        first_seq = hello["seq"] + 2
         await asyncio.sleep(0.5)  # let the lobby pushes from the joins settle
         for i in range(commands):
             sent[first_seq + i] = time.monotonic()
