@@ -116,6 +116,7 @@ async def student(
     arrivals: dict[int, list[float]],
     counter: list[int],
     sockets: list[Any],
+    sim_frames: list[tuple[int, float]],
 ) -> None:
     async with gate:
         socket = await connect(server, public_id, key)
@@ -123,6 +124,7 @@ async def student(
     hello = json.loads(await socket.recv())
     assert hello["type"] == "hello", hello
     counter[0] += 1
+    anchor = hello["state"]["sim"]
     # One plain receive loop a student (no timers), so the client's own work stays small
     # next to the server's; the clock is read before the frame is parsed.
     with contextlib.suppress(websockets.ConnectionClosed):
@@ -131,6 +133,15 @@ async def student(
             frame = json.loads(raw)
             if frame["type"] == "state":
                 arrivals.setdefault(frame["seq"], []).append(now)
+                anchor = frame["state"]["sim"]
+            elif frame["type"] == "sim.frame":
+                # Lateness of a shared-run frame: arrival minus the wall time its window's end
+                # was due on the shared clock (epoch seconds, the same host's clock).
+                wall = time.time()
+                due = float(anchor["since"])
+                if anchor["playing"]:
+                    due += max(0.0, frame["t1"] - float(anchor["vt"])) / float(anchor["speed"])
+                sim_frames.append((frame["seq"], (wall - due) * 1000))
 
 
 async def run(
@@ -139,11 +150,14 @@ async def run(
     public_id, teacher_key, *student_keys = ids
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     arrivals: list[dict[int, list[float]]] = [{} for _ in student_keys]
+    sim_frames: list[list[tuple[int, float]]] = [[] for _ in student_keys]
     counter = [0]
     sockets: list[Any] = []
     started = time.monotonic()
     tasks = [
-        asyncio.create_task(student(server, public_id, key, gate, arrivals[n], counter, sockets))
+        asyncio.create_task(
+            student(server, public_id, key, gate, arrivals[n], counter, sockets, sim_frames[n])
+        )
         for n, key in enumerate(student_keys)
     ]
     deadline = started + 120
@@ -169,9 +183,15 @@ async def run(
             await teacher.send(json.dumps(command(i)))
             await asyncio.sleep(1 / rate)
         await asyncio.sleep(2.0)  # stragglers
+        # Then the shared run plays at 10x for a few seconds: ten frames a second to everyone.
+        for frame in ({"type": "speed", "value": 10}, {"type": "play"}):
+            await teacher.send(json.dumps(frame))
+        await asyncio.sleep(4.0)
+        await teacher.send(json.dumps({"type": "pause"}))
+        await asyncio.sleep(1.0)  # every frame due before the pause has arrived
     await asyncio.gather(*(socket.close() for socket in sockets))
     await asyncio.gather(*tasks)
-    return {"sent": sent, "arrivals": arrivals, "connect_s": connect_s}
+    return {"sent": sent, "arrivals": arrivals, "connect_s": connect_s, "sim_frames": sim_frames}
 
 
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +283,15 @@ def main() -> int:
         f"(ratio to the 250 ms bar {figures['p99'] / BAR_P99_MS:.2f}), max {figures['max']:.1f} ms"
     )
     print(f"lost {figures['lost']}, duplicated {figures['duplicated']} (bar: 0 and 0)")
+    seqs = [[seq for seq, _ in per] for per in result["sim_frames"]]
+    late = sorted(ms for per in result["sim_frames"] for _, ms in per)
+    if late:
+        same = all(s == seqs[0] for s in seqs) and seqs[0] == list(range(len(seqs[0])))
+        print(
+            f"shared run: {len(seqs[0])} frames a student, the same gap-free sequence for all: "
+            f"{same}; lateness after the window's due time p50 {statistics.median(late):.1f} ms, "
+            f"p99 {late[min(len(late) - 1, int(len(late) * 0.99))]:.1f} ms"
+        )
     print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
     ok = (
         figures["p99"] < BAR_P99_MS
