@@ -124,9 +124,12 @@ def prepare_action(sim: Mapping[str, Any], action: Any, vt: float) -> dict[str, 
         raise SimCommandError("action", "the run has ended")
     # The engine's normalized form (defaults filled in) is what every process replays.
     normalized = next(
-        a
-        for a in playback.streams[0].sim.replay_actions()
-        if a["at_s"] == at_s and _same(a, action)
+        (
+            a
+            for a in playback.streams[0].sim.replay_actions()
+            if a["at_s"] == at_s and _same(a, action)
+        ),
+        stamped,
     )
     return {"action": normalized}
 

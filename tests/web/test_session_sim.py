@@ -85,3 +85,21 @@ def test_rebuild_from_the_folded_log_gives_identical_frames() -> None:
 
     assert again == [frames[5]]
     assert [e["t"] for e in frames[4]["events"] if e["cause"] == "action_applied"] == [4.0]
+
+
+def test_action_is_stored_in_the_engines_normalized_form() -> None:
+    sim = _started()
+
+    payload = session_sim.prepare_action(
+        sim, {"do": "slow_task", "task": "inventory-2", "delay_ms": 2000}, 3.0
+    )
+
+    assert payload == {
+        "action": {
+            "at_s": 4.0,
+            "do": "slow_task",
+            "task": "inventory-2",
+            "delay_ms": 2000.0,
+            "health_check": False,
+        }
+    }
