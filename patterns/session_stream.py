@@ -9,7 +9,8 @@ anchors in the state, so every process sends the same frames for the same moment
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
-``sim.log`` (the log after an instructor action), ``sim.status`` (``ended``). While no scenario
+``sim.log`` (the log after an instructor action), ``sim.readouts`` (every few windows once
+something happened, and at the end), ``sim.status`` (``ended``). While no scenario
 runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and every frame so far, then the live ones.
 """
 
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from patterns import session_sim
+from patterns.consumers_playground import READOUT_EVERY_WINDOWS
 from patterns.playback import Playback, PlaybackError, diagram_topology
 
 logger = logging.getLogger(__name__)
@@ -39,12 +41,19 @@ def _rebuild(sim: Mapping[str, Any], lang: str, window: int) -> Playback:
     return playback
 
 
+def _readouts_due(playback: Playback) -> bool:
+    if not playback.ended and playback.window % READOUT_EVERY_WINDOWS:
+        return False
+    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])
+
+
 class _View:
     """One language's Playback and the encoded frames sent so far."""
 
     def __init__(self, playback: Playback) -> None:
         self.playback = playback
         self.history: list[str] = []
+        self.readouts: list[str] = []  # the latest readouts (one per pattern), encoded
         self.subscribers: list[Any] = []
         self.ended_sent = False
 
@@ -142,7 +151,7 @@ class SimStreamer:
                 return
             view = self.views[lang] = _View(playback)
         await self._send([member], view.hello(list(sim.get("log", []))))
-        for text in list(view.history):
+        for text in [*view.history, *view.readouts]:
             await self._send([member], text)
         if view.ended_sent:
             await self._send([member], json.dumps({"type": "sim.status", "state": "ended"}))
@@ -192,11 +201,19 @@ class SimStreamer:
                 due = session_sim.window_due(
                     sim, self.clock(), playback.duration_s, playback.window_s
                 )
+                stepped = playback.window < due
                 while playback.window < due:
                     frames = await asyncio.to_thread(playback.step)
                     for frame in frames:
                         text = _encode(frame, "sim.frame")
                         view.history.append(text)
+                        await self._send(view.subscribers, text)
+                if stepped and _readouts_due(playback):
+                    # As the playground: the engine's whole-run summary, now and then and at the
+                    # end, once something has happened (an action, live or scheduled).
+                    readouts = await asyncio.to_thread(playback.readouts)
+                    view.readouts = [_encode(r, "sim.readouts") for r in readouts]
+                    for text in view.readouts:
                         await self._send(view.subscribers, text)
                 if playback.ended and not view.ended_sent:
                     view.ended_sent = True

@@ -139,3 +139,22 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     assert [f["seq"] for f in replayed] == list(range(first["seq"] + 1))
     assert replayed[-1] == first
     await late.disconnect()
+
+
+async def test_students_get_the_engines_readouts_after_a_fault() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, await _student(session, "Aya"))
+    await _hello(instructor)
+    await _hello(student)
+    await _start(instructor)
+
+    await instructor.send_json_to({"type": "action", "action": KILL})
+    readouts = await _until(student, "sim.readouts", timeout=10)
+
+    assert readouts["pattern"] == "elb"
+    assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
+        ("inventory-2", "kill_task")
+    ]
+    await instructor.disconnect()
+    await student.disconnect()
