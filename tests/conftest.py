@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -18,3 +19,10 @@ def in_ci() -> bool:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# Property tests explore new random cases on developers' machines; CI replays a fixed sequence so
+# that a red CI always means a change, not a newly drawn example (found ones get pinned as tests).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if in_ci():
+    hypothesis_settings.load_profile("ci")
