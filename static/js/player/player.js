@@ -18,6 +18,9 @@ import { Strings, formatSeconds } from "./strings.js";
 import { Timeline, isMarker } from "./timeline.js";
 import { Waterfall } from "./waterfall.js";
 
+// After a failed diagram fetch, wait this long before asking again (not once per frame).
+const DIAGRAM_RETRY_MS = 2000;
+
 const ALL = ["elb", "app-mesh", "service-discovery", "service-connect"];
 // Above this speed the screen-time floor of a hop stops growing, or dots would pile up: at 10×
 // a hop is drawn over 0.35 × 2.5 = 0.875 virtual seconds, 88 ms of screen time.
@@ -314,9 +317,18 @@ export class Player {
     slot.url = url;
     let text = this.svgTexts.get(url);
     if (text === undefined) {
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) return;
-      text = await response.text();
+      // A failed fetch (server restarting, network gone) forgets the URL so the next render retries.
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`diagram answered ${response.status}`);
+        text = await response.text();
+      } catch {
+        if (slot.url === url) {
+          slot.url = null;
+          slot.retryAt = performance.now() + DIAGRAM_RETRY_MS;
+        }
+        return;
+      }
       this.svgTexts.set(url, text);
     }
     if (slot.url !== url) return;
@@ -601,7 +613,7 @@ export class Player {
       const track = branch.tracks.get(pattern);
       if (!track) continue;
       const url = track.topologyAt(now);
-      if (url && url !== slot.url) this._showDiagram(pattern, url);
+      if (url && url !== slot.url && !(slot.retryAt > performance.now())) this._showDiagram(pattern, url);
       if (!slot.diagram || slot.diagram.url !== slot.url) continue;
       slot.diagram.applyStates(track.states, now);
       const dots = track.dotsAround(now, minHop * 8);
