@@ -111,6 +111,15 @@ class DaphneServer:
         except (urllib.error.URLError, ConnectionError):
             return 0, {}
 
+    def kill(self) -> None:
+        """End the process with SIGKILL, as a crash would: no clean shutdown, sockets just drop.
+
+        ``start()`` brings it back on the same port."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self.stop()  # closes the log; the process is already gone
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

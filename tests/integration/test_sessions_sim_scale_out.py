@@ -68,10 +68,7 @@ def test_two_processes_send_the_same_frames_and_a_restart_rebuilds_them(
     ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
 
     seen = _run(_shared_run(a, b, ids))
-    assert a.process is not None
-    a.process.kill()
-    a.process.wait()
-    a.stop()
+    a.kill()
     a.start()
     again = _run(_replayed(a, ids, seen["a"]["seq"]))
 
