@@ -23,7 +23,6 @@ from typing import Any
 from patterns import permalink
 from patterns.playback import (
     PLAYGROUND_PATTERNS,
-    WINDOW_S,
     Playback,
     PlaybackError,
     TopologyHook,
@@ -31,12 +30,17 @@ from patterns.playback import (
 )
 from patterns.sim import BUILTIN_SCENARIOS
 
-#: Wall seconds between an instructor's action and the virtual time it applies at, at least.
-#: Frames of a window are sent once the shared clock has passed its end, so an action must land in
-#: a window no process has sent yet: it applies at the first window boundary after
-#: ``vt + LEAD_WALL_S * speed``. Example: vt 12.3 s at 2x -> 12.3 + 0.5 * 2 = 13.3 -> at_s 14.0, a
-#: whole window (0.5 wall seconds at 2x) after the last window any process can have sent (ends 13).
-LEAD_WALL_S = 0.5
+#: Wall seconds between an instructor's action (while the run plays) and the moment it applies.
+#: Every process sends a window's frames ahead of the shared clock (AHEAD_WALL_S), so an action
+#: nearly always lands in a window already sent; each process then rewinds to that window and
+#: sends it again with the action in it. The lead is there so that the new frames reach every
+#: screen before the shared clock gets to the action: everyone sees it at the same moment.
+LEAD_WALL_S = 0.1
+#: Frames go out this many wall seconds ahead of the shared clock (at least the current window),
+#: so a following player always holds the moment it shows and animates smoothly.
+AHEAD_WALL_S = 1.0
+#: Action times are rounded up to this step (virtual seconds), so narrated times stay readable.
+ACTION_STEP_S = 0.01
 
 
 class SimCommandError(ValueError):
@@ -92,12 +96,19 @@ def validate_start(frame: Mapping[str, Any]) -> dict[str, Any]:
     return {"scenario": scenario, "pattern": pattern, "seed": seed}
 
 
-def action_time(vt: float, speed: float, window_s: float = WINDOW_S) -> float:
-    """The virtual time an action sent at ``vt`` applies at (see LEAD_WALL_S).
+def action_time(sim: Mapping[str, Any], vt: float) -> float:
+    """The virtual time an action sent at shared time ``vt`` applies at.
 
-    Example: vt 12.3, speed 1 -> floor(12.8) + 1 = 13.0; vt 12.0 exactly, speed 1 -> 13.0.
+    Paused, it applies at the moment every screen shows (rounded down to the millisecond, so it
+    is never after it). Playing, LEAD_WALL_S later on the shared clock, rounded up to
+    ACTION_STEP_S. Examples: paused at 12.3456 -> 12.345; playing at 1x at 12.3 -> 12.4; at 2x
+    at 12.301 -> 12.501 + rounding -> 12.51.
     """
-    return (math.floor((vt + LEAD_WALL_S * speed) / window_s) + 1) * window_s
+    if not sim["playing"]:
+        return math.floor(round(vt * 1000, 6)) / 1000
+    ahead = vt + LEAD_WALL_S * float(sim["speed"])
+    steps = math.ceil(round(ahead / ACTION_STEP_S, 6))
+    return round(steps * ACTION_STEP_S, 6)
 
 
 def prepare_action(sim: Mapping[str, Any], action: Any, vt: float) -> dict[str, Any]:
@@ -111,7 +122,7 @@ def prepare_action(sim: Mapping[str, Any], action: Any, vt: float) -> dict[str, 
     log = list(sim.get("log", []))
     if len(log) >= permalink.MAX_LOG_ACTIONS:
         raise SimCommandError("action", f"at most {permalink.MAX_LOG_ACTIONS} actions a run")
-    at_s = action_time(vt, float(sim["speed"]))
+    at_s = action_time(sim, vt)
     stamped = {**dict(action), "at_s": at_s}
     try:
         playback = build({**sim, "log": [*log, stamped]})
@@ -168,18 +179,31 @@ def virtual_time(sim: Mapping[str, Any], now_s: float) -> float:
     return float(sim["vt"]) + max(0.0, now_s - float(sim["since"])) * float(sim["speed"])
 
 
-def window_due(sim: Mapping[str, Any], now_s: float, duration_s: float, window_s: float) -> int:
-    """How many windows are complete at wall time ``now_s`` (frames sent up to there).
+def windows_to_send(
+    sim: Mapping[str, Any], now_s: float, duration_s: float, window_s: float
+) -> int:
+    """How many windows are sent by wall time ``now_s``: every window that starts within
+    AHEAD_WALL_S (in wall seconds, at the current speed) of the shared clock.
 
-    Example: vt 12.3 -> 12 windows (the window [12, 13) is sent once vt reaches 13).
+    Example: vt 12.3 at 1x -> windows starting at or before 13.3 -> 14 windows ([0, 1) ... [13,
+    14)); the run's last window is the last one.
     """
     vt = min(virtual_time(sim, now_s), duration_s)
-    if vt >= duration_s:
-        return math.ceil(duration_s / window_s)
-    return int(math.floor(vt / window_s + 1e-9))
+    ahead = vt + AHEAD_WALL_S * float(sim["speed"])
+    return min(math.ceil(duration_s / window_s), int(math.floor(ahead / window_s + 1e-9)) + 1)
+
+
+def next_window_in(sim: Mapping[str, Any], now_s: float, window: int, window_s: float) -> float:
+    """Wall seconds until window ``window`` is due (0 if it is; an hour while paused)."""
+    if not sim["playing"]:
+        return 3600.0
+    start = window * window_s - AHEAD_WALL_S * float(sim["speed"])
+    return max(0.0, (start - virtual_time(sim, now_s)) / float(sim["speed"]))
 
 
 __all__ = [
+    "ACTION_STEP_S",
+    "AHEAD_WALL_S",
     "LEAD_WALL_S",
     "SimCommandError",
     "action_time",
@@ -191,5 +215,6 @@ __all__ = [
     "reduce_sim",
     "validate_start",
     "virtual_time",
-    "window_due",
+    "next_window_in",
+    "windows_to_send",
 ]

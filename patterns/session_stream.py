@@ -3,15 +3,22 @@
 One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and process). It keeps a
 :class:`patterns.playback.Playback` per page language, built from the room state's ``sim`` part
 (a fold of the command log, see :mod:`patterns.session_sim`), and sends each window's frames to
-the process's sockets of that room when the shared clock passes the window's end, paced with
-``asyncio.sleep`` (steps run in a worker thread). Every process derives the clock from the same
-anchors in the state, so every process sends the same frames for the same moment.
+the process's sockets of that room about a wall second before the shared clock reaches the
+window (``session_sim.AHEAD_WALL_S``), paced with ``asyncio.sleep`` (steps run in a worker
+thread). Every process derives the clock from the same anchors in the state, so every process
+sends the same frames for the same moment; players show them when the shared clock gets there.
+
+An instructor's action applies a moment after the click (``session_sim.LEAD_WALL_S``), usually in
+a window already sent: each process rebuilds the run from the log at that window, tells its
+players to drop it (``sim.log`` with ``rewind``) and sends it again with the action in it.
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
-``sim.log`` (the log after an instructor action), ``sim.readouts`` (every few windows once
+``sim.log`` (the log after an instructor action, with ``rewind: {seq, t}`` when frames from
+``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (every few windows once
 something happened, and at the end), ``sim.status`` (``ended``). While no scenario
-runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and every frame so far, then the live ones.
+runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and
+every frame so far, then the live ones.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -110,22 +118,39 @@ class SimStreamer:
             await self._subscribe(member, lang)
 
     async def _new_actions(self, log: list[dict[str, Any]]) -> None:
-        """Rebuild each language's Playback with the new log and bring it to the window it was
-        at; frames already sent stay valid because actions apply after them (LEAD_WALL_S)."""
+        """Rewind each language's stream to the window of the earliest new action and rebuild it
+        there (the engine replays the log; windows before it are unchanged, since an action only
+        changes what happens from its time on). Subscribers get ``sim.log`` with the window to
+        drop, then the window again with the action in it, at once: frames are sent ahead of
+        the shared clock, and the action applies LEAD_WALL_S after it, so the new frames arrive
+        before anyone's clock reaches it."""
         assert self.sim is not None
-        for lang, view in list(self.views.items()):
-            sent_t = view.playback.t
-            if any(a["at_s"] < sent_t for a in log[len(view.playback.log) :]):
-                # Too late for the windows already sent (should not happen): start the view over.
-                logger.warning("study room %s: action before sent frames", self.session_id)
-                members = view.subscribers
-                del self.views[lang]
-                for member in members:
-                    await self._subscribe(member, lang)
-                continue
-            view.playback = await asyncio.to_thread(_rebuild, self.sim, lang, view.playback.window)
-            text = _encode({"branch": 0, "log": log, "applied": log[-1]}, "sim.log")
-            await self._send(view.subscribers, text)
+        sim = self.sim
+        views = list(self.views.items())
+        rewinds: list[int] = []
+        for _lang, view in views:
+            playback = view.playback
+            new = log[len(playback.log) :] if log[: len(playback.log)] == playback.log else log
+            earliest = min((float(a["at_s"]) for a in new), default=playback.t)
+            rewinds.append(min(playback.window, int(math.floor(earliest / playback.window_s))))
+        rebuilt = await asyncio.gather(
+            *(
+                asyncio.to_thread(_rebuild, sim, lang, window)
+                for (lang, _view), window in zip(views, rewinds, strict=True)
+            )
+        )
+        for (_lang, view), window, playback in zip(views, rewinds, rebuilt, strict=True):
+            sent = view.playback.window
+            view.playback = playback
+            message: dict[str, Any] = {"branch": 0, "log": log, "applied": log[-1]}
+            if window < sent:
+                keep = window * len(playback.streams)
+                del view.history[keep:]
+                message["rewind"] = {"seq": keep, "t": window * playback.window_s}
+                view.ended_sent = False
+            await self._send(view.subscribers, _encode(message, "sim.log"))
+        # The rewound windows go out again now, not at the next pacing tick.
+        await self._send_due()
 
     # ------------------------------------------------------------------ members
 
@@ -190,41 +215,47 @@ class SimStreamer:
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
 
     async def _catch_up(self) -> float:
-        """Send every window whose end the shared clock has passed; returns the seconds until
-        the next window is due (an hour while paused, ended or idle: a state change wakes us)."""
+        """Send every window that is due (see ``session_sim.windows_to_send``); returns the
+        seconds until the next one is (an hour while paused, ended or idle: a state change
+        wakes us)."""
         async with self.lock:
-            sim = self.sim
-            if sim is None or sim.get("run") is None or not self.views:
-                return 3600.0
-            for view in self.views.values():
-                playback = view.playback
-                due = session_sim.window_due(
-                    sim, self.clock(), playback.duration_s, playback.window_s
-                )
-                stepped = playback.window < due
-                while playback.window < due:
-                    frames = await asyncio.to_thread(playback.step)
-                    for frame in frames:
-                        text = _encode(frame, "sim.frame")
-                        view.history.append(text)
-                        await self._send(view.subscribers, text)
-                if stepped and _readouts_due(playback):
-                    # As the playground: the engine's whole-run summary, now and then and at the
-                    # end, once something has happened (an action, live or scheduled).
-                    readouts = await asyncio.to_thread(playback.readouts)
-                    view.readouts = [_encode(r, "sim.readouts") for r in readouts]
-                    for text in view.readouts:
-                        await self._send(view.subscribers, text)
-                if playback.ended and not view.ended_sent:
-                    view.ended_sent = True
-                    ended = {"type": "sim.status", "state": "ended", "t": playback.t}
-                    await self._send(view.subscribers, json.dumps(ended))
-            if not sim["playing"]:
-                return 3600.0
-            view = next(iter(self.views.values()))
+            return await self._send_due()
+
+    async def _send_due(self) -> float:
+        sim = self.sim
+        if sim is None or sim.get("run") is None or not self.views:
+            return 3600.0
+        now = self.clock()
+        for view in self.views.values():
             playback = view.playback
-            if playback.ended:
+            due = session_sim.windows_to_send(sim, now, playback.duration_s, playback.window_s)
+            stepped = playback.window < due
+            while playback.window < due:
+                frames = await asyncio.to_thread(playback.step)
+                for frame in frames:
+                    text = _encode(frame, "sim.frame")
+                    view.history.append(text)
+                    await self._send(view.subscribers, text)
+            if stepped and _readouts_due(playback):
+                # As the playground: the engine's whole-run summary, now and then and at the
+                # end, once something has happened (an action, live or scheduled).
+                readouts = await asyncio.to_thread(playback.readouts)
+                view.readouts = [_encode(r, "sim.readouts") for r in readouts]
+                for text in view.readouts:
+                    await self._send(view.subscribers, text)
+            # "ended" once the shared clock (not only the frames sent ahead) reaches the end.
+            over = session_sim.virtual_time(sim, now) >= playback.duration_s
+            if playback.ended and over and not view.ended_sent:
+                view.ended_sent = True
+                ended = {"type": "sim.status", "state": "ended", "t": playback.t}
+                await self._send(view.subscribers, json.dumps(ended))
+        playback = next(iter(self.views.values())).playback
+        if not sim["playing"]:
+            return 3600.0
+        if playback.ended:
+            if all(view.ended_sent for view in self.views.values()):
                 return 3600.0
-            vt = session_sim.virtual_time(sim, self.clock())
-            next_end = (playback.window + 1) * playback.window_s
-            return max(0.0, (next_end - vt) / float(sim["speed"])) + 0.005
+            # Wake once more when the shared clock reaches the end, to say so.
+            left = playback.duration_s - session_sim.virtual_time(sim, now)
+            return max(0.0, left) / float(sim["speed"]) + 0.005
+        return session_sim.next_window_in(sim, now, playback.window, playback.window_s) + 0.005

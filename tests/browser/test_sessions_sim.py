@@ -27,6 +27,19 @@ APPLIED = """() => {
 }"""
 
 
+# After rewinds: frames gap-free by seq, each window once, the instructor's action once.
+KEPT = """() => {
+  const branch = window.kumobenPlayer.store.branches.get(0);
+  const tracks = [...branch.tracks.values()];
+  const windows = tracks.flatMap((t) => t.windows.map((w) => w.t0));
+  return [
+    branch.seqs.every((seq, i) => seq === i),
+    new Set(windows).size === windows.length,
+    tracks.flatMap((t) => t.events).filter((e) => e.cause === "action_applied").length,
+  ];
+}"""
+
+
 LOADED = """() => [...window.kumobenPlayer.diagrams.values()]
     .every((slot) => slot.diagram && slot.diagram.url === slot.url)"""
 
@@ -58,6 +71,9 @@ def test_every_screen_sees_the_instructors_fault_at_the_same_virtual_time(
 
     assert seen[0] == seen[1] == seen[2]
     assert seen[0][2] == ["task-inventory-2"]
+    # The window the action landed in had been sent ahead; every player dropped it and kept the
+    # one sent again.
+    assert [page.evaluate(KEPT) for page in (teacher, aya, ken)] == [[True, True, 1]] * 3
     # Followers' players track the shared clock past the event.
     for page in (aya, ken):
         page.wait_for_function(f"() => window.kumobenPlayer.clock.now > {seen[0][0]}")

@@ -19,16 +19,33 @@ def _started(seed: int = 1) -> dict:
 
 
 def test_action_time_worked_examples() -> None:
-    assert session_sim.action_time(12.3, 1.0) == 13.0
-    assert session_sim.action_time(12.0, 1.0) == 13.0
-    assert session_sim.action_time(12.3, 2.0) == 14.0
+    playing = {"playing": True, "speed": 1.0}
+    paused = {"playing": False, "speed": 1.0}
+
+    assert session_sim.action_time(playing, 12.3) == 12.4
+    assert session_sim.action_time(playing, 12.0) == 12.1
+    assert session_sim.action_time({"playing": True, "speed": 2.0}, 12.301) == 12.51
+    assert session_sim.action_time({"playing": True, "speed": 0.5}, 7.0) == 7.05
+    assert session_sim.action_time(paused, 12.3456) == 12.345
+    assert session_sim.action_time(paused, 12.0) == 12.0
 
 
-def test_window_due_counts_complete_windows_only() -> None:
+def test_windows_to_send_runs_one_wall_second_ahead_of_the_shared_clock() -> None:
     sim = {"playing": True, "speed": 2.0, "vt": 4.0, "since": 100.0}
 
-    assert session_sim.window_due(sim, 104.15, 120.0, 1.0) == 12
-    assert session_sim.window_due(sim, 1000.0, 120.0, 1.0) == 120
+    # vt at 104.15 s is 4 + 4.15 * 2 = 12.3; two virtual seconds ahead is 14.3: windows 0-14.
+    assert session_sim.windows_to_send(sim, 104.15, 120.0, 1.0) == 15
+    assert session_sim.windows_to_send(sim, 1000.0, 120.0, 1.0) == 120
+    assert session_sim.windows_to_send({**sim, "playing": False}, 104.15, 120.0, 1.0) == 7
+
+
+def test_next_window_in_counts_wall_seconds_to_the_window_being_due() -> None:
+    sim = {"playing": True, "speed": 2.0, "vt": 4.0, "since": 100.0}
+
+    # Window 15 starts at 15.0 and is due at vt 13.0, i.e. 0.7 virtual s after 12.3 = 0.35 s.
+    assert session_sim.next_window_in(sim, 104.15, 15, 1.0) == pytest.approx(0.35)
+    assert session_sim.next_window_in(sim, 104.15, 14, 1.0) == 0.0
+    assert session_sim.next_window_in({**sim, "playing": False}, 104.15, 15, 1.0) == 3600.0
 
 
 def test_scenario_start_resets_the_clock_and_names_the_run() -> None:
@@ -74,7 +91,7 @@ def test_action_without_a_running_scenario_is_refused() -> None:
 
 
 def test_rebuild_from_the_folded_log_gives_identical_frames() -> None:
-    sim = _started()
+    sim = {**_started(), "playing": True}
     session_sim.reduce_sim(sim, "action", session_sim.prepare_action(sim, KILL, 3.2), 103.2)
     live = session_sim.build(sim)
     frames = [f for _ in range(8) for f in live.step()]
@@ -84,19 +101,21 @@ def test_rebuild_from_the_folded_log_gives_identical_frames() -> None:
     again = rebuilt.step()
 
     assert again == [frames[5]]
-    assert [e["t"] for e in frames[4]["events"] if e["cause"] == "action_applied"] == [4.0]
+    # Playing: 0.1 wall s after the click, in the window [3, 4).
+    assert [e["t"] for e in frames[3]["events"] if e["cause"] == "action_applied"] == [3.3]
 
 
 def test_action_is_stored_in_the_engines_normalized_form() -> None:
     sim = _started()
 
     payload = session_sim.prepare_action(
-        sim, {"do": "slow_task", "task": "inventory-2", "delay_ms": 2000}, 3.0
+        sim, {"do": "slow_task", "task": "inventory-2", "delay_ms": 2000}, 3.25
     )
 
+    # Paused: at the moment every screen shows.
     assert payload == {
         "action": {
-            "at_s": 4.0,
+            "at_s": 3.25,
             "do": "slow_task",
             "task": "inventory-2",
             "delay_ms": 2000.0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import pytest
@@ -58,9 +59,90 @@ async def test_instructor_action_reaches_every_student_at_the_same_virtual_time(
     assert seen[0] == seen[1] == seen[2]
     applied = [e for e in seen[0]["events"] if e["cause"] == "action_applied"]
     assert [(e["t"], e["el"]) for e in applied] == [(at_s, ["task-inventory-2"])]
-    assert seen[0]["t0"] == at_s
+    assert seen[0]["t0"] == math.floor(at_s)
     for communicator in (instructor, aya, ken):
         await communicator.disconnect()
+
+
+async def _stream_until_action(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
+    """Every sim.frame and sim.log message up to the frame showing the instructor's action."""
+    seen = []
+    while True:
+        message = await communicator.receive_json_from(timeout=10)
+        if message["type"] in ("sim.frame", "sim.log"):
+            seen.append(message)
+        if message["type"] == "sim.frame" and any(
+            e["cause"] == "action_applied" for e in message["events"]
+        ):
+            return seen
+
+
+def _kept(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The frames a player keeps: a rewind drops every frame from its seq on."""
+    frames: list[dict[str, Any]] = []
+    for message in stream:
+        if message["type"] == "sim.log" and "rewind" in message:
+            frames = [f for f in frames if f["seq"] < message["rewind"]["seq"]]
+        elif message["type"] == "sim.frame":
+            frames.append(message)
+    return frames
+
+
+async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    aya = await _connect(session, await _student(session, "Aya"))
+    for communicator in (instructor, aya):
+        await _hello(communicator)
+    await _start(instructor, speed=1)
+    # Frames run a wall second ahead of the shared clock: at vt 0 the windows [0, 1) and [1, 2)
+    # are out. (The instructor's arrived while _start waited for its state frames.)
+    first = [await _until(aya, "sim.frame") for _ in range(2)]
+    assert [f["t0"] for f in first] == [0.0, 1.0]
+    await asyncio.sleep(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
+
+    await instructor.send_json_to({"type": "action", "action": KILL})
+    streams = [await _stream_until_action(c) for c in (instructor, aya)]
+    streams[1][:0] = first
+
+    (payload,) = await sync_to_async(list)(
+        SessionCommand.objects.filter(session=session, kind="action").values_list(
+            "payload", flat=True
+        )
+    )
+    at_s = payload["action"]["at_s"]
+    window = math.floor(at_s)
+    assert window >= 1
+    for stream in streams:
+        log = next(m for m in stream if m["type"] == "sim.log")
+        assert log["applied"] == payload["action"]
+        assert log["rewind"] == {"seq": window, "t": float(window)}
+    # Window `window` went out before the action (ahead of the clock) and again after it.
+    assert [f["seq"] for f in streams[1] if f["type"] == "sim.frame"].count(window) == 2
+    kept = _kept(streams[1])
+    assert [f["seq"] for f in kept] == list(range(window + 1))
+    assert kept[-1] == streams[0][-1]
+    for communicator in (instructor, aya):
+        await communicator.disconnect()
+
+
+async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+    await _start(instructor, speed=10)
+    await asyncio.sleep(0.35)
+    await instructor.send_json_to({"type": "pause"})
+    paused = await _until(instructor, "state")
+
+    await instructor.send_json_to({"type": "action", "action": KILL})
+    stream = await _stream_until_action(instructor)
+
+    vt = paused["state"]["sim"]["vt"]
+    applied = next(m for m in stream if m["type"] == "sim.log")["applied"]
+    assert applied["at_s"] == math.floor(vt * 1000) / 1000
+    assert stream[-1]["t0"] == math.floor(applied["at_s"])
+    await instructor.disconnect()
 
 
 async def test_student_sim_command_is_refused_and_changes_nothing() -> None:

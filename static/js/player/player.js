@@ -273,7 +273,7 @@ export class Player {
         this._status(message);
         break;
       case "log":
-        this.store.branch(message.branch ?? this.branchId).log = message.log || [];
+        this._log(message);
         break;
       case "readouts":
         this.store.addReadouts(message);
@@ -361,6 +361,17 @@ export class Player {
     }
     this.dirty.events = true;
     this.dirty.chart = true;
+  }
+
+  _log(message) {
+    const branch = this.store.branch(message.branch ?? this.branchId);
+    branch.log = message.log || [];
+    if (!message.rewind) return;
+    branch.truncate(message.rewind.seq, message.rewind.t);
+    if (branch.id === this.branchId) this.serverHead = Math.min(this.serverHead, message.rewind.t);
+    this.lastWindow.clear();
+    this.dirty = { events: true, chart: true, branches: true };
+    this.render(this.clock.now, true);
   }
 
   _status(message) {

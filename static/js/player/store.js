@@ -53,12 +53,17 @@ export class Track {
 
   addFrame(frame) {
     const keep = (t) => t >= this.skipBefore;
+    // Each item remembers the window that brought it, so a rewind can drop exactly those.
     for (const dot of frame.dots || []) {
       if (!keep(dot.t[0]) || this.dotKeys.has(`${dot.id}:${dot.attempts}`)) continue;
+      dot.w = frame.t0;
       this._addDot(dot);
     }
-    for (const state of frame.states || []) if (keep(state.t)) insertSorted(this.states, state, byT);
-    for (const event of frame.events || []) if (keep(event.t)) insertSorted(this.events, event, byT);
+    for (const state of frame.states || []) if (keep(state.t)) insertSorted(this.states, { ...state, w: frame.t0 }, byT);
+    for (const event of frame.events || []) if (keep(event.t)) {
+      event.w = frame.t0;
+      insertSorted(this.events, event, byT);
+    }
     const existing = this.windows.findIndex((w) => w.t0 === frame.t0);
     const window = { t0: frame.t0, t1: frame.t1, metrics: frame.metrics || {}, sample: frame.sample };
     if (existing >= 0) this.windows[existing] = window;
@@ -76,6 +81,23 @@ export class Track {
     this.dotsById.set(dot.id, attempts);
     this.dotKeys.add(`${dot.id}:${dot.attempts}`);
     this.maxDotSpan = Math.max(this.maxDotSpan, dot.t[dot.t.length - 1] - dot.t[0]);
+  }
+
+  // A rewind (the shared run of a study session, after an instructor's action): forget what the
+  // windows from `t0` on brought; they are sent again.
+  truncateFrom(t0) {
+    const kept = (item) => !(item.w >= t0);
+    const dots = this.dots.filter(kept);
+    this.dots = [];
+    this.dotsById = new Map();
+    this.dotKeys = new Set();
+    this.maxDotSpan = 0;
+    for (const dot of dots) this._addDot(dot);
+    this.states = this.states.filter(kept);
+    this.events = this.events.filter(kept);
+    this.windows = this.windows.filter((w) => w.t0 < t0);
+    this.topologies = this.topologies.filter((x, i) => i === 0 || x.t < t0);
+    this.end = this.windows.length ? this.windows[this.windows.length - 1].t1 : 0;
   }
 
   // A fork's track starts as a copy of its parent's recording before `at`.
@@ -140,6 +162,13 @@ export class Branch {
       this.tracks.set(pattern, track);
     }
     return track;
+  }
+
+  // Drop the frames from `seq` on (the window starting at `t`): they are about to be re-sent.
+  truncate(seq, t) {
+    for (const track of this.tracks.values()) track.truncateFrom(t);
+    this.seqs = this.seqs.filter((s) => s < seq);
+    this.lastSeq = Math.min(this.lastSeq, seq - 1);
   }
 
   get end() {

@@ -43,12 +43,13 @@ const COMMANDS = {
 
 function applyState(next) {
   state = next;
-  shared.state(next.sim);
   if (target === next.slide) target = null;
   slides.show(next.slide);
   document.getElementById("step-readout").textContent = String(next.step);
   showHighlight(next.highlight);
   clock.update(next.sim);
+  // After the clock: the shared player syncs to the clock's new anchors at once.
+  shared.state(next.sim);
   document.getElementById("sim-speed").value = String(next.sim.speed);
   const poll = next.poll;
   document.getElementById("poll-form").hidden = poll !== null;

@@ -41,12 +41,14 @@ function showFollow() {
 
 function applyState(next) {
   state = next;
-  shared.state(next.sim);
   showPoll(next.poll); // polls reach everyone, following or not
-  if (!following) return;
-  slides.show(next.slide);
-  showHighlight(next.highlight);
-  clock.update(next.sim);
+  if (following) {
+    slides.show(next.slide);
+    showHighlight(next.highlight);
+    clock.update(next.sim);
+  }
+  // After the clock: the shared player syncs to the clock's new anchors at once.
+  shared.state(next.sim);
 }
 
 function choiceButton(label, index) {
