@@ -14,6 +14,8 @@ players to drop it (``sim.log`` with ``rewind``) and sends it again with the act
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
+``sim.history`` (``frames``: a batch of the frames so far, for a subscriber arriving late; windows
+older than HISTORY_DOTS_S come without request dots, marked ``sample.trimmed``),
 ``sim.log`` (the log after an instructor action, with ``rewind: {seq, t}`` when frames from
 ``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (every few windows once
 something happened, and at the end), ``sim.status`` (``ended``). While no scenario
@@ -55,18 +57,73 @@ def _readouts_due(playback: Playback) -> bool:
     return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])
 
 
+#: A subscriber gets the windows of the last this many virtual seconds whole; older windows keep
+#: their events, state changes and metrics but not their request dots (about 85 % of a frame's
+#: bytes), so a late joiner of a long run is not sent megabytes of animation nobody scrubs to.
+HISTORY_DOTS_S = 60.0
+#: Frames of the history travel in batches (``sim.history``): one send per this many frames.
+HISTORY_BATCH = 50
+
+
+def trimmed_frame(frame: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A window for the history without its request dots; the sample label says so."""
+    label = TRIMMED_LABELS.get(lang, TRIMMED_LABELS["en"])
+    return {
+        **frame,
+        "dots": [],
+        "sample": {**frame.get("sample", {}), "trimmed": True, "label": label},
+    }
+
+
+TRIMMED_LABELS = {
+    "en": "Dots: not sent for times more than a minute before you joined. Metrics count every "
+    "request.",
+    "ja": "ドット：参加した時点より 1 分以上前のリクエストは表示しません。メトリクスはすべての"
+    "リクエストを数えています。",
+}
+
+
 class _View:
     """One language's Playback and the encoded frames sent so far."""
 
     def __init__(self, playback: Playback) -> None:
         self.playback = playback
-        self.history: list[str] = []
+        self.history: list[str] = []  # every frame sent, whole or (once old) trimmed, by seq
+        self.recent: dict[int, str] = {}  # seq -> the trimmed form of a frame still kept whole
         self.readouts: list[str] = []  # the latest readouts (one per pattern), encoded
         self.subscribers: list[Any] = []
         self.ended_sent = False
 
     def hello(self, log: list[dict[str, Any]]) -> str:
         return _encode({**self.playback.hello(), "log": log}, "sim.hello")
+
+    def add(self, frame: Mapping[str, Any]) -> str:
+        """File a frame sent now; returns its encoding. Frames older than HISTORY_DOTS_S are
+        swapped for their trimmed form."""
+        text = _encode(frame, "sim.frame")
+        seq = len(self.history)
+        self.history.append(text)
+        self.recent[seq] = _encode(trimmed_frame(frame, self.playback.lang), "sim.frame")
+        playback = self.playback
+        keep = math.ceil(HISTORY_DOTS_S / playback.window_s) * len(playback.streams)
+        for old in [s for s in self.recent if s < seq - keep]:
+            self.history[old] = self.recent.pop(old)
+        return text
+
+    def rewind(self, seq: int) -> None:
+        del self.history[seq:]
+        for later in [s for s in self.recent if s >= seq]:
+            del self.recent[later]
+
+    def batches(self) -> list[str]:
+        """The history as ``sim.history`` messages (joined from the stored encodings)."""
+        return [
+            '{"type": "sim.history", "frames": [' + ", ".join(chunk) + "]}"
+            for chunk in (
+                self.history[i : i + HISTORY_BATCH]
+                for i in range(0, len(self.history), HISTORY_BATCH)
+            )
+        ]
 
 
 class SimStreamer:
@@ -145,7 +202,7 @@ class SimStreamer:
             message: dict[str, Any] = {"branch": 0, "log": log, "applied": log[-1]}
             if window < sent:
                 keep = window * len(playback.streams)
-                del view.history[keep:]
+                view.rewind(keep)
                 message["rewind"] = {"seq": keep, "t": window * playback.window_s}
                 view.ended_sent = False
             await self._send(view.subscribers, _encode(message, "sim.log"))
@@ -175,8 +232,11 @@ class SimStreamer:
                 self.waiting[member] = lang
                 return
             view = self.views[lang] = _View(playback)
+            # A new view (the first screen of this language here, or any after a restart)
+            # catches up before anyone subscribes, so every screen gets the past as history.
+            await self._advance(view, sim, self.clock())
         await self._send([member], view.hello(list(sim.get("log", []))))
-        for text in [*view.history, *view.readouts]:
+        for text in [*view.batches(), *view.readouts]:
             await self._send([member], text)
         if view.ended_sent:
             await self._send([member], json.dumps({"type": "sim.status", "state": "ended"}))
@@ -227,28 +287,7 @@ class SimStreamer:
             return 3600.0
         now = self.clock()
         for view in self.views.values():
-            playback = view.playback
-            due = session_sim.windows_to_send(sim, now, playback.duration_s, playback.window_s)
-            stepped = playback.window < due
-            while playback.window < due:
-                frames = await asyncio.to_thread(playback.step)
-                for frame in frames:
-                    text = _encode(frame, "sim.frame")
-                    view.history.append(text)
-                    await self._send(view.subscribers, text)
-            if stepped and _readouts_due(playback):
-                # As the playground: the engine's whole-run summary, now and then and at the
-                # end, once something has happened (an action, live or scheduled).
-                readouts = await asyncio.to_thread(playback.readouts)
-                view.readouts = [_encode(r, "sim.readouts") for r in readouts]
-                for text in view.readouts:
-                    await self._send(view.subscribers, text)
-            # "ended" once the shared clock (not only the frames sent ahead) reaches the end.
-            over = session_sim.virtual_time(sim, now) >= playback.duration_s
-            if playback.ended and over and not view.ended_sent:
-                view.ended_sent = True
-                ended = {"type": "sim.status", "state": "ended", "t": playback.t}
-                await self._send(view.subscribers, json.dumps(ended))
+            await self._advance(view, sim, now)
         playback = next(iter(self.views.values())).playback
         if not sim["playing"]:
             return 3600.0
@@ -259,3 +298,26 @@ class SimStreamer:
             left = playback.duration_s - session_sim.virtual_time(sim, now)
             return max(0.0, left) / float(sim["speed"]) + 0.005
         return session_sim.next_window_in(sim, now, playback.window, playback.window_s) + 0.005
+
+    async def _advance(self, view: _View, sim: Mapping[str, Any], now: float) -> None:
+        """Step one view to the windows due at ``now``, sending each to its subscribers."""
+        playback = view.playback
+        due = session_sim.windows_to_send(sim, now, playback.duration_s, playback.window_s)
+        stepped = playback.window < due
+        while playback.window < due:
+            frames = await asyncio.to_thread(playback.step)
+            for frame in frames:
+                await self._send(view.subscribers, view.add(frame))
+        if stepped and _readouts_due(playback):
+            # As the playground: the engine's whole-run summary, now and then and at the end,
+            # once something has happened (an action, live or scheduled).
+            readouts = await asyncio.to_thread(playback.readouts)
+            view.readouts = [_encode(r, "sim.readouts") for r in readouts]
+            for text in view.readouts:
+                await self._send(view.subscribers, text)
+        # "ended" once the shared clock (not only the frames sent ahead) reaches the end.
+        over = session_sim.virtual_time(sim, now) >= playback.duration_s
+        if playback.ended and over and not view.ended_sent:
+            view.ended_sent = True
+            ended = {"type": "sim.status", "state": "ended", "t": playback.t}
+            await self._send(view.subscribers, json.dumps(ended))

@@ -3,6 +3,7 @@ the playground player and see the same simulation event at the same virtual time
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -152,3 +153,38 @@ def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) 
     teacher.screenshot(path=str(artifacts_dir / "sessions-sim-instructor-desktop.png"))
     aya.get_by_test_id("shared-sim").scroll_into_view_if_needed()
     aya.screenshot(path=str(artifacts_dir / "sessions-sim-student-phone.png"))
+
+
+def test_late_joiner_scrubs_back_past_the_minute_kept_whole(
+    classroom: Classroom,  # noqa: F811
+    artifacts_dir: Path,
+) -> None:
+    teacher = classroom.instructor()
+    code = _code(teacher)
+    teacher.get_by_test_id("sim-scenario").select_option("steady")
+    teacher.get_by_test_id("sim-start-button").click()
+    teacher.get_by_test_id("sim-speed").select_option("5")
+    teacher.get_by_test_id("sim-play").click()
+    teacher.wait_for_function("() => window.kumobenPlayer.clock.now > 63", timeout=30_000)
+    teacher.get_by_test_id("sim-pause").click()
+
+    late = classroom.student(code, "Late")
+    late.wait_for_function("() => window.kumobenPlayer.branch.end > 63")
+    windows = late.evaluate(
+        """() => [...window.kumobenPlayer.branch.tracks.values()][0].windows
+            .map((w) => Boolean(w.sample && w.sample.trimmed))"""
+    )
+    # The history's first windows came without their dots; the last minute came whole.
+    assert windows[0] is True and windows[-1] is False
+    assert windows.index(False) == windows.count(True)
+    late.get_by_test_id("follow-toggle").click()
+    late.evaluate("() => window.kumobenPlayer.seek(2.5)")
+    label = late.locator("#player [data-role=sample]")
+    expect(label).to_have_text(
+        "Dots: not sent for times more than a minute before you joined. "
+        "Metrics count every request."
+    )
+    label.scroll_into_view_if_needed()
+    late.screenshot(path=str(artifacts_dir / "sessions-sim-late-joiner-phone.png"))
+    late.evaluate(f"() => window.kumobenPlayer.seek({windows.count(True) + 5})")
+    expect(label).not_to_have_text(re.compile("not sent"))

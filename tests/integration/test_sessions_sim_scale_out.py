@@ -55,9 +55,9 @@ async def _replayed(server: DaphneServer, ids: list[str], seq: int) -> dict[str,
     async with _connect(server, public_id, teacher_key) as teacher:
         await _until(teacher, "sim.hello")
         while True:
-            frame = await _until(teacher, "sim.frame")
-            if frame["seq"] == seq:
-                return frame
+            for frame in (await _until(teacher, "sim.history"))["frames"]:
+                if frame["seq"] == seq:
+                    return frame
 
 
 def test_two_processes_send_the_same_frames_and_a_restart_rebuilds_them(

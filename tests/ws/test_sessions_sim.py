@@ -96,8 +96,8 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
         await _hello(communicator)
     await _start(instructor, speed=1)
     # Frames run a wall second ahead of the shared clock: at vt 0 the windows [0, 1) and [1, 2)
-    # are out. (The instructor's arrived while _start waited for its state frames.)
-    first = [await _until(aya, "sim.frame") for _ in range(2)]
+    # are out, as the history of the new run. (The instructor's arrived while _start waited.)
+    first = (await _until(aya, "sim.history"))["frames"]
     assert [f["t0"] for f in first] == [0.0, 1.0]
     await asyncio.sleep(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
 
@@ -209,12 +209,10 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     late = await _connect(session, await _student(session, "Late"))
     hello = await _hello(late)
     sim_hello = await _until(late, "sim.hello")
-    replayed = []
-    while True:
-        frame = await _until(late, "sim.frame")
-        replayed.append(frame)
-        if frame["seq"] == first["seq"]:
-            break
+    replayed: list[dict[str, Any]] = []
+    while first["seq"] not in [f["seq"] for f in replayed]:
+        replayed += (await _until(late, "sim.history"))["frames"]
+    replayed = replayed[: first["seq"] + 1]
 
     assert sim_hello["run"] == hello["state"]["sim"]["run"]
     assert [a["do"] for a in sim_hello["log"]] == ["kill_task"]

@@ -642,11 +642,14 @@ export class Player {
           rps: formatNumber(m.rps), err: formatNumber(m.err_pct), p50: formatNumber(m.p50_ms), p99: formatNumber(m.p99_ms),
         }));
       }
-      const sample = track.sample;
+      // A window a late joiner got without its dots says so (the server's label).
+      const sample = window?.sample?.trimmed ? window.sample : track.sample;
       const label = slot.figure.querySelector("[data-role=sample]");
-      if (sample && label.dataset.every !== String(sample.every)) {
-        label.dataset.every = String(sample.every);
-        label.textContent = sample.every > 1 ? this.strings.get("sample-some", { n: sample.every }) : this.strings.get("sample-all");
+      const key = sample?.trimmed ? "trimmed" : String(sample?.every);
+      if (sample && label.dataset.every !== key) {
+        label.dataset.every = key;
+        if (sample.trimmed) label.textContent = sample.label;
+        else label.textContent = sample.every > 1 ? this.strings.get("sample-some", { n: sample.every }) : this.strings.get("sample-all");
       }
     }
     const stamp = performance.now();

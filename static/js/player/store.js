@@ -68,7 +68,7 @@ export class Track {
     const window = { t0: frame.t0, t1: frame.t1, metrics: frame.metrics || {}, sample: frame.sample };
     if (existing >= 0) this.windows[existing] = window;
     else insertSorted(this.windows, window, (w) => w.t0);
-    if (frame.sample) this.sample = frame.sample;
+    if (frame.sample && !frame.sample.trimmed) this.sample = frame.sample;
     if (frame.svg_url) this.addTopology(frame.t0, frame.svg_url);
     this.end = Math.max(this.end, frame.t1);
   }

@@ -37,6 +37,11 @@ export class SharedSim {
   // A room message; true when it was the simulation's.
   handle(frame) {
     if (!frame.type?.startsWith("sim.") || !this.player) return false;
+    if (frame.type === "sim.history") {
+      // The frames so far, in batches, for a screen arriving late (or again after a restart).
+      for (const item of frame.frames) this.handle(item);
+      return true;
+    }
     const message = { ...frame, type: frame.type.slice(4) };
     if (message.type === "hello") {
       // Every hello is followed by the whole trace so far (a new run, a join or a reconnect
