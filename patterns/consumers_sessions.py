@@ -87,6 +87,7 @@ class RoomRelay:
         self.channel = ""
         self.pump: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
+        self.expiry: asyncio.Task[None] | None = None
         # The shared simulation's frames for this process's sockets of the room.
         self.sim = SimStreamer(session_id)
 
@@ -95,13 +96,17 @@ class RoomRelay:
         return cls._by_layer.get(layer, {}).get(session_id)
 
     @classmethod
-    async def join(cls, layer: Any, session_id: int, member: SessionRoomConsumer) -> None:
+    async def join(
+        cls, layer: Any, session_id: int, member: SessionRoomConsumer, expires_at: float
+    ) -> None:
         """Returns once this process is in the room's group, so a snapshot read afterwards
-        cannot miss a broadcast."""
+        cannot miss a broadcast. ``expires_at`` (epoch seconds): when the session's time is up,
+        every socket of the room here is told it ended and closed."""
         relays = cls._by_layer.setdefault(layer, {})
         relay = relays.get(session_id)
         if relay is None:
             relay = relays[session_id] = cls(layer, session_id)
+            relay.expiry = asyncio.ensure_future(relay._expire(expires_at))
             # The default prefix: channels-redis serves every specific channel of a process from
             # one queue keyed by that prefix, and a channel named otherwise would starve.
             relay.channel = await layer.new_channel()
@@ -123,9 +128,21 @@ class RoomRelay:
             return
         del relays[session_id]
         relay.sim.stop()
-        if relay.pump is not None:
-            relay.pump.cancel()
+        for task in (relay.pump, relay.expiry):
+            if task is not None:
+                task.cancel()
         await layer.group_discard(room_group(session_id), relay.channel)
+
+    async def _expire(self, expires_at: float) -> None:
+        """At the session's time limit: mark it ended (every process does; the update is
+        idempotent) and push this process's sockets out, as the instructor's ``end`` would."""
+        await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.05)
+        await database_sync_to_async(services.end_expired_sessions)()
+        for member in list(self.members):
+            try:
+                await member.room_ended({"type": "room.ended"})
+            except Exception:  # noqa: BLE001 - one broken socket must not keep the others open
+                logger.exception("study room %s: closing at expiry failed", self.session_id)
 
     async def _pump(self) -> None:
         while True:
@@ -250,7 +267,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._send_ended()
             return
         self.role = role
-        await RoomRelay.join(self.channel_layer, self.session_id, self)
+        await RoomRelay.join(
+            self.channel_layer, self.session_id, self, session.expires_at.timestamp()
+        )
         if role == "instructor":
             await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
         # The snapshot is read after joining the group: a command committed in between is in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 
 from kumoben.asgi import application
 from patterns import services
@@ -436,6 +438,29 @@ async def test_ending_a_session_closes_every_socket() -> None:
     assert (await again.connect())[0] is True
     assert await again.receive_json_from() == {"type": "ended"}
     await again.disconnect()
+
+
+async def test_a_session_reaching_its_time_limit_pushes_its_open_sockets_out() -> None:
+    session, cookie = await _instructor()
+    student_cookie = await _student(session, "Aya")
+    soon = timezone.now() + timedelta(seconds=1.5)
+    await sync_to_async(StudySession.objects.filter(pk=session.pk).update)(expires_at=soon)
+    instructor = await _connect(session, cookie)
+    student = await _connect(session, student_cookie)
+    await _hello(instructor)
+    await _hello(student)
+
+    # No command is sent: the room's own timer ends it.
+    assert await _until(student, "ended", timeout=5) == {"type": "ended"}
+    assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
+    assert await _until(instructor, "ended", timeout=5) == {"type": "ended"}
+    ended_at = await sync_to_async(
+        lambda: StudySession.objects.values_list("ended_at", flat=True).get(pk=session.pk)
+    )()
+    assert ended_at is not None and ended_at >= soon
+    for communicator in (instructor, student):
+        await communicator.disconnect()
+    assert all(session.pk not in relays for relays in RoomRelay._by_layer.values())
 
 
 @pytest.mark.parametrize(
