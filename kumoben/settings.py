@@ -200,6 +200,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Reverse proxies in front of the app that append the address they saw to X-Forwarded-For. With
+# 0 the socket's peer address is the client (join-code guessing is throttled per client address).
+KUMOBEN_PROXY_HOPS = envint("KUMOBEN_PROXY_HOPS", 0, maximum=10)
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie
 X_FRAME_OPTIONS = "DENY"

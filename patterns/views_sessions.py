@@ -3,11 +3,13 @@ slides as partials, and the report. Thin: logic lives in patterns.services."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,7 +76,26 @@ class JoinForm(forms.Form):
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    """The address join attempts are counted against.
+
+    Behind KUMOBEN_PROXY_HOPS trusted proxies, it is the address the outermost of them saw: with
+    two, ``X-Forwarded-For: spoofed, 203.0.113.7, 10.0.0.5`` gives 203.0.113.7 (a client can
+    prepend anything, but not past the proxies). Without proxies, or if the header is missing or
+    not an address, the socket's peer.
+    """
+    peer = str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
+    if hops <= 0:
+        return peer
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if not forwarded:
+        return peer
+    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
 
 
 def _tokens(request: HttpRequest) -> dict[str, str]:

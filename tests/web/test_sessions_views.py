@@ -223,6 +223,40 @@ def test_guessing_is_throttled_per_address(
     assert JoinAttempt.objects.filter(ip="127.0.0.1", ok=False).count() == 3
 
 
+def test_behind_trusted_proxies_guessing_is_counted_against_the_forwarded_address(
+    session: StudySession, settings
+) -> None:
+    settings.KUMOBEN_JOIN_FAILURES_PER_IP = 2
+    settings.KUMOBEN_PROXY_HOPS = 2
+    # The inner proxy (10.0.0.5) connects to the app and appends the outer proxy's address
+    # (10.0.0.4); the outer one appended the client's. Whatever a client prepends, the address
+    # the outer proxy saw is the one counted.
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for spoofed in ["1.1.1.1", "2.2.2.2"]:
+        forwarded = f"{spoofed}, 203.0.113.7, 10.0.0.4"
+        _join(Client(), "222222", "Aya", HTTP_X_FORWARDED_FOR=forwarded, **proxy)
+
+    forwarded = "203.0.113.7, 10.0.0.4"
+    blocked = _join(Client(), session.code, "Aya", HTTP_X_FORWARDED_FOR=forwarded, **proxy)
+    forwarded = "x, 198.51.100.4, 10.0.0.4"
+    other = _join(Client(), session.code, "Ben", HTTP_X_FORWARDED_FOR=forwarded, **proxy)
+    garbage = _join(Client(), session.code, "Cho", HTTP_X_FORWARDED_FOR="not-an-ip", **proxy)
+
+    assert (blocked.status_code, other.status_code, garbage.status_code) == (429, 302, 302)
+    assert list(JoinAttempt.objects.order_by("pk").values_list("ip", "ok")) == [
+        ("203.0.113.7", False),
+        ("203.0.113.7", False),
+        ("198.51.100.4", True),
+        ("10.0.0.5", True),
+    ]
+
+
+def test_without_proxy_hops_the_forwarded_header_is_ignored(session: StudySession) -> None:
+    _join(Client(), "222222", "Aya", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.5")
+
+    assert list(JoinAttempt.objects.values_list("ip", flat=True)) == ["10.0.0.5"]
+
+
 def test_joining_is_throttled_per_session(session: StudySession, settings) -> None:
     settings.KUMOBEN_JOINS_PER_SESSION_MINUTE = 2
     _join(Client(), session.code, "A", REMOTE_ADDR="10.0.0.1")
