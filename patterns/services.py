@@ -15,6 +15,7 @@ import math
 import re
 import secrets
 import unicodedata
+from html import unescape
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from patterns import session_sim
@@ -37,7 +39,7 @@ SESSION_LIFETIME = timedelta(hours=12)
 NICKNAME_MAX = 24
 MAX_SLIDE = 500
 MAX_CHOICES = 6
-CHOICE_MAX = 80
+CHOICE_MAX = 120
 PROMPT_MAX = 300
 POINTS_PER_CORRECT = 100
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -259,6 +261,45 @@ def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
         }
         for step in lesson.steps
     ]
+
+
+def lesson_polls(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
+    """The lesson's quiz questions as ready-made polls: plain-text prompt and choices, and the
+    right choice's index (None when several choices are right: such a poll cannot be scored).
+    Drawn questions get their numbers from ``seed``; a question longer than a poll takes is
+    left out.
+    """
+    lesson = _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
+    if lesson is None:
+        return []
+    from patterns import quiz
+
+    def text(html: str) -> str:
+        return " ".join(unescape(strip_tags(html)).split())
+
+    polls = []
+    for step in lesson.steps:
+        for directive in step.directives:
+            if directive.kind != "quiz":
+                continue
+            for question in quiz.questions(lesson, directive, seed):
+                prompt, choices = text(question.prompt), [text(c) for c in question.choices]
+                if (
+                    len(choices) > MAX_CHOICES
+                    or len(prompt) > PROMPT_MAX
+                    or max(map(len, choices)) > CHOICE_MAX
+                ):
+                    continue
+                (right,) = question.correct if len(question.correct) == 1 else (None,)
+                polls.append(
+                    {
+                        "step": step.number,
+                        "prompt": prompt,
+                        "choices": choices,
+                        "correct": None if right is None else right - 1,
+                    }
+                )
+    return polls
 
 
 def lesson_choices(lang: str) -> list[tuple[str, str]]:

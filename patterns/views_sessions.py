@@ -4,6 +4,7 @@ slides as partials, and the report. Thin: logic lives in patterns.services."""
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -211,6 +212,10 @@ def present(request: HttpRequest, public_id: str) -> HttpResponse:
         "qr": qr_svg(join_url, _("QR code for the join page")),
         "lobby": services.lobby(session.pk),
         "slide_titles": [s["title"] for s in (_slides(session) or [])],
+        # Drawn questions get new numbers on each load of the presenter page.
+        "lesson_polls": services.lesson_polls(
+            session.lesson_slug, get_language(), secrets.randbelow(2**31)
+        ),
     }
     return render(request, "sessions/present.html", context)
 

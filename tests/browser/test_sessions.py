@@ -3,6 +3,7 @@ browser contexts, against a live daphne (and, in the last test, a daphne that is
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +176,34 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     expect(aya.get_by_test_id("ended")).to_be_visible()
     expect(teacher.get_by_test_id("report-question")).to_contain_text("3 answered, 2 right")
     teacher.screenshot(path=str(artifacts_dir / "sessions-report-desktop.png"), full_page=True)
+
+
+def test_a_question_from_the_lessons_quiz_becomes_a_poll(
+    classroom: Classroom, artifacts_dir: Path
+) -> None:
+    teacher = classroom.instructor(lesson=True)
+    aya = classroom.student(_code(teacher), "Aya")
+    presets = json.loads(teacher.locator("#lesson-polls").text_content() or "[]")
+    # The lesson's last question draws its numbers for this page: ask that one.
+    last = len(presets) - 1
+    preset = presets[last]
+    assert preset["correct"] is not None and len(preset["choices"]) >= 3
+
+    teacher.get_by_test_id("poll-preset").select_option(str(last))
+    expect(teacher.locator("#poll-prompt")).to_have_value(preset["prompt"])
+    for i, choice in enumerate(preset["choices"]):
+        expect(teacher.get_by_label(f"Choice {i + 1}", exact=True)).to_have_value(choice)
+    expect(
+        teacher.get_by_label(f"Right answer {preset['correct'] + 1}", exact=True)
+    ).to_be_checked()
+    teacher.screenshot(path=str(artifacts_dir / "sessions-lesson-poll-desktop.png"))
+    teacher.get_by_label("Score it (leaderboard)").check()
+    teacher.get_by_test_id("poll-ask").click()
+
+    expect(aya.get_by_test_id("student-poll")).to_contain_text(preset["prompt"])
+    aya.get_by_role("button", name=preset["choices"][preset["correct"]], exact=True).click()
+    teacher.get_by_test_id("poll-reveal").click()
+    expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
 
 
 def test_wrong_code_is_refused_plainly(browser: Browser, daphne_server: DaphneServer) -> None:

@@ -226,3 +226,36 @@ def test_code_space_is_large_enough_to_guess_only_by_luck() -> None:
     # sessions with chance 20 * 100 / 887,503,681, about 2 in a million.
     assert len(services.CODE_ALPHABET) ** services.CODE_LENGTH == 887_503_681
     assert list(itertools.islice(services.CODE_ALPHABET, 3)) == ["2", "3", "4"]
+
+
+def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
+    polls = services.lesson_polls("summary", "en", seed=1)
+
+    assert polls == [
+        {
+            "step": 4,
+            "prompt": "Your services all run on ECS and you want retries and traffic metrics "
+            "without running a mesh. What fits best?",
+            "choices": ["ECS Service Discovery", "ECS Service Connect", "AWS App Mesh"],
+            "correct": 1,
+        },
+        {
+            # Two right answers: a poll takes one, so this one cannot be scored.
+            "step": 4,
+            "prompt": "A Lambda function must call one of your ECS services. Which options work?",
+            "choices": ["an ALB", "ECS Service Discovery", "ECS Service Connect alone"],
+            "correct": None,
+        },
+    ]
+
+
+def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> None:
+    first, second = (services.lesson_polls("elb", "en", seed) for seed in (1, 2))
+    ja = services.lesson_polls("elb", "ja", seed=1)
+
+    assert first[:-1] == second[:-1]  # the written questions
+    assert first[-1] != second[-1]  # the drawn one
+    assert [p["step"] for p in ja] == [p["step"] for p in first]
+    assert ja[0]["prompt"].startswith("既定の health check")
+    assert services.lesson_polls("no-such-lesson", "en", 1) == []
+    assert services.lesson_polls("", "en", 1) == []

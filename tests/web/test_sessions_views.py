@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -441,3 +442,21 @@ def test_admin_lists_sessions_and_grants_the_instructor_permission(session: Stud
     assert (listing.status_code, detail.status_code, user_page.status_code) == (200, 200, 200)
     assert session.display_code in listing.text
     assert "Can run instructor-led study sessions" in user_page.text
+
+
+def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
+    owner = get_user_model().objects.get(username="instructor")
+    with_lesson = services.create_session(owner, "Summary", lesson_slug="summary")
+    without = services.create_session(owner, "Free talk")
+
+    page = instructor.get(f"/sessions/{with_lesson.public_id}/present/")
+    bare = instructor.get(f"/sessions/{without.public_id}/present/")
+
+    data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', page.text)
+    assert data is not None
+    assert json.loads(data.group(1)) == services.lesson_polls("summary", "en", 0)
+    select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1"]
+    assert "Step 4: A Lambda function must call one of your ECS services." in page.text
+    assert "(several right answers: not scored)" in page.text
+    assert 'id="poll-preset"' not in bare.text

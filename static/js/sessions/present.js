@@ -138,6 +138,19 @@ pollForm.addEventListener("change", () => {
   document.getElementById("poll-choices").hidden = numeric;
   document.getElementById("poll-numeric").hidden = !numeric;
 });
+// A question from the lesson's quiz fills the form; the instructor can still edit it.
+const presets = JSON.parse(document.getElementById("lesson-polls")?.textContent || "[]");
+document.getElementById("poll-preset")?.addEventListener("change", (event) => {
+  const preset = presets[Number(event.target.value)];
+  if (event.target.value === "" || !preset) return;
+  pollForm.elements.prompt.value = preset.prompt;
+  pollForm.querySelector('input[name="kind"][value="choice"]').checked = true;
+  pollForm.querySelectorAll('input[name="choice"]').forEach((input, i) => { input.value = preset.choices[i] ?? ""; });
+  pollForm.querySelectorAll('input[name="correct"]').forEach((radio, i) => { radio.checked = preset.correct === i; });
+  // Several right answers: a poll takes one, so it cannot be scored (the server would say so).
+  if (preset.correct === null) pollForm.elements.scored.checked = false;
+  pollForm.dispatchEvent(new Event("change"));
+});
 pollForm.addEventListener("submit", (event) => {
   event.preventDefault();
   send(pollFrame(pollForm));
