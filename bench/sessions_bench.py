@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import secrets
 import statistics
 import sys
@@ -312,9 +313,18 @@ def bench_env(tmp: Path, scale_out: bool) -> dict[str, str]:
 
         from tests.integration.test_scale_out import _fresh_database
 
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        # Its own key prefix: tests running beside the benchmark use the same Redis database.
+        prefix = f"kumoben-bench-{os.getpid()}"
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.delete(key)
         database_url = _fresh_database(POSTGRES_URL, "kumoben_sessions_bench")
-        env = server_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, **production)
+        env = server_env(
+            DATABASE_URL=database_url,
+            REDIS_URL=REDIS_URL,
+            KUMOBEN_CHANNEL_PREFIX=prefix,
+            **production,
+        )
     else:
         env = server_env(KUMOBEN_SQLITE_PATH=str(tmp / "bench.sqlite3"), **production)
     manage("migrate", "--noinput", "-v0", env=env)

@@ -7,6 +7,7 @@ so a typo in production fails at start-up, not at the first request.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,12 +141,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envurl("REDIS_URL", ("redis", "rediss"))
 if REDIS_URL:
+    CHANNEL_PREFIX = os.environ.get("KUMOBEN_CHANNEL_PREFIX", "asgi").strip() or "asgi"
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", CHANNEL_PREFIX):
+        raise ImproperlyConfigured(
+            f"KUMOBEN_CHANNEL_PREFIX={CHANNEL_PREFIX!r}: expected 1-64 of A-Z a-z 0-9 _ . : -"
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 gives sockets a 5 s read timeout by default, which cuts channels-redis's
             # blocking receive on a quiet group (django/channels_redis#422); reads must wait.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # Key prefix in Redis: deployments (or test runs) sharing one Redis database
+                # keep apart by giving each its own.
+                "prefix": CHANNEL_PREFIX,
+            },
         }
     }
 else:

@@ -15,10 +15,10 @@ import math
 import re
 import secrets
 import unicodedata
-from html import unescape
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
 
 from django.conf import settings

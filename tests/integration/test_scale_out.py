@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -33,13 +35,26 @@ def _fresh_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def _drop_database(url: str) -> None:
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
 @pytest.fixture
-def shared_env(postgres_url: str, redis_url: str) -> dict[str, str]:
-    redis.Redis.from_url(redis_url).flushdb()
-    database_url = _fresh_database(postgres_url, "kumoben_scale_out")
-    env = server_env(DATABASE_URL=database_url, REDIS_URL=redis_url)
+def shared_env(postgres_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    # A database and a channel-layer key prefix of this test's own: test runs that share the
+    # machine's PostgreSQL and Redis (a developer's and CI's, say) cannot see each other.
+    run = f"{os.getpid()}_{secrets.token_hex(4)}"
+    database_url = _fresh_database(postgres_url, f"kumoben_scale_out_{run}")
+    prefix = f"kumoben-test-{run}"
+    env = server_env(DATABASE_URL=database_url, REDIS_URL=redis_url, KUMOBEN_CHANNEL_PREFIX=prefix)
     manage("migrate", "--noinput", "-v0", env=env)
-    return env
+    yield env
+    _drop_database(database_url)
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
 
 
 @pytest.fixture
