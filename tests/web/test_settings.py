@@ -91,6 +91,19 @@ def test_settings_pick_postgresql_and_redis_from_urls() -> None:
     ]
 
 
+def test_channel_prefix_is_passed_to_channels_redis_and_checked() -> None:
+    code = "import kumoben.settings as s; print(s.CHANNEL_LAYERS['default']['CONFIG']['prefix'])"
+    env = {"KUMOBEN_DEBUG": "1", "REDIS_URL": "redis://cache.internal:6379/0"}
+
+    default = _run_settings(env, code)
+    chosen = _run_settings({**env, "KUMOBEN_CHANNEL_PREFIX": "kumoben-ci-42"}, code)
+    bad = _run_settings({**env, "KUMOBEN_CHANNEL_PREFIX": "no spaces please"}, code)
+
+    assert (default.stdout.strip(), chosen.stdout.strip()) == ("asgi", "kumoben-ci-42")
+    assert bad.returncode == 1
+    assert "KUMOBEN_CHANNEL_PREFIX='no spaces please': expected 1-64 of" in bad.stderr
+
+
 def test_default_settings_use_sqlite_and_the_in_memory_layer() -> None:
     code = (
         "import kumoben.settings as s;"
