@@ -1,7 +1,7 @@
 """The playground's live stream: one simulation per connection, paced with ``asyncio.sleep``.
 
 Client -> server: ``start``, ``pause``, ``play``, ``speed``, ``action``, ``fork``, ``resume``
-(shapes in notes/playground-contract.md). Server -> client: ``hello``, ``frame``, ``status``,
+(shapes in patterns/PLAYER_PROTOCOL.md). Server -> client: ``hello``, ``frame``, ``status``,
 ``readouts``, ``log`` (the authoritative action log and permalink after each applied action) and
 ``error`` (field + reason; the connection stays usable).
 

@@ -1,4 +1,4 @@
-"""Engine output -> the playground's frames (the format is in notes/playground-contract.md).
+"""Engine output -> the playground's frames (the format is in PLAYER_PROTOCOL.md).
 
 One :class:`Playback` owns the simulations of one playground (one pattern, or all four on one
 clock) and turns each virtual-second window into frames: request dots on diagram edge ids, state
