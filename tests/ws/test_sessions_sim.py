@@ -126,6 +126,33 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
         await communicator.disconnect()
 
 
+async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    # Aya's page is in Japanese (the language cookie): her stream is built in Japanese.
+    ja_cookie = await _student(session, "Aya") + b"; django_language=ja"
+    aya = await _connect(session, ja_cookie)
+    for communicator in (instructor, aya):
+        await _hello(communicator)
+    await _start(instructor, speed=1)
+    await asyncio.sleep(0.5)
+
+    await instructor.send_json_to({"type": "action", "action": KILL})
+    en, ja = [await _stream_until_action(c) for c in (instructor, aya)]
+
+    assert en[-1]["seq"] == ja[-1]["seq"]
+    (en_event,) = [e for e in en[-1]["events"] if e["cause"] == "action_applied"]
+    (ja_event,) = [e for e in ja[-1]["events"] if e["cause"] == "action_applied"]
+    assert (en_event["t"], en_event["el"]) == (ja_event["t"], ja_event["el"])
+    assert en_event["text"] == "Action kill_task was applied to task inventory-2."
+    assert ja_event["text"] != en_event["text"] and "inventory-2" in ja_event["text"]
+    # Everything but the narration is the same in both languages.
+    strip = [{k: v for k, v in e.items() if k != "text"} for e in en[-1]["events"]]
+    assert strip == [{k: v for k, v in e.items() if k != "text"} for e in ja[-1]["events"]]
+    for communicator in (instructor, aya):
+        await communicator.disconnect()
+
+
 async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
     session, cookie = await _instructor()
     instructor = await _connect(session, cookie)
