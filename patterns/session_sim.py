@@ -37,8 +37,10 @@ from patterns.sim import BUILTIN_SCENARIOS
 #: screen before the shared clock gets to the action: everyone sees it at the same moment.
 LEAD_WALL_S = 0.1
 #: Frames go out this many wall seconds ahead of the shared clock (at least the current window),
-#: so a following player always holds the moment it shows and animates smoothly.
+#: so a following player always holds the moment it shows and animates smoothly; at high speed at
+#: most AHEAD_MAX_WINDOWS windows, which bounds what an action makes every process send again.
 AHEAD_WALL_S = 1.0
+AHEAD_MAX_WINDOWS = 5
 #: Action times are rounded up to this step (virtual seconds), so narrated times stay readable.
 ACTION_STEP_S = 0.01
 
@@ -186,10 +188,11 @@ def windows_to_send(
     AHEAD_WALL_S (in wall seconds, at the current speed) of the shared clock.
 
     Example: vt 12.3 at 1x -> windows starting at or before 13.3 -> 14 windows ([0, 1) ... [13,
-    14)); the run's last window is the last one.
+    14)); at 10x, windows starting at or before 12.3 + 5 (the cap) -> 18; the run's last window
+    is the last one.
     """
     vt = min(virtual_time(sim, now_s), duration_s)
-    ahead = vt + AHEAD_WALL_S * float(sim["speed"])
+    ahead = vt + min(AHEAD_WALL_S * float(sim["speed"]), AHEAD_MAX_WINDOWS * window_s)
     return min(math.ceil(duration_s / window_s), int(math.floor(ahead / window_s + 1e-9)) + 1)
 
 
@@ -197,12 +200,15 @@ def next_window_in(sim: Mapping[str, Any], now_s: float, window: int, window_s: 
     """Wall seconds until window ``window`` is due (0 if it is; an hour while paused)."""
     if not sim["playing"]:
         return 3600.0
-    start = window * window_s - AHEAD_WALL_S * float(sim["speed"])
+    start = window * window_s - min(
+        AHEAD_WALL_S * float(sim["speed"]), AHEAD_MAX_WINDOWS * window_s
+    )
     return max(0.0, (start - virtual_time(sim, now_s)) / float(sim["speed"]))
 
 
 __all__ = [
     "ACTION_STEP_S",
+    "AHEAD_MAX_WINDOWS",
     "AHEAD_WALL_S",
     "LEAD_WALL_S",
     "SimCommandError",

@@ -37,6 +37,9 @@ def test_windows_to_send_runs_one_wall_second_ahead_of_the_shared_clock() -> Non
     assert session_sim.windows_to_send(sim, 104.15, 120.0, 1.0) == 15
     assert session_sim.windows_to_send(sim, 1000.0, 120.0, 1.0) == 120
     assert session_sim.windows_to_send({**sim, "playing": False}, 104.15, 120.0, 1.0) == 7
+    # At 10x a wall second is 10 windows; at most 5 go out ahead.
+    fast = {"playing": False, "speed": 10.0, "vt": 12.3, "since": 100.0}
+    assert session_sim.windows_to_send(fast, 100.0, 120.0, 1.0) == 18
 
 
 def test_next_window_in_counts_wall_seconds_to_the_window_being_due() -> None:
@@ -46,6 +49,9 @@ def test_next_window_in_counts_wall_seconds_to_the_window_being_due() -> None:
     assert session_sim.next_window_in(sim, 104.15, 15, 1.0) == pytest.approx(0.35)
     assert session_sim.next_window_in(sim, 104.15, 14, 1.0) == 0.0
     assert session_sim.next_window_in({**sim, "playing": False}, 104.15, 15, 1.0) == 3600.0
+    # At 10x window 20 is due 5 virtual seconds before it starts: vt 15.0, 0.27 s after 12.3.
+    fast = {"playing": True, "speed": 10.0, "vt": 12.3, "since": 100.0}
+    assert session_sim.next_window_in(fast, 100.0, 20, 1.0) == pytest.approx(0.27)
 
 
 def test_scenario_start_resets_the_clock_and_names_the_run() -> None:
