@@ -138,6 +138,8 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     expect(aya.locator("#sim-state")).to_have_text("▶ playing 1×")
     teacher.get_by_test_id("sim-pause").click()
     expect(aya.locator("#sim-state")).to_have_text("❚❚ paused")
+    # Read once the instructor's own page has the pause (its clock ran until then).
+    expect(teacher.locator("#sim-state")).to_have_text("❚❚ paused")
     paused_at = teacher.get_by_test_id("sim-clock").inner_text()
     expect(aya.get_by_test_id("sim-clock")).to_have_text(paused_at)
 
