@@ -128,11 +128,40 @@ def shown_at(anchor: dict[str, Any], t: float) -> float | None:
 class Watch:
     """What one student received, for the figures."""
 
-    def __init__(self) -> None:
+    def __init__(self, anchor: dict[str, Any]) -> None:
         self.arrivals: dict[int, list[float]] = {}  # command seq -> arrival (monotonic)
         self.actions: dict[tuple[float, str], dict[str, Any]] = {}  # (at_s, task) -> timings
         self.kept: list[int] = []  # shared-run frame seqs after applying rewinds
         self.ahead_ms: list[float] = []  # how long before the shared clock needed each frame
+        self.anchor = anchor  # the shared clock's anchors, from the latest state frame
+        self.changed_from = 0.0  # a re-sent window is needed from the action on, not its start
+
+    def file(self, frame: dict[str, Any], now: float, wall: float) -> None:
+        kind = frame["type"]
+        if kind == "state":
+            self.arrivals.setdefault(frame["seq"], []).append(now)
+            self.anchor = frame["state"]["sim"]
+            log = self.anchor.get("log") or []
+            if log:
+                last = log[-1]
+                entry = self.actions.setdefault((last["at_s"], last["task"]), {})
+                # The moment the shared clock reaches the action, by this state's anchors (the
+                # action's own state frame re-anchors the clock when it is logged).
+                entry.setdefault("seq", frame["seq"])
+                entry.setdefault("shown_wall", shown_at(self.anchor, last["at_s"]))
+        elif kind == "sim.log":
+            self.changed_from = frame["applied"]["at_s"]
+            if "rewind" in frame:
+                self.kept = [seq for seq in self.kept if seq < frame["rewind"]["seq"]]
+        elif kind == "sim.frame":
+            self.kept.append(frame["seq"])
+            needed = shown_at(self.anchor, max(frame["t0"], self.changed_from))
+            if needed is not None and frame["t0"] > 0:
+                self.ahead_ms.append((needed - wall) * 1000)
+            for event in frame["events"]:
+                if event["cause"] == "action_applied":
+                    entry = self.actions.setdefault((event["t"], event["el"][0][5:]), {})
+                    entry.setdefault("frame", now)
 
 
 async def student(
@@ -140,7 +169,7 @@ async def student(
     public_id: str,
     key: str,
     gate: asyncio.Semaphore,
-    watch: Watch,
+    watches: list[Watch],
     counter: list[int],
     sockets: list[Any],
 ) -> None:
@@ -150,41 +179,16 @@ async def student(
     hello = json.loads(await socket.recv())
     assert hello["type"] == "hello", hello
     counter[0] += 1
-    anchor = hello["state"]["sim"]
-    changed_from = 0.0
+    watch = Watch(hello["state"]["sim"])
+    watches.append(watch)
     # One plain receive loop a student (no timers), so the client's own work stays small
-    # next to the server's; the clocks are read before the frame is parsed.
+    # next to the server's; the clocks are read before the message is parsed.
     with contextlib.suppress(websockets.ConnectionClosed):
         async for raw in socket:
             now, wall = time.monotonic(), time.time()
-            frame = json.loads(raw)
-            kind = frame["type"]
-            if kind == "state":
-                watch.arrivals.setdefault(frame["seq"], []).append(now)
-                anchor = frame["state"]["sim"]
-                log = anchor.get("log") or []
-                if log:
-                    last = log[-1]
-                    entry = watch.actions.setdefault((last["at_s"], last["task"]), {})
-                    # The moment the shared clock reaches the action, by this state's anchors
-                    # (the action's own state frame re-anchors the clock when it is logged).
-                    entry.setdefault("seq", frame["seq"])
-                    entry.setdefault("shown_wall", shown_at(anchor, last["at_s"]))
-            elif kind == "sim.log":
-                # A re-sent window is needed from the action on, not from its start.
-                changed_from = frame["applied"]["at_s"]
-                if "rewind" in frame:
-                    watch.kept = [seq for seq in watch.kept if seq < frame["rewind"]["seq"]]
-            elif kind == "sim.frame":
-                watch.kept.append(frame["seq"])
-                needed = shown_at(anchor, max(frame["t0"], changed_from))
-                if needed is not None and frame["t0"] > 0:
-                    watch.ahead_ms.append((needed - wall) * 1000)
-                for event in frame["events"]:
-                    if event["cause"] == "action_applied":
-                        entry = watch.actions.setdefault((event["t"], event["el"][0][5:]), {})
-                        entry.setdefault("frame", now)
-                        entry.setdefault("frame_wall", wall)
+            message = json.loads(raw)
+            for frame in message["frames"] if message["type"] == "sim.history" else [message]:
+                watch.file(frame, now, wall)
 
 
 async def run(
@@ -192,13 +196,13 @@ async def run(
 ) -> dict[str, Any]:
     public_id, teacher_key, *student_keys = ids
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
-    watches = [Watch() for _ in student_keys]
+    watches: list[Watch] = []
     counter = [0]
     sockets: list[Any] = []
     started = time.monotonic()
     tasks = [
-        asyncio.create_task(student(server, public_id, key, gate, watches[n], counter, sockets))
-        for n, key in enumerate(student_keys)
+        asyncio.create_task(student(server, public_id, key, gate, watches, counter, sockets))
+        for key in student_keys
     ]
     deadline = started + 120
     while counter[0] < len(student_keys):

@@ -881,6 +881,23 @@ class Playback:
         self.skip_to_window((after_seq + 1) // n)
         return [f for f in self.step() if f["seq"] > after_seq]
 
+    def extend_log(self, log: Sequence[Mapping[str, Any]]) -> None:
+        """Take actions added to the log, none before the current window: the run is then the
+        one a new Playback with ``log`` would be at this window (the past is not run again)."""
+        log = [dict(a) for a in log]
+        if log[: len(self.log)] != self.log:
+            raise PlaybackError("log", "must extend the current log")
+        if any(float(a["at_s"]) < self.t for a in log[len(self.log) :]):
+            raise PlaybackError("log", f"an added action is before the current time {self.t:g}")
+        actions = replay_actions(self.base, log)
+        try:
+            for stream in self.streams:
+                stream.sim.reschedule(actions)
+        except ScenarioError as error:
+            raise PlaybackError(f"log.{error.path}", error.reason) from None
+        self.log = log
+        self.scenario = self.streams[0].sim.scenario
+
     def apply(self, action: Any) -> dict[str, Any]:
         """Apply an engine action at the current virtual time in every simulation; log it."""
         if not isinstance(action, Mapping):

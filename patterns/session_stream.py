@@ -14,8 +14,9 @@ players to drop it (``sim.log`` with ``rewind``) and sends it again with the act
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
-``sim.history`` (``frames``: a batch of the frames so far, for a subscriber arriving late; windows
-older than HISTORY_DOTS_S come without request dots, marked ``sample.trimmed``),
+``sim.history`` (``frames``: a batch of messages handled in order, each by its type: the frames so
+far for a subscriber arriving late, where windows older than HISTORY_DOTS_S come without request
+dots, marked ``sample.trimmed``; or the ``sim.log`` of an action and the windows sent again),
 ``sim.log`` (the log after an instructor action, with ``rewind: {seq, t}`` when frames from
 ``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (every few windows once
 something happened, and at the end), ``sim.status`` (``ended``). While no scenario
@@ -63,6 +64,10 @@ def _readouts_due(playback: Playback) -> bool:
 HISTORY_DOTS_S = 60.0
 #: Frames of the history travel in batches (``sim.history``): one send per this many frames.
 HISTORY_BATCH = 50
+#: Wall seconds a view's tail stays behind the shared clock. An action applies at or after the
+#: shared time of the click, so the tail is before it unless the action took longer than this to
+#: reach the process (then the run is rebuilt from the start, which is slower but the same).
+TAIL_WALL_S = 1.0
 
 
 def trimmed_frame(frame: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -93,6 +98,10 @@ class _View:
         self.readouts: list[str] = []  # the latest readouts (one per pattern), encoded
         self.subscribers: list[Any] = []
         self.ended_sent = False
+        # The same run kept TAIL_WALL_S behind the shared clock: an action lands after it, so
+        # it becomes the new head in a few windows' work instead of a replay of the whole run.
+        self.tail: Playback | None = None
+        self.tail_job: asyncio.Task[None] | None = None
 
     def hello(self, log: list[dict[str, Any]]) -> str:
         return _encode({**self.playback.hello(), "log": log}, "sim.hello")
@@ -118,12 +127,15 @@ class _View:
     def batches(self) -> list[str]:
         """The history as ``sim.history`` messages (joined from the stored encodings)."""
         return [
-            '{"type": "sim.history", "frames": [' + ", ".join(chunk) + "]}"
-            for chunk in (
-                self.history[i : i + HISTORY_BATCH]
-                for i in range(0, len(self.history), HISTORY_BATCH)
-            )
+            _batch(self.history[i : i + HISTORY_BATCH])
+            for i in range(0, len(self.history), HISTORY_BATCH)
         ]
+
+
+def _batch(texts: list[str]) -> str:
+    """Encoded messages as one ``sim.history`` message (its ``frames`` are handled in order,
+    each by its own type), joined from the encodings rather than encoded again."""
+    return '{"type": "sim.history", "frames": [' + ", ".join(texts) + "]}"
 
 
 class SimStreamer:
@@ -138,6 +150,8 @@ class SimStreamer:
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.updates: set[asyncio.Future[None]] = set()
+        self.switches = 0  # actions served by a view's tail
+        self.rebuilds = 0  # actions that replayed the run from the start
 
     # ------------------------------------------------------------------ the state
 
@@ -192,10 +206,11 @@ class SimStreamer:
             rewinds.append(min(playback.window, int(math.floor(earliest / playback.window_s))))
         rebuilt = await asyncio.gather(
             *(
-                asyncio.to_thread(_rebuild, sim, lang, window)
-                for (lang, _view), window in zip(views, rewinds, strict=True)
+                self._replacement(view, lang, window, log)
+                for (lang, view), window in zip(views, rewinds, strict=True)
             )
         )
+        now = self.clock()
         for (_lang, view), window, playback in zip(views, rewinds, rebuilt, strict=True):
             sent = view.playback.window
             view.playback = playback
@@ -205,9 +220,67 @@ class SimStreamer:
                 view.rewind(keep)
                 message["rewind"] = {"seq": keep, "t": window * playback.window_s}
                 view.ended_sent = False
-            await self._send(view.subscribers, _encode(message, "sim.log"))
-        # The rewound windows go out again now, not at the next pacing tick.
-        await self._send_due()
+            # The log and the window with the action go out now, as one message a screen (with
+            # 300 screens a send costs more than anything else here); the windows after it follow
+            # at the pacing task's next turn, right after this.
+            batch = [_encode(message, "sim.log")]
+            await self._advance(view, sim, now, batch, until=window + 1)
+            await self._send(view.subscribers, _batch(batch))
+        for lang, view in views:
+            self._spawn_tail(view, lang)
+
+    async def _replacement(
+        self, view: _View, lang: str, window: int, log: list[dict[str, Any]]
+    ) -> Playback:
+        """The run with the new log at ``window``: the view's tail (kept a little behind the
+        shared clock) brought forward, which costs a few windows; else a rebuild from the start,
+        which costs the whole run so far."""
+        tail, view.tail = view.tail, None
+        if tail is not None and tail.log == view.playback.log and tail.window <= window:
+
+            def bring_forward() -> Playback:
+                tail.extend_log(log)
+                tail.skip_to_window(window)
+                return tail
+
+            try:
+                playback = await asyncio.to_thread(bring_forward)
+            except PlaybackError:
+                logger.exception("study room %s: the tail took no new log", self.session_id)
+            else:
+                self.switches += 1
+                return playback
+        self.rebuilds += 1
+        assert self.sim is not None
+        return await asyncio.to_thread(_rebuild, self.sim, lang, window)
+
+    def _tail_window(self, view: _View, sim: Mapping[str, Any], now: float) -> int:
+        """Where a view's tail waits: TAIL_WALL_S behind the shared clock, never past the head."""
+        playback = view.playback
+        behind = session_sim.virtual_time(sim, now) - TAIL_WALL_S * float(sim["speed"])
+        return max(0, min(playback.window, int(math.floor(behind / playback.window_s))))
+
+    def _spawn_tail(self, view: _View, lang: str) -> None:
+        """Build the view's tail in the background (a replay of the run so far, off the path
+        of any frame); a tail built for a log that changed meanwhile is built again."""
+        if view.tail_job is not None and not view.tail_job.done():
+            return
+
+        async def build() -> None:
+            while self.views.get(lang) is view and self.sim is not None:
+                sim = self.sim
+                target = self._tail_window(view, sim, self.clock())
+                try:
+                    tail = await asyncio.to_thread(_rebuild, sim, lang, target)
+                except (PlaybackError, session_sim.SimCommandError):
+                    logger.exception("study room %s: cannot build a tail", self.session_id)
+                    return
+                if self.views.get(lang) is view and tail.log == view.playback.log:
+                    view.tail = tail
+                    return
+
+        view.tail_job = asyncio.ensure_future(build())
+        self.updates.add(view.tail_job)
 
     # ------------------------------------------------------------------ members
 
@@ -235,6 +308,7 @@ class SimStreamer:
             # A new view (the first screen of this language here, or any after a restart)
             # catches up before anyone subscribes, so every screen gets the past as history.
             await self._advance(view, sim, self.clock())
+            self._spawn_tail(view, lang)
         await self._send([member], view.hello(list(sim.get("log", []))))
         for text in [*view.batches(), *view.readouts]:
             await self._send([member], text)
@@ -299,15 +373,34 @@ class SimStreamer:
             return max(0.0, left) / float(sim["speed"]) + 0.005
         return session_sim.next_window_in(sim, now, playback.window, playback.window_s) + 0.005
 
-    async def _advance(self, view: _View, sim: Mapping[str, Any], now: float) -> None:
-        """Step one view to the windows due at ``now``, sending each to its subscribers."""
+    async def _advance(
+        self,
+        view: _View,
+        sim: Mapping[str, Any],
+        now: float,
+        batch: list[str] | None = None,
+        until: int | None = None,
+    ) -> None:
+        """Step one view to the windows due at ``now`` (at most to window ``until``), sending
+        each frame to its subscribers, or adding it to ``batch`` for the caller to send."""
         playback = view.playback
         due = session_sim.windows_to_send(sim, now, playback.duration_s, playback.window_s)
+        if until is not None:
+            due = min(due, until)
         stepped = playback.window < due
         while playback.window < due:
             frames = await asyncio.to_thread(playback.step)
             for frame in frames:
-                await self._send(view.subscribers, view.add(frame))
+                text = view.add(frame)
+                if batch is not None:
+                    batch.append(text)
+                else:
+                    await self._send(view.subscribers, text)
+        tail = view.tail
+        if tail is not None:
+            target = self._tail_window(view, sim, now)
+            if tail.window < target:
+                await asyncio.to_thread(tail.skip_to_window, target)
         if stepped and _readouts_due(playback):
             # As the playground: the engine's whole-run summary, now and then and at the end,
             # once something has happened (an action, live or scheduled).

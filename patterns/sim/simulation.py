@@ -98,6 +98,21 @@ class Simulation:
                 raise ScenarioError("action.value", f"{error.path}: {error.reason}") from None
         self._apply_now(normalized)
 
+    def reschedule(self, actions: list[dict[str, Any]]) -> None:
+        """Replace the run's action list, as if it had been built with ``actions``.
+
+        Only the future may change: the actions before the current time must be the ones already
+        applied, in order. The result is the same run a new :class:`Simulation` with these actions
+        would be at this time, without running the past again.
+        """
+        scenario = self.scenario.with_overrides(actions=actions)
+        now = self.now
+        past = [dict(a) for a in scenario.actions if a["at_s"] < now]
+        if past != self.action_log:
+            raise ScenarioError("actions", "the actions before the current time cannot change")
+        self.scenario = scenario
+        self._pending = [dict(a) for a in scenario.actions if a["at_s"] >= now]
+
     def _apply_now(self, action: dict[str, Any]) -> None:
         apply_action(self.world, action)
         self.action_log.append(dict(action))

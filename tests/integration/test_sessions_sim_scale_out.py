@@ -4,6 +4,7 @@ the same window, and a killed process rebuilds the same frames when it comes bac
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -22,9 +23,13 @@ KILL = {"do": "kill_task", "task": "inventory-2"}
 
 async def _action_frame(socket: Any) -> dict[str, Any]:
     while True:
-        frame = await _until(socket, "sim.frame", timeout=15)
-        if any(e["cause"] == "action_applied" for e in frame["events"]):
-            return frame
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+        batch = message["frames"] if message["type"] == "sim.history" else [message]
+        for frame in batch:
+            if frame["type"] == "sim.frame" and any(
+                e["cause"] == "action_applied" for e in frame["events"]
+            ):
+                return frame
 
 
 async def _shared_run(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:

@@ -462,3 +462,46 @@ def test_playback_caps_the_live_action_log() -> None:
         playback.apply({"do": "recover_task", "task": "back-1"})
 
     assert (error.value.field, error.value.reason) == ("action", "at most 500 actions a run")
+
+
+@pytest.mark.parametrize("pattern", ["elb", "all"])
+def test_extended_log_gives_the_frames_of_a_run_built_with_it(pattern: str) -> None:
+    # A scenario action at 6 s, the log's first action, then two added at the window reached
+    # (one at the very start of it, tied with nothing; one inside a later window).
+    scenario = {**TINY, "actions": [{"at_s": 6.0, "do": "kill_task", "task": "back-3"}]}
+    first = {"at_s": 2.5, "do": "slow_task", "task": "back-1", "delay_ms": 300}
+    added = [
+        {"at_s": 4.0, "do": "refuse_task", "task": "back-2"},
+        {"at_s": 6.0, "do": "recover_task", "task": "back-2"},
+    ]
+    built = Playback(scenario, pattern, 3, log=[first, *added], topology_hook=None)
+    built.skip_to_window(4)
+
+    extended = Playback(scenario, pattern, 3, log=[first], topology_hook=None)
+    _before = [extended.step() for _ in range(4)]
+    extended.extend_log([dict(extended.log[0]), *added])
+
+    assert extended.log == built.log
+    assert _all_frames(extended) == _all_frames(built)
+    assert extended.readouts() == built.readouts()
+
+
+def test_extended_log_cannot_change_the_past() -> None:
+    playback = Playback(TINY, "elb", 3, log=[], topology_hook=None)
+    playback.skip_to_window(5)
+
+    with pytest.raises(PlaybackError) as early:
+        playback.extend_log([{"at_s": 4.5, "do": "kill_task", "task": "back-1"}])
+    with pytest.raises(PlaybackError) as rewritten:
+        Playback(
+            TINY, "elb", 3, log=[{"at_s": 1.0, "do": "kill_task", "task": "back-1"}]
+        ).extend_log([{"at_s": 7.0, "do": "kill_task", "task": "back-2"}])
+
+    assert (early.value.field, early.value.reason) == (
+        "log",
+        "an added action is before the current time 5",
+    )
+    assert (rewritten.value.field, rewritten.value.reason) == (
+        "log",
+        "must extend the current log",
+    )

@@ -10,9 +10,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from patterns import services
+from patterns import services, session_sim
 from patterns.consumers_sessions import RoomRelay
 from patterns.models import SessionCommand
+from patterns.playback import diagram_topology
 from tests.ws.test_sessions_room import _connect, _hello, _instructor, _student, _until
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -20,12 +21,20 @@ pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(trans
 KILL = {"do": "kill_task", "task": "inventory-2"}
 
 
+async def _messages(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
+    """The next message, or the messages of a sim.history batch, in order."""
+    message = await communicator.receive_json_from(timeout=10)
+    return message["frames"] if message["type"] == "sim.history" else [message]
+
+
 async def _frames_until_action(communicator: WebsocketCommunicator) -> dict[str, Any]:
     """sim.frame messages until the one whose events show the instructor's action applied."""
     while True:
-        frame = await _until(communicator, "sim.frame", timeout=10)
-        if any(e["cause"] == "action_applied" for e in frame["events"]):
-            return frame
+        for frame in await _messages(communicator):
+            if frame["type"] == "sim.frame" and any(
+                e["cause"] == "action_applied" for e in frame["events"]
+            ):
+                return frame
 
 
 async def _start(instructor: WebsocketCommunicator, speed: float = 10) -> None:
@@ -68,13 +77,13 @@ async def _stream_until_action(communicator: WebsocketCommunicator) -> list[dict
     """Every sim.frame and sim.log message up to the frame showing the instructor's action."""
     seen = []
     while True:
-        message = await communicator.receive_json_from(timeout=10)
-        if message["type"] in ("sim.frame", "sim.log"):
-            seen.append(message)
-        if message["type"] == "sim.frame" and any(
-            e["cause"] == "action_applied" for e in message["events"]
-        ):
-            return seen
+        for message in await _messages(communicator):
+            if message["type"] in ("sim.frame", "sim.log"):
+                seen.append(message)
+            if message["type"] == "sim.frame" and any(
+                e["cause"] == "action_applied" for e in message["events"]
+            ):
+                return seen
 
 
 def _kept(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -151,6 +160,42 @@ async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their
     assert strip == [{k: v for k, v in e.items() if k != "text"} for e in ja[-1]["events"]]
     for communicator in (instructor, aya):
         await communicator.disconnect()
+
+
+async def _streamer(session: Any) -> Any:
+    relay = next(
+        relays[session.pk] for relays in RoomRelay._by_layer.values() if session.pk in relays
+    )
+    return relay.sim
+
+
+async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
+    session, cookie = await _instructor()
+    instructor = await _connect(session, cookie)
+    await _hello(instructor)
+    await _start(instructor, speed=5)
+    streamer = await _streamer(session)
+    for _ in range(100):  # the tail is built in the background after the run starts
+        if streamer.views["en"].tail is not None:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.5)  # the tail follows the shared clock, TAIL_WALL_S behind
+
+    await instructor.send_json_to({"type": "action", "action": KILL})
+    frame = await _frames_until_action(instructor)
+
+    assert (streamer.switches, streamer.rebuilds) == (1, 0)
+    state = await sync_to_async(services.rebuild_state)(session.pk)
+    rebuilt = session_sim.build(state["sim"], "en", diagram_topology)
+    rebuilt.skip_to_window(frame["seq"])
+    assert {**rebuilt.step()[0], "type": "sim.frame"} == frame
+    # A new tail is on its way for the next action.
+    for _ in range(100):
+        if streamer.views["en"].tail is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert streamer.views["en"].tail.log == state["sim"]["log"]
+    await instructor.disconnect()
 
 
 async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
