@@ -35,8 +35,11 @@ class Classroom:
         self.contexts: list[BrowserContext] = []
         self.pages: list[Page] = []
 
-    def _page(self, viewport: dict[str, int], cookie: str | None = None) -> Page:
-        context = self.browser.new_context(locale="en-US", viewport=viewport)
+    def _page(
+        self, viewport: dict[str, int], cookie: str | None = None, locale: str = "en-US"
+    ) -> Page:
+        # The browser's language picks the page's (Accept-Language), as for a first visit.
+        context = self.browser.new_context(locale=locale, viewport=viewport)
         if cookie:
             context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.server.url}])
         page = context.new_page()
@@ -46,25 +49,33 @@ class Classroom:
         self.pages.append(page)
         return page
 
-    def instructor(self, name: str = "instructor", lesson: bool = False) -> Page:
+    def instructor(
+        self, name: str = "instructor", lesson: bool = False, locale: str = "en-US"
+    ) -> Page:
         output = manage(
             "shell", "-v0", "-c", MAKE_INSTRUCTOR.format(name=name), env=self.server.env
         )
-        page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1])
+        page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1], locale)
         page.goto(self.server.url + "/sessions/")
-        page.get_by_label("Title").fill("ELB: who picks the task?")
-        lessons = page.get_by_label("Lesson (optional)").locator("option")
+        page.locator("#id_title").fill("ELB: who picks the task?")
+        lessons = page.locator("#id_lesson option")
         if lesson and lessons.count() > 1:  # lessons are optional content
-            page.get_by_label("Lesson (optional)").select_option(index=3)
-        page.get_by_role("button", name="Start a session").click()
+            page.locator("#id_lesson").select_option(index=3)
+        page.get_by_test_id("create-form").locator("button[type=submit]").click()
         expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
         return page
 
-    def student(self, code: str, nickname: str, viewport: dict[str, int] = PHONE) -> Page:
-        page = self._page(viewport)
+    def student(
+        self,
+        code: str,
+        nickname: str,
+        viewport: dict[str, int] = PHONE,
+        locale: str = "en-US",
+    ) -> Page:
+        page = self._page(viewport, locale=locale)
         page.goto(f"{self.server.url}/sessions/join/{code}/")
-        page.get_by_label("Nickname").fill(nickname)
-        page.get_by_role("button", name="Join").click()
+        page.locator("#id_nickname").fill(nickname)
+        page.get_by_test_id("join-form").locator("button[type=submit]").click()
         expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
         return page
 
@@ -206,6 +217,26 @@ def test_a_question_from_the_lessons_quiz_becomes_a_poll(
     aya.get_by_role("button", name=preset["choices"][preset["correct"]], exact=True).click()
     teacher.get_by_test_id("poll-reveal").click()
     expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
+
+
+def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) -> None:
+    teacher = classroom.instructor(lesson=True, locale="ja-JP")
+    aya = classroom.student(_code(teacher), "あや", locale="ja-JP")
+
+    expect(teacher.locator("label[for=poll-preset]")).to_have_text("このレッスンのクイズから出題")
+    expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(["あや (講師に追従中)"])
+    presets = json.loads(teacher.locator("#lesson-polls").text_content() or "[]")
+    teacher.get_by_test_id("poll-preset").select_option("0")
+    teacher.get_by_test_id("poll-ask").click()
+    expect(aya.get_by_test_id("student-poll")).to_contain_text(presets[0]["prompt"])
+    # AWS terms stay English in the Japanese questions.
+    assert "health check" in presets[0]["prompt"] and "unhealthy" in presets[0]["prompt"]
+
+    teacher.evaluate("window.scrollTo(0, 0)")
+    teacher.screenshot(path=str(artifacts_dir / "sessions-instructor-ja-desktop.png"))
+    aya.get_by_test_id("student-poll").scroll_into_view_if_needed()
+    aya.screenshot(path=str(artifacts_dir / "sessions-student-ja-phone.png"))
+    assert aya.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_wrong_code_is_refused_plainly(browser: Browser, daphne_server: DaphneServer) -> None:
