@@ -189,12 +189,12 @@ class SimStreamer:
             await self._subscribe(member, lang)
 
     async def _new_actions(self, log: list[dict[str, Any]]) -> None:
-        """Rewind each language's stream to the window of the earliest new action and rebuild it
-        there (the engine replays the log; windows before it are unchanged, since an action only
-        changes what happens from its time on). Subscribers get ``sim.log`` with the window to
-        drop, then the window again with the action in it, at once: frames are sent ahead of
-        the shared clock, and the action applies LEAD_WALL_S after it, so the new frames arrive
-        before anyone's clock reaches it."""
+        """Rewind each language's stream to the window of the earliest new action and take the
+        run with the new log there (see :meth:`_replacement`; windows before it are unchanged,
+        since an action only changes what happens from its time on). Subscribers get ``sim.log``
+        with the window to drop, then the window again with the action in it, at once: frames
+        are sent ahead of the shared clock, and the action applies LEAD_WALL_S after it, so the
+        new frames arrive before anyone's clock reaches it."""
         assert self.sim is not None
         sim = self.sim
         views = list(self.views.items())
