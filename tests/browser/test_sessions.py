@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, PageErrors
 from tests.servers import DaphneServer, manage, running_daphne, sqlite_env
@@ -217,6 +217,28 @@ def test_a_question_from_the_lessons_quiz_becomes_a_poll(
     aya.get_by_role("button", name=preset["choices"][preset["correct"]], exact=True).click()
     teacher.get_by_test_id("poll-reveal").click()
     expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
+
+
+def test_a_slide_that_fails_to_load_is_fetched_again(classroom: Classroom) -> None:
+    teacher = classroom.instructor()
+    aya = classroom.student(_code(teacher), "Aya")
+    failed: list[str] = []
+
+    def fail_once(route: Route) -> None:
+        if not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    aya.route("**/slides/2/", fail_once)
+    teacher.get_by_test_id("next-slide").click()
+
+    expect(aya.get_by_test_id("student-slide")).to_contain_text("Slide 2")
+    assert len(failed) == 1
+    # The aborted request is the only thing the browser complained about.
+    assert aya.errors.messages == ["Failed to load resource: net::ERR_FAILED"]  # type: ignore[attr-defined]
+    aya.errors.messages.clear()  # type: ignore[attr-defined]
 
 
 def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) -> None:

@@ -157,7 +157,7 @@ document.getElementById("own-nav").addEventListener("click", (event) => {
   if (!button) return;
   const step = button.dataset.own === "next" ? 1 : -1;
   const last = slides.total || 500;
-  slides.show(Math.min(Math.max(1, slides.shown + step), last));
+  slides.show(Math.min(Math.max(1, slides.wanted + step), last));
 });
 
 document.getElementById("poll-choices").addEventListener("click", (event) => {

@@ -25,24 +25,38 @@ export function showError(frame) {
 }
 
 // Slides come from the server as the same fragment the page was rendered with.
+const SLIDE_RETRY_MS = 1000;
+
 export class SlideView {
   constructor(root) {
     this.root = root;
     this.url = root.dataset.slideUrl;
     this.total = Number(root.dataset.slides) || 0;
-    this.shown = Number(document.querySelector("#slide .slide")?.dataset.slide) || 1;
+    this.shown = Number(document.querySelector("#slide .slide")?.dataset.slide) || 1;  // on screen
+    this.wanted = this.shown;  // on screen or on its way
     this.request = 0;
   }
 
   async show(number) {
-    if (number === this.shown) return;
-    this.shown = number;
+    if (number === this.wanted) return;
+    this.wanted = number;
     const ticket = ++this.request;
-    const response = await fetch(this.url.replace(/\/0\/$/, `/${number}/`), {
-      headers: { "HX-Request": "true" },
-    });
-    if (!response.ok || ticket !== this.request) return;
-    document.getElementById("slide").innerHTML = await response.text();
+    try {
+      const response = await fetch(this.url.replace(/\/0\/$/, `/${number}/`), {
+        headers: { "HX-Request": "true" },
+      });
+      if (!response.ok) throw new Error(`slide ${number} answered ${response.status}`);
+      const html = await response.text();
+      if (ticket !== this.request) return;
+      document.getElementById("slide").innerHTML = html;
+      this.shown = number;
+    } catch {
+      // A failed fetch (the server restarting, the network gone) is tried again until it
+      // works or another slide is wanted.
+      if (ticket !== this.request) return;
+      this.wanted = this.shown;
+      setTimeout(() => { if (ticket === this.request) this.show(number); }, SLIDE_RETRY_MS);
+    }
   }
 }
 
