@@ -95,7 +95,9 @@ class _View:
         self.playback = playback
         self.history: list[str] = []  # every frame sent, whole or (once old) trimmed, by seq
         self.recent: dict[int, str] = {}  # seq -> the trimmed form of a frame still kept whole
-        self.readouts: list[str] = []  # the latest readouts (one per pattern), encoded
+        self.readouts: list[str] = []  # the latest readouts sent (one per pattern), encoded
+        # Readouts computed at the frames' head, held until the shared clock reaches it: (t, texts)
+        self.pending_readouts: list[tuple[float, list[str]]] = []
         self.subscribers: list[Any] = []
         self.ended_sent = False
         # The same run kept TAIL_WALL_S behind the shared clock: an action lands after it, so
@@ -120,6 +122,7 @@ class _View:
         return text
 
     def rewind(self, seq: int) -> None:
+        self.pending_readouts = []  # computed with the log before the rewind
         del self.history[seq:]
         for later in [s for s in self.recent if s >= seq]:
             del self.recent[later]
@@ -365,13 +368,27 @@ class SimStreamer:
         playback = next(iter(self.views.values())).playback
         if not sim["playing"]:
             return 3600.0
+        vt = session_sim.virtual_time(sim, now)
+        held = [p[0] for v in self.views.values() for p in v.pending_readouts]
+        readouts_in = min(((t - vt) / float(sim["speed"]) for t in held), default=3600.0)
         if playback.ended:
             if all(view.ended_sent for view in self.views.values()):
                 return 3600.0
             # Wake once more when the shared clock reaches the end, to say so.
-            left = playback.duration_s - session_sim.virtual_time(sim, now)
-            return max(0.0, left) / float(sim["speed"]) + 0.005
-        return session_sim.next_window_in(sim, now, playback.window, playback.window_s) + 0.005
+            left = playback.duration_s - vt
+            return max(0.0, min(left / float(sim["speed"]), readouts_in)) + 0.005
+        window_in = session_sim.next_window_in(sim, now, playback.window, playback.window_s)
+        return max(0.0, min(window_in, readouts_in)) + 0.005
+
+    async def _send_readouts_due(self, view: _View, vt: float) -> None:
+        """Send the newest readouts the shared clock has reached (older ones it supersedes)."""
+        due = [p for p in view.pending_readouts if vt >= p[0] - 1e-9]
+        if not due:
+            return
+        view.pending_readouts = view.pending_readouts[len(due) :]
+        view.readouts = due[-1][1]
+        for text in view.readouts:
+            await self._send(view.subscribers, text)
 
     async def _advance(
         self,
@@ -401,13 +418,18 @@ class SimStreamer:
             target = self._tail_window(view, sim, now)
             if tail.window < target:
                 await asyncio.to_thread(tail.skip_to_window, target)
+        vt = session_sim.virtual_time(sim, now)
+        await self._send_readouts_due(view, vt)
         if stepped and _readouts_due(playback):
             # As the playground: the engine's whole-run summary, now and then and at the end,
-            # once something has happened (an action, live or scheduled).
+            # once something has happened (an action, live or scheduled). It is computed where
+            # the frames are, ahead of the shared clock, and held until the clock gets there:
+            # no screen shows a number about a moment it has not shown yet.
             readouts = await asyncio.to_thread(playback.readouts)
-            view.readouts = [_encode(r, "sim.readouts") for r in readouts]
-            for text in view.readouts:
-                await self._send(view.subscribers, text)
+            view.pending_readouts.append(
+                (playback.t, [_encode({**r, "t": playback.t}, "sim.readouts") for r in readouts])
+            )
+            await self._send_readouts_due(view, vt)
         # "ended" once the shared clock (not only the frames sent ahead) reaches the end.
         over = session_sim.virtual_time(sim, now) >= playback.duration_s
         if playback.ended and over and not view.ended_sent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from typing import Any
 
 import pytest
@@ -302,9 +303,19 @@ async def test_students_get_the_engines_readouts_after_a_fault() -> None:
     await _start(instructor)
 
     await instructor.send_json_to({"type": "action", "action": KILL})
-    readouts = await _until(student, "sim.readouts", timeout=10)
+    anchor = None
+    while True:
+        message = await student.receive_json_from(timeout=10)
+        if message["type"] == "state":
+            anchor = message["state"]["sim"]
+        if message["type"] == "sim.readouts":
+            readouts, arrived = message, time.time()
+            break
 
     assert readouts["pattern"] == "elb"
+    # Computed where the frames are (ahead of the shared clock), sent once the clock is there.
+    assert anchor is not None and anchor["playing"]
+    assert services.virtual_time(anchor, arrived) >= readouts["t"] - 1e-6
     assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
         ("inventory-2", "kill_task")
     ]
