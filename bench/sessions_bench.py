@@ -22,7 +22,9 @@ tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on pr
 student on process B, so each command crosses Redis; peak RSS is then the larger of the two.
 
 Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
-     [--scale-out]
+     [--scale-out] [--warm S] [--pattern all]
+(--warm plays the run to S virtual seconds at 10x before the commands, so actions land late in a
+long run; --pattern all streams the four patterns at once, four frames a window.)
 """
 
 from __future__ import annotations
@@ -99,10 +101,14 @@ class PeakRss(threading.Thread):
         self.peak = 0
         self.running = True
 
+        self.cpu_s = 0.0  # the server's CPU time (user + system) while measured
+
     def run(self) -> None:
         while self.running:
             try:
                 self.peak = max(self.peak, self.process.memory_info().rss)
+                times = self.process.cpu_times()
+                self.cpu_s = times.user + times.system
             except psutil.Error:
                 return
             time.sleep(0.05)
@@ -191,8 +197,22 @@ async def student(
                 watch.file(frame, now, wall)
 
 
+async def _state_seq(teacher: Any) -> int:
+    """The seq of the next state frame on the instructor's socket (other messages skipped)."""
+    while True:
+        message = json.loads(await teacher.recv())
+        if message["type"] == "state":
+            return int(message["seq"])
+
+
 async def run(
-    server: DaphneServer, teacher_server: DaphneServer, ids: list[str], commands: int, rate: float
+    server: DaphneServer,
+    teacher_server: DaphneServer,
+    ids: list[str],
+    commands: int,
+    rate: float,
+    warm: float = 0.0,
+    pattern: str = "elb",
 ) -> dict[str, Any]:
     public_id, teacher_key, *student_keys = ids
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
@@ -214,13 +234,31 @@ async def run(
     connect_s = time.monotonic() - started
     sent: dict[int, float] = {}
     async with connect(teacher_server, public_id, teacher_key) as teacher:
-        hello = json.loads(await teacher.recv())
+        json.loads(await teacher.recv())  # hello
         # Engine actions need a running scenario; the shared run then streams its frames to
-        # every student while the commands are measured.
-        await teacher.send(json.dumps({"type": "scenario", "scenario": "steady"}))
-        while json.loads(await teacher.recv())["type"] != "state":
-            pass
-        first_seq = hello["seq"] + 2
+        # every student while the commands are measured. The sample system under steady load,
+        # long enough for the warm-up and the commands.
+        scenario = {"name": "steady", "duration_s": warm + 120}
+        await teacher.send(
+            json.dumps({"type": "scenario", "scenario": scenario, "pattern": pattern})
+        )
+        seq = await _state_seq(teacher)
+        if warm > 0:
+            # --warm S: the run first plays at 10x to S virtual seconds, so the actions land late
+            # in a long run (what a replay from the start would cost, the tail must not).
+            for frame in ({"type": "speed", "value": 10}, {"type": "play"}):
+                await teacher.send(json.dumps(frame))
+                seq = await _state_seq(teacher)
+            await asyncio.sleep(warm / 10)
+            for frame in ({"type": "pause"}, {"type": "speed", "value": 1}):
+                await teacher.send(json.dumps(frame))
+                seq = await _state_seq(teacher)
+            # Every student drains what the warm-up queued before anything is measured.
+            received = -1
+            while received != sum(len(w.kept) for w in watches):
+                received = sum(len(w.kept) for w in watches)
+                await asyncio.sleep(1.0)
+        first_seq = seq + 1
         await asyncio.sleep(0.5)  # let the lobby pushes from the joins settle
         for i in range(commands):
             sent[first_seq + i] = time.monotonic()
@@ -367,6 +405,10 @@ def main() -> int:
     parser.add_argument("--commands", type=int, default=60)
     parser.add_argument("--rate", type=float, default=5.0, help="instructor commands per second")
     parser.add_argument("--scale-out", action="store_true", help="two processes, Redis + PG")
+    parser.add_argument(
+        "--warm", type=float, default=0.0, help="play to this virtual time at 10x first"
+    )
+    parser.add_argument("--pattern", default="elb", help="elb, ..., or all (four at once)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -379,9 +421,20 @@ def main() -> int:
         meters = [PeakRss(server.process.pid) for server in servers if server.process]
         for meter in meters:
             meter.start()
+        wall, own = time.monotonic(), time.process_time()
         try:
             # The instructor talks to the first process, the students to the last one.
-            result = asyncio.run(run(servers[-1], servers[0], ids_list, args.commands, args.rate))
+            result = asyncio.run(
+                run(
+                    servers[-1],
+                    servers[0],
+                    ids_list,
+                    args.commands,
+                    args.rate,
+                    args.warm,
+                    args.pattern,
+                )
+            )
         except Exception:
             for server in servers:
                 print(f"--- {server.log_path.name}:\n{server.log_path.read_text()[-3000:]}")
@@ -392,11 +445,19 @@ def main() -> int:
                 meter.join()
             for server in servers:
                 server.stop()
+            served = [
+                line
+                for server in servers
+                for line in server.log_path.read_text().splitlines()
+                if "action served by" in line
+            ]
 
+    wall, own = time.monotonic() - wall, time.process_time() - own
     figures = summarise(result)
     acts = summarise_actions(result)
     peak_mb = max(meter.peak for meter in meters) / 2**20
     layout = "two processes, Redis + PostgreSQL" if args.scale_out else "one process, in-memory"
+    layout += f", pattern {args.pattern}" + (f", from {args.warm:g} s" if args.warm else "")
     print(
         f"{layout}: students {args.students}, commands {args.commands} at {args.rate:g}/s, "
         f"{figures['pairs']} deliveries; all connected in {result['connect_s']:.1f} s"
@@ -426,10 +487,20 @@ def main() -> int:
             f"(a re-sent window: of the action in it) by p50 {statistics.median(ahead):.0f} ms, "
             f"p1 {_percentile(ahead, 0.01):.0f} ms; {late} of {len(ahead)} arrived after it"
         )
+    by_tail = sum("by the tail" in line for line in served)
+    print(
+        f"actions served by each process's tail: {by_tail} of {len(served)} "
+        f"(the rest by a replay from the start)"
+    )
     tail_ms, replay_ms = late_run_action()
     print(
         f"an action at 230 s of a four-pattern run: the tail brought forward {tail_ms:.1f} ms, a "
         f"replay from the start {replay_ms:.0f} ms (ratio {tail_ms / replay_ms:.3f})"
+    )
+    print(
+        f"CPU over {wall:.0f} s: server {' + '.join(f'{m.cpu_s:.1f} s' for m in meters)}, "
+        f"this client (300 sockets in one process) {own:.1f} s; the machine has "
+        f"{psutil.cpu_count()} cores"
     )
     print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
     ok = (

@@ -52,6 +52,18 @@ def _rebuild(sim: Mapping[str, Any], lang: str, window: int) -> Playback:
     return playback
 
 
+def _rebuild_gently(sim: Mapping[str, Any], lang: str, window: int) -> Playback:
+    """_rebuild for a background thread: a window at a time with a pause after each bit of
+    work, so the event loop's thread is not kept waiting for the GIL while it sends frames."""
+    playback = session_sim.build(sim, lang, diagram_topology)
+    while playback.window < window:
+        started = time.perf_counter()
+        while playback.window < window and time.perf_counter() - started < GENTLE_WORK_S:
+            playback.skip_to_window(playback.window + 1)
+        time.sleep(GENTLE_WORK_S)
+    return playback
+
+
 def _readouts_due(playback: Playback) -> bool:
     if not playback.ended and playback.window % READOUT_EVERY_WINDOWS:
         return False
@@ -68,6 +80,8 @@ HISTORY_BATCH = 50
 #: shared time of the click, so the tail is before it unless the action took longer than this to
 #: reach the process (then the run is rebuilt from the start, which is slower but the same).
 TAIL_WALL_S = 1.0
+#: A background tail rebuild works this long, then sleeps as long (it holds the GIL meanwhile).
+GENTLE_WORK_S = 0.002
 
 
 def trimmed_frame(frame: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -246,16 +260,29 @@ class SimStreamer:
                 tail.skip_to_window(window)
                 return tail
 
+            started = time.perf_counter()
             try:
                 playback = await asyncio.to_thread(bring_forward)
             except PlaybackError:
                 logger.exception("study room %s: the tail took no new log", self.session_id)
             else:
                 self.switches += 1
+                logger.info(
+                    "study room %s: action served by the tail in %.1f ms",
+                    self.session_id,
+                    (time.perf_counter() - started) * 1000,
+                )
                 return playback
         self.rebuilds += 1
         assert self.sim is not None
-        return await asyncio.to_thread(_rebuild, self.sim, lang, window)
+        started = time.perf_counter()
+        playback = await asyncio.to_thread(_rebuild, self.sim, lang, window)
+        logger.info(
+            "study room %s: action served by a replay from the start in %.1f ms",
+            self.session_id,
+            (time.perf_counter() - started) * 1000,
+        )
+        return playback
 
     def _tail_window(self, view: _View, sim: Mapping[str, Any], now: float) -> int:
         """Where a view's tail waits: TAIL_WALL_S behind the shared clock, never past the head."""
@@ -274,7 +301,7 @@ class SimStreamer:
                 sim = self.sim
                 target = self._tail_window(view, sim, self.clock())
                 try:
-                    tail = await asyncio.to_thread(_rebuild, sim, lang, target)
+                    tail = await asyncio.to_thread(_rebuild_gently, sim, lang, target)
                 except (PlaybackError, session_sim.SimCommandError):
                     logger.exception("study room %s: cannot build a tail", self.session_id)
                     return
