@@ -22,9 +22,10 @@ tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on pr
 student on process B, so each command crosses Redis; peak RSS is then the larger of the two.
 
 Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
-     [--scale-out] [--warm S] [--pattern all]
+     [--scale-out] [--warm S] [--pattern all] [--clients N]
 (--warm plays the run to S virtual seconds at 10x before the commands, so actions land late in a
-long run; --pattern all streams the four patterns at once, four frames a window.)
+long run; --pattern all streams the four patterns at once, four frames a window; --clients N runs
+the students in N processes, so one client process's JSON parsing is not what is measured.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
+import multiprocessing
 import os
 import secrets
 import statistics
@@ -94,6 +97,14 @@ def command(i: int) -> dict[str, Any]:
     return {"type": "slide", "slide": i % 40 + 1, "step": 0}
 
 
+@dataclasses.dataclass(frozen=True)
+class Address:
+    """What a client process needs of a server (a DaphneServer does not cross processes)."""
+
+    url: str
+    ws_url: str
+
+
 class PeakRss(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -114,7 +125,7 @@ class PeakRss(threading.Thread):
             time.sleep(0.05)
 
 
-def connect(server: DaphneServer, public_id: str, key: str) -> Any:
+def connect(server: DaphneServer | Address, public_id: str, key: str) -> Any:
     return websockets.connect(
         f"{server.ws_url}/ws/sessions/{public_id}/",
         origin=server.url,
@@ -131,16 +142,17 @@ def shown_at(anchor: dict[str, Any], t: float) -> float | None:
     return float(anchor["since"]) + (t - float(anchor["vt"])) / float(anchor["speed"])
 
 
+@dataclasses.dataclass
 class Watch:
-    """What one student received, for the figures."""
+    """What one student received, for the figures (monotonic times: the host's, shared by every
+    process, so client processes and the instructor's compare)."""
 
-    def __init__(self, anchor: dict[str, Any]) -> None:
-        self.arrivals: dict[int, list[float]] = {}  # command seq -> arrival (monotonic)
-        self.actions: dict[tuple[float, str], dict[str, Any]] = {}  # (at_s, task) -> timings
-        self.kept: list[int] = []  # shared-run frame seqs after applying rewinds
-        self.ahead_ms: list[float] = []  # how long before the shared clock needed each frame
-        self.anchor = anchor  # the shared clock's anchors, from the latest state frame
-        self.changed_from = 0.0  # a re-sent window is needed from the action on, not its start
+    anchor: dict[str, Any]  # the shared clock's anchors, from the latest state frame
+    arrivals: dict[int, list[float]] = dataclasses.field(default_factory=dict)  # seq -> times
+    actions: dict[tuple[float, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
+    kept: list[int] = dataclasses.field(default_factory=list)  # frame seqs after rewinds
+    ahead_ms: list[float] = dataclasses.field(default_factory=list)  # arrived before needed by
+    changed_from: float = 0.0  # a re-sent window is needed from the action on, not its start
 
     def file(self, frame: dict[str, Any], now: float, wall: float) -> None:
         kind = frame["type"]
@@ -171,7 +183,7 @@ class Watch:
 
 
 async def student(
-    server: DaphneServer,
+    server: DaphneServer | Address,
     public_id: str,
     key: str,
     gate: asyncio.Semaphore,
@@ -197,6 +209,40 @@ async def student(
                 watch.file(frame, now, wall)
 
 
+def _group_main(
+    address: Address,
+    public_id: str,
+    keys: list[str],
+    ready: Any,
+    stop: Any,
+    results: Any,
+) -> None:
+    """A client process (--clients N): its share of the students, until told to stop."""
+
+    async def main() -> None:
+        gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+        watches: list[Watch] = []
+        counter = [0]
+        sockets: list[Any] = []
+        tasks = [
+            asyncio.create_task(student(address, public_id, key, gate, watches, counter, sockets))
+            for key in keys
+        ]
+        while counter[0] < len(keys):
+            failed = [t for t in tasks if t.done() and t.exception() is not None]
+            if failed:
+                raise RuntimeError(f"a student could not connect: {failed[0].exception()!r}")
+            await asyncio.sleep(0.05)
+        ready.put(len(keys))
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        await asyncio.gather(*(socket.close() for socket in sockets))
+        await asyncio.gather(*tasks)
+        results.put([dataclasses.asdict(w) for w in watches])
+
+    asyncio.run(main())
+
+
 async def _state_seq(teacher: Any) -> int:
     """The seq of the next state frame on the instructor's socket (other messages skipped)."""
     while True:
@@ -213,6 +259,7 @@ async def run(
     rate: float,
     warm: float = 0.0,
     pattern: str = "elb",
+    clients: int = 1,
 ) -> dict[str, Any]:
     public_id, teacher_key, *student_keys = ids
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
@@ -220,10 +267,27 @@ async def run(
     counter = [0]
     sockets: list[Any] = []
     started = time.monotonic()
-    tasks = [
-        asyncio.create_task(student(server, public_id, key, gate, watches, counter, sockets))
-        for key in student_keys
-    ]
+    tasks: list[asyncio.Task[None]] = []
+    groups: list[Any] = []
+    if clients > 1:
+        # The students in N client processes, so one process's JSON parsing is not the limit.
+        mp = multiprocessing.get_context("spawn")
+        ready, results, stop = mp.Queue(), mp.Queue(), mp.Event()
+        address = Address(server.url, server.ws_url)
+        for n in range(clients):
+            share = student_keys[n::clients]
+            group = mp.Process(
+                target=_group_main, args=(address, public_id, share, ready, stop, results)
+            )
+            group.start()
+            groups.append(group)
+        for _ in groups:
+            counter[0] += await asyncio.to_thread(ready.get, True, 120)
+    else:
+        tasks = [
+            asyncio.create_task(student(server, public_id, key, gate, watches, counter, sockets))
+            for key in student_keys
+        ]
     deadline = started + 120
     while counter[0] < len(student_keys):
         failed = [t for t in tasks if t.done() and t.exception() is not None]
@@ -253,11 +317,14 @@ async def run(
             for frame in ({"type": "pause"}, {"type": "speed", "value": 1}):
                 await teacher.send(json.dumps(frame))
                 seq = await _state_seq(teacher)
-            # Every student drains what the warm-up queued before anything is measured.
+            # Every student drains what the warm-up queued before anything is measured (client
+            # processes cannot be watched from here: they get a fixed while).
             received = -1
             while received != sum(len(w.kept) for w in watches):
                 received = sum(len(w.kept) for w in watches)
                 await asyncio.sleep(1.0)
+            if groups:
+                await asyncio.sleep(10.0)
         first_seq = seq + 1
         await asyncio.sleep(0.5)  # let the lobby pushes from the joins settle
         for i in range(commands):
@@ -273,6 +340,13 @@ async def run(
         await asyncio.sleep(1.0)  # every frame due before the pause has arrived
     await asyncio.gather(*(socket.close() for socket in sockets))
     await asyncio.gather(*tasks)
+    if groups:
+        stop.set()
+        for _ in groups:
+            for data in await asyncio.to_thread(results.get, True, 120):
+                watches.append(Watch(**data))
+        for group in groups:
+            group.join()
     actions = {first_seq + i for i in range(commands) if command(i)["type"] == "action"}
     return {"sent": sent, "watches": watches, "connect_s": connect_s, "actions": actions}
 
@@ -409,6 +483,7 @@ def main() -> int:
         "--warm", type=float, default=0.0, help="play to this virtual time at 10x first"
     )
     parser.add_argument("--pattern", default="elb", help="elb, ..., or all (four at once)")
+    parser.add_argument("--clients", type=int, default=1, help="client processes for students")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -433,6 +508,7 @@ def main() -> int:
                     args.rate,
                     args.warm,
                     args.pattern,
+                    args.clients,
                 )
             )
         except Exception:
@@ -499,7 +575,8 @@ def main() -> int:
     )
     print(
         f"CPU over {wall:.0f} s: server {' + '.join(f'{m.cpu_s:.1f} s' for m in meters)}, "
-        f"this client (300 sockets in one process) {own:.1f} s; the machine has "
+        f"this client {own:.1f} s (with --clients N, the instructor's process only); the "
+        f"machine has "
         f"{psutil.cpu_count()} cores"
     )
     print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
