@@ -241,13 +241,18 @@ def _lessons(lang: str) -> dict[str, Any]:
         return {}
 
 
+def _lesson(slug: str, lang: str) -> Any:
+    """The lesson in ``lang``, else in English; None without a slug or such a lesson."""
+    return _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
+
+
 def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
     """The steps of a lesson as slides ({title, html}); None when there is no such lesson.
 
     Lessons are optional for a session: when the content package is missing or a file does not
     parse, sessions still run with numbered slides.
     """
-    lesson = _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
+    lesson = _lesson(slug, lang)
     if lesson is None:
         return None
     from patterns import content
@@ -269,7 +274,7 @@ def lesson_polls(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
     Drawn questions get their numbers from ``seed``; a question longer than a poll takes is
     left out.
     """
-    lesson = _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
+    lesson = _lesson(slug, lang)
     if lesson is None:
         return []
     from patterns import quiz

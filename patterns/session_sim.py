@@ -181,6 +181,11 @@ def virtual_time(sim: Mapping[str, Any], now_s: float) -> float:
     return float(sim["vt"]) + max(0.0, now_s - float(sim["since"])) * float(sim["speed"])
 
 
+def _ahead_s(sim: Mapping[str, Any], window_s: float) -> float:
+    """Virtual seconds the frames run ahead of the shared clock (AHEAD_WALL_S, capped)."""
+    return min(AHEAD_WALL_S * float(sim["speed"]), AHEAD_MAX_WINDOWS * window_s)
+
+
 def windows_to_send(
     sim: Mapping[str, Any], now_s: float, duration_s: float, window_s: float
 ) -> int:
@@ -192,7 +197,7 @@ def windows_to_send(
     is the last one.
     """
     vt = min(virtual_time(sim, now_s), duration_s)
-    ahead = vt + min(AHEAD_WALL_S * float(sim["speed"]), AHEAD_MAX_WINDOWS * window_s)
+    ahead = vt + _ahead_s(sim, window_s)
     return min(math.ceil(duration_s / window_s), int(math.floor(ahead / window_s + 1e-9)) + 1)
 
 
@@ -200,9 +205,7 @@ def next_window_in(sim: Mapping[str, Any], now_s: float, window: int, window_s: 
     """Wall seconds until window ``window`` is due (0 if it is; an hour while paused)."""
     if not sim["playing"]:
         return 3600.0
-    start = window * window_s - min(
-        AHEAD_WALL_S * float(sim["speed"]), AHEAD_MAX_WINDOWS * window_s
-    )
+    start = window * window_s - _ahead_s(sim, window_s)
     return max(0.0, (start - virtual_time(sim, now_s)) / float(sim["speed"]))
 
 

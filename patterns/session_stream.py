@@ -9,8 +9,9 @@ thread). Every process derives the clock from the same anchors in the state, so 
 sends the same frames for the same moment; players show them when the shared clock gets there.
 
 An instructor's action applies a moment after the click (``session_sim.LEAD_WALL_S``), usually in
-a window already sent: each process rebuilds the run from the log at that window, tells its
-players to drop it (``sim.log`` with ``rewind``) and sends it again with the action in it.
+a window already sent: each process brings a copy of the run kept a second behind the clock (its
+"tail", else a replay of the log) to that window with the action, tells its players to drop the
+window (``sim.log`` with ``rewind``) and sends it again with the action in it.
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
@@ -131,8 +132,9 @@ class _View:
         self.recent[seq] = _encode(trimmed_frame(frame, self.playback.lang), "sim.frame")
         playback = self.playback
         keep = math.ceil(HISTORY_DOTS_S / playback.window_s) * len(playback.streams)
-        for old in [s for s in self.recent if s < seq - keep]:
-            self.history[old] = self.recent.pop(old)
+        # ``recent`` holds seqs in ascending order (filed in order, rewinds drop the newest).
+        while self.recent and (oldest := next(iter(self.recent))) < seq - keep:
+            self.history[oldest] = self.recent.pop(oldest)
         return text
 
     def rewind(self, seq: int) -> None:
@@ -252,6 +254,8 @@ class SimStreamer:
         """The run with the new log at ``window``: the view's tail (kept a little behind the
         shared clock) brought forward, which costs a few windows; else a rebuild from the start,
         which costs the whole run so far."""
+        started = time.perf_counter()
+        playback: Playback | None = None
         tail, view.tail = view.tail, None
         if tail is not None and tail.log == view.playback.log and tail.window <= window:
 
@@ -260,26 +264,22 @@ class SimStreamer:
                 tail.skip_to_window(window)
                 return tail
 
-            started = time.perf_counter()
             try:
                 playback = await asyncio.to_thread(bring_forward)
             except PlaybackError:
                 logger.exception("study room %s: the tail took no new log", self.session_id)
-            else:
-                self.switches += 1
-                logger.info(
-                    "study room %s: action served by the tail in %.1f ms",
-                    self.session_id,
-                    (time.perf_counter() - started) * 1000,
-                )
-                return playback
-        self.rebuilds += 1
-        assert self.sim is not None
-        started = time.perf_counter()
-        playback = await asyncio.to_thread(_rebuild, self.sim, lang, window)
+        if playback is not None:
+            self.switches += 1
+            path = "the tail"
+        else:
+            self.rebuilds += 1
+            path = "a replay from the start"
+            assert self.sim is not None
+            playback = await asyncio.to_thread(_rebuild, self.sim, lang, window)
         logger.info(
-            "study room %s: action served by a replay from the start in %.1f ms",
+            "study room %s: action served by %s in %.1f ms",
             self.session_id,
+            path,
             (time.perf_counter() - started) * 1000,
         )
         return playback
