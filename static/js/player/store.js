@@ -59,10 +59,12 @@ export class Track {
       dot.w = frame.t0;
       this._addDot(dot);
     }
-    for (const state of frame.states || []) if (keep(state.t)) insertSorted(this.states, { ...state, w: frame.t0 }, byT);
-    for (const event of frame.events || []) if (keep(event.t)) {
-      event.w = frame.t0;
-      insertSorted(this.events, event, byT);
+    for (const [items, list] of [[frame.states, this.states], [frame.events, this.events]]) {
+      for (const item of items || []) {
+        if (!keep(item.t)) continue;
+        item.w = frame.t0;
+        insertSorted(list, item, byT);
+      }
     }
     const existing = this.windows.findIndex((w) => w.t0 === frame.t0);
     const window = { t0: frame.t0, t1: frame.t1, metrics: frame.metrics || {}, sample: frame.sample };
