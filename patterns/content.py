@@ -2,9 +2,9 @@
 
 Where the files live::
 
-    patterns/lessons/en/01-microservices.md     the English lesson "microservices"
-    patterns/lessons/ja/01-microservices.md     the same lesson in Japanese (same file name)
-    patterns/lessons/glossary/en.md, ja.md      the glossary, one file a language
+    patterns/content/en/01-microservices.md     the English lesson "microservices"
+    patterns/content/ja/01-microservices.md     the same lesson in Japanese (same file name)
+    patterns/content/glossary/en.md, ja.md      the glossary, one file a language
 
 The slug is the file name without its ``NN-`` prefix and ``.md``. Every lesson exists in every
 language with the same steps and the same directives; a test over all content enforces that.
@@ -94,7 +94,7 @@ from patterns.sim import (
 
 logger = logging.getLogger(__name__)
 
-LESSONS_DIR = Path(__file__).resolve().parent / "lessons"
+LESSONS_DIR = Path(__file__).resolve().parent / "content"
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 FRONT_MATTER_KEYS = ("title", "order", "summary", "minutes")
 COMPARISON_ROWS: tuple[str, ...] = (
