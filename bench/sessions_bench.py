@@ -424,7 +424,7 @@ def late_run_action() -> tuple[float, float]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumoben.settings_test")
     django.setup()
     from patterns import session_sim
-    from patterns.playback import diagram_topology
+    from patterns.player.playback import diagram_topology
 
     sim = {"run": "s1", "scenario": "kill-task", "pattern": "all", "seed": 1, "log": []}
     action = {"at_s": 230.4, "do": "slow_task", "task": "inventory-1", "delay_ms": 800.0}

@@ -1,14 +1,14 @@
 """The playground's live stream: one simulation per connection, paced with ``asyncio.sleep``.
 
 Client -> server: ``start``, ``pause``, ``play``, ``speed``, ``action``, ``fork``, ``resume``
-(shapes in patterns/PLAYER_PROTOCOL.md). Server -> client: ``hello``, ``frame``, ``status``,
+(shapes in patterns/player/PROTOCOL.md). Server -> client: ``hello``, ``frame``, ``status``,
 ``readouts``, ``log`` (the authoritative action log and permalink after each applied action) and
 ``error`` (field + reason; the connection stays usable).
 
 Pacing: the frame of the window ending at virtual time t1 is due at
 ``anchor_wall + (t1 - anchor_t) / speed`` and is computed when it is due (in a worker thread, so a
 large scenario never blocks the event loop), so a live action is applied at exactly the time of the
-last frame the client holds. Frames are deterministic (see :mod:`patterns.playback`), which is what
+last frame the client holds. Frames are deterministic (see :mod:`patterns.player.playback`), which is what
 makes ``resume`` and ``fork`` plain rebuilds.
 """
 
@@ -24,9 +24,9 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from patterns import permalink
 from patterns.frames import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
-from patterns.playback import Playback, PlaybackError, diagram_topology, fork
+from patterns.player import permalink
+from patterns.player.playback import Playback, PlaybackError, diagram_topology, fork
 from patterns.sim import BUILTIN_SCENARIOS
 
 # Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.

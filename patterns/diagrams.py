@@ -9,7 +9,7 @@ on the stable ids, so no state change waits for ``dot``)::
      "calls": [{"from": "contract", "to": "inventory"}, ...],
      "routes": {"inventory": [{"virtual_node": "inventory", "weight": 90}, ...]}}   # App Mesh
 
-Element ids follow the player protocol (``patterns/PLAYER_PROTOCOL.md``): ``task-<task>``,
+Element ids follow the player protocol (``patterns/player/PROTOCOL.md``): ``task-<task>``,
 ``svc-<service>``, ``svc-<service>-az-<1a>``, ``alb``, ``alb-node-<1a>``, ``tg-<service>``,
 ``alb-dns``, ``appmesh-cp``, ``cloud-map``, ``vs-/vr-/vn-<name>``, ``r53-zone``,
 ``dns-cache-<caller>``, ``sc-namespace`` and ``edge-<a>--<b>`` with ``task-`` dropped from a and b.

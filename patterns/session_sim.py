@@ -10,7 +10,7 @@ a fold of the timed command log (``services.reduce_state``):
   time is ``services.virtual_time(sim, now)`` in every process.
 
 So any server process (or the same one after a restart) builds the same
-:class:`patterns.playback.Playback` from the state and gets byte-identical frames for the same
+:class:`patterns.player.playback.Playback` from the state and gets byte-identical frames for the same
 window. No Django here: the consumer and the tests share it.
 """
 
@@ -20,8 +20,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from patterns import permalink
-from patterns.playback import (
+from patterns.player import permalink
+from patterns.player.playback import (
     PLAYGROUND_PATTERNS,
     Playback,
     PlaybackError,

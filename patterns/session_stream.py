@@ -1,7 +1,7 @@
 """The shared simulation's frames for one room in one server process.
 
 One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and process). It keeps a
-:class:`patterns.playback.Playback` per page language, built from the room state's ``sim`` part
+:class:`patterns.player.playback.Playback` per page language, built from the room state's ``sim`` part
 (a fold of the command log, see :mod:`patterns.session_sim`), and sends each window's frames to
 the process's sockets of that room about a wall second before the shared clock reaches the
 window (``session_sim.AHEAD_WALL_S``), paced with ``asyncio.sleep`` (steps run in a worker
@@ -38,7 +38,7 @@ from typing import Any
 
 from patterns import session_sim
 from patterns.consumers_playground import READOUT_EVERY_WINDOWS
-from patterns.playback import Playback, PlaybackError, diagram_topology
+from patterns.player.playback import Playback, PlaybackError, diagram_topology
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from patterns import permalink
-from patterns.playback import (
+from patterns.player import permalink
+from patterns.player.playback import (
     INSTANT_LIMITS,
     LIVE_LIMITS,
     PlaybackError,

@@ -12,7 +12,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from patterns.playback import PLAYGROUND_PATTERNS
+from patterns.player.playback import PLAYGROUND_PATTERNS
 from patterns.sim import BUILTIN_SCENARIOS
 from patterns.views_playground import SPEEDS
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patterns.permalink import (
+from patterns.player.permalink import (
     MAX_JSON_BYTES,
     MAX_LOG_ACTIONS,
     MAX_TOKEN_CHARS,
@@ -18,7 +18,7 @@ from patterns.permalink import (
     decode,
     encode,
 )
-from patterns.playback import Playback
+from patterns.player.playback import Playback
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from patterns.playback import (
+from patterns.player.playback import (
     Playback,
     PlaybackError,
     default_sample_every,

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from patterns.permalink import encode
-from patterns.playback import instant_frames
+from patterns.player.permalink import encode
+from patterns.player.playback import instant_frames
 
 pytestmark = pytest.mark.django_db
 

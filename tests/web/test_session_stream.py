@@ -8,7 +8,7 @@ import json
 import pytest
 
 from patterns import session_stream
-from patterns.playback import Playback
+from patterns.player.playback import Playback
 from patterns.sim import BUILTIN_SCENARIOS
 
 pytestmark = pytest.mark.unit

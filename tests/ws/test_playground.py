@@ -7,7 +7,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from kumoben.asgi import application
-from patterns.playback import instant_frames
+from patterns.player.playback import instant_frames
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db]

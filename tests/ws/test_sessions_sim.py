@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from patterns import services, session_sim
 from patterns.consumers_sessions import RoomRelay
 from patterns.models import SessionCommand
-from patterns.playback import diagram_topology
+from patterns.player.playback import diagram_topology
 from tests.ws.test_sessions_room import _connect, _hello, _instructor, _student, _until
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

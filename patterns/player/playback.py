@@ -1,4 +1,4 @@
-"""Engine output -> the playground's frames (the format is in PLAYER_PROTOCOL.md).
+"""Engine output -> the playground's frames (the format is in patterns/player/PROTOCOL.md).
 
 One :class:`Playback` owns the simulations of one playground (one pattern, or all four on one
 clock) and turns each virtual-second window into frames: request dots on diagram edge ids, state
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patterns import permalink
+from patterns.player import permalink
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
 from patterns.sim.causes import CAUSES
 from patterns.sim.metrics import percentile_ms
