@@ -7,7 +7,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from patterns.frames import FrameError, RateLimiter, parse_frame
+from patterns.live import FrameError, RateLimiter, parse_frame
 
 OPS_GROUP = "ops-broadcast"
 

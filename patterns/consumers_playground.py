@@ -24,7 +24,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from patterns.frames import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
+from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
 from patterns.player.playback import Playback, PlaybackError, diagram_topology, fork
 from patterns.sim import BUILTIN_SCENARIOS

@@ -28,7 +28,7 @@ from django.utils.translation.trans_real import (
 )
 
 from patterns import services
-from patterns.frames import FrameError, RateLimiter, parse_frame
+from patterns.live import FrameError, RateLimiter, parse_frame
 from patterns.models import StudySession
 from patterns.session_stream import SimStreamer
 
