@@ -11,7 +11,7 @@ urlpatterns = [
     path("labs/", include("patterns.urls_labs")),
     path("progress/", include(urls_labs.progress_urlpatterns)),
     path("playground/", include("patterns.urls_playground")),
-    path("diagrams/", include("patterns.urls_diagrams")),
+    path("diagrams/", include("patterns.diagrams.urls")),
     path("sessions/", include("patterns.urls_sessions")),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, re_path
 
-from patterns import views_diagrams
+from patterns.diagrams import views as views_diagrams
 
 # /diagrams/<pattern>.<svg|png|dot>?t=<topology token>; an unknown pattern still reaches the
 # view, which answers 400 naming the field instead of a bare 404.
