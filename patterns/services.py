@@ -232,7 +232,7 @@ def lobby(session_id: int) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4)
 def _lessons(lang: str) -> dict[str, Any]:
     try:
-        from patterns import content
+        from patterns.lessons import content
     except ImportError:
         return {}
     try:
@@ -255,7 +255,7 @@ def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
     lesson = _lesson(slug, lang)
     if lesson is None:
         return None
-    from patterns import content
+    from patterns.lessons import content
 
     return [
         {
@@ -277,7 +277,7 @@ def lesson_polls(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
     lesson = _lesson(slug, lang)
     if lesson is None:
         return []
-    from patterns import quiz
+    from patterns.lessons import quiz
 
     def text(html: str) -> str:
         return " ".join(unescape(strip_tags(html)).split())

@@ -7,7 +7,7 @@ from patterns import urls_labs, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
-    path("lessons/", include("patterns.urls_lessons")),
+    path("lessons/", include("patterns.lessons.urls")),
     path("labs/", include("patterns.urls_labs")),
     path("progress/", include(urls_labs.progress_urlpatterns)),
     path("playground/", include("patterns.urls_playground")),

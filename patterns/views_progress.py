@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns import labs, progress
+from patterns.lessons.views import _lessons
 from patterns.views_labs import _language, lab_text
-from patterns.views_lessons import _lessons
 
 
 @require_GET

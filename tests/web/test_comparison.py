@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patterns.comparison import comparison_rows, dead_task_window
+from patterns.lessons.comparison import comparison_rows, dead_task_window
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from patterns.content import (
+from patterns.lessons.content import (
     LANGUAGES,
     LESSONS_DIR,
     Comparison,

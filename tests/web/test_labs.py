@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from patterns import labs
-from patterns.content import LANGUAGES
+from patterns.lessons.content import LANGUAGES
 from patterns.views_labs import LAB_TEXT_DIR, lab_text
 
 # One configuration a lab accepts for any drawn numbers (the canary's rollback is set per test).

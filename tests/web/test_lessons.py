@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from patterns import views_lessons
-from patterns.comparison import SEED, dead_task_window, result_for
-from patterns.content import load_lessons
+from patterns.lessons import views as views_lessons
+from patterns.lessons.comparison import SEED, dead_task_window, result_for
+from patterns.lessons.content import load_lessons
 
 pytestmark = pytest.mark.django_db
 

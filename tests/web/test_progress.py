@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from patterns import progress, quiz
-from patterns.content import load_lessons
+from patterns import progress
+from patterns.lessons import quiz
+from patterns.lessons.content import load_lessons
 from patterns.models_progress import LearnerProgress
 
 ELB_FAST = {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from patterns import quiz
-from patterns.content import load_lessons
+from patterns.lessons import quiz
+from patterns.lessons.content import load_lessons
 from patterns.progress import SESSION_KEY
 
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -1,6 +1,6 @@
 """Quiz grading: the lessons' ``quiz`` questions plus questions that draw their numbers.
 
-A lesson's quiz is its written questions (:mod:`patterns.content`) followed by the drawn questions
+A lesson's quiz is its written questions (:mod:`patterns.lessons.content`) followed by the drawn questions
 registered for the lesson in :data:`DRAWN`. Each attempt has its own seed, carried in a signed form
 field, so grading rebuilds exactly the questions the learner saw and a new attempt gets new
 numbers. Every graded question comes back with its explanation, right or wrong.
@@ -18,7 +18,7 @@ from django.core import signing
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from patterns.content import Lesson, Quiz, render_inline
+from patterns.lessons.content import Lesson, Quiz, render_inline
 
 SALT = "kumoben.quiz.attempt"
 

@@ -46,7 +46,7 @@ line, may have body lines, and closes with a line holding only ``:::``:
     least one right) and one or more ``> explanation`` lines.
 ``::: comparison [rows=<row>,<row>...]``
     The comparison table of the four patterns: the talk's rows with verified dates, plus rows the
-    engine measures (``dead-task``, ``deploy-errors``) computed by :mod:`patterns.comparison`.
+    engine measures (``dead-task``, ``deploy-errors``) computed by :mod:`patterns.lessons.comparison`.
     Rows: ``setup, proxy, metrics, ga, dead-task, deploy-errors`` (default: all, in that order).
 
 A step may hold at most one *stage* directive (diagram, player or comparison): story mode shows it
@@ -82,7 +82,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from patterns.catalog import BY_SLUG
-from patterns.comparison import SEED, comparison_rows, result_for
+from patterns.lessons.comparison import SEED, comparison_rows, result_for
 from patterns.sim import (
     BUILTIN_SCENARIOS,
     PATTERNS,
@@ -94,7 +94,7 @@ from patterns.sim import (
 
 logger = logging.getLogger(__name__)
 
-LESSONS_DIR = Path(__file__).resolve().parent / "content"
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "content"
 LANGUAGES: tuple[str, ...] = ("en", "ja")
 FRONT_MATTER_KEYS = ("title", "order", "summary", "minutes")
 COMPARISON_ROWS: tuple[str, ...] = (

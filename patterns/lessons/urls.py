@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns import views_lessons
+from patterns.lessons import views as views_lessons
 
 # Mounted at /lessons/ by patterns/urls.py; "lessons" names the index (the header links to it).
 urlpatterns: list[URLPattern] = [

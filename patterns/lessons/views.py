@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from patterns.content import (
+from patterns.lessons.content import (
     LANGUAGES,
     LESSONS_DIR,
     Glossary,
@@ -111,7 +111,8 @@ def _mounted(name: str, *args: str) -> str | None:
 
 
 def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
-    from patterns import quiz, views_labs
+    from patterns import views_labs
+    from patterns.lessons import quiz
 
     def live(match: re.Match[str]) -> str:
         directive = quiz.find_quiz(lesson, match.group(1))
