@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from patterns import urls_labs, views
+from patterns import views
+from patterns.labs import urls as urls_labs
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
     path("lessons/", include("patterns.lessons.urls")),
-    path("labs/", include("patterns.urls_labs")),
+    path("labs/", include("patterns.labs.urls")),
     path("progress/", include(urls_labs.progress_urlpatterns)),
     path("playground/", include("patterns.urls_playground")),
     path("diagrams/", include("patterns.diagrams.urls")),

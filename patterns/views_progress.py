@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from patterns import labs, progress
+from patterns import progress
+from patterns.labs import checks as labs
+from patterns.labs.views import _language, lab_text
 from patterns.lessons.views import _lessons
-from patterns.views_labs import _language, lab_text
 
 
 @require_GET

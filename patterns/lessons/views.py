@@ -103,7 +103,7 @@ def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 
 def _mounted(name: str, *args: str) -> str | None:
-    """The URL of a labs route, or None while patterns.urls_labs is not mounted."""
+    """The URL of a labs route, or None while patterns.labs.urls is not mounted."""
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
@@ -111,7 +111,7 @@ def _mounted(name: str, *args: str) -> str | None:
 
 
 def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
-    from patterns import views_labs
+    from patterns.labs import views as views_labs
     from patterns.lessons import quiz
 
     def live(match: re.Match[str]) -> str:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from patterns import labs
+from patterns.labs import checks as labs
+from patterns.labs.views import LAB_TEXT_DIR, lab_text
 from patterns.lessons.content import LANGUAGES
-from patterns.views_labs import LAB_TEXT_DIR, lab_text
 
 # One configuration a lab accepts for any drawn numbers (the canary's rollback is set per test).
 SOLUTIONS: dict[str, dict[str, Any]] = {

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns import views_labs, views_progress
+from patterns import views_progress
+from patterns.labs import views as views_labs
 
 # Mounted at /labs/ by patterns/urls.py; "labs" names the index (the header links to it).
 urlpatterns: list[URLPattern] = [

@@ -1,4 +1,4 @@
-"""Guided labs and quiz grading: thin views over patterns.labs, patterns.lessons.quiz and patterns.progress.
+"""Guided labs and quiz grading: thin views over patterns.labs.checks, patterns.lessons.quiz and patterns.progress.
 
 The Check is a CSRF-protected POST; htmx gets the ``#lab-result`` partial, a plain form post gets
 the whole page with the same fragment in it. Bad input is reported beside its field, never a 500.
@@ -21,7 +21,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from patterns import labs, progress
+from patterns import progress
+from patterns.labs import checks as labs
 from patterns.lessons import quiz
 from patterns.lessons.content import LANGUAGES, ContentError, parse_lesson, render_markdown
 from patterns.lessons.content import LESSONS_DIR as CONTENT_DIR
