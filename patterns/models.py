@@ -173,4 +173,4 @@ class JoinAttempt(models.Model):
         return f"{self.ip} {'ok' if self.ok else 'failed'} {self.at:%H:%M:%S}"
 
 
-from patterns.models_progress import LearnerProgress  # noqa: E402,F401
+from patterns.progress.models import LearnerProgress  # noqa: E402,F401

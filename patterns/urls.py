@@ -3,14 +3,13 @@ from __future__ import annotations
 from django.urls import include, path
 
 from patterns import views
-from patterns.labs import urls as urls_labs
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_summary, name="pattern-summary"),
     path("lessons/", include("patterns.lessons.urls")),
     path("labs/", include("patterns.labs.urls")),
-    path("progress/", include(urls_labs.progress_urlpatterns)),
+    path("progress/", include("patterns.progress.urls")),
     path("playground/", include("patterns.urls_playground")),
     path("diagrams/", include("patterns.diagrams.urls")),
     path("sessions/", include("patterns.urls_sessions")),

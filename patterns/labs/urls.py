@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns import views_progress
 from patterns.labs import views as views_labs
 
 # Mounted at /labs/ by patterns/urls.py; "labs" names the index (the header links to it).
@@ -12,9 +11,4 @@ urlpatterns: list[URLPattern] = [
     path("read/", views_labs.step_read, name="step-read"),
     path("<slug:slug>/", views_labs.lab_page, name="lab"),
     path("<slug:slug>/check/", views_labs.lab_check, name="lab-check"),
-]
-
-# Mounted at /progress/: path("progress/", include(progress_urlpatterns)).
-progress_urlpatterns: list[URLPattern] = [
-    path("", views_progress.progress_page, name="progress"),
 ]

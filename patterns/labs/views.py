@@ -1,4 +1,4 @@
-"""Guided labs and quiz grading: thin views over patterns.labs.checks, patterns.lessons.quiz and patterns.progress.
+"""Guided labs and quiz grading: thin views over patterns.labs.checks, patterns.lessons.quiz and patterns.progress.records.
 
 The Check is a CSRF-protected POST; htmx gets the ``#lab-result`` partial, a plain form post gets
 the whole page with the same fragment in it. Bad input is reported beside its field, never a 500.
@@ -21,12 +21,12 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from patterns import progress
 from patterns.labs import checks as labs
 from patterns.lessons import quiz
 from patterns.lessons.content import LANGUAGES, ContentError, parse_lesson, render_markdown
 from patterns.lessons.content import LESSONS_DIR as CONTENT_DIR
 from patterns.lessons.views import _lessons, _version
+from patterns.progress import records as progress
 from patterns.sim import ScenarioError
 from patterns.views_playground import SPEEDS
 

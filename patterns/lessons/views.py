@@ -125,7 +125,7 @@ def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
 
 def _track_read(request: HttpRequest, lesson: Lesson, number: int) -> str | None:
     """Record the step; when that would create a session, the URL the page's script reports to."""
-    from patterns import progress
+    from patterns.progress import records as progress
 
     if not progress.has_session(request):
         return _mounted("step-read")

@@ -7,20 +7,11 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, include, path
 
-from patterns.labs import urls as urls_labs
-from patterns.progress import SEED_KEY
+from patterns.progress.records import SEED_KEY
 
-# The lab, quiz and progress tests use this module as their URLconf: the labs mounted the way the
-# lead mounts them (/labs/, /progress/), in front of the site's own routes.
-urlpatterns: list[URLPattern | URLResolver] = [
-    path("labs/", include("patterns.labs.urls")),
-    path("progress/", include(urls_labs.progress_urlpatterns)),
-    path("", include("kumoben.urls")),
-]
 HX = {"HTTP_HX_REQUEST": "true"}
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def _as_learner_one(client: Client) -> None:

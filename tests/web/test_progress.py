@@ -7,14 +7,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from patterns import progress
 from patterns.lessons import quiz
 from patterns.lessons.content import load_lessons
-from patterns.models_progress import LearnerProgress
+from patterns.progress import records as progress
+from patterns.progress.models import LearnerProgress
 
 ELB_FAST = {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
-
-pytestmark = pytest.mark.urls("tests.web.test_labs_views")
 
 
 def test_mark_step_twice_changes_once() -> None:

@@ -11,11 +11,9 @@ from django.utils import translation
 
 from patterns.lessons import quiz
 from patterns.lessons.content import load_lessons
-from patterns.progress import SESSION_KEY
+from patterns.progress.records import SESSION_KEY
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-pytestmark = pytest.mark.urls("tests.web.test_labs_views")
 
 
 def _lesson(slug: str):  # type: ignore[no-untyped-def]

@@ -116,7 +116,7 @@ class ProgressStore:
 
     def _db_row(self) -> Any:
         if self._row is None:
-            from patterns.models_progress import LearnerProgress
+            from patterns.progress.models import LearnerProgress
 
             self._row, _created = LearnerProgress.objects.get_or_create(
                 user=self.user, defaults={"seed": new_seed(), "record": empty()}

@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from patterns import progress
 from patterns.labs import checks as labs
 from patterns.labs.views import _language, lab_text
 from patterns.lessons.views import _lessons
+from patterns.progress import records as progress
 
 
 @require_GET

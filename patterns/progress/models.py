@@ -12,7 +12,7 @@ from django.utils import timezone
 
 
 class LearnerProgress(models.Model):
-    """One row a user: their lab seed and their progress record (see patterns.progress)."""
+    """One row a user: their lab seed and their progress record (see patterns.progress.records)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_progress"
@@ -32,7 +32,7 @@ class LearnerProgress(models.Model):
 @receiver(user_logged_in, dispatch_uid="kumoben-merge-progress")
 def merge_session_progress(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """Fold what the learner did before signing in into their saved progress, then forget it."""
-    from patterns import progress
+    from patterns.progress import records as progress
 
     if request is None or not hasattr(request, "session"):
         return
