@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from patterns import consumers
-from patterns.routing_playground import websocket_urlpatterns as playground_websocket_urlpatterns
+from patterns.playground.routing import websocket_urlpatterns as playground_websocket_urlpatterns
 from patterns.routing_sessions import websocket_urlpatterns as sessions_websocket_urlpatterns
 
 websocket_urlpatterns = [

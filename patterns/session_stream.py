@@ -37,8 +37,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from patterns import session_sim
-from patterns.consumers_playground import READOUT_EVERY_WINDOWS
 from patterns.player.playback import Playback, PlaybackError, diagram_topology
+from patterns.playground.consumers import READOUT_EVERY_WINDOWS
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ urlpatterns = [
     path("lessons/", include("patterns.lessons.urls")),
     path("labs/", include("patterns.labs.urls")),
     path("progress/", include("patterns.progress.urls")),
-    path("playground/", include("patterns.urls_playground")),
+    path("playground/", include("patterns.playground.urls")),
     path("diagrams/", include("patterns.diagrams.urls")),
     path("sessions/", include("patterns.urls_sessions")),
     path("healthz", views.healthz, name="healthz"),

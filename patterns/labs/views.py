@@ -26,9 +26,9 @@ from patterns.lessons import quiz
 from patterns.lessons.content import LANGUAGES, ContentError, parse_lesson, render_markdown
 from patterns.lessons.content import LESSONS_DIR as CONTENT_DIR
 from patterns.lessons.views import _lessons, _version
+from patterns.playground.views import SPEEDS
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError
-from patterns.views_playground import SPEEDS
 
 LAB_TEXT_DIR = CONTENT_DIR / "labs"
 

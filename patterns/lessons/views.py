@@ -140,7 +140,7 @@ _PLAYERS: dict[str, SafeString] = {}
 
 
 def _player_partial() -> SafeString:
-    from patterns import views_playground
+    from patterns.playground import views as views_playground
 
     language = translation.get_language() or "en"
     html = _PLAYERS.get(language)

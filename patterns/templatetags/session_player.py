@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from patterns.player.playback import PLAYGROUND_PATTERNS
+from patterns.playground.views import SPEEDS
 from patterns.sim import BUILTIN_SCENARIOS
-from patterns.views_playground import SPEEDS
 
 register = template.Library()
 

@@ -15,7 +15,7 @@ from django.forms import (
 from django.http import QueryDict
 from django.test.html import parse_html
 
-from patterns.playground_forms import (
+from patterns.playground.forms import (
     AppMeshSettingsForm,
     CallFormSet,
     ElbSettingsForm,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns.consumers_playground import PlaygroundConsumer
+from patterns.playground.consumers import PlaygroundConsumer
 
 websocket_urlpatterns: list[URLPattern] = [
     path("ws/playground/", PlaygroundConsumer.as_asgi()),

@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from patterns import playground_forms
 from patterns.player import permalink
+from patterns.playground import forms as playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from patterns import views_playground, views_playground_api
+from patterns.playground import api as views_playground_api
+from patterns.playground import views as views_playground
 
 urlpatterns: list[URLPattern] = [
     path("", views_playground.playground, name="playground"),
