@@ -63,7 +63,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from patterns import services
+from patterns.sessions import services
 user = get_user_model().objects.create_user("instructor", password="unused-pw-123")
 user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
 session = services.create_session(user, "Bench")
@@ -423,8 +423,8 @@ def late_run_action() -> tuple[float, float]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kumoben.settings_test")
     django.setup()
-    from patterns import session_sim
     from patterns.player.playback import diagram_topology
+    from patterns.sessions import shared_run as session_sim
 
     sim = {"run": "s1", "scenario": "kill-task", "pattern": "all", "seed": 1, "log": []}
     action = {"at_s": 230.4, "do": "slow_task", "task": "inventory-1", "delay_ms": 800.0}

@@ -4,7 +4,7 @@ from django.urls import path
 
 from patterns import consumers
 from patterns.playground.routing import websocket_urlpatterns as playground_websocket_urlpatterns
-from patterns.routing_sessions import websocket_urlpatterns as sessions_websocket_urlpatterns
+from patterns.sessions.routing import websocket_urlpatterns as sessions_websocket_urlpatterns
 
 websocket_urlpatterns = [
     path("ws/status/", consumers.StatusConsumer.as_asgi()),

@@ -12,6 +12,6 @@ urlpatterns = [
     path("progress/", include("patterns.progress.urls")),
     path("playground/", include("patterns.playground.urls")),
     path("diagrams/", include("patterns.diagrams.urls")),
-    path("sessions/", include("patterns.urls_sessions")),
+    path("sessions/", include("patterns.sessions.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

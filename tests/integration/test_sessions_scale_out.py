@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from patterns import services
+from patterns.sessions import services
 user = get_user_model().objects.create_user("instructor", password="unused-pw-123")
 user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
 session = services.create_session(user, "Scale-out")

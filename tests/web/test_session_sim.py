@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patterns import session_sim
+from patterns.sessions import shared_run as session_sim
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from patterns import session_stream
 from patterns.player.playback import Playback
+from patterns.sessions import stream as session_stream
 from patterns.sim import BUILTIN_SCENARIOS
 
 pytestmark = pytest.mark.unit

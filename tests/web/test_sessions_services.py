@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns import services
 from patterns.models import Poll, SessionCommand
-from patterns.qr import _runs, qr_matrix, qr_svg
+from patterns.sessions import services
+from patterns.sessions.qr import _runs, qr_matrix, qr_svg
 
 pytestmark = pytest.mark.unit
 

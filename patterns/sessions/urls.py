@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patterns import views_sessions as views
+from patterns.sessions import views
 
 urlpatterns = [
     path("", views.index, name="sessions"),

@@ -2,7 +2,7 @@
 
 One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and process). It keeps a
 :class:`patterns.player.playback.Playback` per page language, built from the room state's ``sim`` part
-(a fold of the command log, see :mod:`patterns.session_sim`), and sends each window's frames to
+(a fold of the command log, see :mod:`patterns.sessions.shared_run`), and sends each window's frames to
 the process's sockets of that room about a wall second before the shared clock reaches the
 window (``session_sim.AHEAD_WALL_S``), paced with ``asyncio.sleep`` (steps run in a worker
 thread). Every process derives the clock from the same anchors in the state, so every process
@@ -36,9 +36,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from patterns import session_sim
 from patterns.player.playback import Playback, PlaybackError, diagram_topology
 from patterns.playground.consumers import READOUT_EVERY_WINDOWS
+from patterns.sessions import shared_run as session_sim
 
 logger = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
-from patterns import services
 from patterns.live import FrameError, RateLimiter, parse_frame
 from patterns.models import StudySession
-from patterns.session_stream import SimStreamer
+from patterns.sessions import services
+from patterns.sessions.stream import SimStreamer
 
 INSTRUCTOR_TYPES = frozenset(
     {

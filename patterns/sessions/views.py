@@ -1,5 +1,5 @@
 """Study-session pages: the index with the join form, the presenter view, the student room,
-slides as partials, and the report. Thin: logic lives in patterns.services."""
+slides as partials, and the report. Thin: logic lives in patterns.sessions.services."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patterns import services
-from patterns.consumers_sessions import room_group, state_message
 from patterns.models import StudySession
-from patterns.qr import qr_svg
+from patterns.sessions import services
+from patterns.sessions.consumers import room_group, state_message
+from patterns.sessions.qr import qr_svg
 
 TOKENS_KEY = "study_tokens"
 
