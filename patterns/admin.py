@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from patterns.models import Answer, Participant, Poll, SessionCommand, StudySession
+from patterns.sessions.models import Answer, Participant, Poll, SessionCommand, StudySession
 
 
 class ParticipantInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -28,8 +28,8 @@ from django.utils.translation.trans_real import (
 )
 
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.models import StudySession
 from patterns.sessions import services
+from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
 INSTRUCTOR_TYPES = frozenset(

@@ -28,8 +28,15 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from patterns.models import Answer, JoinAttempt, Participant, Poll, SessionCommand, StudySession
 from patterns.sessions import shared_run as session_sim
+from patterns.sessions.models import (
+    Answer,
+    JoinAttempt,
+    Participant,
+    Poll,
+    SessionCommand,
+    StudySession,
+)
 
 # 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
 # never ambiguous. Six of them give 31**6 = 887,503,681 codes.

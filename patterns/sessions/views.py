@@ -20,9 +20,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patterns.models import StudySession
 from patterns.sessions import services
 from patterns.sessions.consumers import room_group, state_message
+from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
 
 TOKENS_KEY = "study_tokens"

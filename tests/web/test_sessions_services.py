@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.models import Poll, SessionCommand
 from patterns.sessions import services
+from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
 
 pytestmark = pytest.mark.unit

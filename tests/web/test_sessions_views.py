@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from patterns.models import JoinAttempt, Participant, StudySession
 from patterns.sessions import services
+from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
 

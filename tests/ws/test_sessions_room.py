@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from kumoben.asgi import application
-from patterns.models import Answer, SessionCommand, StudySession
 from patterns.sessions import services
 from patterns.sessions.consumers import RoomRelay, _language
+from patterns.sessions.models import Answer, SessionCommand, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

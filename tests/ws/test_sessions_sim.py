@@ -11,11 +11,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from patterns.models import SessionCommand
 from patterns.player.playback import diagram_topology
 from patterns.sessions import services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.consumers import RoomRelay
+from patterns.sessions.models import SessionCommand
 from tests.ws.test_sessions_room import _connect, _hello, _instructor, _student, _until
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

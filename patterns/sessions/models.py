@@ -1,0 +1,173 @@
+"""Study sessions: the session, its participants, its timed command log, polls and answers.
+
+The command log is the source of truth for a live session: every instructor command is a row, in
+order, so any server process (or the same one after a restart) can rebuild the room's state by
+folding the log (`patterns.sessions.services.fold`). `StudySession.state` is that fold cached on the row,
+written in the same transaction as the command, so a reconnecting client reads one row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class StudySession(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    public_id = models.CharField(max_length=24, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    lesson_slug = models.SlugField(_("lesson"), max_length=80, blank=True)
+    # Stored without the dash: "K7P4QM". Unique only among sessions that have not ended, so
+    # codes of finished sessions can be handed out again.
+    code = models.CharField(max_length=6, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    state = models.JSONField(default=dict, editable=False)
+    last_seq = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("run_study_sessions", "Can run instructor-led study sessions")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(ended_at__isnull=True), name="live_session_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.display_code})"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:3]}-{self.code[3:]}"
+
+    def is_live(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.ended_at is None and now < self.expires_at
+
+
+class Participant(models.Model):
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="participants")
+    nickname = models.CharField(max_length=24)
+    # NFKC + casefold of the nickname: "Ａｙａ" and "aya" collide, as a class would expect.
+    nickname_key = models.CharField(max_length=96, editable=False)
+    # SHA-256 of the bearer token kept in the student's Django session; the token itself is
+    # never stored, so a database leak does not let anyone speak as a student.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    online = models.BooleanField(default=False)
+    following = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "nickname_key"], name="nickname_unique_in_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class SessionCommand(models.Model):
+    """One instructor command, in order. `vt` is the shared simulation's virtual time."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="commands")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    vt = models.FloatField(default=0.0)
+    kind = models.CharField(max_length=24)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["session", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "seq"], name="command_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+
+class Poll(models.Model):
+    CHOICE = "choice"
+    NUMERIC = "numeric"
+    KINDS = [(CHOICE, _("Multiple choice")), (NUMERIC, _("Number"))]
+    OPEN = "open"
+    REVEALED = "revealed"
+    STATES = [(OPEN, _("Open")), (REVEALED, _("Revealed"))]
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="polls")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=KINDS)
+    prompt = models.CharField(max_length=300)
+    choices = models.JSONField(default=list, blank=True)
+    # For CHOICE the index of the right choice, for NUMERIC the right value; null: no right answer.
+    correct = models.FloatField(null=True, blank=True)
+    tolerance = models.FloatField(default=0.0)
+    unit = models.CharField(max_length=12, blank=True)
+    scored = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=STATES, default=OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="poll_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.number}: {self.prompt[:40]}"
+
+    def is_correct(self, choice: int | None, value: float | None) -> bool | None:
+        if self.correct is None:
+            return None
+        if self.kind == self.CHOICE:
+            return choice is not None and choice == int(self.correct)
+        return value is not None and abs(value - self.correct) <= self.tolerance
+
+
+class Answer(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+    changes = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["poll", "answered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "participant"], name="one_answer_per_poll")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.choice if self.choice is not None else self.value}"
+
+
+class JoinAttempt(models.Model):
+    """Failed and successful joins, for throttling guesses across every server process."""
+
+    ip = models.GenericIPAddressField()
+    session = models.ForeignKey(
+        StudySession, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ok = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"]), models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {'ok' if self.ok else 'failed'} {self.at:%H:%M:%S}"
