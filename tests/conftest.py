@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from channels.layers import channel_layers
 from hypothesis import settings as hypothesis_settings
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -19,6 +21,14 @@ def in_ci() -> bool:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layers() -> Iterator[None]:
+    # Each test gets a new in-memory channel layer, so groups never leak between tests.
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 # Property tests explore new random cases on developers' machines; CI replays a fixed sequence so

@@ -10,60 +10,15 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.test import Client
 from django.utils import timezone
 
 from kumoben.asgi import application
 from patterns.sessions import services
 from patterns.sessions.consumers import RoomRelay, _language
 from patterns.sessions.models import Answer, SessionCommand, StudySession
+from tests.sessions.room import ORIGIN, as_instructor, as_student, connect, until, until_hello
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-@sync_to_async
-def _instructor(username: str = "instructor") -> tuple[StudySession, bytes]:
-    # instructor: owns the session and is the only one whose commands change it.
-    user = get_user_model().objects.create_user(username, password="pw-unused-123")
-    user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-    session = services.create_session(user, f"{username}'s session")
-    client = Client()
-    client.force_login(user)
-    return session, f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-@sync_to_async
-def _student(session: StudySession, nickname: str) -> bytes:
-    # student: joined with the code and a nickname; no account.
-    client = Client()
-    response = client.post("/sessions/join/", {"code": session.code, "nickname": nickname})
-    assert response.status_code == 302, response.content
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
-
-
-async def _connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
-    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
-    communicator = WebsocketCommunicator(
-        application, f"/ws/sessions/{session.public_id}/", headers=headers
-    )
-    connected, code = await communicator.connect()
-    assert connected, code
-    return communicator
-
-
-async def _until(communicator: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == kind:
-            return frame
-
-
-async def _hello(communicator: WebsocketCommunicator) -> dict[str, Any]:
-    return await _until(communicator, "hello")
 
 
 @sync_to_async
@@ -80,7 +35,7 @@ def _stored_state(session: StudySession) -> tuple[int, dict[str, Any]]:
 
 
 async def test_room_refuses_a_stranger_and_an_unknown_session() -> None:
-    session, _ = await _instructor()
+    session, _ = await as_instructor()
     stranger = WebsocketCommunicator(
         application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN]
     )
@@ -94,12 +49,12 @@ async def test_room_refuses_a_stranger_and_an_unknown_session() -> None:
 
 
 async def test_room_says_hello_with_the_role_and_current_state() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, await _student(session, "Aya"))
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
 
-    teacher_hello = await _hello(instructor)
-    student_hello = await _hello(student)
+    teacher_hello = await until_hello(instructor)
+    student_hello = await until_hello(student)
 
     assert (teacher_hello["role"], teacher_hello["seq"], teacher_hello["state"]) == (
         "instructor",
@@ -116,13 +71,13 @@ async def test_room_says_hello_with_the_role_and_current_state() -> None:
 
 
 async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _until(instructor, "lobby")
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until(instructor, "lobby")
 
-    student = await _connect(session, await _student(session, "<i>Aya</i>"))
+    student = await connect(session, await as_student(session, "<i>Aya</i>"))
 
-    lobby = await _until(instructor, "lobby")
+    lobby = await until(instructor, "lobby")
     assert lobby == {
         "type": "lobby",
         "participants": [
@@ -142,15 +97,15 @@ async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
 
 
 async def test_slide_change_reaches_students_and_is_logged() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(instructor)
-    await _hello(student)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(instructor)
+    await until_hello(student)
 
     await instructor.send_json_to({"type": "slide", "slide": 3, "step": 1})
 
-    frame = await _until(student, "state")
+    frame = await until(student, "state")
     assert (frame["seq"], frame["state"]["slide"], frame["state"]["step"]) == (1, 3, 1)
     assert await _log(session) == [(1, "slide", {"slide": 3, "step": 1})]
     await instructor.disconnect()
@@ -158,9 +113,9 @@ async def test_slide_change_reaches_students_and_is_logged() -> None:
 
 
 async def test_student_cannot_run_an_instructor_command() -> None:
-    session, _ = await _instructor()
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(student)
+    session, _ = await as_instructor()
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(student)
 
     await student.send_json_to({"type": "slide", "slide": 5, "step": 0})
     await student.send_json_to({"type": "end"})
@@ -177,13 +132,13 @@ async def test_student_cannot_run_an_instructor_command() -> None:
 
 
 async def test_instructor_cannot_answer_polls() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
 
     await instructor.send_json_to({"type": "answer", "poll": 1, "choice": 0})
 
-    assert await _until(instructor, "error") == {
+    assert await until(instructor, "error") == {
         "type": "error",
         "field": "type",
         "reason": "only students can do that",
@@ -217,24 +172,24 @@ async def test_instructor_cannot_answer_polls() -> None:
     ],
 )
 async def test_bad_frames_get_an_error_and_the_connection_stays(sent: str, error: dict) -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
 
     await instructor.send_to(text_data=sent)
-    reply = await _until(instructor, "error")
+    reply = await until(instructor, "error")
     await instructor.send_json_to({"type": "ping"})
 
     assert reply == {"type": "error", **error}
-    assert (await _until(instructor, "pong"))["type"] == "pong"
+    assert (await until(instructor, "pong"))["type"] == "pong"
     assert await _log(session) == []
     await instructor.disconnect()
 
 
 async def test_frames_are_rate_limited_per_connection() -> None:
-    session, _ = await _instructor()
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(student)
+    session, _ = await as_instructor()
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(student)
 
     for _ in range(25):
         await student.send_json_to({"type": "sync"})
@@ -246,9 +201,9 @@ async def test_frames_are_rate_limited_per_connection() -> None:
 
 
 async def test_simulation_commands_are_logged_with_virtual_time() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
 
     for frame in [
         {"type": "scenario", "scenario": "steady"},
@@ -258,7 +213,7 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
         {"type": "pause"},
     ]:
         await instructor.send_json_to(frame)
-        await _until(instructor, "state")
+        await until(instructor, "state")
 
     log = await sync_to_async(list)(
         SessionCommand.objects.filter(session=session).values_list("kind", "vt")
@@ -278,17 +233,17 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
 
 
 async def test_late_joiner_arrives_at_the_current_slide() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await instructor.send_json_to({"type": "slide", "slide": 4, "step": 2})
     await instructor.send_json_to({"type": "highlight", "el": "task-inventory-2"})
-    await _until(instructor, "state")
-    await _until(instructor, "state")
+    await until(instructor, "state")
+    await until(instructor, "state")
 
-    late = await _connect(session, await _student(session, "Late"))
+    late = await connect(session, await as_student(session, "Late"))
 
-    hello = await _hello(late)
+    hello = await until_hello(late)
     assert (hello["seq"], hello["state"]["slide"], hello["state"]["step"]) == (2, 4, 2)
     assert hello["state"]["highlight"] == "task-inventory-2"
     await instructor.disconnect()
@@ -296,17 +251,17 @@ async def test_late_joiner_arrives_at_the_current_slide() -> None:
 
 
 async def test_unfollow_and_refollow_change_the_following_count() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(student)
-    assert (await _until(instructor, "lobby"))["following"] in (0, 1)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(student)
+    assert (await until(instructor, "lobby"))["following"] in (0, 1)
 
     await student.send_json_to({"type": "follow", "value": False})
-    ack = await _until(student, "following")
-    unfollowed = await _until(instructor, "lobby")
+    ack = await until(student, "following")
+    unfollowed = await until(instructor, "lobby")
     await student.send_json_to({"type": "follow", "value": True})
-    refollowed = await _until(instructor, "lobby")
+    refollowed = await until(instructor, "lobby")
 
     assert ack == {"type": "following", "value": False}
     assert (unfollowed["online"], unfollowed["following"]) == (1, 0)
@@ -316,12 +271,12 @@ async def test_unfollow_and_refollow_change_the_following_count() -> None:
 
 
 async def test_poll_predict_then_reveal() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    aya = await _connect(session, await _student(session, "Aya"))
-    ben = await _connect(session, await _student(session, "Ben"))
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    aya = await connect(session, await as_student(session, "Aya"))
+    ben = await connect(session, await as_student(session, "Ben"))
     for c in (instructor, aya, ben):
-        await _hello(c)
+        await until_hello(c)
 
     await instructor.send_json_to(
         {
@@ -333,21 +288,21 @@ async def test_poll_predict_then_reveal() -> None:
             "scored": True,
         }
     )
-    opened = (await _until(aya, "state"))["state"]["poll"]
+    opened = (await until(aya, "state"))["state"]["poll"]
     await aya.send_json_to({"type": "answer", "poll": opened["id"], "choice": 0})
     await aya.send_json_to({"type": "answer", "poll": opened["id"], "choice": 2})  # changed mind
     await ben.send_json_to({"type": "answer", "poll": opened["id"], "choice": 1})
-    acks = [await _until(aya, "answered"), await _until(aya, "answered")]
-    await _until(ben, "answered")
-    live = await _until(instructor, "tally")
+    acks = [await until(aya, "answered"), await until(aya, "answered")]
+    await until(ben, "answered")
+    live = await until(instructor, "tally")
     while live["answered"] < 2:
-        live = await _until(instructor, "tally")
+        live = await until(instructor, "tally")
     await instructor.send_json_to({"type": "poll.reveal"})
-    revealed = (await _until(ben, "state"))["state"]["poll"]
-    final = await _until(ben, "tally")
-    leaders = await _until(ben, "leaderboard")
+    revealed = (await until(ben, "state"))["state"]["poll"]
+    final = await until(ben, "tally")
+    leaders = await until(ben, "leaderboard")
     await ben.send_json_to({"type": "answer", "poll": opened["id"], "choice": 2})
-    too_late = await _until(ben, "error")
+    too_late = await until(ben, "error")
 
     assert (opened["correct"], opened["state"]) == (None, "open")
     assert acks[1] == {"type": "answered", "poll": opened["id"], "choice": 2, "value": None}
@@ -365,10 +320,10 @@ async def test_poll_predict_then_reveal() -> None:
 
 
 async def test_numeric_poll_answers_are_numbers() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    aya = await _connect(session, await _student(session, "Aya"))
-    await _hello(aya)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    aya = await connect(session, await as_student(session, "Aya"))
+    await until_hello(aya)
     await instructor.send_json_to(
         {
             "type": "poll.open",
@@ -379,12 +334,12 @@ async def test_numeric_poll_answers_are_numbers() -> None:
             "unit": "s",
         }
     )
-    poll = (await _until(aya, "state"))["state"]["poll"]
+    poll = (await until(aya, "state"))["state"]["poll"]
 
     await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": "thirty"})
-    bad = await _until(aya, "error")
+    bad = await until(aya, "error")
     await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": 27.5})
-    good = await _until(aya, "answered")
+    good = await until(aya, "answered")
 
     assert bad == {"type": "error", "field": "value", "reason": "expected a number"}
     assert good == {"type": "answered", "poll": poll["id"], "choice": None, "value": 27.5}
@@ -393,9 +348,9 @@ async def test_numeric_poll_answers_are_numbers() -> None:
 
 
 async def test_student_cannot_enter_another_session() -> None:
-    first, _ = await _instructor("first")
-    second, _ = await _instructor("second")
-    cookie = await _student(first, "Aya")
+    first, _ = await as_instructor("first")
+    second, _ = await as_instructor("second")
+    cookie = await as_student(first, "Aya")
 
     communicator = WebsocketCommunicator(
         application, f"/ws/sessions/{second.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
@@ -407,8 +362,8 @@ async def test_student_cannot_enter_another_session() -> None:
 
 
 async def test_instructor_cannot_drive_someone_elses_session() -> None:
-    first, _ = await _instructor("first")
-    _, other_cookie = await _instructor("second")
+    first, _ = await as_instructor("first")
+    _, other_cookie = await as_instructor("second")
 
     communicator = WebsocketCommunicator(
         application, f"/ws/sessions/{first.public_id}/", headers=[ORIGIN, (b"cookie", other_cookie)]
@@ -420,18 +375,18 @@ async def test_instructor_cannot_drive_someone_elses_session() -> None:
 
 
 async def test_ending_a_session_closes_every_socket() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(instructor)
-    await _hello(student)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(instructor)
+    await until_hello(student)
 
     await instructor.send_json_to({"type": "end"})
 
-    assert (await _until(student, "state"))["state"]["ended"] is True
-    assert await _until(student, "ended") == {"type": "ended"}
+    assert (await until(student, "state"))["state"]["ended"] is True
+    assert await until(student, "ended") == {"type": "ended"}
     assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
-    assert await _until(instructor, "ended") == {"type": "ended"}
+    assert await until(instructor, "ended") == {"type": "ended"}
     again = WebsocketCommunicator(
         application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
     )
@@ -441,19 +396,19 @@ async def test_ending_a_session_closes_every_socket() -> None:
 
 
 async def test_a_session_reaching_its_time_limit_pushes_its_open_sockets_out() -> None:
-    session, cookie = await _instructor()
-    student_cookie = await _student(session, "Aya")
+    session, cookie = await as_instructor()
+    student_cookie = await as_student(session, "Aya")
     soon = timezone.now() + timedelta(seconds=1.5)
     await sync_to_async(StudySession.objects.filter(pk=session.pk).update)(expires_at=soon)
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, student_cookie)
-    await _hello(instructor)
-    await _hello(student)
+    instructor = await connect(session, cookie)
+    student = await connect(session, student_cookie)
+    await until_hello(instructor)
+    await until_hello(student)
 
     # No command is sent: the room's own timer ends it.
-    assert await _until(student, "ended", timeout=5) == {"type": "ended"}
+    assert await until(student, "ended", timeout=5) == {"type": "ended"}
     assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
-    assert await _until(instructor, "ended", timeout=5) == {"type": "ended"}
+    assert await until(instructor, "ended", timeout=5) == {"type": "ended"}
     ended_at = await sync_to_async(
         lambda: StudySession.objects.values_list("ended_at", flat=True).get(pk=session.pk)
     )()
@@ -477,16 +432,16 @@ async def test_room_speaks_the_page_language(scope: dict[str, Any], expected: st
 
 
 async def test_one_relay_a_room_and_process_leaves_with_its_last_socket() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    students = [await _connect(session, await _student(session, n)) for n in ("Aya", "Ben")]
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    students = [await connect(session, await as_student(session, n)) for n in ("Aya", "Ben")]
     for c in (instructor, *students):
-        await _hello(c)
+        await until_hello(c)
     layer = get_channel_layer()
     relay = RoomRelay._by_layer[layer][session.pk]
 
     await instructor.send_json_to({"type": "slide", "slide": 2, "step": 0})
-    seqs = [(await _until(c, "state"))["seq"] for c in (instructor, *students)]
+    seqs = [(await until(c, "state"))["seq"] for c in (instructor, *students)]
     members = len(relay.members)
     for c in (instructor, *students):
         await c.disconnect()

@@ -16,7 +16,7 @@ from patterns.sessions import services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
-from tests.ws.test_sessions_room import _connect, _hello, _instructor, _student, _until
+from tests.sessions.room import as_instructor, as_student, connect, until, until_hello
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -46,16 +46,16 @@ async def _start(instructor: WebsocketCommunicator, speed: float = 10) -> None:
         {"type": "play"},
     ]:
         await instructor.send_json_to(frame)
-        await _until(instructor, "state")
+        await until(instructor, "state")
 
 
 async def test_instructor_action_reaches_every_student_at_the_same_virtual_time() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    aya = await _connect(session, await _student(session, "Aya"))
-    ken = await _connect(session, await _student(session, "Ken"))
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    aya = await connect(session, await as_student(session, "Aya"))
+    ken = await connect(session, await as_student(session, "Ken"))
     for communicator in (instructor, aya, ken):
-        await _hello(communicator)
+        await until_hello(communicator)
     await _start(instructor)
 
     await instructor.send_json_to({"type": "action", "action": KILL})
@@ -100,15 +100,15 @@ def _kept(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    aya = await _connect(session, await _student(session, "Aya"))
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    aya = await connect(session, await as_student(session, "Aya"))
     for communicator in (instructor, aya):
-        await _hello(communicator)
+        await until_hello(communicator)
     await _start(instructor, speed=1)
     # Frames run a wall second ahead of the shared clock: at vt 0 the windows [0, 1) and [1, 2)
     # are out, as the history of the new run. (The instructor's arrived while _start waited.)
-    first = (await _until(aya, "sim.history"))["frames"]
+    first = (await until(aya, "sim.history"))["frames"]
     assert [f["t0"] for f in first] == [0.0, 1.0]
     await asyncio.sleep(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
 
@@ -138,13 +138,13 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
 
 
 async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
     # Aya's page is in Japanese (the language cookie): her stream is built in Japanese.
-    ja_cookie = await _student(session, "Aya") + b"; django_language=ja"
-    aya = await _connect(session, ja_cookie)
+    ja_cookie = await as_student(session, "Aya") + b"; django_language=ja"
+    aya = await connect(session, ja_cookie)
     for communicator in (instructor, aya):
-        await _hello(communicator)
+        await until_hello(communicator)
     await _start(instructor, speed=1)
     await asyncio.sleep(0.5)
 
@@ -172,9 +172,9 @@ async def _streamer(session: Any) -> Any:
 
 
 async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await _start(instructor, speed=5)
     streamer = await _streamer(session)
     for _ in range(100):  # the tail is built in the background after the run starts
@@ -201,13 +201,13 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
 
 
 async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await _start(instructor, speed=10)
     await asyncio.sleep(0.35)
     await instructor.send_json_to({"type": "pause"})
-    paused = await _until(instructor, "state")
+    paused = await until(instructor, "state")
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     stream = await _stream_until_action(instructor)
@@ -220,12 +220,12 @@ async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
 
 
 async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await _start(instructor)
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(student)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(student)
     before = await sync_to_async(services.rebuild_state)(session.pk)
 
     replies = []
@@ -236,7 +236,7 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
         {"type": "speed", "value": 0.5},
     ]:
         await student.send_json_to(frame)
-        replies.append(await _until(student, "error"))
+        replies.append(await until(student, "error"))
 
     assert {(r["field"], r["reason"]) for r in replies} == {
         ("type", "only the instructor can do that")
@@ -247,15 +247,15 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
 
 
 async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await _start(instructor)
 
     await instructor.send_json_to(
         {"type": "action", "action": {"do": "kill_task", "task": "nope-9"}}
     )
-    error = await _until(instructor, "error")
+    error = await until(instructor, "error")
 
     assert error["field"] == "action.task"
     kinds = await sync_to_async(list)(
@@ -266,26 +266,26 @@ async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged()
 
 
 async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    await _hello(instructor)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
     await _start(instructor)
     await instructor.send_json_to({"type": "action", "action": KILL})
     first = await _frames_until_action(instructor)
     await instructor.send_json_to({"type": "pause"})
-    await _until(instructor, "state")
+    await until(instructor, "state")
     await asyncio.sleep(0.3)  # windows due before the pause are sent
     await instructor.disconnect()
     # Every socket of the room is gone, so this process's relay and its streamer are gone too:
     # as after a restart, the next socket rebuilds the run from the database's command log.
     assert all(session.pk not in relays for relays in RoomRelay._by_layer.values())
 
-    late = await _connect(session, await _student(session, "Late"))
-    hello = await _hello(late)
-    sim_hello = await _until(late, "sim.hello")
+    late = await connect(session, await as_student(session, "Late"))
+    hello = await until_hello(late)
+    sim_hello = await until(late, "sim.hello")
     replayed: list[dict[str, Any]] = []
     while first["seq"] not in [f["seq"] for f in replayed]:
-        replayed += (await _until(late, "sim.history"))["frames"]
+        replayed += (await until(late, "sim.history"))["frames"]
     replayed = replayed[: first["seq"] + 1]
 
     assert sim_hello["run"] == hello["state"]["sim"]["run"]
@@ -296,11 +296,11 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
 
 
 async def test_students_get_the_engines_readouts_after_a_fault() -> None:
-    session, cookie = await _instructor()
-    instructor = await _connect(session, cookie)
-    student = await _connect(session, await _student(session, "Aya"))
-    await _hello(instructor)
-    await _hello(student)
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(instructor)
+    await until_hello(student)
     await _start(instructor)
 
     await instructor.send_json_to({"type": "action", "action": KILL})

@@ -1,0 +1,58 @@
+"""Helpers for the room-socket tests: sign in as the personas and talk to the room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from kumoben.asgi import application
+from patterns.sessions import services
+from patterns.sessions.models import StudySession
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@sync_to_async
+def as_instructor(username: str = "instructor") -> tuple[StudySession, bytes]:
+    # instructor: owns the session and is the only one whose commands change it.
+    user = get_user_model().objects.create_user(username, password="pw-unused-123")
+    user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+    session = services.create_session(user, f"{username}'s session")
+    client = Client()
+    client.force_login(user)
+    return session, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+@sync_to_async
+def as_student(session: StudySession, nickname: str) -> bytes:
+    # student: joined with the code and a nickname; no account.
+    client = Client()
+    response = client.post("/sessions/join/", {"code": session.code, "nickname": nickname})
+    assert response.status_code == 302, response.content
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sessions/{session.public_id}/", headers=headers
+    )
+    connected, code = await communicator.connect()
+    assert connected, code
+    return communicator
+
+
+async def until(communicator: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] == kind:
+            return frame
+
+
+async def until_hello(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    return await until(communicator, "hello")
