@@ -33,6 +33,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from patterns.diagrams.ids import (
+    aggregated,
+    az_suffix,
+    edge_id,
+)
 from patterns.sim import PATTERNS
 
 # The engine's region: every ALB has one node in each of these AZs (patterns/sim/elb.py builds
@@ -48,8 +53,6 @@ MAX_CALLS = 500
 MAX_TOKEN_CHARS = 24_000
 MAX_TOKEN_JSON_BYTES = 256_000
 DOT_TIMEOUT_S = 10.0
-# Task-to-task edges drawn per call before one service-level edge stands for them (12 x 12).
-MAX_PAIR_EDGES = 144
 
 _NAME_RE = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _AZ_RE = re.compile(r"[a-z]{2}-[a-z]+-[0-9][a-z]")
@@ -71,11 +74,6 @@ class GraphvizError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- topology
-
-
-def az_suffix(az: str) -> str:
-    """``ap-northeast-1a`` -> ``1a`` (the part ids and labels use)."""
-    return az.rsplit("-", 1)[-1]
 
 
 def _task_number(task_id: str) -> int:
@@ -377,10 +375,6 @@ def _html(text: str) -> str:
     )
 
 
-def _short(node_id: str) -> str:
-    return node_id[len("task-") :] if node_id.startswith("task-") else node_id
-
-
 class _Dot:
     """An append-only DOT writer, so output order is exactly the order of the calls."""
 
@@ -418,8 +412,7 @@ class _Dot:
         return f"{_q(host)}:{_q(element)}:{compass}"
 
     def edge(self, a: str, b: str, tail: str = "s", head: str = "n", **attrs: str) -> None:
-        edge_id = f"edge-{_short(a)}--{_short(b)}"
-        self.line(f"{self.end(a, tail)} -> {self.end(b, head)} {_attrs(id=edge_id, **attrs)}")
+        self.line(f"{self.end(a, tail)} -> {self.end(b, head)} {_attrs(id=edge_id(a, b), **attrs)}")
 
 
 def _cell(element_id: str, tooltip: str, body: str, **attrs: str) -> str:
@@ -653,7 +646,7 @@ def _direct_calls(dot: _Dot, topo: Mapping[str, Any], pattern: str) -> None:
         caller = call["from"]
         for target in _callees(topo, call["to"], pattern):
             attrs = {"class": f"call from--{caller} to--{target}"}
-            if _aggregated(services[caller], services[target]):
+            if aggregated(len(services[caller]["tasks"]), len(services[target]["tasks"])):
                 pair = (f"svc-{caller}", f"svc-{target}")
                 if pair not in drawn:
                     drawn.add(pair)
@@ -671,30 +664,6 @@ def _direct_calls(dot: _Dot, topo: Mapping[str, Any], pattern: str) -> None:
                     if (a, b) not in drawn:
                         drawn.add((a, b))
                         dot.edge(a, b, **attrs)
-
-
-def _aggregated(caller: Mapping[str, Any], target: Mapping[str, Any]) -> bool:
-    return len(caller["tasks"]) * len(target["tasks"]) > MAX_PAIR_EDGES
-
-
-def hop_edge(topology: Mapping[str, Any], pattern: str, a: str, b: str) -> str:
-    """The id of the drawn edge a request hop from element ``a`` to element ``b`` runs along.
-
-    ``a``/``b`` are diagram ids (``task-contract-1``, ``alb-node-1a``, ``r53-zone``). Usually
-    ``edge-contract-1--inventory-2``; between two services too big to draw every task pair, the
-    aggregated ``edge-svc-contract--svc-inventory``. The topology must be the one drawn.
-    """
-    if pattern != "elb" and a.startswith("task-") and b.startswith("task-"):
-        services = _services(topology)
-        caller, target = _service_of(a, services), _service_of(b, services)
-        if caller and target and _aggregated(services[caller], services[target]):
-            return f"edge-svc-{caller}--svc-{target}"
-    return f"edge-{_short(a)}--{_short(b)}"
-
-
-def _service_of(task_element: str, services: Mapping[str, Mapping[str, Any]]) -> str:
-    name = task_element[len("task-") :].rsplit("-", 1)[0]
-    return name if name in services else ""
 
 
 def _managed(dot: _Dot, name: str, label: str) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from patterns.diagrams.ids import alb_node_el, az_suffix, edge_id, service_edge_id, task_el
 from patterns.player import permalink
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
 from patterns.sim.causes import CAUSES
@@ -94,33 +95,6 @@ class PlaybackError(ValueError):
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "reason": self.reason}
-
-
-# --------------------------------------------------------------------------- element ids
-
-
-def az_suffix(az: str) -> str:
-    """``ap-northeast-1a`` -> ``1a`` (the suffix the diagram ids use)."""
-    return az.rsplit("-", 1)[-1]
-
-
-def node_id(node_name: str) -> str:
-    """The engine's ALB node ``alb-ap-northeast-1a`` -> the diagram's ``alb-node-1a``."""
-    return f"alb-node-{az_suffix(node_name)}"
-
-
-def task_el(task_id: str) -> str:
-    return f"task-{task_id}"
-
-
-def edge_id(a: str, b: str) -> str:
-    """``edge-<a>--<b>`` with a leading ``task-`` removed from both node ids."""
-    return f"edge-{a.removeprefix('task-')}--{b.removeprefix('task-')}"
-
-
-def service_edge_id(caller: str, callee: str) -> str:
-    """The id of the logical caller-service -> callee-service edge (cluster to cluster)."""
-    return edge_id(f"svc-{caller}", f"svc-{callee}")
 
 
 # --------------------------------------------------------------------------- scenario preparation
@@ -286,7 +260,7 @@ def element_classes(snapshot: Mapping[str, Any], pattern: str) -> dict[str, tupl
             out[f"svc-{name}-az-{az_suffix(az)}"] = () if up else ("state-az-out",)
     if pattern == "elb":
         for node in snapshot.get("alb", {}).get("nodes", []):
-            out[node_id(node["node"])] = () if node.get("up") else ("state-az-out",)
+            out[alb_node_el(node["node"])] = () if node.get("up") else ("state-az-out",)
     if pattern == "service-discovery":
         out.update(_stale_caches(snapshot, task_service))
     return out
@@ -320,7 +294,7 @@ def event_elements(event: Mapping[str, Any], pattern: str, services: Iterable[st
             ids.append(task_el(value))
     node = event.get("node")
     if isinstance(node, str) and node.startswith("alb-"):
-        ids.append(node_id(node))
+        ids.append(alb_node_el(node))
     for key in ("service", "to"):
         value = event.get(key)
         if isinstance(value, str):
@@ -422,7 +396,7 @@ class DotBuilder:
             if isinstance(node, str) and req.current is None:
                 attempt = self._new_attempt(req)
                 attempt.segments = [
-                    [edge_id(task_el(req.source), node_id(node)), 1, req.start_t, t]
+                    [edge_id(task_el(req.source), alb_node_el(node)), 1, req.start_t, t]
                 ]
                 req.current = attempt
                 self._close(req, rid, t, event.get("reason") or NODE_ENDS[cause])
@@ -449,8 +423,8 @@ class DotBuilder:
         req.prefix = []
         node = event.get("node")
         if self.pattern == "elb" and isinstance(node, str):
-            segments.append([edge_id(source, node_id(node)), 1, req.start_t, t])
-            segments.append([edge_id(node_id(node), target), 1, t, None])
+            segments.append([edge_id(source, alb_node_el(node)), 1, req.start_t, t])
+            segments.append([edge_id(alb_node_el(node), target), 1, t, None])
         else:
             segments.append([edge_id(source, target), 1, t, None])
         attempt.segments = segments

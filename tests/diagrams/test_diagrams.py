@@ -12,6 +12,7 @@ import pytest
 from django.test import Client, override_settings
 
 from patterns import diagrams
+from patterns.diagrams import ids
 from patterns.sim import PATTERNS, Simulation, load_scenario
 
 
@@ -571,7 +572,7 @@ def test_render_svg_cycle_and_empty_service_render_with_unique_ids(pattern: str)
 
 @pytest.mark.unit
 def test_hop_edge_small_services_names_the_task_pair() -> None:
-    edge = diagrams.hop_edge(_sample(), "service-connect", "task-contract-1", "task-inventory-2")
+    edge = ids.hop_edge(_sample(), "service-connect", "task-contract-1", "task-inventory-2")
 
     assert edge == "edge-contract-1--inventory-2"
 
@@ -581,11 +582,11 @@ def test_hop_edge_elb_and_dns_hops_keep_element_ids() -> None:
     topology = _sample()
 
     assert (
-        diagrams.hop_edge(topology, "elb", "task-contract-1", "alb-node-1a")
+        ids.hop_edge(topology, "elb", "task-contract-1", "alb-node-1a")
         == "edge-contract-1--alb-node-1a"
     )
     assert (
-        diagrams.hop_edge(topology, "service-discovery", "task-contract-1", "r53-zone")
+        ids.hop_edge(topology, "service-discovery", "task-contract-1", "r53-zone")
         == "edge-contract-1--r53-zone"
     )
 
@@ -600,7 +601,7 @@ def test_render_svg_dense_call_draws_one_aggregated_edge_that_hop_edge_names() -
     )
 
     svg = diagrams.diagram_svg(topology, "service-connect")
-    edge = diagrams.hop_edge(topology, "service-connect", "task-front-13", "task-back-1")
+    edge = ids.hop_edge(topology, "service-connect", "task-front-13", "task-back-1")
 
     assert edge == "edge-svc-front--svc-back"
     assert [i for i in _ids(svg) if i.startswith("edge-")] == [edge]

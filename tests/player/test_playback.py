@@ -4,14 +4,13 @@ from typing import Any
 
 import pytest
 
+from patterns.diagrams.ids import alb_node_el, edge_id
 from patterns.player.playback import (
     Playback,
     PlaybackError,
     default_sample_every,
-    edge_id,
     element_classes,
     fork,
-    node_id,
     readout_values,
     sample_label,
 )
@@ -143,7 +142,7 @@ def test_playback_frame_of_a_tiny_run_is_exactly_the_engines_story() -> None:
 def test_edge_ids_drop_the_task_prefix_and_name_alb_nodes_by_az() -> None:
     assert edge_id("task-contract-1", "alb-node-1a") == "edge-contract-1--alb-node-1a"
     assert edge_id("alb-node-1a", "task-inventory-2") == "edge-alb-node-1a--inventory-2"
-    assert node_id("alb-ap-northeast-1d") == "alb-node-1d"
+    assert alb_node_el("alb-ap-northeast-1d") == "alb-node-1d"
 
 
 def test_elb_dots_go_client_to_alb_node_to_target() -> None:
