@@ -87,13 +87,7 @@ class Task:
         self.healthy = False
         self.deregistered = False
         self.lost = False
-        self.slow_s = 0.0
-        self.slow_hc = False
-        self.fail_p = 0.0
-        self.fail_reason = ""
-        self.fail_hc = False
-        self.refuse = False
-        self.blackhole = False
+        self.reset_behaviour()
         self.inflight: dict[int, Request] = {}
         self.buckets: dict[int, list[Any]] = {}
         self.last_attempt_t: float | None = None
@@ -106,6 +100,7 @@ class Task:
         return self.state is PENDING or self.state is RUNNING
 
     def reset_behaviour(self) -> None:
+        """Back to a well-behaved task: no injected slowness, failures, refusals or black hole."""
         self.slow_s = 0.0
         self.slow_hc = False
         self.fail_p = 0.0
