@@ -5,6 +5,7 @@
 //   const player = new Player(document.getElementById("player"), { wsPath, runUrl });
 //   player.startLive(scenario, "elb");   // or player.runInstant(scenario, "all")
 
+import { csrfToken } from "../csrf.js";
 import { Chart } from "./chart.js";
 import { Clock, SPEEDS } from "./clock.js";
 import { Connection } from "./connection.js";
@@ -26,14 +27,6 @@ const ALL = ["elb", "app-mesh", "service-discovery", "service-connect"];
 // a hop is drawn over 0.35 × 2.5 = 0.875 virtual seconds, 88 ms of screen time.
 const MAX_STRETCH_SPEED = 2.5;
 const HEAD_SLACK_S = 1.5;  // within this of the live head an action applies now, not as a fork
-
-function csrfToken() {
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch {
-    return "";
-  }
-}
 
 function formatNumber(value) {
   if (value === null || value === undefined) return "—";
