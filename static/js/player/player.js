@@ -6,9 +6,9 @@
 //   player.startLive(scenario, "elb");   // or player.runInstant(scenario, "all")
 
 import { csrfToken } from "../csrf.js";
+import { Socket } from "../socket.js";
 import { Chart } from "./chart.js";
 import { Clock, SPEEDS } from "./clock.js";
-import { Connection } from "./connection.js";
 import { Diagram } from "./diagram.js";
 import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
 import { EventList } from "./eventlist.js";
@@ -19,6 +19,8 @@ import { Strings, formatSeconds } from "./strings.js";
 import { Timeline, isMarker } from "./timeline.js";
 import { Waterfall } from "./waterfall.js";
 
+// One viewer per run: retries start at 125–250 ms and never wait more than 4 s.
+const BACKOFF = { baseMs: 250, capMs: 4000 };
 // After a failed diagram fetch, wait this long before asking again (not once per frame).
 const DIAGRAM_RETRY_MS = 2000;
 
@@ -160,10 +162,19 @@ export class Player {
   startLive(scenario, pattern) {
     this._prepare(scenario, pattern, "live");
     if (!this.connection) {
-      this.connection = new Connection(this.wsPath, {
+      // After a drop the server is asked to resume after the last frame held, so nothing is
+      // lost or duplicated; the resume goes ahead of anything queued while down.
+      this.connection = new Socket(this.wsPath, {
+        backoff: BACKOFF,
+        onConnecting: () => this._connectionState("connecting"),
+        onOpen: ({ reconnected }) => {
+          const resume = reconnected ? this._resumeMessage() : null;
+          this._connectionState("connected");
+          if (resume) this.connection.send(resume);
+        },
         onMessage: (m) => this.handle(m),
-        onState: (state) => this._connectionState(state),
-        resumeMessage: () => this._resumeMessage(),
+        onReconnecting: () => this._connectionState("reconnecting"),
+        onClose: () => this._connectionState("closed"),
       });
       this.connection.open();
     }
