@@ -3,13 +3,7 @@
 //   and this file replays the run the engine judged in the embedded playground player.
 // - A lesson step whose read the server could not record without creating a session: report it.
 
-function csrfToken() {
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch {
-    return "";
-  }
-}
+import { csrfToken } from "./csrf.js";
 
 function reportRead(story) {
   const body = new URLSearchParams({ lesson: story.dataset.lesson, step: story.dataset.step });

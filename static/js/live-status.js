@@ -1,12 +1,8 @@
 // The live-connection indicator: opens the status WebSocket, pings once, shows the result.
 // State is told by text and by the icon's shape (● connected, ✕ closed), not by colour alone.
+import { Socket } from "./socket.js";
 
 const ICONS = { connecting: "○", connected: "●", closed: "✕" };
-
-function wsUrl(path) {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${window.location.host}${path}`;
-}
 
 function show(element, state) {
   const texts = document.getElementById("live-status-texts");
@@ -19,16 +15,19 @@ function show(element, state) {
 }
 
 export function startLiveStatus(element) {
-  const socket = new WebSocket(wsUrl(element.dataset.wsPath));
-  socket.addEventListener("message", (event) => {
-    const frame = JSON.parse(event.data);
-    if (frame.type === "hello") {
-      element.dataset.layer = frame.layer;
-      socket.send(JSON.stringify({ type: "ping", id: 1 }));
-    } else if (frame.type === "pong") {
-      show(element, "connected");
-    }
+  // The indicator reports on one connection: any close is final, shown as closed.
+  const socket = new Socket(element.dataset.wsPath, {
+    isFinal: () => true,
+    onMessage: (frame) => {
+      if (frame.type === "hello") {
+        element.dataset.layer = frame.layer;
+        socket.send({ type: "ping", id: 1 });
+      } else if (frame.type === "pong") {
+        show(element, "connected");
+      }
+    },
+    onClose: () => show(element, "closed"),
   });
-  socket.addEventListener("close", () => show(element, "closed"));
+  socket.open();
   return socket;
 }

@@ -1,6 +1,7 @@
 // The playground page: turns the setup form into a scenario, starts the player (live over the
 // WebSocket or as an instant run), wires the service actions, the permalink and the exports.
 
+import { csrfToken } from "./csrf.js";
 import { Player } from "./player/player.js";
 
 const page = document.getElementById("playground");
@@ -307,10 +308,6 @@ async function start(mode, scenario, pattern) {
   else player.startLive(scenario, pattern);
   playerRoot.scrollIntoView({ block: "start", behavior: "auto" });
   playerRoot.querySelector("button[data-control=play]").focus({ preventScroll: true });
-}
-
-function csrfToken() {
-  return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
 }
 
 // The engine checks the scenario before anything runs; its reasons land beside the fields.

@@ -5,9 +5,10 @@
 //   const player = new Player(document.getElementById("player"), { wsPath, runUrl });
 //   player.startLive(scenario, "elb");   // or player.runInstant(scenario, "all")
 
+import { csrfToken } from "../csrf.js";
+import { Socket } from "../socket.js";
 import { Chart } from "./chart.js";
 import { Clock, SPEEDS } from "./clock.js";
-import { Connection } from "./connection.js";
 import { Diagram } from "./diagram.js";
 import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
 import { EventList } from "./eventlist.js";
@@ -18,6 +19,8 @@ import { Strings, formatSeconds } from "./strings.js";
 import { Timeline, isMarker } from "./timeline.js";
 import { Waterfall } from "./waterfall.js";
 
+// One viewer per run: retries start at 125–250 ms and never wait more than 4 s.
+const BACKOFF = { baseMs: 250, capMs: 4000 };
 // After a failed diagram fetch, wait this long before asking again (not once per frame).
 const DIAGRAM_RETRY_MS = 2000;
 
@@ -26,14 +29,6 @@ const ALL = ["elb", "app-mesh", "service-discovery", "service-connect"];
 // a hop is drawn over 0.35 × 2.5 = 0.875 virtual seconds, 88 ms of screen time.
 const MAX_STRETCH_SPEED = 2.5;
 const HEAD_SLACK_S = 1.5;  // within this of the live head an action applies now, not as a fork
-
-function csrfToken() {
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch {
-    return "";
-  }
-}
 
 function formatNumber(value) {
   if (value === null || value === undefined) return "—";
@@ -167,10 +162,19 @@ export class Player {
   startLive(scenario, pattern) {
     this._prepare(scenario, pattern, "live");
     if (!this.connection) {
-      this.connection = new Connection(this.wsPath, {
+      // After a drop the server is asked to resume after the last frame held, so nothing is
+      // lost or duplicated; the resume goes ahead of anything queued while down.
+      this.connection = new Socket(this.wsPath, {
+        backoff: BACKOFF,
+        onConnecting: () => this._connectionState("connecting"),
+        onOpen: ({ reconnected }) => {
+          const resume = reconnected ? this._resumeMessage() : null;
+          this._connectionState("connected");
+          if (resume) this.connection.send(resume);
+        },
         onMessage: (m) => this.handle(m),
-        onState: (state) => this._connectionState(state),
-        resumeMessage: () => this._resumeMessage(),
+        onReconnecting: () => this._connectionState("reconnecting"),
+        onClose: () => this._connectionState("closed"),
       });
       this.connection.open();
     }

@@ -1,51 +1,41 @@
-// The room's WebSocket: reconnects by itself with capped, jittered back-off, pings to keep
-// presence fresh, and drops duplicate or stale state frames by their sequence number.
+// The room's protocol over the shared socket: pings to keep presence fresh, the server's clock
+// offset, and duplicate or stale state frames dropped by their sequence number. The socket
+// reconnects by itself; every new connection starts with the room's hello (a full re-sync).
+import { Socket, isFinalCode } from "../socket.js";
 
-const CLOSE_FORBIDDEN = 4403;
-const CLOSE_NOT_FOUND = 4404;
-const CLOSE_ENDED = 4410;
 const PING_MS = 25000;
-const MAX_DELAY_MS = 8000;
-
-function wsUrl(path) {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${window.location.host}${path}`;
-}
-
-// Delay before reconnect attempt n (0-based): 0.4 s doubling up to 8 s, each scaled by a
-// random 0.5–1.0 so 300 phones do not all knock at the same instant after a restart.
-export function backoff(attempt, random = Math.random) {
-  return Math.min(MAX_DELAY_MS, 400 * 2 ** attempt) * (0.5 + random() / 2);
-}
 
 export class RoomSocket {
   constructor(path, { onFrame, onStatus }) {
-    this.path = path;
     this.onFrame = onFrame;
     this.onStatus = onStatus;
-    this.attempt = 0;
     this.seq = -1;
     this.offsetMs = 0; // server clock minus this device's clock
     this.finished = false;
-    this.socket = null;
     this.pinger = null;
+    // No queue: a command sent while down fails at once, so the page can say so.
+    this.socket = new Socket(path, {
+      queueLimit: 0,
+      isFinal: (code) => this.finished || isFinalCode(code),
+      onOpen: () => {
+        clearInterval(this.pinger);
+        this.pinger = setInterval(() => this.send({ type: "ping" }), PING_MS);
+      },
+      onMessage: (frame) => this.receive(frame),
+      onReconnecting: () => {
+        clearInterval(this.pinger);
+        this.onStatus("reconnecting");
+      },
+      onClose: () => {
+        clearInterval(this.pinger);
+        this.onStatus("ended");
+      },
+    });
   }
 
   start() {
     this.onStatus("connecting");
-    this.open();
-  }
-
-  open() {
-    const socket = new WebSocket(wsUrl(this.path));
-    this.socket = socket;
-    socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
-    socket.addEventListener("close", (event) => this.closed(event.code));
-    socket.addEventListener("open", () => {
-      this.attempt = 0;
-      clearInterval(this.pinger);
-      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_MS);
-    });
+    this.socket.open();
   }
 
   receive(frame) {
@@ -67,29 +57,9 @@ export class RoomSocket {
     this.onFrame(frame);
   }
 
-  closed(code) {
-    clearInterval(this.pinger);
-    if (this.finished || code === CLOSE_ENDED) {
-      this.finished = true;
-      this.onStatus("ended");
-      return;
-    }
-    if (code === CLOSE_FORBIDDEN || code === CLOSE_NOT_FOUND) {
-      this.onStatus("ended");
-      return;
-    }
-    this.onStatus("reconnecting");
-    const delay = backoff(this.attempt);
-    this.attempt = Math.min(this.attempt + 1, 10);
-    setTimeout(() => this.open(), delay);
-  }
-
+  // True when the frame went out; false while the connection is down.
   send(frame) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
+    return this.socket.send(frame);
   }
 
   serverNow() {
