@@ -11,17 +11,13 @@ import json
 import time
 from typing import Any
 
+from patterns.errors import FieldError
+
 MAX_FRAME_BYTES = 4096
 
 
-class FrameError(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-    def as_frame(self) -> dict[str, Any]:
-        return {"type": "error", "field": self.field, "reason": self.reason}
+class FrameError(FieldError):
+    """Refused input; see ``FieldError``."""
 
 
 def parse_frame(

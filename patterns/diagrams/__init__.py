@@ -38,6 +38,7 @@ from patterns.diagrams.ids import (
     az_suffix,
     edge_id,
 )
+from patterns.errors import FieldError
 from patterns.sim import PATTERNS
 
 # The engine's region: every ALB has one node in each of these AZs (patterns/sim/elb.py builds
@@ -60,13 +61,8 @@ _TASK_RE = re.compile(r"([a-z][a-z0-9-]{0,39})-([1-9][0-9]{0,5})")
 _TOPOLOGY_KEYS = ("azs", "services", "calls", "routes")
 
 
-class TopologyError(ValueError):
+class TopologyError(FieldError):
     """A topology (or its token) is invalid; ``field`` names where, ``reason`` says what."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class GraphvizError(RuntimeError):

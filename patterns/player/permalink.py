@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from patterns.errors import FieldError
 from patterns.sim import PATTERNS, ScenarioError, load_scenario
 
 VERSION = "1"
@@ -28,13 +29,8 @@ PLAYGROUND_PATTERNS: tuple[str, ...] = (*PATTERNS, "all")
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
-class PermalinkError(ValueError):
+class PermalinkError(FieldError):
     """A token that cannot be opened; ``field`` names the part, ``reason`` says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

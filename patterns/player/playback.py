@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from patterns.diagrams.ids import alb_node_el, az_suffix, edge_id, service_edge_id, task_el
+from patterns.errors import FieldError
 from patterns.player import permalink
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
 from patterns.sim.causes import CAUSES
@@ -85,16 +86,8 @@ LIVE_LIMITS = Limits()
 INSTANT_LIMITS = Limits(max_duration_s=900.0, max_requests=200_000.0)
 
 
-class PlaybackError(ValueError):
+class PlaybackError(FieldError):
     """Bad input for a playground; ``field`` is a JSON path, ``reason`` says what is wrong."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "reason": self.reason}
 
 
 # --------------------------------------------------------------------------- scenario preparation

@@ -16,6 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from patterns.errors import FieldError
 from patterns.player import permalink
 from patterns.player.playback import (
     INSTANT_LIMITS,
@@ -29,11 +30,9 @@ from patterns.sim import BUILTIN_SCENARIOS
 MAX_BODY_BYTES = 65536
 
 
-class _BadInput(ValueError):
+class _BadInput(FieldError):
     def __init__(self, field: str, reason: str, status: int = 400) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+        super().__init__(field, reason)
         self.status = status
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from patterns.errors import FieldError
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import (
     Answer,
@@ -54,13 +55,8 @@ SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
 SPEED_MIN, SPEED_MAX = 0.1, 10.0
 
 
-class SessionError(ValueError):
+class SessionError(FieldError):
     """A refused request, naming the field and a reason fit to show the user."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _setting(name: str, default: int) -> int:

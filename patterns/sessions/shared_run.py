@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from patterns.errors import FieldError
 from patterns.player import permalink
 from patterns.player.playback import (
     PLAYGROUND_PATTERNS,
@@ -45,13 +46,8 @@ AHEAD_MAX_WINDOWS = 5
 ACTION_STEP_S = 0.01
 
 
-class SimCommandError(ValueError):
+class SimCommandError(FieldError):
     """A refused simulation command; ``field`` names the frame field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def empty_sim() -> dict[str, Any]:

@@ -112,6 +112,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import FieldError
+
 PATTERNS: tuple[str, ...] = ("elb", "app-mesh", "service-discovery", "service-connect")
 AZS: tuple[str, ...] = ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
 MAX_TASKS = 1000
@@ -123,13 +125,12 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _TASK_RE = re.compile(r"^([a-z][a-z0-9-]*)-([1-9][0-9]{0,5})$")
 
 
-class ScenarioError(ValueError):
-    """A scenario is invalid; ``path`` is a JSON path, ``reason`` says what is wrong."""
+class ScenarioError(FieldError):
+    """A scenario is invalid; ``path`` (also ``field``) is a JSON path, ``reason`` says why."""
 
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
+    @property
+    def path(self) -> str:
+        return self.field
 
 
 # --------------------------------------------------------------------------- value checks
