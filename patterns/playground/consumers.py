@@ -23,6 +23,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from patterns.catalog import SPEEDS
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
 from patterns.player.playback import Playback, PlaybackError, fork
@@ -36,7 +37,7 @@ with contextlib.suppress(ImportError):
 MAX_SCENARIO_FRAME_BYTES = 65536
 LARGE_TYPES = frozenset({"start", "resume", "fork"})
 ALLOWED_TYPES = frozenset({"start", "pause", "play", "speed", "action", "fork", "resume"})
-MIN_SPEED, MAX_SPEED = 0.1, 10.0
+MIN_SPEED, MAX_SPEED = float(SPEEDS[0]), float(SPEEDS[-1])
 MAX_BRANCHES = 50
 #: Readouts are read from the engine's result (a whole-run summary) at most this often.
 READOUT_EVERY_WINDOWS = 5
