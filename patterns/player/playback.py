@@ -906,7 +906,12 @@ class Playback:
 
     def readouts(self) -> list[dict[str, Any]]:
         return [
-            {"type": "readouts", "pattern": s.pattern, "values": readout_values(s.sim.result())}
+            {
+                "type": "readouts",
+                "branch": self.branch,
+                "pattern": s.pattern,
+                "values": readout_values(s.sim.result()),
+            }
             for s in self.streams
         ]
 
