@@ -159,6 +159,45 @@ def test_click_on_the_chart_jumps_there(page: Page, daphne_server: DaphneServer)
     assert t == pytest.approx(120.0, abs=0.5)
 
 
+def test_compared_branch_is_dashed_and_keeps_its_zoom_when_redrawn(
+    page: Page, daphne_server: DaphneServer
+) -> None:
+    open_instant_run(page, daphne_server)
+    page.fill("#jump-t", "30")
+    page.click(f"{PLAYER} form[data-role=jump] button")
+    page.focus(f"{PLAYER} figure[data-pattern='elb'] [id='task-inventory-1']")
+    page.keyboard.press("Enter")
+    page.click(f"{PLAYER} [data-role=palette] button[data-fault=kill]")
+    page.wait_for_function(
+        "() => window.kumobenPlayer.branchId === 1 && window.kumobenPlayer.branch.end >= 240"
+    )
+    key = page.locator(f"{CHART} [data-role=chart-key] li")
+    expect(key).to_have_count(2)  # the fork, and the run it came from (compared, dashed)
+    expect(key.first).to_have_attribute("data-compare", "true")
+    dashes = page.evaluate(
+        "window.kumobenPlayer.chart.charts.map(u => u.series.slice(1).map(s => s.dash || null))"
+    )
+    assert dashes == [[[6, 4], None], [[6, 4], None]]
+
+    x0, y = page_x(page, 0, 20.0)
+    x1, _ = page_x(page, 0, 80.0)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(x1, y, steps=6)
+    page.mouse.up()
+    expect(page.locator(CHART)).to_have_attribute("data-zoomed", "true")
+    page.evaluate("() => { window.kumobenPlayer.dirty.chart = true; }")
+    page.wait_for_function("() => !window.kumobenPlayer.dirty.chart")
+
+    top, bottom = chart_state(page)["x"]
+    assert top == bottom
+    assert top[0] == pytest.approx(20.0, abs=0.5)
+    assert top[1] == pytest.approx(80.0, abs=0.5)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(*page_x(page, 1, 45.0))
+    page.locator(CHART).screenshot(path=str(SHOTS / "chart-compare-zoomed-desktop-en.png"))
+
+
 @pytest.mark.parametrize(
     ("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)], ids=["desktop", "phone"]
 )
