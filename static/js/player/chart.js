@@ -109,6 +109,7 @@ export class Chart {
 
   // series: [{name, windows, dashed, cls, label}] ; markers: [{t, text}]
   draw(duration, series, markers) {
+    if (Math.max(duration, 0.001) !== this.duration) this.zoom = null;   // another run: all of it
     this.duration = Math.max(duration, 0.001);
     this.series = series;
     this.markers = markers;
