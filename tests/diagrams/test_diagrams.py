@@ -520,7 +520,7 @@ def test_diagram_view_post_is_405(client: Client) -> None:
     ],
 )
 def test_width_class_buckets_by_viewbox_width(view_box: str, expected: str) -> None:
-    assert diagrams._width_class(view_box) == expected
+    assert diagrams.width_class(view_box) == expected
 
 
 # --------------------------------------------------------------------------- layout rules
@@ -540,7 +540,7 @@ def _services(*specs: tuple[str, int]) -> list[dict[str, Any]]:
 
 @pytest.mark.unit
 def test_rows_by_depth_sample_system_puts_callers_above_callees() -> None:
-    rows = diagrams._rows_by_depth(_sample(), "service-connect")
+    rows = diagrams.rows_by_depth(_sample(), "service-connect")
 
     assert rows == [["user"], ["contract"], ["inventory", "billing"]]
 
@@ -552,7 +552,7 @@ def test_rows_by_depth_cycle_is_cut_at_the_closing_call() -> None:
         "calls": [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
     }
 
-    rows = diagrams._rows_by_depth(diagrams.validate_topology(topology), "app-mesh")
+    rows = diagrams.rows_by_depth(diagrams.validate_topology(topology), "app-mesh")
 
     assert rows == [["a"], ["b"]]
 
