@@ -25,7 +25,7 @@ text that goes into them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import pairwise
 from typing import Any
 
@@ -365,7 +365,7 @@ def _direct_calls(dot: _Diagram, topo: Mapping[str, Any], pattern: str) -> None:
                         dot.edge(a, b, **attrs)
 
 
-def _managed(dot: _Diagram, name: str, label: str) -> Any:
+def _managed(dot: _Diagram, name: str, label: str) -> AbstractContextManager[None]:
     """The grey "AWS managed" box (a context: what is made inside goes in it)."""
     return dot.cluster(
         name,

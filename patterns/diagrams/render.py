@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import graphviz
+from django.conf import settings
+from django.core.cache import caches
 from graphviz.backend import dot_command, execute
 
 from patterns.diagrams.dot import build_dot
@@ -28,27 +30,7 @@ class GraphvizError(RuntimeError):
     """``dot`` is missing, timed out or failed."""
 
 
-_SVG_NS = "http://www.w3.org/2000/svg"
-_XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", _SVG_NS)
-ET.register_namespace("xlink", _XLINK_NS)
-
-_DEFS = (
-    f'<defs xmlns="{_SVG_NS}">'
-    '<pattern id="kb-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
-    '<line x1="0" y1="0" x2="0" y2="6" stroke="#9aa5b1" stroke-width="2"/></pattern>'
-    '<pattern id="kb-hatch-red" width="6" height="6" patternUnits="userSpaceOnUse" '
-    'patternTransform="rotate(-45)"><rect width="6" height="6" fill="#fff1f0"/>'
-    '<line x1="0" y1="0" x2="0" y2="6" stroke="#d64545" stroke-width="1.5"/></pattern>'
-    "</defs>"
-)
-
-_cache_lock = threading.Lock()
-_svg_cache: OrderedDict[str, str] = OrderedDict()
-_png_cache: OrderedDict[str, bytes] = OrderedDict()
-CACHE_SIZE = 128
-stats = {"svg_hits": 0, "svg_renders": 0, "png_hits": 0, "png_renders": 0}
+# --------------------------------------------------------------------------- running dot
 
 
 def dot_hash(dot: str) -> str:
@@ -84,16 +66,19 @@ def run_dot(dot: str, fmt: str) -> bytes:
     return stdout
 
 
+# --------------------------------------------------------------------------- cache
+
+_cache_lock = threading.Lock()
+_svg_cache: OrderedDict[str, str] = OrderedDict()
+_png_cache: OrderedDict[str, bytes] = OrderedDict()
+CACHE_SIZE = 128
+stats = {"svg_hits": 0, "svg_renders": 0, "png_hits": 0, "png_renders": 0}
+
+
 def _django_cache() -> Any:
     """Django's cache when the project configures ``CACHES``; else None (the LRU is enough)."""
-    try:
-        from django.conf import settings
-        from django.core.cache import caches
-
-        if settings.configured and settings.is_overridden("CACHES"):
-            return caches["default"]
-    except ImportError:  # pragma: no cover - Django is always installed here
-        return None
+    if settings.configured and settings.is_overridden("CACHES"):
+        return caches["default"]
     return None
 
 
@@ -141,6 +126,25 @@ def render_png(dot: str) -> bytes:
 
 def diagram_svg(topology: Mapping[str, Any], pattern: str) -> str:
     return render_svg(build_dot(topology, pattern))
+
+
+# --------------------------------------------------------------------------- SVG
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", _SVG_NS)
+ET.register_namespace("xlink", _XLINK_NS)
+
+_DEFS = (
+    f'<defs xmlns="{_SVG_NS}">'
+    '<pattern id="kb-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#9aa5b1" stroke-width="2"/></pattern>'
+    '<pattern id="kb-hatch-red" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(-45)"><rect width="6" height="6" fill="#fff1f0"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#d64545" stroke-width="1.5"/></pattern>'
+    "</defs>"
+)
 
 
 def inline_svg(raw: bytes) -> str:
