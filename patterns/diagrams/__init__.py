@@ -15,7 +15,7 @@ topology gives byte-identical DOT, and the SVG cache is keyed by the DOT's SHA-2
 
 from __future__ import annotations
 
-from patterns.diagrams.dot import ALB_DNS_NAME, NAMESPACE, build_dot, rows_by_depth
+from patterns.diagrams.dot import NAMESPACE, build_dot, rows_by_depth
 from patterns.diagrams.render import (
     CACHE_SIZE,
     DOT_TIMEOUT_S,
@@ -45,6 +45,7 @@ from patterns.diagrams.topology import (
     topology_token,
     validate_topology,
 )
+from patterns.sim.elb import ALB_DNS_NAME
 
 __all__ = [
     "ALB_DNS_NAME",

@@ -267,7 +267,8 @@ def build_dot(topology: Mapping[str, Any], pattern: str) -> str:
     for row in rows_by_depth(topo, pattern):
         if len(row) > 1:
             dot.same_rank([service_el(name) for name in row])
-    return dot.graph.source
+    source: str = dot.graph.source
+    return source
 
 
 def rows_by_depth(topo: Mapping[str, Any], pattern: str) -> list[list[str]]:
