@@ -22,31 +22,24 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from patterns.labs import checks as labs
-from patterns.lessons import quiz
-from patterns.lessons.content import LANGUAGES, ContentError, parse_lesson, render_markdown
-from patterns.lessons.content import LESSONS_DIR as CONTENT_DIR
-from patterns.lessons.views import _lessons, _version
+from patterns.lessons import library, quiz
+from patterns.lessons.content import ContentError, parse_lesson, render_markdown
 from patterns.playground.views import SPEEDS
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError
 
-LAB_TEXT_DIR = CONTENT_DIR / "labs"
+LAB_TEXT_DIR = library.LESSONS_DIR / "labs"
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _language() -> str:
-    base = (translation.get_language() or "en").split("-")[0]
-    return base if base in LANGUAGES else "en"
-
-
 # --------------------------------------------------------------------------- lab texts
 
 
 def lab_text(lang: str, slug: str) -> dict[str, Any]:
-    return _lab_text(lang, slug, _version())
+    return _lab_text(lang, slug, library.version())
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,7 +117,7 @@ def _get_lab(slug: str) -> labs.Lab:
 @require_GET
 def lab_index(request: HttpRequest) -> HttpResponse:
     record = progress.ProgressStore(request).load()
-    lang = _language()
+    lang = library.language()
     items = [
         {"lab": lab, "text": lab_text(lang, lab.slug), "result": record["labs"].get(lab.slug)}
         for lab in labs.LABS.values()
@@ -135,7 +128,7 @@ def lab_index(request: HttpRequest) -> HttpResponse:
 def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
     store = progress.ProgressStore(request)
     params = labs.draw_params(lab, store.seed())
-    text = lab_text(_language(), lab.slug)
+    text = lab_text(library.language(), lab.slug)
     filled = {
         **text,
         "goal": _fill(text["goal"], params),
@@ -210,7 +203,7 @@ CSRF_SLOT = "kumoben-csrf-slot"
 
 @functools.lru_cache(maxsize=1024)
 def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
-    lesson = _lessons(lang)[slug]
+    lesson = library.lessons(lang)[slug]
     directive = quiz.find_quiz(lesson, quiz_id)
     context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
     with translation.override(lang):
@@ -219,7 +212,7 @@ def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) ->
 
 def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
     """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
-    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), _version())
+    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), library.version())
     return html.replace(CSRF_SLOT, get_token(request))
 
 
@@ -235,7 +228,7 @@ def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
 
 @require_POST
 def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
-    lesson = _lessons(_language()).get(slug)
+    lesson = library.lessons(library.language()).get(slug)
     directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
     if lesson is None or directive is None:
         raise Http404("no such quiz")
@@ -264,7 +257,7 @@ def step_read(request: HttpRequest) -> HttpResponse:
     """The lesson page's script reports a read step when the server could not record it itself."""
     slug = request.POST.get("lesson", "")
     step = request.POST.get("step", "")
-    lesson = _lessons(_language()).get(slug)
+    lesson = library.lessons(library.language()).get(slug)
     if lesson is None or not step.isdigit() or not 1 <= int(step) <= len(lesson.steps):
         return HttpResponse(status=400)
     progress.mark_step_read(request, slug, int(step))

@@ -1,17 +1,14 @@
 """Lesson pages: the index, story mode (one step a page), presenter mode and the glossary.
 
-Content is parsed and rendered once per process and language, so a lesson page costs a dictionary
-lookup and one template render. With DEBUG on, an edited or added content file is picked up on the
-next request (the caches are keyed by the newest modification time), so authors need no restart.
+Content comes from :mod:`patterns.lessons.library`, parsed and rendered once per process and
+language, so a lesson page costs a dictionary lookup and one template render.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,17 +17,8 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from patterns.lessons.content import (
-    LANGUAGES,
-    LESSONS_DIR,
-    Glossary,
-    Lesson,
-    RenderedStep,
-    load_glossary,
-    load_lessons,
-    render_lesson,
-    render_markdown,
-)
+from patterns.lessons import library
+from patterns.lessons.content import Lesson, RenderedStep
 
 # The cached narration marks each quiz (templates/lessons/embed_quiz.html); story mode swaps in a
 # live, graded form with a fresh attempt (drawn numbers) per page view. Content can never produce
@@ -38,53 +26,11 @@ from patterns.lessons.content import (
 _QUIZ_BLOCK = re.compile(r"<!--quiz:([a-z0-9-]+)-->.*?<!--/quiz-->", re.DOTALL)
 
 
-def _language() -> str:
-    """The content language for the active UI language ("ja", "en-us" -> "en", else "en")."""
-    base = (translation.get_language() or "en").split("-")[0]
-    return base if base in LANGUAGES else "en"
-
-
-def _version() -> float:
-    """0 in production; with DEBUG, the newest content file's mtime, so edits show up at once."""
-    if not settings.DEBUG:
-        return 0.0
-    return max(path.stat().st_mtime for path in LESSONS_DIR.rglob("*.md"))
-
-
-@functools.lru_cache(maxsize=8)
-def _lessons_at(lang: str, version: float) -> dict[str, Lesson]:
-    return {lesson.slug: lesson for lesson in load_lessons(lang, LESSONS_DIR)}
-
-
-def _lessons(lang: str) -> dict[str, Lesson]:
-    return _lessons_at(lang, _version())
-
-
-@functools.lru_cache(maxsize=8)
-def _glossary_at(lang: str, version: float) -> Glossary:
-    return load_glossary(lang, LESSONS_DIR)
-
-
-def _glossary(lang: str) -> Glossary:
-    return _glossary_at(lang, _version())
-
-
-@functools.lru_cache(maxsize=64)
-def _rendered(lang: str, slug: str, version: float) -> tuple[RenderedStep, ...]:
-    with translation.override(lang):
-        return render_lesson(
-            _lessons_at(lang, version)[slug],
-            _glossary_at(lang, version),
-            reverse("lessons-glossary"),
-        )
-
-
 def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
-    lang = _language()
-    lesson = _lessons(lang).get(slug)
+    lesson = library.lessons(library.language()).get(slug)
     if lesson is None:
         raise Http404("no such lesson")
-    return lesson, _rendered(lang, slug, _version())
+    return lesson, library.rendered(lesson)
 
 
 def _step_number(request: HttpRequest, total: int) -> int:
@@ -95,7 +41,7 @@ def _step_number(request: HttpRequest, total: int) -> int:
 
 
 def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
-    ordered = list(_lessons(lesson.lang).values())
+    ordered = list(library.lessons(lesson.lang).values())
     index = ordered.index(lesson)
     before = ordered[index - 1] if index > 0 else None
     after = ordered[index + 1] if index + 1 < len(ordered) else None
@@ -156,7 +102,7 @@ def _player_partial() -> SafeString:
 
 @require_GET
 def lesson_index(request: HttpRequest) -> HttpResponse:
-    lessons = list(_lessons(_language()).values())
+    lessons = list(library.lessons(library.language()).values())
     return render(request, "lessons/index.html", {"lessons": lessons})
 
 
@@ -191,19 +137,11 @@ def lesson_present(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _glossary_entries(lang: str, version: float) -> list[tuple[str, str, str]]:
-    return [
-        (term.id, term.term, render_markdown(term.definition))
-        for term in _glossary_at(lang, version).terms
-    ]
-
-
 @require_GET
 def glossary(request: HttpRequest) -> HttpResponse:
-    lang = _language()
+    lang = library.language()
     return render(
         request,
         "lessons/glossary.html",
-        {"glossary": _glossary(lang), "entries": _glossary_entries(lang, _version())},
+        {"glossary": library.glossary(lang), "entries": library.glossary_entries(lang)},
     )

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns.labs import checks as labs
-from patterns.labs.views import _language, lab_text
-from patterns.lessons.views import _lessons
+from patterns.labs.views import lab_text
+from patterns.lessons import library
 from patterns.progress import records as progress
 
 
@@ -16,8 +16,8 @@ from patterns.progress import records as progress
 def progress_page(request: HttpRequest) -> HttpResponse:
     store = progress.ProgressStore(request)
     record = store.load()
-    lang = _language()
-    lesson_rows = progress.lesson_rows(record, _lessons(lang).values())
+    lang = library.language()
+    lesson_rows = progress.lesson_rows(record, library.lessons(lang).values())
     lab_rows = [
         {
             "slug": lab.slug,
