@@ -22,86 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from patterns.labs import checks as labs
+from patterns.labs.forms import attach_engine_error, lab_form
+from patterns.labs.texts import fill, lab_text
 from patterns.lessons import library, quiz
-from patterns.lessons.content import ContentError, parse_lesson, render_markdown
 from patterns.playground.views import SPEEDS
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError
 
-LAB_TEXT_DIR = library.LESSONS_DIR / "labs"
-
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-# --------------------------------------------------------------------------- lab texts
-
-
-def lab_text(lang: str, slug: str) -> dict[str, Any]:
-    return _lab_text(lang, slug, library.version())
-
-
-@functools.lru_cache(maxsize=64)
-def _lab_text(lang: str, slug: str, version: float) -> dict[str, Any]:
-    """A lab's title, summary and its three sections (goal, hints, takeaway) from its Markdown.
-
-    Lab files use the lesson format (front matter, ``## `` sections) without directives; numbers
-    drawn per learner are written ``[[name]]`` and filled in per request.
-    """
-    lab = labs.LABS[slug]
-    path = LAB_TEXT_DIR / lang / f"{lab.order:02d}-{slug}.md"
-    lesson = parse_lesson(path.read_text(encoding="utf-8"), path, lang)
-    if len(lesson.steps) != 3:
-        raise ContentError(path, 1, "a lab has three sections: goal, hints, takeaway")
-    sections = ["".join(b for b in step.blocks if isinstance(b, str)) for step in lesson.steps]
-    hints = [line[2:].strip() for line in sections[1].splitlines() if line.startswith("- ")]
-    return {
-        "title": lesson.title,
-        "summary": lesson.summary,
-        "minutes": lesson.minutes,
-        "goal": render_markdown(sections[0]),
-        "hints": [render_markdown(hint) for hint in hints],
-        "takeaway": render_markdown(sections[2]),
-        "headings": [step.title for step in lesson.steps],
-    }
-
-
-def _fill(html: str, params: dict[str, Any]) -> str:
-    for key, value in params.items():
-        html = html.replace(f"[[{key}]]", str(value))
-    return html
-
-
-# --------------------------------------------------------------------------- forms
-
-
-def _form_field(spec: labs.LabField) -> forms.Field:
-    if spec.choices:
-        choices = [(value, str(label)) for value, label in spec.choices]
-        if not spec.default:
-            choices = [("", "—"), *choices]
-        return forms.ChoiceField(label=spec.label, choices=choices, required=spec.required)
-    if spec.integer:
-        return forms.IntegerField(
-            label=spec.label, min_value=int(spec.lo), max_value=int(spec.hi), required=spec.required
-        )
-    return forms.FloatField(
-        label=spec.label, min_value=spec.lo, max_value=spec.hi, required=spec.required
-    )
-
-
-def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
-    form = forms.Form(data=data, initial=lab.defaults(), auto_id="lab-%s")
-    for spec in lab.fields:
-        form.fields[spec.name] = _form_field(spec)
-    return form
-
-
-def _attach_engine_error(lab: labs.Lab, form: forms.Form, error: ScenarioError) -> None:
-    """An engine rule (e.g. timeout below interval) goes beside the field that sets it."""
-    target = next((f.name for f in lab.fields if f.setting and error.path == f.setting), None)
-    form.add_error(target, error.reason)
 
 
 # --------------------------------------------------------------------------- pages
@@ -131,9 +61,9 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[
     text = lab_text(library.language(), lab.slug)
     filled = {
         **text,
-        "goal": _fill(text["goal"], params),
-        "hints": [_fill(hint, params) for hint in text["hints"]],
-        "takeaway": _fill(text["takeaway"], params),
+        "goal": fill(text["goal"], params),
+        "hints": [fill(hint, params) for hint in text["hints"]],
+        "takeaway": fill(text["takeaway"], params),
     }
     return {
         "lab": lab,
@@ -180,7 +110,7 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             verdict = labs.check(lab, form.cleaned_data, context["params"])
         except ScenarioError as error:
-            _attach_engine_error(lab, form, error)
+            attach_engine_error(lab, form, error)
         else:
             store = progress.ProgressStore(request)
             record = store.load()

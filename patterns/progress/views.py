@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from patterns.labs import checks as labs
-from patterns.labs.views import lab_text
+from patterns.labs.texts import lab_text
 from patterns.lessons import library
 from patterns.progress import records as progress
 
