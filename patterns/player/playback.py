@@ -604,7 +604,7 @@ def diagram_topology(
 ) -> dict[str, Any] | None:
     """The diagram token and SVG URL (``/diagrams/<pattern>.svg?t=<token>``) for a snapshot.
 
-    Imported late: the diagram module is another helper's and is optional for the stream.
+    Imported late, so the stream loads the diagram module only when it needs a token.
     """
     try:
         from patterns import diagrams
