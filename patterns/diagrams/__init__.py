@@ -1050,14 +1050,11 @@ def run_dot(dot: str, fmt: str) -> bytes:
 
 def _django_cache() -> Any:
     """Django's cache when the project configures ``CACHES``; else None (the LRU is enough)."""
-    try:
-        from django.conf import settings
-        from django.core.cache import caches
+    from django.conf import settings
+    from django.core.cache import caches
 
-        if settings.configured and settings.is_overridden("CACHES"):
-            return caches["default"]
-    except ImportError:  # pragma: no cover - Django is always installed here
-        return None
+    if settings.configured and settings.is_overridden("CACHES"):
+        return caches["default"]
     return None
 
 

@@ -606,10 +606,8 @@ def diagram_topology(
 
     Imported late, so the stream loads the diagram module only when it needs a token.
     """
-    try:
-        from patterns import diagrams
-    except ImportError:
-        return None
+    from patterns import diagrams
+
     token = diagrams.topology_token(diagrams.topology_from_snapshot(snapshot, scenario))
     return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
 
