@@ -7,23 +7,32 @@ language, so a lesson page costs a dictionary lookup and one template render.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from patterns.lessons import library
+from patterns.lessons import library, quiz
 from patterns.lessons.content import Lesson, RenderedStep
+from patterns.progress import records as progress
 
 # The cached narration marks each quiz (templates/lessons/embed_quiz.html); story mode swaps in a
 # live, graded form with a fresh attempt (drawn numbers) per page view. Content can never produce
 # these comments: Markdown here escapes raw HTML.
 _QUIZ_BLOCK = re.compile(r"<!--quiz:([a-z0-9-]+)-->.*?<!--/quiz-->", re.DOTALL)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
@@ -48,33 +57,20 @@ def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     return before, after
 
 
-def _mounted(name: str, *args: str) -> str | None:
-    """The URL of a labs route, or None while patterns.labs.urls is not mounted."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
-    from patterns.labs import views as views_labs
-    from patterns.lessons import quiz
-
     def live(match: re.Match[str]) -> str:
         directive = quiz.find_quiz(lesson, match.group(1))
-        if directive is None or _mounted("quiz-grade", lesson.slug, directive.id) is None:
+        if directive is None:
             return match.group(0)
-        return views_labs.live_quiz_form(request, lesson, directive.id)
+        return live_quiz_form(request, lesson, directive.id)
 
     return _QUIZ_BLOCK.sub(live, narration)
 
 
 def _track_read(request: HttpRequest, lesson: Lesson, number: int) -> str | None:
     """Record the step; when that would create a session, the URL the page's script reports to."""
-    from patterns.progress import records as progress
-
     if not progress.has_session(request):
-        return _mounted("step-read")
+        return reverse("step-read")
     progress.mark_step_read(request, lesson.slug, number)
     return None
 
@@ -145,3 +141,72 @@ def glossary(request: HttpRequest) -> HttpResponse:
         "lessons/glossary.html",
         {"glossary": library.glossary(lang), "entries": library.glossary_entries(lang)},
     )
+
+
+# --------------------------------------------------------------------------- quizzes and reading
+
+
+CSRF_SLOT = "kumoben-csrf-slot"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
+    lesson = library.lessons(lang)[slug]
+    directive = quiz.find_quiz(lesson, quiz_id)
+    context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
+    with translation.override(lang):
+        return render_to_string("labs/quiz.html#quiz-form", context)
+
+
+def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
+    """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
+    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), library.version())
+    return html.replace(CSRF_SLOT, get_token(request))
+
+
+def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
+    asked = quiz.questions(lesson, quiz_directive, seed)
+    return {
+        "quiz": quiz_directive,
+        "lesson": lesson,
+        "questions": list(enumerate(asked, start=1)),
+        "attempt": quiz.sign_attempt(seed),
+    }
+
+
+@require_POST
+def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
+    lesson = library.lessons(library.language()).get(slug)
+    directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
+    if lesson is None or directive is None:
+        raise Http404("no such quiz")
+    seed = quiz.read_attempt(request.POST.get("attempt", ""))
+    if seed is None:  # a forged or stale token: start a fresh attempt instead of failing
+        context = quiz_context(lesson, directive, quiz.new_attempt())
+        context["error"] = True
+    else:
+        asked = quiz.questions(lesson, directive, seed)
+        graded = quiz.grade(asked, quiz.parse_answers(request.POST, quiz_id, len(asked)))
+        score = sum(g.right for g in graded)
+        store = progress.ProgressStore(request)
+        record = store.load()
+        progress.record_quiz(record, slug, score, len(graded))
+        store.save(record)
+        context = quiz_context(lesson, directive, quiz.new_attempt(previous=seed))
+        context.update({"graded": graded, "score": score, "total": len(graded)})
+    template = "labs/quiz.html"
+    if request.htmx:
+        template += "#quiz-form"
+    return render(request, template, context)
+
+
+@require_POST
+def step_read(request: HttpRequest) -> HttpResponse:
+    """The lesson page's script reports a read step when the server could not record it itself."""
+    slug = request.POST.get("lesson", "")
+    step = request.POST.get("step", "")
+    lesson = library.lessons(library.language()).get(slug)
+    if lesson is None or not step.isdigit() or not 1 <= int(step) <= len(lesson.steps):
+        return HttpResponse(status=400)
+    progress.mark_step_read(request, slug, int(step))
+    return HttpResponse(status=204)
