@@ -14,3 +14,8 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/", views_labs.lab_page, name="lab"),
     path("<slug:slug>/check/", views_labs.lab_check, name="lab-check"),
 ]
+
+# Mounted at /progress/ by patterns/urls.py.
+progress_urlpatterns: list[URLPattern] = [
+    path("", views_labs.progress_page, name="progress"),
+]

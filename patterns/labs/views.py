@@ -1,7 +1,9 @@
-"""Guided labs: thin views over patterns.labs.checks and patterns.progress.records.
+"""Guided labs and the progress page: thin views over patterns.labs.checks and
+patterns.progress.records.
 
 The Check is a CSRF-protected POST; htmx gets the ``#lab-result`` partial, a plain form post gets
 the whole page with the same fragment in it. Bad input is reported beside its field, never a 500.
+The progress page lives here because it lists lessons and labs, and progress imports neither.
 """
 
 from __future__ import annotations
@@ -112,3 +114,31 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         template += "#lab-check"
     return render(request, template, context)
+
+
+@require_GET
+def progress_page(request: HttpRequest) -> HttpResponse:
+    """Steps read, quizzes and labs passed, from the session or the learner's account."""
+    store = progress.ProgressStore(request)
+    record = store.load()
+    lang = library.language()
+    lesson_rows = progress.lesson_rows(record, library.lessons(lang).values())
+    lab_rows = [
+        {
+            "slug": lab.slug,
+            "order": lab.order,
+            "title": lab_text(lang, lab.slug)["title"],
+            "result": record["labs"].get(lab.slug),
+        }
+        for lab in labs.LABS.values()
+    ]
+    context = {
+        "signed_in": store.signed_in,
+        "lesson_rows": lesson_rows,
+        "lab_rows": lab_rows,
+        "steps_read": sum(row["read"] for row in lesson_rows),
+        "steps_total": sum(row["total"] for row in lesson_rows),
+        "quizzes_passed": sum(1 for row in lesson_rows if row["quiz"] and row["quiz"]["passed"]),
+        "labs_passed": sum(1 for row in lab_rows if row["result"] and row["result"]["passed"]),
+    }
+    return render(request, "progress/page.html", context)
