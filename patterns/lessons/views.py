@@ -89,7 +89,7 @@ def _player_partial() -> SafeString:
     if html is None:
         context = {
             "speeds": [{"value": s, "label": s} for s in views_playground.SPEEDS],
-            "legend_template": views_playground._legend_template(),
+            "legend_template": views_playground.LEGEND_TEMPLATE,
         }
         html = SafeString(render_to_string("playground/_player.html", context))
         _PLAYERS[language] = html
