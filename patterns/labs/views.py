@@ -18,12 +18,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from patterns.catalog import SPEEDS
 from patterns.labs import checks as labs
 from patterns.labs.forms import attach_engine_error, lab_form
 from patterns.labs.texts import fill, lab_text
 from patterns.lessons import library
 from patterns.lessons.views import HtmxHttpRequest
-from patterns.playground.views import SPEEDS
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError
 

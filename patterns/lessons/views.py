@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from patterns.catalog import SPEEDS
 from patterns.lessons import library, quiz
 from patterns.lessons.content import Lesson, RenderedStep
 from patterns.progress import records as progress
@@ -88,7 +89,7 @@ def _player_partial() -> SafeString:
     html = _PLAYERS.get(language)
     if html is None:
         context = {
-            "speeds": [{"value": s, "label": s} for s in views_playground.SPEEDS],
+            "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "legend_template": views_playground.LEGEND_TEMPLATE,
         }
         html = SafeString(render_to_string("playground/_player.html", context))

@@ -39,5 +39,5 @@ def test_lessons_import_no_lab_and_no_session() -> None:
     assert _features(_imported("lessons"), ("labs", "sessions")) == []
 
 
-def test_labs_import_no_session() -> None:
-    assert _features(_imported("labs"), ("sessions",)) == []
+def test_labs_import_no_session_and_no_playground() -> None:
+    assert _features(_imported("labs"), ("sessions", "playground")) == []
