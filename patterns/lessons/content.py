@@ -63,7 +63,6 @@ its glossary entry; text inside links, code and headings is left alone.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import logging
 import re
@@ -817,13 +816,11 @@ def _explore_url(stage: Directive | None) -> str | None:
 def _diagram_svg(diagram: Diagram) -> tuple[str | None, list[tuple[str, str]]]:
     """The server-side SVG (patterns.diagrams) in the engine's state at ``diagram.at``.
 
-    Returns the SVG (None when patterns.diagrams is missing or fails) and the tasks that are not
+    Returns the SVG (None when drawing fails) and the tasks that are not
     simply healthy, as (task, state) pairs for a text description beside the picture.
     """
-    try:
-        diagrams = importlib.import_module("patterns.diagrams")
-    except ImportError:
-        return None, []
+    from patterns import diagrams
+
     try:
         simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=SEED)
         simulation.advance(diagram.at)

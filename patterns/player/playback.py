@@ -604,12 +604,10 @@ def diagram_topology(
 ) -> dict[str, Any] | None:
     """The diagram token and SVG URL (``/diagrams/<pattern>.svg?t=<token>``) for a snapshot.
 
-    Imported late: the diagram module is another helper's and is optional for the stream.
+    Imported late, so the stream loads the diagram module only when it needs a token.
     """
-    try:
-        from patterns import diagrams
-    except ImportError:
-        return None
+    from patterns import diagrams
+
     token = diagrams.topology_token(diagrams.topology_from_snapshot(snapshot, scenario))
     return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
 

@@ -23,15 +23,13 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+# Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
+import patterns.diagrams  # noqa: F401
 from patterns.catalog import SPEEDS
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
 from patterns.player.playback import Playback, PlaybackError, fork
 from patterns.player.runs import RunRequest
-
-# Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
-with contextlib.suppress(ImportError):
-    import patterns.diagrams  # noqa: F401
 
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
 MAX_SCENARIO_FRAME_BYTES = 65536

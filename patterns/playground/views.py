@@ -1,4 +1,4 @@
-"""The playground page: thin. The engine runs in W's consumer and JSON endpoints; the page only
+"""The playground page: thin. The engine runs in the live consumer and JSON endpoints; the page only
 describes the choices and hands a permalink's run (if any) to the player."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ LEGEND_TEMPLATE = "playground/_diagram_legend.html"
 
 @cache
 def _diagram_css() -> bool:
-    """D's diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
+    """The diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
     return finders.find("css/diagram.css") is not None
 
 
