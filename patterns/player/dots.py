@@ -2,7 +2,9 @@
 
 A dot is one *attempt* of a sampled request, sent in the window in which its last event happened,
 with the engine's times at each path vertex (the engine has no network delay, so the time spent is
-on the last edge: the task's answer or the connect timeout). Its ``path`` names diagram edge ids.
+on the last edge: the task's answer or the connect timeout). Its ``path`` names the edges of the
+diagram it is drawn on: a hop between two services too big to draw every task pair runs along
+their one service-level edge (:func:`patterns.diagrams.ids.hop_edge`), so no dot is ever lost.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from patterns.diagrams.ids import alb_node_el, edge_id, task_el
+from patterns.diagrams.ids import alb_node_el, hop_edge, task_el
 from patterns.sim.causes import CAUSES
 
 #: Hop causes that pick where an attempt goes (the attempt starts here).
@@ -36,7 +38,8 @@ class _Attempt:
     __slots__ = ("segments", "number", "outcome", "causes", "closed")
 
     def __init__(self, number: int) -> None:
-        # (edge id, direction, time at the start vertex, time at the end vertex or None)
+        # ((from element, to element), direction, time at the start vertex, time at the end
+        # vertex or None); the edge id is chosen when the dot is sent, on the diagram drawn then.
         self.segments: list[list[Any]] = []
         self.number = number
         self.outcome = "ok"
@@ -104,7 +107,7 @@ class DotBuilder:
             self._open(req, t, event)
             return
         if cause == "dns_cache_miss" and self.pattern == "service-discovery":
-            zone = edge_id(task_el(req.source), "r53-zone")
+            zone = (task_el(req.source), "r53-zone")
             req.prefix = [[zone, 1, t, t], [zone, -1, t, t]]
             return
         if cause == "dns_cache_hit_stale":
@@ -114,9 +117,7 @@ class DotBuilder:
             node = event.get("node")
             if isinstance(node, str) and req.current is None:
                 attempt = self._new_attempt(req)
-                attempt.segments = [
-                    [edge_id(task_el(req.source), alb_node_el(node)), 1, req.start_t, t]
-                ]
+                attempt.segments = [[(task_el(req.source), alb_node_el(node)), 1, req.start_t, t]]
                 req.current = attempt
                 self._close(req, rid, t, event.get("reason") or NODE_ENDS[cause])
             return
@@ -142,10 +143,10 @@ class DotBuilder:
         req.prefix = []
         node = event.get("node")
         if self.pattern == "elb" and isinstance(node, str):
-            segments.append([edge_id(source, alb_node_el(node)), 1, req.start_t, t])
-            segments.append([edge_id(alb_node_el(node), target), 1, t, None])
+            segments.append([(source, alb_node_el(node)), 1, req.start_t, t])
+            segments.append([(alb_node_el(node), target), 1, t, None])
         else:
-            segments.append([edge_id(source, target), 1, t, None])
+            segments.append([(source, target), 1, t, None])
         attempt.segments = segments
         req.current = attempt
 
@@ -160,15 +161,17 @@ class DotBuilder:
         req.causes = []
         self.done.append((rid, req, attempt))
 
-    def flush(self) -> list[dict[str, Any]]:
-        """The dots closed since the last flush, in the order they closed."""
+    def flush(self, snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The dots closed since the last flush, in the order they closed, on the edges of the
+        diagram drawn for ``snapshot`` (the engine's state at the end of the window)."""
+        topology = drawn_sizes(snapshot)
         dots = []
         for rid, req, attempt in self.done:
             segments = attempt.segments
             dot: dict[str, Any] = {
                 "id": f"r{rid}",
                 "t": [segments[0][2]] + [s[3] for s in segments],
-                "path": [s[0] for s in segments],
+                "path": [hop_edge(topology, self.pattern, *s[0]) for s in segments],
                 "dir": [s[1] for s in segments],
                 "outcome": attempt.outcome,
                 "attempts": attempt.number,
@@ -181,3 +184,10 @@ class DotBuilder:
             dots.append(dot)
         self.done = []
         return dots
+
+
+def drawn_sizes(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`~patterns.diagrams.ids.hop_edge` reads of the drawn topology: each service's
+    tasks, which the diagram of a snapshot draws all of (``topology_from_snapshot``)."""
+    services = snapshot.get("services", {})
+    return {"services": [{"name": name, "tasks": s["tasks"]} for name, s in services.items()]}

@@ -462,8 +462,8 @@ class PatternStream:
         for event in self.sim.advance(t1):
             if event["kind"] in REQUEST_KINDS:
                 self.dots.feed(event)
-        self.dots.flush()
         snapshot = self.sim.snapshot()
+        self.dots.flush(snapshot)
         self.classes = element_classes(snapshot, self.pattern)
         self.tasks = _task_ids(snapshot)
         self.started = True
@@ -514,7 +514,7 @@ class PatternStream:
             "pattern": self.pattern,
             "t0": t0,
             "t1": t1,
-            "dots": self.dots.flush(),
+            "dots": self.dots.flush(snapshot),
             "states": states,
             "events": rows,
             "metrics": window_metrics(self.sim, int(t0), window_s),
