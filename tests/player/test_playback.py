@@ -9,7 +9,6 @@ from patterns.player.playback import (
     Playback,
     PlaybackError,
     default_sample_every,
-    element_classes,
     fork,
     readout_values,
     sample_label,
@@ -214,18 +213,6 @@ def test_state_classes_follow_a_killed_task_and_an_az_outage() -> None:
     assert changes["task-back-2"] == (1.0, ["state-stopped"], ["state-healthy"])
     assert changes["alb-node-1c"] == (1.0, ["state-az-out"], [])
     assert changes["svc-back-az-1c"] == (1.0, ["state-az-out"], [])
-
-
-def test_element_classes_mark_behaviour_and_ejection() -> None:
-    sim = Simulation(TINY, pattern="service-connect", seed=1)
-    sim.apply({"do": "fail_task", "task": "back-1", "status": 503})
-    sim.apply({"do": "slow_task", "task": "back-3", "delay_ms": 100})
-    sim.advance(6)
-
-    classes = element_classes(sim.snapshot(), "service-connect")
-
-    assert classes["task-back-1"] == ("state-ejected", "state-failing", "state-healthy")
-    assert classes["task-back-3"] == ("state-healthy", "state-slow")
 
 
 def test_stale_dns_cache_is_marked_while_it_holds_a_removed_ip() -> None:
