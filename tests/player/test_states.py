@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from patterns.lessons.comparison import SEED
@@ -173,3 +174,48 @@ def test_paint_svg_adds_classes_and_the_task_badge_only_inside_its_element() -> 
         '<g id="dns-cache-a" class="node dns-cache state-stale"></g>'
         '<g id="task-a-2" class="node task"><text class="badge" x="2" /></g></svg>'
     )
+
+
+# --------------------------------------------------------------------------- the legend
+
+LEGEND = "playground/_diagram_legend.html"
+LEGEND_STATES = [
+    "state-pending",
+    "state-initial",
+    "state-healthy",
+    "state-draining",
+    "state-unhealthy",
+    "state-ejected",
+    "state-stopped",
+    "state-slow",
+    "state-failing",
+    "state-refusing",
+    "state-blackholed",
+    "state-az-out",
+    "state-stale",
+    "highlight",
+]
+
+
+def test_diagram_legend_shows_every_state_with_the_diagrams_badge() -> None:
+    html = render_to_string(LEGEND)
+
+    swatches = re.findall(r'class="node task ([a-z-]+)">.*?<text class="badge"[^>]*>([^<]*)<', html)
+
+    assert [name for name, _glyph in swatches] == LEGEND_STATES
+    assert swatches[:-1] == [(s.css_class, s.badge) for s in STATES]
+    assert swatches[-1] == ("highlight", "")
+
+
+def test_diagram_legend_is_in_japanese() -> None:
+    template = Path(__file__).resolve().parents[2] / "templates" / LEGEND
+    msgids = re.findall(r'\{% translate "([^"]+)" %\}', template.read_text())
+    with translation.override("ja"):
+        untranslated = [m for m in msgids if translation.gettext(m) == m]
+        html = render_to_string(LEGEND)
+        words = [(str(s.label), str(s.text)) for s in STATES]
+
+    assert len(msgids) == 4
+    assert untranslated == []
+    assert [w for w in words if f">{w[0]}<" not in html or f">{w[1]}<" not in html] == []
+    assert ">起動中 (pending)<" in html
