@@ -16,6 +16,7 @@ from patterns import diagrams
 from patterns.diagrams.ids import MAX_PAIR_EDGES
 from patterns.player.playback import Playback
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
+from tests.player.scenarios import ONE, TINY
 
 pytestmark = pytest.mark.unit
 
@@ -24,24 +25,6 @@ pytestmark = pytest.mark.unit
 SHIFT_S = 55.0
 SHORT_S = 30.0
 
-# One caller task, one callee task, two requests a second at fixed instants.
-ONE: dict[str, Any] = {
-    "name": "one",
-    "duration_s": 1,
-    "arrivals": "uniform",
-    "services": [
-        {"name": "front", "tasks": 1},
-        {"name": "back", "tasks": 1, "azs": ["ap-northeast-1a"]},
-    ],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 12,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
 # 13 x 12 = 156 task pairs: above MAX_PAIR_EDGES, so each call is one service-level edge.
 AGGREGATED: dict[str, Any] = {
     "name": "aggregated",

@@ -14,28 +14,9 @@ from patterns.player.playback import (
     sample_label,
 )
 from patterns.sim import Simulation, load_scenario
+from tests.player.scenarios import ONE, TINY
 
 pytestmark = pytest.mark.unit
-
-# One caller task, one callee task, two requests a second at fixed instants: a frame small enough
-# to write out whole.
-ONE: dict[str, Any] = {
-    "name": "one",
-    "duration_s": 1,
-    "arrivals": "uniform",
-    "services": [
-        {"name": "front", "tasks": 1},
-        {"name": "back", "tasks": 1, "azs": ["ap-northeast-1a"]},
-    ],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 12,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
 
 
 def _all_frames(playback: Playback) -> list[dict[str, Any]]:

@@ -15,16 +15,9 @@ from patterns.lessons.content import parse_lesson, render_lesson
 from patterns.player.playback import Playback
 from patterns.player.states import STATES, badge_for, badge_table, element_classes, paint_svg
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, Simulation
+from tests.player.scenarios import TINY
 
 pytestmark = pytest.mark.unit
-
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 12,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
 
 
 def test_element_classes_mark_behaviour_and_ejection() -> None:
