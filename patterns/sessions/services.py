@@ -333,17 +333,6 @@ def initial_state() -> dict[str, Any]:
     }
 
 
-def virtual_time(sim: dict[str, Any], now_s: float) -> float:
-    """The shared simulation's clock at wall time `now_s` (epoch seconds).
-
-    While playing it runs at `speed` from the anchor: vt=4.0 anchored at 100.0 s, speed 2,
-    read at 101.5 s gives 4.0 + 1.5 * 2 = 7.0.
-    """
-    if not sim["playing"]:
-        return float(sim["vt"])
-    return float(sim["vt"]) + max(0.0, now_s - float(sim["since"])) * float(sim["speed"])
-
-
 def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s: float):
     """The state after one command; pure, so the log can be replayed anywhere."""
     new = {**state, "sim": dict(state["sim"])}
@@ -353,7 +342,7 @@ def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s
         new["highlight"] = payload["el"]
     elif kind in SIM_KINDS:
         sim = new["sim"]
-        sim["vt"] = round(virtual_time(sim, at_s), 6)
+        sim["vt"] = round(session_sim.virtual_time(sim, at_s), 6)
         sim["since"] = at_s
         if kind == "play":
             sim["playing"] = True
@@ -412,7 +401,7 @@ def apply_command(session_id: int, kind: str, payload: dict[str, Any]) -> Applie
             raise SessionError("session", _("This session has ended."))
         now = timezone.now()
         at_s = now.timestamp()
-        vt = round(virtual_time(session.state["sim"], at_s), 6)
+        vt = round(session_sim.virtual_time(session.state["sim"], at_s), 6)
         payload = _prepare(session, kind, payload, now)
         seq = session.last_seq + 1
         SessionCommand.objects.create(
@@ -437,7 +426,7 @@ def _prepare(
         return {**payload, "run": f"s{session.last_seq + 1}"}
     if kind == "action":
         sim = session.state["sim"]
-        vt = virtual_time(sim, now.timestamp())
+        vt = session_sim.virtual_time(sim, now.timestamp())
         try:
             return session_sim.prepare_action(sim, payload["action"], vt)
         except session_sim.SimCommandError as error:

@@ -7,7 +7,7 @@ a fold of the timed command log (``services.reduce_state``):
   sequence number names the run (``run`` = ``"s<seq>"``);
 - ``log``: the engine actions applied so far, each with the virtual time ``at_s`` it applies at;
 - ``playing`` / ``speed`` / ``vt`` / ``since``: the clock anchor, so the virtual time at any wall
-  time is ``services.virtual_time(sim, now)`` in every process.
+  time is ``virtual_time(sim, now)`` (below) in every process.
 
 So any server process (or the same one after a restart) builds the same
 :class:`patterns.player.playback.Playback` from the state and gets byte-identical frames for the same
@@ -168,7 +168,7 @@ def reduce_sim(sim: dict[str, Any], kind: str, payload: Mapping[str, Any], at_s:
 
 
 def virtual_time(sim: Mapping[str, Any], now_s: float) -> float:
-    """The shared clock at wall time ``now_s``; the same formula as ``services.virtual_time``.
+    """The shared clock at wall time ``now_s``, read the same way by every process.
 
     Example: vt 4.0 anchored at 100.0 s, speed 2, read at 101.5 s -> 4.0 + 1.5 * 2 = 7.0.
     """

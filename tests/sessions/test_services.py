@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from patterns.sessions import services
+from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
 
@@ -69,8 +70,8 @@ def test_normalize_nickname_keeps_24_characters_exactly() -> None:
 def test_virtual_time_worked_example() -> None:
     sim = {"playing": True, "speed": 2.0, "vt": 4.0, "since": 100.0, "actions": 0}
 
-    assert services.virtual_time(sim, 101.5) == 7.0
-    assert services.virtual_time({**sim, "playing": False}, 101.5) == 4.0
+    assert session_sim.virtual_time(sim, 101.5) == 7.0
+    assert session_sim.virtual_time({**sim, "playing": False}, 101.5) == 4.0
 
 
 def _command(seq: int, at: float, command: str, **payload: object) -> SessionCommand:

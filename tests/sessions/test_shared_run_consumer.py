@@ -316,7 +316,7 @@ async def test_students_get_the_engines_readouts_after_a_fault() -> None:
     assert readouts["pattern"] == "elb"
     # Computed where the frames are (ahead of the shared clock), sent once the clock is there.
     assert anchor is not None and anchor["playing"]
-    assert services.virtual_time(anchor, arrived) >= readouts["t"] - 1e-6
+    assert session_sim.virtual_time(anchor, arrived) >= readouts["t"] - 1e-6
     assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
         ("inventory-2", "kill_task")
     ]
