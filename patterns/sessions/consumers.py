@@ -28,7 +28,7 @@ from django.utils.translation.trans_real import (
 )
 
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.sessions import services
+from patterns.sessions import fields, services
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -312,7 +312,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self._handle(frame)
         except FrameError as error:
             await self.send_json(error.as_frame())
-        except services.SessionError as error:
+        except fields.SessionError as error:
             await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
 
     async def _handle(self, frame: dict[str, Any]) -> None:

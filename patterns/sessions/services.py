@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from patterns.errors import FieldError
 from patterns.sessions import shared_run as session_sim
+from patterns.sessions.fields import SessionError, read_number, read_text, read_whole
 from patterns.sessions.models import (
     Answer,
     JoinAttempt,
@@ -53,10 +53,6 @@ POINTS_PER_CORRECT = 100
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
 SPEED_MIN, SPEED_MAX = 0.1, 10.0
-
-
-class SessionError(FieldError):
-    """A refused request, naming the field and a reason fit to show the user."""
 
 
 def _setting(name: str, default: int) -> int:
@@ -458,46 +454,13 @@ def _public_correct(poll: Poll) -> int | float | None:
 # --------------------------------------------------------------------------- validating commands
 
 
-def _number(payload: dict[str, Any], field: str, low: float, high: float) -> float:
-    value = payload.get(field)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SessionError(field, _("expected a number"))
-    if not low <= value <= high:
-        raise SessionError(
-            field, _("expected a number from %(low)s to %(high)s") % {"low": low, "high": high}
-        )
-    return float(value)
-
-
-def _whole(payload: dict[str, Any], field: str, low: int, high: int) -> int:
-    value = payload.get(field)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SessionError(
-            field,
-            _("expected a whole number from %(low)d to %(high)d") % {"low": low, "high": high},
-        )
-    return value
-
-
-def _text(payload: dict[str, Any], field: str, limit: int, required: bool = True) -> str:
-    value = payload.get(field, "")
-    if not isinstance(value, str):
-        raise SessionError(field, _("expected text"))
-    value = " ".join(unicodedata.normalize("NFKC", value).split())
-    if required and not value:
-        raise SessionError(field, _("required"))
-    if len(value) > limit:
-        raise SessionError(field, _("at most %(max)d characters") % {"max": limit})
-    return value
-
-
 def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str, Any]]:
     """An instructor frame -> (kind, payload) as stored in the log; SessionError names the field."""
     kind = frame["type"]
     if kind == "slide":
         return kind, {
-            "slide": _whole(frame, "slide", 1, max(1, slides)),
-            "step": _whole(frame, "step", 0, 99),
+            "slide": read_whole(frame, "slide", 1, max(1, slides)),
+            "step": read_whole(frame, "step", 0, 99),
         }
     if kind == "highlight":
         el = frame.get("el")
@@ -507,7 +470,7 @@ def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str,
     if kind in ("play", "pause", "end", "poll.reveal", "poll.close"):
         return kind, {}
     if kind == "speed":
-        return kind, {"value": _number(frame, "value", SPEED_MIN, SPEED_MAX)}
+        return kind, {"value": read_number(frame, "value", SPEED_MIN, SPEED_MAX)}
     if kind == "action":
         # Checked by the engine in apply_command, against the running scenario and its log.
         action = frame.get("action")
@@ -528,7 +491,7 @@ def _validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
     poll_kind = frame.get("kind")
     if poll_kind not in (Poll.CHOICE, Poll.NUMERIC):
         raise SessionError("kind", _("expected choice or numeric"))
-    prompt = _text(frame, "prompt", PROMPT_MAX)
+    prompt = read_text(frame, "prompt", PROMPT_MAX)
     scored = frame.get("scored", False)
     if not isinstance(scored, bool):
         raise SessionError("scored", _("expected true or false"))
@@ -547,16 +510,17 @@ def _validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_CHOICES:
             raise SessionError("choices", _("give 2 to %(max)d choices") % {"max": MAX_CHOICES})
         payload["choices"] = [
-            _text({"c": c}, "c", CHOICE_MAX) if isinstance(c, str) else _bad_choice() for c in raw
+            read_text({"c": c}, "c", CHOICE_MAX) if isinstance(c, str) else _bad_choice()
+            for c in raw
         ]
         if correct is not None:
-            payload["correct"] = _whole(frame, "correct", 0, len(raw) - 1)
+            payload["correct"] = read_whole(frame, "correct", 0, len(raw) - 1)
     else:
-        payload["unit"] = _text(frame, "unit", 12, required=False)
+        payload["unit"] = read_text(frame, "unit", 12, required=False)
         if correct is not None:
-            payload["correct"] = _number(frame, "correct", -1e9, 1e9)
+            payload["correct"] = read_number(frame, "correct", -1e9, 1e9)
         if frame.get("tolerance") is not None:
-            payload["tolerance"] = _number(frame, "tolerance", 0, 1e9)
+            payload["tolerance"] = read_number(frame, "tolerance", 0, 1e9)
     if scored and payload["correct"] is None:
         raise SessionError("correct", _("a scored poll needs a right answer"))
     return payload
@@ -579,9 +543,9 @@ def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
     choice: int | None = None
     value: float | None = None
     if current["kind"] == Poll.CHOICE:
-        choice = _whole(frame, "choice", 0, len(current["choices"]) - 1)
+        choice = read_whole(frame, "choice", 0, len(current["choices"]) - 1)
     else:
-        value = _number(frame, "value", -1e9, 1e9)
+        value = read_number(frame, "value", -1e9, 1e9)
     # The poll row's lock orders this answer against the reveal (which updates that row in its
     # command's transaction): an answer is either counted before the reveal or refused after.
     with transaction.atomic():

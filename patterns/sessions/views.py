@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patterns.sessions import services
+from patterns.sessions import fields, services
 from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
@@ -72,7 +72,7 @@ class JoinForm(forms.Form):
     def clean_nickname(self) -> str:
         try:
             return services.normalize_nickname(self.cleaned_data["nickname"])[0]
-        except services.SessionError as error:
+        except fields.SessionError as error:
             raise forms.ValidationError(error.reason) from None
 
 
@@ -160,7 +160,7 @@ def join(request: HttpRequest) -> HttpResponse:
         return redirect("sessions-room", public_id=session.public_id)
     try:
         _participant, token = services.join(session, form.cleaned_data["nickname"])
-    except services.SessionError as error:
+    except fields.SessionError as error:
         services.record_attempt(ip, session, ok=False)
         form.add_error(error.field, error.reason)
         return _index(request, form, status=400)

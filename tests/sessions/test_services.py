@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.sessions import services
+from patterns.sessions import fields, services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
@@ -57,7 +57,7 @@ def test_normalize_nickname_folds_width_and_case_into_one_key() -> None:
     ],
 )
 def test_normalize_nickname_refuses_with_a_reason(raw: str, reason: str) -> None:
-    with pytest.raises(services.SessionError) as caught:
+    with pytest.raises(fields.SessionError) as caught:
         services.normalize_nickname(raw)
 
     assert (caught.value.field, caught.value.reason) == ("nickname", reason)
