@@ -28,7 +28,7 @@ from django.utils.translation.trans_real import (
 )
 
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.sessions import fields, services
+from patterns.sessions import fields, joining, services
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -137,7 +137,7 @@ class RoomRelay:
         """At the session's time limit: mark it ended (every process does; the update is
         idempotent) and push this process's sockets out, as the instructor's ``end`` would."""
         await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.05)
-        await database_sync_to_async(services.end_expired_sessions)()
+        await database_sync_to_async(joining.end_expired_sessions)()
         for member in list(self.members):
             try:
                 await member.room_ended({"type": "room.ended"})
@@ -207,10 +207,10 @@ def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
     session = StudySession.objects.filter(public_id=public_id).first()
     if session is None:
         return None, None, None, 0
-    if services.is_instructor(user) and session.owner_id == user.pk:
+    if joining.is_instructor(user) and session.owner_id == user.pk:
         return session, "instructor", None, services.slide_count(session)
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
-    participant = services.participant_for_token(session.pk, tokens.get(public_id))
+    participant = joining.participant_for_token(session.pk, tokens.get(public_id))
     if participant is None:
         return session, None, None, 0
     return session, "student", participant, services.slide_count(session)
@@ -227,13 +227,13 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     """Everything a hello needs, in one trip to the database thread: after a restart 300
     students reconnect at once, and each trip queues behind the others."""
     if arriving and participant_id is not None:
-        services.set_presence(participant_id, online=True)
+        joining.set_presence(participant_id, online=True)
     session = StudySession.objects.get(pk=session_id)
     state = session.state
     poll = state["poll"]
     data: dict[str, Any] = {"seq": session.last_seq, "state": state, "live": session.is_live()}
     if participant_id is None:
-        data["lobby"] = services.lobby(session_id)
+        data["lobby"] = joining.lobby(session_id)
         data["tally"] = services.tally(poll["id"]) if poll else None
     else:
         data["answer"] = services.your_answer(participant_id, poll["id"] if poll else None)
@@ -293,7 +293,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 instructor_group(self.session_id), self.channel_name
             )
         else:
-            await database_sync_to_async(services.set_presence)(self.participant.pk, online=False)
+            await database_sync_to_async(joining.set_presence)(self.participant.pk, online=False)
             await self._lobby_changed()
 
     # ------------------------------------------------------------------ receiving
@@ -370,7 +370,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         value = frame.get("value")
         if not isinstance(value, bool):
             raise FrameError("value", "expected true or false")
-        await database_sync_to_async(services.set_presence)(
+        await database_sync_to_async(joining.set_presence)(
             self.participant.pk, online=True, following=value
         )
         await self.send_json({"type": "following", "value": value})
@@ -381,11 +381,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             now = time.monotonic()
             if now - self._last_presence >= PRESENCE_EVERY_S:
                 self._last_presence = now
-                await database_sync_to_async(services.set_presence)(
-                    self.participant.pk, online=True
-                )
+                await database_sync_to_async(joining.set_presence)(self.participant.pk, online=True)
         else:
-            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+            await self.send_json(await database_sync_to_async(joining.lobby)(self.session_id))
         await self.send_json({"type": "pong", "server_ms": _now_ms()})
 
     # ------------------------------------------------------------------ sending
@@ -452,7 +450,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def room_lobby_changed(self, event: dict[str, Any]) -> None:
         async def send_lobby() -> None:
-            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+            await self.send_json(await database_sync_to_async(joining.lobby)(self.session_id))
 
         self._coalesce("lobby", send_lobby)
 

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import math
 import re
-import secrets
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import unescape
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -32,19 +28,12 @@ from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_text, read_whole
 from patterns.sessions.models import (
     Answer,
-    JoinAttempt,
     Participant,
     Poll,
     SessionCommand,
     StudySession,
 )
 
-# 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
-# never ambiguous. Six of them give 31**6 = 887,503,681 codes.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
-SESSION_LIFETIME = timedelta(hours=12)
-NICKNAME_MAX = 24
 MAX_SLIDE = 500
 MAX_CHOICES = 6
 CHOICE_MAX = 120
@@ -53,176 +42,6 @@ POINTS_PER_CORRECT = 100
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
 SPEED_MIN, SPEED_MAX = 0.1, 10.0
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-# --------------------------------------------------------------------------- codes
-
-
-def generate_code(choose: Any = secrets.choice) -> str:
-    return "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalize_code(text: str) -> str | None:
-    """'k7p-4qm ' -> 'K7P4QM'; None when it cannot be a code at all."""
-    cleaned = re.sub(r"[\s\-‐-―ー－]", "", unicodedata.normalize("NFKC", text)).upper()
-    if len(cleaned) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in cleaned):
-        return None
-    return cleaned
-
-
-def end_expired_sessions(now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    return StudySession.objects.filter(ended_at__isnull=True, expires_at__lte=now).update(
-        ended_at=now
-    )
-
-
-def create_session(owner: Any, title: str, lesson_slug: str = "") -> StudySession:
-    end_expired_sessions()
-    now = timezone.now()
-    for _attempt in range(20):
-        try:
-            with transaction.atomic():
-                return StudySession.objects.create(
-                    owner=owner,
-                    title=title,
-                    lesson_slug=lesson_slug,
-                    code=generate_code(),
-                    public_id=secrets.token_urlsafe(12),
-                    created_at=now,
-                    expires_at=now + SESSION_LIFETIME,
-                    state=initial_state(),
-                )
-        except IntegrityError:
-            continue  # a live session holds this code; draw again
-    raise RuntimeError("could not find a free join code after 20 draws")
-
-
-def live_session_for_code(code: str) -> StudySession | None:
-    session = StudySession.objects.filter(code=code, ended_at__isnull=True).first()
-    if session is None or not session.is_live():
-        return None
-    return session
-
-
-def end_session(session: StudySession) -> None:
-    StudySession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
-        ended_at=timezone.now()
-    )
-    session.refresh_from_db()
-
-
-def is_instructor(user: Any) -> bool:
-    return bool(
-        user is not None and user.is_authenticated and user.has_perm("patterns.run_study_sessions")
-    )
-
-
-# --------------------------------------------------------------------------- joining
-
-
-def normalize_nickname(raw: str) -> tuple[str, str]:
-    """The nickname to show and the key that must be unique in a session.
-
-    NFKC folds full-width and compatibility forms ("Ａｙａ" -> "Aya"); casefold then makes
-    "AYA" and "aya" the same key.
-    """
-    name = " ".join(unicodedata.normalize("NFKC", raw).split())
-    if not name:
-        raise SessionError("nickname", _("Type a nickname."))
-    if len(name) > NICKNAME_MAX:
-        raise SessionError("nickname", _("Use at most %(max)d characters.") % {"max": NICKNAME_MAX})
-    if any(unicodedata.category(c).startswith("C") for c in name):
-        raise SessionError("nickname", _("Use letters, digits and spaces only."))
-    key = unicodedata.normalize("NFKC", name.casefold())
-    return name, key
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def join_throttled(ip: str, session: StudySession | None = None) -> bool:
-    """True when this client (or this session) has had too many attempts lately.
-
-    Failures per IP count over 5 minutes (a classroom behind one NAT address makes a few typos,
-    a guesser makes thousands); all attempts per session count over one minute.
-    """
-    now = timezone.now()
-    failures = JoinAttempt.objects.filter(
-        ip=ip, ok=False, at__gte=now - timedelta(minutes=5)
-    ).count()
-    if failures >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 20):
-        return True
-    if session is None:
-        return False
-    recent = JoinAttempt.objects.filter(session=session, at__gte=now - timedelta(minutes=1)).count()
-    return recent >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300)
-
-
-def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
-    now = timezone.now()
-    JoinAttempt.objects.create(ip=ip, session=session, ok=ok, at=now)
-    if secrets.randbelow(100) == 0:  # prune now and then; the windows are minutes long
-        JoinAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
-
-
-def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
-    name, key = normalize_nickname(nickname)
-    token = secrets.token_urlsafe(24)
-    try:
-        with transaction.atomic():
-            participant = Participant.objects.create(
-                session=session, nickname=name, nickname_key=key, token_hash=_hash_token(token)
-            )
-    except IntegrityError:
-        raise SessionError(
-            "nickname", _("Someone in this session already uses that nickname. Pick another.")
-        ) from None
-    return participant, token
-
-
-def participant_for_token(session_id: int, token: str | None) -> Participant | None:
-    if not token:
-        return None
-    return Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token)).first()
-
-
-def set_presence(participant_id: int, online: bool | None = None, following: bool | None = None):
-    fields: dict[str, Any] = {"last_seen": timezone.now()}
-    if online is not None:
-        fields["online"] = online
-    if following is not None:
-        fields["following"] = following
-    Participant.objects.filter(pk=participant_id).update(**fields)
-
-
-def lobby(session_id: int) -> dict[str, Any]:
-    """Who has joined, who is connected and who follows. Presence older than 90 s is stale:
-    clients ping every 25 s, so a process killed without a clean disconnect stops counting."""
-    fresh = timezone.now() - timedelta(seconds=90)
-    people = []
-    for p in Participant.objects.filter(session_id=session_id).order_by("joined_at", "id"):
-        online = p.online and p.last_seen is not None and p.last_seen >= fresh
-        people.append(
-            {
-                "id": p.pk,
-                "nickname": p.nickname,
-                "online": online,
-                "following": online and p.following,
-            }
-        )
-    return {
-        "type": "lobby",
-        "participants": people,
-        "joined": len(people),
-        "online": sum(1 for p in people if p["online"]),
-        "following": sum(1 for p in people if p["following"]),
-    }
 
 
 # --------------------------------------------------------------------------- lessons as slides

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from kumoben.asgi import application
-from patterns.sessions import services
+from patterns.sessions import joining
 from patterns.sessions.models import StudySession
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -22,7 +22,7 @@ def as_instructor(username: str = "instructor") -> tuple[StudySession, bytes]:
     # instructor: owns the session and is the only one whose commands change it.
     user = get_user_model().objects.create_user(username, password="pw-unused-123")
     user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-    session = services.create_session(user, f"{username}'s session")
+    session = joining.create_session(user, f"{username}'s session")
     client = Client()
     client.force_login(user)
     return session, f"sessionid={client.cookies['sessionid'].value}".encode()

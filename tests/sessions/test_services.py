@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.sessions import fields, services
+from patterns.sessions import fields, joining, services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
@@ -17,11 +17,11 @@ pytestmark = pytest.mark.unit
 
 
 def test_generate_code_uses_only_unambiguous_characters() -> None:
-    codes = [services.generate_code() for _ in range(200)]
+    codes = [joining.generate_code() for _ in range(200)]
 
     assert {len(code) for code in codes} == {6}
-    assert set("".join(codes)) <= set(services.CODE_ALPHABET)
-    assert set("0O1IL") & set(services.CODE_ALPHABET) == set()
+    assert set("".join(codes)) <= set(joining.CODE_ALPHABET)
+    assert set("0O1IL") & set(joining.CODE_ALPHABET) == set()
 
 
 @pytest.mark.parametrize(
@@ -37,14 +37,14 @@ def test_generate_code_uses_only_unambiguous_characters() -> None:
     ],
 )
 def test_normalize_code_accepts_display_forms_only(typed: str, expected: str | None) -> None:
-    assert services.normalize_code(typed) == expected
+    assert joining.normalize_code(typed) == expected
 
 
 def test_normalize_nickname_folds_width_and_case_into_one_key() -> None:
-    shown, key = services.normalize_nickname("  Ａｙａ   Ｓ ")
+    shown, key = joining.normalize_nickname("  Ａｙａ   Ｓ ")
 
     assert (shown, key) == ("Aya S", "aya s")
-    assert services.normalize_nickname("AYA S")[1] == key
+    assert joining.normalize_nickname("AYA S")[1] == key
 
 
 @pytest.mark.parametrize(
@@ -58,13 +58,13 @@ def test_normalize_nickname_folds_width_and_case_into_one_key() -> None:
 )
 def test_normalize_nickname_refuses_with_a_reason(raw: str, reason: str) -> None:
     with pytest.raises(fields.SessionError) as caught:
-        services.normalize_nickname(raw)
+        joining.normalize_nickname(raw)
 
     assert (caught.value.field, caught.value.reason) == ("nickname", reason)
 
 
 def test_normalize_nickname_keeps_24_characters_exactly() -> None:
-    assert services.normalize_nickname("y" * 24)[0] == "y" * 24
+    assert joining.normalize_nickname("y" * 24)[0] == "y" * 24
 
 
 def test_virtual_time_worked_example() -> None:
@@ -225,8 +225,8 @@ def test_qr_svg_draws_exactly_the_dark_modules() -> None:
 def test_code_space_is_large_enough_to_guess_only_by_luck() -> None:
     # 31 ** 6 codes; 20 guesses per 5 minutes from one address find one of 100 live
     # sessions with chance 20 * 100 / 887,503,681, about 2 in a million.
-    assert len(services.CODE_ALPHABET) ** services.CODE_LENGTH == 887_503_681
-    assert list(itertools.islice(services.CODE_ALPHABET, 3)) == ["2", "3", "4"]
+    assert len(joining.CODE_ALPHABET) ** joining.CODE_LENGTH == 887_503_681
+    assert list(itertools.islice(joining.CODE_ALPHABET, 3)) == ["2", "3", "4"]
 
 
 def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from patterns.sessions import services
+from patterns.sessions import joining, services
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -49,7 +49,7 @@ def session() -> StudySession:
     owner = get_user_model().objects.filter(username="instructor").first() or _user(
         "instructor", instructor=True
     )
-    return services.create_session(owner, "ELB deep dive")
+    return joining.create_session(owner, "ELB deep dive")
 
 
 def _join(client: Client, code: str, nickname: str, **extra: str):
@@ -294,19 +294,19 @@ def test_live_codes_are_unique_and_reusable_after_the_end(session: StudySession)
     draws = iter([session.code, session.code, "ABCDEF"])
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "generate_code", lambda: next(draws))
-        second = services.create_session(other, "Second")
-        services.end_session(second)
-        services.end_session(session)
-        patch.setattr(services, "generate_code", lambda: session.code)
-        third = services.create_session(other, "Third")
+        patch.setattr(joining, "generate_code", lambda: next(draws))
+        second = joining.create_session(other, "Second")
+        joining.end_session(second)
+        joining.end_session(session)
+        patch.setattr(joining, "generate_code", lambda: session.code)
+        third = joining.create_session(other, "Third")
 
     assert (second.code, third.code) == ("ABCDEF", session.code)
 
 
 def _played_session(session: StudySession) -> tuple[Participant, Participant]:
-    aya, _ = services.join(session, "=cmd|' /C calc'!A0")
-    ben, _ = services.join(session, "Ben")
+    aya, _ = joining.join(session, "=cmd|' /C calc'!A0")
+    ben, _ = joining.join(session, "Ben")
     services.apply_command(
         session.pk,
         *services.validate_command(
@@ -446,8 +446,8 @@ def test_admin_lists_sessions_and_grants_the_instructor_permission(session: Stud
 
 def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
     owner = get_user_model().objects.get(username="instructor")
-    with_lesson = services.create_session(owner, "Summary", lesson_slug="summary")
-    without = services.create_session(owner, "Free talk")
+    with_lesson = joining.create_session(owner, "Summary", lesson_slug="summary")
+    without = joining.create_session(owner, "Free talk")
 
     page = instructor.get(f"/sessions/{with_lesson.public_id}/present/")
     bare = instructor.get(f"/sessions/{without.public_id}/present/")
