@@ -27,6 +27,7 @@ from django.utils.translation.trans_real import (
     parse_accept_lang_header,
 )
 
+from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame
 from patterns.sessions import fields, joining, services
 from patterns.sessions.models import StudySession
@@ -207,13 +208,14 @@ def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
     session = StudySession.objects.filter(public_id=public_id).first()
     if session is None:
         return None, None, None, 0
+    count = slides.slide_count(session.lesson_slug, services.MAX_SLIDE)
     if joining.is_instructor(user) and session.owner_id == user.pk:
-        return session, "instructor", None, services.slide_count(session)
+        return session, "instructor", None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
     participant = joining.participant_for_token(session.pk, tokens.get(public_id))
     if participant is None:
         return session, None, None, 0
-    return session, "student", participant, services.slide_count(session)
+    return session, "student", participant, count
 
 
 @database_sync_to_async

@@ -8,22 +8,20 @@ transaction, under a row lock on the session, so two processes never hand out th
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html import unescape
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from patterns.lessons import slides
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_text, read_whole
 from patterns.sessions.models import (
@@ -44,94 +42,11 @@ SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
 SPEED_MIN, SPEED_MAX = 0.1, 10.0
 
 
-# --------------------------------------------------------------------------- lessons as slides
-
-
-@functools.lru_cache(maxsize=4)
-def _lessons(lang: str) -> dict[str, Any]:
-    try:
-        from patterns.lessons import content
-    except ImportError:
-        return {}
-    try:
-        return {lesson.slug: lesson for lesson in content.load_lessons(lang)}
-    except Exception:  # noqa: BLE001 - lessons are optional; a broken file must not stop sessions
-        return {}
-
-
-def _lesson(slug: str, lang: str) -> Any:
-    """The lesson in ``lang``, else in English; None without a slug or such a lesson."""
-    return _lessons(lang).get(slug) or _lessons("en").get(slug) if slug else None
-
-
-def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
-    """The steps of a lesson as slides ({title, html}); None when there is no such lesson.
-
-    Lessons are optional for a session: when the content package is missing or a file does not
-    parse, sessions still run with numbered slides.
-    """
-    lesson = _lesson(slug, lang)
-    if lesson is None:
-        return None
-    from patterns.lessons import content
-
-    return [
-        {
-            "title": step.title,
-            "html": "".join(
-                content.render_markdown(block) for block in step.blocks if isinstance(block, str)
-            ),
-        }
-        for step in lesson.steps
-    ]
-
-
-def lesson_polls(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
-    """The lesson's quiz questions as ready-made polls: plain-text prompt and choices, and the
-    right choice's index (None when several choices are right: such a poll cannot be scored).
-    Drawn questions get their numbers from ``seed``; a question longer than a poll takes is
-    left out.
-    """
-    lesson = _lesson(slug, lang)
-    if lesson is None:
-        return []
-    from patterns.lessons import quiz
-
-    def text(html: str) -> str:
-        return " ".join(unescape(strip_tags(html)).split())
-
-    polls = []
-    for step in lesson.steps:
-        for directive in step.directives:
-            if directive.kind != "quiz":
-                continue
-            for question in quiz.questions(lesson, directive, seed):
-                prompt, choices = text(question.prompt), [text(c) for c in question.choices]
-                if (
-                    len(choices) > MAX_CHOICES
-                    or len(prompt) > PROMPT_MAX
-                    or max(map(len, choices)) > CHOICE_MAX
-                ):
-                    continue
-                (right,) = question.correct if len(question.correct) == 1 else (None,)
-                polls.append(
-                    {
-                        "step": step.number,
-                        "prompt": prompt,
-                        "choices": choices,
-                        "correct": None if right is None else right - 1,
-                    }
-                )
-    return polls
-
-
-def lesson_choices(lang: str) -> list[tuple[str, str]]:
-    return [(slug, lesson.title) for slug, lesson in _lessons(lang).items()]
-
-
-def slide_count(session: StudySession) -> int:
-    steps = lesson_steps(session.lesson_slug, "en")
-    return len(steps) if steps else MAX_SLIDE
+def polls_from_lesson(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
+    """The lesson's quiz questions that fit in a poll, as ready-made polls."""
+    return slides.lesson_polls(
+        slug, lang, seed, max_choices=MAX_CHOICES, prompt_max=PROMPT_MAX, choice_max=CHOICE_MAX
+    )
 
 
 # --------------------------------------------------------------------------- state and the log

@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.lessons import slides
 from patterns.sessions import fields, joining, services
 from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.models import StudySession
@@ -32,7 +33,7 @@ class CreateSessionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lessons = services.lesson_choices(get_language() or "en")
+        lessons = slides.lesson_choices(get_language() or "en")
         self.fields["lesson"].choices = [("", _("No lesson: numbered slides")), *lessons]
 
 
@@ -166,7 +167,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _slides(session: StudySession) -> list[dict[str, Any]] | None:
-    return services.lesson_steps(session.lesson_slug, get_language() or "en")
+    return slides.lesson_steps(session.lesson_slug, get_language() or "en")
 
 
 def _slide_context(session: StudySession, number: int) -> dict[str, Any]:
@@ -188,7 +189,7 @@ def present(request: HttpRequest, public_id: str) -> HttpResponse:
         "lobby": joining.lobby(session.pk),
         "slide_titles": [s["title"] for s in (_slides(session) or [])],
         # Drawn questions get new numbers on each load of the presenter page.
-        "lesson_polls": services.lesson_polls(
+        "lesson_polls": services.polls_from_lesson(
             session.lesson_slug, get_language(), secrets.randbelow(2**31)
         ),
     }

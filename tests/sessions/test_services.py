@@ -230,7 +230,7 @@ def test_code_space_is_large_enough_to_guess_only_by_luck() -> None:
 
 
 def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
-    polls = services.lesson_polls("summary", "en", seed=1)
+    polls = services.polls_from_lesson("summary", "en", seed=1)
 
     assert polls == [
         {
@@ -251,12 +251,12 @@ def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
 
 
 def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> None:
-    first, second = (services.lesson_polls("elb", "en", seed) for seed in (1, 2))
-    ja = services.lesson_polls("elb", "ja", seed=1)
+    first, second = (services.polls_from_lesson("elb", "en", seed) for seed in (1, 2))
+    ja = services.polls_from_lesson("elb", "ja", seed=1)
 
     assert first[:-1] == second[:-1]  # the written questions
     assert first[-1] != second[-1]  # the drawn one
     assert [p["step"] for p in ja] == [p["step"] for p in first]
     assert ja[0]["prompt"].startswith("既定の health check")
-    assert services.lesson_polls("no-such-lesson", "en", 1) == []
-    assert services.lesson_polls("", "en", 1) == []
+    assert services.polls_from_lesson("no-such-lesson", "en", 1) == []
+    assert services.polls_from_lesson("", "en", 1) == []

@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
+from patterns.lessons import slides
 from patterns.sessions import joining, services
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
@@ -412,11 +413,11 @@ def test_createinstructor_refuses_a_weak_password(monkeypatch) -> None:
 
 
 def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -> None:
-    lessons = services.lesson_choices("en")
+    lessons = slides.lesson_choices("en")
     if not lessons:
         pytest.skip("no lessons in patterns/content yet")
     slug = lessons[0][0]
-    steps = services.lesson_steps(slug, "en")
+    steps = slides.lesson_steps(slug, "en")
     assert steps is not None
 
     response = instructor.post("/sessions/new/", {"title": "With a lesson", "lesson": slug})
@@ -425,7 +426,7 @@ def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -
     last = instructor.get(f"/sessions/{session.public_id}/slides/{len(steps)}/")
 
     assert session.lesson_slug == slug
-    assert services.slide_count(session) == len(steps)
+    assert slides.slide_count(session.lesson_slug, services.MAX_SLIDE) == len(steps)
     assert f"Slide 1 of {len(steps)}" in page.text
     assert escape(steps[0]["title"]) in page.text
     assert escape(steps[-1]["title"]) in last.text
@@ -454,7 +455,7 @@ def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> 
 
     data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', page.text)
     assert data is not None
-    assert json.loads(data.group(1)) == services.lesson_polls("summary", "en", 0)
+    assert json.loads(data.group(1)) == services.polls_from_lesson("summary", "en", 0)
     select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
     assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1"]
     assert "Step 4: A Lambda function must call one of your ECS services." in page.text
