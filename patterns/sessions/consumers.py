@@ -29,7 +29,7 @@ from django.utils.translation.trans_real import (
 
 from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.sessions import fields, joining, services
+from patterns.sessions import fields, joining, polls, services
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -236,11 +236,11 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     data: dict[str, Any] = {"seq": session.last_seq, "state": state, "live": session.is_live()}
     if participant_id is None:
         data["lobby"] = joining.lobby(session_id)
-        data["tally"] = services.tally(poll["id"]) if poll else None
+        data["tally"] = polls.tally(poll["id"]) if poll else None
     else:
-        data["answer"] = services.your_answer(participant_id, poll["id"] if poll else None)
+        data["answer"] = polls.your_answer(participant_id, poll["id"] if poll else None)
         revealed = poll is not None and poll["state"] == "revealed"
-        data["tally"] = services.tally(poll["id"]) if revealed else None
+        data["tally"] = polls.tally(poll["id"]) if revealed else None
     return data
 
 
@@ -344,12 +344,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._tally_changed()
         if kind == "poll.reveal":
             # Computed once and sent to the whole room: after the reveal the counts are final.
-            tally = await database_sync_to_async(services.tally)(applied.state["poll"]["id"])
+            tally = await database_sync_to_async(polls.tally)(applied.state["poll"]["id"])
             await self.channel_layer.group_send(
                 room_group(self.session_id), {"type": "room.tally", "tally": tally}
             )
         if kind == "poll.reveal" and applied.state["poll"]["scored"]:
-            board = await database_sync_to_async(services.leaderboard)(self.session_id)
+            board = await database_sync_to_async(polls.leaderboard)(self.session_id)
             await self.channel_layer.group_send(
                 room_group(self.session_id), {"type": "room.leaderboard", "leaders": board}
             )
@@ -357,7 +357,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_send(room_group(self.session_id), {"type": "room.ended"})
 
     async def _answer(self, frame: dict[str, Any]) -> None:
-        given = await database_sync_to_async(services.answer)(self.participant, frame)
+        given = await database_sync_to_async(polls.answer)(self.participant, frame)
         await self.send_json(
             {
                 "type": "answered",
@@ -462,9 +462,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         async def send_tally() -> None:
             _seq, state, _live = await _snapshot(self.session_id)
             if state["poll"] is not None:
-                await self.send_json(
-                    await database_sync_to_async(services.tally)(state["poll"]["id"])
-                )
+                await self.send_json(await database_sync_to_async(polls.tally)(state["poll"]["id"]))
 
         self._coalesce("tally", send_tally)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.lessons import slides
-from patterns.sessions import fields, joining, services
+from patterns.sessions import fields, joining, polls, services
 from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
@@ -189,7 +189,7 @@ def present(request: HttpRequest, public_id: str) -> HttpResponse:
         "lobby": joining.lobby(session.pk),
         "slide_titles": [s["title"] for s in (_slides(session) or [])],
         # Drawn questions get new numbers on each load of the presenter page.
-        "lesson_polls": services.polls_from_lesson(
+        "lesson_polls": polls.from_lesson(
             session.lesson_slug, get_language(), secrets.randbelow(2**31)
         ),
     }

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.sessions import fields, joining, services
+from patterns.sessions import fields, joining, polls, services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
@@ -150,7 +150,7 @@ def test_fold_hides_the_right_answer_until_the_reveal() -> None:
 
 
 def test_numeric_bins_worked_example() -> None:
-    assert services.numeric_bins([3, 7, 12]) == [
+    assert polls.numeric_bins([3, 7, 12]) == [
         (2, 4),
         (4, 6),
         (6, 8),
@@ -161,14 +161,14 @@ def test_numeric_bins_worked_example() -> None:
 
 
 def test_numeric_bins_single_value_and_empty() -> None:
-    assert services.numeric_bins([5.0, 5.0]) == [(5.0, 5.0)]
-    assert services.numeric_bins([]) == []
+    assert polls.numeric_bins([5.0, 5.0]) == [(5.0, 5.0)]
+    assert polls.numeric_bins([]) == []
 
 
 def test_numeric_tally_counts_each_value_in_its_bin() -> None:
     poll = Poll(pk=1, kind=Poll.NUMERIC, prompt="?", correct=7.0)
 
-    tally = services._tally(poll, [(None, 3.0), (None, 7.0), (None, 7.5), (None, 12.0)])
+    tally = polls.tally_answers(poll, [(None, 3.0), (None, 7.0), (None, 7.5), (None, 12.0)])
 
     assert (tally["labels"][:3], tally["counts"], tally["correct"]) == (
         ["2–4", "4–6", "6–8"],
@@ -178,7 +178,7 @@ def test_numeric_tally_counts_each_value_in_its_bin() -> None:
 
 
 def test_histogram_rows_scale_to_the_largest_count() -> None:
-    hist = services.histogram_rows(
+    hist = polls.histogram_rows(
         {"labels": ["a", "b"], "counts": [3, 6], "correct": 1, "answered": 9}
     )
 
@@ -230,9 +230,9 @@ def test_code_space_is_large_enough_to_guess_only_by_luck() -> None:
 
 
 def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
-    polls = services.polls_from_lesson("summary", "en", seed=1)
+    made = polls.from_lesson("summary", "en", seed=1)
 
-    assert polls == [
+    assert made == [
         {
             "step": 4,
             "prompt": "Your services all run on ECS and you want retries and traffic metrics "
@@ -251,12 +251,12 @@ def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
 
 
 def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> None:
-    first, second = (services.polls_from_lesson("elb", "en", seed) for seed in (1, 2))
-    ja = services.polls_from_lesson("elb", "ja", seed=1)
+    first, second = (polls.from_lesson("elb", "en", seed) for seed in (1, 2))
+    ja = polls.from_lesson("elb", "ja", seed=1)
 
     assert first[:-1] == second[:-1]  # the written questions
     assert first[-1] != second[-1]  # the drawn one
     assert [p["step"] for p in ja] == [p["step"] for p in first]
     assert ja[0]["prompt"].startswith("既定の health check")
-    assert services.polls_from_lesson("no-such-lesson", "en", 1) == []
-    assert services.polls_from_lesson("", "en", 1) == []
+    assert polls.from_lesson("no-such-lesson", "en", 1) == []
+    assert polls.from_lesson("", "en", 1) == []

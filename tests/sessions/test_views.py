@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from patterns.lessons import slides
-from patterns.sessions import joining, services
+from patterns.sessions import joining, polls, services
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -323,8 +323,8 @@ def _played_session(session: StudySession) -> tuple[Participant, Participant]:
         ),
     )
     poll_id = StudySession.objects.get(pk=session.pk).state["poll"]["id"]
-    services.answer(aya, {"poll": poll_id, "choice": 1})
-    services.answer(ben, {"poll": poll_id, "choice": 0})
+    polls.answer(aya, {"poll": poll_id, "choice": 1})
+    polls.answer(ben, {"poll": poll_id, "choice": 0})
     services.apply_command(session.pk, "poll.reveal", {})
     return aya, ben
 
@@ -370,7 +370,7 @@ def test_report_csv_defuses_formulas_and_lists_answers(
 def test_leaderboard_counts_revealed_scored_polls(session: StudySession) -> None:
     _played_session(session)
 
-    assert services.leaderboard(session.pk) == [{"nickname": "=cmd|' /C calc'!A0", "score": 100}]
+    assert polls.leaderboard(session.pk) == [{"nickname": "=cmd|' /C calc'!A0", "score": 100}]
 
 
 def test_end_view_ends_the_session_and_logs_it(instructor: Client, session: StudySession) -> None:
@@ -455,7 +455,7 @@ def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> 
 
     data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', page.text)
     assert data is not None
-    assert json.loads(data.group(1)) == services.polls_from_lesson("summary", "en", 0)
+    assert json.loads(data.group(1)) == polls.from_lesson("summary", "en", 0)
     select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
     assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1"]
     assert "Step 4: A Lambda function must call one of your ECS services." in page.text
