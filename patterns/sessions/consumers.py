@@ -3,7 +3,7 @@
 Roles are resolved on the server: the instructor is the session's owner (with the instructor
 permission); a student is whoever holds a participant token for this session in their Django
 session. Only the instructor's frames change the room; every change is a row of the session's
-command log (`services.apply_command`), then a `state` frame to everyone in the room: one
+command log (`log.apply_command`), then a `state` frame to everyone in the room: one
 group message per server process (`RoomRelay`), fanned out there to that process's sockets.
 """
 
@@ -29,7 +29,7 @@ from django.utils.translation.trans_real import (
 
 from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.sessions import fields, joining, polls, services
+from patterns.sessions import fields, joining, log, polls
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -184,7 +184,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def state_message(applied: services.Applied) -> dict[str, Any]:
+def state_message(applied: log.Applied) -> dict[str, Any]:
     """The group message for a new state, encoded once for the whole room: with 300 students,
     one json.dumps instead of 300 (and the in-memory layer's per-channel deepcopy of a string
     instead of a nested dict)."""
@@ -208,7 +208,7 @@ def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
     session = StudySession.objects.filter(public_id=public_id).first()
     if session is None:
         return None, None, None, 0
-    count = slides.slide_count(session.lesson_slug, services.MAX_SLIDE)
+    count = slides.slide_count(session.lesson_slug, log.MAX_SLIDE)
     if joining.is_instructor(user) and session.owner_id == user.pk:
         return session, "instructor", None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
@@ -335,10 +335,8 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._follow(frame)
 
     async def _command(self, frame: dict[str, Any]) -> None:
-        kind, payload = services.validate_command(frame, self.slides)
-        applied = await database_sync_to_async(services.apply_command)(
-            self.session_id, kind, payload
-        )
+        kind, payload = log.validate_command(frame, self.slides)
+        applied = await database_sync_to_async(log.apply_command)(self.session_id, kind, payload)
         await self.channel_layer.group_send(room_group(self.session_id), state_message(applied))
         if kind == "poll.open":
             await self._tally_changed()

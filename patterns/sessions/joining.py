@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patterns.sessions.fields import SessionError
+from patterns.sessions.log import initial_state
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
-from patterns.sessions.services import initial_state
 
 # 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
 # never ambiguous. Six of them give 31**6 = 887,503,681 codes.

@@ -1,7 +1,7 @@
 """The shared simulation of a study session, as a pure function of its command log.
 
 A session's simulation is fully described by the ``sim`` part of the room state, which is itself
-a fold of the timed command log (``services.reduce_state``):
+a fold of the timed command log (``log.reduce_state``):
 
 - ``scenario`` / ``pattern`` / ``seed``: set by the instructor's ``scenario`` command, whose
   sequence number names the run (``run`` = ``"s<seq>"``);
@@ -51,7 +51,7 @@ class SimCommandError(FieldError):
 
 
 def empty_sim() -> dict[str, Any]:
-    """The simulation fields a room starts with (merged into ``services.initial_state``)."""
+    """The simulation fields a room starts with (merged into ``log.initial_state``)."""
     return {"run": None, "scenario": None, "pattern": None, "seed": None, "log": []}
 
 
@@ -148,7 +148,7 @@ def _same(normalized: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
 
 
 def reduce_sim(sim: dict[str, Any], kind: str, payload: Mapping[str, Any], at_s: float) -> None:
-    """The simulation part of ``services.reduce_state`` for ``scenario`` and ``action``."""
+    """The simulation part of ``log.reduce_state`` for ``scenario`` and ``action``."""
     if kind == "scenario":
         sim.update(
             {

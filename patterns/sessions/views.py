@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.lessons import slides
-from patterns.sessions import fields, joining, polls, services
+from patterns.sessions import fields, joining, log, polls, services
 from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
@@ -217,7 +217,7 @@ def slide(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     return render(request, "sessions/_slide.html", _slide_context(session, number))
 
 
-def _broadcast_end(session: StudySession, applied: services.Applied) -> None:
+def _broadcast_end(session: StudySession, applied: log.Applied) -> None:
     layer = get_channel_layer()
     group = room_group(session.pk)
     async_to_sync(layer.group_send)(group, state_message(applied))
@@ -229,7 +229,7 @@ def _broadcast_end(session: StudySession, applied: services.Applied) -> None:
 def end(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
     if session.is_live():
-        _broadcast_end(session, services.apply_command(session.pk, "end", {}))
+        _broadcast_end(session, log.apply_command(session.pk, "end", {}))
     return redirect("sessions-report", public_id=public_id)
 
 

@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from kumoben.asgi import application
-from patterns.sessions import services
+from patterns.sessions import log
 from patterns.sessions.consumers import RoomRelay, _language
 from patterns.sessions.models import Answer, SessionCommand, StudySession
 from tests.sessions.room import ORIGIN, as_instructor, as_student, connect, until, until_hello
@@ -59,7 +59,7 @@ async def test_room_says_hello_with_the_role_and_current_state() -> None:
     assert (teacher_hello["role"], teacher_hello["seq"], teacher_hello["state"]) == (
         "instructor",
         0,
-        services.initial_state(),
+        log.initial_state(),
     )
     assert (student_hello["role"], student_hello["nickname"], student_hello["answer"]) == (
         "student",
@@ -126,7 +126,7 @@ async def test_student_cannot_run_an_instructor_command() -> None:
         "reason": "only the instructor can do that",
     }
     assert (await student.receive_json_from())["reason"] == "only the instructor can do that"
-    assert await _stored_state(session) == (0, services.initial_state())
+    assert await _stored_state(session) == (0, log.initial_state())
     assert await _log(session) == []
     await student.disconnect()
 
@@ -215,12 +215,12 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
         await instructor.send_json_to(frame)
         await until(instructor, "state")
 
-    log = await sync_to_async(list)(
+    rows = await sync_to_async(list)(
         SessionCommand.objects.filter(session=session).values_list("kind", "vt")
     )
-    assert [kind for kind, _ in log] == ["scenario", "play", "speed", "action", "pause"]
-    assert log[0][1] == 0.0
-    assert all(a <= b for (_, a), (_, b) in zip(log, log[1:], strict=False))
+    assert [kind for kind, _ in rows] == ["scenario", "play", "speed", "action", "pause"]
+    assert rows[0][1] == 0.0
+    assert all(a <= b for (_, a), (_, b) in zip(rows, rows[1:], strict=False))
     seq, state = await _stored_state(session)
     assert (seq, state["sim"]["playing"], state["sim"]["speed"], state["sim"]["actions"]) == (
         5,
@@ -228,7 +228,7 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
         2.0,
         1,
     )
-    assert await sync_to_async(services.rebuild_state)(session.pk) == state
+    assert await sync_to_async(log.rebuild_state)(session.pk) == state
     await instructor.disconnect()
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.sessions import fields, joining, polls, services
+from patterns.sessions import fields, joining, log, polls, services
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
@@ -81,7 +81,7 @@ def _command(seq: int, at: float, command: str, **payload: object) -> SessionCom
 
 
 def test_fold_replays_slides_simulation_and_polls() -> None:
-    log = [
+    commands = [
         _command(1, 100.0, "slide", slide=3, step=1),
         _command(2, 101.0, "play"),
         _command(3, 103.0, "speed", value=2.0),
@@ -105,7 +105,7 @@ def test_fold_replays_slides_simulation_and_polls() -> None:
         _command(8, 108.0, "poll.reveal", id=9, correct=1),
     ]
 
-    state = services.fold(log)
+    state = log.fold(commands)
 
     assert state == {
         "slide": 3,
@@ -129,7 +129,7 @@ def test_fold_replays_slides_simulation_and_polls() -> None:
 
 
 def test_fold_hides_the_right_answer_until_the_reveal() -> None:
-    log = [
+    commands = [
         _command(
             1,
             100.0,
@@ -146,7 +146,7 @@ def test_fold_hides_the_right_answer_until_the_reveal() -> None:
         )
     ]
 
-    assert services.fold(log)["poll"]["correct"] is None
+    assert log.fold(commands)["poll"]["correct"] is None
 
 
 def test_numeric_bins_worked_example() -> None:

@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import diagram_topology
-from patterns.sessions import services
+from patterns.sessions import log
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
@@ -61,12 +61,12 @@ async def test_instructor_action_reaches_every_student_at_the_same_virtual_time(
     await instructor.send_json_to({"type": "action", "action": KILL})
     seen = [await _frames_until_action(c) for c in (instructor, aya, ken)]
 
-    log = await sync_to_async(list)(
+    payloads = await sync_to_async(list)(
         SessionCommand.objects.filter(session=session, kind="action").values_list(
             "payload", flat=True
         )
     )
-    at_s = log[0]["action"]["at_s"]
+    at_s = payloads[0]["action"]["at_s"]
     assert seen[0] == seen[1] == seen[2]
     applied = [e for e in seen[0]["events"] if e["cause"] == "action_applied"]
     assert [(e["t"], e["el"]) for e in applied] == [(at_s, ["task-inventory-2"])]
@@ -125,9 +125,9 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     window = math.floor(at_s)
     assert window >= 1
     for stream in streams:
-        log = next(m for m in stream if m["type"] == "sim.log")
-        assert log["applied"] == payload["action"]
-        assert log["rewind"] == {"seq": window, "t": float(window)}
+        logged = next(m for m in stream if m["type"] == "sim.log")
+        assert logged["applied"] == payload["action"]
+        assert logged["rewind"] == {"seq": window, "t": float(window)}
     # Window `window` went out before the action (ahead of the clock) and again after it.
     assert [f["seq"] for f in streams[1] if f["type"] == "sim.frame"].count(window) == 2
     kept = _kept(streams[1])
@@ -187,7 +187,7 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
     frame = await _frames_until_action(instructor)
 
     assert (streamer.switches, streamer.rebuilds) == (1, 0)
-    state = await sync_to_async(services.rebuild_state)(session.pk)
+    state = await sync_to_async(log.rebuild_state)(session.pk)
     rebuilt = session_sim.build(state["sim"], "en", diagram_topology)
     rebuilt.skip_to_window(frame["seq"])
     assert {**rebuilt.step()[0], "type": "sim.frame"} == frame
@@ -226,7 +226,7 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
     await _start(instructor)
     student = await connect(session, await as_student(session, "Aya"))
     await until_hello(student)
-    before = await sync_to_async(services.rebuild_state)(session.pk)
+    before = await sync_to_async(log.rebuild_state)(session.pk)
 
     replies = []
     for frame in [
@@ -241,7 +241,7 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
     assert {(r["field"], r["reason"]) for r in replies} == {
         ("type", "only the instructor can do that")
     }
-    assert await sync_to_async(services.rebuild_state)(session.pk) == before
+    assert await sync_to_async(log.rebuild_state)(session.pk) == before
     await instructor.disconnect()
     await student.disconnect()
 

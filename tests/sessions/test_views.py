@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from patterns.lessons import slides
-from patterns.sessions import joining, polls, services
+from patterns.sessions import joining, log, polls
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -308,9 +308,9 @@ def test_live_codes_are_unique_and_reusable_after_the_end(session: StudySession)
 def _played_session(session: StudySession) -> tuple[Participant, Participant]:
     aya, _ = joining.join(session, "=cmd|' /C calc'!A0")
     ben, _ = joining.join(session, "Ben")
-    services.apply_command(
+    log.apply_command(
         session.pk,
-        *services.validate_command(
+        *log.validate_command(
             {
                 "type": "poll.open",
                 "kind": "choice",
@@ -325,7 +325,7 @@ def _played_session(session: StudySession) -> tuple[Participant, Participant]:
     poll_id = StudySession.objects.get(pk=session.pk).state["poll"]["id"]
     polls.answer(aya, {"poll": poll_id, "choice": 1})
     polls.answer(ben, {"poll": poll_id, "choice": 0})
-    services.apply_command(session.pk, "poll.reveal", {})
+    log.apply_command(session.pk, "poll.reveal", {})
     return aya, ben
 
 
@@ -426,7 +426,7 @@ def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -
     last = instructor.get(f"/sessions/{session.public_id}/slides/{len(steps)}/")
 
     assert session.lesson_slug == slug
-    assert slides.slide_count(session.lesson_slug, services.MAX_SLIDE) == len(steps)
+    assert slides.slide_count(session.lesson_slug, log.MAX_SLIDE) == len(steps)
     assert f"Slide 1 of {len(steps)}" in page.text
     assert escape(steps[0]["title"]) in page.text
     assert escape(steps[-1]["title"]) in last.text
