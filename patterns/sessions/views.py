@@ -1,5 +1,5 @@
 """Study-session pages: the index with the join form, the presenter view, the student room,
-slides as partials, and the report. Thin: logic lives in patterns.sessions.services."""
+slides as partials, and the report. Thin: the logic lives in joining, log, polls and report."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.lessons import slides
-from patterns.sessions import fields, joining, log, polls, services
+from patterns.sessions import fields, joining, log, polls
+from patterns.sessions import report as session_report
 from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
@@ -237,14 +238,18 @@ def end(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
-    return render(request, "sessions/report.html", {"session": session, **services.report(session)})
+    return render(
+        request, "sessions/report.html", {"session": session, **session_report.report(session)}
+    )
 
 
 @login_required
 @require_GET
 def report_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
-    response = HttpResponse(services.report_csv(session), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        session_report.report_csv(session), content_type="text/csv; charset=utf-8"
+    )
     filename = f"kumoben-session-{session.code}-{session.created_at:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

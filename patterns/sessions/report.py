@@ -1,9 +1,5 @@
-"""Study-session logic shared by the views and the room consumer (synchronous, database-bound).
-
-The room's state is a fold of its command log: `fold(commands)` replays rows in `seq` order
-through `reduce_state`, and `apply_command` writes the new row and the folded state in one
-transaction, under a row lock on the session, so two processes never hand out the same `seq`.
-"""
+"""The session report: every question with its tally and histogram, every student's answers
+and score, and the same as CSV safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -25,8 +21,6 @@ from patterns.sessions.polls import (
     public_correct,
     tally_answers,
 )
-
-# --------------------------------------------------------------------------- the report
 
 
 @dataclass

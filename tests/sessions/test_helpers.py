@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from patterns.sessions import fields, joining, log, polls, services
+from patterns.sessions import fields, joining, log, polls, report
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import Poll, SessionCommand
 from patterns.sessions.qr import _runs, qr_matrix, qr_svg
@@ -201,7 +201,7 @@ def test_histogram_rows_scale_to_the_largest_count() -> None:
     ],
 )
 def test_csv_safe_defuses_formula_starts(text: str, safe: str) -> None:
-    assert services.csv_safe(text) == safe
+    assert report.csv_safe(text) == safe
 
 
 def test_runs_worked_example() -> None:
