@@ -8,13 +8,12 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,58 +21,11 @@ from patterns.lessons import slides
 from patterns.sessions import fields, joining, log, polls
 from patterns.sessions import report as session_report
 from patterns.sessions.consumers import room_group, state_message
+from patterns.sessions.forms import CreateSessionForm, JoinForm
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
 
 TOKENS_KEY = "study_tokens"
-
-
-class CreateSessionForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    lesson = forms.ChoiceField(label=gettext_lazy("Lesson (optional)"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        lessons = slides.lesson_choices(get_language() or "en")
-        self.fields["lesson"].choices = [("", _("No lesson: numbered slides")), *lessons]
-
-
-class JoinForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Join code"), max_length=20)
-    nickname = forms.CharField(
-        label=gettext_lazy("Nickname"),
-        max_length=60,
-        help_text=gettext_lazy("Up to 24 characters."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].widget.attrs.update(
-            {
-                "autocapitalize": "characters",
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "placeholder": "K7P-4QM",
-                "inputmode": "text",
-            }
-        )
-        self.fields["nickname"].widget.attrs.update({"autocomplete": "nickname"})
-
-    def clean_code(self) -> str:
-        code = joining.normalize_code(self.cleaned_data["code"])
-        if code is None:
-            raise forms.ValidationError(
-                _(
-                    "A join code has 6 letters and digits, like K7P-4QM. Check the instructor's screen."
-                )
-            )
-        return code
-
-    def clean_nickname(self) -> str:
-        try:
-            return joining.normalize_nickname(self.cleaned_data["nickname"])[0]
-        except fields.SessionError as error:
-            raise forms.ValidationError(error.reason) from None
 
 
 def _tokens(request: HttpRequest) -> dict[str, str]:
