@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import weakref
@@ -30,6 +29,7 @@ from django.utils.translation.trans_real import (
 from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame
 from patterns.sessions import fields, joining, log, polls
+from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -58,14 +58,6 @@ CLOSE_ENDED = 4410
 # few lobby frames, not 300.
 COALESCE_S = 0.2
 PRESENCE_EVERY_S = 20.0
-
-
-def room_group(session_id: int) -> str:
-    return f"study-{session_id}"
-
-
-def instructor_group(session_id: int) -> str:
-    return f"study-{session_id}-instructor"
 
 
 class RoomRelay:
@@ -182,25 +174,6 @@ def _language(scope: dict[str, Any]) -> str:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def state_message(applied: log.Applied) -> dict[str, Any]:
-    """The group message for a new state, encoded once for the whole room: with 300 students,
-    one json.dumps instead of 300 (and the in-memory layer's per-channel deepcopy of a string
-    instead of a nested dict)."""
-    frame = {
-        "type": "state",
-        "seq": applied.seq,
-        "state": applied.state,
-        "at_ms": int(applied.at_s * 1000),
-    }
-    # seq and sim travel beside the text for the relay's simulation streamer (one per process).
-    return {
-        "type": "room.state",
-        "text": json.dumps(frame),
-        "seq": applied.seq,
-        "sim": applied.state["sim"],
-    }
 
 
 @database_sync_to_async

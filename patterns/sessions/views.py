@@ -6,8 +6,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.lessons import slides
-from patterns.sessions import fields, joining, log, polls
+from patterns.sessions import broadcast, fields, joining, log, polls
 from patterns.sessions import report as session_report
-from patterns.sessions.consumers import room_group, state_message
 from patterns.sessions.forms import CreateSessionForm, JoinForm
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
@@ -170,19 +167,12 @@ def slide(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     return render(request, "sessions/_slide.html", _slide_context(session, number))
 
 
-def _broadcast_end(session: StudySession, applied: log.Applied) -> None:
-    layer = get_channel_layer()
-    group = room_group(session.pk)
-    async_to_sync(layer.group_send)(group, state_message(applied))
-    async_to_sync(layer.group_send)(group, {"type": "room.ended"})
-
-
 @login_required
 @require_POST
 def end(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
     if session.is_live():
-        _broadcast_end(session, log.apply_command(session.pk, "end", {}))
+        broadcast.send_ended(session.pk, log.apply_command(session.pk, "end", {}))
     return redirect("sessions-report", public_id=public_id)
 
 
