@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import (
     get_supported_language_variant,
     parse_accept_lang_header,
@@ -174,6 +175,12 @@ def _language(scope: dict[str, Any]) -> str:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _with_histogram(tally: dict[str, Any], language: str) -> dict[str, Any]:
+    """A tally frame with its histogram drawn by the server (``html``), in ``language``."""
+    with translation.override(language):
+        return {**tally, "html": polls.histogram_html(tally, _("Answers so far"))}
 
 
 @database_sync_to_async
@@ -379,7 +386,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             hello["nickname"] = self.participant.nickname
             hello["answer"] = data["answer"]
             if data["tally"] is not None:
-                hello["tally"] = data["tally"]
+                hello["tally"] = _with_histogram(data["tally"], self.language)
         await self.send_json(hello)
         relay = RoomRelay.get(self.channel_layer, self.session_id)
         if relay is not None:
@@ -387,7 +394,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.role == "instructor":
             await self.send_json(data["lobby"])
             if data["tally"] is not None:
-                await self.send_json(data["tally"])
+                await self.send_json(_with_histogram(data["tally"], self.language))
 
     async def _send_ended(self) -> None:
         self.role = None
@@ -433,12 +440,18 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         async def send_tally() -> None:
             _seq, state, _live = await _snapshot(self.session_id)
             if state["poll"] is not None:
-                await self.send_json(await database_sync_to_async(polls.tally)(state["poll"]["id"]))
+                tally = await database_sync_to_async(polls.tally)(state["poll"]["id"])
+                await self.send_json(_with_histogram(tally, self.language))
 
         self._coalesce("tally", send_tally)
 
     async def room_tally(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["tally"])
+        # The relay hands the same event to every socket of the room in this process: each
+        # language's histogram is drawn once and kept on the event for the others.
+        drawn = event.setdefault("drawn", {})
+        if self.language not in drawn:
+            drawn[self.language] = _with_histogram(event["tally"], self.language)
+        await self.send_json(drawn[self.language])
 
     async def room_leaderboard(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "leaderboard", "leaders": event["leaders"]})

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +195,8 @@ def your_answer(participant_id: int, poll_id: int | None) -> dict[str, Any] | No
     return {"poll": poll_id, "choice": a.choice, "value": a.value}
 
 
-# The histogram's geometry (SVG user units): the whole width, one row, the longest bar.
+# The histogram's geometry (SVG user units): the whole width, one row, the longest bar. The
+# server draws every histogram (the report's and the room's); the browser only swaps it in.
 HIST_WIDTH = 320
 HIST_ROW = 36
 HIST_BAR_MAX = 250
@@ -229,3 +231,12 @@ def histogram_rows(tally: dict[str, Any]) -> dict[str, Any]:
         "width": HIST_WIDTH,
         "height": max(HIST_ROW, len(rows) * HIST_ROW),
     }
+
+
+def histogram_html(tally: dict[str, Any], label: str) -> str:
+    """The tally as an SVG bar chart (sessions/_histogram.html): bars sized by SVG attributes,
+    the right answer's bar marked by a class and a ✓ in its label; ``label`` names the chart
+    for screen readers, followed by every bar's label and count."""
+    return render_to_string(
+        "sessions/_histogram.html", {"hist": histogram_rows(tally), "label": label}
+    )

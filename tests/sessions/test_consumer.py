@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -309,6 +310,15 @@ async def test_poll_predict_then_reveal() -> None:
     assert (live["counts"], live["correct"]) == ([0, 1, 1], 2)
     assert (revealed["state"], revealed["correct"]) == ("revealed", 2)
     assert (final["counts"], final["answered"], final["correct"]) == ([0, 1, 1], 2, 2)
+    # The server draws the histogram: bars sized by SVG attributes, the right one marked.
+    assert re.findall(r'<rect [^>]*width="([\d.]+)"', final["html"]) == ["0.0", "250.0", "250.0"]
+    assert re.findall(r'<g class="([^"]*)"', final["html"]) == ["bar", "bar", "bar bar--correct"]
+    assert "✓ inventory-3" in final["html"]
+    assert (
+        'aria-label="Answers so far (inventory-1: 0; inventory-2: 1; inventory-3: 1)"'
+        in (live["html"])
+    )
+    assert "style" not in final["html"]
     assert leaders["leaders"] == [{"nickname": "Aya", "score": 100}]
     assert too_late["reason"] == "Answers are closed: the result has been revealed."
     stored = await sync_to_async(

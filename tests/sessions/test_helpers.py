@@ -189,6 +189,20 @@ def test_histogram_rows_scale_to_the_largest_count() -> None:
     assert (hist["summary"], hist["height"]) == ("a: 3; b: 6", 72)
 
 
+def test_histogram_html_draws_the_rows_as_svg_without_inline_styles() -> None:
+    tally = {"labels": ["a<b", "c"], "counts": [3, 6], "correct": 1, "answered": 9}
+
+    html = polls.histogram_html(tally, "Answers so far")
+
+    assert html.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="histogram__svg"')
+    assert 'viewBox="0 0 320 72"' in html
+    assert 'aria-label="Answers so far (a&lt;b: 3; c: 6)"' in html
+    assert '<rect x="0" y="16" width="125.0" height="14" rx="2" class="bar__rect"/>' in html
+    assert '<g class="bar bar--correct"><text x="0" y="48" class="bar__label">✓ c</text>' in html
+    assert '<text x="256.0" y="63" class="bar__count">6</text>' in html
+    assert "style" not in html and "<script" not in html
+
+
 @pytest.mark.parametrize(
     ("text", "safe"),
     [
