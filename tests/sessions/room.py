@@ -15,6 +15,15 @@ from patterns.sessions import joining
 from patterns.sessions.models import StudySession
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
+#: Every room socket the running test opened: the ``sockets`` fixture (conftest.py) disconnects
+#: them when the test ends, passed or failed, so no consumer outlives its test.
+OPENED: list[WebsocketCommunicator] = []
+
+
+def room_socket(path: str, headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    OPENED.append(communicator)
+    return communicator
 
 
 @sync_to_async
@@ -39,9 +48,7 @@ def as_student(session: StudySession, nickname: str) -> bytes:
 
 async def connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
     headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
-    communicator = WebsocketCommunicator(
-        application, f"/ws/sessions/{session.public_id}/", headers=headers
-    )
+    communicator = room_socket(f"/ws/sessions/{session.public_id}/", headers)
     connected, code = await communicator.connect()
     assert connected, code
     return communicator

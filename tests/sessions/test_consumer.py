@@ -10,16 +10,27 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from kumoben.asgi import application
 from patterns.sessions import log
 from patterns.sessions.consumers import RoomRelay, _language
 from patterns.sessions.models import Answer, SessionCommand, StudySession
-from tests.sessions.room import ORIGIN, as_instructor, as_student, connect, until, until_hello
+from tests.sessions.room import (
+    ORIGIN,
+    as_instructor,
+    as_student,
+    connect,
+    room_socket,
+    until,
+    until_hello,
+)
 
-pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.unit,
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sockets"),
+]
 
 
 @sync_to_async
@@ -37,16 +48,12 @@ def _stored_state(session: StudySession) -> tuple[int, dict[str, Any]]:
 
 async def test_room_refuses_a_stranger_and_an_unknown_session() -> None:
     session, _ = await as_instructor()
-    stranger = WebsocketCommunicator(
-        application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN]
-    )
-    nowhere = WebsocketCommunicator(application, "/ws/sessions/abcdefghijkl/", headers=[ORIGIN])
+    stranger = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN])
+    nowhere = room_socket("/ws/sessions/abcdefghijkl/", [ORIGIN])
 
     results = [await stranger.connect(), await nowhere.connect()]
 
     assert results == [(False, 4403), (False, 4404)]
-    await stranger.disconnect()
-    await nowhere.disconnect()
 
 
 async def test_room_says_hello_with_the_role_and_current_state() -> None:
@@ -67,8 +74,6 @@ async def test_room_says_hello_with_the_role_and_current_state() -> None:
         "Aya",
         None,
     )
-    await instructor.disconnect()
-    await student.disconnect()
 
 
 async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
@@ -76,7 +81,7 @@ async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
     instructor = await connect(session, cookie)
     await until(instructor, "lobby")
 
-    student = await connect(session, await as_student(session, "<i>Aya</i>"))
+    await connect(session, await as_student(session, "<i>Aya</i>"))
 
     lobby = await until(instructor, "lobby")
     assert lobby == {
@@ -93,8 +98,6 @@ async def test_lobby_shows_a_new_student_to_the_instructor_live() -> None:
         "online": 1,
         "following": 1,
     }
-    await instructor.disconnect()
-    await student.disconnect()
 
 
 async def test_slide_change_reaches_students_and_is_logged() -> None:
@@ -109,8 +112,6 @@ async def test_slide_change_reaches_students_and_is_logged() -> None:
     frame = await until(student, "state")
     assert (frame["seq"], frame["state"]["slide"], frame["state"]["step"]) == (1, 3, 1)
     assert await _log(session) == [(1, "slide", {"slide": 3, "step": 1})]
-    await instructor.disconnect()
-    await student.disconnect()
 
 
 async def test_student_cannot_run_an_instructor_command() -> None:
@@ -129,7 +130,6 @@ async def test_student_cannot_run_an_instructor_command() -> None:
     assert (await student.receive_json_from())["reason"] == "only the instructor can do that"
     assert await _stored_state(session) == (0, log.initial_state())
     assert await _log(session) == []
-    await student.disconnect()
 
 
 async def test_instructor_cannot_answer_polls() -> None:
@@ -144,7 +144,6 @@ async def test_instructor_cannot_answer_polls() -> None:
         "field": "type",
         "reason": "only students can do that",
     }
-    await instructor.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -184,7 +183,6 @@ async def test_bad_frames_get_an_error_and_the_connection_stays(sent: str, error
     assert reply == {"type": "error", **error}
     assert (await until(instructor, "pong"))["type"] == "pong"
     assert await _log(session) == []
-    await instructor.disconnect()
 
 
 async def test_frames_are_rate_limited_per_connection() -> None:
@@ -198,7 +196,6 @@ async def test_frames_are_rate_limited_per_connection() -> None:
 
     assert kinds.count("hello") == 20
     assert kinds.count("error") == 5
-    await student.disconnect()
 
 
 async def test_simulation_commands_are_logged_with_virtual_time() -> None:
@@ -230,7 +227,6 @@ async def test_simulation_commands_are_logged_with_virtual_time() -> None:
         1,
     )
     assert await sync_to_async(log.rebuild_state)(session.pk) == state
-    await instructor.disconnect()
 
 
 async def test_late_joiner_arrives_at_the_current_slide() -> None:
@@ -247,8 +243,6 @@ async def test_late_joiner_arrives_at_the_current_slide() -> None:
     hello = await until_hello(late)
     assert (hello["seq"], hello["state"]["slide"], hello["state"]["step"]) == (2, 4, 2)
     assert hello["state"]["highlight"] == "task-inventory-2"
-    await instructor.disconnect()
-    await late.disconnect()
 
 
 async def test_unfollow_and_refollow_change_the_following_count() -> None:
@@ -267,8 +261,6 @@ async def test_unfollow_and_refollow_change_the_following_count() -> None:
     assert ack == {"type": "following", "value": False}
     assert (unfollowed["online"], unfollowed["following"]) == (1, 0)
     assert (refollowed["online"], refollowed["following"]) == (1, 1)
-    await instructor.disconnect()
-    await student.disconnect()
 
 
 async def test_poll_predict_then_reveal() -> None:
@@ -325,8 +317,6 @@ async def test_poll_predict_then_reveal() -> None:
         lambda: sorted(Answer.objects.values_list("participant__nickname", "choice", "changes"))
     )()
     assert stored == [("Aya", 2, 1), ("Ben", 1, 0)]
-    for c in (instructor, aya, ben):
-        await c.disconnect()
 
 
 async def test_numeric_poll_answers_are_numbers() -> None:
@@ -353,8 +343,6 @@ async def test_numeric_poll_answers_are_numbers() -> None:
 
     assert bad == {"type": "error", "field": "value", "reason": "expected a number"}
     assert good == {"type": "answered", "poll": poll["id"], "choice": None, "value": 27.5}
-    await instructor.disconnect()
-    await aya.disconnect()
 
 
 async def test_student_cannot_enter_another_session() -> None:
@@ -362,26 +350,22 @@ async def test_student_cannot_enter_another_session() -> None:
     second, _ = await as_instructor("second")
     cookie = await as_student(first, "Aya")
 
-    communicator = WebsocketCommunicator(
-        application, f"/ws/sessions/{second.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
-    )
+    communicator = room_socket(f"/ws/sessions/{second.public_id}/", [ORIGIN, (b"cookie", cookie)])
     connected, code = await communicator.connect()
 
     assert (connected, code) == (False, 4403)
-    await communicator.disconnect()
 
 
 async def test_instructor_cannot_drive_someone_elses_session() -> None:
     first, _ = await as_instructor("first")
     _, other_cookie = await as_instructor("second")
 
-    communicator = WebsocketCommunicator(
-        application, f"/ws/sessions/{first.public_id}/", headers=[ORIGIN, (b"cookie", other_cookie)]
+    communicator = room_socket(
+        f"/ws/sessions/{first.public_id}/", [ORIGIN, (b"cookie", other_cookie)]
     )
     connected, code = await communicator.connect()
 
     assert (connected, code) == (False, 4403)
-    await communicator.disconnect()
 
 
 async def test_ending_a_session_closes_every_socket() -> None:
@@ -397,12 +381,9 @@ async def test_ending_a_session_closes_every_socket() -> None:
     assert await until(student, "ended") == {"type": "ended"}
     assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
     assert await until(instructor, "ended") == {"type": "ended"}
-    again = WebsocketCommunicator(
-        application, f"/ws/sessions/{session.public_id}/", headers=[ORIGIN, (b"cookie", cookie)]
-    )
+    again = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN, (b"cookie", cookie)])
     assert (await again.connect())[0] is True
     assert await again.receive_json_from() == {"type": "ended"}
-    await again.disconnect()
 
 
 async def test_a_session_reaching_its_time_limit_pushes_its_open_sockets_out() -> None:

@@ -18,7 +18,12 @@ from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
 from tests.sessions.room import as_instructor, as_student, connect, until, until_hello
 
-pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.unit,
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sockets"),
+]
 
 KILL = {"do": "kill_task", "task": "inventory-2"}
 
@@ -71,8 +76,6 @@ async def test_instructor_action_reaches_every_student_at_the_same_virtual_time(
     applied = [e for e in seen[0]["events"] if e["cause"] == "action_applied"]
     assert [(e["t"], e["el"]) for e in applied] == [(at_s, ["task-inventory-2"])]
     assert seen[0]["t0"] == math.floor(at_s)
-    for communicator in (instructor, aya, ken):
-        await communicator.disconnect()
 
 
 async def _stream_until_action(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
@@ -133,8 +136,6 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     kept = _kept(streams[1])
     assert [f["seq"] for f in kept] == list(range(window + 1))
     assert kept[-1] == streams[0][-1]
-    for communicator in (instructor, aya):
-        await communicator.disconnect()
 
 
 async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words() -> None:
@@ -160,8 +161,6 @@ async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their
     # Everything but the narration is the same in both languages.
     strip = [{k: v for k, v in e.items() if k != "text"} for e in en[-1]["events"]]
     assert strip == [{k: v for k, v in e.items() if k != "text"} for e in ja[-1]["events"]]
-    for communicator in (instructor, aya):
-        await communicator.disconnect()
 
 
 async def _streamer(session: Any) -> Any:
@@ -197,7 +196,6 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
             break
         await asyncio.sleep(0.05)
     assert streamer.views["en"].tail.log == state["sim"]["log"]
-    await instructor.disconnect()
 
 
 async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
@@ -216,7 +214,6 @@ async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
     applied = next(m for m in stream if m["type"] == "sim.log")["applied"]
     assert applied["at_s"] == math.floor(vt * 1000) / 1000
     assert stream[-1]["t0"] == math.floor(applied["at_s"])
-    await instructor.disconnect()
 
 
 async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
@@ -242,8 +239,6 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
         ("type", "only the instructor can do that")
     }
     assert await sync_to_async(log.rebuild_state)(session.pk) == before
-    await instructor.disconnect()
-    await student.disconnect()
 
 
 async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged() -> None:
@@ -262,7 +257,6 @@ async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged()
         SessionCommand.objects.filter(session=session).values_list("kind", flat=True)
     )
     assert kinds == ["scenario", "speed", "play"]
-    await instructor.disconnect()
 
 
 async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> None:
@@ -292,7 +286,6 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     assert [a["do"] for a in sim_hello["log"]] == ["kill_task"]
     assert [f["seq"] for f in replayed] == list(range(first["seq"] + 1))
     assert replayed[-1] == first
-    await late.disconnect()
 
 
 async def test_students_get_the_engines_readouts_after_a_fault() -> None:
@@ -320,5 +313,3 @@ async def test_students_get_the_engines_readouts_after_a_fault() -> None:
     assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
         ("inventory-2", "kill_task")
     ]
-    await instructor.disconnect()
-    await student.disconnect()
