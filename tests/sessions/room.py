@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from datetime import datetime, timezone
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -63,3 +66,42 @@ async def until(communicator: WebsocketCommunicator, kind: str, timeout: float =
 
 async def until_hello(communicator: WebsocketCommunicator) -> dict[str, Any]:
     return await until(communicator, "hello")
+
+
+class FakeClock:
+    """Wall time that moves only when a test says so, for the room's shared run.
+
+    ``now`` starts at the real time, in whole seconds so that the command log's datetimes hold it
+    exactly (sessions expire by the real clock); ``advance`` moves it on
+    and ``tick`` moves it to the earliest pending ``sleep``, as the real clock would get there,
+    waking every sleep whose time has come. Nothing waits for real seconds.
+    """
+
+    def __init__(self) -> None:
+        self.t = float(int(time.time()))
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.t, tz=timezone.utc)
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.t + max(0.0, seconds), future))
+        await future
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        due = [(at, f) for at, f in self.sleepers if at <= self.t]
+        self.sleepers = [(at, f) for at, f in self.sleepers if at > self.t]
+        for _at, future in due:
+            if not future.done():
+                future.set_result(None)
+
+    def tick(self) -> None:
+        """On to the earliest sleep still waiting (its waker cancelled it, it is dropped)."""
+        self.sleepers = [(at, f) for at, f in self.sleepers if not f.done()]
+        if self.sleepers:
+            self.advance(max(0.0, min(at for at, _f in self.sleepers) - self.t))

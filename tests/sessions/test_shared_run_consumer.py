@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
-import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,11 +13,11 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import diagram_topology
-from patterns.sessions import log
+from patterns.sessions import consumers, log
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
-from tests.sessions.room import as_instructor, as_student, connect, until, until_hello
+from tests.sessions.room import FakeClock, as_instructor, as_student, connect, until, until_hello
 
 pytestmark = [
     pytest.mark.unit,
@@ -26,6 +27,26 @@ pytestmark = [
 ]
 
 KILL = {"do": "kill_task", "task": "inventory-2"}
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """One fake wall clock for the shared run: the streamer paces by it and the command log
+    anchors the shared clock with it, so a test moves time on instead of sleeping."""
+    fake = FakeClock()
+    streamer = functools.partial(consumers.SimStreamer, clock=fake.now, sleep=fake.sleep)
+    monkeypatch.setattr(consumers, "SimStreamer", streamer)
+    monkeypatch.setattr(log, "timezone", SimpleNamespace(now=fake.datetime))
+    return fake
+
+
+async def _next_while_time_passes(
+    communicator: WebsocketCommunicator, clock: FakeClock
+) -> dict[str, Any]:
+    """The next message; while none is waiting, the clock moves on to the streamer's next wake."""
+    while await communicator.receive_nothing(timeout=0.01):
+        clock.tick()
+    return await communicator.receive_json_from()
 
 
 async def _messages(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
@@ -102,7 +123,9 @@ def _kept(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return frames
 
 
-async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames() -> None:
+async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames(
+    clock: FakeClock,
+) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     aya = await connect(session, await as_student(session, "Aya"))
@@ -113,7 +136,7 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     # are out, as the history of the new run. (The instructor's arrived while _start waited.)
     first = (await until(aya, "sim.history"))["frames"]
     assert [f["t0"] for f in first] == [0.0, 1.0]
-    await asyncio.sleep(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
+    clock.advance(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     streams = [await _stream_until_action(c) for c in (instructor, aya)]
@@ -138,7 +161,9 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     assert kept[-1] == streams[0][-1]
 
 
-async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words() -> None:
+async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words(
+    clock: FakeClock,
+) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     # Aya's page is in Japanese (the language cookie): her stream is built in Japanese.
@@ -147,7 +172,7 @@ async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their
     for communicator in (instructor, aya):
         await until_hello(communicator)
     await _start(instructor, speed=1)
-    await asyncio.sleep(0.5)
+    clock.advance(0.5)
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     en, ja = [await _stream_until_action(c) for c in (instructor, aya)]
@@ -170,7 +195,7 @@ async def _streamer(session: Any) -> Any:
     return relay.sim
 
 
-async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
+async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
@@ -180,7 +205,13 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
         if streamer.views["en"].tail is not None:
             break
         await asyncio.sleep(0.05)
-    await asyncio.sleep(1.5)  # the tail follows the shared clock, TAIL_WALL_S behind
+    # The tail follows the shared clock, TAIL_WALL_S behind: 1.5 s at 5x puts the clock at
+    # 7.5 s, the tail at window 2, and the frames sent ahead up to window 12.
+    clock.advance(1.5)
+    while (await until(instructor, "sim.frame"))["seq"] < 12:
+        pass
+    async with streamer.lock:  # held while the frames go out and the tail moves on
+        assert streamer.views["en"].tail.window == 2
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     frame = await _frames_until_action(instructor)
@@ -198,12 +229,12 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
     assert streamer.views["en"].tail.log == state["sim"]["log"]
 
 
-async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
+async def test_action_while_paused_applies_at_the_moment_on_screen(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
     await _start(instructor, speed=10)
-    await asyncio.sleep(0.35)
+    clock.advance(0.375)  # a binary fraction: the clock and the log hold it exactly
     await instructor.send_json_to({"type": "pause"})
     paused = await until(instructor, "state")
 
@@ -211,6 +242,7 @@ async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
     stream = await _stream_until_action(instructor)
 
     vt = paused["state"]["sim"]["vt"]
+    assert vt == 3.75  # 0.375 s at 10x
     applied = next(m for m in stream if m["type"] == "sim.log")["applied"]
     assert applied["at_s"] == math.floor(vt * 1000) / 1000
     assert stream[-1]["t0"] == math.floor(applied["at_s"])
@@ -268,7 +300,6 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     first = await _frames_until_action(instructor)
     await instructor.send_json_to({"type": "pause"})
     await until(instructor, "state")
-    await asyncio.sleep(0.3)  # windows due before the pause are sent
     await instructor.disconnect()
     # Every socket of the room is gone, so this process's relay and its streamer are gone too:
     # as after a restart, the next socket rebuilds the run from the database's command log.
@@ -288,7 +319,7 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     assert replayed[-1] == first
 
 
-async def test_students_get_the_engines_readouts_after_a_fault() -> None:
+async def test_students_get_the_engines_readouts_after_a_fault(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     student = await connect(session, await as_student(session, "Aya"))
@@ -299,11 +330,11 @@ async def test_students_get_the_engines_readouts_after_a_fault() -> None:
     await instructor.send_json_to({"type": "action", "action": KILL})
     anchor = None
     while True:
-        message = await student.receive_json_from(timeout=10)
+        message = await _next_while_time_passes(student, clock)
         if message["type"] == "state":
             anchor = message["state"]["sim"]
         if message["type"] == "sim.readouts":
-            readouts, arrived = message, time.time()
+            readouts, arrived = message, clock.now()
             break
 
     assert readouts["pattern"] == "elb"
