@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import timedelta
@@ -12,7 +13,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from patterns.sessions import log
+from patterns.sessions import consumers, log
 from patterns.sessions.consumers import RoomRelay, _language
 from patterns.sessions.models import Answer, SessionCommand, StudySession
 from tests.sessions.room import (
@@ -185,7 +186,11 @@ async def test_bad_frames_get_an_error_and_the_connection_stays(sent: str, error
     assert await _log(session) == []
 
 
-async def test_frames_are_rate_limited_per_connection() -> None:
+async def test_frames_are_rate_limited_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bucket's clock stands still: no token comes back while the 25 frames are handled,
+    # however slow the machine.
+    still = functools.partial(consumers.RateLimiter, clock=lambda: 0.0)
+    monkeypatch.setattr(consumers, "RateLimiter", still)
     session, _ = await as_instructor()
     student = await connect(session, await as_student(session, "Aya"))
     await until_hello(student)
