@@ -63,7 +63,6 @@ its glossary entry; text inside links, code and headings is left alone.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import logging
 import re
@@ -81,7 +80,7 @@ from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from patterns.catalog import BY_SLUG
+from patterns.catalog import BY_SLUG, scenario_title
 from patterns.lessons.comparison import SEED, comparison_rows, result_for
 from patterns.sim import (
     BUILTIN_SCENARIOS,
@@ -817,13 +816,11 @@ def _explore_url(stage: Directive | None) -> str | None:
 def _diagram_svg(diagram: Diagram) -> tuple[str | None, list[tuple[str, str]]]:
     """The server-side SVG (patterns.diagrams) in the engine's state at ``diagram.at``.
 
-    Returns the SVG (None when patterns.diagrams is missing or fails) and the tasks that are not
+    Returns the SVG (None when drawing fails) and the tasks that are not
     simply healthy, as (task, state) pairs for a text description beside the picture.
     """
-    try:
-        diagrams = importlib.import_module("patterns.diagrams")
-    except ImportError:
-        return None, []
+    from patterns import diagrams
+
     try:
         simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=SEED)
         simulation.advance(diagram.at)
@@ -926,29 +923,6 @@ def _apply_states(svg: str, states: dict[str, list[str]]) -> str:
     return svg
 
 
-SCENARIO_TITLES = {
-    "steady": _("Steady traffic: nothing fails"),
-    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it"),
-    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes"),
-    "errors-5xx": _(
-        "inventory-2 answers 503 to every request from 60 s on; its health check passes"
-    ),
-    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app needs 15 s to start"),
-    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)"),
-    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s"),
-    "canary-90-10": _(
-        "App Mesh sends one in ten inventory requests to inventory-v2, which fails half of them"
-    ),
-    "stale-dns": _("inventory is redeployed at 60 s; callers keep cached IPs (TTL 300 s)"),
-}
-
-
-def _scenario_title(name: str, inline: dict[str, Any] | None) -> str:
-    if inline is not None:
-        return str(inline.get("description") or inline.get("name") or _("A custom scenario"))
-    return str(SCENARIO_TITLES.get(name, BUILTIN_SCENARIOS[name].get("description", name)))
-
-
 def _readout(result: dict[str, Any] | None) -> dict[str, Any] | None:
     if result is None:
         return None
@@ -985,10 +959,10 @@ def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
     if isinstance(stage, Diagram):
         context["svg"], context["notable"] = _diagram_svg(stage)
         context["pattern_name"] = BY_SLUG[stage.pattern].name
-        context["scenario_title"] = _scenario_title(stage.scenario, None)
+        context["scenario_title"] = scenario_title(stage.scenario)
     elif isinstance(stage, Player):
         context["results"] = _player_results(stage)
-        context["scenario_title"] = _scenario_title(stage.scenario, stage.inline)
+        context["scenario_title"] = scenario_title(stage.scenario, stage.inline)
         context["scenario_json"] = (
             json.dumps(stage.inline, separators=(",", ":")) if stage.inline is not None else ""
         )

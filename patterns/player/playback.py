@@ -93,16 +93,35 @@ class PlaybackError(FieldError):
 # --------------------------------------------------------------------------- scenario preparation
 
 
+def check_pattern(pattern: Any) -> str:
+    """One of the engine's patterns or ``"all"``."""
+    if pattern not in PLAYGROUND_PATTERNS:
+        raise PlaybackError("pattern", f"must be one of {', '.join(PLAYGROUND_PATTERNS)}")
+    return str(pattern)
+
+
+def check_seed(seed: Any) -> int:
+    """A whole number the engine's random generator takes (a bool is not a number here)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise PlaybackError("seed", "must be a whole number from 0 to 2**63 - 1")
+    return seed
+
+
+def check_lang(lang: Any) -> str:
+    """A language the narration is written in."""
+    if lang not in LANGS:
+        raise PlaybackError("lang", f"must be one of {', '.join(LANGS)}")
+    return str(lang)
+
+
 def prepare_scenario(raw: Any, pattern: Any, seed: Any, limits: Limits) -> Scenario:
     """Validate a playground's scenario with the engine, apply the playground's caps and sampling.
 
     ``pattern`` is one of the engine's patterns or ``"all"``; with ``"all"`` the returned scenario
     keeps its own pattern and the caller overrides it per simulation.
     """
-    if pattern not in PLAYGROUND_PATTERNS:
-        raise PlaybackError("pattern", f"must be one of {', '.join(PLAYGROUND_PATTERNS)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise PlaybackError("seed", "must be a whole number from 0 to 2**63 - 1")
+    check_pattern(pattern)
+    check_seed(seed)
     if not isinstance(raw, Mapping):
         raise PlaybackError("scenario", "must be an object")
     try:
@@ -585,12 +604,10 @@ def diagram_topology(
 ) -> dict[str, Any] | None:
     """The diagram token and SVG URL (``/diagrams/<pattern>.svg?t=<token>``) for a snapshot.
 
-    Imported late: the diagram module is another helper's and is optional for the stream.
+    Imported late, so the stream loads the diagram module only when it needs a token.
     """
-    try:
-        from patterns import diagrams
-    except ImportError:
-        return None
+    from patterns import diagrams
+
     token = diagrams.topology_token(diagrams.topology_from_snapshot(snapshot, scenario))
     return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
 
@@ -724,8 +741,7 @@ class Playback:
         window_s: float = WINDOW_S,
         topology_hook: TopologyHook | None = diagram_topology,
     ) -> None:
-        if lang not in LANGS:
-            raise PlaybackError("lang", f"must be one of {', '.join(LANGS)}")
+        check_lang(lang)
         base = prepare_scenario(scenario, pattern, seed, limits)
         self.raw = dict(scenario)
         self.seed = int(seed)
@@ -888,7 +904,12 @@ class Playback:
 
     def readouts(self) -> list[dict[str, Any]]:
         return [
-            {"type": "readouts", "pattern": s.pattern, "values": readout_values(s.sim.result())}
+            {
+                "type": "readouts",
+                "branch": self.branch,
+                "pattern": s.pattern,
+                "values": readout_values(s.sim.result()),
+            }
             for s in self.streams
         ]
 

@@ -1,4 +1,4 @@
-"""The playground page: thin. The engine runs in W's consumer and JSON endpoints; the page only
+"""The playground page: thin. The engine runs in the live consumer and JSON endpoints; the page only
 describes the choices and hands a permalink's run (if any) to the player."""
 
 from __future__ import annotations
@@ -13,41 +13,19 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from patterns.catalog import PATTERN_NAMES, SPEEDS, scenario_title
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"
-SPEEDS = ("0.1", "0.25", "0.5", "1", "2", "5", "10")
-PATTERN_NAMES = {
-    "elb": "ELB",
-    "app-mesh": "AWS App Mesh",
-    "service-discovery": "ECS Service Discovery",
-    "service-connect": "ECS Service Connect",
-}
-# The built-in scenarios, described in the page language (the engine's own descriptions are English).
-SCENARIO_TEXT = {
-    "steady": _("The sample system under steady load; nothing fails."),
-    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it."),
-    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes."),
-    "errors-5xx": _("inventory-2 answers 503 to every request from 60 s; its health check passes."),
-    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app takes 15 s to start."),
-    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)."),
-    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s."),
-    "canary-90-10": _(
-        "App Mesh sends one request in ten for inventory to inventory-v2, which fails half its "
-        "requests."
-    ),
-    "stale-dns": _("A task dies while clients still hold its IP in their DNS cache."),
-}
 
 
 @cache
 def _diagram_css() -> bool:
-    """D's diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
+    """The diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
     return finders.find("css/diagram.css") is not None
 
 
@@ -64,7 +42,7 @@ def _scenarios() -> list[dict[str, Any]]:
     return [
         {
             "name": name,
-            "text": SCENARIO_TEXT.get(name, data.get("description", "")),
+            "text": scenario_title(name),
             "pattern": data.get("pattern", ""),
         }
         for name, data in BUILTIN_SCENARIOS.items()

@@ -35,7 +35,7 @@ function setPath(target, path, value) {
   node[keys[keys.length - 1]] = value;
 }
 
-// W's settings forms name their fields by the scenario path (settings.alb.deregistration_delay_s).
+// The settings forms name their fields by the scenario path (settings.alb.deregistration_delay_s).
 function settingsFromForm(scenario) {
   for (const element of form.querySelectorAll("[name^='settings.']")) {
     if (element.disabled || element.value === "" || element.closest("details[hidden]")) continue;
@@ -217,7 +217,7 @@ function updatePermalink(token) {
   link.removeAttribute("aria-disabled");
 }
 
-// SVG, PNG and DOT of each diagram shown (D's endpoints), then the run's JSON.
+// SVG, PNG and DOT of each diagram shown (the diagram endpoints), then the run's JSON.
 function updateExports(hello) {
   const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
   const list = page.querySelector("[data-role=exports]");

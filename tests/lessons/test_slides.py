@@ -7,36 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from patterns.lessons import content, slides
+from patterns.lessons import library, slides
 from patterns.lessons.content import ContentError
 
 pytestmark = pytest.mark.unit
 
 
-def _broken_library(root: Path) -> None:
-    (root / "en").mkdir()
-    (root / "en" / "01-broken.md").write_text("no front matter here\n", encoding="utf-8")
+@pytest.fixture
+def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A content folder whose one English lesson has no front matter, read by the library."""
+    for lang in library.LANGUAGES:
+        (tmp_path / lang).mkdir()
+    (tmp_path / "en" / "01-broken.md").write_text("no front matter here\n", encoding="utf-8")
+    monkeypatch.setattr(library, "LESSONS_DIR", tmp_path)
+    return tmp_path
 
 
-def test_a_broken_lesson_file_raises_from_the_loader(tmp_path: Path) -> None:
-    _broken_library(tmp_path)
-
-    with pytest.raises(ContentError, match="front matter"):
-        slides.library("en", tmp_path)
-
-
-def test_a_broken_lesson_file_raises_from_the_session_slides(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _broken_library(tmp_path)
-    monkeypatch.setattr(content, "LESSONS_DIR", tmp_path)
-
-    with pytest.raises(ContentError):
+def test_a_broken_lesson_file_raises_from_the_session_slides(broken: Path) -> None:
+    with pytest.raises(ContentError, match=r"01-broken\.md:1: the file must start with front"):
         slides.lesson_steps("broken", "en")
     with pytest.raises(ContentError):
         slides.lesson_choices("en")
     with pytest.raises(ContentError):
         slides.slide_count("broken", 500)
+    with pytest.raises(ContentError):
+        slides.lesson_polls("broken", "en", 1, max_choices=6, prompt_max=300, choice_max=120)
 
 
 def test_a_session_without_a_lesson_has_numbered_slides() -> None:

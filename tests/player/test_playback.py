@@ -15,6 +15,7 @@ from patterns.player.playback import (
     sample_label,
 )
 from patterns.sim import Simulation, load_scenario
+from tests.scenarios import two_services
 
 pytestmark = pytest.mark.unit
 
@@ -30,13 +31,7 @@ ONE: dict[str, Any] = {
     ],
     "traffic": [{"from": "front", "to": "back", "rps": 2}],
 }
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 12,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
+TINY = two_services(duration_s=12, back_tasks=3, rps=2)
 
 
 def _all_frames(playback: Playback) -> list[dict[str, Any]]:

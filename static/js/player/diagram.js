@@ -26,7 +26,7 @@ function parseSvg(text) {
   return document.importNode(svg, true);
 }
 
-// The badge each state writes into a task (D's legend shows the same glyphs). When a task
+// The badge each state writes into a task (the diagram legend shows the same glyphs). When a task
 // carries several states, the first in this list wins: the most severe one.
 export const BADGES = [
   ["state-stopped", "✕"], ["state-az-out", "AZ✕"], ["state-ejected", "⏏"], ["state-failing", "5xx"],
