@@ -1,10 +1,9 @@
-"""Diagrams: the export endpoints and the legend template."""
+"""Diagrams: the export endpoints (the legend template is tested with STATES, in tests/player)."""
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 import zlib
 from typing import Any
 
@@ -85,46 +84,3 @@ def test_diagram_view_post_is_405(client: Client) -> None:
     response = client.post("/diagrams/elb.svg")
 
     assert response.status_code == 405
-
-
-# --------------------------------------------------------------------------- legend
-
-
-LEGEND_STATES = [
-    "state-pending",
-    "state-initial",
-    "state-healthy",
-    "state-draining",
-    "state-unhealthy",
-    "state-ejected",
-    "state-stopped",
-    "state-slow",
-    "state-failing",
-    "state-refusing",
-    "state-blackholed",
-    "state-az-out",
-    "state-stale",
-    "highlight",
-]
-
-
-def test_diagram_legend_shows_every_contract_state() -> None:
-    from django.template.loader import render_to_string
-
-    html = render_to_string("playground/_diagram_legend.html")
-
-    assert re.findall(r'class="node task ([a-z-]+)"', html) == LEGEND_STATES
-
-
-def test_diagram_legend_every_string_has_a_japanese_translation() -> None:
-    from pathlib import Path
-
-    template = Path(__file__).resolve().parents[2] / "templates/playground/_diagram_legend.html"
-    msgids = re.findall(r'\{% translate "([^"]+)" %\}', template.read_text())
-    from django.utils import translation
-
-    with translation.override("ja"):
-        untranslated = [m for m in msgids if translation.gettext(m) == m]
-
-    assert len(msgids) == 30
-    assert untranslated == []

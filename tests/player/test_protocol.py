@@ -20,16 +20,10 @@ from patterns import player
 from patterns.playground.consumers import ALLOWED_TYPES
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.stream import SimStreamer
+from tests.scenarios import TINY
 
 DOC = Path(player.__file__).parent / "PROTOCOL.md"
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 5,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 2}],
-    "traffic": [{"from": "front", "to": "back", "rps": 4}],
-}
 KILL = {"do": "kill_task", "task": "back-1"}  # ECS replaces the task: the diagram changes
 
 

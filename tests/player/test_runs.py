@@ -9,16 +9,10 @@ from patterns.player.permalink import MAX_LOG_ACTIONS, PermalinkError, encode
 from patterns.player.playback import INSTANT_LIMITS, LIVE_LIMITS, PlaybackError, instant_frames
 from patterns.player.runs import RunRequest
 from patterns.sim import BUILTIN_SCENARIOS
+from tests.scenarios import TINY
 
 pytestmark = pytest.mark.unit
 
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 5,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 2}],
-    "traffic": [{"from": "front", "to": "back", "rps": 4}],
-}
 KILL = {"at_s": 2.0, "do": "kill_task", "task": "back-1"}
 
 
