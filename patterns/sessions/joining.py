@@ -24,14 +24,8 @@ from patterns.sessions.models import JoinAttempt, Participant, StudySession
 # 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
 # never ambiguous. Six of them give 31**6 = 887,503,681 codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
 CODE_LENGTH = 6
-
-
 SESSION_LIFETIME = timedelta(hours=12)
-
-
 NICKNAME_MAX = 24
 
 
