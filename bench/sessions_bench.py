@@ -63,15 +63,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from patterns.sessions import services
+from patterns.sessions import joining
 user = get_user_model().objects.create_user("instructor", password="unused-pw-123")
 user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-session = services.create_session(user, "Bench")
+session = joining.create_session(user, "Bench")
 client = Client()
 client.force_login(user)
 keys = [client.cookies["sessionid"].value]
 for n in range({students}):
-    _participant, token = services.join(session, f"student-{{n:03d}}")
+    _participant, token = joining.join(session, f"student-{{n:03d}}")
     store = SessionStore()
     store["study_tokens"] = {{session.public_id: token}}
     store.create()

@@ -3,7 +3,7 @@
 Roles are resolved on the server: the instructor is the session's owner (with the instructor
 permission); a student is whoever holds a participant token for this session in their Django
 session. Only the instructor's frames change the room; every change is a row of the session's
-command log (`services.apply_command`), then a `state` frame to everyone in the room: one
+command log (`log.apply_command`), then a `state` frame to everyone in the room: one
 group message per server process (`RoomRelay`), fanned out there to that process's sockets.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import weakref
@@ -22,13 +21,16 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import (
     get_supported_language_variant,
     parse_accept_lang_header,
 )
 
+from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame
-from patterns.sessions import services
+from patterns.sessions import fields, joining, log, polls
+from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
 
@@ -57,14 +59,6 @@ CLOSE_ENDED = 4410
 # few lobby frames, not 300.
 COALESCE_S = 0.2
 PRESENCE_EVERY_S = 20.0
-
-
-def room_group(session_id: int) -> str:
-    return f"study-{session_id}"
-
-
-def instructor_group(session_id: int) -> str:
-    return f"study-{session_id}-instructor"
 
 
 class RoomRelay:
@@ -137,7 +131,7 @@ class RoomRelay:
         """At the session's time limit: mark it ended (every process does; the update is
         idempotent) and push this process's sockets out, as the instructor's ``end`` would."""
         await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.05)
-        await database_sync_to_async(services.end_expired_sessions)()
+        await database_sync_to_async(joining.end_expired_sessions)()
         for member in list(self.members):
             try:
                 await member.room_ended({"type": "room.ended"})
@@ -183,23 +177,10 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def state_message(applied: services.Applied) -> dict[str, Any]:
-    """The group message for a new state, encoded once for the whole room: with 300 students,
-    one json.dumps instead of 300 (and the in-memory layer's per-channel deepcopy of a string
-    instead of a nested dict)."""
-    frame = {
-        "type": "state",
-        "seq": applied.seq,
-        "state": applied.state,
-        "at_ms": int(applied.at_s * 1000),
-    }
-    # seq and sim travel beside the text for the relay's simulation streamer (one per process).
-    return {
-        "type": "room.state",
-        "text": json.dumps(frame),
-        "seq": applied.seq,
-        "sim": applied.state["sim"],
-    }
+def _with_histogram(tally: dict[str, Any], language: str) -> dict[str, Any]:
+    """A tally frame with its histogram drawn by the server (``html``), in ``language``."""
+    with translation.override(language):
+        return {**tally, "html": polls.histogram_html(tally, _("Answers so far"))}
 
 
 @database_sync_to_async
@@ -207,13 +188,14 @@ def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
     session = StudySession.objects.filter(public_id=public_id).first()
     if session is None:
         return None, None, None, 0
-    if services.is_instructor(user) and session.owner_id == user.pk:
-        return session, "instructor", None, services.slide_count(session)
+    count = slides.slide_count(session.lesson_slug, log.MAX_SLIDE)
+    if joining.is_instructor(user) and session.owner_id == user.pk:
+        return session, "instructor", None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
-    participant = services.participant_for_token(session.pk, tokens.get(public_id))
+    participant = joining.participant_for_token(session.pk, tokens.get(public_id))
     if participant is None:
         return session, None, None, 0
-    return session, "student", participant, services.slide_count(session)
+    return session, "student", participant, count
 
 
 @database_sync_to_async
@@ -227,18 +209,18 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     """Everything a hello needs, in one trip to the database thread: after a restart 300
     students reconnect at once, and each trip queues behind the others."""
     if arriving and participant_id is not None:
-        services.set_presence(participant_id, online=True)
+        joining.set_presence(participant_id, online=True)
     session = StudySession.objects.get(pk=session_id)
     state = session.state
     poll = state["poll"]
     data: dict[str, Any] = {"seq": session.last_seq, "state": state, "live": session.is_live()}
     if participant_id is None:
-        data["lobby"] = services.lobby(session_id)
-        data["tally"] = services.tally(poll["id"]) if poll else None
+        data["lobby"] = joining.lobby(session_id)
+        data["tally"] = polls.tally(poll["id"]) if poll else None
     else:
-        data["answer"] = services.your_answer(participant_id, poll["id"] if poll else None)
+        data["answer"] = polls.your_answer(participant_id, poll["id"] if poll else None)
         revealed = poll is not None and poll["state"] == "revealed"
-        data["tally"] = services.tally(poll["id"]) if revealed else None
+        data["tally"] = polls.tally(poll["id"]) if revealed else None
     return data
 
 
@@ -293,7 +275,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 instructor_group(self.session_id), self.channel_name
             )
         else:
-            await database_sync_to_async(services.set_presence)(self.participant.pk, online=False)
+            await database_sync_to_async(joining.set_presence)(self.participant.pk, online=False)
             await self._lobby_changed()
 
     # ------------------------------------------------------------------ receiving
@@ -312,7 +294,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self._handle(frame)
         except FrameError as error:
             await self.send_json(error.as_frame())
-        except services.SessionError as error:
+        except fields.SessionError as error:
             await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
 
     async def _handle(self, frame: dict[str, Any]) -> None:
@@ -333,21 +315,19 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._follow(frame)
 
     async def _command(self, frame: dict[str, Any]) -> None:
-        kind, payload = services.validate_command(frame, self.slides)
-        applied = await database_sync_to_async(services.apply_command)(
-            self.session_id, kind, payload
-        )
+        kind, payload = log.validate_command(frame, self.slides)
+        applied = await database_sync_to_async(log.apply_command)(self.session_id, kind, payload)
         await self.channel_layer.group_send(room_group(self.session_id), state_message(applied))
         if kind == "poll.open":
             await self._tally_changed()
         if kind == "poll.reveal":
             # Computed once and sent to the whole room: after the reveal the counts are final.
-            tally = await database_sync_to_async(services.tally)(applied.state["poll"]["id"])
+            tally = await database_sync_to_async(polls.tally)(applied.state["poll"]["id"])
             await self.channel_layer.group_send(
                 room_group(self.session_id), {"type": "room.tally", "tally": tally}
             )
         if kind == "poll.reveal" and applied.state["poll"]["scored"]:
-            board = await database_sync_to_async(services.leaderboard)(self.session_id)
+            board = await database_sync_to_async(polls.leaderboard)(self.session_id)
             await self.channel_layer.group_send(
                 room_group(self.session_id), {"type": "room.leaderboard", "leaders": board}
             )
@@ -355,7 +335,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_send(room_group(self.session_id), {"type": "room.ended"})
 
     async def _answer(self, frame: dict[str, Any]) -> None:
-        given = await database_sync_to_async(services.answer)(self.participant, frame)
+        given = await database_sync_to_async(polls.answer)(self.participant, frame)
         await self.send_json(
             {
                 "type": "answered",
@@ -370,7 +350,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         value = frame.get("value")
         if not isinstance(value, bool):
             raise FrameError("value", "expected true or false")
-        await database_sync_to_async(services.set_presence)(
+        await database_sync_to_async(joining.set_presence)(
             self.participant.pk, online=True, following=value
         )
         await self.send_json({"type": "following", "value": value})
@@ -381,11 +361,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             now = time.monotonic()
             if now - self._last_presence >= PRESENCE_EVERY_S:
                 self._last_presence = now
-                await database_sync_to_async(services.set_presence)(
-                    self.participant.pk, online=True
-                )
+                await database_sync_to_async(joining.set_presence)(self.participant.pk, online=True)
         else:
-            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+            await self.send_json(await database_sync_to_async(joining.lobby)(self.session_id))
         await self.send_json({"type": "pong", "server_ms": _now_ms()})
 
     # ------------------------------------------------------------------ sending
@@ -408,7 +386,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             hello["nickname"] = self.participant.nickname
             hello["answer"] = data["answer"]
             if data["tally"] is not None:
-                hello["tally"] = data["tally"]
+                hello["tally"] = _with_histogram(data["tally"], self.language)
         await self.send_json(hello)
         relay = RoomRelay.get(self.channel_layer, self.session_id)
         if relay is not None:
@@ -416,7 +394,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.role == "instructor":
             await self.send_json(data["lobby"])
             if data["tally"] is not None:
-                await self.send_json(data["tally"])
+                await self.send_json(_with_histogram(data["tally"], self.language))
 
     async def _send_ended(self) -> None:
         self.role = None
@@ -452,7 +430,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def room_lobby_changed(self, event: dict[str, Any]) -> None:
         async def send_lobby() -> None:
-            await self.send_json(await database_sync_to_async(services.lobby)(self.session_id))
+            await self.send_json(await database_sync_to_async(joining.lobby)(self.session_id))
 
         self._coalesce("lobby", send_lobby)
 
@@ -462,14 +440,18 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         async def send_tally() -> None:
             _seq, state, _live = await _snapshot(self.session_id)
             if state["poll"] is not None:
-                await self.send_json(
-                    await database_sync_to_async(services.tally)(state["poll"]["id"])
-                )
+                tally = await database_sync_to_async(polls.tally)(state["poll"]["id"])
+                await self.send_json(_with_histogram(tally, self.language))
 
         self._coalesce("tally", send_tally)
 
     async def room_tally(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["tally"])
+        # The relay hands the same event to every socket of the room in this process: each
+        # language's histogram is drawn once and kept on the event for the others.
+        drawn = event.setdefault("drawn", {})
+        if self.language not in drawn:
+            drawn[self.language] = _with_histogram(event["tally"], self.language)
+        await self.send_json(drawn[self.language])
 
     async def room_leaderboard(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "leaderboard", "leaders": event["leaders"]})

@@ -2,7 +2,7 @@
 
 The command log is the source of truth for a live session: every instructor command is a row, in
 order, so any server process (or the same one after a restart) can rebuild the room's state by
-folding the log (`patterns.sessions.services.fold`). `StudySession.state` is that fold cached on the row,
+folding the log (`patterns.sessions.log.fold`). `StudySession.state` is that fold cached on the row,
 written in the same transaction as the command, so a reconnecting client reads one row.
 """
 

@@ -1,13 +1,13 @@
 """The shared simulation of a study session, as a pure function of its command log.
 
 A session's simulation is fully described by the ``sim`` part of the room state, which is itself
-a fold of the timed command log (``services.reduce_state``):
+a fold of the timed command log (``log.reduce_state``):
 
 - ``scenario`` / ``pattern`` / ``seed``: set by the instructor's ``scenario`` command, whose
   sequence number names the run (``run`` = ``"s<seq>"``);
 - ``log``: the engine actions applied so far, each with the virtual time ``at_s`` it applies at;
 - ``playing`` / ``speed`` / ``vt`` / ``since``: the clock anchor, so the virtual time at any wall
-  time is ``services.virtual_time(sim, now)`` in every process.
+  time is ``virtual_time(sim, now)`` (below) in every process.
 
 So any server process (or the same one after a restart) builds the same
 :class:`patterns.player.playback.Playback` from the state and gets byte-identical frames for the same
@@ -45,7 +45,7 @@ class SimCommandError(FieldError):
 
 
 def empty_sim() -> dict[str, Any]:
-    """The simulation fields a room starts with (merged into ``services.initial_state``)."""
+    """The simulation fields a room starts with (merged into ``log.initial_state``)."""
     return {"run": None, "scenario": None, "pattern": None, "seed": None, "log": []}
 
 
@@ -126,7 +126,7 @@ def _same(normalized: Mapping[str, Any], given: Mapping[str, Any]) -> bool:
 
 
 def reduce_sim(sim: dict[str, Any], kind: str, payload: Mapping[str, Any], at_s: float) -> None:
-    """The simulation part of ``services.reduce_state`` for ``scenario`` and ``action``."""
+    """The simulation part of ``log.reduce_state`` for ``scenario`` and ``action``."""
     if kind == "scenario":
         sim.update(
             {
@@ -146,7 +146,7 @@ def reduce_sim(sim: dict[str, Any], kind: str, payload: Mapping[str, Any], at_s:
 
 
 def virtual_time(sim: Mapping[str, Any], now_s: float) -> float:
-    """The shared clock at wall time ``now_s``; the same formula as ``services.virtual_time``.
+    """The shared clock at wall time ``now_s``, read the same way by every process.
 
     Example: vt 4.0 anchored at 100.0 s, speed 2, read at 101.5 s -> 4.0 + 1.5 * 2 = 7.0.
     """

@@ -4,8 +4,9 @@ One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and proc
 :class:`patterns.player.playback.Playback` per page language, built from the room state's ``sim`` part
 (a fold of the command log, see :mod:`patterns.sessions.shared_run`), and sends each window's frames to
 the process's sockets of that room about a wall second before the shared clock reaches the
-window (``session_sim.AHEAD_WALL_S``), paced with ``asyncio.sleep`` (steps run in a worker
-thread). Every process derives the clock from the same anchors in the state, so every process
+window (``session_sim.AHEAD_WALL_S``), paced by its clock (``clock`` reads the wall time in
+epoch seconds, ``sleep`` waits on it: ``time.time`` and ``asyncio.sleep`` unless a test passes
+a fake) with steps run in a worker thread. Every process derives the clock from the same anchors in the state, so every process
 sends the same frames for the same moment; players show them when the shared clock gets there.
 
 An instructor's action applies a moment after the click (``session_sim.LEAD_WALL_S``), usually in
@@ -28,12 +29,11 @@ every frame so far, then the live ones.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from patterns.player.playback import Playback, PlaybackError, diagram_topology
@@ -158,9 +158,15 @@ def _batch(texts: list[str]) -> str:
 
 
 class SimStreamer:
-    def __init__(self, session_id: int, clock: Any = time.time) -> None:
+    def __init__(
+        self,
+        session_id: int,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self.session_id = session_id
         self.clock = clock
+        self.sleep = sleep
         self.seq = -1
         self.sim: dict[str, Any] | None = None
         self.views: dict[str, _View] = {}
@@ -375,8 +381,17 @@ class SimStreamer:
         while True:
             delay = await self._catch_up()
             self.wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=delay)
+            await self._pause(delay)
+
+    async def _pause(self, delay: float) -> None:
+        """Until ``delay`` seconds have passed on the clock or a state change wakes us."""
+        woken = asyncio.ensure_future(self.wake.wait())
+        slept = asyncio.ensure_future(self.sleep(delay))
+        try:
+            await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            slept.cancel()
 
     async def _catch_up(self) -> float:
         """Send every window that is due (see ``session_sim.windows_to_send``); returns the

@@ -1,102 +1,28 @@
 """Study-session pages: the index with the join form, the presenter view, the student room,
-slides as partials, and the report. Thin: logic lives in patterns.sessions.services."""
+slides as partials, and the report. Thin: the logic lives in joining, log, polls and report."""
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from patterns.sessions import services
-from patterns.sessions.consumers import room_group, state_message
+from patterns.lessons import slides
+from patterns.sessions import broadcast, fields, joining, log, polls
+from patterns.sessions import report as session_report
+from patterns.sessions.forms import CreateSessionForm, JoinForm
 from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
 
 TOKENS_KEY = "study_tokens"
-
-
-class CreateSessionForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
-    lesson = forms.ChoiceField(label=gettext_lazy("Lesson (optional)"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        lessons = services.lesson_choices(get_language() or "en")
-        self.fields["lesson"].choices = [("", _("No lesson: numbered slides")), *lessons]
-
-
-class JoinForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Join code"), max_length=20)
-    nickname = forms.CharField(
-        label=gettext_lazy("Nickname"),
-        max_length=60,
-        help_text=gettext_lazy("Up to 24 characters."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].widget.attrs.update(
-            {
-                "autocapitalize": "characters",
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "placeholder": "K7P-4QM",
-                "inputmode": "text",
-            }
-        )
-        self.fields["nickname"].widget.attrs.update({"autocomplete": "nickname"})
-
-    def clean_code(self) -> str:
-        code = services.normalize_code(self.cleaned_data["code"])
-        if code is None:
-            raise forms.ValidationError(
-                _(
-                    "A join code has 6 letters and digits, like K7P-4QM. Check the instructor's screen."
-                )
-            )
-        return code
-
-    def clean_nickname(self) -> str:
-        try:
-            return services.normalize_nickname(self.cleaned_data["nickname"])[0]
-        except services.SessionError as error:
-            raise forms.ValidationError(error.reason) from None
-
-
-def _client_ip(request: HttpRequest) -> str:
-    """The address join attempts are counted against.
-
-    Behind KUMOBEN_PROXY_HOPS trusted proxies, it is the address the outermost of them saw: with
-    two, ``X-Forwarded-For: spoofed, 203.0.113.7, 10.0.0.5`` gives 203.0.113.7 (a client can
-    prepend anything, but not past the proxies). Without proxies, or if the header is missing or
-    not an address, the socket's peer.
-    """
-    peer = str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
-    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
-    if hops <= 0:
-        return peer
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    if not forwarded:
-        return peer
-    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return peer
 
 
 def _tokens(request: HttpRequest) -> dict[str, str]:
@@ -105,7 +31,7 @@ def _tokens(request: HttpRequest) -> dict[str, str]:
 
 def _owned(request: HttpRequest, public_id: str) -> StudySession:
     session = get_object_or_404(StudySession, public_id=public_id)
-    if session.owner_id != request.user.pk or not services.is_instructor(request.user):
+    if session.owner_id != request.user.pk or not joining.is_instructor(request.user):
         raise PermissionDenied
     return session
 
@@ -121,7 +47,7 @@ def index(request: HttpRequest, code: str = "") -> HttpResponse:
 
 def _index(request: HttpRequest, join_form: JoinForm, status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {"join_form": join_form, "instructor": False}
-    if services.is_instructor(request.user):
+    if joining.is_instructor(request.user):
         context.update(
             instructor=True,
             create_form=CreateSessionForm(),
@@ -133,8 +59,8 @@ def _index(request: HttpRequest, join_form: JoinForm, status: int = 200) -> Http
 @require_POST
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST)
-    ip = _client_ip(request)
-    if services.join_throttled(ip):
+    ip = joining.client_ip(request)
+    if joining.join_throttled(ip):
         form.is_valid()
         form.add_error(
             None, _("Too many tries from your network. Wait a few minutes, then try again.")
@@ -142,29 +68,29 @@ def join(request: HttpRequest) -> HttpResponse:
         return _index(request, form, status=429)
     if not form.is_valid():
         if "code" in form.errors:
-            services.record_attempt(ip, None, ok=False)
+            joining.record_attempt(ip, None, ok=False)
         return _index(request, form, status=400)
-    session = services.live_session_for_code(form.cleaned_data["code"])
+    session = joining.live_session_for_code(form.cleaned_data["code"])
     if session is None:
-        services.record_attempt(ip, None, ok=False)
+        joining.record_attempt(ip, None, ok=False)
         form.add_error(
             "code",
             _("No live session has this code. It may be mistyped, or the session has ended."),
         )
         return _index(request, form, status=400)
-    if services.join_throttled(ip, session):
+    if joining.join_throttled(ip, session):
         form.add_error(None, _("Many people are joining right now. Wait a moment, then try again."))
         return _index(request, form, status=429)
     tokens = _tokens(request)
-    if services.participant_for_token(session.pk, tokens.get(session.public_id)):
+    if joining.participant_for_token(session.pk, tokens.get(session.public_id)):
         return redirect("sessions-room", public_id=session.public_id)
     try:
-        _participant, token = services.join(session, form.cleaned_data["nickname"])
-    except services.SessionError as error:
-        services.record_attempt(ip, session, ok=False)
+        _participant, token = joining.join(session, form.cleaned_data["nickname"])
+    except fields.SessionError as error:
+        joining.record_attempt(ip, session, ok=False)
         form.add_error(error.field, error.reason)
         return _index(request, form, status=400)
-    services.record_attempt(ip, session, ok=True)
+    joining.record_attempt(ip, session, ok=True)
     tokens[session.public_id] = token
     request.session[TOKENS_KEY] = tokens
     return redirect("sessions-room", public_id=session.public_id)
@@ -173,7 +99,7 @@ def join(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
-    if not services.is_instructor(request.user):
+    if not joining.is_instructor(request.user):
         raise PermissionDenied
     form = CreateSessionForm(request.POST)
     if not form.is_valid():
@@ -184,14 +110,14 @@ def create(request: HttpRequest) -> HttpResponse:
             "mine": StudySession.objects.filter(owner=request.user)[:20],
         }
         return render(request, "sessions/index.html", context, status=400)
-    session = services.create_session(
+    session = joining.create_session(
         request.user, form.cleaned_data["title"], form.cleaned_data["lesson"]
     )
     return redirect("sessions-present", public_id=session.public_id)
 
 
 def _slides(session: StudySession) -> list[dict[str, Any]] | None:
-    return services.lesson_steps(session.lesson_slug, get_language() or "en")
+    return slides.lesson_steps(session.lesson_slug, get_language() or "en")
 
 
 def _slide_context(session: StudySession, number: int) -> dict[str, Any]:
@@ -210,10 +136,10 @@ def present(request: HttpRequest, public_id: str) -> HttpResponse:
         **_slide_context(session, session.state.get("slide", 1)),
         "join_url": join_url,
         "qr": qr_svg(join_url, _("QR code for the join page")),
-        "lobby": services.lobby(session.pk),
+        "lobby": joining.lobby(session.pk),
         "slide_titles": [s["title"] for s in (_slides(session) or [])],
         # Drawn questions get new numbers on each load of the presenter page.
-        "lesson_polls": services.lesson_polls(
+        "lesson_polls": polls.from_lesson(
             session.lesson_slug, get_language(), secrets.randbelow(2**31)
         ),
     }
@@ -223,7 +149,7 @@ def present(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def room(request: HttpRequest, public_id: str) -> HttpResponse:
     session = get_object_or_404(StudySession, public_id=public_id)
-    participant = services.participant_for_token(session.pk, _tokens(request).get(public_id))
+    participant = joining.participant_for_token(session.pk, _tokens(request).get(public_id))
     if participant is None:
         return redirect("sessions")
     context = {**_slide_context(session, session.state.get("slide", 1)), "participant": participant}
@@ -234,18 +160,11 @@ def room(request: HttpRequest, public_id: str) -> HttpResponse:
 def slide(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     session = get_object_or_404(StudySession, public_id=public_id)
     is_owner = session.owner_id == request.user.pk
-    if not is_owner and not services.participant_for_token(
+    if not is_owner and not joining.participant_for_token(
         session.pk, _tokens(request).get(public_id)
     ):
         raise Http404("no such slide")
     return render(request, "sessions/_slide.html", _slide_context(session, number))
-
-
-def _broadcast_end(session: StudySession, applied: services.Applied) -> None:
-    layer = get_channel_layer()
-    group = room_group(session.pk)
-    async_to_sync(layer.group_send)(group, state_message(applied))
-    async_to_sync(layer.group_send)(group, {"type": "room.ended"})
 
 
 @login_required
@@ -253,7 +172,7 @@ def _broadcast_end(session: StudySession, applied: services.Applied) -> None:
 def end(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
     if session.is_live():
-        _broadcast_end(session, services.apply_command(session.pk, "end", {}))
+        broadcast.send_ended(session.pk, log.apply_command(session.pk, "end", {}))
     return redirect("sessions-report", public_id=public_id)
 
 
@@ -261,14 +180,18 @@ def end(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
-    return render(request, "sessions/report.html", {"session": session, **services.report(session)})
+    return render(
+        request, "sessions/report.html", {"session": session, **session_report.report(session)}
+    )
 
 
 @login_required
 @require_GET
 def report_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
-    response = HttpResponse(services.report_csv(session), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        session_report.report_csv(session), content_type="text/csv; charset=utf-8"
+    )
     filename = f"kumoben-session-{session.code}-{session.created_at:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

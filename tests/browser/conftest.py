@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.servers import DaphneServer, running_daphne, sqlite_env
+from tests.servers import DaphneServer, manage, running_daphne, sqlite_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -94,3 +94,98 @@ def screenshot(
     overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
     context.close()
     return errors.messages, overflow
+
+
+# --------------------------------------------------------------------------- study sessions
+
+
+MAKE_INSTRUCTOR = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+user, _ = get_user_model().objects.get_or_create(username={name!r})
+user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+client = Client()
+client.force_login(user)
+print(client.cookies["sessionid"].value)
+"""
+
+
+class Classroom:
+    """Browser contexts of one session: the instructor's and each student's."""
+
+    def __init__(self, browser: Browser, server: DaphneServer) -> None:
+        self.browser = browser
+        self.server = server
+        self.contexts: list[BrowserContext] = []
+        self.pages: list[Page] = []
+
+    def _page(
+        self, viewport: dict[str, int], cookie: str | None = None, locale: str = "en-US"
+    ) -> Page:
+        # The browser's language picks the page's (Accept-Language), as for a first visit.
+        context = self.browser.new_context(locale=locale, viewport=viewport)
+        if cookie:
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.server.url}])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.errors = PageErrors(page)  # type: ignore[attr-defined]
+        self.contexts.append(context)
+        self.pages.append(page)
+        return page
+
+    def instructor(
+        self, name: str = "instructor", lesson: bool = False, locale: str = "en-US"
+    ) -> Page:
+        output = manage(
+            "shell", "-v0", "-c", MAKE_INSTRUCTOR.format(name=name), env=self.server.env
+        )
+        page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1], locale)
+        page.goto(self.server.url + "/sessions/")
+        page.locator("#id_title").fill("ELB: who picks the task?")
+        lessons = page.locator("#id_lesson option")
+        if lesson and lessons.count() > 1:  # lessons are optional content
+            page.locator("#id_lesson").select_option(index=3)
+        page.get_by_test_id("create-form").locator("button[type=submit]").click()
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        return page
+
+    def student(
+        self,
+        code: str,
+        nickname: str,
+        viewport: dict[str, int] = PHONE,
+        locale: str = "en-US",
+    ) -> Page:
+        page = self._page(viewport, locale=locale)
+        page.goto(f"{self.server.url}/sessions/join/{code}/")
+        page.locator("#id_nickname").fill(nickname)
+        page.get_by_test_id("join-form").locator("button[type=submit]").click()
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        return page
+
+    def close(self) -> None:
+        errors = [m for p in self.pages for m in p.errors.messages]  # type: ignore[attr-defined]
+        for context in self.contexts:
+            context.close()
+        # A killed server makes the browser log one failed WebSocket handshake per retry;
+        # anything else is a real error.
+        assert [m for m in errors if "WebSocket connection to" not in m] == []
+
+
+@pytest.fixture
+def classroom(browser: Browser, daphne_server: DaphneServer) -> Iterator[Classroom]:
+    room = Classroom(browser, daphne_server)
+    yield room
+    room.close()
+
+
+def join_code(page: Page) -> str:
+    """The join code shown on the presenter page."""
+    return page.get_by_test_id("join-code").inner_text().strip()
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[DaphneServer]:
+    with running_daphne(sqlite_env(tmp_path), tmp_path / "daphne.log") as server:
+        yield server

@@ -5,98 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, PageErrors
-from tests.servers import DaphneServer, manage, running_daphne, sqlite_env
-
-MAKE_INSTRUCTOR = """
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.test import Client
-user, _ = get_user_model().objects.get_or_create(username={name!r})
-user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-client = Client()
-client.force_login(user)
-print(client.cookies["sessionid"].value)
-"""
-
-
-class Classroom:
-    """Browser contexts of one session: the instructor's and each student's."""
-
-    def __init__(self, browser: Browser, server: DaphneServer) -> None:
-        self.browser = browser
-        self.server = server
-        self.contexts: list[BrowserContext] = []
-        self.pages: list[Page] = []
-
-    def _page(
-        self, viewport: dict[str, int], cookie: str | None = None, locale: str = "en-US"
-    ) -> Page:
-        # The browser's language picks the page's (Accept-Language), as for a first visit.
-        context = self.browser.new_context(locale=locale, viewport=viewport)
-        if cookie:
-            context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.server.url}])
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.errors = PageErrors(page)  # type: ignore[attr-defined]
-        self.contexts.append(context)
-        self.pages.append(page)
-        return page
-
-    def instructor(
-        self, name: str = "instructor", lesson: bool = False, locale: str = "en-US"
-    ) -> Page:
-        output = manage(
-            "shell", "-v0", "-c", MAKE_INSTRUCTOR.format(name=name), env=self.server.env
-        )
-        page = self._page(DESKTOP, output.stdout.strip().splitlines()[-1], locale)
-        page.goto(self.server.url + "/sessions/")
-        page.locator("#id_title").fill("ELB: who picks the task?")
-        lessons = page.locator("#id_lesson option")
-        if lesson and lessons.count() > 1:  # lessons are optional content
-            page.locator("#id_lesson").select_option(index=3)
-        page.get_by_test_id("create-form").locator("button[type=submit]").click()
-        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
-        return page
-
-    def student(
-        self,
-        code: str,
-        nickname: str,
-        viewport: dict[str, int] = PHONE,
-        locale: str = "en-US",
-    ) -> Page:
-        page = self._page(viewport, locale=locale)
-        page.goto(f"{self.server.url}/sessions/join/{code}/")
-        page.locator("#id_nickname").fill(nickname)
-        page.get_by_test_id("join-form").locator("button[type=submit]").click()
-        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
-        return page
-
-    def close(self) -> None:
-        errors = [m for p in self.pages for m in p.errors.messages]  # type: ignore[attr-defined]
-        for context in self.contexts:
-            context.close()
-        # A killed server makes the browser log one failed WebSocket handshake per retry;
-        # anything else is a real error.
-        assert [m for m in errors if "WebSocket connection to" not in m] == []
-
-
-@pytest.fixture
-def classroom(browser: Browser, daphne_server: DaphneServer) -> Iterator[Classroom]:
-    room = Classroom(browser, daphne_server)
-    yield room
-    room.close()
-
-
-def _code(page: Page) -> str:
-    return page.get_by_test_id("join-code").inner_text().strip()
+from tests.browser.conftest import DESKTOP, PHONE, Classroom, PageErrors, join_code
+from tests.servers import DaphneServer
 
 
 def _ask(page: Page, prompt: str, choices: list[str], correct: int) -> None:
@@ -110,7 +24,7 @@ def _ask(page: Page, prompt: str, choices: list[str], correct: int) -> None:
 
 def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir: Path) -> None:
     teacher = classroom.instructor(lesson=True)
-    code = _code(teacher)
+    code = join_code(teacher)
     aya = classroom.student(code, "Aya")
     ben = classroom.student(code.replace("-", "").lower(), "Ben")
     chie = classroom.student(code, "<b>Chie</b>", viewport=DESKTOP)
@@ -195,7 +109,7 @@ def test_a_question_from_the_lessons_quiz_becomes_a_poll(
     classroom: Classroom, artifacts_dir: Path
 ) -> None:
     teacher = classroom.instructor(lesson=True)
-    aya = classroom.student(_code(teacher), "Aya")
+    aya = classroom.student(join_code(teacher), "Aya")
     presets = json.loads(teacher.locator("#lesson-polls").text_content() or "[]")
     # The lesson's last question draws its numbers for this page: ask that one.
     last = len(presets) - 1
@@ -221,7 +135,7 @@ def test_a_question_from_the_lessons_quiz_becomes_a_poll(
 
 def test_a_slide_that_fails_to_load_is_fetched_again(classroom: Classroom) -> None:
     teacher = classroom.instructor()
-    aya = classroom.student(_code(teacher), "Aya")
+    aya = classroom.student(join_code(teacher), "Aya")
     failed: list[str] = []
 
     def fail_once(route: Route) -> None:
@@ -243,7 +157,7 @@ def test_a_slide_that_fails_to_load_is_fetched_again(classroom: Classroom) -> No
 
 def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) -> None:
     teacher = classroom.instructor(lesson=True, locale="ja-JP")
-    aya = classroom.student(_code(teacher), "あや", locale="ja-JP")
+    aya = classroom.student(join_code(teacher), "あや", locale="ja-JP")
 
     expect(teacher.locator("label[for=poll-preset]")).to_have_text("このレッスンのクイズから出題")
     expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(["あや (講師に追従中)"])
@@ -280,19 +194,13 @@ def test_wrong_code_is_refused_plainly(browser: Browser, daphne_server: DaphneSe
     ]
 
 
-@pytest.fixture
-def restartable_server(tmp_path: Path) -> Iterator[DaphneServer]:
-    with running_daphne(sqlite_env(tmp_path), tmp_path / "daphne.log") as server:
-        yield server
-
-
 def test_session_survives_a_server_restart(
     browser: Browser, restartable_server: DaphneServer
 ) -> None:
     room = Classroom(browser, restartable_server)
     try:
         teacher = room.instructor()
-        code = _code(teacher)
+        code = join_code(teacher)
         aya = room.student(code, "Aya")
         ben = room.student(code, "Ben")
         teacher.get_by_test_id("next-slide").click()

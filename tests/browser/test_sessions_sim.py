@@ -8,13 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP
-from tests.browser.test_sessions import (  # noqa: F401
-    Classroom,
-    _code,
-    classroom,
-    restartable_server,
-)
+from tests.browser.conftest import DESKTOP, Classroom, join_code
 from tests.servers import DaphneServer
 
 APPLIED = """() => {
@@ -51,10 +45,10 @@ def _applied(page: Page) -> list:
 
 
 def test_every_screen_sees_the_instructors_fault_at_the_same_virtual_time(
-    classroom: Classroom,  # noqa: F811
+    classroom: Classroom,
 ) -> None:
     teacher = classroom.instructor()
-    code = _code(teacher)
+    code = join_code(teacher)
     aya = classroom.student(code, "Aya", viewport=DESKTOP)
     ken = classroom.student(code, "Ken")
 
@@ -106,12 +100,12 @@ def _start_and_break(teacher: Page) -> None:
 
 def test_shared_run_survives_a_server_restart(
     browser: Browser,
-    restartable_server: DaphneServer,  # noqa: F811
+    restartable_server: DaphneServer,
 ) -> None:
     room = Classroom(browser, restartable_server)
     try:
         teacher = room.instructor()
-        aya = room.student(_code(teacher), "Aya")
+        aya = room.student(join_code(teacher), "Aya")
         _start_and_break(teacher)
         before = _applied(aya)
         # Paused after the fault's new diagram is shown, so the time to come back to is exact
@@ -143,24 +137,67 @@ def test_shared_run_survives_a_server_restart(
         room.close()
 
 
-def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) -> None:  # noqa: F811
+# What a screen shows of the shared run: the player's time, the diagram's state classes (element
+# id -> class), and the request dots drawn (their request ids).
+SHOWN = """() => {
+  const player = document.querySelector("#player");
+  const states = {};
+  for (const el of player.querySelectorAll("[id][class*='state-']")) {
+    states[el.id] = el.getAttribute("class");
+  }
+  const dots = [...player.querySelectorAll("g.dot[data-request]:not([display=none])")]
+    .map((g) => g.dataset.request).sort();
+  return {
+    now: window.kumobenPlayer.clock.now,
+    time: player.querySelector("[data-role=time]").textContent,
+    states,
+    dots,
+  };
+}"""
+
+
+def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) -> None:
     teacher = classroom.instructor()
-    aya = classroom.student(_code(teacher), "Aya")
+    aya = classroom.student(join_code(teacher), "Aya")
     _start_and_break(teacher)
-    _applied(aya)
+    at_s, text, el = _applied(aya)
+    # Paused a second after the fault, so both screens hold the same moment.
+    aya.wait_for_function(f"() => window.kumobenPlayer.clock.now > {at_s + 1}")
+    teacher.get_by_test_id("sim-pause").click()
+    for page in (teacher, aya):
+        expect(page.locator("#sim-state")).to_have_text("❚❚ paused")
+        page.wait_for_function("() => window.kumobenPlayer.clock.playing === false")
+        page.wait_for_function(LOADED)
+    paused = aya.evaluate("() => window.kumobenPlayer.clock.now")
+    teacher.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused}")
+    aya.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused}")
 
     teacher.get_by_test_id("shared-sim").scroll_into_view_if_needed()
     teacher.screenshot(path=str(artifacts_dir / "sessions-sim-instructor-desktop.png"))
     aya.get_by_test_id("shared-sim").scroll_into_view_if_needed()
     aya.screenshot(path=str(artifacts_dir / "sessions-sim-student-phone.png"))
 
+    shown = [page.evaluate(SHOWN) for page in (teacher, aya)]
+    # The same moment, the same diagram states and the same dots on both screens.
+    assert shown[0] == shown[1]
+    assert shown[0]["now"] == paused > at_s + 1
+    assert shown[0]["time"] == f"{paused:.1f} s of 120 s"
+    assert shown[0]["states"]["task-inventory-2"] == "node task state-stopped"
+    assert shown[0]["states"]["task-inventory-1"] == "node task state-healthy"
+    assert shown[0]["dots"] != []
+    # The instructor's fault, in the event list of each screen.
+    assert (text, el) == ("Action kill_task was applied to task inventory-2.", ["task-inventory-2"])
+    for page in (teacher, aya):
+        rows = page.locator("#event-list .ev__text")
+        expect(rows.filter(has_text=text)).to_have_count(1)
+
 
 def test_late_joiner_scrubs_back_past_the_minute_kept_whole(
-    classroom: Classroom,  # noqa: F811
+    classroom: Classroom,
     artifacts_dir: Path,
 ) -> None:
     teacher = classroom.instructor()
-    code = _code(teacher)
+    code = join_code(teacher)
     teacher.get_by_test_id("sim-scenario").select_option("steady")
     teacher.get_by_test_id("sim-start-button").click()
     teacher.get_by_test_id("sim-speed").select_option("5")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_sessions import restartable_server  # noqa: F401
 from tests.servers import DaphneServer
 
 BASE_MS = 100
@@ -51,7 +50,7 @@ def retries(page: Page, name: str) -> list[dict[str, float]]:
 
 def test_socket_retries_with_jittered_growing_delays_and_delivers_the_queue_in_order(
     page: Page,
-    restartable_server: DaphneServer,  # noqa: F811
+    restartable_server: DaphneServer,
 ) -> None:
     server = restartable_server
     page.goto(server.url + "/")

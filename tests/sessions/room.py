@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from datetime import datetime, timezone
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -11,10 +14,19 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from kumoben.asgi import application
-from patterns.sessions import services
+from patterns.sessions import joining
 from patterns.sessions.models import StudySession
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
+#: Every room socket the running test opened: the ``sockets`` fixture (conftest.py) disconnects
+#: them when the test ends, passed or failed, so no consumer outlives its test.
+OPENED: list[WebsocketCommunicator] = []
+
+
+def room_socket(path: str, headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    OPENED.append(communicator)
+    return communicator
 
 
 @sync_to_async
@@ -22,7 +34,7 @@ def as_instructor(username: str = "instructor") -> tuple[StudySession, bytes]:
     # instructor: owns the session and is the only one whose commands change it.
     user = get_user_model().objects.create_user(username, password="pw-unused-123")
     user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-    session = services.create_session(user, f"{username}'s session")
+    session = joining.create_session(user, f"{username}'s session")
     client = Client()
     client.force_login(user)
     return session, f"sessionid={client.cookies['sessionid'].value}".encode()
@@ -39,9 +51,7 @@ def as_student(session: StudySession, nickname: str) -> bytes:
 
 async def connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
     headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
-    communicator = WebsocketCommunicator(
-        application, f"/ws/sessions/{session.public_id}/", headers=headers
-    )
+    communicator = room_socket(f"/ws/sessions/{session.public_id}/", headers)
     connected, code = await communicator.connect()
     assert connected, code
     return communicator
@@ -56,3 +66,42 @@ async def until(communicator: WebsocketCommunicator, kind: str, timeout: float =
 
 async def until_hello(communicator: WebsocketCommunicator) -> dict[str, Any]:
     return await until(communicator, "hello")
+
+
+class FakeClock:
+    """Wall time that moves only when a test says so, for the room's shared run.
+
+    ``now`` starts at the real time, in whole seconds so that the command log's datetimes hold it
+    exactly (sessions expire by the real clock); ``advance`` moves it on
+    and ``tick`` moves it to the earliest pending ``sleep``, as the real clock would get there,
+    waking every sleep whose time has come. Nothing waits for real seconds.
+    """
+
+    def __init__(self) -> None:
+        self.t = float(int(time.time()))
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.t, tz=timezone.utc)
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.t + max(0.0, seconds), future))
+        await future
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        due = [(at, f) for at, f in self.sleepers if at <= self.t]
+        self.sleepers = [(at, f) for at, f in self.sleepers if at > self.t]
+        for _at, future in due:
+            if not future.done():
+                future.set_result(None)
+
+    def tick(self) -> None:
+        """On to the earliest sleep still waiting (its waker cancelled it, it is dropped)."""
+        self.sleepers = [(at, f) for at, f in self.sleepers if not f.done()]
+        if self.sleepers:
+            self.advance(max(0.0, min(at for at, _f in self.sleepers) - self.t))

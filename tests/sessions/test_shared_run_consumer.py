@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
-import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,15 +13,40 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import diagram_topology
-from patterns.sessions import services
+from patterns.sessions import consumers, log
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
-from tests.sessions.room import as_instructor, as_student, connect, until, until_hello
+from tests.sessions.room import FakeClock, as_instructor, as_student, connect, until, until_hello
 
-pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.unit,
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("sockets"),
+]
 
 KILL = {"do": "kill_task", "task": "inventory-2"}
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """One fake wall clock for the shared run: the streamer paces by it and the command log
+    anchors the shared clock with it, so a test moves time on instead of sleeping."""
+    fake = FakeClock()
+    streamer = functools.partial(consumers.SimStreamer, clock=fake.now, sleep=fake.sleep)
+    monkeypatch.setattr(consumers, "SimStreamer", streamer)
+    monkeypatch.setattr(log, "timezone", SimpleNamespace(now=fake.datetime))
+    return fake
+
+
+async def _next_while_time_passes(
+    communicator: WebsocketCommunicator, clock: FakeClock
+) -> dict[str, Any]:
+    """The next message; while none is waiting, the clock moves on to the streamer's next wake."""
+    while await communicator.receive_nothing(timeout=0.01):
+        clock.tick()
+    return await communicator.receive_json_from()
 
 
 async def _messages(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
@@ -61,18 +87,16 @@ async def test_instructor_action_reaches_every_student_at_the_same_virtual_time(
     await instructor.send_json_to({"type": "action", "action": KILL})
     seen = [await _frames_until_action(c) for c in (instructor, aya, ken)]
 
-    log = await sync_to_async(list)(
+    payloads = await sync_to_async(list)(
         SessionCommand.objects.filter(session=session, kind="action").values_list(
             "payload", flat=True
         )
     )
-    at_s = log[0]["action"]["at_s"]
+    at_s = payloads[0]["action"]["at_s"]
     assert seen[0] == seen[1] == seen[2]
     applied = [e for e in seen[0]["events"] if e["cause"] == "action_applied"]
     assert [(e["t"], e["el"]) for e in applied] == [(at_s, ["task-inventory-2"])]
     assert seen[0]["t0"] == math.floor(at_s)
-    for communicator in (instructor, aya, ken):
-        await communicator.disconnect()
 
 
 async def _stream_until_action(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
@@ -99,7 +123,9 @@ def _kept(stream: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return frames
 
 
-async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames() -> None:
+async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_frames(
+    clock: FakeClock,
+) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     aya = await connect(session, await as_student(session, "Aya"))
@@ -110,7 +136,7 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     # are out, as the history of the new run. (The instructor's arrived while _start waited.)
     first = (await until(aya, "sim.history"))["frames"]
     assert [f["t0"] for f in first] == [0.0, 1.0]
-    await asyncio.sleep(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
+    clock.advance(1.3)  # the shared clock is past 1 s: the action lands in window 1 or later
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     streams = [await _stream_until_action(c) for c in (instructor, aya)]
@@ -125,19 +151,19 @@ async def test_action_rewinds_the_window_sent_ahead_and_screens_keep_the_same_fr
     window = math.floor(at_s)
     assert window >= 1
     for stream in streams:
-        log = next(m for m in stream if m["type"] == "sim.log")
-        assert log["applied"] == payload["action"]
-        assert log["rewind"] == {"seq": window, "t": float(window)}
+        logged = next(m for m in stream if m["type"] == "sim.log")
+        assert logged["applied"] == payload["action"]
+        assert logged["rewind"] == {"seq": window, "t": float(window)}
     # Window `window` went out before the action (ahead of the clock) and again after it.
     assert [f["seq"] for f in streams[1] if f["type"] == "sim.frame"].count(window) == 2
     kept = _kept(streams[1])
     assert [f["seq"] for f in kept] == list(range(window + 1))
     assert kept[-1] == streams[0][-1]
-    for communicator in (instructor, aya):
-        await communicator.disconnect()
 
 
-async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words() -> None:
+async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their_words(
+    clock: FakeClock,
+) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     # Aya's page is in Japanese (the language cookie): her stream is built in Japanese.
@@ -146,7 +172,7 @@ async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their
     for communicator in (instructor, aya):
         await until_hello(communicator)
     await _start(instructor, speed=1)
-    await asyncio.sleep(0.5)
+    clock.advance(0.5)
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     en, ja = [await _stream_until_action(c) for c in (instructor, aya)]
@@ -160,8 +186,6 @@ async def test_screens_in_two_languages_get_the_action_at_the_same_time_in_their
     # Everything but the narration is the same in both languages.
     strip = [{k: v for k, v in e.items() if k != "text"} for e in en[-1]["events"]]
     assert strip == [{k: v for k, v in e.items() if k != "text"} for e in ja[-1]["events"]]
-    for communicator in (instructor, aya):
-        await communicator.disconnect()
 
 
 async def _streamer(session: Any) -> Any:
@@ -171,7 +195,7 @@ async def _streamer(session: Any) -> Any:
     return relay.sim
 
 
-async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
+async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
@@ -181,13 +205,19 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
         if streamer.views["en"].tail is not None:
             break
         await asyncio.sleep(0.05)
-    await asyncio.sleep(1.5)  # the tail follows the shared clock, TAIL_WALL_S behind
+    # The tail follows the shared clock, TAIL_WALL_S behind: 1.5 s at 5x puts the clock at
+    # 7.5 s, the tail at window 2, and the frames sent ahead up to window 12.
+    clock.advance(1.5)
+    while (await until(instructor, "sim.frame"))["seq"] < 12:
+        pass
+    async with streamer.lock:  # held while the frames go out and the tail moves on
+        assert streamer.views["en"].tail.window == 2
 
     await instructor.send_json_to({"type": "action", "action": KILL})
     frame = await _frames_until_action(instructor)
 
     assert (streamer.switches, streamer.rebuilds) == (1, 0)
-    state = await sync_to_async(services.rebuild_state)(session.pk)
+    state = await sync_to_async(log.rebuild_state)(session.pk)
     rebuilt = session_sim.build(state["sim"], "en", diagram_topology)
     rebuilt.skip_to_window(frame["seq"])
     assert {**rebuilt.step()[0], "type": "sim.frame"} == frame
@@ -197,15 +227,14 @@ async def test_an_action_is_served_by_the_tail_and_equals_a_rebuild() -> None:
             break
         await asyncio.sleep(0.05)
     assert streamer.views["en"].tail.log == state["sim"]["log"]
-    await instructor.disconnect()
 
 
-async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
+async def test_action_while_paused_applies_at_the_moment_on_screen(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
     await _start(instructor, speed=10)
-    await asyncio.sleep(0.35)
+    clock.advance(0.375)  # a binary fraction: the clock and the log hold it exactly
     await instructor.send_json_to({"type": "pause"})
     paused = await until(instructor, "state")
 
@@ -213,10 +242,10 @@ async def test_action_while_paused_applies_at_the_moment_on_screen() -> None:
     stream = await _stream_until_action(instructor)
 
     vt = paused["state"]["sim"]["vt"]
+    assert vt == 3.75  # 0.375 s at 10x
     applied = next(m for m in stream if m["type"] == "sim.log")["applied"]
     assert applied["at_s"] == math.floor(vt * 1000) / 1000
     assert stream[-1]["t0"] == math.floor(applied["at_s"])
-    await instructor.disconnect()
 
 
 async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
@@ -226,7 +255,7 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
     await _start(instructor)
     student = await connect(session, await as_student(session, "Aya"))
     await until_hello(student)
-    before = await sync_to_async(services.rebuild_state)(session.pk)
+    before = await sync_to_async(log.rebuild_state)(session.pk)
 
     replies = []
     for frame in [
@@ -241,9 +270,7 @@ async def test_student_sim_command_is_refused_and_changes_nothing() -> None:
     assert {(r["field"], r["reason"]) for r in replies} == {
         ("type", "only the instructor can do that")
     }
-    assert await sync_to_async(services.rebuild_state)(session.pk) == before
-    await instructor.disconnect()
-    await student.disconnect()
+    assert await sync_to_async(log.rebuild_state)(session.pk) == before
 
 
 async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged() -> None:
@@ -262,7 +289,6 @@ async def test_instructor_action_the_engine_refuses_is_an_error_and_not_logged()
         SessionCommand.objects.filter(session=session).values_list("kind", flat=True)
     )
     assert kinds == ["scenario", "speed", "play"]
-    await instructor.disconnect()
 
 
 async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> None:
@@ -274,7 +300,6 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     first = await _frames_until_action(instructor)
     await instructor.send_json_to({"type": "pause"})
     await until(instructor, "state")
-    await asyncio.sleep(0.3)  # windows due before the pause are sent
     await instructor.disconnect()
     # Every socket of the room is gone, so this process's relay and its streamer are gone too:
     # as after a restart, the next socket rebuilds the run from the database's command log.
@@ -292,10 +317,9 @@ async def test_late_joiner_and_restart_get_the_same_frames_from_the_log() -> Non
     assert [a["do"] for a in sim_hello["log"]] == ["kill_task"]
     assert [f["seq"] for f in replayed] == list(range(first["seq"] + 1))
     assert replayed[-1] == first
-    await late.disconnect()
 
 
-async def test_students_get_the_engines_readouts_after_a_fault() -> None:
+async def test_students_get_the_engines_readouts_after_a_fault(clock: FakeClock) -> None:
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     student = await connect(session, await as_student(session, "Aya"))
@@ -306,19 +330,17 @@ async def test_students_get_the_engines_readouts_after_a_fault() -> None:
     await instructor.send_json_to({"type": "action", "action": KILL})
     anchor = None
     while True:
-        message = await student.receive_json_from(timeout=10)
+        message = await _next_while_time_passes(student, clock)
         if message["type"] == "state":
             anchor = message["state"]["sim"]
         if message["type"] == "sim.readouts":
-            readouts, arrived = message, time.time()
+            readouts, arrived = message, clock.now()
             break
 
     assert readouts["pattern"] == "elb"
     # Computed where the frames are (ahead of the shared clock), sent once the clock is there.
     assert anchor is not None and anchor["playing"]
-    assert services.virtual_time(anchor, arrived) >= readouts["t"] - 1e-6
+    assert session_sim.virtual_time(anchor, arrived) >= readouts["t"] - 1e-6
     assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
         ("inventory-2", "kill_task")
     ]
-    await instructor.disconnect()
-    await student.disconnect()

@@ -17,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from patterns.sessions import services
+from patterns.lessons import slides
+from patterns.sessions import joining, log, polls
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -49,7 +50,7 @@ def session() -> StudySession:
     owner = get_user_model().objects.filter(username="instructor").first() or _user(
         "instructor", instructor=True
     )
-    return services.create_session(owner, "ELB deep dive")
+    return joining.create_session(owner, "ELB deep dive")
 
 
 def _join(client: Client, code: str, nickname: str, **extra: str):
@@ -294,22 +295,22 @@ def test_live_codes_are_unique_and_reusable_after_the_end(session: StudySession)
     draws = iter([session.code, session.code, "ABCDEF"])
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "generate_code", lambda: next(draws))
-        second = services.create_session(other, "Second")
-        services.end_session(second)
-        services.end_session(session)
-        patch.setattr(services, "generate_code", lambda: session.code)
-        third = services.create_session(other, "Third")
+        patch.setattr(joining, "generate_code", lambda: next(draws))
+        second = joining.create_session(other, "Second")
+        joining.end_session(second)
+        joining.end_session(session)
+        patch.setattr(joining, "generate_code", lambda: session.code)
+        third = joining.create_session(other, "Third")
 
     assert (second.code, third.code) == ("ABCDEF", session.code)
 
 
 def _played_session(session: StudySession) -> tuple[Participant, Participant]:
-    aya, _ = services.join(session, "=cmd|' /C calc'!A0")
-    ben, _ = services.join(session, "Ben")
-    services.apply_command(
+    aya, _ = joining.join(session, "=cmd|' /C calc'!A0")
+    ben, _ = joining.join(session, "Ben")
+    log.apply_command(
         session.pk,
-        *services.validate_command(
+        *log.validate_command(
             {
                 "type": "poll.open",
                 "kind": "choice",
@@ -322,9 +323,9 @@ def _played_session(session: StudySession) -> tuple[Participant, Participant]:
         ),
     )
     poll_id = StudySession.objects.get(pk=session.pk).state["poll"]["id"]
-    services.answer(aya, {"poll": poll_id, "choice": 1})
-    services.answer(ben, {"poll": poll_id, "choice": 0})
-    services.apply_command(session.pk, "poll.reveal", {})
+    polls.answer(aya, {"poll": poll_id, "choice": 1})
+    polls.answer(ben, {"poll": poll_id, "choice": 0})
+    log.apply_command(session.pk, "poll.reveal", {})
     return aya, ben
 
 
@@ -369,7 +370,7 @@ def test_report_csv_defuses_formulas_and_lists_answers(
 def test_leaderboard_counts_revealed_scored_polls(session: StudySession) -> None:
     _played_session(session)
 
-    assert services.leaderboard(session.pk) == [{"nickname": "=cmd|' /C calc'!A0", "score": 100}]
+    assert polls.leaderboard(session.pk) == [{"nickname": "=cmd|' /C calc'!A0", "score": 100}]
 
 
 def test_end_view_ends_the_session_and_logs_it(instructor: Client, session: StudySession) -> None:
@@ -412,8 +413,8 @@ def test_createinstructor_refuses_a_weak_password(monkeypatch) -> None:
 
 
 def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -> None:
-    slug = services.lesson_choices("en")[0][0]
-    steps = services.lesson_steps(slug, "en")
+    slug = slides.lesson_choices("en")[0][0]
+    steps = slides.lesson_steps(slug, "en")
     assert steps is not None
 
     response = instructor.post("/sessions/new/", {"title": "With a lesson", "lesson": slug})
@@ -422,7 +423,7 @@ def test_a_lesson_session_shows_the_lesson_steps_as_slides(instructor: Client) -
     last = instructor.get(f"/sessions/{session.public_id}/slides/{len(steps)}/")
 
     assert session.lesson_slug == slug
-    assert services.slide_count(session) == len(steps)
+    assert slides.slide_count(session.lesson_slug, log.MAX_SLIDE) == len(steps)
     assert f"Slide 1 of {len(steps)}" in page.text
     assert escape(steps[0]["title"]) in page.text
     assert escape(steps[-1]["title"]) in last.text
@@ -443,15 +444,15 @@ def test_admin_lists_sessions_and_grants_the_instructor_permission(session: Stud
 
 def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
     owner = get_user_model().objects.get(username="instructor")
-    with_lesson = services.create_session(owner, "Summary", lesson_slug="summary")
-    without = services.create_session(owner, "Free talk")
+    with_lesson = joining.create_session(owner, "Summary", lesson_slug="summary")
+    without = joining.create_session(owner, "Free talk")
 
     page = instructor.get(f"/sessions/{with_lesson.public_id}/present/")
     bare = instructor.get(f"/sessions/{without.public_id}/present/")
 
     data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', page.text)
     assert data is not None
-    assert json.loads(data.group(1)) == services.lesson_polls("summary", "en", 0)
+    assert json.loads(data.group(1)) == polls.from_lesson("summary", "en", 0)
     select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
     assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1"]
     assert "Step 4: A Lambda function must call one of your ECS services." in page.text

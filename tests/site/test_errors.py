@@ -7,7 +7,7 @@ from patterns.errors import FieldError
 from patterns.live import FrameError
 from patterns.player.permalink import PermalinkError
 from patterns.player.playback import PlaybackError
-from patterns.sessions.services import SessionError
+from patterns.sessions.fields import SessionError
 from patterns.sessions.shared_run import SimCommandError
 from patterns.sim import ScenarioError
 

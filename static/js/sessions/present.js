@@ -86,7 +86,7 @@ function onFrame(frame) {
   else if (frame.type === "lobby") showLobby(frame);
   else if (frame.type === "tally") {
     document.getElementById("poll-answered").textContent = String(frame.answered);
-    showTally(frame, text("histogram"));
+    showTally(frame);
   } else if (frame.type === "leaderboard") showLeaders(frame.leaders);
   else if (frame.type === "error") {
     target = null;

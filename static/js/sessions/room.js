@@ -132,12 +132,12 @@ function onFrame(frame) {
   if (frame.type === "hello") {
     myAnswer = frame.answer;
     applyState(frame.state);
-    if (frame.tally) showTally(frame.tally, text("histogram"));
+    if (frame.tally) showTally(frame.tally);
   } else if (frame.type === "state") applyState(frame.state);
   else if (frame.type === "answered") {
     myAnswer = frame;
     if (state?.poll) showPoll(state.poll);
-  } else if (frame.type === "tally") showTally(frame, text("histogram"));
+  } else if (frame.type === "tally") showTally(frame);
   else if (frame.type === "leaderboard") showLeaders(frame.leaders);
   else if (frame.type === "error") showError(frame);
 }

@@ -1,5 +1,4 @@
 // Small helpers shared by the presenter and the student room.
-import { drawHistogram } from "./histogram.js";
 
 const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", ended: "■" };
 
@@ -92,8 +91,14 @@ export function showHighlight(el) {
   document.getElementById("highlight-readout").textContent = el ?? "—";
 }
 
-export function showTally(tally, label) {
-  drawHistogram(document.getElementById("poll-histogram"), tally, label);
+// The server draws the histogram (tally.html, an SVG from sessions/_histogram.html); the page
+// only swaps it in, parsed through a template element so no script in it could run.
+export function showTally(tally) {
+  const container = document.getElementById("poll-histogram");
+  const template = document.createElement("template");
+  template.innerHTML = tally.html;
+  container.replaceChildren(template.content);
+  container.dataset.answered = String(tally.answered);
 }
 
 export function showLeaders(leaders) {

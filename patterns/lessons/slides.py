@@ -1,0 +1,85 @@
+"""A lesson as slides and polls for a study session: its steps, its quiz questions as
+ready-made polls, the list an instructor picks a lesson from.
+
+Lessons come from :mod:`patterns.lessons.library`, like every other page's: a lesson file that
+does not parse raises there, so a broken lesson is a bug to fix, not a session quietly run
+without its slides. A session with no lesson (or one whose slug is not in the library) gets
+numbered slides.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+from typing import Any
+
+from django.utils.html import strip_tags
+
+from patterns.lessons import library, quiz
+from patterns.lessons.content import render_markdown
+
+
+def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
+    """The steps of a lesson as slides ({title, html}); None when there is no such lesson."""
+    lesson = library.lesson(slug, lang)
+    if lesson is None:
+        return None
+    return [
+        {
+            "title": step.title,
+            "html": "".join(
+                render_markdown(block) for block in step.blocks if isinstance(block, str)
+            ),
+        }
+        for step in lesson.steps
+    ]
+
+
+def _plain(html: str) -> str:
+    return " ".join(unescape(strip_tags(html)).split())
+
+
+def lesson_polls(
+    slug: str, lang: str, seed: int, *, max_choices: int, prompt_max: int, choice_max: int
+) -> list[dict[str, Any]]:
+    """The lesson's quiz questions as ready-made polls: plain-text prompt and choices, and the
+    right choice's index (None when several choices are right: such a poll cannot be scored).
+    Drawn questions get their numbers from ``seed``; a question longer than a poll takes
+    (more than ``max_choices`` choices, a longer prompt or choice) is left out.
+    """
+    lesson = library.lesson(slug, lang)
+    if lesson is None:
+        return []
+    polls = []
+    for step in lesson.steps:
+        for directive in step.directives:
+            if directive.kind != "quiz":
+                continue
+            for question in quiz.questions(lesson, directive, seed):
+                prompt, choices = _plain(question.prompt), [_plain(c) for c in question.choices]
+                if (
+                    len(choices) > max_choices
+                    or len(prompt) > prompt_max
+                    or max(map(len, choices)) > choice_max
+                ):
+                    continue
+                (right,) = question.correct if len(question.correct) == 1 else (None,)
+                polls.append(
+                    {
+                        "step": step.number,
+                        "prompt": prompt,
+                        "choices": choices,
+                        "correct": None if right is None else right - 1,
+                    }
+                )
+    return polls
+
+
+def lesson_choices(lang: str) -> list[tuple[str, str]]:
+    """(slug, title) of every lesson in ``lang``, for the session form's lesson menu."""
+    return [(slug, lesson.title) for slug, lesson in library.lessons(lang).items()]
+
+
+def slide_count(slug: str, default: int) -> int:
+    """How many slides the lesson has (its English steps); ``default`` without a lesson."""
+    steps = lesson_steps(slug, "en")
+    return len(steps) if steps else default

@@ -1,0 +1,50 @@
+"""Messages to a study room's layer groups, for the consumers and the views alike.
+
+A view that changes the room (ending the session) tells the sockets through the channel layer,
+with the same group names and state message as the room consumer; it never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from patterns.sessions import log
+
+
+def room_group(session_id: int) -> str:
+    return f"study-{session_id}"
+
+
+def instructor_group(session_id: int) -> str:
+    return f"study-{session_id}-instructor"
+
+
+def state_message(applied: log.Applied) -> dict[str, Any]:
+    """The group message for a new state, encoded once for the whole room: with 300 students,
+    one json.dumps instead of 300 (and the in-memory layer's per-channel deepcopy of a string
+    instead of a nested dict)."""
+    frame = {
+        "type": "state",
+        "seq": applied.seq,
+        "state": applied.state,
+        "at_ms": int(applied.at_s * 1000),
+    }
+    # seq and sim travel beside the text for the relay's simulation streamer (one per process).
+    return {
+        "type": "room.state",
+        "text": json.dumps(frame),
+        "seq": applied.seq,
+        "sim": applied.state["sim"],
+    }
+
+
+def send_ended(session_id: int, applied: log.Applied) -> None:
+    """From synchronous code: the room's last state, then the end (each socket closes)."""
+    layer = get_channel_layer()
+    group = room_group(session_id)
+    async_to_sync(layer.group_send)(group, state_message(applied))
+    async_to_sync(layer.group_send)(group, {"type": "room.ended"})

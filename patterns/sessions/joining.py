@@ -1,0 +1,216 @@
+"""Getting into a study session: join codes, the session's lifetime, nicknames, join
+throttling and the address it counts against, participant tokens, presence and the lobby."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patterns.sessions.fields import SessionError
+from patterns.sessions.log import initial_state
+from patterns.sessions.models import JoinAttempt, Participant, StudySession
+
+# 31 characters: digits and capitals without 0/O, 1/I/L, so a code read off a projector is
+# never ambiguous. Six of them give 31**6 = 887,503,681 codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+SESSION_LIFETIME = timedelta(hours=12)
+NICKNAME_MAX = 24
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def generate_code(choose: Any = secrets.choice) -> str:
+    return "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str) -> str | None:
+    """'k7p-4qm ' -> 'K7P4QM'; None when it cannot be a code at all."""
+    cleaned = re.sub(r"[\s\-‐-―ー－]", "", unicodedata.normalize("NFKC", text)).upper()
+    if len(cleaned) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in cleaned):
+        return None
+    return cleaned
+
+
+def end_expired_sessions(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return StudySession.objects.filter(ended_at__isnull=True, expires_at__lte=now).update(
+        ended_at=now
+    )
+
+
+def create_session(owner: Any, title: str, lesson_slug: str = "") -> StudySession:
+    end_expired_sessions()
+    now = timezone.now()
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                return StudySession.objects.create(
+                    owner=owner,
+                    title=title,
+                    lesson_slug=lesson_slug,
+                    code=generate_code(),
+                    public_id=secrets.token_urlsafe(12),
+                    created_at=now,
+                    expires_at=now + SESSION_LIFETIME,
+                    state=initial_state(),
+                )
+        except IntegrityError:
+            continue  # a live session holds this code; draw again
+    raise RuntimeError("could not find a free join code after 20 draws")
+
+
+def live_session_for_code(code: str) -> StudySession | None:
+    session = StudySession.objects.filter(code=code, ended_at__isnull=True).first()
+    if session is None or not session.is_live():
+        return None
+    return session
+
+
+def end_session(session: StudySession) -> None:
+    StudySession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    session.refresh_from_db()
+
+
+def is_instructor(user: Any) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm("patterns.run_study_sessions")
+    )
+
+
+def normalize_nickname(raw: str) -> tuple[str, str]:
+    """The nickname to show and the key that must be unique in a session.
+
+    NFKC folds full-width and compatibility forms ("Ａｙａ" -> "Aya"); casefold then makes
+    "AYA" and "aya" the same key.
+    """
+    name = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if not name:
+        raise SessionError("nickname", _("Type a nickname."))
+    if len(name) > NICKNAME_MAX:
+        raise SessionError("nickname", _("Use at most %(max)d characters.") % {"max": NICKNAME_MAX})
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise SessionError("nickname", _("Use letters, digits and spaces only."))
+    key = unicodedata.normalize("NFKC", name.casefold())
+    return name, key
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address join attempts are counted against.
+
+    Behind KUMOBEN_PROXY_HOPS trusted proxies, it is the address the outermost of them saw: with
+    two, ``X-Forwarded-For: spoofed, 203.0.113.7, 10.0.0.5`` gives 203.0.113.7 (a client can
+    prepend anything, but not past the proxies). Without proxies, or if the header is missing or
+    not an address, the socket's peer.
+    """
+    peer = str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
+    if hops <= 0:
+        return peer
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if not forwarded:
+        return peer
+    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
+
+
+def join_throttled(ip: str, session: StudySession | None = None) -> bool:
+    """True when this client (or this session) has had too many attempts lately.
+
+    Failures per IP count over 5 minutes (a classroom behind one NAT address makes a few typos,
+    a guesser makes thousands); all attempts per session count over one minute.
+    """
+    now = timezone.now()
+    failures = JoinAttempt.objects.filter(
+        ip=ip, ok=False, at__gte=now - timedelta(minutes=5)
+    ).count()
+    if failures >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 20):
+        return True
+    if session is None:
+        return False
+    recent = JoinAttempt.objects.filter(session=session, at__gte=now - timedelta(minutes=1)).count()
+    return recent >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300)
+
+
+def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
+    now = timezone.now()
+    JoinAttempt.objects.create(ip=ip, session=session, ok=ok, at=now)
+    if secrets.randbelow(100) == 0:  # prune now and then; the windows are minutes long
+        JoinAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
+
+
+def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
+    name, key = normalize_nickname(nickname)
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                session=session, nickname=name, nickname_key=key, token_hash=_hash_token(token)
+            )
+    except IntegrityError:
+        raise SessionError(
+            "nickname", _("Someone in this session already uses that nickname. Pick another.")
+        ) from None
+    return participant, token
+
+
+def participant_for_token(session_id: int, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    return Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token)).first()
+
+
+def set_presence(participant_id: int, online: bool | None = None, following: bool | None = None):
+    fields: dict[str, Any] = {"last_seen": timezone.now()}
+    if online is not None:
+        fields["online"] = online
+    if following is not None:
+        fields["following"] = following
+    Participant.objects.filter(pk=participant_id).update(**fields)
+
+
+def lobby(session_id: int) -> dict[str, Any]:
+    """Who has joined, who is connected and who follows. Presence older than 90 s is stale:
+    clients ping every 25 s, so a process killed without a clean disconnect stops counting."""
+    fresh = timezone.now() - timedelta(seconds=90)
+    people = []
+    for p in Participant.objects.filter(session_id=session_id).order_by("joined_at", "id"):
+        online = p.online and p.last_seen is not None and p.last_seen >= fresh
+        people.append(
+            {
+                "id": p.pk,
+                "nickname": p.nickname,
+                "online": online,
+                "following": online and p.following,
+            }
+        )
+    return {
+        "type": "lobby",
+        "participants": people,
+        "joined": len(people),
+        "online": sum(1 for p in people if p["online"]),
+        "following": sum(1 for p in people if p["following"]),
+    }

@@ -1,0 +1,97 @@
+"""Polls: round bins, the tally, the histogram and the lesson's quiz as polls."""
+
+from __future__ import annotations
+
+import pytest
+
+from patterns.sessions import polls
+from patterns.sessions.models import Poll
+
+pytestmark = pytest.mark.unit
+
+
+def test_numeric_bins_worked_example() -> None:
+    assert polls.numeric_bins([3, 7, 12]) == [
+        (2, 4),
+        (4, 6),
+        (6, 8),
+        (8, 10),
+        (10, 12),
+        (12, 14),
+    ]
+
+
+def test_numeric_bins_single_value_and_empty() -> None:
+    assert polls.numeric_bins([5.0, 5.0]) == [(5.0, 5.0)]
+    assert polls.numeric_bins([]) == []
+
+
+def test_numeric_tally_counts_each_value_in_its_bin() -> None:
+    poll = Poll(pk=1, kind=Poll.NUMERIC, prompt="?", correct=7.0)
+
+    tally = polls.tally_answers(poll, [(None, 3.0), (None, 7.0), (None, 7.5), (None, 12.0)])
+
+    assert (tally["labels"][:3], tally["counts"], tally["correct"]) == (
+        ["2–4", "4–6", "6–8"],
+        [1, 0, 2, 0, 0, 1],
+        2,
+    )
+
+
+def test_histogram_rows_scale_to_the_largest_count() -> None:
+    hist = polls.histogram_rows(
+        {"labels": ["a", "b"], "counts": [3, 6], "correct": 1, "answered": 9}
+    )
+
+    assert [(r["width"], r["correct"], r["bar_y"]) for r in hist["rows"]] == [
+        (125.0, False, 16),
+        (250.0, True, 52),
+    ]
+    assert (hist["summary"], hist["height"]) == ("a: 3; b: 6", 72)
+
+
+def test_histogram_html_draws_the_rows_as_svg_without_inline_styles() -> None:
+    tally = {"labels": ["a<b", "c"], "counts": [3, 6], "correct": 1, "answered": 9}
+
+    html = polls.histogram_html(tally, "Answers so far")
+
+    assert html.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="histogram__svg"')
+    assert 'viewBox="0 0 320 72"' in html
+    assert 'aria-label="Answers so far (a&lt;b: 3; c: 6)"' in html
+    assert '<rect x="0" y="16" width="125.0" height="14" rx="2" class="bar__rect"/>' in html
+    assert '<g class="bar bar--correct"><text x="0" y="48" class="bar__label">✓ c</text>' in html
+    assert '<text x="256.0" y="63" class="bar__count">6</text>' in html
+    assert "style" not in html and "<script" not in html
+
+
+def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
+    made = polls.from_lesson("summary", "en", seed=1)
+
+    assert made == [
+        {
+            "step": 4,
+            "prompt": "Your services all run on ECS and you want retries and traffic metrics "
+            "without running a mesh. What fits best?",
+            "choices": ["ECS Service Discovery", "ECS Service Connect", "AWS App Mesh"],
+            "correct": 1,
+        },
+        {
+            # Two right answers: a poll takes one, so this one cannot be scored.
+            "step": 4,
+            "prompt": "A Lambda function must call one of your ECS services. Which options work?",
+            "choices": ["an ALB", "ECS Service Discovery", "ECS Service Connect alone"],
+            "correct": None,
+        },
+    ]
+
+
+def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> None:
+    first, second = (polls.from_lesson("elb", "en", seed) for seed in (1, 2))
+    ja = polls.from_lesson("elb", "ja", seed=1)
+
+    assert first[:-1] == second[:-1]  # the written questions
+    assert first[-1] != second[-1]  # the drawn one
+    assert [p["step"] for p in ja] == [p["step"] for p in first]
+    assert ja[0]["prompt"].startswith("既定の health check")
+    assert polls.from_lesson("no-such-lesson", "en", 1) == []
+    assert polls.from_lesson("", "en", 1) == []
