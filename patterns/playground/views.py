@@ -1,5 +1,7 @@
-"""The playground page: thin. The engine runs in W's consumer and JSON endpoints; the page only
-describes the choices and hands a permalink's run (if any) to the player."""
+"""The playground page and its setup form: thin. The engine runs in the consumer and the instant-run
+endpoint; the page describes the choices, the setup view checks them (``forms.PlaygroundSetup``)
+and hands the run to the page's script, and a permalink's run (if any) goes straight to the player.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
-from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"
 SPEEDS = ("0.1", "0.25", "0.5", "1", "2", "5", "10")
@@ -47,7 +49,7 @@ SCENARIO_TEXT = {
 
 @cache
 def _diagram_css() -> bool:
-    """D's diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
+    """The diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
     return finders.find("css/diagram.css") is not None
 
 
@@ -61,27 +63,34 @@ def _legend_template() -> str | None:
 
 
 def _scenarios() -> list[dict[str, Any]]:
-    return [
+    """The scenario choices in page order, each with its one-line description; the blank sample
+    system (the choice "") last."""
+    builtins = [
         {
             "name": name,
+            "label": name,
             "text": SCENARIO_TEXT.get(name, data.get("description", "")),
             "pattern": data.get("pattern", ""),
         }
         for name, data in BUILTIN_SCENARIOS.items()
     ]
+    blank = {
+        "name": "",
+        "label": _("Blank sample system"),
+        "text": _(
+            "The sample system (user → contract → inventory, billing) with no faults planned: "
+            "add your own from the diagram."
+        ),
+        "pattern": "",
+    }
+    return [*builtins, blank]
 
 
-BLANK = {"name": "sample", "duration_s": 300}
-
-
-@cache
-def _builtin_scenarios() -> dict[str, dict[str, Any]]:
-    """What the page's script starts from: each built-in as written, plus its calls (with their
-    rates) so the traffic field can override them. The blank sample system is under ""."""
-    scenarios = {"": BLANK, **BUILTIN_SCENARIOS}
+def _setup_context(setup: playground_forms.PlaygroundSetup) -> dict[str, Any]:
     return {
-        name: {"raw": raw, "traffic": load_scenario(raw).to_dict()["traffic"]}
-        for name, raw in scenarios.items()
+        "setup": setup,
+        "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
+        "scenarios": _scenarios(),
     }
 
 
@@ -102,14 +111,6 @@ def _opened_run(token: str | None) -> tuple[dict[str, Any] | None, str]:
     }, ""
 
 
-def _system_formsets() -> tuple[Any, Any]:
-    services, calls = playground_forms.system_initial()
-    return (
-        playground_forms.ServiceFormSet(prefix="services", initial=services),
-        playground_forms.CallFormSet(prefix="calls", initial=calls),
-    )
-
-
 # The setup form, the player and the share links are the same for every visitor of a language,
 # so they are rendered once per language and process; a request renders only the page shell.
 _BODIES: dict[str, SafeString] = {}
@@ -120,13 +121,9 @@ def _body() -> SafeString:
     body = _BODIES.get(language)
     if body is None:
         context = {
-            "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
-            "scenarios": _scenarios(),
+            **_setup_context(playground_forms.PlaygroundSetup()),
             "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "legend_template": _legend_template(),
-            "builtin_scenarios": _builtin_scenarios(),
-            "settings_forms": playground_forms.settings_forms(),
-            "system_forms": _system_formsets(),
         }
         body = SafeString(render_to_string("playground/_body.html", context))
         _BODIES[language] = body
@@ -143,3 +140,11 @@ def playground(request: HttpRequest) -> HttpResponse:
         "permalink_error": permalink_error,
     }
     return render(request, "playground/page.html", context)
+
+
+@require_POST
+def setup(request: HttpRequest) -> HttpResponse:
+    """The ``#setup`` form checked: every reason beside its field, and when all is well the run
+    (``#setup-run``) the page's script hands to the player, started if a start button was used."""
+    context = _setup_context(playground_forms.PlaygroundSetup(request.POST))
+    return render(request, "playground/_setup.html", context)
