@@ -120,8 +120,10 @@ def _body() -> SafeString:
     language = get_language() or "en"
     body = _BODIES.get(language)
     if body is None:
+        setup = playground_forms.PlaygroundSetup()
         context = {
-            **_setup_context(playground_forms.PlaygroundSetup()),
+            **_setup_context(setup),
+            "settings_forms": setup.settings,  # the player's "change a setting now" choices
             "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "legend_template": _legend_template(),
         }
@@ -144,7 +146,8 @@ def playground(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def setup(request: HttpRequest) -> HttpResponse:
-    """The ``#setup`` form checked: every reason beside its field, and when all is well the run
-    (``#setup-run``) the page's script hands to the player, started if a start button was used."""
+    """The ``#setup`` form checked: its fields again (``#setup-fields``) with every reason beside
+    its field, and when all is well the run (``#setup-run``) the page's script hands to the player,
+    started if a start button was used."""
     context = _setup_context(playground_forms.PlaygroundSetup(request.POST))
-    return render(request, "playground/_setup.html", context)
+    return render(request, "playground/_setup_fields.html", context)

@@ -15,7 +15,7 @@ window.kumobenPlayer = player;  // for the browser tests and the frame benchmark
 
 // ------------------------------------------------------------------ the setup form
 // The server renders and checks the form (htmx posts it on every change and on a start button;
-// views.setup answers the whole #setup again). The page only adds rows to the system editor,
+// views.setup answers #setup-fields again). The page only adds rows to the system editor,
 // keeps the open sections open across a swap, and starts the run the server hands back.
 
 const setupForm = () => document.getElementById("setup");
@@ -32,6 +32,7 @@ function addRow(kind) {
   const row = rows.firstElementChild;
   system.querySelector(`[data-role=${kind}-rows]`).appendChild(row);
   total.value = String(index + 1);
+  edits++;
   form.querySelector("[data-role=use-system]").checked = true;
   row.querySelector("input")?.focus();
 }
@@ -46,21 +47,34 @@ page.addEventListener("input", (e) => {
   if (e.target !== box && e.target.closest("[data-role=system]")) box.checked = true;
 }, true);
 
+// An answer to fields the visitor has edited since is not swapped in (it would undo the edit);
+// their own change sends the form again.
+let edits = 0;
+let editsSent = 0;
+page.addEventListener("input", (e) => { if (e.target.closest("#setup")) edits++; }, true);
+document.body.addEventListener("htmx:beforeSend", (e) => {
+  if (e.target.id === "setup") editsSent = edits;
+});
+
 let openSections = [];
 document.body.addEventListener("htmx:beforeSwap", (e) => {
-  if (e.detail.target.id !== "setup") return;
+  if (e.detail.target.id !== "setup-fields") return;
+  if (edits !== editsSent) {
+    e.detail.shouldSwap = false;
+    return;
+  }
   openSections = [...e.detail.target.querySelectorAll("details[open]")].map((d) => d.dataset.pattern || d.dataset.role);
 });
 document.body.addEventListener("htmx:afterSwap", (e) => {
-  const form = e.target;
-  if (form.id !== "setup") return;
-  for (const details of form.querySelectorAll("details")) {
+  const fields = e.target;
+  if (fields.id !== "setup-fields") return;
+  for (const details of fields.querySelectorAll("details")) {
     if (openSections.includes(details.dataset.pattern || details.dataset.role)) details.open = true;
   }
   const data = document.getElementById("setup-run");
   const run = data ? JSON.parse(data.textContent) : null;
   if (run?.start) start(run.start, run.scenario, run.pattern);
-  else if (form.dataset.refused) form.querySelector("[aria-invalid=true]")?.focus();
+  else if (fields.dataset.refused) fields.querySelector("[aria-invalid=true]")?.focus();
 });
 
 function showError(text) {
