@@ -705,8 +705,10 @@ class SetupForm(forms.Form):
 
     pattern = forms.ChoiceField(choices=[(p, p) for p in (*PATTERNS, ALL)])
     scenario = forms.ChoiceField(choices=[(n, n) for n in (*BUILTIN_SCENARIOS, "")], required=False)
-    # The scenario shown before this change: picking another one also picks its pattern.
+    # The scenario and pattern shown before this change: picking another scenario also picks its
+    # pattern, unless the pattern was changed in the same breath.
     shown_scenario = forms.CharField(required=False)
+    shown_pattern = forms.CharField(required=False)
     rps = forms.FloatField(error_messages={"required": RPS_MESSAGE, "invalid": RPS_MESSAGE})
     seed = forms.IntegerField(required=False, error_messages={"invalid": SEED_MESSAGE})
     use_system = forms.BooleanField(required=False)
@@ -719,6 +721,7 @@ class SetupForm(forms.Form):
             "pattern": pattern,
             "scenario": FIRST_SCENARIO,
             "shown_scenario": FIRST_SCENARIO,
+            "shown_pattern": pattern,
             "rps": 10,
             "seed": 1,
         }
@@ -728,6 +731,8 @@ class SetupForm(forms.Form):
     def _follow_scenario(data: Any) -> Any:
         name = data.get("scenario")
         if name == data.get("shown_scenario") or name not in BUILTIN_SCENARIOS:
+            return data
+        if data.get("pattern") != data.get("shown_pattern"):
             return data
         own = BUILTIN_SCENARIOS[name].get("pattern")
         if not own:

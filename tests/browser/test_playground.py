@@ -42,6 +42,15 @@ def open_run(
     )
 
 
+def fill_field(page: Page, selector: str, value: str) -> None:
+    """Type into a setup field and leave it, then wait for the server's check of that change: the
+    answer replaces the fields, and a fill already under way in the next one would be lost with
+    the element it typed into."""
+    page.fill(selector, value)
+    page.locator(selector).blur()
+    expect(page.locator("#setup")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+
+
 def wait_instant(page: Page) -> None:
     expect(page.locator(PLAYER)).to_have_attribute("data-status", "ready", timeout=30_000)
 
@@ -518,12 +527,12 @@ def test_playground_system_editor_runs_your_own_system(
     page.locator("[data-role=system] summary").click()
 
     page.click("button[data-add-row=service]")
-    page.fill("input[name='services-4-name']", "search")
-    page.fill("input[name='services-4-tasks']", "2")
+    fill_field(page, "input[name='services-4-name']", "search")
+    fill_field(page, "input[name='services-4-tasks']", "2")
     page.click("button[data-add-row=call]")
-    page.fill("input[name='calls-3-source']", "contract")
-    page.fill("input[name='calls-3-target']", "search")
-    page.fill("input[name='calls-3-rps']", "5")
+    fill_field(page, "input[name='calls-3-source']", "contract")
+    fill_field(page, "input[name='calls-3-target']", "search")
+    fill_field(page, "input[name='calls-3-rps']", "5")
     page.click("button[name=mode][value=instant]")
 
     expect(page.locator("[data-role=use-system]")).to_be_checked()

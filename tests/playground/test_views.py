@@ -278,6 +278,15 @@ def test_a_pattern_chosen_by_hand_stays_while_the_scenario_stays(
     assert the_run(post(client, data))["pattern"] == "all"
 
 
+def test_a_pattern_chosen_with_the_scenario_in_one_post_stays(
+    client: Client, page_values: dict[str, Any]
+) -> None:
+    # The scenario's answer had not come back when the pattern was picked: both arrive at once.
+    data = {**page_values, "scenario": "canary-90-10", "pattern": "all"}
+
+    assert the_run(post(client, data))["pattern"] == "all"
+
+
 def test_the_blank_system_at_the_default_rate(client: Client, page_values: dict[str, Any]) -> None:
     data = {**page_values, "scenario": "", "shown_scenario": ""}
 
