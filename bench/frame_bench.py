@@ -1,6 +1,6 @@
 """Frame time of the trace player with 200 request dots in flight, in headless Chromium.
 
-Runs a live daphne, opens the playground, loads a real run (D's diagram, W's frames), replaces
+Runs a live daphne, opens the playground, loads a real run (server-drawn diagram, engine frames), replaces
 its dots with 200 that stay in flight on the diagram's own edges, and plays. Frame times are the
 intervals between requestAnimationFrame callbacks, measured in the same browser run for:
 

@@ -6,6 +6,8 @@ missing graphviz is a 503 saying so. Responses are content-addressed by the DOT'
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
@@ -26,7 +28,13 @@ def _bad_request(field: str, reason: str) -> HttpResponse:
 
 
 def _get_dot(request: HttpRequest, pattern: str) -> str:
-    token = request.GET.get("t")
+    return _dot_for(request.GET.get("t"), pattern)
+
+
+@functools.lru_cache(maxsize=diagrams.CACHE_SIZE)
+def _dot_for(token: str | None, pattern: str) -> str:
+    """The DOT for a token (None: the sample system), remembered: a token always gives the same
+    DOT, and a cached SVG should not wait for the DOT to be built again to find its hash."""
     if token is None:
         topology = diagrams.topology_from_scenario(load_scenario("steady").to_dict())
     else:

@@ -21,14 +21,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from patterns.catalog import PATTERN_NAMES
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
-
-PATTERN_NAMES = {
-    "elb": "ELB",
-    "app-mesh": "AWS App Mesh",
-    "service-discovery": "ECS Service Discovery",
-    "service-connect": "ECS Service Connect",
-}
 
 
 @dataclass(frozen=True)
@@ -608,7 +602,7 @@ AZ_OUTAGE = Lab(
 # --------------------------------------------------------------------------- 6. slow starters
 
 
-SCALE_PATTERNS = (("elb", "ELB"), ("service-connect", "ECS Service Connect"))
+SCALE_PATTERNS = tuple((p, PATTERN_NAMES[p]) for p in ("elb", "service-connect"))
 
 
 def _scale_draw(rng: random.Random) -> dict[str, Any]:

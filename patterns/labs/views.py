@@ -1,117 +1,31 @@
-"""Guided labs and quiz grading: thin views over patterns.labs.checks, patterns.lessons.quiz and patterns.progress.records.
+"""Guided labs and the progress page: thin views over patterns.labs.checks and
+patterns.progress.records.
 
 The Check is a CSRF-protected POST; htmx gets the ``#lab-result`` partial, a plain form post gets
 the whole page with the same fragment in it. Bad input is reported beside its field, never a 500.
+The progress page lives here because it lists lessons and labs, and progress imports neither.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
+from patterns.catalog import SPEEDS
 from patterns.labs import checks as labs
-from patterns.lessons import quiz
-from patterns.lessons.content import LANGUAGES, ContentError, parse_lesson, render_markdown
-from patterns.lessons.content import LESSONS_DIR as CONTENT_DIR
-from patterns.lessons.views import _lessons, _version
-from patterns.playground.views import SPEEDS
+from patterns.labs.forms import attach_engine_error, lab_form
+from patterns.labs.texts import fill, lab_text
+from patterns.lessons import library
+from patterns.lessons.views import HtmxHttpRequest
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError
-
-LAB_TEXT_DIR = CONTENT_DIR / "labs"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _language() -> str:
-    base = (translation.get_language() or "en").split("-")[0]
-    return base if base in LANGUAGES else "en"
-
-
-# --------------------------------------------------------------------------- lab texts
-
-
-def lab_text(lang: str, slug: str) -> dict[str, Any]:
-    return _lab_text(lang, slug, _version())
-
-
-@functools.lru_cache(maxsize=64)
-def _lab_text(lang: str, slug: str, version: float) -> dict[str, Any]:
-    """A lab's title, summary and its three sections (goal, hints, takeaway) from its Markdown.
-
-    Lab files use the lesson format (front matter, ``## `` sections) without directives; numbers
-    drawn per learner are written ``[[name]]`` and filled in per request.
-    """
-    lab = labs.LABS[slug]
-    path = LAB_TEXT_DIR / lang / f"{lab.order:02d}-{slug}.md"
-    lesson = parse_lesson(path.read_text(encoding="utf-8"), path, lang)
-    if len(lesson.steps) != 3:
-        raise ContentError(path, 1, "a lab has three sections: goal, hints, takeaway")
-    sections = ["".join(b for b in step.blocks if isinstance(b, str)) for step in lesson.steps]
-    hints = [line[2:].strip() for line in sections[1].splitlines() if line.startswith("- ")]
-    return {
-        "title": lesson.title,
-        "summary": lesson.summary,
-        "minutes": lesson.minutes,
-        "goal": render_markdown(sections[0]),
-        "hints": [render_markdown(hint) for hint in hints],
-        "takeaway": render_markdown(sections[2]),
-        "headings": [step.title for step in lesson.steps],
-    }
-
-
-def _fill(html: str, params: dict[str, Any]) -> str:
-    for key, value in params.items():
-        html = html.replace(f"[[{key}]]", str(value))
-    return html
-
-
-# --------------------------------------------------------------------------- forms
-
-
-def _form_field(spec: labs.LabField) -> forms.Field:
-    if spec.choices:
-        choices = [(value, str(label)) for value, label in spec.choices]
-        if not spec.default:
-            choices = [("", "—"), *choices]
-        return forms.ChoiceField(label=spec.label, choices=choices, required=spec.required)
-    if spec.integer:
-        return forms.IntegerField(
-            label=spec.label, min_value=int(spec.lo), max_value=int(spec.hi), required=spec.required
-        )
-    return forms.FloatField(
-        label=spec.label, min_value=spec.lo, max_value=spec.hi, required=spec.required
-    )
-
-
-def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
-    form = forms.Form(data=data, initial=lab.defaults(), auto_id="lab-%s")
-    for spec in lab.fields:
-        form.fields[spec.name] = _form_field(spec)
-    return form
-
-
-def _attach_engine_error(lab: labs.Lab, form: forms.Form, error: ScenarioError) -> None:
-    """An engine rule (e.g. timeout below interval) goes beside the field that sets it."""
-    target = next((f.name for f in lab.fields if f.setting and error.path == f.setting), None)
-    form.add_error(target, error.reason)
-
-
-# --------------------------------------------------------------------------- pages
 
 
 def _get_lab(slug: str) -> labs.Lab:
@@ -124,7 +38,7 @@ def _get_lab(slug: str) -> labs.Lab:
 @require_GET
 def lab_index(request: HttpRequest) -> HttpResponse:
     record = progress.ProgressStore(request).load()
-    lang = _language()
+    lang = library.language()
     items = [
         {"lab": lab, "text": lab_text(lang, lab.slug), "result": record["labs"].get(lab.slug)}
         for lab in labs.LABS.values()
@@ -135,12 +49,12 @@ def lab_index(request: HttpRequest) -> HttpResponse:
 def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
     store = progress.ProgressStore(request)
     params = labs.draw_params(lab, store.seed())
-    text = lab_text(_language(), lab.slug)
+    text = lab_text(library.language(), lab.slug)
     filled = {
         **text,
-        "goal": _fill(text["goal"], params),
-        "hints": [_fill(hint, params) for hint in text["hints"]],
-        "takeaway": _fill(text["takeaway"], params),
+        "goal": fill(text["goal"], params),
+        "hints": [fill(hint, params) for hint in text["hints"]],
+        "takeaway": fill(text["takeaway"], params),
     }
     return {
         "lab": lab,
@@ -187,7 +101,7 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             verdict = labs.check(lab, form.cleaned_data, context["params"])
         except ScenarioError as error:
-            _attach_engine_error(lab, form, error)
+            attach_engine_error(lab, form, error)
         else:
             store = progress.ProgressStore(request)
             record = store.load()
@@ -202,70 +116,29 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-# --------------------------------------------------------------------------- quizzes
-
-
-CSRF_SLOT = "kumoben-csrf-slot"
-
-
-@functools.lru_cache(maxsize=1024)
-def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
-    lesson = _lessons(lang)[slug]
-    directive = quiz.find_quiz(lesson, quiz_id)
-    context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
-    with translation.override(lang):
-        return render_to_string("labs/quiz.html#quiz-form", context)
-
-
-def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
-    """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
-    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), _version())
-    return html.replace(CSRF_SLOT, get_token(request))
-
-
-def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
-    asked = quiz.questions(lesson, quiz_directive, seed)
-    return {
-        "quiz": quiz_directive,
-        "lesson": lesson,
-        "questions": list(enumerate(asked, start=1)),
-        "attempt": quiz.sign_attempt(seed),
+@require_GET
+def progress_page(request: HttpRequest) -> HttpResponse:
+    """Steps read, quizzes and labs passed, from the session or the learner's account."""
+    store = progress.ProgressStore(request)
+    record = store.load()
+    lang = library.language()
+    lesson_rows = progress.lesson_rows(record, library.lessons(lang).values())
+    lab_rows = [
+        {
+            "slug": lab.slug,
+            "order": lab.order,
+            "title": lab_text(lang, lab.slug)["title"],
+            "result": record["labs"].get(lab.slug),
+        }
+        for lab in labs.LABS.values()
+    ]
+    context = {
+        "signed_in": store.signed_in,
+        "lesson_rows": lesson_rows,
+        "lab_rows": lab_rows,
+        "steps_read": sum(row["read"] for row in lesson_rows),
+        "steps_total": sum(row["total"] for row in lesson_rows),
+        "quizzes_passed": sum(1 for row in lesson_rows if row["quiz"] and row["quiz"]["passed"]),
+        "labs_passed": sum(1 for row in lab_rows if row["result"] and row["result"]["passed"]),
     }
-
-
-@require_POST
-def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
-    lesson = _lessons(_language()).get(slug)
-    directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
-    if lesson is None or directive is None:
-        raise Http404("no such quiz")
-    seed = quiz.read_attempt(request.POST.get("attempt", ""))
-    if seed is None:  # a forged or stale token: start a fresh attempt instead of failing
-        context = quiz_context(lesson, directive, quiz.new_attempt())
-        context["error"] = True
-    else:
-        asked = quiz.questions(lesson, directive, seed)
-        graded = quiz.grade(asked, quiz.parse_answers(request.POST, quiz_id, len(asked)))
-        score = sum(g.right for g in graded)
-        store = progress.ProgressStore(request)
-        record = store.load()
-        progress.record_quiz(record, slug, score, len(graded))
-        store.save(record)
-        context = quiz_context(lesson, directive, quiz.new_attempt(previous=seed))
-        context.update({"graded": graded, "score": score, "total": len(graded)})
-    template = "labs/quiz.html"
-    if request.htmx:
-        template += "#quiz-form"
-    return render(request, template, context)
-
-
-@require_POST
-def step_read(request: HttpRequest) -> HttpResponse:
-    """The lesson page's script reports a read step when the server could not record it itself."""
-    slug = request.POST.get("lesson", "")
-    step = request.POST.get("step", "")
-    lesson = _lessons(_language()).get(slug)
-    if lesson is None or not step.isdigit() or not 1 <= int(step) <= len(lesson.steps):
-        return HttpResponse(status=400)
-    progress.mark_step_read(request, slug, int(step))
-    return HttpResponse(status=204)
+    return render(request, "progress/page.html", context)

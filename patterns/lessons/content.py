@@ -63,7 +63,6 @@ its glossary entry; text inside links, code and headings is left alone.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import logging
 import re
@@ -77,12 +76,12 @@ from urllib.parse import urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from patterns.catalog import BY_SLUG
+from patterns.catalog import BY_SLUG, scenario_title
 from patterns.lessons.comparison import SEED, comparison_rows, result_for
+from patterns.player.states import element_classes, labels_for, paint_svg
 from patterns.sim import (
     BUILTIN_SCENARIOS,
     PATTERNS,
@@ -817,13 +816,11 @@ def _explore_url(stage: Directive | None) -> str | None:
 def _diagram_svg(diagram: Diagram) -> tuple[str | None, list[tuple[str, str]]]:
     """The server-side SVG (patterns.diagrams) in the engine's state at ``diagram.at``.
 
-    Returns the SVG (None when patterns.diagrams is missing or fails) and the tasks that are not
+    Returns the SVG (None when drawing fails) and the tasks that are not
     simply healthy, as (task, state) pairs for a text description beside the picture.
     """
-    try:
-        diagrams = importlib.import_module("patterns.diagrams")
-    except ImportError:
-        return None, []
+    from patterns import diagrams
+
     try:
         simulation = Simulation(diagram.scenario, pattern=diagram.pattern, seed=SEED)
         simulation.advance(diagram.at)
@@ -834,119 +831,16 @@ def _diagram_svg(diagram: Diagram) -> tuple[str | None, list[tuple[str, str]]]:
     except Exception:  # noqa: BLE001 - a diagram must never take a lesson page down
         logger.exception("diagram for %s failed", diagram)
         return None, []
-    states = diagram_states(snapshot)
     start = svg.find("<svg")
     if start < 0:
         return None, []
+    classes = element_classes(snapshot, diagram.pattern)
     notable = [
-        (element[len("task-") :], str(STATE_LABELS[classes[0][len("state-") :]]))
-        for element, classes in states.items()
-        if element.startswith("task-") and classes != ["state-healthy"]
+        (element[len("task-") :], ", ".join(str(label) for label in labels_for(names)))
+        for element, names in classes.items()
+        if element.startswith("task-") and names != ("state-healthy",)
     ]
-    return _apply_states(svg[start:], states), notable
-
-
-# The player's badges (static/js/player/diagram.js): the most severe state's glyph wins.
-BADGES = (
-    ("state-stopped", "✕"),
-    ("state-failing", "5xx"),
-    ("state-refusing", "⛔"),
-    ("state-blackholed", "●"),
-    ("state-slow", "⏱"),
-    ("state-unhealthy", "!"),
-    ("state-draining", "⇥"),
-    ("state-pending", "…"),
-    ("state-healthy", "✓"),
-)
-STATE_LABELS = {
-    "stopped": _("stopped"),
-    "failing": _("answers with errors"),
-    "refusing": _("refuses connections"),
-    "blackholed": _("does not answer (black hole)"),
-    "slow": _("slow"),
-    "unhealthy": _("unhealthy"),
-    "draining": _("draining"),
-    "pending": _("starting"),
-}
-_STARTING = ("PROVISIONING", "PENDING", "ACTIVATING")
-_LEAVING = ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
-
-
-def _task_state(task: dict[str, Any]) -> str:
-    state = task.get("state")
-    behaviour = task.get("behaviour") or {}
-    if state == "STOPPED":
-        return "state-stopped"
-    if state in _STARTING:
-        return "state-pending"
-    if state in _LEAVING:
-        return "state-draining"
-    if behaviour.get("blackhole"):
-        return "state-blackholed"
-    if behaviour.get("refuse"):
-        return "state-refusing"
-    if behaviour.get("fail_probability"):
-        return "state-failing"
-    if behaviour.get("slow_ms"):
-        return "state-slow"
-    return "state-healthy" if task.get("healthy", True) else "state-unhealthy"
-
-
-def diagram_states(snapshot: dict[str, Any]) -> dict[str, list[str]]:
-    """State classes for diagram element ids, from an engine snapshot (tasks and DNS caches)."""
-    states: dict[str, list[str]] = {}
-    live_ips: set[str] = set()
-    for service in snapshot.get("services", {}).values():
-        for task in service.get("tasks", []):
-            state = _task_state(task)
-            states[f"task-{task['task']}"] = [state]
-            if state != "state-stopped" and task.get("ip"):
-                live_ips.add(task["ip"])
-    for caller_task, names in sorted(snapshot.get("dns_caches", {}).items()):
-        service = caller_task.rsplit("-", 1)[0]
-        # Service Discovery caches are {name: {ips, ...}}; an ALB caller caches the ALB's nodes.
-        entries = [entry for entry in names.values() if isinstance(entry, dict)]
-        cached = [ip for entry in entries for ip in entry.get("ips", [])]
-        if any(ip not in live_ips for ip in cached):
-            states[f"dns-cache-{service}"] = ["state-stale"]
-    return states
-
-
-def _apply_states(svg: str, states: dict[str, list[str]]) -> str:
-    for element, classes in states.items():
-        match = re.search(rf'<g id="{re.escape(element)}" class="([^"]*)"', svg)
-        if match is None:
-            continue
-        joined = " ".join([match.group(1), *classes])
-        svg = f"{svg[: match.start(1)]}{joined}{svg[match.end(1) :]}"
-        glyph = next((g for name, g in BADGES if name in classes), "")
-        badge = re.compile(r'<text class="badge"([^>]*?)\s*/>').search(svg, match.end())
-        if glyph and badge is not None and element.startswith("task-"):
-            svg = f'{svg[: badge.start()]}<text class="badge"{badge.group(1)}>{glyph}</text>{svg[badge.end() :]}'
-    return svg
-
-
-SCENARIO_TITLES = {
-    "steady": _("Steady traffic: nothing fails"),
-    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it"),
-    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes"),
-    "errors-5xx": _(
-        "inventory-2 answers 503 to every request from 60 s on; its health check passes"
-    ),
-    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app needs 15 s to start"),
-    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)"),
-    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s"),
-    "canary-90-10": _(
-        "App Mesh sends one in ten inventory requests to inventory-v2, which fails half of them"
-    ),
-    "stale-dns": _("inventory is redeployed at 60 s; callers keep cached IPs (TTL 300 s)"),
-}
-
-
-def _scenario_title(name: str, inline: dict[str, Any] | None) -> str:
-    if inline is not None:
-        return str(inline.get("description") or inline.get("name") or _("A custom scenario"))
-    return str(SCENARIO_TITLES.get(name, BUILTIN_SCENARIOS[name].get("description", name)))
+    return paint_svg(svg[start:], classes), notable
 
 
 def _readout(result: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -985,10 +879,10 @@ def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
     if isinstance(stage, Diagram):
         context["svg"], context["notable"] = _diagram_svg(stage)
         context["pattern_name"] = BY_SLUG[stage.pattern].name
-        context["scenario_title"] = _scenario_title(stage.scenario, None)
+        context["scenario_title"] = scenario_title(stage.scenario)
     elif isinstance(stage, Player):
         context["results"] = _player_results(stage)
-        context["scenario_title"] = _scenario_title(stage.scenario, stage.inline)
+        context["scenario_title"] = scenario_title(stage.scenario, stage.inline)
         context["scenario_json"] = (
             json.dumps(stage.inline, separators=(",", ":")) if stage.inline is not None else ""
         )

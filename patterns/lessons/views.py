@@ -1,8 +1,7 @@
 """Lesson pages: the index, story mode (one step a page), presenter mode and the glossary.
 
-Content is parsed and rendered once per process and language, so a lesson page costs a dictionary
-lookup and one template render. With DEBUG on, an edited or added content file is picked up on the
-next request (the caches are keyed by the newest modification time), so authors need no restart.
+Content comes from :mod:`patterns.lessons.library`, parsed and rendered once per process and
+language, so a lesson page costs a dictionary lookup and one template render.
 """
 
 from __future__ import annotations
@@ -10,27 +9,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from patterns.lessons.content import (
-    LANGUAGES,
-    LESSONS_DIR,
-    Glossary,
-    Lesson,
-    RenderedStep,
-    load_glossary,
-    load_lessons,
-    render_lesson,
-    render_markdown,
-)
+from patterns.catalog import SPEEDS
+from patterns.lessons import library, quiz
+from patterns.lessons.content import Lesson, RenderedStep
+from patterns.progress import records as progress
 
 # The cached narration marks each quiz (templates/lessons/embed_quiz.html); story mode swaps in a
 # live, graded form with a fresh attempt (drawn numbers) per page view. Content can never produce
@@ -38,53 +32,15 @@ from patterns.lessons.content import (
 _QUIZ_BLOCK = re.compile(r"<!--quiz:([a-z0-9-]+)-->.*?<!--/quiz-->", re.DOTALL)
 
 
-def _language() -> str:
-    """The content language for the active UI language ("ja", "en-us" -> "en", else "en")."""
-    base = (translation.get_language() or "en").split("-")[0]
-    return base if base in LANGUAGES else "en"
-
-
-def _version() -> float:
-    """0 in production; with DEBUG, the newest content file's mtime, so edits show up at once."""
-    if not settings.DEBUG:
-        return 0.0
-    return max(path.stat().st_mtime for path in LESSONS_DIR.rglob("*.md"))
-
-
-@functools.lru_cache(maxsize=8)
-def _lessons_at(lang: str, version: float) -> dict[str, Lesson]:
-    return {lesson.slug: lesson for lesson in load_lessons(lang, LESSONS_DIR)}
-
-
-def _lessons(lang: str) -> dict[str, Lesson]:
-    return _lessons_at(lang, _version())
-
-
-@functools.lru_cache(maxsize=8)
-def _glossary_at(lang: str, version: float) -> Glossary:
-    return load_glossary(lang, LESSONS_DIR)
-
-
-def _glossary(lang: str) -> Glossary:
-    return _glossary_at(lang, _version())
-
-
-@functools.lru_cache(maxsize=64)
-def _rendered(lang: str, slug: str, version: float) -> tuple[RenderedStep, ...]:
-    with translation.override(lang):
-        return render_lesson(
-            _lessons_at(lang, version)[slug],
-            _glossary_at(lang, version),
-            reverse("lessons-glossary"),
-        )
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _get_lesson(slug: str) -> tuple[Lesson, tuple[RenderedStep, ...]]:
-    lang = _language()
-    lesson = _lessons(lang).get(slug)
+    lesson = library.lessons(library.language()).get(slug)
     if lesson is None:
         raise Http404("no such lesson")
-    return lesson, _rendered(lang, slug, _version())
+    return lesson, library.rendered(lesson)
 
 
 def _step_number(request: HttpRequest, total: int) -> int:
@@ -95,40 +51,27 @@ def _step_number(request: HttpRequest, total: int) -> int:
 
 
 def _neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
-    ordered = list(_lessons(lesson.lang).values())
+    ordered = list(library.lessons(lesson.lang).values())
     index = ordered.index(lesson)
     before = ordered[index - 1] if index > 0 else None
     after = ordered[index + 1] if index + 1 < len(ordered) else None
     return before, after
 
 
-def _mounted(name: str, *args: str) -> str | None:
-    """The URL of a labs route, or None while patterns.labs.urls is not mounted."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
-    from patterns.labs import views as views_labs
-    from patterns.lessons import quiz
-
     def live(match: re.Match[str]) -> str:
         directive = quiz.find_quiz(lesson, match.group(1))
-        if directive is None or _mounted("quiz-grade", lesson.slug, directive.id) is None:
+        if directive is None:
             return match.group(0)
-        return views_labs.live_quiz_form(request, lesson, directive.id)
+        return live_quiz_form(request, lesson, directive.id)
 
     return _QUIZ_BLOCK.sub(live, narration)
 
 
 def _track_read(request: HttpRequest, lesson: Lesson, number: int) -> str | None:
     """Record the step; when that would create a session, the URL the page's script reports to."""
-    from patterns.progress import records as progress
-
     if not progress.has_session(request):
-        return _mounted("step-read")
+        return reverse("step-read")
     progress.mark_step_read(request, lesson.slug, number)
     return None
 
@@ -146,8 +89,8 @@ def _player_partial() -> SafeString:
     html = _PLAYERS.get(language)
     if html is None:
         context = {
-            "speeds": [{"value": s, "label": s} for s in views_playground.SPEEDS],
-            "legend_template": views_playground._legend_template(),
+            "speeds": [{"value": s, "label": s} for s in SPEEDS],
+            "legend_template": views_playground.LEGEND_TEMPLATE,
         }
         html = SafeString(render_to_string("playground/_player.html", context))
         _PLAYERS[language] = html
@@ -156,7 +99,7 @@ def _player_partial() -> SafeString:
 
 @require_GET
 def lesson_index(request: HttpRequest) -> HttpResponse:
-    lessons = list(_lessons(_language()).values())
+    lessons = list(library.lessons(library.language()).values())
     return render(request, "lessons/index.html", {"lessons": lessons})
 
 
@@ -191,19 +134,80 @@ def lesson_present(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _glossary_entries(lang: str, version: float) -> list[tuple[str, str, str]]:
-    return [
-        (term.id, term.term, render_markdown(term.definition))
-        for term in _glossary_at(lang, version).terms
-    ]
-
-
 @require_GET
 def glossary(request: HttpRequest) -> HttpResponse:
-    lang = _language()
+    lang = library.language()
     return render(
         request,
         "lessons/glossary.html",
-        {"glossary": _glossary(lang), "entries": _glossary_entries(lang, _version())},
+        {"glossary": library.glossary(lang), "entries": library.glossary_entries(lang)},
     )
+
+
+# --------------------------------------------------------------------------- quizzes and reading
+
+
+CSRF_SLOT = "kumoben-csrf-slot"
+
+
+@functools.lru_cache(maxsize=1024)
+def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
+    lesson = library.lessons(lang)[slug]
+    directive = quiz.find_quiz(lesson, quiz_id)
+    context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
+    with translation.override(lang):
+        return render_to_string("labs/quiz.html#quiz-form", context)
+
+
+def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
+    """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
+    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), library.version())
+    return html.replace(CSRF_SLOT, get_token(request))
+
+
+def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
+    asked = quiz.questions(lesson, quiz_directive, seed)
+    return {
+        "quiz": quiz_directive,
+        "lesson": lesson,
+        "questions": list(enumerate(asked, start=1)),
+        "attempt": quiz.sign_attempt(seed),
+    }
+
+
+@require_POST
+def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
+    lesson = library.lessons(library.language()).get(slug)
+    directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
+    if lesson is None or directive is None:
+        raise Http404("no such quiz")
+    seed = quiz.read_attempt(request.POST.get("attempt", ""))
+    if seed is None:  # a forged or stale token: start a fresh attempt instead of failing
+        context = quiz_context(lesson, directive, quiz.new_attempt())
+        context["error"] = True
+    else:
+        asked = quiz.questions(lesson, directive, seed)
+        graded = quiz.grade(asked, quiz.parse_answers(request.POST, quiz_id, len(asked)))
+        score = sum(g.right for g in graded)
+        store = progress.ProgressStore(request)
+        record = store.load()
+        progress.record_quiz(record, slug, score, len(graded))
+        store.save(record)
+        context = quiz_context(lesson, directive, quiz.new_attempt(previous=seed))
+        context.update({"graded": graded, "score": score, "total": len(graded)})
+    template = "labs/quiz.html"
+    if request.htmx:
+        template += "#quiz-form"
+    return render(request, template, context)
+
+
+@require_POST
+def step_read(request: HttpRequest) -> HttpResponse:
+    """The lesson page's script reports a read step when the server could not record it itself."""
+    slug = request.POST.get("lesson", "")
+    step = request.POST.get("step", "")
+    lesson = library.lessons(library.language()).get(slug)
+    if lesson is None or not step.isdigit() or not 1 <= int(step) <= len(lesson.steps):
+        return HttpResponse(status=400)
+    progress.mark_step_read(request, slug, int(step))
+    return HttpResponse(status=204)

@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patterns.diagrams.ids import alb_node_el, az_suffix, edge_id, service_edge_id, task_el
+from patterns.diagrams.ids import alb_node_el, az_suffix, service_edge_id, task_el
 from patterns.errors import FieldError
 from patterns.player import permalink
+from patterns.player.dots import DotBuilder
+from patterns.player.states import element_classes
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
-from patterns.sim.causes import CAUSES
 from patterns.sim.metrics import percentile_ms
 from patterns.sim.narrate import narrate
 
@@ -47,24 +48,6 @@ MAX_DOTS_PER_S = 200.0
 
 #: Request-level event kinds; everything else is a control-plane event and becomes an event row.
 REQUEST_KINDS = frozenset({"request", "hop", "request_end"})
-#: Hop causes that pick where an attempt goes (the attempt starts here).
-PICK_CAUSES = frozenset(
-    {
-        "round_robin",
-        "least_outstanding_requests",
-        "weighted_random",
-        "fail_open_all_unhealthy",
-        "least_request_p2c",
-        "random_pick",
-        "panic_mode",
-        "client_ip_pick",
-    }
-)
-#: Hop causes that say a failed attempt is tried again.
-RETRY_CAUSES = frozenset({"client_retry", *(c for c in CAUSES if c.startswith("retry_on_"))})
-#: ELB attempts that end at the ALB node without reaching a target, with the client's reason.
-NODE_ENDS = {"no_registered_targets": "http_503", "connect_timeout": "connect_timeout"}
-
 SAMPLE_LABELS = {
     "en": ("all requests shown", "1 in {n} requests shown"),
     "ja": ("すべてのリクエストを表示", "{n} 件に 1 件のリクエストを表示"),
@@ -93,16 +76,35 @@ class PlaybackError(FieldError):
 # --------------------------------------------------------------------------- scenario preparation
 
 
+def check_pattern(pattern: Any) -> str:
+    """One of the engine's patterns or ``"all"``."""
+    if pattern not in PLAYGROUND_PATTERNS:
+        raise PlaybackError("pattern", f"must be one of {', '.join(PLAYGROUND_PATTERNS)}")
+    return str(pattern)
+
+
+def check_seed(seed: Any) -> int:
+    """A whole number the engine's random generator takes (a bool is not a number here)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise PlaybackError("seed", "must be a whole number from 0 to 2**63 - 1")
+    return seed
+
+
+def check_lang(lang: Any) -> str:
+    """A language the narration is written in."""
+    if lang not in LANGS:
+        raise PlaybackError("lang", f"must be one of {', '.join(LANGS)}")
+    return str(lang)
+
+
 def prepare_scenario(raw: Any, pattern: Any, seed: Any, limits: Limits) -> Scenario:
     """Validate a playground's scenario with the engine, apply the playground's caps and sampling.
 
     ``pattern`` is one of the engine's patterns or ``"all"``; with ``"all"`` the returned scenario
     keeps its own pattern and the caller overrides it per simulation.
     """
-    if pattern not in PLAYGROUND_PATTERNS:
-        raise PlaybackError("pattern", f"must be one of {', '.join(PLAYGROUND_PATTERNS)}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise PlaybackError("seed", "must be a whole number from 0 to 2**63 - 1")
+    check_pattern(pattern)
+    check_seed(seed)
     if not isinstance(raw, Mapping):
         raise PlaybackError("scenario", "must be an object")
     try:
@@ -164,118 +166,7 @@ def replay_actions(scenario: Scenario, log: Sequence[Mapping[str, Any]]) -> list
     return sorted(actions, key=lambda a: a["at_s"])
 
 
-# --------------------------------------------------------------------------- element classes
-
-
-def _ejected_hosts(node: Any, out: set[str]) -> None:
-    if isinstance(node, Mapping):
-        ejected = node.get("ejected")
-        if isinstance(ejected, Mapping):
-            out.update(str(host) for host in ejected)
-        for value in node.values():
-            _ejected_hosts(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _ejected_hosts(value, out)
-
-
-def _elb_health(snapshot: Mapping[str, Any]) -> dict[str, str]:
-    """Each registered target's class from its per-node health (nodes that are up)."""
-    up = {n["node"] for n in snapshot.get("alb", {}).get("nodes", []) if n.get("up")}
-    out: dict[str, str] = {}
-    for targets in snapshot.get("target_groups", {}).values():
-        for target in targets:
-            if target.get("draining"):
-                out[target["task"]] = "state-draining"
-                continue
-            states = [s for node, s in target.get("health", {}).items() if node in up]
-            if states and all(s == "healthy" for s in states):
-                out[target["task"]] = "state-healthy"
-            elif "unhealthy" in states:
-                out[target["task"]] = "state-unhealthy"
-            else:
-                out[target["task"]] = "state-initial"
-    return out
-
-
-def _task_classes(task: Mapping[str, Any], health: str | None, ejected: bool) -> list[str]:
-    state = task["state"]
-    if state == "STOPPED":
-        return ["state-stopped"]
-    if state == "PENDING":
-        return ["state-pending"]
-    classes: list[str]
-    if state in ("DRAINING", "STOPPING"):
-        classes = ["state-draining"]
-    elif health is not None:
-        classes = [health]
-    elif not task.get("ready"):
-        classes = ["state-initial"]
-    else:
-        classes = ["state-healthy" if task.get("healthy") else "state-initial"]
-    behaviour = task.get("behaviour", {})
-    if behaviour.get("slow_ms"):
-        classes.append("state-slow")
-    if behaviour.get("fail_probability"):
-        classes.append("state-failing")
-    if behaviour.get("refuse"):
-        classes.append("state-refusing")
-    if behaviour.get("blackhole"):
-        classes.append("state-blackholed")
-    if ejected:
-        classes.append("state-ejected")
-    return classes
-
-
-def element_classes(snapshot: Mapping[str, Any], pattern: str) -> dict[str, tuple[str, ...]]:
-    """Element id -> its state classes, from one engine snapshot (sorted, deterministic)."""
-    out: dict[str, tuple[str, ...]] = {}
-    health = _elb_health(snapshot) if pattern == "elb" else {}
-    ejected: set[str] = set()
-    _ejected_hosts(snapshot.get("proxies", {}), ejected)
-    services = snapshot.get("services", {})
-    ip_task: dict[str, str] = {}
-    task_service: dict[str, str] = {}
-    for name, service in services.items():
-        for task in service["tasks"]:
-            ip_task[task["ip"]] = task["task"]
-            task_service[task["task"]] = name
-    ejected = {ip_task.get(host, host) for host in ejected}
-    azs = snapshot.get("azs", {})
-    for name, service in services.items():
-        for task in service["tasks"]:
-            tid = task["task"]
-            classes = _task_classes(
-                task, health.get(tid) if pattern == "elb" else None, tid in ejected
-            )
-            out[task_el(tid)] = tuple(sorted(classes))
-        for az, up in azs.items():
-            out[f"svc-{name}-az-{az_suffix(az)}"] = () if up else ("state-az-out",)
-    if pattern == "elb":
-        for node in snapshot.get("alb", {}).get("nodes", []):
-            out[alb_node_el(node["node"])] = () if node.get("up") else ("state-az-out",)
-    if pattern == "service-discovery":
-        out.update(_stale_caches(snapshot, task_service))
-    return out
-
-
-def _stale_caches(
-    snapshot: Mapping[str, Any], task_service: Mapping[str, str]
-) -> dict[str, tuple[str, ...]]:
-    """``dns-cache-<service>`` is stale while any of its tasks caches an IP the zone no longer serves."""
-    served = {
-        name: set(entry.get("served_ips", []))
-        for name, entry in snapshot.get("cloud_map", {}).items()
-    }
-    callers = sorted({task_service.get(c, c.rsplit("-", 1)[0]) for c in snapshot["dns_caches"]})
-    out: dict[str, tuple[str, ...]] = {f"dns-cache-{s}": () for s in callers}
-    for caller, entries in snapshot.get("dns_caches", {}).items():
-        service = task_service.get(caller, caller.rsplit("-", 1)[0])
-        for record, entry in entries.items():
-            name = record.split(" ", 1)[0]
-            if name in served and any(ip not in served[name] for ip in entry.get("ips", [])):
-                out[f"dns-cache-{service}"] = ("state-stale",)
-    return out
+# --------------------------------------------------------------------------- event elements
 
 
 def event_elements(event: Mapping[str, Any], pattern: str, services: Iterable[str]) -> list[str]:
@@ -301,160 +192,6 @@ def event_elements(event: Mapping[str, Any], pattern: str, services: Iterable[st
     if "record" in event:
         ids.append("alb-dns" if pattern == "elb" else "r53-zone")
     return list(dict.fromkeys(ids))
-
-
-# --------------------------------------------------------------------------- dots
-
-
-class _Attempt:
-    __slots__ = ("segments", "number", "outcome", "causes", "closed")
-
-    def __init__(self, number: int) -> None:
-        # (edge id, direction, time at the start vertex, time at the end vertex or None)
-        self.segments: list[list[Any]] = []
-        self.number = number
-        self.outcome = "ok"
-        self.causes: list[str] = []
-        self.closed = False
-
-
-class _Request:
-    __slots__ = ("source", "to", "attempts", "current", "prefix", "start_t", "stale", "causes")
-
-    def __init__(self, source: str, to: str, t: float) -> None:
-        self.source = source
-        self.to = to
-        self.attempts = 0
-        self.current: _Attempt | None = None
-        self.prefix: list[list[Any]] = []
-        self.start_t = t
-        self.stale = False
-        self.causes: list[str] = []
-
-
-class DotBuilder:
-    """Follows the sampled request events of one pattern and closes one dot per attempt.
-
-    Per pattern: ELB client -> ALB node -> target; App Mesh and Service Connect client task ->
-    server task (the Envoy is inside the task node); Service Discovery client -> ``r53-zone`` and
-    back on a DNS miss, then client -> task.
-    """
-
-    def __init__(self, pattern: str, show_every: int) -> None:
-        self.pattern = pattern
-        self.show_every = show_every
-        self.requests: dict[int, _Request] = {}
-        self.done: list[tuple[int, _Request, _Attempt]] = []
-
-    def feed(self, event: Mapping[str, Any]) -> None:
-        rid = event.get("request")
-        if not isinstance(rid, int) or rid % self.show_every:
-            return
-        cause = event["cause"]
-        t = float(event["t"])
-        if event["kind"] == "request":
-            self.requests[rid] = _Request(str(event["source"]), str(event["to"]), t)
-            return
-        req = self.requests.get(rid)
-        if req is None:
-            return
-        if event["kind"] == "request_end":
-            self._close(req, rid, t, event.get("reason"))
-            del self.requests[rid]
-            return
-        req.causes.append(cause)
-        if cause in RETRY_CAUSES:
-            if req.current is not None:
-                self._close(req, rid, t, event.get("reason") or "retried")
-            for _, owner, attempt in reversed(self.done):
-                if owner is req:
-                    attempt.outcome = "retried"
-                    break
-            req.start_t = t
-            return
-        if cause in PICK_CAUSES and isinstance(event.get("task") or event.get("host"), str):
-            if req.current is not None:
-                self._close(req, rid, t, "retried")
-            self._open(req, t, event)
-            return
-        if cause == "dns_cache_miss" and self.pattern == "service-discovery":
-            zone = edge_id(task_el(req.source), "r53-zone")
-            req.prefix = [[zone, 1, t, t], [zone, -1, t, t]]
-            return
-        if cause == "dns_cache_hit_stale":
-            req.stale = True
-            return
-        if self.pattern == "elb" and cause in NODE_ENDS and "task" not in event:
-            node = event.get("node")
-            if isinstance(node, str) and req.current is None:
-                attempt = self._new_attempt(req)
-                attempt.segments = [
-                    [edge_id(task_el(req.source), alb_node_el(node)), 1, req.start_t, t]
-                ]
-                req.current = attempt
-                self._close(req, rid, t, event.get("reason") or NODE_ENDS[cause])
-            return
-        if cause == "request_ok":
-            self._close(req, rid, t, None)
-            return
-        reason = event.get("reason")
-        if isinstance(reason, str) and req.current is not None:
-            self._close(req, rid, t, reason)
-
-    def _new_attempt(self, req: _Request) -> _Attempt:
-        req.attempts += 1
-        attempt = _Attempt(req.attempts)
-        attempt.causes = req.causes
-        req.causes = []
-        return attempt
-
-    def _open(self, req: _Request, t: float, event: Mapping[str, Any]) -> None:
-        target = task_el(str(event.get("task") or event.get("host")))
-        source = task_el(req.source)
-        attempt = self._new_attempt(req)
-        segments = req.prefix
-        req.prefix = []
-        node = event.get("node")
-        if self.pattern == "elb" and isinstance(node, str):
-            segments.append([edge_id(source, alb_node_el(node)), 1, req.start_t, t])
-            segments.append([edge_id(alb_node_el(node), target), 1, t, None])
-        else:
-            segments.append([edge_id(source, target), 1, t, None])
-        attempt.segments = segments
-        req.current = attempt
-
-    def _close(self, req: _Request, rid: int, t: float, reason: Any) -> None:
-        attempt = req.current
-        if attempt is None:
-            return
-        req.current = None
-        attempt.segments[-1][3] = t
-        attempt.outcome = "ok" if reason is None else str(reason)
-        attempt.causes = attempt.causes + req.causes
-        req.causes = []
-        self.done.append((rid, req, attempt))
-
-    def flush(self) -> list[dict[str, Any]]:
-        """The dots closed since the last flush, in the order they closed."""
-        dots = []
-        for rid, req, attempt in self.done:
-            segments = attempt.segments
-            dot: dict[str, Any] = {
-                "id": f"r{rid}",
-                "t": [segments[0][2]] + [s[3] for s in segments],
-                "path": [s[0] for s in segments],
-                "dir": [s[1] for s in segments],
-                "outcome": attempt.outcome,
-                "attempts": attempt.number,
-                "source": req.source,
-                "to": req.to,
-                "causes": attempt.causes,
-            }
-            if req.stale:
-                dot["stale_dns"] = True
-            dots.append(dot)
-        self.done = []
-        return dots
 
 
 # --------------------------------------------------------------------------- metrics
@@ -585,12 +322,10 @@ def diagram_topology(
 ) -> dict[str, Any] | None:
     """The diagram token and SVG URL (``/diagrams/<pattern>.svg?t=<token>``) for a snapshot.
 
-    Imported late: the diagram module is another helper's and is optional for the stream.
+    Imported late, so the stream loads the diagram module only when it needs a token.
     """
-    try:
-        from patterns import diagrams
-    except ImportError:
-        return None
+    from patterns import diagrams
+
     token = diagrams.topology_token(diagrams.topology_from_snapshot(snapshot, scenario))
     return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
 
@@ -615,8 +350,8 @@ class PatternStream:
         for event in self.sim.advance(t1):
             if event["kind"] in REQUEST_KINDS:
                 self.dots.feed(event)
-        self.dots.flush()
         snapshot = self.sim.snapshot()
+        self.dots.flush(snapshot)
         self.classes = element_classes(snapshot, self.pattern)
         self.tasks = _task_ids(snapshot)
         self.started = True
@@ -667,7 +402,7 @@ class PatternStream:
             "pattern": self.pattern,
             "t0": t0,
             "t1": t1,
-            "dots": self.dots.flush(),
+            "dots": self.dots.flush(snapshot),
             "states": states,
             "events": rows,
             "metrics": window_metrics(self.sim, int(t0), window_s),
@@ -724,8 +459,7 @@ class Playback:
         window_s: float = WINDOW_S,
         topology_hook: TopologyHook | None = diagram_topology,
     ) -> None:
-        if lang not in LANGS:
-            raise PlaybackError("lang", f"must be one of {', '.join(LANGS)}")
+        check_lang(lang)
         base = prepare_scenario(scenario, pattern, seed, limits)
         self.raw = dict(scenario)
         self.seed = int(seed)
@@ -888,7 +622,12 @@ class Playback:
 
     def readouts(self) -> list[dict[str, Any]]:
         return [
-            {"type": "readouts", "pattern": s.pattern, "values": readout_values(s.sim.result())}
+            {
+                "type": "readouts",
+                "branch": self.branch,
+                "pattern": s.pattern,
+                "values": readout_values(s.sim.result()),
+            }
             for s in self.streams
         ]
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from patterns.errors import FieldError
 from patterns.player import permalink
 from patterns.player.playback import PlaybackError, instant_frames
-from patterns.sim import BUILTIN_SCENARIOS
+from patterns.player.runs import RunRequest
 
 MAX_BODY_BYTES = 65536
 
@@ -53,48 +53,15 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _run_args(data: dict[str, Any]) -> dict[str, Any]:
-    """scenario, pattern, seed and log from a body (or from the permalink it carries)."""
-    if "permalink" in data:
-        link = permalink.decode(data["permalink"])
-        return {
-            "scenario": link.scenario,
-            "pattern": link.pattern,
-            "seed": link.seed,
-            "log": link.log,
-        }
-    scenario = data.get("scenario")
-    if isinstance(scenario, str):
-        if scenario not in BUILTIN_SCENARIOS:
-            raise _BadInput("scenario", f"unknown built-in scenario {scenario[:40]!r}")
-        scenario = dict(BUILTIN_SCENARIOS[scenario])
-    if not isinstance(scenario, dict):
-        raise _BadInput("scenario", "must be an object or the name of a built-in scenario")
-    scenario = {k: v for k, v in scenario.items() if k != "assumptions"}
-    log = data.get("log", [])
-    if not isinstance(log, list) or not all(isinstance(a, dict) for a in log):
-        raise _BadInput("log", "must be a list of action objects")
-    if len(log) > permalink.MAX_LOG_ACTIONS:
-        raise _BadInput("log", f"more than {permalink.MAX_LOG_ACTIONS} actions")
-    return {
-        "scenario": scenario,
-        "pattern": data.get("pattern", scenario.get("pattern", "elb")),
-        "seed": data.get("seed", scenario.get("seed", 1)),
-        "log": log,
-    }
+def _request(data: dict[str, Any]) -> RunRequest:
+    """The run a body asks for; without a ``lang`` it is the page's language."""
+    return RunRequest.parse(data, lang="ja" if (get_language() or "").startswith("ja") else "en")
 
 
-def _lang(data: dict[str, Any]) -> str:
-    lang = data.get("lang")
-    if lang is None:
-        return "ja" if (get_language() or "").startswith("ja") else "en"
-    if lang not in ("en", "ja"):
-        raise _BadInput("lang", "must be one of en, ja")
-    return str(lang)
-
-
-def _instant_messages(args: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    result = instant_frames(args["scenario"], args["pattern"], args["seed"], lang, args["log"])
+def _instant_messages(request: RunRequest) -> list[dict[str, Any]]:
+    result = instant_frames(
+        request.scenario, request.pattern, request.seed, request.lang, request.log
+    )
     end = result["frames"][-1]["t1"] if result["frames"] else 0.0
     return [
         result["hello"],
@@ -108,9 +75,8 @@ def _instant_messages(args: dict[str, Any], lang: str) -> list[dict[str, Any]]:
 async def run(request: HttpRequest) -> JsonResponse:
     """The whole run at once: ``{"messages": [hello, frames..., readouts..., status]}``."""
     try:
-        data = _body(request)
-        args = _run_args(data)
-        messages = await asyncio.to_thread(_instant_messages, args, _lang(data))
+        asked = _request(_body(request))
+        messages = await asyncio.to_thread(_instant_messages, asked)
     except _BadInput as error:
         return _error(error.field, error.reason, error.status)
     except (PlaybackError, permalink.PermalinkError) as error:

@@ -19,25 +19,23 @@ import contextlib
 import json
 import math
 import secrets
-from collections.abc import Mapping
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+# Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
+import patterns.diagrams  # noqa: F401
+from patterns.catalog import SPEEDS
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
-from patterns.player.playback import Playback, PlaybackError, diagram_topology, fork
-from patterns.sim import BUILTIN_SCENARIOS
-
-# Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
-with contextlib.suppress(ImportError):
-    import patterns.diagrams  # noqa: F401
+from patterns.player.playback import Playback, PlaybackError, fork
+from patterns.player.runs import RunRequest
 
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
 MAX_SCENARIO_FRAME_BYTES = 65536
 LARGE_TYPES = frozenset({"start", "resume", "fork"})
 ALLOWED_TYPES = frozenset({"start", "pause", "play", "speed", "action", "fork", "resume"})
-MIN_SPEED, MAX_SPEED = 0.1, 10.0
+MIN_SPEED, MAX_SPEED = float(SPEEDS[0]), float(SPEEDS[-1])
 MAX_BRANCHES = 50
 #: Readouts are read from the engine's result (a whole-run summary) at most this often.
 READOUT_EVERY_WINDOWS = 5
@@ -69,29 +67,6 @@ def _speed(value: Any, field: str = "speed") -> float:
 def _whole(value: Any, field: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise FrameError(field, f"must be a whole number from {lo} to {hi}")
-    return value
-
-
-def _scenario(frame: Mapping[str, Any]) -> dict[str, Any]:
-    """The raw scenario of a start/resume frame: an object, or the name of a built-in one."""
-    scenario = frame.get("scenario")
-    if isinstance(scenario, str):
-        if scenario not in BUILTIN_SCENARIOS:
-            raise FrameError("scenario", f"unknown built-in scenario {scenario[:40]!r}")
-        return dict(BUILTIN_SCENARIOS[scenario])
-    if not isinstance(scenario, dict):
-        raise FrameError("scenario", "must be an object or the name of a built-in scenario")
-    # The hello carries the normalized scenario; its assumptions are output, not input.
-    return {k: v for k, v in scenario.items() if k != "assumptions"}
-
-
-def _log(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
-        raise FrameError("log", "must be a list of action objects")
-    if len(value) > permalink.MAX_LOG_ACTIONS:
-        raise FrameError("log", f"more than {permalink.MAX_LOG_ACTIONS} actions")
     return value
 
 
@@ -133,58 +108,24 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # ------------------------------------------------------------------ handlers
 
     async def _on_start(self, frame: dict[str, Any]) -> None:
-        if "permalink" in frame:
-            link = permalink.decode(frame["permalink"])
-            raw, pattern, seed, log = link.scenario, link.pattern, link.seed, link.log
-        else:
-            raw = _scenario(frame)
-            pattern = frame.get("pattern", raw.get("pattern", "elb"))
-            seed = frame.get("seed", raw.get("seed", 1))
-            log = []
+        request = RunRequest.parse(frame, log=False)
         speed = _speed(frame.get("speed", 1))
-        lang = frame.get("lang", "en")
-        playback = await asyncio.to_thread(
-            Playback,
-            raw,
-            pattern,
-            seed,
-            lang=lang,
-            run=secrets.token_hex(6),
-            log=log,
-            topology_hook=diagram_topology,
-        )
+        playback = await asyncio.to_thread(request.playback, run=secrets.token_hex(6))
         self.next_branch = 1
         await self._begin(playback, speed, playing=not frame.get("paused", False))
 
     async def _on_resume(self, frame: dict[str, Any]) -> None:
-        if "permalink" in frame:
-            link = permalink.decode(frame["permalink"])
-            raw, pattern, seed, log = link.scenario, link.pattern, link.seed, link.log
-        else:
-            raw = _scenario(frame)
-            pattern = frame.get("pattern", raw.get("pattern", "elb"))
-            seed = frame.get("seed", raw.get("seed", 1))
-            log = _log(frame.get("log"))
+        request = RunRequest.parse(frame)
         run = frame.get("run")
         if not isinstance(run, str) or not 1 <= len(run) <= 64:
             raise FrameError("run", "must be the run id from the hello")
         branch = _whole(frame.get("branch", 0), "branch", 0, MAX_BRANCHES)
         after_seq = _whole(frame.get("after_seq", -1), "after_seq", -1, 10**7)
         speed = _speed(frame.get("speed", self.speed))
-        lang = frame.get("lang", "en")
         next_branch = _whole(frame.get("next_branch", branch + 1), "next_branch", 1, MAX_BRANCHES)
 
         def rebuild() -> tuple[Playback, list[dict[str, Any]]]:
-            playback = Playback(
-                raw,
-                pattern,
-                seed,
-                lang=lang,
-                run=run,
-                branch=branch,
-                log=log,
-                topology_hook=diagram_topology,
-            )
+            playback = request.playback(run=run, branch=branch)
             return playback, playback.frames_after(after_seq)
 
         playback, frames = await asyncio.to_thread(rebuild)

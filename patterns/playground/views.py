@@ -18,33 +18,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from patterns.catalog import PATTERN_NAMES, SPEEDS, scenario_title
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"
-SPEEDS = ("0.1", "0.25", "0.5", "1", "2", "5", "10")
-PATTERN_NAMES = {
-    "elb": "ELB",
-    "app-mesh": "AWS App Mesh",
-    "service-discovery": "ECS Service Discovery",
-    "service-connect": "ECS Service Connect",
-}
-# The built-in scenarios, described in the page language (the engine's own descriptions are English).
-SCENARIO_TEXT = {
-    "steady": _("The sample system under steady load; nothing fails."),
-    "kill-task": _("inventory-2 is killed at 60 s; ECS replaces it."),
-    "slow-task": _("inventory-2 answers 20 s late from 60 s on; its health check still passes."),
-    "errors-5xx": _("inventory-2 answers 503 to every request from 60 s; its health check passes."),
-    "scale-out": _("inventory scales from 3 to 6 tasks at 60 s; the app takes 15 s to start."),
-    "rolling-deploy": _("inventory is redeployed at 60 s (minimum 100 %, maximum 200 %)."),
-    "az-outage": _("ap-northeast-1c fails at 60 s and recovers at 240 s."),
-    "canary-90-10": _(
-        "App Mesh sends one request in ten for inventory to inventory-v2, which fails half its "
-        "requests."
-    ),
-    "stale-dns": _("A task dies while clients still hold its IP in their DNS cache."),
-}
 
 
 @cache
@@ -69,7 +48,7 @@ def _scenarios() -> list[dict[str, Any]]:
         {
             "name": name,
             "label": name,
-            "text": SCENARIO_TEXT.get(name, data.get("description", "")),
+            "text": scenario_title(name),
             "pattern": data.get("pattern", ""),
         }
         for name, data in BUILTIN_SCENARIOS.items()

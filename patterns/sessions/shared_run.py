@@ -22,14 +22,8 @@ from typing import Any
 
 from patterns.errors import FieldError
 from patterns.player import permalink
-from patterns.player.playback import (
-    PLAYGROUND_PATTERNS,
-    Playback,
-    PlaybackError,
-    TopologyHook,
-    diagram_topology,
-)
-from patterns.sim import BUILTIN_SCENARIOS
+from patterns.player.playback import PlaybackError, TopologyHook, diagram_topology
+from patterns.player.runs import RunRequest
 
 #: Wall seconds between an instructor's action (while the run plays) and the moment it applies.
 #: Every process sends a window's frames ahead of the shared clock (AHEAD_WALL_S), so an action
@@ -55,43 +49,27 @@ def empty_sim() -> dict[str, Any]:
     return {"run": None, "scenario": None, "pattern": None, "seed": None, "log": []}
 
 
-def raw_scenario(scenario: Any) -> dict[str, Any]:
-    """A built-in scenario's name or a scenario object -> the raw scenario dict."""
-    if isinstance(scenario, str):
-        if scenario not in BUILTIN_SCENARIOS:
-            raise SimCommandError("scenario", f"unknown built-in scenario {scenario[:40]!r}")
-        return dict(BUILTIN_SCENARIOS[scenario])
-    if not isinstance(scenario, Mapping):
-        raise SimCommandError("scenario", "expected a built-in scenario name or an object")
-    return {k: v for k, v in scenario.items() if k != "assumptions"}
+def _request(sim: Mapping[str, Any], lang: str = "en") -> RunRequest:
+    """A scenario command's run: a built-in scenario's name or an object, its pattern and seed,
+    and (once running) the live log. A session takes no permalink; the log comes from the room."""
+    fields = {k: sim[k] for k in ("scenario", "pattern", "seed", "log") if k in sim}
+    return RunRequest.parse(fields, lang=lang, permalink=False)
 
 
 def build(sim: Mapping[str, Any], lang: str = "en", topology_hook: TopologyHook | None = None):
     """The session's Playback at virtual time 0, with the action log replayed."""
-    return Playback(
-        raw_scenario(sim["scenario"]),
-        sim["pattern"],
-        sim["seed"],
-        lang=lang,
-        run=str(sim["run"]),
-        log=sim.get("log", []),
-        topology_hook=topology_hook,
-    )
+    return _request(sim, lang).playback(run=str(sim["run"]), topology_hook=topology_hook)
 
 
 def validate_start(frame: Mapping[str, Any]) -> dict[str, Any]:
     """The instructor's ``scenario`` frame -> the payload stored in the log (checked by the engine)."""
-    scenario = frame.get("scenario")
-    raw = raw_scenario(scenario)
-    pattern = frame.get("pattern", raw.get("pattern", "elb"))
-    if pattern not in PLAYGROUND_PATTERNS:
-        raise SimCommandError("pattern", f"expected one of {', '.join(PLAYGROUND_PATTERNS)}")
-    seed = frame.get("seed", raw.get("seed", 1))
     try:
-        Playback(raw, pattern, seed, topology_hook=None)
+        request = _request({k: frame[k] for k in ("scenario", "pattern", "seed") if k in frame})
+        request.playback(topology_hook=None)
     except PlaybackError as error:
         raise SimCommandError(error.field, error.reason) from None
-    return {"scenario": scenario, "pattern": pattern, "seed": seed}
+    # The scenario is stored as sent: a built-in scenario stays a name in the log.
+    return {"scenario": frame.get("scenario"), "pattern": request.pattern, "seed": request.seed}
 
 
 def action_time(sim: Mapping[str, Any], vt: float) -> float:
@@ -216,7 +194,6 @@ __all__ = [
     "diagram_topology",
     "empty_sim",
     "prepare_action",
-    "raw_scenario",
     "reduce_sim",
     "validate_start",
     "virtual_time",

@@ -1,6 +1,6 @@
 """How ECS keeps Cloud Map (and so the Route 53 private zone) in step with its tasks.
 
-A thin layer over :mod:`patterns.sim.discovery` (P's Cloud Map / Route 53 model) used by the
+A thin layer over :mod:`patterns.sim.discovery` (the Cloud Map / Route 53 model) used by the
 Service Discovery and App Mesh patterns: one Cloud Map service per ECS service in the namespace
 ``local``, one private hosted zone. ECS registers a task when it starts (ACTIVATING), deregisters it
 when it stops, and reports container health failures as custom health. Every change is recorded as

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .engine import PRIO_CONTROL, PRIO_REQUEST, Engine
@@ -35,6 +35,25 @@ STOPPED = "STOPPED"
 
 #: Round trip for a refused connection (an immediate RST).
 REFUSE_RTT_S = 0.001
+
+
+def spread(azs: Sequence[str], counts: Mapping[str, int]) -> str:
+    """The AZ ECS puts a service's next task in: the fewest active tasks, ties by AZ order."""
+    return min(azs, key=lambda az: (counts[az], azs.index(az)))
+
+
+def initial_placement(azs: Sequence[str], count: int) -> list[str]:
+    """The AZs of a new service's first ``count`` tasks, in launch order (every AZ up).
+
+    The order :meth:`World.start` launches them in: 4 tasks over 1a/1c/1d go 1a, 1c, 1d, 1a.
+    """
+    counts = dict.fromkeys(azs, 0)
+    placed = []
+    for _ in range(count):
+        az = spread(azs, counts)
+        counts[az] += 1
+        placed.append(az)
+    return placed
 
 
 class Task:
@@ -254,7 +273,7 @@ class World:
         for task in service.tasks:
             if task.active() and task.az in counts:
                 counts[task.az] += 1
-        return min(up, key=lambda az: (counts[az], up.index(az)))
+        return spread(up, counts)
 
     def _new_task(self, service: Service, version: int) -> Task:
         az = self._place(service)

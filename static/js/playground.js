@@ -109,7 +109,7 @@ function updatePermalink(token) {
   link.removeAttribute("aria-disabled");
 }
 
-// SVG, PNG and DOT of each diagram shown, then the run's JSON.
+// SVG, PNG and DOT of each diagram shown (the diagram endpoints), then the run's JSON.
 function updateExports(hello) {
   const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
   const list = page.querySelector("[data-role=exports]");

@@ -1,5 +1,6 @@
-"""The playground in a real browser: the player against W's live consumer and instant-run
-endpoint, D's diagrams, the engine underneath. Times come from the engine, never from the test."""
+"""The playground in a real browser: the player against the live consumer and instant-run
+endpoint, the server-drawn diagrams, the engine underneath. Times come from the engine, never
+from the test."""
 
 from __future__ import annotations
 

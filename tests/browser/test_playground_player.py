@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from patterns.player.states import badge_table
 from tests.servers import DaphneServer
 
 
@@ -64,15 +65,19 @@ def test_outcome_style_tells_failures_apart(page: Page, daphne_server: DaphneSer
 def test_badge_picks_the_most_severe_state(page: Page, daphne_server: DaphneServer) -> None:
     page.goto(daphne_server.url + "/playground/")
 
+    table = call(page, "diagram.js", "m.serverBadges()")
     badges = call(
         page,
         "diagram.js",
-        "[['state-healthy'], ['state-healthy', 'state-slow'], ['state-draining', 'state-stopped'], []]"
+        "[['state-healthy'], ['state-healthy', 'state-slow'], ['state-draining', 'state-stopped'],"
+        " ['state-ejected', 'state-failing', 'state-healthy'], []]"
         ".map(c => { const e = document.createElement('span'); e.classList.add(...c);"
-        " return m.badgeFor(e.classList); })",
+        " return m.badgeFor(e.classList, m.serverBadges()); })",
     )
 
-    assert badges == ["✓", "⏱", "✕", ""]
+    # The page carries the server's table (patterns/player/states.py), never one of the script's.
+    assert table == [{"state": state, "badge": badge} for state, badge in badge_table()]
+    assert badges == ["✓", "⏱", "✕", "⏏", ""]
 
 
 def test_fork_copies_only_the_past_of_its_parent(page: Page, daphne_server: DaphneServer) -> None:

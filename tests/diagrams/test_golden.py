@@ -1,137 +1,295 @@
-"""Golden DOT text for a tiny topology, one per pattern (a change here is a reviewed change)."""
+"""Golden DOT per topology and pattern (a change here is a reviewed change).
+
+``golden/<topology>--<pattern>.dot`` hold the DOT the diagrams produced before the builder moved
+to the ``graphviz`` package. The package quotes only where DOT needs it and lays statements out its
+own way, so both sides are compared after :func:`canonical`: the same statements in the same order
+with the same attributes in the same order, ignoring quoting, whitespace and separators, reading
+``k=v`` statements in a subgraph as one ``graph [...]`` list, and an edge chain ``a -> b -> c [x]``
+as its edges ``a -> b [x]``, ``b -> c [x]``. Attribute order is NOT normalised: graphviz's layout
+depends on it in places. A second test renders both through ``dot`` and compares the SVG, which is
+the layout itself.
+
+Regenerate only for an intended change: ``GOLDEN_WRITE=1 pytest tests/diagrams/test_golden.py``,
+then review the diff.
+"""
 
 from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from patterns import diagrams
+from patterns.sim import PATTERNS, load_scenario
 
-pytestmark = pytest.mark.unit
+GOLDEN = Path(__file__).resolve().parent / "golden"
+AZS = ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]
 
-# web (1 task in 1a) calls api (1 task in 1a; 1c has none).
-TINY = {
-    "azs": ["ap-northeast-1a", "ap-northeast-1c"],
-    "services": [
-        {
-            "name": "web",
-            "azs": ["ap-northeast-1a"],
-            "tasks": [{"id": "web-1", "az": "ap-northeast-1a"}],
-        },
-        {
-            "name": "api",
-            "azs": ["ap-northeast-1a", "ap-northeast-1c"],
-            "tasks": [{"id": "api-1", "az": "ap-northeast-1a"}],
-        },
-    ],
-    "calls": [{"from": "web", "to": "api"}],
-    "routes": {},
+
+def _service(name: str, count: int, azs: list[str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "azs": azs,
+        "tasks": [
+            {"id": f"{name}-{n}", "az": azs[(n - 1) % len(azs)]} for n in range(1, count + 1)
+        ],
+    }
+
+
+def _tiny() -> dict[str, Any]:
+    # web (1 task in 1a) calls api (1 task in 1a; 1c has none); the ALB has two AZs.
+    return {
+        "azs": ["ap-northeast-1a", "ap-northeast-1c"],
+        "services": [
+            _service("web", 1, ["ap-northeast-1a"]),
+            _service("api", 1, ["ap-northeast-1a", "ap-northeast-1c"]),
+        ],
+        "calls": [{"from": "web", "to": "api"}],
+        "routes": {},
+    }
+
+
+def _sample() -> dict[str, Any]:
+    return diagrams.topology_from_scenario(load_scenario("steady").to_dict())
+
+
+def _canary() -> dict[str, Any]:
+    return diagrams.topology_from_scenario(load_scenario("canary-90-10").to_dict())
+
+
+def _dense() -> dict[str, Any]:
+    # 13 x 12 = 156 task pairs > MAX_PAIR_EDGES: one aggregated edge outside ELB.
+    return {
+        "azs": AZS,
+        "services": [_service("front", 13, AZS), _service("back", 12, AZS)],
+        "calls": [{"from": "front", "to": "back"}],
+    }
+
+
+def _cycle() -> dict[str, Any]:
+    return {
+        "azs": AZS,
+        "services": [_service("a", 2, AZS), _service("b", 2, AZS), _service("c", 0, AZS)],
+        "calls": [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
+    }
+
+
+def _multi_az() -> dict[str, Any]:
+    # Services on different AZ subsets, more than three tasks in one AZ (a second row of cells),
+    # two callers of one service and a chain x -> y -> z.
+    return {
+        "azs": AZS,
+        "services": [
+            _service("x", 5, AZS[:2]),
+            _service("y", 1, AZS[2:]),
+            _service("z", 8, AZS),
+        ],
+        "calls": [
+            {"from": "x", "to": "y"},
+            {"from": "x", "to": "z"},
+            {"from": "y", "to": "z"},
+        ],
+        "routes": {"z": [{"virtual_node": "z", "weight": 70}, {"virtual_node": "y", "weight": 30}]},
+    }
+
+
+TOPOLOGIES = {
+    "tiny": _tiny,
+    "sample": _sample,
+    "canary": _canary,
+    "dense": _dense,
+    "cycle": _cycle,
+    "multi-az": _multi_az,
 }
-
-GOLDEN_ELB = r"""digraph "kumoben-elb" {
-  graph [id="diagram-elb" rankdir="TB" newrank="true" compound="true" ordering="out" nodesep="0.3" ranksep="0.55" pad="0.15" bgcolor="transparent" fontname="Helvetica,Arial,sans-serif" fontsize="10" fontcolor="#1f2933" outputorder="edgesfirst" class="kb-diagram pattern--elb"]
-  node [shape="box" style="rounded,filled" fillcolor="white" color="#7b3fd1" fontname="Helvetica,Arial,sans-serif" fontsize="9" fontcolor="#1f2933" margin="0.08,0.04" penwidth="1.2"]
-  edge [color="#8795a8" penwidth="0.7" arrowsize="0.5" fontname="Helvetica,Arial,sans-serif" fontsize="8"]
-  "svc-web" [id="svc-web" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="1"><FONT COLOR="#c2570c"><B>web</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-web-az-1a" PORT="svc-web-az-1a" TOOLTIP="web tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-web-1" PORT="task-web-1" TOOLTIP="ECS task web-1 · ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>web-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD><FONT POINT-SIZE="8" COLOR="#2f6fb0">1a</FONT></TD></TR></TABLE></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service web" class="service svc--web"]
-  "alb" [id="alb" shape="plain" tooltip="Application Load Balancer (internal)" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="#f5f0ff" CELLBORDER="0" CELLSPACING="6" CELLPADDING="3"><TR><TD COLSPAN="3"><FONT COLOR="#7b3fd1"><B>Application Load Balancer</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">internal · cross-zone on · listener rules → target groups</FONT></TD></TR><TR><TD ID="alb-dns" PORT="alb-dns" TOOLTIP="internal-kumoben-alb.ap-northeast-1.elb.amazonaws.com: one A record per ALB node, TTL 60 s" HREF="#" BORDER="1" STYLE="dashed" COLOR="#7b3fd1" BGCOLOR="white"><FONT POINT-SIZE="8" COLOR="#1f2933">DNS name</FONT><BR/><FONT POINT-SIZE="8" COLOR="#7b3fd1">internal-kumoben-alb.</FONT><BR/><FONT POINT-SIZE="8" COLOR="#7b3fd1">ap-northeast-1.elb.amazonaws.com</FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">A × 2 (one per ALB node) · TTL 60 s</FONT></TD><TD ID="alb-node-1a" PORT="alb-node-1a" TOOLTIP="ALB node in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white" CELLPADDING="4"><FONT COLOR="#7b3fd1"><B>ALB node</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">ap-northeast-1a</FONT></TD><TD ID="alb-node-1c" PORT="alb-node-1c" TOOLTIP="ALB node in ap-northeast-1c" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white" CELLPADDING="4"><FONT COLOR="#7b3fd1"><B>ALB node</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">ap-northeast-1c</FONT></TD></TR></TABLE>> class="alb"]
-  subgraph "cluster_tg_api" {
-    id="tg-api"
-    class="target-group svc--api"
-    label=<<FONT COLOR="#7b3fd1"><B>target group api</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">ip targets · health check HTTP /</FONT>>
-    style="rounded"
-    color="#7b3fd1"
-    penwidth="1.2"
-    margin="6"
-    labelloc="b"
-    "svc-api" [id="svc-api" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="2"><FONT COLOR="#c2570c"><B>api</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-api-az-1a" PORT="svc-api-az-1a" TOOLTIP="api tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-api-1" PORT="task-api-1" TOOLTIP="ECS task api-1 · ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>api-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD><FONT POINT-SIZE="8" COLOR="#2f6fb0">1a</FONT></TD></TR></TABLE></TD></TR></TABLE></TD><TD ID="svc-api-az-1c" PORT="svc-api-az-1c" TOOLTIP="api tasks in ap-northeast-1c" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1c</FONT></TD></TR><TR><TD><FONT POINT-SIZE="8" COLOR="#5b6776">no tasks</FONT></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service api" class="service svc--api"]
-  }
-  "svc-web":"task-web-1":s -> "alb":"alb-node-1a":n [id="edge-web-1--alb-node-1a" class="call from--web to--alb"]
-  "svc-web":"task-web-1":s -> "alb":"alb-node-1c":n [id="edge-web-1--alb-node-1c" class="call from--web to--alb"]
-  "alb":"alb-node-1a":s -> "svc-api":"task-api-1":n [id="edge-alb-node-1a--api-1" class="call from--alb to--api"]
-  "alb":"alb-node-1c":s -> "svc-api":"task-api-1":n [id="edge-alb-node-1c--api-1" class="call from--alb to--api"]
-}
-"""
-
-GOLDEN_APP_MESH = r"""digraph "kumoben-app-mesh" {
-  graph [id="diagram-app-mesh" rankdir="TB" newrank="true" compound="true" ordering="out" nodesep="0.3" ranksep="0.55" pad="0.15" bgcolor="transparent" fontname="Helvetica,Arial,sans-serif" fontsize="10" fontcolor="#1f2933" outputorder="edgesfirst" class="kb-diagram pattern--app-mesh"]
-  node [shape="box" style="rounded,filled" fillcolor="white" color="#7b3fd1" fontname="Helvetica,Arial,sans-serif" fontsize="9" fontcolor="#1f2933" margin="0.08,0.04" penwidth="1.2"]
-  edge [color="#8795a8" penwidth="0.7" arrowsize="0.5" fontname="Helvetica,Arial,sans-serif" fontsize="8"]
-  "svc-web" [id="svc-web" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="1"><FONT COLOR="#c2570c"><B>web</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-web-az-1a" PORT="svc-web-az-1a" TOOLTIP="web tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-web-1" PORT="task-web-1" TOOLTIP="ECS task web-1 · ap-northeast-1a · Envoy" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>web-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD BORDER="1" COLOR="#7b3fd1" BGCOLOR="#f5f0ff"><FONT POINT-SIZE="8" COLOR="#7b3fd1">Envoy</FONT></TD></TR></TABLE></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service web" class="service svc--web"]
-  "svc-api" [id="svc-api" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="2"><FONT COLOR="#c2570c"><B>api</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-api-az-1a" PORT="svc-api-az-1a" TOOLTIP="api tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-api-1" PORT="task-api-1" TOOLTIP="ECS task api-1 · ap-northeast-1a · Envoy" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>api-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD BORDER="1" COLOR="#7b3fd1" BGCOLOR="#f5f0ff"><FONT POINT-SIZE="8" COLOR="#7b3fd1">Envoy</FONT></TD></TR></TABLE></TD></TR></TABLE></TD><TD ID="svc-api-az-1c" PORT="svc-api-az-1c" TOOLTIP="api tasks in ap-northeast-1c" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1c</FONT></TD></TR><TR><TD><FONT POINT-SIZE="8" COLOR="#5b6776">no tasks</FONT></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service api" class="service svc--api"]
-  subgraph "cluster_aws-appmesh" {
-    id="aws-appmesh"
-    label="AWS managed"
-    style="rounded,filled"
-    fillcolor="#f4f6f8"
-    color="#aab4c0"
-    fontsize="8"
-    fontcolor="#5b6776"
-    labeljust="l"
-    "cloud-map" [id="cloud-map" label=<<FONT COLOR="#7b3fd1"><B>AWS Cloud Map</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">namespace local · ECS registers each task</FONT>> fillcolor="#f5f0ff" class="cloud-map"]
-    "appmesh-cp" [id="appmesh-cp" label=<<FONT COLOR="#7b3fd1"><B>App Mesh control plane</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">xDS: routes + endpoints to every Envoy</FONT>> fillcolor="#f5f0ff" class="control-plane"]
-  }
-  "cloud-map":e -> "appmesh-cp":w [id="edge-cloud-map--appmesh-cp" label=" endpoints" fontcolor="#7b3fd1" style="dashed" color="#7b3fd1" class="config"]
-  "mesh" [id="mesh" shape="plain" tooltip="App Mesh mesh kumoben" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="#f5f0ff" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2"><TR><TD COLSPAN="5"><FONT COLOR="#7b3fd1"><B>App Mesh</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">mesh kumoben · the config every Envoy enforces</FONT></TD></TR><TR><TD ID="vs-api" PORT="vs-api" TOOLTIP="virtual service api.local" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white"><FONT COLOR="#7b3fd1"><B>api.local</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">virtual service</FONT></TD><TD><FONT POINT-SIZE="10" COLOR="#7b3fd1">→</FONT></TD><TD ID="vr-api" PORT="vr-api" TOOLTIP="virtual router api-vr" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white"><FONT COLOR="#7b3fd1"><B>api-vr</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">virtual router · route /</FONT></TD><TD><FONT POINT-SIZE="10" COLOR="#7b3fd1">→</FONT></TD><TD><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD ID="vn-api" PORT="vn-api" TOOLTIP="virtual node api-vn (ECS service api)" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white"><FONT COLOR="#7b3fd1">100 % <B>api-vn</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">virtual node · ECS service api</FONT></TD></TR></TABLE></TD></TR><TR><TD COLSPAN="4" ALIGN="RIGHT"><FONT POINT-SIZE="8" COLOR="#5b6776">client-only virtual nodes</FONT></TD><TD><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD ID="vn-web" PORT="vn-web" TOOLTIP="virtual node web-vn (ECS service web)" HREF="#" BORDER="1" STYLE="rounded" COLOR="#7b3fd1" BGCOLOR="white"><FONT COLOR="#7b3fd1"><B>web-vn</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">virtual node · ECS service web</FONT></TD></TR></TABLE></TD></TR></TABLE>> class="mesh"]
-  "appmesh-cp":e -> "mesh":w [id="edge-appmesh-cp--mesh" label=" reads" fontcolor="#7b3fd1" style="dashed" color="#7b3fd1" class="config"]
-  "svc-api" -> "cloud-map" [style=invis]
-  {rank=same; "cloud-map" -> "appmesh-cp" -> "mesh" [style=invis]}
-  "svc-web":"task-web-1":s -> "svc-api":"task-api-1":n [id="edge-web-1--api-1" class="call from--web to--api"]
-}
-"""
-
-GOLDEN_SERVICE_DISCOVERY = r"""digraph "kumoben-service-discovery" {
-  graph [id="diagram-service-discovery" rankdir="TB" newrank="true" compound="true" ordering="out" nodesep="0.3" ranksep="0.55" pad="0.15" bgcolor="transparent" fontname="Helvetica,Arial,sans-serif" fontsize="10" fontcolor="#1f2933" outputorder="edgesfirst" class="kb-diagram pattern--service-discovery"]
-  node [shape="box" style="rounded,filled" fillcolor="white" color="#7b3fd1" fontname="Helvetica,Arial,sans-serif" fontsize="9" fontcolor="#1f2933" margin="0.08,0.04" penwidth="1.2"]
-  edge [color="#8795a8" penwidth="0.7" arrowsize="0.5" fontname="Helvetica,Arial,sans-serif" fontsize="8"]
-  "svc-web" [id="svc-web" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="1"><FONT COLOR="#c2570c"><B>web</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="dns-cache-web" PORT="dns-cache-web" TOOLTIP="DNS cache of web's tasks: api.local" HREF="#" BORDER="1" STYLE="dashed" COLOR="#5b6776" BGCOLOR="white" COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#1f2933">client DNS cache:</FONT>&#160;<FONT POINT-SIZE="8" COLOR="#5b6776">api.local</FONT></TD></TR><TR><TD ID="svc-web-az-1a" PORT="svc-web-az-1a" TOOLTIP="web tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-web-1" PORT="task-web-1" TOOLTIP="ECS task web-1 · ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>web-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD><FONT POINT-SIZE="8" COLOR="#2f6fb0">1a</FONT></TD></TR></TABLE></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service web" class="service svc--web"]
-  "svc-api" [id="svc-api" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="2"><FONT COLOR="#c2570c"><B>api</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-api-az-1a" PORT="svc-api-az-1a" TOOLTIP="api tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-api-1" PORT="task-api-1" TOOLTIP="ECS task api-1 · ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>api-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD><FONT POINT-SIZE="8" COLOR="#2f6fb0">1a</FONT></TD></TR></TABLE></TD></TR></TABLE></TD><TD ID="svc-api-az-1c" PORT="svc-api-az-1c" TOOLTIP="api tasks in ap-northeast-1c" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1c</FONT></TD></TR><TR><TD><FONT POINT-SIZE="8" COLOR="#5b6776">no tasks</FONT></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service api" class="service svc--api"]
-  subgraph "cluster_aws-discovery" {
-    id="aws-discovery"
-    label="AWS managed"
-    style="rounded,filled"
-    fillcolor="#f4f6f8"
-    color="#aab4c0"
-    fontsize="8"
-    fontcolor="#5b6776"
-    labeljust="l"
-    "cloud-map" [id="cloud-map" label=<<FONT COLOR="#7b3fd1"><B>AWS Cloud Map</B></FONT><BR/><FONT POINT-SIZE="8" COLOR="#5b6776">namespace local · ECS registers each task</FONT>> fillcolor="#f5f0ff" class="cloud-map"]
-    "r53-zone" [id="r53-zone" label=<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="#7b3fd1"><B>Route 53 private hosted zone</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">local.</FONT></TD></TR><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#1f2933">web.local</FONT></TD><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#5b6776">A · multivalue</FONT></TD></TR><TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#1f2933">api.local</FONT></TD><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#5b6776">A · multivalue</FONT></TD></TR></TABLE>> fillcolor="#f5f0ff" class="hosted-zone"]
-  }
-  "cloud-map":s -> "r53-zone":n [id="edge-cloud-map--r53-zone" label=" records" style="dashed" color="#7b3fd1" fontcolor="#7b3fd1" class="config"]
-  "svc-web":"task-web-1":e -> "r53-zone":w [id="edge-web-1--r53-zone" style="dotted" color="#7b3fd1" constraint="false" class="dns-query from--web"]
-  "svc-web":"task-web-1":s -> "svc-api":"task-api-1":n [id="edge-web-1--api-1" class="call from--web to--api"]
-}
-"""
-
-GOLDEN_SERVICE_CONNECT = r"""digraph "kumoben-service-connect" {
-  graph [id="diagram-service-connect" rankdir="TB" newrank="true" compound="true" ordering="out" nodesep="0.3" ranksep="0.55" pad="0.15" bgcolor="transparent" fontname="Helvetica,Arial,sans-serif" fontsize="10" fontcolor="#1f2933" outputorder="edgesfirst" class="kb-diagram pattern--service-connect"]
-  node [shape="box" style="rounded,filled" fillcolor="white" color="#7b3fd1" fontname="Helvetica,Arial,sans-serif" fontsize="9" fontcolor="#1f2933" margin="0.08,0.04" penwidth="1.2"]
-  edge [color="#8795a8" penwidth="0.7" arrowsize="0.5" fontname="Helvetica,Arial,sans-serif" fontsize="8"]
-  subgraph "cluster_sc_namespace" {
-    id="sc-namespace"
-    class="namespace"
-    label=<<FONT COLOR="#7b3fd1"><B>Service Connect namespace</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">AWS Cloud Map local · ECS pushes endpoints to every agent · no DNS query leaves the task</FONT>>
-    style="rounded,dashed"
-    color="#7b3fd1"
-    penwidth="1.2"
-    margin="10"
-    "svc-web" [id="svc-web" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="1"><FONT COLOR="#c2570c"><B>web</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-web-az-1a" PORT="svc-web-az-1a" TOOLTIP="web tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-web-1" PORT="task-web-1" TOOLTIP="ECS task web-1 · ap-northeast-1a · SC agent" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>web-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD BORDER="1" COLOR="#7b3fd1" BGCOLOR="#f5f0ff"><FONT POINT-SIZE="8" COLOR="#7b3fd1">SC agent</FONT></TD></TR></TABLE></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service web" class="service svc--web"]
-    "svc-api" [id="svc-api" label=<<TABLE BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="#fff7ed" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2"><TR><TD COLSPAN="2"><FONT COLOR="#c2570c"><B>api</B></FONT> <FONT POINT-SIZE="8" COLOR="#5b6776">ECS service</FONT></TD></TR><TR><TD ID="svc-api-az-1a" PORT="svc-api-az-1a" TOOLTIP="api tasks in ap-northeast-1a" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1a</FONT></TD></TR><TR><TD ID="task-api-1" PORT="task-api-1" TOOLTIP="ECS task api-1 · ap-northeast-1a · SC agent" HREF="#" BORDER="1" STYLE="rounded" COLOR="#c2570c" BGCOLOR="white" CELLPADDING="3"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1f2933"><B>api-1</B></FONT></TD></TR><TR><TD BORDER="1" COLOR="#c2570c" BGCOLOR="white" SIDES="LTBR"><FONT POINT-SIZE="8" COLOR="#1f2933">app</FONT></TD><TD BORDER="1" COLOR="#7b3fd1" BGCOLOR="#f5f0ff"><FONT POINT-SIZE="8" COLOR="#7b3fd1">SC agent</FONT></TD></TR></TABLE></TD></TR></TABLE></TD><TD ID="svc-api-az-1c" PORT="svc-api-az-1c" TOOLTIP="api tasks in ap-northeast-1c" HREF="#" BORDER="1" STYLE="rounded,dashed" COLOR="#2f6fb0"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0"><TR><TD COLSPAN="1"><FONT POINT-SIZE="8" COLOR="#2f6fb0">ap-northeast-1c</FONT></TD></TR><TR><TD><FONT POINT-SIZE="8" COLOR="#5b6776">no tasks</FONT></TD></TR></TABLE></TD></TR></TABLE>> shape="plain" tooltip="ECS service api" class="service svc--api"]
-  }
-  "svc-web":"task-web-1":s -> "svc-api":"task-api-1":n [id="edge-web-1--api-1" class="call from--web to--api"]
-}
-"""
+CASES = [(name, pattern) for name in TOPOLOGIES for pattern in PATTERNS]
 
 
-@pytest.mark.parametrize(
-    ("pattern", "golden"),
-    [
-        ("elb", GOLDEN_ELB),
-        ("app-mesh", GOLDEN_APP_MESH),
-        ("service-discovery", GOLDEN_SERVICE_DISCOVERY),
-        ("service-connect", GOLDEN_SERVICE_CONNECT),
-    ],
+def _golden_path(name: str, pattern: str) -> Path:
+    return GOLDEN / f"{name}--{pattern}.dot"
+
+
+# --------------------------------------------------------------------------- canonical DOT
+
+_TOKEN = re.compile(
+    r"""\s+|(?P<str>"(?:\\.|[^"\\])*")|(?P<html><)|(?P<arrow>->)"""
+    r"""|(?P<id>[A-Za-z_][A-Za-z0-9_]*|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?))|(?P<punct>[{}\[\]=;,:])"""
 )
-def test_build_dot_tiny_topology_matches_golden(pattern: str, golden: str) -> None:
-    dot = diagrams.build_dot(TINY, pattern)
 
-    assert dot == golden
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise ValueError(f"cannot read DOT at {text[pos : pos + 40]!r}")
+        if match.group("html"):
+            depth, end = 0, pos
+            while True:
+                depth += {"<": 1, ">": -1}.get(text[end], 0)
+                end += 1
+                if depth == 0:
+                    break
+            out.append(("html", text[pos:end]))
+            pos = end
+            continue
+        kind = match.lastgroup
+        if kind == "str":
+            out.append(("id", re.sub(r'\\(["\\])', r"\1", match.group()[1:-1])))
+        elif kind == "id":
+            out.append(("id", match.group()))
+        elif kind == "arrow":
+            out.append(("punct", "->"))
+        elif kind == "punct":
+            out.append(("punct", match.group()))
+        pos = match.end()
+    return out
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def peek(self, ahead: int = 0) -> tuple[str, str]:
+        return self.toks[self.i + ahead] if self.i + ahead < len(self.toks) else ("end", "")
+
+    def take(self) -> tuple[str, str]:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def expect(self, value: str) -> None:
+        tok = self.take()
+        assert tok[1] == value, f"expected {value!r}, got {tok!r}"
+
+    def value(self) -> str:
+        kind, text = self.take()
+        assert kind in ("id", "html"), f"expected an ID, got {text!r}"
+        return text if kind == "html" else repr(text)
+
+    def attrs(self) -> list[str]:
+        pairs: list[str] = []
+        while self.peek() == ("punct", "["):
+            self.take()
+            while self.peek() != ("punct", "]"):
+                if self.peek()[1] in (",", ";"):
+                    self.take()
+                    continue
+                key = self.value()
+                self.expect("=")
+                pairs.append(f"{key}={self.value()}")
+            self.take()
+        return pairs
+
+    def endpoint(self) -> str:
+        parts = [self.value()]
+        while self.peek() == ("punct", ":"):
+            self.take()
+            parts.append(self.value())
+        return ":".join(parts)
+
+    def body(self, depth: int) -> list[str]:
+        pad = "  " * depth
+        lines: list[str] = []
+        sets: list[str] = []
+
+        def flush() -> None:
+            if sets:
+                lines.append(f"{pad}graph {sets}")
+                sets.clear()
+
+        while self.peek() != ("punct", "}"):
+            kind, text = self.peek()
+            if text == ";":
+                self.take()
+                continue
+            if kind == "id" and text in ("subgraph",) or self.peek() == ("punct", "{"):
+                flush()
+                name = ""
+                if text == "subgraph":
+                    self.take()
+                    if self.peek() != ("punct", "{"):
+                        name = self.value()
+                self.expect("{")
+                lines.append(f"{pad}subgraph {name} {{")
+                lines.extend(self.body(depth + 1))
+                self.expect("}")
+                lines.append(f"{pad}}}")
+                continue
+            if kind == "id" and text in ("graph", "node", "edge") and self.peek(1)[1] == "[":
+                self.take()
+                if text == "graph":
+                    sets.extend(self.attrs())
+                else:
+                    flush()
+                    lines.append(f"{pad}{text} {self.attrs()}")
+                continue
+            if self.peek(1) == ("punct", "="):
+                key = self.value()
+                self.take()
+                sets.append(f"{key}={self.value()}")
+                continue
+            flush()
+            ends = [self.endpoint()]
+            while self.peek() == ("punct", "->"):
+                self.take()
+                ends.append(self.endpoint())
+            attrs = self.attrs()
+            if len(ends) == 1:
+                lines.append(f"{pad}node {ends[0]} {attrs}")
+            for a, b in zip(ends, ends[1:], strict=False):
+                lines.append(f"{pad}edge {a} -> {b} {attrs}")
+        flush()
+        return lines
+
+
+def canonical(text: str) -> list[str]:
+    """The DOT's statements, one a line, in order; quoting and attribute order ignored."""
+    reader = _Reader(text)
+    reader.expect("digraph")
+    name = reader.value()
+    reader.expect("{")
+    lines = [f"digraph {name} {{", *reader.body(1), "}"]
+    reader.expect("}")
+    assert reader.peek()[0] == "end"
+    return lines
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.unit
+def test_canonical_ignores_quoting_but_not_statement_or_attribute_order() -> None:
+    a = 'digraph "g" {\n  "a" [id="a" x="1"]\n  {rank=same; "a" -> "b" -> "c" [style=invis]}\n}\n'
+    b = "digraph g {\n\ta [id=a x=1]\n\t{\n\t\trank=same\n\t\ta -> b [style=invis]\n\t\tb -> c [style=invis]\n\t}\n}\n"
+    swapped = "digraph g {\n\t{\n\t\trank=same\n\t\ta -> b [style=invis]\n\t\tb -> c [style=invis]\n\t}\n\ta [id=a x=1]\n}\n"
+
+    assert canonical(a) == canonical(b)
+    assert canonical(a) != canonical(swapped)
+    assert canonical(a) != canonical(b.replace("[id=a x=1]", "[x=1 id=a]"))
+    assert canonical('digraph g { a [label="<b>"] }') != canonical("digraph g { a [label=<b>] }")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("name", "pattern"), CASES)
+def test_build_dot_matches_golden(name: str, pattern: str) -> None:
+    dot = diagrams.build_dot(TOPOLOGIES[name](), pattern)
+    path = _golden_path(name, pattern)
+    if os.environ.get("GOLDEN_WRITE") == "1":
+        path.write_text(dot, encoding="utf-8")
+
+    golden = path.read_text(encoding="utf-8")
+
+    assert canonical(dot) == canonical(golden)
+
+
+@pytest.mark.parametrize(("name", "pattern"), CASES)
+def test_build_dot_renders_the_same_svg_as_golden(name: str, pattern: str) -> None:
+    dot = diagrams.build_dot(TOPOLOGIES[name](), pattern)
+    golden = _golden_path(name, pattern).read_text(encoding="utf-8")
+
+    assert diagrams.run_dot(dot, "svg") == diagrams.run_dot(golden, "svg")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from patterns.labs import checks as labs
-from patterns.labs.views import LAB_TEXT_DIR, lab_text
+from patterns.labs.texts import LAB_TEXT_DIR, lab_text
 from patterns.lessons.content import LANGUAGES
 
 # One configuration a lab accepts for any drawn numbers (the canary's rollback is set per test).

@@ -9,34 +9,14 @@ from patterns.player.playback import (
     Playback,
     PlaybackError,
     default_sample_every,
-    element_classes,
     fork,
     readout_values,
     sample_label,
 )
 from patterns.sim import Simulation, load_scenario
+from tests.player.scenarios import ONE, TINY
 
 pytestmark = pytest.mark.unit
-
-# One caller task, one callee task, two requests a second at fixed instants: a frame small enough
-# to write out whole.
-ONE: dict[str, Any] = {
-    "name": "one",
-    "duration_s": 1,
-    "arrivals": "uniform",
-    "services": [
-        {"name": "front", "tasks": 1},
-        {"name": "back", "tasks": 1, "azs": ["ap-northeast-1a"]},
-    ],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 12,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 3}],
-    "traffic": [{"from": "front", "to": "back", "rps": 2}],
-}
 
 
 def _all_frames(playback: Playback) -> list[dict[str, Any]]:
@@ -145,67 +125,6 @@ def test_edge_ids_drop_the_task_prefix_and_name_alb_nodes_by_az() -> None:
     assert alb_node_el("alb-ap-northeast-1d") == "alb-node-1d"
 
 
-def test_elb_dots_go_client_to_alb_node_to_target() -> None:
-    frames = _all_frames(Playback(ONE, "elb", 7, topology_hook=None))
-
-    dots = _dots(frames)
-
-    node = dots[0]["path"][0].split("--")[1]
-    assert node.startswith("alb-node-")
-    assert dots[0]["path"] == [f"edge-front-1--{node}", f"edge-{node}--back-1"]
-    assert dots[0]["dir"] == [1, 1]
-    assert len(dots[0]["t"]) == 3
-    assert dots[0]["t"][0] == dots[0]["t"][1] == 0.25
-
-
-def test_service_discovery_dot_visits_the_zone_on_a_dns_miss_only() -> None:
-    frames = _all_frames(Playback(ONE, "service-discovery", 7, topology_hook=None))
-
-    first, second = _dots(frames)
-
-    assert first["path"] == [
-        "edge-front-1--r53-zone",
-        "edge-front-1--r53-zone",
-        "edge-front-1--back-1",
-    ]
-    assert first["dir"] == [1, -1, 1]
-    assert first["t"][:3] == [0.25, 0.25, 0.25]
-    assert second["path"] == ["edge-front-1--back-1"]
-
-
-@pytest.mark.parametrize("pattern", ["app-mesh", "service-connect"])
-def test_envoy_patterns_retry_a_dead_task_as_separate_attempts(pattern: str) -> None:
-    playback = Playback(TINY, pattern, 1, topology_hook=None)
-    playback.apply({"do": "kill_task", "task": "back-1"})
-    playback.apply({"do": "kill_task", "task": "back-2"})
-
-    dots = _dots(_all_frames(playback))
-
-    dead = ("edge-front-1--back-1", "edge-front-1--back-2")
-    retried = next(d for d in dots if d["outcome"] == "retried")
-    attempts = [d for d in dots if d["id"] == retried["id"]]
-    assert [d["attempts"] for d in attempts] == list(range(1, len(attempts) + 1))
-    assert all(d["outcome"] == "retried" for d in attempts[:-1])
-    assert attempts[-1]["outcome"] != "retried"
-    # Envoy's connect timeout (5 s) is the time a dot spends on the edge to a dead task.
-    for dot in attempts[:-1]:
-        assert dot["path"][0] in dead
-        assert dot["t"][1] - dot["t"][0] == pytest.approx(5.0)
-
-
-def test_elb_answers_503_at_the_node_when_no_target_is_registered() -> None:
-    scenario = {**TINY, "settings": {"alb": {"deregistration_delay_s": 0}}}
-    playback = Playback(scenario, "elb", 1, topology_hook=None)
-    playback.apply({"do": "scale", "service": "back", "count": 0})
-
-    frames = _all_frames(playback)
-
-    late = [d for d in _dots(frames) if d["t"][0] > 2]
-    assert late
-    assert {d["outcome"] for d in late} == {"http_503"}
-    assert all(len(d["path"]) == 1 and "--alb-node-" in d["path"][0] for d in late)
-
-
 @pytest.mark.parametrize("pattern", ["elb", "app-mesh", "service-discovery", "service-connect"])
 def test_window_metrics_equal_the_engines_buckets(pattern: str) -> None:
     scenario = {
@@ -275,18 +194,6 @@ def test_state_classes_follow_a_killed_task_and_an_az_outage() -> None:
     assert changes["task-back-2"] == (1.0, ["state-stopped"], ["state-healthy"])
     assert changes["alb-node-1c"] == (1.0, ["state-az-out"], [])
     assert changes["svc-back-az-1c"] == (1.0, ["state-az-out"], [])
-
-
-def test_element_classes_mark_behaviour_and_ejection() -> None:
-    sim = Simulation(TINY, pattern="service-connect", seed=1)
-    sim.apply({"do": "fail_task", "task": "back-1", "status": 503})
-    sim.apply({"do": "slow_task", "task": "back-3", "delay_ms": 100})
-    sim.advance(6)
-
-    classes = element_classes(sim.snapshot(), "service-connect")
-
-    assert classes["task-back-1"] == ("state-ejected", "state-failing", "state-healthy")
-    assert classes["task-back-3"] == ("state-healthy", "state-slow")
 
 
 def test_stale_dns_cache_is_marked_while_it_holds_a_removed_ip() -> None:

@@ -8,16 +8,10 @@ from django.test import Client
 
 from patterns.player.permalink import encode
 from patterns.player.playback import instant_frames
+from tests.scenarios import TINY
 
 pytestmark = pytest.mark.django_db
 
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 5,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 2}],
-    "traffic": [{"from": "front", "to": "back", "rps": 4}],
-}
 TOKEN = "a" * 32  # a CSRF secret: the cookie and the header carry the same value
 
 

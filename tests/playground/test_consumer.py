@@ -8,20 +8,12 @@ from channels.testing import WebsocketCommunicator
 
 from kumoben.asgi import application
 from patterns.player.playback import instant_frames
+from tests.scenarios import TINY
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db]
 
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
-
-# Two services, one call, uniform arrivals: 5 windows with a handful of requests each.
-TINY: dict[str, Any] = {
-    "name": "tiny",
-    "duration_s": 5,
-    "arrivals": "uniform",
-    "services": [{"name": "front", "tasks": 1}, {"name": "back", "tasks": 2}],
-    "traffic": [{"from": "front", "to": "back", "rps": 4}],
-}
 FAST = 10  # the fastest speed: a 5 s run streams in half a second
 
 

@@ -78,6 +78,48 @@ def test_start_with_an_unknown_scenario_is_refused() -> None:
     assert caught.value.field == "scenario"
 
 
+def test_start_stores_the_scenario_as_sent_with_its_pattern_and_seed() -> None:
+    inline = {"name": "mine", "duration_s": 30, "pattern": "service-connect", "seed": 4}
+
+    by_name = session_sim.validate_start({"scenario": "kill-task", "pattern": "all"})
+    by_object = session_sim.validate_start({"scenario": inline})
+
+    assert by_name == {"scenario": "kill-task", "pattern": "all", "seed": 1}
+    assert by_object == {"scenario": inline, "pattern": "service-connect", "seed": 4}
+
+
+def test_start_takes_neither_a_permalink_nor_a_log_nor_a_language() -> None:
+    frame = {"scenario": "steady", "permalink": "1%%%", "log": "x", "lang": "fr"}
+
+    assert session_sim.validate_start(frame) == {"scenario": "steady", "pattern": "elb", "seed": 1}
+
+
+@pytest.mark.parametrize(
+    ("frame", "field", "reason"),
+    [
+        ({}, "scenario", "must be an object or the name of a built-in scenario"),
+        ({"scenario": 7}, "scenario", "must be an object or the name of a built-in scenario"),
+        ({"scenario": "nope"}, "scenario", "unknown built-in scenario 'nope'"),
+        (
+            {"scenario": "steady", "pattern": "mesh"},
+            "pattern",
+            "must be one of elb, app-mesh, service-discovery, service-connect, all",
+        ),
+        ({"scenario": "steady", "seed": -1}, "seed", "must be a whole number from 0 to 2**63 - 1"),
+        (
+            {"scenario": {"duration_s": 7200}},
+            "scenario.duration_s",
+            "at most 3600 s in the playground",
+        ),
+    ],
+)
+def test_start_refusals_name_the_field(frame: dict, field: str, reason: str) -> None:
+    with pytest.raises(session_sim.SimCommandError) as caught:
+        session_sim.validate_start(frame)
+
+    assert (caught.value.field, caught.value.reason) == (field, reason)
+
+
 def test_action_for_an_unknown_task_is_refused_by_the_engine() -> None:
     sim = _started()
 

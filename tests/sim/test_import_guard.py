@@ -1,33 +1,56 @@
-"""patterns.sim stays pure: importing it loads no Django, Channels or graphviz module."""
+"""patterns.sim stays pure: importing every module of it loads no Django, Channels or graphviz
+module and nothing of the rest of the app."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.unit
 
+ROOT = Path(__file__).resolve().parents[2]
+SIM = ROOT / "patterns" / "sim"
+
+# Any ImportError fails the probe (and so the test): every engine module must import on its own.
 _PROBE = """
-import json, sys
+import importlib, json, pkgutil, sys
 import patterns.sim
-import patterns.sim.elb, patterns.sim.faults, patterns.sim.causes
-for name in ("appmesh", "service_discovery", "service_connect"):
-    try:
-        __import__("patterns.sim." + name)
-    except ImportError:
-        pass
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("django", "channels", "graphviz"))))
+names = sorted(m.name for m in pkgutil.walk_packages(patterns.sim.__path__, "patterns.sim."))
+for name in names:
+    importlib.import_module(name)
+foreign = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] in ("django", "channels", "graphviz")
+    or (m.startswith("patterns.") and not m.startswith("patterns.sim"))
+)
+print(json.dumps({"imported": names, "foreign": foreign}))
 """
 
 
-def test_import_patterns_sim_loads_no_framework_module() -> None:
+def _probe() -> dict[str, list[str]]:
     completed = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True, cwd="."
+        [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, list[str]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_import_every_sim_module_loads_no_framework_or_app_module() -> None:
+    result = _probe()
+
+    assert result["foreign"] == []
+
+
+def test_import_guard_covers_every_module_of_the_engine() -> None:
+    modules = sorted(
+        f"patterns.sim.{path.stem}" for path in SIM.glob("*.py") if path.stem != "__init__"
     )
 
-    loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    result = _probe()
 
-    assert loaded == []
+    assert result["imported"] == modules

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
-from kumoben.asgi import application
+from tests.site.conftest import OpenSocket
 
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+BROADCAST = "/ws/ops/broadcast/"
 
 
 @sync_to_async
@@ -23,44 +24,31 @@ def _session_cookie(is_staff: bool) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-async def _connect(cookie: bytes | None) -> tuple[WebsocketCommunicator, bool, int | None]:
-    headers = [(b"origin", b"http://127.0.0.1")]
-    if cookie:
-        headers.append((b"cookie", cookie))
-    communicator = WebsocketCommunicator(application, "/ws/ops/broadcast/", headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
-
-
-async def test_ops_broadcast_refuses_anonymous_visitors() -> None:
-    communicator, connected, code = await _connect(None)
+async def test_ops_broadcast_refuses_anonymous_visitors(open_socket: OpenSocket) -> None:
+    _, connected, code = await open_socket(BROADCAST)
 
     assert (connected, code) == (False, 4403)
-    await communicator.disconnect()
 
 
-async def test_ops_broadcast_refuses_users_who_are_not_staff() -> None:
-    communicator, connected, code = await _connect(await _session_cookie(is_staff=False))
+async def test_ops_broadcast_refuses_users_who_are_not_staff(open_socket: OpenSocket) -> None:
+    _, connected, code = await open_socket(BROADCAST, await _session_cookie(is_staff=False))
 
     assert (connected, code) == (False, 4403)
-    await communicator.disconnect()
 
 
-async def test_ops_broadcast_reaches_every_staff_client() -> None:
+async def test_ops_broadcast_reaches_every_staff_client(open_socket: OpenSocket) -> None:
     cookie = await _session_cookie(is_staff=True)
-    sender, _, _ = await _connect(cookie)
-    listener, _, _ = await _connect(cookie)
+    sender, _, _ = await open_socket(BROADCAST, cookie)
+    listener, _, _ = await open_socket(BROADCAST, cookie)
 
     await sender.send_json_to({"type": "broadcast", "text": "<b>hello</b>"})
 
     assert await listener.receive_json_from() == {"type": "broadcast", "text": "<b>hello</b>"}
     assert await sender.receive_json_from() == {"type": "broadcast", "text": "<b>hello</b>"}
-    await sender.disconnect()
-    await listener.disconnect()
 
 
-async def test_ops_broadcast_rejects_empty_or_long_text() -> None:
-    sender, _, _ = await _connect(await _session_cookie(is_staff=True))
+async def test_ops_broadcast_rejects_empty_or_long_text(open_socket: OpenSocket) -> None:
+    sender, _, _ = await open_socket(BROADCAST, await _session_cookie(is_staff=True))
 
     await sender.send_json_to({"type": "broadcast", "text": "x" * 201})
 
@@ -69,4 +57,3 @@ async def test_ops_broadcast_rejects_empty_or_long_text() -> None:
         "field": "text",
         "reason": "expected a string of 1 to 200 characters",
     }
-    await sender.disconnect()

@@ -1,44 +1,37 @@
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 from channels.testing import WebsocketCommunicator
 
-from kumoben.asgi import application
+from tests.site.conftest import OpenSocket
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
 pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db]
 
-ORIGIN = [(b"origin", b"http://127.0.0.1")]
 
-
-async def _connected() -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/status/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
+@pytest_asyncio.fixture
+async def status(open_socket: OpenSocket) -> WebsocketCommunicator:
+    communicator, connected, _ = await open_socket("/ws/status/")
     assert connected
     return communicator
 
 
-async def test_status_says_hello_and_answers_a_ping_through_the_layer() -> None:
-    communicator = await _connected()
-
-    hello = await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "ping", "id": 7})
-    pong = await communicator.receive_json_from()
+async def test_status_says_hello_and_answers_a_ping_through_the_layer(
+    status: WebsocketCommunicator,
+) -> None:
+    hello = await status.receive_json_from()
+    await status.send_json_to({"type": "ping", "id": 7})
+    pong = await status.receive_json_from()
 
     assert hello == {"type": "hello", "layer": "in-memory"}
     assert pong == {"type": "pong", "id": 7}
-    await communicator.disconnect()
 
 
-async def test_status_rejects_a_foreign_origin() -> None:
-    communicator = WebsocketCommunicator(
-        application, "/ws/status/", headers=[(b"origin", b"https://evil.example")]
-    )
-
-    connected, _ = await communicator.connect()
+async def test_status_rejects_a_foreign_origin(open_socket: OpenSocket) -> None:
+    _, connected, _ = await open_socket("/ws/status/", origin=b"https://evil.example")
 
     assert connected is False
-    await communicator.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -54,46 +47,40 @@ async def test_status_rejects_a_foreign_origin() -> None:
     ],
 )
 async def test_status_answers_a_bad_frame_with_an_error_and_stays_usable(
-    frame: str, field: str, reason: str
+    status: WebsocketCommunicator, frame: str, field: str, reason: str
 ) -> None:
-    communicator = await _connected()
-    await communicator.receive_json_from()
+    await status.receive_json_from()
 
-    await communicator.send_to(text_data=frame)
-    error = await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "ping", "id": 2})
-    pong = await communicator.receive_json_from()
+    await status.send_to(text_data=frame)
+    error = await status.receive_json_from()
+    await status.send_json_to({"type": "ping", "id": 2})
+    pong = await status.receive_json_from()
 
     assert error == {"type": "error", "field": field, "reason": reason}
     assert pong == {"type": "pong", "id": 2}
-    await communicator.disconnect()
 
 
-async def test_status_refuses_binary_frames() -> None:
-    communicator = await _connected()
-    await communicator.receive_json_from()
+async def test_status_refuses_binary_frames(status: WebsocketCommunicator) -> None:
+    await status.receive_json_from()
 
-    await communicator.send_to(bytes_data=b"\x00\x01")
-    error = await communicator.receive_json_from()
+    await status.send_to(bytes_data=b"\x00\x01")
+    error = await status.receive_json_from()
 
     assert error == {
         "type": "error",
         "field": "frame",
         "reason": "binary frames are not accepted; send JSON text",
     }
-    await communicator.disconnect()
 
 
-async def test_status_rate_limits_a_flood_of_frames() -> None:
-    communicator = await _connected()
-    await communicator.receive_json_from()
+async def test_status_rate_limits_a_flood_of_frames(status: WebsocketCommunicator) -> None:
+    await status.receive_json_from()
 
     for n in range(30):
-        await communicator.send_json_to({"type": "ping", "id": n})
-    replies = [await communicator.receive_json_from() for _ in range(30)]
+        await status.send_json_to({"type": "ping", "id": n})
+    replies = [await status.receive_json_from() for _ in range(30)]
 
     kinds = [reply["type"] for reply in replies]
     assert kinds.count("pong") == 20
     assert kinds.count("error") == 10
     assert {r["reason"] for r in replies if r["type"] == "error"} == {"too many frames; slow down"}
-    await communicator.disconnect()

@@ -1,7 +1,11 @@
 // Virtual time driven by requestAnimationFrame. The clock never runs past what has been
 // buffered: while live, it waits for the next frame instead of inventing time.
 
-export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+// The speeds on offer are the speed buttons the server rendered (patterns/catalog.py SPEEDS),
+// slowest first; the script keeps no list of its own.
+export function speedsIn(root) {
+  return [...root.querySelectorAll("button[data-control=speed]")].map((b) => Number(b.dataset.speed));
+}
 
 export class Clock {
   constructor(onTick) {

@@ -26,17 +26,17 @@ function parseSvg(text) {
   return document.importNode(svg, true);
 }
 
-// The badge each state writes into a task (D's legend shows the same glyphs). When a task
-// carries several states, the first in this list wins: the most severe one.
-export const BADGES = [
-  ["state-stopped", "✕"], ["state-az-out", "AZ✕"], ["state-ejected", "⏏"], ["state-failing", "5xx"],
-  ["state-refusing", "⛔"], ["state-blackholed", "●"], ["state-slow", "⏱"], ["state-unhealthy", "!"],
-  ["state-draining", "⇥"], ["state-initial", "?"], ["state-pending", "…"], ["state-stale", "⌛"],
-  ["state-healthy", "✓"],
-];
+// The badge each state writes into a task, as {state, badge} entries, most severe first: the
+// server's table (patterns/player/states.py), which the player partial carries as JSON, so the
+// player, the legend and a lesson's static diagram draw the same glyphs.
+export function serverBadges(scope = document) {
+  const script = scope.querySelector("#player-badges") || document.getElementById("player-badges");
+  return script ? JSON.parse(script.textContent) : [];
+}
 
-export function badgeFor(classList) {
-  for (const [name, glyph] of BADGES) if (classList.contains(name)) return glyph;
+// When a task carries several states, the first of `badges` it has wins: the most severe one.
+export function badgeFor(classList, badges) {
+  for (const { state, badge } of badges) if (classList.contains(state)) return badge;
   return "";
 }
 
@@ -46,8 +46,9 @@ export function edgeEnds(edgeId) {
 }
 
 export class Diagram {
-  constructor(container, svgText, { label = "" } = {}) {
+  constructor(container, svgText, { label = "", badges = null } = {}) {
     this.container = container;
+    this.badges = badges || serverBadges(container.closest("[data-role=player]") || document);
     this.svg = parseSvg(svgText);
     this.svg.removeAttribute("width");
     this.svg.removeAttribute("height");
@@ -136,7 +137,7 @@ export class Diagram {
 
   updateBadges() {
     for (const badge of this.svg.querySelectorAll("g[id^='task-'] > text.badge")) {
-      const glyph = badgeFor(badge.parentNode.classList);
+      const glyph = badgeFor(badge.parentNode.classList, this.badges);
       if (badge.textContent !== glyph) badge.textContent = glyph;
     }
   }

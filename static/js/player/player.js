@@ -8,7 +8,7 @@
 import { csrfToken } from "../csrf.js";
 import { Socket } from "../socket.js";
 import { Chart } from "./chart.js";
-import { Clock, SPEEDS } from "./clock.js";
+import { Clock, speedsIn } from "./clock.js";
 import { Diagram } from "./diagram.js";
 import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
 import { EventList } from "./eventlist.js";
@@ -440,15 +440,16 @@ export class Player {
   }
 
   setSpeed(value) {
-    if (!SPEEDS.includes(value)) return;
+    if (!speedsIn(this.root).includes(value)) return;
     this.clock.speed = value;
     if (this.mode === "live") this.connection?.send({ type: "speed", value });
     this._syncButtons();
   }
 
   nudgeSpeed(direction) {
-    const i = SPEEDS.indexOf(this.clock.speed);
-    this.setSpeed(SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, i + direction))]);
+    const speeds = speedsIn(this.root);
+    const i = speeds.indexOf(this.clock.speed);
+    this.setSpeed(speeds[Math.max(0, Math.min(speeds.length - 1, i + direction))]);
   }
 
   // Steps go row by row, so events that share a time are each visited; the list's filters apply.

@@ -1,0 +1,38 @@
+"""The Django form of a lab's settings, built from its LabField specs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from patterns.labs import checks as labs
+from patterns.sim import ScenarioError
+
+
+def _form_field(spec: labs.LabField) -> forms.Field:
+    if spec.choices:
+        choices = [(value, str(label)) for value, label in spec.choices]
+        if not spec.default:
+            choices = [("", "—"), *choices]
+        return forms.ChoiceField(label=spec.label, choices=choices, required=spec.required)
+    if spec.integer:
+        return forms.IntegerField(
+            label=spec.label, min_value=int(spec.lo), max_value=int(spec.hi), required=spec.required
+        )
+    return forms.FloatField(
+        label=spec.label, min_value=spec.lo, max_value=spec.hi, required=spec.required
+    )
+
+
+def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
+    form = forms.Form(data=data, initial=lab.defaults(), auto_id="lab-%s")
+    for spec in lab.fields:
+        form.fields[spec.name] = _form_field(spec)
+    return form
+
+
+def attach_engine_error(lab: labs.Lab, form: forms.Form, error: ScenarioError) -> None:
+    """An engine rule (e.g. timeout below interval) goes beside the field that sets it."""
+    target = next((f.name for f in lab.fields if f.setting and error.path == f.setting), None)
+    form.add_error(target, error.reason)
