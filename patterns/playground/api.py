@@ -1,7 +1,7 @@
-"""The playground's JSON endpoints: an instant run (every frame at once) and scenario validation.
+"""The playground's JSON endpoint: an instant run (every frame at once).
 
-Both take a JSON body ``{"scenario": {...} | "<built-in name>", "pattern", "seed", "lang", "log"}``
-(or ``{"permalink": token}``), are POST only and CSRF protected (send ``X-CSRFToken``). Bad input
+It takes a JSON body ``{"scenario": {...} | "<built-in name>", "pattern", "seed", "lang", "log"}``
+(or ``{"permalink": token}``), is POST only and CSRF protected (send ``X-CSRFToken``). Bad input
 is answered with HTTP 400 and ``{"type": "error", "field": ..., "reason": ...}`` — never a 500.
 The instant run is simulated in a worker thread so a long run never holds up other requests.
 """
@@ -18,13 +18,7 @@ from django.views.decorators.http import require_POST
 
 from patterns.errors import FieldError
 from patterns.player import permalink
-from patterns.player.playback import (
-    INSTANT_LIMITS,
-    LIVE_LIMITS,
-    PlaybackError,
-    instant_frames,
-    prepare_scenario,
-)
+from patterns.player.playback import PlaybackError, instant_frames
 from patterns.player.runs import RunRequest
 
 MAX_BODY_BYTES = 65536
@@ -88,19 +82,3 @@ async def run(request: HttpRequest) -> JsonResponse:
     except (PlaybackError, permalink.PermalinkError) as error:
         return _error(error.field, error.reason)
     return JsonResponse({"messages": messages})
-
-
-@require_POST
-async def validate(request: HttpRequest) -> JsonResponse:
-    """Check a scenario without running it: ``{"ok": true, "scenario": normalized}`` or a 400."""
-    try:
-        data = _body(request)
-        asked = _request(data)
-        limits = INSTANT_LIMITS if data.get("mode") == "instant" else LIVE_LIMITS
-        scenario = prepare_scenario(asked.scenario, asked.pattern, asked.seed, limits)
-        permalink.validate_run(asked.scenario, asked.seed, asked.pattern, asked.log)
-    except _BadInput as error:
-        return _error(error.field, error.reason, error.status)
-    except (PlaybackError, permalink.PermalinkError) as error:
-        return _error(error.field, error.reason)
-    return JsonResponse({"ok": True, "scenario": scenario.to_dict()})

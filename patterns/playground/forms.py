@@ -1,17 +1,21 @@
 """Forms for the playground: the settings that matter per pattern, and the system editor.
 
-Each settings field is named by its scenario path (``settings.alb.deregistration_delay_s``), so the
-page's script and the engine's error paths speak the same names. A field's initial value is the
+Each settings field is named by its scenario path (``settings.alb.deregistration_delay_s``, on the
+page after its pattern: ``elb-settings.alb.deregistration_delay_s``), so a field and the engine's
+error paths speak the same names. A field's initial value is the
 engine's normalized default (read from ``load_scenario({})``, never typed here twice) and its help
 text says in one line what the setting does. Validation is the engine's: the form builds the
 scenario fragment, ``load_scenario`` checks it, and an error lands beside the field its path names.
+``PlaygroundSetup`` is the page's whole setup form: it turns a POST into the run the player starts.
 """
 
 from __future__ import annotations
 
+import copy
 import html
+import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from django import forms
@@ -20,7 +24,14 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from patterns.sim import ScenarioError, load_scenario
+from patterns.player import permalink
+from patterns.player.playback import (
+    INSTANT_LIMITS,
+    LIVE_LIMITS,
+    PlaybackError,
+    prepare_scenario,
+)
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
 
 MAX_SERVICES = 12
 MAX_CALLS = 30
@@ -402,13 +413,33 @@ class SettingsForm(forms.Form):
                 self._engine_error(error)
         return cleaned
 
-    def _engine_error(self, error: ScenarioError) -> None:
-        """Put the engine's reason beside the field its path names (or on the form)."""
-        path = error.path
+    def changed_settings(self) -> list[tuple[str, Any]]:
+        """(path, value) of each valid field whose value is not the default shown on the page.
+
+        A field left at its default adds nothing to the scenario (the engine fills it in), so a
+        run's scenario and its permalink hold only what the visitor changed.
+        """
+        out = []
+        for name, field in self.fields.items():
+            raw = self[name].data
+            if raw in (None, "") or name not in self.cleaned_data:
+                continue
+            if field.initial is not None and raw == str(field.initial):
+                continue
+            out.append((name, _plain(self.cleaned_data[name])))
+        return out
+
+    def field_for(self, path: str) -> str | None:
+        """The field holding an engine path (``settings.alb.x.y`` -> ``settings.alb.x``), if any."""
         while path and path not in self.fields:
             path = path.rpartition(".")[0]
-        if path:
-            self.add_error(path, error.reason)
+        return path or None
+
+    def _engine_error(self, error: ScenarioError) -> None:
+        """Put the engine's reason beside the field its path names (or on the form)."""
+        field = self.field_for(error.path)
+        if field:
+            self.add_error(field, error.reason)
         else:
             self.add_error(None, f"{error.path}: {error.reason}")
 
@@ -452,9 +483,18 @@ SETTINGS_FORMS: tuple[type[SettingsForm], ...] = (
 )
 
 
-def settings_forms(data: Mapping[str, Any] | None = None) -> list[SettingsForm]:
-    """One bound (or unbound) form per pattern plus the common one, in page order."""
-    return [form_class(data) for form_class in SETTINGS_FORMS]
+def settings_forms(
+    data: Mapping[str, Any] | None = None, *, prefixed: bool = False
+) -> list[SettingsForm]:
+    """One bound (or unbound) form per pattern plus the common one, in page order.
+
+    On the page each form is prefixed by its pattern (``elb-settings.client.retries``): two
+    patterns share some settings, and one page must not hold two fields of the same name.
+    """
+    return [
+        form_class(data, prefix=form_class.pattern if prefixed else None)
+        for form_class in SETTINGS_FORMS
+    ]
 
 
 class RouteWeightsForm(forms.Form):
@@ -604,37 +644,236 @@ def system_scenario(services: Any, calls: Any) -> dict[str, Any] | None:
     """
     if not (services.is_valid() and calls.is_valid()):
         return None
-    kept_services = [f for f in services.forms if not _deleted(f)]
-    kept_calls = [f for f in calls.forms if not _deleted(f)]
     raw = {
-        "services": [f.service() for f in kept_services],
-        "traffic": [f.call() for f in kept_calls],
+        "services": [f.service() for f in _kept(services)],
+        "traffic": [f.call() for f in _kept(calls)],
     }
     try:
         load_scenario(raw)
     except ScenarioError as error:
-        _place_system_error(error, services, kept_services, kept_calls)
+        place_system_error(error.path, error.reason, services, calls)
         return None
     return raw
 
 
-def _deleted(form: forms.Form) -> bool:
-    return bool(form.cleaned_data.get("DELETE"))
+def _kept(formset: Any) -> list[forms.Form]:
+    """The rows that count, in order: not deleted, and not a row added and left empty."""
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-def _place_system_error(
-    error: ScenarioError,
-    services: Any,
-    kept_services: list[forms.Form],
-    kept_calls: list[forms.Form],
-) -> None:
-    head, _, rest = error.path.partition(".")
+def place_system_error(path: str, reason: str, services: Any, calls: Any) -> None:
+    """Put an engine reason on the row and field its path names (``services[1].tasks`` -> row 1,
+    field tasks; ``traffic[0].from`` -> row 0 of the calls, field source), else above the table."""
+    head, _, rest = path.partition(".")
     name, _, index = head.partition("[")
-    rows = {"services": kept_services, "traffic": kept_calls}.get(name)
-    if rows is not None and index.endswith("]") and index[:-1].isdigit():
-        row = rows[int(index[:-1])]
+    rows = {"services": _kept(services), "traffic": _kept(calls)}.get(name)
+    number = int(index[:-1]) if index.endswith("]") and index[:-1].isdigit() else -1
+    if rows is not None and 0 <= number < len(rows):
+        row = rows[number]
         key = rest.split(".")[0].split("[")[0]
         field = _CALL_FIELDS.get(key) if name == "traffic" else key
-        row.add_error(field if field in row.fields else None, error.reason)
+        row.add_error(field if field in row.fields else None, reason)
         return
-    services.non_form_errors().append(f"{error.path}: {error.reason}")
+    services.non_form_errors().append(f"{path}: {reason}")
+
+
+# --------------------------------------------------------------------------- the whole setup form
+
+MAX_RPS = 10_000
+RPS_MESSAGE = _("Enter a rate above 0 and at most 10,000 requests/s.")
+SEED_MESSAGE = _("Enter a whole number, 0 or more.")
+ALL = "all"
+MODES = ("live", "instant")
+#: The scenario the page opens on, and the blank sample system (the choice named "").
+FIRST_SCENARIO = "kill-task"
+BLANK = {"name": "sample", "duration_s": 300}
+
+
+@cache
+def builtin_runs() -> dict[str, dict[str, Any]]:
+    """Each built-in scenario as written plus its calls with their rates (so the traffic field can
+    override them); the blank sample system is under ""."""
+    scenarios = {"": BLANK, **BUILTIN_SCENARIOS}
+    return {
+        name: {"raw": raw, "traffic": load_scenario(raw).to_dict()["traffic"]}
+        for name, raw in scenarios.items()
+    }
+
+
+class SetupForm(forms.Form):
+    """The run's own choices: pattern, built-in scenario, traffic per call, seed, own system."""
+
+    pattern = forms.ChoiceField(choices=[(p, p) for p in (*PATTERNS, ALL)])
+    scenario = forms.ChoiceField(choices=[(n, n) for n in (*BUILTIN_SCENARIOS, "")], required=False)
+    # The scenario and pattern shown before this change: picking another scenario also picks its
+    # pattern, unless the pattern was changed in the same breath.
+    shown_scenario = forms.CharField(required=False)
+    shown_pattern = forms.CharField(required=False)
+    rps = forms.FloatField(error_messages={"required": RPS_MESSAGE, "invalid": RPS_MESSAGE})
+    seed = forms.IntegerField(required=False, error_messages={"invalid": SEED_MESSAGE})
+    use_system = forms.BooleanField(required=False)
+
+    def __init__(self, data: Any = None) -> None:
+        if data is not None:
+            data = self._follow_scenario(data)
+        pattern = BUILTIN_SCENARIOS[FIRST_SCENARIO].get("pattern", PATTERNS[0])
+        initial = {
+            "pattern": pattern,
+            "scenario": FIRST_SCENARIO,
+            "shown_scenario": FIRST_SCENARIO,
+            "shown_pattern": pattern,
+            "rps": 10,
+            "seed": 1,
+        }
+        super().__init__(data, initial=initial)
+
+    @staticmethod
+    def _follow_scenario(data: Any) -> Any:
+        name = data.get("scenario")
+        if name == data.get("shown_scenario") or name not in BUILTIN_SCENARIOS:
+            return data
+        if data.get("pattern") != data.get("shown_pattern"):
+            return data
+        own = BUILTIN_SCENARIOS[name].get("pattern")
+        if not own:
+            return data
+        data = data.copy()
+        data["pattern"] = own
+        return data
+
+    def clean_rps(self) -> float:
+        rps = self.cleaned_data["rps"]
+        if not 0 < rps <= MAX_RPS:
+            raise forms.ValidationError(RPS_MESSAGE)
+        return float(rps)
+
+    def clean_seed(self) -> int:
+        seed = self.cleaned_data["seed"]
+        if seed is None:
+            return 0  # an empty seed is seed 0, as it always was
+        if seed < 0:
+            raise forms.ValidationError(SEED_MESSAGE)
+        return int(seed)
+
+
+class PlaygroundSetup:
+    """The playground's setup form as one thing: the run's choices, the settings of the patterns
+    on screen and the system editor, bound to a POST or unbound for the first page.
+
+    ``run()`` gives what the player starts from, ``{"scenario", "pattern", "start"}``, or None
+    with every reason beside its field: the forms' own checks first, then the engine's (with the
+    limits of the mode the run starts in), placed by the path the engine names.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self.bound = data is not None
+        self.form = SetupForm(data)
+        self.settings = settings_forms(data, prefixed=True)
+        if data is None:
+            services, calls = system_initial()
+            self.services = ServiceFormSet(prefix="services", initial=services)
+            self.calls = CallFormSet(prefix="calls", initial=calls)
+        else:
+            self.services = ServiceFormSet(data, prefix="services")
+            self.calls = CallFormSet(data, prefix="calls")
+        mode = data.get("mode") if data is not None else None
+        self.mode = mode if mode in MODES else None
+
+    @property
+    def pattern(self) -> str:
+        value = self.form["pattern"].value()
+        return value if value in (*PATTERNS, ALL) else PATTERNS[0]
+
+    def shows(self, form: SettingsForm) -> bool:
+        """Whether a settings form is on screen (and so counts) for the chosen pattern."""
+        return form.pattern in ("common", self.pattern) or self.pattern == ALL
+
+    def shown_settings(self) -> list[SettingsForm]:
+        return [f for f in self.settings if self.shows(f)]
+
+    def settings_on_screen(self) -> list[tuple[SettingsForm, bool]]:
+        """Every settings form in page order, with whether it shows (the others stay hidden)."""
+        return [(f, self.shows(f)) for f in self.settings]
+
+    @property
+    def checks_system(self) -> bool:
+        """The system editor's reasons show only when its system is the one to run."""
+        return self.bound and bool(self.form["use_system"].value())
+
+    @cached_property
+    def run(self) -> dict[str, Any] | None:
+        if not self.bound:
+            return None
+        valid = self.form.is_valid()
+        shown = self.shown_settings()
+        checked = [f.is_valid() for f in shown]  # every form checked, so every reason shows
+        valid = all(checked) and valid
+        use_system = valid and self.form.cleaned_data["use_system"]
+        system = system_scenario(self.services, self.calls) if use_system else None
+        if not valid or (use_system and system is None):
+            return None
+        data = self.form.cleaned_data
+        scenario = self._scenario(data, shown, system)
+        limits = INSTANT_LIMITS if self.mode == "instant" else LIVE_LIMITS
+        try:
+            prepare_scenario(scenario, data["pattern"], data["seed"], limits)
+            permalink.validate_run(scenario, data["seed"], data["pattern"], [])
+        except (PlaybackError, permalink.PermalinkError) as error:
+            self._place(error.field, error.reason, bool(system))
+            return None
+        return {"scenario": scenario, "pattern": data["pattern"], "start": self.mode}
+
+    def _scenario(
+        self, data: dict[str, Any], shown: list[SettingsForm], system: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The scenario the choices describe: the built-in as written, with the pattern, seed,
+        traffic rate, the changed settings and (when ticked) the own system laid over it."""
+        entry = builtin_runs().get(data["scenario"]) or builtin_runs()[""]
+        scenario = copy.deepcopy(entry["raw"])
+        if data["pattern"] == ALL:
+            scenario.pop("pattern", None)
+        else:
+            scenario["pattern"] = data["pattern"]
+        scenario["seed"] = data["seed"]
+        rps = _plain(data["rps"])
+        if any(call["rps"] != rps for call in entry["traffic"]):
+            scenario["traffic"] = [{**call, "rps": rps} for call in entry["traffic"]]
+        for form in shown:
+            for path, value in form.changed_settings():
+                _set_path(scenario, path, value)
+        if system is not None:
+            scenario["services"] = system["services"]
+            scenario["traffic"] = system["traffic"]
+            scenario["actions"] = [
+                a for a in scenario.get("actions", []) if not a.get("task") and not a.get("service")
+            ]
+        return scenario
+
+    def _place(self, path: str, reason: str, system: bool) -> None:
+        """An engine reason beside the field its path names, else above the start buttons."""
+        path = path.removeprefix("scenario.")
+        if path.startswith("settings."):
+            for form in self.shown_settings():
+                field = form.field_for(path)
+                if field:
+                    form.add_error(field, reason)
+                    return
+        if system and path in ("services", "traffic"):
+            formset = self.services if path == "services" else self.calls
+            formset.non_form_errors().append(reason)
+            return
+        if system and path.startswith(("services[", "traffic[")):
+            place_system_error(path, reason, self.services, self.calls)
+            return
+        if path == "traffic":  # the traffic as a whole: the rate field sets it
+            path = "rps"
+        last = re.sub(r"\[\d+\]", "", path).rpartition(".")[2]
+        if last in ("pattern", "scenario", "rps", "seed"):
+            self.form.add_error(last, reason)
+        else:
+            self.form.add_error(None, f"{path}: {reason}")
+
+    @property
+    def refused(self) -> bool:
+        """A start was asked for and refused: the page moves focus to the first reason."""
+        return self.mode is not None and self.run is None

@@ -7,7 +7,6 @@ from patterns.playground import views as views_playground
 
 urlpatterns: list[URLPattern] = [
     path("", views_playground.playground, name="playground"),
-    # JSON endpoints: instant run, validation.
+    path("setup", views_playground.setup, name="playground-setup"),
     path("api/run", views_playground_api.run, name="playground-api-run"),
-    path("api/validate", views_playground_api.validate, name="playground-api-validate"),
 ]

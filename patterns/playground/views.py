@@ -1,5 +1,7 @@
-"""The playground page: thin. The engine runs in the live consumer and JSON endpoints; the page only
-describes the choices and hands a permalink's run (if any) to the player."""
+"""The playground page and its setup form: thin. The engine runs in the consumer and the instant-run
+endpoint; the page describes the choices, the setup view checks them (``forms.PlaygroundSetup``)
+and hands the run to the page's script, and a permalink's run (if any) goes straight to the player.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
 from patterns.catalog import PATTERN_NAMES, SPEEDS, scenario_title
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
-from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
 
 LEGEND_TEMPLATE = "playground/_diagram_legend.html"
 
@@ -39,27 +42,34 @@ def _legend_template() -> str | None:
 
 
 def _scenarios() -> list[dict[str, Any]]:
-    return [
+    """The scenario choices in page order, each with its one-line description; the blank sample
+    system (the choice "") last."""
+    builtins = [
         {
             "name": name,
+            "label": name,
             "text": scenario_title(name),
             "pattern": data.get("pattern", ""),
         }
         for name, data in BUILTIN_SCENARIOS.items()
     ]
+    blank = {
+        "name": "",
+        "label": _("Blank sample system"),
+        "text": _(
+            "The sample system (user → contract → inventory, billing) with no faults planned: "
+            "add your own from the diagram."
+        ),
+        "pattern": "",
+    }
+    return [*builtins, blank]
 
 
-BLANK = {"name": "sample", "duration_s": 300}
-
-
-@cache
-def _builtin_scenarios() -> dict[str, dict[str, Any]]:
-    """What the page's script starts from: each built-in as written, plus its calls (with their
-    rates) so the traffic field can override them. The blank sample system is under ""."""
-    scenarios = {"": BLANK, **BUILTIN_SCENARIOS}
+def _setup_context(setup: playground_forms.PlaygroundSetup) -> dict[str, Any]:
     return {
-        name: {"raw": raw, "traffic": load_scenario(raw).to_dict()["traffic"]}
-        for name, raw in scenarios.items()
+        "setup": setup,
+        "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
+        "scenarios": _scenarios(),
     }
 
 
@@ -80,14 +90,6 @@ def _opened_run(token: str | None) -> tuple[dict[str, Any] | None, str]:
     }, ""
 
 
-def _system_formsets() -> tuple[Any, Any]:
-    services, calls = playground_forms.system_initial()
-    return (
-        playground_forms.ServiceFormSet(prefix="services", initial=services),
-        playground_forms.CallFormSet(prefix="calls", initial=calls),
-    )
-
-
 # The setup form, the player and the share links are the same for every visitor of a language,
 # so they are rendered once per language and process; a request renders only the page shell.
 _BODIES: dict[str, SafeString] = {}
@@ -97,14 +99,12 @@ def _body() -> SafeString:
     language = get_language() or "en"
     body = _BODIES.get(language)
     if body is None:
+        setup = playground_forms.PlaygroundSetup()
         context = {
-            "patterns": [(p, PATTERN_NAMES[p]) for p in PATTERNS],
-            "scenarios": _scenarios(),
+            **_setup_context(setup),
+            "settings_forms": setup.settings,  # the player's "change a setting now" choices
             "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "legend_template": _legend_template(),
-            "builtin_scenarios": _builtin_scenarios(),
-            "settings_forms": playground_forms.settings_forms(),
-            "system_forms": _system_formsets(),
         }
         body = SafeString(render_to_string("playground/_body.html", context))
         _BODIES[language] = body
@@ -121,3 +121,12 @@ def playground(request: HttpRequest) -> HttpResponse:
         "permalink_error": permalink_error,
     }
     return render(request, "playground/page.html", context)
+
+
+@require_POST
+def setup(request: HttpRequest) -> HttpResponse:
+    """The ``#setup`` form checked: its fields again (``#setup-fields``) with every reason beside
+    its field, and when all is well the run (``#setup-run``) the page's script hands to the player,
+    started if a start button was used."""
+    context = _setup_context(playground_forms.PlaygroundSetup(request.POST))
+    return render(request, "playground/_setup_fields.html", context)

@@ -1,14 +1,10 @@
-// The playground page: turns the setup form into a scenario, starts the player (live over the
-// WebSocket or as an instant run), wires the service actions, the permalink and the exports.
+// The playground page: starts the player (live over the WebSocket or as an instant run) on the run
+// the server made of the setup form, wires the service actions, the permalink and the exports.
 
-import { csrfToken } from "./csrf.js";
 import { Player } from "./player/player.js";
 
 const page = document.getElementById("playground");
-const form = document.getElementById("setup");
 const playerRoot = document.getElementById("player");
-const builtins = JSON.parse(document.getElementById("builtin-scenarios").textContent);
-const statusLine = form.querySelector("[data-role=setup-status]");
 
 const player = new Player(playerRoot, {
   wsPath: page.dataset.wsPath,
@@ -17,43 +13,16 @@ const player = new Player(playerRoot, {
 });
 window.kumobenPlayer = player;  // for the browser tests and the frame benchmark
 
-function clone(value) {
-  return JSON.parse(JSON.stringify(value));
-}
+// ------------------------------------------------------------------ the setup form
+// The server renders and checks the form (htmx posts it on every change and on a start button;
+// views.setup answers #setup-fields again). The page only adds rows to the system editor,
+// keeps the open sections open across a swap, and starts the run the server hands back.
 
-// ------------------------------------------------------------------ the scenario from the form
-
-function fieldValue(name) {
-  const element = form.elements[name];
-  return element ? element.value : "";
-}
-
-function setPath(target, path, value) {
-  const keys = path.split(".");
-  let node = target;
-  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
-  node[keys[keys.length - 1]] = value;
-}
-
-// The settings forms name their fields by the scenario path (settings.alb.deregistration_delay_s).
-function settingsFromForm(scenario) {
-  for (const element of form.querySelectorAll("[name^='settings.']")) {
-    if (element.disabled || element.value === "" || element.closest("details[hidden]")) continue;
-    if (element.dataset.initial !== undefined && element.value === element.dataset.initial) continue;
-    let value = element.value;
-    if (element.type === "checkbox") value = element.checked;
-    else if (element.type === "number" || /^-?\d+(\.\d+)?$/.test(value)) value = Number(value);
-    setPath(scenario, element.name, value);
-  }
-}
-
-// ------------------------------------------------------------------ the system editor
-
-const system = form.querySelector("[data-role=system]");
-const useSystem = form.querySelector("[data-role=use-system]");
+const setupForm = () => document.getElementById("setup");
 
 function addRow(kind) {
-  const body = system.querySelector(`[data-role=${kind}-rows]`);
+  const form = setupForm();
+  const system = form.querySelector("[data-role=system]");
   const prefix = kind === "service" ? "services" : "calls";
   const total = form.elements[`${prefix}-TOTAL_FORMS`];
   const index = Number(total.value);
@@ -61,135 +30,57 @@ function addRow(kind) {
   const rows = document.createElement("tbody");
   rows.innerHTML = html;  // our own server-rendered template; no script can be in it under the CSP
   const row = rows.firstElementChild;
-  body.appendChild(row);
+  system.querySelector(`[data-role=${kind}-rows]`).appendChild(row);
   total.value = String(index + 1);
-  useSystem.checked = true;
+  edits++;
+  form.querySelector("[data-role=use-system]").checked = true;
   row.querySelector("input")?.focus();
 }
 
-system?.addEventListener("click", (e) => {
-  const button = e.target.closest("button[data-add-row]");
+page.addEventListener("click", (e) => {
+  const button = e.target.closest("#setup button[data-add-row]");
   if (button) addRow(button.dataset.addRow);
 });
-system?.addEventListener("input", (e) => {
-  if (e.target !== useSystem) useSystem.checked = true;
+// Editing the system means running it; ticked before htmx reads the form for this change.
+page.addEventListener("input", (e) => {
+  const box = setupForm().querySelector("[data-role=use-system]");
+  if (e.target !== box && e.target.closest("[data-role=system]")) box.checked = true;
+}, true);
+
+// An answer to fields the visitor has edited since is not swapped in (it would undo the edit);
+// their own change sends the form again.
+let edits = 0;
+let editsSent = 0;
+page.addEventListener("input", (e) => { if (e.target.closest("#setup")) edits++; }, true);
+document.body.addEventListener("htmx:beforeSend", (e) => {
+  if (e.target.id === "setup") editsSent = edits;
 });
 
-// Kept rows in order, so an engine path such as services[1].tasks finds its row again.
-function keptRows(kind) {
-  return [...system.querySelectorAll(`[data-row=${kind}]`)].filter((row) => !row.querySelector("input[name$='-DELETE']")?.checked);
-}
-
-function rowPrefix(row) {
-  return row.querySelector("input[name$='-DELETE']").name.replace(/-DELETE$/, "");
-}
-
-function systemFromForm() {
-  const value = (row, field) => form.elements[`${rowPrefix(row)}-${field}`];
-  const services = keptRows("service").map((row) => {
-    const out = { name: value(row, "name").value.trim(), tasks: Number(value(row, "tasks").value) };
-    const azs = [...row.querySelectorAll("input[type=checkbox][name$='-azs']:checked")].map((box) => box.value);
-    if (azs.length) out.azs = azs;
-    const start = value(row, "app_start_s").value;
-    if (start !== "") out.app_start_s = Number(start);
-    return out;
-  });
-  const traffic = keptRows("call").map((row) => ({
-    from: value(row, "source").value.trim(), to: value(row, "target").value.trim(), rps: Number(value(row, "rps").value),
-  }));
-  return { services, traffic };
-}
-
-// An engine path -> the name of the field that holds it.
-function fieldForPath(path) {
-  const match = /^(services|traffic)\[(\d+)\]\.(\w+)/.exec(path);
-  if (!match || !useSystem?.checked) return path;
-  const [, list, index, key] = match;
-  const rows = keptRows(list === "services" ? "service" : "call");
-  const row = rows[Number(index)];
-  if (!row) return list;
-  const name = list === "traffic" ? { from: "source", to: "target", rps: "rps" }[key] || key : key;
-  return `${rowPrefix(row)}-${name}`;
-}
-
-function showSettingsFor(pattern) {
-  for (const details of form.querySelectorAll("details.settings[data-pattern]")) {
-    const own = details.dataset.pattern;
-    details.hidden = !(own === "common" || pattern === "all" || own === pattern);
+let openSections = [];
+document.body.addEventListener("htmx:beforeSwap", (e) => {
+  if (e.detail.target.id !== "setup-fields") return;
+  if (edits !== editsSent) {
+    e.detail.shouldSwap = false;
+    return;
   }
-}
-
-form.addEventListener("change", (e) => {
-  if (e.target.name === "pattern") showSettingsFor(e.target.value);
+  openSections = [...e.detail.target.querySelectorAll("details[open]")].map((d) => d.dataset.pattern || d.dataset.role);
 });
-showSettingsFor(form.elements.pattern.value);
-
-function scenarioFromForm() {
-  const name = fieldValue("scenario");
-  const entry = builtins[name] || builtins[""];
-  const scenario = clone(entry.raw);
-  const pattern = form.elements.pattern.value;
-  if (pattern !== "all") scenario.pattern = pattern;
-  else delete scenario.pattern;
-  scenario.seed = Number(fieldValue("seed"));
-  const rps = Number(fieldValue("rps"));
-  if (entry.traffic && entry.traffic.some((call) => call.rps !== rps)) {
-    scenario.traffic = entry.traffic.map((call) => ({ ...call, rps }));
+document.body.addEventListener("htmx:afterSwap", (e) => {
+  const fields = e.target;
+  if (fields.id !== "setup-fields") return;
+  for (const details of fields.querySelectorAll("details")) {
+    if (openSections.includes(details.dataset.pattern || details.dataset.role)) details.open = true;
   }
-  settingsFromForm(scenario);
-  if (useSystem?.checked) {
-    const own = systemFromForm();
-    scenario.services = own.services;
-    scenario.traffic = own.traffic;
-    scenario.actions = (scenario.actions || []).filter((a) => !a.task && !a.service);
-  }
-  return { scenario, pattern };
-}
+  const data = document.getElementById("setup-run");
+  const run = data ? JSON.parse(data.textContent) : null;
+  if (run?.start) start(run.start, run.scenario, run.pattern);
+  else if (fields.dataset.refused) fields.querySelector("[aria-invalid=true]")?.focus();
+});
 
-// ------------------------------------------------------------------ errors beside the fields
-
-function clearErrors() {
-  for (const error of form.querySelectorAll("[data-error-for]")) {
-    error.hidden = true;
-    error.textContent = "";
-    error.closest(".field")?.classList.remove("field--invalid");
-  }
-}
-
-// "traffic[0].rps" -> the rps field; "settings.alb.x" -> that field; else the status line.
-function showError(path, reason) {
-  const field = fieldForPath(path.replace(/^scenario\./, ""));
-  const candidates = [field, field.replace(/^scenario\./, ""), field.replace(/\[\d+\]/g, "").split(".").pop()];
-  for (const name of candidates) {
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
-    if (slot) {
-      slot.textContent = reason;
-      slot.hidden = false;
-      slot.closest(".field")?.classList.add("field--invalid");
-      form.elements[name]?.focus?.();
-      return;
-    }
-  }
-  const text = `${field}: ${reason}`;
-  statusLine.textContent = text;
+function showError(text) {
+  setupForm().querySelector("[data-role=setup-status]").textContent = text;
   const playerStatus = playerRoot.querySelector("[data-role=status]");
   if (playerStatus) playerStatus.textContent = `✕ ${text}`;
-}
-
-function checkForm() {
-  clearErrors();
-  const rps = Number(fieldValue("rps"));
-  const seed = Number(fieldValue("seed"));
-  let ok = true;
-  if (!(rps > 0 && rps <= 10000)) {
-    showError("rps", form.querySelector("[data-error-for=rps]").dataset.message || "0 < rps ≤ 10000");
-    ok = false;
-  }
-  if (!Number.isInteger(seed) || seed < 0) {
-    showError("seed", form.querySelector("[data-error-for=seed]").dataset.message || "seed ≥ 0");
-    ok = false;
-  }
-  return ok;
 }
 
 // ------------------------------------------------------------------ messages from the engine
@@ -198,7 +89,8 @@ let lastRun = [];
 
 function heard(message) {
   if (message.type === "error") {
-    showError(message.field || "", message.reason || message.error || "");
+    const reason = message.reason || message.error || "";
+    showError(message.field ? `${message.field.replace(/^scenario\./, "")}: ${reason}` : reason);
     return;
   }
   if (message.type === "hello") {
@@ -288,21 +180,8 @@ setNow?.addEventListener("submit", (e) => {
 
 // ------------------------------------------------------------------ start
 
-function describeScenario() {
-  const option = form.elements.scenario.selectedOptions[0];
-  form.querySelector("[data-role=scenario-text]").textContent = option?.dataset.text || "";
-  const pattern = option?.dataset.pattern;
-  if (pattern) {
-    const radio = form.querySelector(`input[name=pattern][value="${pattern}"]`);
-    if (radio) radio.checked = true;
-  }
-}
-
-form.elements.scenario.addEventListener("change", describeScenario);
-describeScenario();
-
 async function start(mode, scenario, pattern) {
-  statusLine.textContent = "";
+  setupForm().querySelector("[data-role=setup-status]").textContent = "";
   lastRun = [];
   if (mode === "instant") await player.runInstant(scenario, pattern);
   else player.startLive(scenario, pattern);
@@ -310,40 +189,13 @@ async function start(mode, scenario, pattern) {
   playerRoot.querySelector("button[data-control=play]").focus({ preventScroll: true });
 }
 
-// The engine checks the scenario before anything runs; its reasons land beside the fields.
-async function validate(scenario, pattern, mode) {
-  try {
-    const response = await fetch(page.dataset.validateUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ scenario, pattern, seed: scenario.seed, mode }),
-      credentials: "same-origin",
-    });
-    if (response.ok) return true;
-    const error = await response.json().catch(() => ({}));
-    showError(error.field || "", error.reason || String(response.status));
-    return false;
-  } catch {
-    return true;  // the run itself will report a network failure
-  }
-}
-
-form.addEventListener("submit", async (e) => {
-  e.preventDefault();
-  if (!checkForm()) return;
-  const mode = e.submitter?.value === "instant" ? "instant" : "live";
-  const { scenario, pattern } = scenarioFromForm();
-  if (!(await validate(scenario, pattern, mode))) return;
-  start(mode, scenario, pattern);
-});
-
 // A permalink replays its run: the server decodes the token (scenario, seed, pattern, log).
 const opened = document.getElementById("opened-run");
 if (opened) {
   const run = JSON.parse(opened.textContent);
-  const radio = form.querySelector(`input[name=pattern][value="${run.pattern}"]`);
+  const radio = setupForm().querySelector(`input[name=pattern][value="${run.pattern}"]`);
   if (radio) radio.checked = true;
-  form.elements.seed.value = run.seed;
+  setupForm().elements.seed.value = run.seed;
   updatePermalink(run.token);
   start("live", { permalink: run.token, seed: run.seed }, run.pattern);
 }

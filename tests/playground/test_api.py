@@ -119,29 +119,8 @@ def test_api_run_answers_only_post(client: Client) -> None:
     assert response.status_code == 405
 
 
-def test_api_validate_returns_the_normalized_scenario(client: Client) -> None:
-    response = _post(client, "/playground/api/validate", {"scenario": TINY, "pattern": "all"})
+def test_api_has_no_validation_endpoint_any_more(client: Client) -> None:
+    # The setup form is checked by the setup view (tests/playground/test_views.py).
+    response = _post(client, "/playground/api/validate", {"scenario": TINY})
 
-    body = response.json()
-    assert response.status_code == 200
-    assert body["ok"] is True
-    assert body["scenario"]["services"][1] == {
-        "name": "back",
-        "tasks": 2,
-        "azs": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
-        "app_start_s": 0.0,
-    }
-    assert body["scenario"]["settings"]["trace"]["request_sample_every"] == 1
-
-
-def test_api_validate_names_the_bad_setting(client: Client) -> None:
-    scenario = {**TINY, "settings": {"alb": {"health_check_timeout_s": 40}}}
-
-    response = _post(client, "/playground/api/validate", {"scenario": scenario})
-
-    assert response.status_code == 400
-    assert response.json() == {
-        "type": "error",
-        "field": "scenario.settings.alb.health_check_timeout_s",
-        "reason": "must be shorter than alb.health_check_interval_s",
-    }
+    assert response.status_code == 404

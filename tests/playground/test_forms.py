@@ -286,3 +286,28 @@ def test_fast_checkbox_boxes_render_what_djangos_templates_render() -> None:
     stock = Stock(initial={"azs": ["ap-northeast-1c"]})
 
     assert [parse_html(b.tag()) for b in form["azs"]] == [parse_html(b.tag()) for b in stock["azs"]]
+
+
+def test_settings_forms_on_the_page_are_named_by_pattern_and_path() -> None:
+    forms = settings_forms({"elb-settings.client.retries": "2"}, prefixed=True)
+    elb = next(f for f in forms if f.pattern == "elb")
+    discovery = next(f for f in forms if f.pattern == "service-discovery")
+
+    assert elb["settings.client.retries"].html_name == "elb-settings.client.retries"
+    assert elb.is_valid() and discovery.is_valid()
+    assert elb.changed_settings() == [("settings.client.retries", 2)]
+    assert discovery.changed_settings() == []
+
+
+def test_system_editor_ignores_a_row_added_and_left_empty() -> None:
+    services, calls = system_initial()
+    data = _rows("services", services)
+    data["services-TOTAL_FORMS"] = str(len(services) + 1)
+    data["services-INITIAL_FORMS"] = str(len(services))
+    service_set = ServiceFormSet(data, prefix="services")
+    call_set = CallFormSet(_rows("traffic", calls), prefix="traffic")
+
+    raw = system_scenario(service_set, call_set)
+
+    assert raw is not None
+    assert [s["name"] for s in raw["services"]] == ["user", "contract", "inventory", "billing"]
