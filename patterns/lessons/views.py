@@ -83,16 +83,14 @@ _PLAYERS: dict[str, SafeString] = {}
 
 
 def _player_partial() -> SafeString:
-    from patterns.playground import views as views_playground
-
     language = translation.get_language() or "en"
     html = _PLAYERS.get(language)
     if html is None:
         context = {
             "speeds": [{"value": s, "label": s} for s in SPEEDS],
-            "legend_template": views_playground.LEGEND_TEMPLATE,
+            "show_legend": True,
         }
-        html = SafeString(render_to_string("playground/_player.html", context))
+        html = SafeString(render_to_string("player/_player.html", context))
         _PLAYERS[language] = html
     return html
 

@@ -37,6 +37,9 @@ from patterns.sim.metrics import percentile_ms
 from patterns.sim.narrate import narrate
 
 WINDOW_S = 1.0
+#: Readouts are read from the engine's result (a whole-run summary) at most this often, in windows:
+#: the playground socket and a study session's stream both keep to it.
+READOUT_EVERY_WINDOWS = 5
 ALL = "all"
 PLAYGROUND_PATTERNS: tuple[str, ...] = (*PATTERNS, ALL)
 LANGS = ("en", "ja")

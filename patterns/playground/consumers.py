@@ -28,7 +28,7 @@ import patterns.diagrams  # noqa: F401
 from patterns.catalog import SPEEDS
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
-from patterns.player.playback import Playback, PlaybackError, fork
+from patterns.player.playback import READOUT_EVERY_WINDOWS, Playback, PlaybackError, fork
 from patterns.player.runs import RunRequest
 
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
@@ -37,8 +37,6 @@ LARGE_TYPES = frozenset({"start", "resume", "fork"})
 ALLOWED_TYPES = frozenset({"start", "pause", "play", "speed", "action", "fork", "resume"})
 MIN_SPEED, MAX_SPEED = float(SPEEDS[0]), float(SPEEDS[-1])
 MAX_BRANCHES = 50
-#: Readouts are read from the engine's result (a whole-run summary) at most this often.
-READOUT_EVERY_WINDOWS = 5
 
 
 def parse_playground_frame(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:

@@ -5,14 +5,11 @@ and hands the run to the page's script, and a permalink's run (if any) goes stra
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,23 +19,6 @@ from patterns.catalog import PATTERN_NAMES, SPEEDS, scenario_title
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
-
-LEGEND_TEMPLATE = "playground/_diagram_legend.html"
-
-
-@cache
-def _diagram_css() -> bool:
-    """The diagram stylesheet, linked only once it exists (a 404 would break the page's CSS)."""
-    return finders.find("css/diagram.css") is not None
-
-
-@cache
-def _legend_template() -> str | None:
-    try:
-        get_template(LEGEND_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return LEGEND_TEMPLATE
 
 
 def _scenarios() -> list[dict[str, Any]]:
@@ -104,7 +84,7 @@ def _body() -> SafeString:
             **_setup_context(setup),
             "settings_forms": setup.settings,  # the player's "change a setting now" choices
             "speeds": [{"value": s, "label": s} for s in SPEEDS],
-            "legend_template": _legend_template(),
+            "show_legend": True,
         }
         body = SafeString(render_to_string("playground/_body.html", context))
         _BODIES[language] = body
@@ -116,7 +96,6 @@ def playground(request: HttpRequest) -> HttpResponse:
     opened, permalink_error = _opened_run(request.GET.get("run"))
     context = {
         "body": _body(),
-        "diagram_css": _diagram_css(),
         "opened_run": opened,
         "permalink_error": permalink_error,
     }

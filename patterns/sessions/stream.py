@@ -36,8 +36,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from patterns.player.playback import Playback, PlaybackError, diagram_topology
-from patterns.playground.consumers import READOUT_EVERY_WINDOWS
+from patterns.player.playback import (
+    READOUT_EVERY_WINDOWS,
+    Playback,
+    PlaybackError,
+    diagram_topology,
+)
 from patterns.sessions import shared_run as session_sim
 
 logger = logging.getLogger(__name__)

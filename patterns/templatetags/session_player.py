@@ -23,7 +23,7 @@ register = template.Library()
 def session_player(context: Any) -> SafeString:
     speeds = [{"value": s, "label": s} for s in SPEEDS]
     return render_to_string(
-        "playground/_player.html", {"speeds": speeds}, request=context.get("request")
+        "player/_player.html", {"speeds": speeds}, request=context.get("request")
     )
 
 

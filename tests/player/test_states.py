@@ -171,7 +171,7 @@ def test_paint_svg_adds_classes_and_the_task_badge_only_inside_its_element() -> 
 
 # --------------------------------------------------------------------------- the legend
 
-LEGEND = "playground/_diagram_legend.html"
+LEGEND = "player/_legend.html"
 LEGEND_STATES = [
     "state-pending",
     "state-initial",
