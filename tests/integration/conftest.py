@@ -7,11 +7,17 @@ CI=true it fails them, because CI must prove the scale-out path works.
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
+import redis
 
 from tests.conftest import in_ci
-from tests.servers import port_open
+from tests.servers import DaphneServer, manage, port_open, running_daphne, server_env
 
 POSTGRES_URL = os.environ.get(
     "KUMOBEN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/kumoben"
@@ -51,3 +57,43 @@ def postgres_url() -> str:
 def redis_url() -> str:
     _require("Redis", 6379)
     return REDIS_URL
+
+
+def _fresh_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _drop_database(url: str) -> None:
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+@pytest.fixture
+def shared_env(postgres_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    # A database and a channel-layer key prefix of this test's own: test runs that share the
+    # machine's PostgreSQL and Redis (a developer's and CI's, say) cannot see each other.
+    run = f"{os.getpid()}_{secrets.token_hex(4)}"
+    database_url = _fresh_database(postgres_url, f"kumoben_scale_out_{run}")
+    prefix = f"kumoben-test-{run}"
+    env = server_env(DATABASE_URL=database_url, REDIS_URL=redis_url, KUMOBEN_CHANNEL_PREFIX=prefix)
+    manage("migrate", "--noinput", "-v0", env=env)
+    yield env
+    _drop_database(database_url)
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+
+
+@pytest.fixture
+def servers(shared_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[DaphneServer, ...]]:
+    """Two daphne processes sharing this test's database and channel-layer prefix."""
+    with (
+        running_daphne(shared_env, tmp_path / "a.log") as a,
+        running_daphne(shared_env, tmp_path / "b.log") as b,
+    ):
+        yield a, b

@@ -4,92 +4,34 @@ on process A, students on process B; then process A is killed and started again.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-import websockets
-
-from tests.integration.test_scale_out import shared_env  # noqa: F401 - a fixture
-from tests.servers import DaphneServer, manage, running_daphne
-
-SETUP = """
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client
-from patterns.sessions import joining
-user = get_user_model().objects.create_user("instructor", password="unused-pw-123")
-user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
-session = joining.create_session(user, "Scale-out")
-client = Client()
-client.force_login(user)
-keys = [client.cookies["sessionid"].value]
-for name in ("Aya", "Ben", "Chie"):
-    _participant, token = joining.join(session, name)
-    store = SessionStore()
-    store["study_tokens"] = {session.public_id: token}
-    store.create()
-    keys.append(store.session_key)
-print(session.public_id, *keys)
-"""
-
-
-@pytest.fixture
-def servers(shared_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[DaphneServer, ...]]:  # noqa: F811
-    with (
-        running_daphne(shared_env, tmp_path / "a.log") as a,
-        running_daphne(shared_env, tmp_path / "b.log") as b,
-    ):
-        yield a, b
-
-
-def _run(coroutine: Any) -> Any:
-    # A thread of its own: Playwright's sync API may hold an event loop in this thread when
-    # browser tests run in the same pytest process.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-def _connect(server: DaphneServer, public_id: str, cookie: str) -> Any:
-    return websockets.connect(
-        f"{server.ws_url}/ws/sessions/{public_id}/",
-        origin=server.url,
-        additional_headers={"Cookie": f"sessionid={cookie}"},
-    )
-
-
-async def _until(socket: Any, kind: str, timeout: float = 10) -> dict[str, Any]:
-    while True:
-        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout))
-        if frame["type"] == kind:
-            return frame
+from tests.integration.rooms import SETUP, connect, run, until
+from tests.servers import DaphneServer, manage
 
 
 async def _across_processes(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
     public_id, teacher_key, *student_keys = ids
     seen: dict[str, Any] = {}
     async with (
-        _connect(a, public_id, teacher_key) as teacher,
-        _connect(b, public_id, student_keys[0]) as aya,
-        _connect(b, public_id, student_keys[1]) as ben,
+        connect(a, public_id, teacher_key) as teacher,
+        connect(b, public_id, student_keys[0]) as aya,
+        connect(b, public_id, student_keys[1]) as ben,
     ):
         for socket in (teacher, aya, ben):
-            await _until(socket, "hello")
+            await until(socket, "hello")
         await asyncio.sleep(0.3)  # group_add calls have reached Redis
-        seen["lobby"] = await _until(teacher, "lobby")
+        seen["lobby"] = await until(teacher, "lobby")
         while seen["lobby"]["online"] < 2:
-            seen["lobby"] = await _until(teacher, "lobby")
+            seen["lobby"] = await until(teacher, "lobby")
 
         await teacher.send(json.dumps({"type": "slide", "slide": 2, "step": 0}))
-        seen["aya_state"] = await _until(aya, "state")
-        seen["ben_state"] = await _until(ben, "state")
+        seen["aya_state"] = await until(aya, "state")
+        seen["ben_state"] = await until(ben, "state")
 
         await ben.send(json.dumps({"type": "slide", "slide": 9, "step": 0}))
-        seen["ben_error"] = await _until(ben, "error")
+        seen["ben_error"] = await until(ben, "error")
 
         await teacher.send(
             json.dumps(
@@ -102,11 +44,11 @@ async def _across_processes(a: DaphneServer, b: DaphneServer, ids: list[str]) ->
                 }
             )
         )
-        poll = (await _until(aya, "state"))["state"]["poll"]
+        poll = (await until(aya, "state"))["state"]["poll"]
         await aya.send(json.dumps({"type": "answer", "poll": poll["id"], "choice": 0}))
-        tally = await _until(teacher, "tally")
+        tally = await until(teacher, "tally")
         while tally["answered"] < 1:
-            tally = await _until(teacher, "tally")
+            tally = await until(teacher, "tally")
         seen["tally"] = tally
     return seen
 
@@ -118,7 +60,7 @@ def test_instructor_on_one_process_drives_students_on_another(
     a, b = servers
     ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
 
-    seen = _run(_across_processes(a, b, ids))
+    seen = run(_across_processes(a, b, ids))
 
     assert [p["nickname"] for p in seen["lobby"]["participants"]] == ["Aya", "Ben", "Chie"]
     assert (seen["lobby"]["online"], seen["lobby"]["following"]) == (2, 2)
@@ -130,26 +72,26 @@ def test_instructor_on_one_process_drives_students_on_another(
 
 async def _before_kill(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
     public_id, teacher_key, aya_key, *_ = ids
-    async with _connect(a, public_id, teacher_key) as teacher:
-        await _until(teacher, "hello")
+    async with connect(a, public_id, teacher_key) as teacher:
+        await until(teacher, "hello")
         for slide in (2, 3, 4):
             await teacher.send(json.dumps({"type": "slide", "slide": slide, "step": 1}))
-            await _until(teacher, "state")
+            await until(teacher, "state")
         await teacher.send(json.dumps({"type": "play"}))
-        return await _until(teacher, "state")
+        return await until(teacher, "state")
 
 
 async def _after_restart(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
     public_id, teacher_key, aya_key, ben_key, _ = ids
     async with (
-        _connect(a, public_id, teacher_key) as teacher,
-        _connect(b, public_id, ben_key) as ben,
+        connect(a, public_id, teacher_key) as teacher,
+        connect(b, public_id, ben_key) as ben,
     ):
-        teacher_hello = await _until(teacher, "hello")
-        ben_hello = await _until(ben, "hello")
+        teacher_hello = await until(teacher, "hello")
+        ben_hello = await until(ben, "hello")
         await asyncio.sleep(0.3)
         await teacher.send(json.dumps({"type": "slide", "slide": 5, "step": 0}))
-        ben_next = await _until(ben, "state")
+        ben_next = await until(ben, "state")
     return {"teacher": teacher_hello, "ben": ben_hello, "ben_next": ben_next}
 
 
@@ -159,11 +101,11 @@ def test_room_state_survives_killing_a_process(
 ) -> None:
     a, b = servers
     ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
-    before = _run(_before_kill(a, b, ids))
+    before = run(_before_kill(a, b, ids))
 
     a.kill()
     a.start()
-    after = _run(_after_restart(a, b, ids))
+    after = run(_after_restart(a, b, ids))
 
     assert (before["seq"], before["state"]["slide"], before["state"]["sim"]["playing"]) == (
         4,
@@ -179,14 +121,14 @@ def test_room_state_survives_killing_a_process(
 async def _idle_then_follow(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
     public_id, teacher_key, aya_key, *_ = ids
     async with (
-        _connect(a, public_id, teacher_key) as teacher,
-        _connect(b, public_id, aya_key) as aya,
+        connect(a, public_id, teacher_key) as teacher,
+        connect(b, public_id, aya_key) as aya,
     ):
-        await _until(teacher, "hello")
-        await _until(aya, "hello")
+        await until(teacher, "hello")
+        await until(aya, "hello")
         await asyncio.sleep(7)  # a quiet room: longer than Redis's 5 s blocking pop
         await teacher.send(json.dumps({"type": "slide", "slide": 2, "step": 0}))
-        return await _until(aya, "state")
+        return await until(aya, "state")
 
 
 def test_a_quiet_room_keeps_its_sockets_on_redis(
@@ -196,6 +138,6 @@ def test_a_quiet_room_keeps_its_sockets_on_redis(
     a, b = servers
     ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
 
-    frame = _run(_idle_then_follow(a, b, ids))
+    frame = run(_idle_then_follow(a, b, ids))
 
     assert (frame["seq"], frame["state"]["slide"]) == (1, 2)

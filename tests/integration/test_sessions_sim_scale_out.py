@@ -8,14 +8,7 @@ import asyncio
 import json
 from typing import Any
 
-from tests.integration.test_sessions_scale_out import (  # noqa: F401 - fixtures
-    SETUP,
-    _connect,
-    _run,
-    _until,
-    servers,
-    shared_env,
-)
+from tests.integration.rooms import SETUP, connect, run, until
 from tests.servers import DaphneServer, manage
 
 KILL = {"do": "kill_task", "task": "inventory-2"}
@@ -35,32 +28,32 @@ async def _action_frame(socket: Any) -> dict[str, Any]:
 async def _shared_run(a: DaphneServer, b: DaphneServer, ids: list[str]) -> dict[str, Any]:
     public_id, teacher_key, aya_key, *_ = ids
     async with (
-        _connect(a, public_id, teacher_key) as teacher,
-        _connect(b, public_id, aya_key) as aya,
+        connect(a, public_id, teacher_key) as teacher,
+        connect(b, public_id, aya_key) as aya,
     ):
-        await _until(teacher, "hello")
-        await _until(aya, "hello")
+        await until(teacher, "hello")
+        await until(aya, "hello")
         for frame in [
             {"type": "scenario", "scenario": "steady", "seed": 3},
             {"type": "speed", "value": 10},
             {"type": "play"},
         ]:
             await teacher.send(json.dumps(frame))
-            await _until(teacher, "state")
+            await until(teacher, "state")
         await teacher.send(json.dumps({"type": "action", "action": KILL}))
         on_a = await _action_frame(teacher)
         on_b = await _action_frame(aya)
         await teacher.send(json.dumps({"type": "pause"}))
-        await _until(teacher, "state")
+        await until(teacher, "state")
     return {"a": on_a, "b": on_b}
 
 
 async def _replayed(server: DaphneServer, ids: list[str], seq: int) -> dict[str, Any]:
     public_id, teacher_key, *_ = ids
-    async with _connect(server, public_id, teacher_key) as teacher:
-        await _until(teacher, "sim.hello")
+    async with connect(server, public_id, teacher_key) as teacher:
+        await until(teacher, "sim.hello")
         while True:
-            for frame in (await _until(teacher, "sim.history"))["frames"]:
+            for frame in (await until(teacher, "sim.history"))["frames"]:
                 if frame["seq"] == seq:
                     return frame
 
@@ -72,10 +65,10 @@ def test_two_processes_send_the_same_frames_and_a_restart_rebuilds_them(
     a, b = servers
     ids = manage("shell", "-v0", "-c", SETUP, env=shared_env).stdout.split()
 
-    seen = _run(_shared_run(a, b, ids))
+    seen = run(_shared_run(a, b, ids))
     a.kill()
     a.start()
-    again = _run(_replayed(a, ids, seen["a"]["seq"]))
+    again = run(_replayed(a, ids, seen["a"]["seq"]))
 
     assert seen["a"] == seen["b"]
     assert again == seen["a"]
