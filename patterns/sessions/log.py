@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patterns.catalog import SPEEDS
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
 from patterns.sessions.models import Poll, SessionCommand, StudySession
@@ -27,7 +28,7 @@ from patterns.sessions.polls import public_correct, validate_poll
 MAX_SLIDE = 500
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
-SPEED_MIN, SPEED_MAX = 0.1, 10.0
+SPEED_MIN, SPEED_MAX = float(SPEEDS[0]), float(SPEEDS[-1])
 
 
 def initial_state() -> dict[str, Any]:

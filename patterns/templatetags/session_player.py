@@ -12,8 +12,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from patterns.catalog import SPEEDS, scenario_title
 from patterns.player.playback import PLAYGROUND_PATTERNS
-from patterns.playground.views import SPEEDS
 from patterns.sim import BUILTIN_SCENARIOS
 
 register = template.Library()
@@ -29,11 +29,14 @@ def session_player(context: Any) -> SafeString:
 
 @register.simple_tag
 def sim_scenarios() -> list[dict[str, str]]:
-    """Built-in scenarios the instructor can start: name and one-line description."""
-    return [
-        {"name": name, "description": str(raw.get("description", ""))}
-        for name, raw in BUILTIN_SCENARIOS.items()
-    ]
+    """Built-in scenarios the instructor can start: name and its title in the page's language."""
+    return [{"name": name, "description": scenario_title(name)} for name in BUILTIN_SCENARIOS]
+
+
+@register.simple_tag
+def sim_speeds() -> tuple[str, ...]:
+    """The player's speeds (one list, ``patterns.catalog.SPEEDS``) for the presenter's select."""
+    return SPEEDS
 
 
 @register.simple_tag

@@ -6,22 +6,14 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from kumoben.asgi import application
 from patterns.player.playback import instant_frames
+from tests.playground.sockets import connected
 from tests.scenarios import TINY
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db]
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db, pytest.mark.usefixtures("sockets")]
 
-ORIGIN = [(b"origin", b"http://127.0.0.1")]
 FAST = 10  # the fastest speed: a 5 s run streams in half a second
-
-
-async def _connected() -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/playground/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
 
 
 async def _until(communicator: WebsocketCommunicator, kind: str, **match: Any) -> list[dict]:
@@ -47,7 +39,7 @@ def _instant(pattern: str = "elb", log: list[dict] | None = None) -> list[dict]:
 
 
 async def test_playground_streams_the_same_frames_as_an_instant_run() -> None:
-    communicator = await _connected()
+    communicator = await connected()
 
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": FAST})
     messages = await _until(communicator, "status", state="ended")
@@ -63,7 +55,7 @@ async def test_playground_streams_the_same_frames_as_an_instant_run() -> None:
 
 
 async def test_playground_all_patterns_share_one_clock() -> None:
-    communicator = await _connected()
+    communicator = await connected()
 
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "pattern": "all", "speed": FAST}
@@ -83,7 +75,7 @@ async def test_playground_all_patterns_share_one_clock() -> None:
 
 
 async def test_playground_pause_stops_the_stream_and_play_continues_it() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": 0.5})
     await _until(communicator, "status", state="playing")
 
@@ -101,7 +93,7 @@ async def test_playground_pause_stops_the_stream_and_play_continues_it() -> None
 
 
 async def test_playground_applies_an_action_at_the_current_time_and_logs_it() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
@@ -124,7 +116,7 @@ async def test_playground_applies_an_action_at_the_current_time_and_logs_it() ->
 
 
 async def test_playground_fork_starts_a_new_branch_at_the_fork_time() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": FAST})
     first = await _until(communicator, "status", state="ended")
 
@@ -147,13 +139,13 @@ async def test_playground_fork_starts_a_new_branch_at_the_fork_time() -> None:
 
 
 async def test_playground_resume_after_a_drop_continues_without_gap_or_duplicate() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": 2})
     before = await _until(communicator, "frame", seq=1)
     await communicator.disconnect()
     hello = before[0]
 
-    again = await _connected()
+    again = await connected()
     await again.send_json_to(
         {
             "type": "resume",
@@ -175,7 +167,7 @@ async def test_playground_resume_after_a_drop_continues_without_gap_or_duplicate
 
 
 async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
@@ -186,7 +178,7 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
     log = (await _until(communicator, "log"))[-1]["log"]
     await communicator.disconnect()
 
-    again = await _connected()
+    again = await connected()
     await again.send_json_to(
         {
             "type": "resume",
@@ -255,7 +247,7 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
 async def test_playground_answers_a_bad_frame_with_an_error_and_stays_usable(
     frame: str, field: str, reason: str
 ) -> None:
-    communicator = await _connected()
+    communicator = await connected()
 
     await communicator.send_to(text_data=frame)
     error = await communicator.receive_json_from()
@@ -268,7 +260,7 @@ async def test_playground_answers_a_bad_frame_with_an_error_and_stays_usable(
 
 
 async def test_playground_refuses_a_bad_action_and_keeps_streaming() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
@@ -298,7 +290,7 @@ async def test_playground_refuses_a_bad_action_and_keeps_streaming() -> None:
 
 
 async def test_playground_refuses_an_oversized_frame_and_too_many_tasks() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     huge = json.dumps({"type": "start", "scenario": {"name": "x" * 70000}})
     crowded = {"services": [{"name": "a", "tasks": 150}, {"name": "b", "tasks": 150}]}
 
@@ -320,7 +312,7 @@ async def test_playground_refuses_an_oversized_frame_and_too_many_tasks() -> Non
 
 
 async def test_playground_start_from_a_permalink_reproduces_the_run() -> None:
-    communicator = await _connected()
+    communicator = await connected()
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
