@@ -1,6 +1,6 @@
 """The shared simulation's frames for one room in one server process.
 
-One :class:`SimStreamer` hangs off each ``RoomRelay`` (one relay a room and process). It keeps a
+One :class:`SimStreamer` hangs off each ``relay.RoomRelay`` (one relay a room and process). It keeps a
 :class:`patterns.player.playback.Playback` per page language, built from the room state's ``sim`` part
 (a fold of the command log, see :mod:`patterns.sessions.shared_run`), and sends each window's frames to
 the process's sockets of that room about a wall second before the shared clock reaches the

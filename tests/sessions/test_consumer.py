@@ -14,8 +14,9 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from patterns.sessions import consumers, log
-from patterns.sessions.consumers import RoomRelay, _language
+from patterns.sessions.consumers import _language
 from patterns.sessions.models import Answer, SessionCommand, StudySession
+from patterns.sessions.relay import RoomRelay
 from tests.sessions.room import (
     ORIGIN,
     as_instructor,

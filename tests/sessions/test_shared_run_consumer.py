@@ -13,10 +13,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import diagram_topology
-from patterns.sessions import consumers, log
+from patterns.sessions import log, relay
 from patterns.sessions import shared_run as session_sim
-from patterns.sessions.consumers import RoomRelay
 from patterns.sessions.models import SessionCommand
+from patterns.sessions.relay import RoomRelay
 from tests.sessions.room import FakeClock, as_instructor, as_student, connect, until, until_hello
 
 pytestmark = [
@@ -34,8 +34,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """One fake wall clock for the shared run: the streamer paces by it and the command log
     anchors the shared clock with it, so a test moves time on instead of sleeping."""
     fake = FakeClock()
-    streamer = functools.partial(consumers.SimStreamer, clock=fake.now, sleep=fake.sleep)
-    monkeypatch.setattr(consumers, "SimStreamer", streamer)
+    streamer = functools.partial(relay.SimStreamer, clock=fake.now, sleep=fake.sleep)
+    monkeypatch.setattr(relay, "SimStreamer", streamer)
     monkeypatch.setattr(log, "timezone", SimpleNamespace(now=fake.datetime))
     return fake
 
