@@ -197,11 +197,13 @@ def questions(lesson: Lesson, quiz: Quiz, attempt_seed: int) -> list[Question]:
 ATTEMPT_POOL = 64
 
 
-def new_attempt(previous: int | None = None) -> int:
+def new_attempt(
+    previous: int | None = None, randbelow: Callable[[int], int] = secrets.randbelow
+) -> int:
     """A seed in 1..ATTEMPT_POOL, never ``previous``: 1 + (previous + k) mod pool, k in 0..pool-2."""
     if previous is None or not 1 <= previous <= ATTEMPT_POOL:
-        return secrets.randbelow(ATTEMPT_POOL) + 1
-    return (previous + secrets.randbelow(ATTEMPT_POOL - 1)) % ATTEMPT_POOL + 1
+        return randbelow(ATTEMPT_POOL) + 1
+    return (previous + randbelow(ATTEMPT_POOL - 1)) % ATTEMPT_POOL + 1
 
 
 def sign_attempt(seed: int) -> str:

@@ -176,18 +176,23 @@ def test_lesson_quiz_step_has_live_form_with_drawn_question(client: Client) -> N
     assert re.search(r"checks it every \d+ s", html)
 
 
-def test_new_attempt_stays_in_the_pool_and_never_repeats_the_previous() -> None:
-    previous = quiz.new_attempt()
-    seen = set()
+@pytest.mark.parametrize("previous", [1, 2, 37, 63, 64])
+def test_new_attempt_reaches_every_other_seed_of_the_pool_and_never_the_previous(
+    previous: int,
+) -> None:
+    # Every value the random draw can give, instead of hoping 500 draws hit each one.
+    pool = quiz.ATTEMPT_POOL
+    seeds = [quiz.new_attempt(previous, randbelow=lambda n, k=k: k) for k in range(pool - 1)]
 
-    for _ in range(500):
-        seed = quiz.new_attempt(previous=previous)
-        assert seed != previous
-        assert 1 <= seed <= quiz.ATTEMPT_POOL
-        seen.add(seed)
-        previous = seed
+    assert sorted(seeds) == [s for s in range(1, pool + 1) if s != previous]
 
-    assert len(seen) == quiz.ATTEMPT_POOL
+
+@pytest.mark.parametrize("previous", [None, 0, 65])
+def test_new_attempt_without_a_valid_previous_draws_from_the_whole_pool(previous) -> None:
+    pool = quiz.ATTEMPT_POOL
+    seeds = [quiz.new_attempt(previous, randbelow=lambda n, k=k: k) for k in range(pool)]
+
+    assert seeds == list(range(1, pool + 1))
 
 
 @pytest.mark.django_db
