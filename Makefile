@@ -64,8 +64,11 @@ format: $(STAMP)
 
 # Browser tests use Playwright's sync API, which must not share a process with pytest-asyncio's
 # event loops, so they run in their own pytest invocation.
+# Unit tests run on two workers (pytest-xdist; TEST_WORKERS=0 runs them in one process). Browser
+# tests stay in one process: several of them time a live stream against the page's clock.
+TEST_WORKERS ?= 2
 test: bootstrap browser-deps lint
-	$(PYTEST) -m "not browser and not integration"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser and not integration"
 	$(PYTEST) -m browser tests/browser
 	$(PYTEST) -m integration tests/integration
 

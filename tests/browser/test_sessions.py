@@ -197,7 +197,7 @@ def test_wrong_code_is_refused_plainly(browser: Browser, daphne_server: DaphneSe
 def test_session_survives_a_server_restart(
     browser: Browser, restartable_server: DaphneServer
 ) -> None:
-    room = Classroom(browser, restartable_server)
+    room = Classroom(browser, restartable_server, restarts=True)
     try:
         teacher = room.instructor()
         code = join_code(teacher)

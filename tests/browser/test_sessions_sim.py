@@ -102,7 +102,7 @@ def test_shared_run_survives_a_server_restart(
     browser: Browser,
     restartable_server: DaphneServer,
 ) -> None:
-    room = Classroom(browser, restartable_server)
+    room = Classroom(browser, restartable_server, restarts=True)
     try:
         teacher = room.instructor()
         aya = room.student(join_code(teacher), "Aya")

@@ -26,6 +26,7 @@ export class Palette {
     this.form = root.querySelector("form");
     this.target = null;
     this.opener = null;
+    this.openerScope = null;
     root.addEventListener("click", (e) => {
       const button = e.target.closest("button[data-fault]");
       if (!button) return;
@@ -72,6 +73,7 @@ export class Palette {
     const isTask = element.id.startsWith("task-");
     this.target = { id: element.id, task: isTask ? elementName(element.id) : null, az: isTask ? null : this.azName(element.id) };
     this.opener = element;
+    this.openerScope = element.closest("figure") || document;
     this.root.dataset.target = isTask ? "task" : "az";
     this.title.textContent = this.strings.get(isTask ? "palette-task" : "palette-az", { name: this.target.task || this.target.az });
     this.root.hidden = false;
@@ -85,7 +87,11 @@ export class Palette {
 
   close(refocus = true) {
     this.root.hidden = true;
-    if (refocus) this.opener?.focus();
+    // The diagram may have been drawn anew while the palette was open (a new topology): focus
+    // goes back to the same element of the diagram now on screen.
+    let opener = this.opener;
+    if (opener && !opener.isConnected) opener = this.openerScope?.querySelector(`[id="${CSS.escape(opener.id)}"]`);
+    if (refocus) opener?.focus();
     this.opener = null;
   }
 
