@@ -1,0 +1,54 @@
+"""The house's one direction: each package of ``patterns/`` imports only the packages that
+ARCHITECTURE.md lets it (the engine nothing, progress no feature, lessons no lab or playground,
+no feature the sessions)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+PATTERNS = Path(__file__).resolve().parents[2] / "patterns"
+
+
+def _imported(package: str) -> set[str]:
+    """Every ``patterns.*`` module the package's files import, at any depth of the code."""
+    names: set[str] = set()
+    for path in (PATTERNS / package).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                names.update(m for m in modules if m.startswith("patterns."))
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names if a.name.startswith("patterns."))
+    return names
+
+
+# What each package may import of the app, as ARCHITECTURE.md's table says. Site-wide modules
+# (``catalog``, ``errors``, ``live``) count as packages here.
+ALLOWED: dict[str, set[str]] = {
+    "sim": set(),
+    "diagrams": {"sim", "errors"},
+    "player": {"sim", "diagrams", "errors"},
+    "progress": set(),
+    "lessons": {"sim", "player", "diagrams", "progress", "catalog", "errors"},
+    "labs": {"sim", "player", "diagrams", "lessons", "progress", "catalog", "errors"},
+    "playground": {"sim", "player", "diagrams", "catalog", "errors", "live"},
+    "sessions": {"sim", "player", "diagrams", "lessons", "catalog", "errors", "live"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_what_the_architecture_allows(package: str) -> None:
+    reached = {m.split(".")[1] for m in _imported(package)} - {package}
+
+    assert reached - ALLOWED[package] == set()
+
+
+def test_every_package_is_in_the_table() -> None:
+    packages = {p.parent.name for p in PATTERNS.glob("*/__init__.py")}
+
+    assert packages - {"management", "migrations", "templatetags", "content"} == set(ALLOWED)
