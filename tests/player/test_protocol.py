@@ -20,6 +20,7 @@ from patterns import player
 from patterns.playground.consumers import ALLOWED_TYPES
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.stream import SimStreamer
+from tests.playground.sockets import until
 from tests.scenarios import TINY
 
 DOC = Path(player.__file__).parent / "PROTOCOL.md"
@@ -141,15 +142,6 @@ def test_protocol_client_types_are_the_ones_the_socket_accepts() -> None:
 # --------------------------------------------------------------------------- the producers
 
 
-async def _until(communicator: WebsocketCommunicator, kind: str, **match: Any) -> list[dict]:
-    seen = []
-    while True:
-        message = await communicator.receive_json_from(timeout=5)
-        seen.append(message)
-        if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
-            return seen
-
-
 async def _playground_messages() -> list[dict[str, Any]]:
     """A run with an action, its end, a fork, a resume, a speed change and a refusal."""
     communicator = WebsocketCommunicator(application, "/ws/playground/", headers=ORIGIN)
@@ -159,17 +151,17 @@ async def _playground_messages() -> list[dict[str, Any]]:
         await communicator.send_json_to(
             {"type": "start", "scenario": TINY, "speed": 10, "paused": True}
         )
-        seen = await _until(communicator, "status", state="paused")
+        seen = await until(communicator, "status", state="paused")
         hello = seen[0]
         await communicator.send_json_to({"type": "action", "action": KILL})
-        seen += await _until(communicator, "log")
+        seen += await until(communicator, "log")
         logged = seen[-1]["log"]
         await communicator.send_json_to({"type": "speed", "value": 5})
-        seen += await _until(communicator, "status", speed=5)
+        seen += await until(communicator, "status", speed=5)
         await communicator.send_json_to({"type": "play"})
-        seen += await _until(communicator, "status", state="ended")
+        seen += await until(communicator, "status", state="ended")
         await communicator.send_json_to({"type": "fork", "at": 1.0, "action": None})
-        seen += await _until(communicator, "status", state="ended", branch=1)
+        seen += await until(communicator, "status", state="ended", branch=1)
         await communicator.send_json_to(
             {
                 "type": "resume",
@@ -180,9 +172,9 @@ async def _playground_messages() -> list[dict[str, Any]]:
                 "speed": 10,
             }
         )
-        seen += await _until(communicator, "status", state="ended", branch=0)
+        seen += await until(communicator, "status", state="ended", branch=0)
         await communicator.send_json_to({"type": "start", "scenario": "nope"})
-        seen += await _until(communicator, "error")
+        seen += await until(communicator, "error")
     finally:
         await communicator.disconnect()
     return seen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.testing import WebsocketCommunicator
 
 from kumoben.asgi import application
@@ -16,3 +18,13 @@ async def connected() -> WebsocketCommunicator:
     ok, _ = await communicator.connect()
     assert ok
     return communicator
+
+
+async def until(communicator: WebsocketCommunicator, kind: str, **match: Any) -> list[dict]:
+    """Every message up to and including the first of ``kind`` whose fields equal ``match``."""
+    seen = []
+    while True:
+        message = await communicator.receive_json_from(timeout=5)
+        seen.append(message)
+        if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
+            return seen

@@ -1,29 +1,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import instant_frames
-from tests.playground.sockets import connected
+from tests.playground.sockets import connected, until
 from tests.scenarios import TINY
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db, pytest.mark.usefixtures("sockets")]
 
 FAST = 10  # the fastest speed: a 5 s run streams in half a second
-
-
-async def _until(communicator: WebsocketCommunicator, kind: str, **match: Any) -> list[dict]:
-    """Every message up to and including the first of ``kind`` whose fields equal ``match``."""
-    seen = []
-    while True:
-        message = await communicator.receive_json_from(timeout=5)
-        seen.append(message)
-        if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
-            return seen
 
 
 def _frames(messages: list[dict]) -> list[dict]:
@@ -42,7 +30,7 @@ async def test_playground_streams_the_same_frames_as_an_instant_run() -> None:
     communicator = await connected()
 
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": FAST})
-    messages = await _until(communicator, "status", state="ended")
+    messages = await until(communicator, "status", state="ended")
 
     hello = messages[0]
     assert hello["type"] == "hello"
@@ -60,7 +48,7 @@ async def test_playground_all_patterns_share_one_clock() -> None:
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "pattern": "all", "speed": FAST}
     )
-    messages = await _until(communicator, "status", state="ended")
+    messages = await until(communicator, "status", state="ended")
 
     frames = _frames(messages)
     assert [f["seq"] for f in frames] == list(range(20))
@@ -77,14 +65,14 @@ async def test_playground_all_patterns_share_one_clock() -> None:
 async def test_playground_pause_stops_the_stream_and_play_continues_it() -> None:
     communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": 0.5})
-    await _until(communicator, "status", state="playing")
+    await until(communicator, "status", state="playing")
 
     await communicator.send_json_to({"type": "pause"})
-    paused = await _until(communicator, "status")
+    paused = await until(communicator, "status")
     quiet = await communicator.receive_nothing(timeout=0.3)
     await communicator.send_json_to({"type": "speed", "value": FAST})
     await communicator.send_json_to({"type": "play"})
-    rest = await _until(communicator, "status", state="ended")
+    rest = await until(communicator, "status", state="ended")
 
     assert paused[-1]["state"] == "paused"
     assert quiet is True
@@ -97,14 +85,14 @@ async def test_playground_applies_an_action_at_the_current_time_and_logs_it() ->
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
-    await _until(communicator, "status", state="paused")
+    await until(communicator, "status", state="paused")
 
     await communicator.send_json_to(
         {"type": "action", "action": {"do": "kill_task", "task": "back-1"}}
     )
-    log = await _until(communicator, "log")
+    log = await until(communicator, "log")
     await communicator.send_json_to({"type": "play"})
-    messages = await _until(communicator, "status", state="ended")
+    messages = await until(communicator, "status", state="ended")
 
     applied = {"at_s": 0.0, "do": "kill_task", "task": "back-1"}
     assert log[-1]["applied"] == applied
@@ -118,12 +106,12 @@ async def test_playground_applies_an_action_at_the_current_time_and_logs_it() ->
 async def test_playground_fork_starts_a_new_branch_at_the_fork_time() -> None:
     communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": FAST})
-    first = await _until(communicator, "status", state="ended")
+    first = await until(communicator, "status", state="ended")
 
     await communicator.send_json_to(
         {"type": "fork", "at": 2.5, "action": {"do": "kill_task", "task": "back-2"}}
     )
-    second = await _until(communicator, "status", state="ended")
+    second = await until(communicator, "status", state="ended")
 
     hello = second[0]
     assert hello["type"] == "hello"
@@ -141,7 +129,7 @@ async def test_playground_fork_starts_a_new_branch_at_the_fork_time() -> None:
 async def test_playground_resume_after_a_drop_continues_without_gap_or_duplicate() -> None:
     communicator = await connected()
     await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": 2})
-    before = await _until(communicator, "frame", seq=1)
+    before = await until(communicator, "frame", seq=1)
     await communicator.disconnect()
     hello = before[0]
 
@@ -157,7 +145,7 @@ async def test_playground_resume_after_a_drop_continues_without_gap_or_duplicate
             "speed": FAST,
         }
     )
-    after = await _until(again, "status", state="ended")
+    after = await until(again, "status", state="ended")
 
     frames = _frames(before) + _frames(after)
     assert [f["seq"] for f in frames] == [0, 1, 2, 3, 4]
@@ -171,11 +159,11 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
-    hello = (await _until(communicator, "status"))[0]
+    hello = (await until(communicator, "status"))[0]
     await communicator.send_json_to(
         {"type": "action", "action": {"do": "slow_task", "task": "back-2", "delay_ms": 300}}
     )
-    log = (await _until(communicator, "log"))[-1]["log"]
+    log = (await until(communicator, "log"))[-1]["log"]
     await communicator.disconnect()
 
     again = await connected()
@@ -190,7 +178,7 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
             "speed": FAST,
         }
     )
-    after = await _until(again, "status", state="ended")
+    after = await until(again, "status", state="ended")
 
     assert _without_run(_frames(after)) == _without_run(_instant(log=log))
     await again.disconnect()
@@ -264,7 +252,7 @@ async def test_playground_refuses_a_bad_action_and_keeps_streaming() -> None:
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
-    await _until(communicator, "status", state="paused")
+    await until(communicator, "status", state="paused")
 
     await communicator.send_json_to({"type": "action", "action": {"do": "explode"}})
     unknown = await communicator.receive_json_from()
@@ -275,7 +263,7 @@ async def test_playground_refuses_a_bad_action_and_keeps_streaming() -> None:
     await communicator.send_json_to({"type": "action", "action": "kill"})
     shape = await communicator.receive_json_from()
     await communicator.send_json_to({"type": "play"})
-    messages = await _until(communicator, "status", state="ended")
+    messages = await until(communicator, "status", state="ended")
 
     assert unknown["field"] == "action.do"
     assert unknown["reason"].startswith("must be one of kill_task, stop_task")
@@ -316,16 +304,16 @@ async def test_playground_start_from_a_permalink_reproduces_the_run() -> None:
     await communicator.send_json_to(
         {"type": "start", "scenario": TINY, "speed": FAST, "paused": True}
     )
-    await _until(communicator, "status", state="paused")
+    await until(communicator, "status", state="paused")
     await communicator.send_json_to(
         {"type": "action", "action": {"do": "refuse_task", "task": "back-1"}}
     )
-    token = (await _until(communicator, "log"))[-1]["permalink"]
+    token = (await until(communicator, "log"))[-1]["permalink"]
     await communicator.send_json_to({"type": "play"})
-    original = _frames(await _until(communicator, "status", state="ended"))
+    original = _frames(await until(communicator, "status", state="ended"))
 
     await communicator.send_json_to({"type": "start", "permalink": token, "speed": FAST})
-    replayed = _frames(await _until(communicator, "status", state="ended"))
+    replayed = _frames(await until(communicator, "status", state="ended"))
 
     assert _without_run(replayed) == _without_run(original)
     await communicator.disconnect()
