@@ -22,6 +22,10 @@ CAUSES: dict[str, str] = {
     "deployment_started": "a rolling deployment started new tasks beside the old ones",
     "deployment_step": "a new task became healthy, so the deployment stopped one old task",
     "deployment_finished": "every old task of the deployment has been replaced",
+    "deployment_superseded": (
+        "a newer deployment superseded an unfinished one; its tasks are stopped as the newest "
+        "revision's tasks become healthy"
+    ),
     "sigterm_sent": "the ECS agent sent SIGTERM; the app finishes in-flight work and stops listening",
     "sigkill_sent": "stopTimeout elapsed after SIGTERM, so the agent sent SIGKILL",
     "exited_after_sigterm": "the app finished its in-flight requests and exited after SIGTERM",

@@ -76,6 +76,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{service}のデプロイが終わり、古いタスクはすべて置き換わりました",
         "The deployment of {service} finished: every old task has been replaced",
     ),
+    "deployment_superseded": (
+        "新しいデプロイが[{service}の]未完了のデプロイに取って代わりました[（そのため{task}を停止しました）]",
+        "A newer deployment superseded the unfinished one[ of {service}][, so ECS stopped {task}]",
+    ),
     "sigterm_sent": (
         "ECS エージェントが{task}に SIGTERM を送り、アプリは処理中の仕事を終えて待ち受けをやめます",
         "The ECS agent sent SIGTERM to {task}; the app finishes in-flight work and stops listening",

@@ -132,7 +132,17 @@ class Task:
 class Service:
     """An ECS service: its tasks (every one ever started), desired count and deployment version."""
 
-    __slots__ = ("name", "desired", "azs", "app_start_s", "tasks", "version", "next_n", "callers")
+    __slots__ = (
+        "name",
+        "desired",
+        "azs",
+        "app_start_s",
+        "tasks",
+        "version",
+        "stable_version",
+        "next_n",
+        "callers",
+    )
 
     def __init__(self, name: str, desired: int, azs: list[str], app_start_s: float) -> None:
         self.name = name
@@ -141,6 +151,7 @@ class Service:
         self.app_start_s = app_start_s
         self.tasks: list[Task] = []
         self.version = 0
+        self.stable_version = 0  # the revision of the last finished deployment
         self.next_n = 1
         self.callers: list[Task] = []  # tasks that currently originate traffic
 
@@ -227,6 +238,11 @@ class World:
         self._task_count = 0
         self._latency_s = 0.0
         self.deploying: dict[str, bool] = {}
+        # Services whose reconcile is running, and those asked to reconcile again meanwhile: a
+        # task stopping inside a reconcile (a PENDING task, or one with nothing to drain) asks
+        # for another pass instead of calling reconcile recursively.
+        self._reconciling: set[str] = set()
+        self._reconcile_again: set[str] = set()
         self.refresh_settings()
         for spec in scenario.services:
             self.services[spec["name"]] = Service(
@@ -408,7 +424,26 @@ class World:
         self.reconcile(task.service)
 
     def reconcile(self, service: Service, why: str = "replacement_started") -> None:
-        """Keep the desired count; roll old versions out within the deployment bounds."""
+        """Keep the desired count; roll old versions out within the deployment bounds.
+
+        Iterative: a reconcile asked for while one of the same service runs (a task stopped by
+        this one reached STOPPED at once) is queued and run as another pass of this loop.
+        """
+        name = service.name
+        if name in self._reconciling:
+            self._reconcile_again.add(name)
+            return
+        self._reconciling.add(name)
+        try:
+            while True:
+                self._reconcile_pass(service, why)
+                if name not in self._reconcile_again:
+                    break
+                self._reconcile_again.discard(name)
+        finally:
+            self._reconciling.discard(name)
+
+    def _reconcile_pass(self, service: Service, why: str) -> None:
         ecs = self.settings["ecs"]
         active = service.active_tasks()
         new = [t for t in active if t.version == service.version]
@@ -418,21 +453,43 @@ class World:
             victim = max(new, key=lambda t: t.n)
             new.remove(victim)
             self.stop_task(victim, "scale_in")
+        # Tasks of a superseded deployment (neither the newest revision nor the last finished
+        # one) go first; those not yet healthy add nothing to the healthy count, so stopping them
+        # never breaks minimumHealthyPercent.
+        superseded = [t for t in old if t.version != service.stable_version]
+        for victim in [t for t in superseded if not t.healthy]:
+            old.remove(victim)
+            self.stop_task(victim, "deployment_superseded")
         min_healthy = math.ceil(desired * ecs["minimum_healthy_percent"] / 100.0)
         max_total = max(desired, math.floor(desired * ecs["maximum_percent"] / 100.0))
         healthy_new = sum(1 for t in new if t.healthy)
+        old.sort(key=lambda t: t.version == service.stable_version)  # stable: keeps task order
         while old and healthy_new + len(old) - 1 >= min_healthy:
             victim = old.pop(0)
-            self.stop_task(victim, "deployment_step")
+            cause = (
+                "deployment_step"
+                if victim.version == service.stable_version
+                else "deployment_superseded"
+            )
+            self.stop_task(victim, cause)
         while len(new) < desired and len(new) + len(old) < max_total:
             new.append(self.launch(service, "deployment_started" if old else why))
         if self.deploying.get(service.name) and not old:
             self.deploying[service.name] = False
+            service.stable_version = service.version
             self.event(
                 "deployment", "deployment_finished", service=service.name, version=service.version
             )
 
     def deploy(self, service: Service) -> None:
+        if self.deploying.get(service.name):
+            self.event(
+                "deployment",
+                "deployment_superseded",
+                service=service.name,
+                version=service.version,
+                by=service.version + 1,
+            )
         service.version += 1
         self.deploying[service.name] = True
         self.event(

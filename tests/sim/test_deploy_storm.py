@@ -1,0 +1,83 @@
+"""Deployments started over unfinished ones: the newest wins and the engine never recurses.
+
+Five ``deploy`` actions on ``contract`` 3 s apart used to raise RecursionError (``_stopped`` and
+``reconcile`` called each other without end) under ELB and Service Discovery. ECS starts a new
+deployment over an unfinished one: the older one is superseded, its tasks are stopped, and the
+last finished revision keeps serving until the newest revision's tasks are healthy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from patterns.sim import PATTERNS, Simulation
+
+pytestmark = pytest.mark.unit
+
+SUPERSEDED = [f"contract-{n}" for n in range(4, 16)]
+
+
+def storm(pattern: str) -> Simulation:
+    sim = Simulation(
+        {
+            "pattern": pattern,
+            "seed": 7,
+            "duration_s": 300,
+            "actions": [
+                {"at_s": 10 + 3 * i, "do": "deploy", "service": "contract"} for i in range(5)
+            ],
+        }
+    )
+    sim.advance(sim.scenario.duration_s)
+    return sim
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_five_deploys_three_seconds_apart_finish_on_the_newest_revision(
+    pattern: str, find: Callable[..., list[dict[str, Any]]]
+) -> None:
+    sim = storm(pattern)
+    result = sim.result()
+
+    service = sim.world.services["contract"]
+    running = [(t.id, t.version) for t in service.tasks if t.state == "RUNNING"]
+    assert running == [("contract-16", 5), ("contract-17", 5), ("contract-18", 5)]
+    assert len(running) == service.desired == 3
+    assert [e["version"] for e in find(result, "deployment_finished")] == [5]
+    assert [e["task"] for e in find(result, "deployment_superseded", kind="task")] == SUPERSEDED
+    assert [
+        (e["t"], e["version"], e["by"])
+        for e in find(result, "deployment_superseded", kind="deployment")
+    ] == [
+        (13.0, 1, 2),
+        (16.0, 2, 3),
+        (19.0, 3, 4),
+        (22.0, 4, 5),
+    ]
+    assert result["summary"]["requests"] == 8963
+
+
+def test_elb_storm_keeps_the_old_revision_serving_until_the_newest_is_healthy(
+    find: Callable[..., list[dict[str, Any]]],
+) -> None:
+    result = storm("elb").result()
+
+    steps = [(e["t"], e["task"]) for e in find(result, "deployment_step")]
+    assert steps == [
+        (57.44892, "contract-1"),
+        (59.403125, "contract-2"),
+        (60.75583, "contract-3"),
+    ]
+    assert [e["t"] for e in find(result, "deployment_finished")] == [60.75583]
+    started = [e["task"] for e in find(result, "task_started", service="contract")]
+    assert started == [f"contract-{n}" for n in range(4, 19)]
+    summary = result["summary"]
+    assert (summary["requests"], summary["ok"], summary["errors"], summary["in_flight"]) == (
+        8963,
+        8962,
+        {},
+        1,
+    )
