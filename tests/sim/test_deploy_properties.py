@@ -1,0 +1,117 @@
+"""Property tests: long bursts of deploys, scales, kills and recovers close together, every pattern.
+
+The run never raises, requests are conserved, time order holds, and once the run has settled every
+service runs exactly its last desired count of tasks, all on its newest revision.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patterns.sim import PATTERNS, Simulation
+from patterns.sim.causes import CAUSES
+
+pytestmark = pytest.mark.unit
+
+NAMES = ("front", "api")
+#: Actions fall in the first BURST_S seconds; the run then goes on SETTLE_S more seconds.
+BURST_S = 15.0
+SETTLE_S = 150.0
+
+
+@st.composite
+def bursts(draw: st.DrawFn) -> dict[str, Any]:
+    """A scenario of two services calling each other and a burst of control actions."""
+    at = st.integers(0, int(BURST_S * 2)).map(lambda half_seconds: half_seconds / 2)
+    service = st.sampled_from(NAMES)
+    task = st.builds(lambda s, n: f"{s}-{n}", service, st.integers(1, 12))
+    deploy = st.builds(lambda a, s: {"at_s": a, "do": "deploy", "service": s}, at, service)
+    action = st.one_of(
+        deploy,
+        deploy,  # deploys weigh double: a deploy over an unfinished one is the case under test
+        st.builds(
+            lambda a, s, c: {"at_s": a, "do": "scale", "service": s, "count": c},
+            at,
+            service,
+            st.integers(0, 5),
+        ),
+        st.builds(
+            lambda a, d, t: {"at_s": a, "do": d, "task": t},
+            at,
+            st.sampled_from(["kill_task", "recover_task"]),
+            task,
+        ),
+    )
+    return {
+        "seed": draw(st.integers(0, 2**32)),
+        "duration_s": BURST_S + SETTLE_S,
+        "services": [
+            {
+                "name": name,
+                "tasks": draw(st.integers(0, 4)),
+                "app_start_s": draw(st.sampled_from([0, 5])),
+            }
+            for name in NAMES
+        ],
+        "traffic": [
+            {"from": "front", "to": "api", "rps": 2},
+            {"from": "api", "to": "front", "rps": 1},
+        ],
+        "settings": draw(
+            st.sampled_from(
+                [
+                    {},
+                    {"ecs": {"minimum_healthy_percent": 50, "maximum_percent": 150}},
+                    {"ecs": {"minimum_healthy_percent": 0, "maximum_percent": 100}},
+                    {"ecs": {"task_start_s": 0}},
+                ]
+            )
+        ),
+        "actions": draw(st.lists(action, min_size=8, max_size=25)),
+    }
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=bursts())
+def test_property_action_bursts_settle_on_the_last_desired_count_of_the_newest_revision(
+    pattern: str, data: dict[str, Any]
+) -> None:
+    sim = Simulation(data, pattern=pattern)
+
+    times: list[float] = []
+    t = 0.0
+    while t < sim.scenario.duration_s:
+        t = min(t + 4.5, sim.scenario.duration_s)
+        times.extend(e["t"] for e in sim.advance(t))
+    result = sim.result()
+
+    summary = result["summary"]
+    assert (
+        summary["requests"]
+        == summary["ok"] + sum(summary["errors"].values()) + summary["in_flight"]
+    )
+    assert times == sorted(times)
+    assert all(e["cause"] in CAUSES for e in result["events"])
+    ecs = sim.world.settings["ecs"]
+    for service in sim.world.services.values():
+        running = [task for task in service.tasks if task.state == "RUNNING"]
+        assert len(running) == service.desired, service.name
+        if can_roll(service.desired, ecs):
+            assert {task.version for task in running} <= {service.version}, service.name
+
+
+def can_roll(desired: int, ecs: dict[str, Any]) -> bool:
+    """Whether the bounds let a rolling deployment move at all.
+
+    With one task, minimumHealthyPercent 50 (rounded up: 1) and maximumPercent 150 (rounded
+    down: 1), ECS may neither start a new task nor stop the old one, so the deployment stays put.
+    """
+    min_healthy = math.ceil(desired * ecs["minimum_healthy_percent"] / 100.0)
+    max_total = math.floor(desired * ecs["maximum_percent"] / 100.0)
+    return max_total > desired or min_healthy < desired
