@@ -83,7 +83,8 @@ trace
 Actions (``at_s`` >= 0, ``do``, then the target and parameters):
 kill_task / stop_task / refuse_task / blackhole_task / recover_task {task};
 slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, probability=1.0,
-health_check=false}; az_outage / az_recover {az}; scale {service, count}; deploy {service};
+health_check=false}; az_outage / az_recover {az}; scale {service, count}; deploy {service} (over
+an unfinished deployment it supersedes that one: the newest revision wins);
 set {setting: "alb.deregistration_delay_s", value}.
 
 ``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
@@ -531,6 +532,14 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {
         "setting": "actions.blackhole_task",
         "assumption": "a black-holed task drops packets, so connections to it time out",
+        "source": "model",
+    },
+    {
+        "setting": "actions.deploy",
+        "assumption": (
+            "a deploy over an unfinished one supersedes it: its tasks not yet healthy stop at once,"
+            " its healthy ones within the rolling bounds, before the last finished revision's"
+        ),
         "source": "model",
     },
 )

@@ -5,7 +5,9 @@ asks the pattern to deregister and drain the task, then the agent sends SIGTERM:
 listening, finishes its in-flight requests and exits; after ``ecs.stop_timeout_s`` SIGKILL resets
 whatever is left. A killed task skips all that: in-flight requests are reset at once and ECS
 deregisters it ``ecs.deregister_after_stop_s`` later. The ECS service keeps its desired count and
-runs rolling deployments within ``minimum_healthy_percent`` / ``maximum_percent``.
+runs rolling deployments within ``minimum_healthy_percent`` / ``maximum_percent``. A deployment
+started over an unfinished one supersedes it: the newest revision wins, and the superseded
+revision's tasks are stopped first (cause ``deployment_superseded``).
 
 The pattern modules decide *where* a request goes; this module decides *what happens* when an
 attempt reaches a task, given the task's state and behaviour.
