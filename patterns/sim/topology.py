@@ -244,7 +244,7 @@ class World:
         # task stopping inside a reconcile (a PENDING task, or one with nothing to drain) asks
         # for another pass instead of calling reconcile recursively.
         self._reconciling: set[str] = set()
-        self._reconcile_again: set[str] = set()
+        self._reconcile_again: dict[str, str] = {}  # service -> the queued call's launch cause
         self.refresh_settings()
         for spec in scenario.services:
             self.services[spec["name"]] = Service(
@@ -433,7 +433,7 @@ class World:
         """
         name = service.name
         if name in self._reconciling:
-            self._reconcile_again.add(name)
+            self._reconcile_again.setdefault(name, why)
             return
         self._reconciling.add(name)
         try:
@@ -441,7 +441,7 @@ class World:
                 self._reconcile_pass(service, why)
                 if name not in self._reconcile_again:
                     break
-                self._reconcile_again.discard(name)
+                why = self._reconcile_again.pop(name)
         finally:
             self._reconciling.discard(name)
 
