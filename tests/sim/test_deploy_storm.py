@@ -81,3 +81,47 @@ def test_elb_storm_keeps_the_old_revision_serving_until_the_newest_is_healthy(
         {},
         1,
     )
+
+
+def test_a_superseded_deployments_healthy_task_stops_only_within_the_bounds_and_goes_first(
+    find: Callable[..., list[dict[str, Any]]],
+) -> None:
+    # Revision 1 (contract-4..6) is superseded at 45 s, when only contract-6 passed its ALB
+    # checks and contract-1 is already gone: contract-4 and -5 add nothing to the healthy count
+    # and stop at once; contract-6, contract-2 and contract-3 are the 3 healthy tasks that
+    # minimumHealthyPercent 100 needs, so contract-6 stops only when a revision 2 task is
+    # healthy, and before the revision 0 tasks.
+    sim = Simulation(
+        {
+            "pattern": "elb",
+            "seed": 7,
+            "duration_s": 200,
+            "actions": [
+                {"at_s": 10, "do": "deploy", "service": "contract"},
+                {"at_s": 45, "do": "deploy", "service": "contract"},
+            ],
+        }
+    )
+    sim.advance(sim.scenario.duration_s)
+    result = sim.result()
+
+    stops = [
+        (e["t"], e["cause"], e["task"])
+        for e in result["events"]
+        if e["cause"] in ("deployment_step", "deployment_superseded") and e["kind"] == "task"
+    ]
+    assert stops == [
+        (42.65427, "deployment_step", "contract-1"),
+        (45.0, "deployment_superseded", "contract-4"),
+        (45.0, "deployment_superseded", "contract-5"),
+        (74.715956, "deployment_superseded", "contract-6"),
+        (77.290565, "deployment_step", "contract-2"),
+        (78.651785, "deployment_step", "contract-3"),
+    ]
+    assert [(e["t"], e["version"]) for e in find(result, "deployment_finished")] == [(78.651785, 2)]
+    service = sim.world.services["contract"]
+    assert [t.id for t in service.tasks if t.state == "RUNNING"] == [
+        "contract-7",
+        "contract-8",
+        "contract-9",
+    ]
