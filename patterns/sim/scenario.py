@@ -83,7 +83,8 @@ trace
 Actions (``at_s`` >= 0, ``do``, then the target and parameters):
 kill_task / stop_task / refuse_task / blackhole_task / recover_task {task};
 slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, probability=1.0,
-health_check=false}; az_outage / az_recover {az}; scale {service, count}; deploy {service} (over
+health_check=false}; az_outage / az_recover {az}; scale {service, count} (scale-in stops tasks in
+the AZ with the most, ties the newest); deploy {service} (over
 an unfinished deployment it supersedes that one: the newest revision wins);
 set {setting: "alb.deregistration_delay_s", value}.
 
@@ -541,6 +542,14 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
             " its healthy ones within the rolling bounds, before the last finished revision's"
         ),
         "source": "model",
+    },
+    {
+        "setting": "actions.scale",
+        "assumption": (
+            "scale-in stops tasks to keep the AZs balanced: one in the AZ with the most tasks"
+            " (ECS-SCHED); AZs tied for the most give up their newest task (model)"
+        ),
+        "source": "ECS-SCHED",
     },
 )
 

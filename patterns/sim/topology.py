@@ -58,6 +58,18 @@ def initial_placement(azs: Sequence[str], count: int) -> list[str]:
     return placed
 
 
+def scale_in_victim(tasks: Sequence[Task]) -> Task:
+    """The task ECS stops first on scale-in: from the AZ with the most of ``tasks``, the newest.
+
+    Mirrors spread placement so the AZs stay balanced; AZs tied for the most go to whichever
+    holds the newest task.
+    """
+    counts: dict[str, int] = {}
+    for task in tasks:
+        counts[task.az] = counts.get(task.az, 0) + 1
+    return max(tasks, key=lambda t: (counts[t.az], t.n))
+
+
 class Task:
     """One ECS task: identity, lifecycle state, behaviour and its per-second attempt buckets."""
 
@@ -451,8 +463,8 @@ class World:
         new = [t for t in active if t.version == service.version]
         old = [t for t in active if t.version != service.version]
         desired = service.desired
-        while len(new) > desired:  # scale-in stops the newest tasks first
-            victim = max(new, key=lambda t: t.n)
+        while len(new) > desired:
+            victim = scale_in_victim(new)
             new.remove(victim)
             self.stop_task(victim, "scale_in")
         # Tasks of a superseded deployment (neither the newest revision nor the last finished
