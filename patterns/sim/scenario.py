@@ -84,8 +84,8 @@ Actions (``at_s`` >= 0, ``do``, then the target and parameters):
 kill_task / stop_task / refuse_task / blackhole_task / recover_task {task};
 slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, probability=1.0,
 health_check=false}; az_outage / az_recover {az}; scale {service, count} (scale-in stops tasks in
-the AZ with the most, ties the newest); deploy {service} (over
-an unfinished deployment it supersedes that one: the newest revision wins);
+the AZ with the most, ties the newest); deploy {service} (old tasks stop in the AZ with the most,
+ties the oldest; over an unfinished deployment it supersedes that one: the newest revision wins);
 set {setting: "alb.deregistration_delay_s", value}.
 
 ``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
@@ -546,10 +546,11 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {
         "setting": "actions.scale",
         "assumption": (
-            "scale-in stops tasks to keep the AZs balanced: one in the AZ with the most tasks"
-            " (ECS-SCHED); AZs tied for the most give up their newest task (model)"
+            "scale-in and rolling deployments stop tasks to keep the AZs balanced: one in the AZ"
+            " with the most of the service's tasks (ECS-UPD); among AZs tied for the most,"
+            " scale-in stops the newest task and a deployment the oldest old one (model)"
         ),
-        "source": "ECS-SCHED",
+        "source": "ECS-UPD",
     },
 )
 

@@ -58,16 +58,18 @@ def initial_placement(azs: Sequence[str], count: int) -> list[str]:
     return placed
 
 
-def scale_in_victim(tasks: Sequence[Task]) -> Task:
-    """The task ECS stops first on scale-in: from the AZ with the most of ``tasks``, the newest.
+def balanced_victim(candidates: Sequence[Task], running: Sequence[Task], newest: bool) -> Task:
+    """The task ECS stops next among ``candidates``: one in the AZ with the most ``running``.
 
-    Mirrors spread placement so the AZs stay balanced; AZs tied for the most go to whichever
-    holds the newest task.
+    ECS stops tasks so the AZs stay balanced, mirroring spread placement. Among AZs tied for the
+    most, scale-in stops the newest task (``newest``) and a deployment the oldest.
     """
     counts: dict[str, int] = {}
-    for task in tasks:
+    for task in running:
         counts[task.az] = counts.get(task.az, 0) + 1
-    return max(tasks, key=lambda t: (counts[t.az], t.n))
+    if newest:
+        return max(candidates, key=lambda t: (counts.get(t.az, 0), t.index))
+    return max(candidates, key=lambda t: (counts.get(t.az, 0), -t.index))
 
 
 class Task:
@@ -464,7 +466,7 @@ class World:
         old = [t for t in active if t.version != service.version]
         desired = service.desired
         while len(new) > desired:
-            victim = scale_in_victim(new)
+            victim = balanced_victim(new, service.active_tasks(), newest=True)
             new.remove(victim)
             self.stop_task(victim, "scale_in")
         # Tasks of a superseded deployment (neither the newest revision nor the last finished
@@ -477,9 +479,12 @@ class World:
         min_healthy = math.ceil(desired * ecs["minimum_healthy_percent"] / 100.0)
         max_total = max(desired, math.floor(desired * ecs["maximum_percent"] / 100.0))
         healthy_new = sum(1 for t in new if t.healthy)
-        old.sort(key=lambda t: t.version == service.stable_version)  # stable: keeps task order
         while old and healthy_new + len(old) - 1 >= min_healthy:
-            victim = old.pop(0)
+            # A superseded revision's tasks before the last finished one's; among them, one in
+            # the AZ with the most of the service's tasks, ties the oldest (ECS-UPD).
+            stale = [t for t in old if t.version != service.stable_version] or old
+            victim = balanced_victim(stale, service.active_tasks(), newest=False)
+            old.remove(victim)
             cause = (
                 "deployment_step"
                 if victim.version == service.stable_version

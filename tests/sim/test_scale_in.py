@@ -93,3 +93,44 @@ def test_balanced_scale_in_without_disruption_still_stops_the_newest(pattern: st
 
     assert stops == [(60.0, "api-6"), (60.0, "api-5"), (60.0, "api-4")]
     assert left == [("api-1", A), ("api-2", C), ("api-3", D)]
+
+
+DEPLOY_STEPS = {
+    # ELB: each old task stops once a new target passes its health checks.
+    "elb": [150.405295, 152.890309, 153.120833, 153.552669, 154.743469, 159.19788],
+    # The others count a new task healthy when it runs: all six old tasks stop at 130 s.
+    "app-mesh": [130.0] * 6,
+    "service-discovery": [130.0] * 6,
+    "service-connect": [130.0] * 6,
+}
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_a_rolling_deployment_stops_old_tasks_in_the_az_with_the_most(pattern: str) -> None:
+    # After api-2's replacement api-7 (1c), the old tasks in task order are api-1 1a, api-3 1d,
+    # api-4 1a, api-5 1c, api-6 1d, api-7 1c; the six new ones (api-8..13) go two per AZ.
+    # Once api-1 and api-3 are stopped, 1c holds the most (4 against 3 and 3), so api-5 stops
+    # before api-4; task order alone stopped api-4 first.
+    sim = Simulation(
+        {
+            "pattern": pattern,
+            "seed": 5,
+            "duration_s": 400,
+            "arrivals": "uniform",
+            "services": [{"name": "client", "tasks": 1}, {"name": "api", "tasks": 6}],
+            "traffic": [{"from": "client", "to": "api", "rps": 20}],
+            "actions": [
+                {"at_s": 30, "do": "kill_task", "task": "api-2"},
+                {"at_s": 120, "do": "deploy", "service": "api"},
+            ],
+        }
+    )
+    sim.advance(sim.scenario.duration_s)
+
+    steps = [
+        (e["t"], e["task"])
+        for e in sim.result()["events"]
+        if e["cause"] == "deployment_step" and "task" in e
+    ]
+    order = ["api-1", "api-3", "api-5", "api-4", "api-6", "api-7"]
+    assert steps == list(zip(DEPLOY_STEPS[pattern], order, strict=True))
