@@ -508,13 +508,16 @@ export class Player {
 
   fork(action, at = this.clock.now) {
     const parent = this.branch;
+    // The server forks from what it has computed: a view ahead of the received frames forks at
+    // their end, and the branch's log (hence its permalink) must say the same time.
+    at = Math.min(at, parent.end);
     const log = parent.log.filter((a) => a.at_s < at).concat([{ ...action, at_s: at }]);
     this.store.pendingFork = { parent: parent.id, at, action, log };
     this._say(this.strings.get("fork-done", { t: formatSeconds(at) }));
     if (this.mode === "live") {
       // The server forks from the branch it is streaming; bring it back to ours first.
       if (this.serverBranch !== parent.id) this.connection.send({ ...this._resumeMessage(), paused: true });
-      this.connection.send({ type: "fork", at: Math.min(at, parent.end), action });
+      this.connection.send({ type: "fork", at, action });
       this.play();
     } else {
       const id = Math.max(...this.store.branches.keys()) + 1;
