@@ -91,6 +91,8 @@ PATTERN_NAMES: dict[str, str] = {pattern.slug: pattern.short_name for pattern in
 
 #: The player's speeds, slowest first, as written on its buttons; the script reads them from there.
 SPEEDS: tuple[str, ...] = ("0.1", "0.25", "0.5", "1", "2", "5", "10")
+#: The speeds a socket accepts: anything between the slowest and the fastest button.
+MIN_SPEED, MAX_SPEED = float(SPEEDS[0]), float(SPEEDS[-1])
 
 #: Each built-in scenario in one line, in the page's language (the engine's own descriptions are
 #: English only).

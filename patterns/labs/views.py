@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from patterns.catalog import SPEEDS
 from patterns.labs import checks as labs
 from patterns.labs.forms import attach_engine_error, lab_form
 from patterns.labs.texts import fill, lab_text
@@ -62,7 +61,6 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[
         "params": params,
         "form": form,
         "result": store.load()["labs"].get(lab.slug),
-        "speeds": [{"value": s, "label": s} for s in SPEEDS],
         "run": _run_spec(lab, lab.defaults(), params),
     }
 

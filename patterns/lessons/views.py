@@ -21,7 +21,6 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from patterns.catalog import SPEEDS
 from patterns.lessons import library, quiz
 from patterns.lessons.content import Lesson, RenderedStep
 from patterns.progress import records as progress
@@ -87,7 +86,6 @@ def _player_partial() -> SafeString:
     html = _PLAYERS.get(language)
     if html is None:
         context = {
-            "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "show_legend": True,
         }
         html = SafeString(render_to_string("player/_player.html", context))

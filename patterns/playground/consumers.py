@@ -25,7 +25,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 # Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
 import patterns.diagrams  # noqa: F401
-from patterns.catalog import SPEEDS
+from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
 from patterns.player.playback import READOUT_EVERY_WINDOWS, Playback, PlaybackError, fork
@@ -35,7 +35,6 @@ from patterns.player.runs import RunRequest
 MAX_SCENARIO_FRAME_BYTES = 65536
 LARGE_TYPES = frozenset({"start", "resume", "fork"})
 ALLOWED_TYPES = frozenset({"start", "pause", "play", "speed", "action", "fork", "resume"})
-MIN_SPEED, MAX_SPEED = float(SPEEDS[0]), float(SPEEDS[-1])
 MAX_BRANCHES = 50
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from patterns.catalog import PATTERN_NAMES, SPEEDS, scenario_title
+from patterns.catalog import PATTERN_NAMES, scenario_title
 from patterns.player import permalink
 from patterns.playground import forms as playground_forms
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
@@ -83,7 +83,6 @@ def _body() -> SafeString:
         context = {
             **_setup_context(setup),
             "settings_forms": setup.settings,  # the player's "change a setting now" choices
-            "speeds": [{"value": s, "label": s} for s in SPEEDS],
             "show_legend": True,
         }
         body = SafeString(render_to_string("playground/_body.html", context))

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patterns.catalog import SPEEDS
+from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
 from patterns.sessions.models import Poll, SessionCommand, StudySession
@@ -28,7 +28,6 @@ from patterns.sessions.polls import public_correct, validate_poll
 MAX_SLIDE = 500
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
-SPEED_MIN, SPEED_MAX = float(SPEEDS[0]), float(SPEEDS[-1])
 
 
 def initial_state() -> dict[str, Any]:
@@ -174,7 +173,7 @@ def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str,
     if kind in ("play", "pause", "end", "poll.reveal", "poll.close"):
         return kind, {}
     if kind == "speed":
-        return kind, {"value": read_number(frame, "value", SPEED_MIN, SPEED_MAX)}
+        return kind, {"value": read_number(frame, "value", MIN_SPEED, MAX_SPEED)}
     if kind == "action":
         # Checked by the engine in apply_command, against the running scenario and its log.
         action = frame.get("action")

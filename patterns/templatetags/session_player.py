@@ -1,7 +1,6 @@
 """The playground player embedded in a study session's pages (presenter and student room).
 
-A tag rather than view context: the session views stay as they are, and the player partial gets
-the same speeds the playground page gives it.
+A tag rather than view context: the session views stay as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from patterns.catalog import SPEEDS, scenario_title
+from patterns.catalog import scenario_title
 from patterns.player.playback import PLAYGROUND_PATTERNS
 from patterns.sim import BUILTIN_SCENARIOS
 
@@ -21,22 +20,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def session_player(context: Any) -> SafeString:
-    speeds = [{"value": s, "label": s} for s in SPEEDS]
-    return render_to_string(
-        "player/_player.html", {"speeds": speeds}, request=context.get("request")
-    )
+    return render_to_string("player/_player.html", {}, request=context.get("request"))
 
 
 @register.simple_tag
 def sim_scenarios() -> list[dict[str, str]]:
     """Built-in scenarios the instructor can start: name and its title in the page's language."""
     return [{"name": name, "description": scenario_title(name)} for name in BUILTIN_SCENARIOS]
-
-
-@register.simple_tag
-def sim_speeds() -> tuple[str, ...]:
-    """The player's speeds (one list, ``patterns.catalog.SPEEDS``) for the presenter's select."""
-    return SPEEDS
 
 
 @register.simple_tag

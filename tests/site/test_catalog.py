@@ -6,8 +6,15 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from patterns.catalog import PATTERN_NAMES, PATTERNS, SCENARIO_TITLES, SPEEDS, scenario_title
-from patterns.playground.consumers import MAX_SPEED, MIN_SPEED
+from patterns.catalog import (
+    MAX_SPEED,
+    MIN_SPEED,
+    PATTERN_NAMES,
+    PATTERNS,
+    SCENARIO_TITLES,
+    SPEEDS,
+    scenario_title,
+)
 from patterns.sim import BUILTIN_SCENARIOS
 from patterns.sim import PATTERNS as ENGINE_PATTERNS
 
