@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patterns.sim import PATTERNS, Simulation
-from patterns.sim.causes import CAUSES
+from tests.sim.invariants import assert_run_invariants
 
 pytestmark = pytest.mark.unit
 
@@ -91,13 +91,7 @@ def test_property_action_bursts_settle_on_the_last_desired_count_of_the_newest_r
         times.extend(e["t"] for e in sim.advance(t))
     result = sim.result()
 
-    summary = result["summary"]
-    assert (
-        summary["requests"]
-        == summary["ok"] + sum(summary["errors"].values()) + summary["in_flight"]
-    )
-    assert times == sorted(times)
-    assert all(e["cause"] in CAUSES for e in result["events"])
+    assert_run_invariants(result, times)
     ecs = sim.world.settings["ecs"]
     for service in sim.world.services.values():
         running = [task for task in service.tasks if task.state == "RUNNING"]

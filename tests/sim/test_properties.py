@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patterns.sim import PATTERNS, ScenarioError, Simulation, load_scenario
-from patterns.sim.causes import CAUSES
 from patterns.sim.scenario import AZS
+from tests.sim.invariants import assert_run_invariants
 
 pytestmark = pytest.mark.unit
 
@@ -162,13 +162,7 @@ def test_property_valid_scenarios_run_conserve_requests_and_keep_time_order(
         assert sim.now == t
     result = sim.result()
 
-    summary = result["summary"]
-    assert (
-        summary["requests"]
-        == summary["ok"] + sum(summary["errors"].values()) + summary["in_flight"]
-    )
-    assert times == sorted(times)
-    assert all(e["cause"] in CAUSES for e in result["events"])
+    assert_run_invariants(result, times)
     # Events report microseconds (Trace rounds to 6 places) and rounding is monotonic, so an event
     # at or before the clock reads at or before the clock rounded the same way.
     assert all(0 <= time <= round(t, 6) for time in times)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.unit
 A, C, D = "ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"
 
 
-def scaled(pattern: str, actions: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
-    """(t, task) of every scale-in stop, and (task, AZ) of the api tasks still active at the end."""
+def run_api(pattern: str, actions: list[dict[str, Any]]) -> Simulation:
+    """A 1-task ``client`` calling a 6-task ``api`` (seed 5, 400 s, 20 rps), run to its end."""
     sim = Simulation(
         {
             "pattern": pattern,
@@ -32,6 +32,12 @@ def scaled(pattern: str, actions: list[dict[str, Any]]) -> tuple[list[Any], list
         }
     )
     sim.advance(sim.scenario.duration_s)
+    return sim
+
+
+def scaled(pattern: str, actions: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
+    """(t, task) of every scale-in stop, and (task, AZ) of the api tasks still active at the end."""
+    sim = run_api(pattern, actions)
     stops = [
         (e["t"], e["task"])
         for e in sim.result()["events"]
@@ -111,21 +117,13 @@ def test_a_rolling_deployment_stops_old_tasks_in_the_az_with_the_most(pattern: s
     # api-4 1a, api-5 1c, api-6 1d, api-7 1c; the six new ones (api-8..13) go two per AZ.
     # Once api-1 and api-3 are stopped, 1c holds the most (4 against 3 and 3), so api-5 stops
     # before api-4; task order alone stopped api-4 first.
-    sim = Simulation(
-        {
-            "pattern": pattern,
-            "seed": 5,
-            "duration_s": 400,
-            "arrivals": "uniform",
-            "services": [{"name": "client", "tasks": 1}, {"name": "api", "tasks": 6}],
-            "traffic": [{"from": "client", "to": "api", "rps": 20}],
-            "actions": [
-                {"at_s": 30, "do": "kill_task", "task": "api-2"},
-                {"at_s": 120, "do": "deploy", "service": "api"},
-            ],
-        }
+    sim = run_api(
+        pattern,
+        [
+            {"at_s": 30, "do": "kill_task", "task": "api-2"},
+            {"at_s": 120, "do": "deploy", "service": "api"},
+        ],
     )
-    sim.advance(sim.scenario.duration_s)
 
     steps = [
         (e["t"], e["task"])
