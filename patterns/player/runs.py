@@ -4,7 +4,7 @@ session's scenario command all receive.
 A run is asked for in one of three ways:
 
 - ``{"scenario": {...}}``: a scenario object (a hello's normalized scenario may be sent back, so
-  its output-only ``assumptions`` are dropped);
+  its output-only ``assumptions`` and ``what_if`` are dropped);
 - ``{"scenario": "kill-task"}``: the name of a built-in scenario;
 - ``{"permalink": token}``: a permalink, which carries the scenario, seed, pattern and log itself.
 
@@ -36,7 +36,7 @@ from patterns.player.playback import (
 from patterns.sim import BUILTIN_SCENARIOS
 
 #: Keys of a scenario that the server adds to its output and never reads back.
-OUTPUT_ONLY_KEYS = frozenset({"assumptions"})
+OUTPUT_ONLY_KEYS = frozenset({"assumptions", "what_if"})
 
 
 @dataclass(frozen=True)

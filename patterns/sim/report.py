@@ -4,7 +4,10 @@
 ``--compare``) where each result is the dict of :func:`patterns.sim.run`, and returns a report a
 learner can read: the scenario, one column of numbers per pattern, errors by reason, per-callee
 errors, and the key moments in sentences ("task inventory-2 stopped at 60 s; last request sent to
-it at 92.4 s; client errors 60–92 s: 31"). ``format_json`` is the machine form. Pure: no Django.
+it at 92.4 s; client errors 60–92 s: 31"). A scenario that changes a value AWS fixes gets a
+"What-if (not possible in real ECS)" block under the heading, one line per change, and in
+``--compare`` a ``*`` beside the patterns concerned. ``format_json`` is the machine form (the
+scenario's ``what_if`` list). Pure: no Django.
 """
 
 from __future__ import annotations
@@ -117,14 +120,62 @@ def key_moment_lines(moments: Sequence[Mapping[str, Any]]) -> list[str]:
     return [text for _, _, text in lines]
 
 
+WHAT_IF_LABEL = "What-if (not possible in real ECS)"
+_WHAT_IF_MARK = " *"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return str(value)
+
+
+def what_if_change(item: Mapping[str, Any]) -> str:
+    """``envoy.retry_policy num_retries 5 (AWS: 2)``: what a what-if entry changed, against the
+    value AWS fixes (only the changed keys of an object)."""
+    value, default = item["value"], item["default"]
+    if isinstance(value, Mapping) and isinstance(default, Mapping):
+        parts = [
+            f"{key} {_value(value[key])} (AWS: {_value(default.get(key))})"
+            for key in value
+            if value[key] != default.get(key)
+        ]
+        change = ", ".join(parts)
+    else:
+        change = f"{_value(value)} (AWS: {_value(default)})"
+    at = f" from {seconds(float(item['at_s']))}" if item.get("at_s") is not None else ""
+    return f"{item['setting']} {change}{at}"
+
+
+def _what_if_lines(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for pattern, result in results.items():
+        for item in result.get("scenario", {}).get("what_if", []):
+            who = f"{pattern}: " if len(results) > 1 else ""
+            lines.append(f"  {who}{what_if_change(item)}; fixed by AWS: {item['fixed_by_aws']}")
+    if not lines:
+        return []
+    mark = _WHAT_IF_MARK.strip() + " " if len(results) > 1 else ""
+    return [
+        f"{mark}{WHAT_IF_LABEL}: values AWS fixes were changed",
+        *lines,
+    ]
+
+
 def _row(label: str, cells: Sequence[str]) -> str:
     return (label.ljust(_LABEL_WIDTH) + "".join(c.rjust(_COLUMN_WIDTH) for c in cells)).rstrip()
 
 
 def _summary_rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     summaries = [r["summary"] for r in results.values()]
+    heads = [
+        p + (_WHAT_IF_MARK if r.get("scenario", {}).get("what_if") and len(results) > 1 else "")
+        for p, r in results.items()
+    ]
     rows = [
-        _row("", list(results)),
+        _row("", heads),
         _row("requests", [_count(s["requests"]) for s in summaries]),
         _row("ok", [_count(s["ok"]) for s in summaries]),
         _row("errors", [_count(_error_total(s["errors"])) for s in summaries]),
@@ -175,6 +226,10 @@ def format_table(results: Mapping[str, Mapping[str, Any]]) -> str:
     if not results:
         raise ValueError("results: at least one pattern's result is needed")
     lines = _heading(results)
+    what_if = _what_if_lines(results)
+    if what_if:
+        lines.append("")
+        lines += what_if
     lines.append("")
     lines += _summary_rows(results)
     lines.append("")

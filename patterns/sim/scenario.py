@@ -80,6 +80,17 @@ service_connect
 trace
   request_sample_every (100): every Nth request gets hop-by-hop events. Metrics count all requests.
 
+Settable in AWS? Each setting declares it in :data:`IN_AWS`: ``settable`` names the API field
+(``TargetGroup attribute deregistration_delay.timeout_seconds``,
+``ServiceConnectService.timeout.perRequestTimeoutSeconds``, ``DnsRecord.TTL``, ...); ``fixed`` says
+what AWS runs instead (Service Connect's retry policy, outlier detection and load balancing are
+``envoy.*`` here: fixed; of Service Connect only the timeouts, client aliases, test-traffic rules
+and TLS are settable); ``client`` is the calling application's own code; ``model`` is the sample
+system. App Mesh's route retry policy and outlier detection were settable (``app_mesh.*``) until
+App Mesh's end of support on 2026-09-30. A fixed value stays a setting, but changing it (in
+``settings`` or by a ``set`` action) is a *what-if*, not possible in real ECS: the normalized
+scenario lists each as ``what_if: [{setting, value, default, fixed_by_aws, at_s?}]``.
+
 Actions (``at_s`` >= 0, ``do``, then the target and parameters):
 kill_task / stop_task / refuse_task / blackhole_task / recover_task {task};
 slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, probability=1.0,
@@ -111,7 +122,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import FieldError
@@ -188,14 +199,43 @@ def _bool(value: Any, path: str) -> bool:
 # --------------------------------------------------------------------------- settings schema
 
 
+#: Who sets a value in real AWS (``InAws.kind``): an AWS API field the user sets; a value AWS
+#: runs for you and offers no field for; the calling application's own code or runtime (its HTTP
+#: client, DNS cache); the simulation's model of the sample system, not part of AWS at all.
+SETTABLE, FIXED, CLIENT, MODEL = "settable", "fixed", "client", "model"
+AWS_KINDS: tuple[str, ...] = (SETTABLE, FIXED, CLIENT, MODEL)
+
+APP_MESH_RETIRED = "App Mesh reached end of support on 2026-09-30: no longer settable in real AWS"
+
+
+@dataclass(frozen=True)
+class InAws:
+    """Whether real AWS lets a user set a setting: ``kind`` is one of :data:`AWS_KINDS`; ``api``
+    names the API field (settable) or says what decides the value instead (fixed, client, model);
+    ``patterns`` limits the entry to those patterns (empty: every pattern that reads it)."""
+
+    kind: str
+    api: str
+    patterns: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its default, how to check a value, where the default comes from."""
+    """One setting: its default, how to check a value, where the default comes from, and (from
+    :data:`IN_AWS`) whether real AWS lets a user set it."""
 
     default: Any
     check: Callable[[Any, str], Any]
     source: str
     assumption: str = ""
+    aws: tuple[InAws, ...] = ()
+
+    def in_aws(self, pattern: str) -> InAws | None:
+        """The entry that applies under ``pattern`` (None: the pattern does not read it)."""
+        for entry in self.aws:
+            if not entry.patterns or pattern in entry.patterns:
+                return entry
+        return None
 
 
 def _num_setting(
@@ -485,6 +525,158 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "request_sample_every": _num_setting(100, 1, 1_000_000, "model", integer=True),
     },
 }
+
+# --------------------------------------------------------------------------- settable in AWS?
+
+_TD_HC = "TaskDefinition containerDefinitions[].healthCheck"
+_CM_DNS = "Cloud Map Service DnsConfig"
+_SC = "service-connect"
+_SC_FIXED = "no Service Connect API field sets it (aws-facts-2026 3.11)"
+_AM_ROUTE = "App Mesh Route spec.httpRoute"
+
+
+def _in_aws(kind: str, api: str, *patterns: str) -> InAws:
+    return InAws(kind, api, tuple(patterns))
+
+
+#: Whether real AWS lets a user set each setting (``component.key``); a setting missing here fails
+#: tests/sim/test_settable.py. Several entries for one setting differ by pattern.
+IN_AWS: dict[str, tuple[InAws, ...]] = {
+    "app.latency_ms": (_in_aws(MODEL, "the sample application's response time; your code's"),),
+    "ecs.stop_timeout_s": (_in_aws(SETTABLE, "TaskDefinition containerDefinitions[].stopTimeout"),),
+    "ecs.minimum_healthy_percent": (
+        _in_aws(SETTABLE, "Service deploymentConfiguration.minimumHealthyPercent"),
+    ),
+    "ecs.maximum_percent": (_in_aws(SETTABLE, "Service deploymentConfiguration.maximumPercent"),),
+    "ecs.task_start_s": (
+        _in_aws(MODEL, "depends on the image and the capacity; no API field sets it"),
+    ),
+    "ecs.deregister_after_stop_s": (
+        _in_aws(FIXED, "ECS deregisters a stopped task on its own schedule; no API field"),
+    ),
+    "ecs.lost_task_timeout_s": (
+        _in_aws(FIXED, "ECS decides when to replace tasks of an unreachable AZ; no API field"),
+    ),
+    "ecs.health_check_grace_period_s": (
+        _in_aws(SETTABLE, "Service healthCheckGracePeriodSeconds"),
+    ),
+    "ecs.container_health_check": (_in_aws(SETTABLE, f"{_TD_HC} (defined or not)"),),
+    "ecs.container_health_interval_s": (_in_aws(SETTABLE, f"{_TD_HC}.interval"),),
+    "ecs.container_health_timeout_s": (_in_aws(SETTABLE, f"{_TD_HC}.timeout"),),
+    "ecs.container_health_retries": (_in_aws(SETTABLE, f"{_TD_HC}.retries"),),
+    "alb.health_check_interval_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckIntervalSeconds"),),
+    "alb.health_check_timeout_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckTimeoutSeconds"),),
+    "alb.healthy_threshold": (_in_aws(SETTABLE, "TargetGroup HealthyThresholdCount"),),
+    "alb.unhealthy_threshold": (_in_aws(SETTABLE, "TargetGroup UnhealthyThresholdCount"),),
+    "alb.deregistration_delay_s": (
+        _in_aws(SETTABLE, "TargetGroup attribute deregistration_delay.timeout_seconds"),
+    ),
+    "alb.algorithm": (_in_aws(SETTABLE, "TargetGroup attribute load_balancing.algorithm.type"),),
+    "alb.slow_start_s": (_in_aws(SETTABLE, "TargetGroup attribute slow_start.duration_seconds"),),
+    "alb.idle_timeout_s": (
+        _in_aws(SETTABLE, "LoadBalancer attribute idle_timeout.timeout_seconds"),
+    ),
+    "cloud_map.dns_ttl_s": (_in_aws(SETTABLE, f"{_CM_DNS}.DnsRecords[].TTL (DnsRecord.TTL)"),),
+    "cloud_map.routing_policy": (_in_aws(SETTABLE, f"{_CM_DNS}.RoutingPolicy"),),
+    "cloud_map.record_type": (_in_aws(SETTABLE, f"{_CM_DNS}.DnsRecords[].Type"),),
+    "cloud_map.health_propagation_s": (
+        _in_aws(
+            FIXED,
+            "Cloud Map applies a custom health status about 30 s after the update;"
+            " HealthCheckCustomConfig.FailureThreshold is deprecated and always 1",
+        ),
+    ),
+    "cloud_map.record_propagation_s": (
+        _in_aws(FIXED, "Route 53 propagates record changes within about 60 s; no API field"),
+    ),
+    "client.dns_cache": (
+        _in_aws(CLIENT, "your runtime's DNS cache (the JVM's networkaddress.cache.ttl, ...)"),
+    ),
+    "client.retries": (_in_aws(CLIENT, "your HTTP client's retries; no AWS component retries"),),
+    "client.timeout_s": (_in_aws(CLIENT, "your HTTP client's response timeout"),),
+    "client.connect_timeout_s": (_in_aws(CLIENT, "your HTTP client's connect timeout"),),
+    "client.ip_choice": (_in_aws(CLIENT, "which IP of a DNS answer your client connects to"),),
+    "envoy.lb_policy": (
+        _in_aws(FIXED, f"the proxy balances round robin (aws-facts-2026 3.8); {_SC_FIXED}", _SC),
+        _in_aws(
+            FIXED,
+            "Envoy balanced round robin; App Mesh's API had no field for it"
+            " (aws-app-mesh-roadmap#70)",
+            "app-mesh",
+        ),
+    ),
+    "envoy.panic_threshold_percent": (
+        _in_aws(FIXED, "Envoy's default; neither Service Connect nor App Mesh exposes it"),
+    ),
+    "envoy.connect_timeout_s": (
+        _in_aws(FIXED, "Envoy's cluster default; neither Service Connect nor App Mesh exposes it"),
+    ),
+    # App Mesh reads app_mesh.outlier_detection and app_mesh.retry_policy instead (settable there).
+    "envoy.outlier_detection": (
+        _in_aws(
+            FIXED,
+            f"outlier detection is always on with AWS's thresholds (aws-facts-2026 3.9); {_SC_FIXED}",
+            _SC,
+        ),
+    ),
+    "envoy.retry_policy": (
+        _in_aws(
+            FIXED,
+            "the proxy retries twice, avoiding the host that just failed (aws-facts-2026 3.10);"
+            f" {_SC_FIXED}",
+            _SC,
+        ),
+    ),
+    "app_mesh.discovery": (
+        _in_aws(SETTABLE, f"App Mesh VirtualNode spec.serviceDiscovery; {APP_MESH_RETIRED}"),
+    ),
+    "app_mesh.eds_lag_s": (
+        _in_aws(FIXED, "the App Mesh control plane pushes endpoints on its own schedule"),
+    ),
+    "app_mesh.dns_refresh_s": (
+        _in_aws(FIXED, "Envoy's DNS refresh rate; App Mesh had no field for it"),
+    ),
+    "app_mesh.route_timeout_s": (
+        _in_aws(SETTABLE, f"{_AM_ROUTE}.timeout.perRequest; {APP_MESH_RETIRED}"),
+    ),
+    "app_mesh.idle_timeout_s": (
+        _in_aws(SETTABLE, f"{_AM_ROUTE}.timeout.idle; {APP_MESH_RETIRED}"),
+    ),
+    "app_mesh.retry_policy": (_in_aws(SETTABLE, f"{_AM_ROUTE}.retryPolicy; {APP_MESH_RETIRED}"),),
+    "app_mesh.outlier_detection": (
+        _in_aws(
+            SETTABLE,
+            f"App Mesh VirtualNode spec.listeners[].outlierDetection; {APP_MESH_RETIRED}",
+        ),
+    ),
+    "app_mesh.routes": (
+        _in_aws(SETTABLE, f"{_AM_ROUTE}.action.weightedTargets; {APP_MESH_RETIRED}"),
+    ),
+    "service_connect.per_request_timeout_s": (
+        _in_aws(SETTABLE, "ServiceConnectService.timeout.perRequestTimeoutSeconds"),
+    ),
+    "service_connect.idle_timeout_s": (
+        _in_aws(SETTABLE, "ServiceConnectService.timeout.idleTimeoutSeconds"),
+    ),
+    "service_connect.drain_s": (
+        _in_aws(
+            FIXED,
+            "the agent drains for 20 s (LISTENER_DRAIN_WAIT_TIME_S); Service Connect has no"
+            " setting for it (aws-facts-2026 3.12)",
+        ),
+    ),
+    "service_connect.endpoint_lag_s": (
+        _in_aws(FIXED, "ECS pushes endpoint changes to the proxies on its own schedule"),
+    ),
+    "trace.request_sample_every": (
+        _in_aws(MODEL, "how many requests the simulation traces hop by hop; not part of AWS"),
+    ),
+}
+for _path, _entries in IN_AWS.items():
+    _component, _, _key = _path.partition(".")
+    if _key in SETTINGS.get(_component, {}):
+        SETTINGS[_component][_key] = replace(SETTINGS[_component][_key], aws=_entries)
+
 
 #: Which setting components each pattern reads (the others are listed but unused).
 PATTERN_COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -781,9 +973,10 @@ class Scenario:
     actions: tuple[dict[str, Any], ...]
     description: str = ""
     assumptions: tuple[dict[str, str], ...] = field(default=())
+    what_if: tuple[dict[str, Any], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        """The normalized, JSON-ready scenario (input form plus ``assumptions``)."""
+        """The normalized, JSON-ready scenario (input form plus ``assumptions`` and ``what_if``)."""
         return {
             "name": self.name,
             "description": self.description,
@@ -796,6 +989,7 @@ class Scenario:
             "settings": copy.deepcopy(self.settings),
             "actions": copy.deepcopy(list(self.actions)),
             "assumptions": [dict(a) for a in self.assumptions],
+            "what_if": copy.deepcopy(list(self.what_if)),
         }
 
     def with_overrides(
@@ -808,6 +1002,7 @@ class Scenario:
         """A copy with pattern/seed/duration/actions replaced and re-validated."""
         data = self.to_dict()
         data.pop("assumptions")
+        data.pop("what_if")
         if pattern is not None:
             data["pattern"] = pattern
         if seed is not None:
@@ -915,7 +1110,43 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
         actions=tuple(actions),
         description=description,
         assumptions=assumptions_for(pattern),
+        what_if=what_if_for(pattern, settings, actions),
     )
+
+
+def what_if_for(
+    pattern: str, settings: Mapping[str, Mapping[str, Any]], actions: list[dict[str, Any]]
+) -> tuple[dict[str, Any], ...]:
+    """Each value the scenario changes that AWS fixes under ``pattern`` (not possible in real
+    ECS): ``{setting, value, default, fixed_by_aws}`` for the settings, then ``at_s`` added for
+    each ``set`` action, in time order. Settings the pattern does not read are left out."""
+    out: list[dict[str, Any]] = []
+
+    def check(path: str, value: Any, at_s: float | None) -> None:
+        component, _, key = path.partition(".")
+        if component not in PATTERN_COMPONENTS[pattern]:
+            return
+        spec = SETTINGS[component][key]
+        entry = spec.in_aws(pattern)
+        if entry is None or entry.kind != FIXED or value == spec.default:
+            return
+        item = {
+            "setting": path,
+            "value": copy.deepcopy(value),
+            "default": copy.deepcopy(spec.default),
+            "fixed_by_aws": entry.api,
+        }
+        if at_s is not None:
+            item["at_s"] = at_s
+        out.append(item)
+
+    for component, values in settings.items():
+        for key, value in values.items():
+            check(f"{component}.{key}", value, None)
+    for action in actions:
+        if action["do"] == "set":
+            check(action["setting"], action["value"], action["at_s"])
+    return tuple(out)
 
 
 def _check_set_sequence(

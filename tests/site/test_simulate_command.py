@@ -155,3 +155,48 @@ def test_simulate_unknown_pattern_is_rejected_by_the_parser() -> None:
     message = _error("steady", "--pattern", "consul")
 
     assert "argument --pattern: invalid choice: 'consul'" in message
+
+
+WHAT_IF = {
+    "name": "what-if",
+    "pattern": "service-connect",
+    "duration_s": 5,
+    "settings": {"envoy": {"retry_policy": {"num_retries": 5}}},
+    "actions": [{"at_s": 2, "do": "set", "setting": "envoy.lb_policy", "value": "random"}],
+}
+
+
+def test_simulate_table_marks_a_changed_fixed_value_as_not_possible_in_real_ecs(
+    tmp_path: Path,
+) -> None:
+    text = _simulate(_write(tmp_path, json.dumps(WHAT_IF)))
+
+    lines = text.splitlines()
+    assert lines[3] == "What-if (not possible in real ECS): values AWS fixes were changed"
+    assert lines[4].startswith("  envoy.retry_policy num_retries 5 (AWS: 2); fixed by AWS: ")
+    assert lines[5].startswith(
+        "  envoy.lb_policy random (AWS: round_robin) from 2 s; fixed by AWS: the proxy balances"
+    )
+
+
+def test_simulate_compare_marks_the_columns_with_a_what_if(tmp_path: Path) -> None:
+    text = _simulate(_write(tmp_path, json.dumps(WHAT_IF)), "--compare")
+
+    lines = text.splitlines()
+    assert lines[3] == "* What-if (not possible in real ECS): values AWS fixes were changed"
+    assert lines[4].startswith("  app-mesh: envoy.lb_policy random (AWS: round_robin) from 2 s;")
+    header = next(line for line in lines if line.strip().startswith("elb"))
+    assert header.split() == ["elb", "app-mesh", "*", "service-discovery", "service-connect", "*"]
+
+
+def test_simulate_json_carries_what_if(tmp_path: Path) -> None:
+    data = json.loads(_simulate(_write(tmp_path, json.dumps(WHAT_IF)), "--format", "json"))
+
+    assert [(w["setting"], w.get("at_s")) for w in data["scenario"]["what_if"]] == [
+        ("envoy.retry_policy", None),
+        ("envoy.lb_policy", 2.0),
+    ]
+
+
+def test_simulate_table_without_what_if_has_no_marker() -> None:
+    assert "not possible in real ECS" not in _simulate("steady", "--duration", "5", "--compare")
