@@ -24,7 +24,7 @@ from patterns.labs.texts import fill, lab_text
 from patterns.lessons import library
 from patterns.lessons.views import HtmxHttpRequest
 from patterns.progress import records as progress
-from patterns.sim import ScenarioError
+from patterns.sim import ScenarioError, load_scenario
 
 
 def _get_lab(slug: str) -> labs.Lab:
@@ -73,11 +73,16 @@ def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, A
         return None
     pattern = lab.pattern_for(values)
     query = {"scenario_json": json.dumps(scenario, separators=(",", ":")), "pattern": pattern}
+    try:  # values AWS fixes that the run changes: a what-if, labelled on the page
+        what_if = [w["setting"] for w in load_scenario({**scenario, "pattern": pattern}).what_if]
+    except ScenarioError:
+        what_if = []
     return {
         "scenario": scenario,
         "pattern": pattern,
         "seed": params["seed"],
         "explore": f"{reverse('playground')}?{urlencode(query)}",
+        "what_if": what_if,
     }
 
 

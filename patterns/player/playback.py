@@ -528,6 +528,12 @@ class Playback:
             "svg_urls": svg_urls,
             # The scenario without the live log: resend it with the log to resume or fork.
             "scenario": self.base.to_dict(),
+            # Values AWS fixes that this run changes, per pattern (scenario and replayed log).
+            "what_if": [
+                {**item, "pattern": s.pattern}
+                for s in self.streams
+                for item in s.sim.scenario.what_if
+            ],
             "duration_s": self.duration_s,
             "window_s": self.window_s,
             "t": self.t,

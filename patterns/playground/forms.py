@@ -7,6 +7,11 @@ engine's normalized default (read from ``load_scenario({})``, never typed here t
 text says in one line what the setting does. Validation is the engine's: the form builds the
 scenario fragment, ``load_scenario`` checks it, and an error lands beside the field its path names.
 ``PlaygroundSetup`` is the page's whole setup form: it turns a POST into the run the player starts.
+
+Each field also says whether real AWS lets a user set it (the engine's ``IN_AWS``: the API field,
+or fixed by AWS, or the application's own code). A value AWS fixes is shown read-only; changing it
+is a what-if, not possible in real ECS, and the form refuses it beside its field unless the
+page's what-if box is ticked (``SetupForm.what_if``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,15 @@ from patterns.player.playback import (
     prepare_scenario,
 )
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
+from patterns.sim.scenario import (
+    APP_MESH_RETIRED,
+    CLIENT,
+    FIXED,
+    MODEL,
+    SETTABLE,
+    InAws,
+    setting_spec,
+)
 
 MAX_SERVICES = 12
 MAX_CALLS = 30
@@ -383,17 +397,76 @@ def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms
     return field
 
 
+def in_aws(path: str, pattern: str) -> InAws | None:
+    """Whether real AWS lets a user set the setting of a field (``settings.envoy.retry_policy.
+    num_retries`` is ``envoy.retry_policy``) under ``pattern``; the common settings read the same
+    under every pattern."""
+    component, key = path.split(".")[1:3]
+    spec = setting_spec(f"{component}.{key}", path)
+    if pattern in PATTERNS:
+        return spec.in_aws(pattern)
+    return spec.aws[0] if spec.aws else None
+
+
+AWS_NOTES: dict[str, Promise] = {
+    SETTABLE: _("Settable in AWS:"),
+    FIXED: _("Fixed by AWS: real ECS has no setting for it."),
+    CLIENT: _("Your application's own code, not an AWS setting."),
+    MODEL: _("A choice of the simulation, not an AWS setting."),
+}
+FIXED_REFUSED = _(
+    "AWS fixes this value; changing it is not possible in real ECS. Tick “What-if: change values "
+    "AWS fixes” to try it anyway."
+)
+
+
 class SettingsForm(forms.Form):
-    """One pattern's settings; ``settings()`` gives the scenario fragment the engine checks."""
+    """One pattern's settings; ``settings()`` gives the scenario fragment the engine checks.
+
+    ``what_if`` (the page's box) lets values AWS fixes change; without it they are read-only and
+    a changed one is refused beside its field.
+    """
 
     pattern = ""
     title: Promise | str = ""
     specs: tuple[Spec, ...] = ()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, what_if: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.what_if = what_if
+        self.aws: dict[str, InAws | None] = {}
         for path, kind, label, help_text in self.specs:
-            self.fields[path] = _field(kind, label, help_text, default_at(path))
+            field = self.fields[path] = _field(kind, label, help_text, default_at(path))
+            self.aws[path] = in_aws(path, self.pattern)
+            if self.fixed(path) and not what_if and not self._typed_other(path, field):
+                # Read-only, yet reachable with the keyboard; a select cannot be read-only.
+                locked = "disabled" if isinstance(field.widget, forms.Select) else "readonly"
+                field.widget.attrs[locked] = True
+
+    def fixed(self, path: str) -> bool:
+        entry = self.aws.get(path)
+        return entry is not None and entry.kind == FIXED
+
+    def _typed_other(self, path: str, field: forms.Field) -> bool:
+        """Whether the POST holds a value for ``path`` other than its default (as typed)."""
+        raw = self.data.get(self.add_prefix(path)) if self.is_bound else None
+        return raw not in (None, "") and str(raw) != str(field.initial)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each field with what the page says about it in AWS: ``kind`` (settable, fixed, client,
+        model), ``note`` (translated) and ``api`` (the API field's name, settable ones only;
+        ``retired`` when App Mesh's end of support makes it history)."""
+        out = []
+        for path in self.fields:
+            entry = self.aws.get(path)
+            row: dict[str, Any] = {"field": self[path], "kind": "", "note": "", "api": ""}
+            if entry is not None:
+                row.update(kind=entry.kind, note=AWS_NOTES[entry.kind])
+                if entry.kind == SETTABLE:
+                    row["api"] = entry.api.split("; ")[0]
+                    row["retired"] = APP_MESH_RETIRED in entry.api
+            out.append(row)
+        return out
 
     def settings(self) -> dict[str, Any]:
         """The values given, nested by path (``{"alb": {"deregistration_delay_s": 30}}``)."""
@@ -406,6 +479,11 @@ class SettingsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if not self.what_if:
+            for path, value in list(cleaned.items()):
+                initial = self.fields[path].initial
+                if self.fixed(path) and value not in (None, "") and _plain(value) != initial:
+                    self.add_error(path, FIXED_REFUSED)
         if not self.errors:
             try:
                 load_scenario({"settings": self.settings()})
@@ -484,15 +562,16 @@ SETTINGS_FORMS: tuple[type[SettingsForm], ...] = (
 
 
 def settings_forms(
-    data: Mapping[str, Any] | None = None, *, prefixed: bool = False
+    data: Mapping[str, Any] | None = None, *, prefixed: bool = False, what_if: bool = False
 ) -> list[SettingsForm]:
     """One bound (or unbound) form per pattern plus the common one, in page order.
 
     On the page each form is prefixed by its pattern (``elb-settings.client.retries``): two
     patterns share some settings, and one page must not hold two fields of the same name.
+    ``what_if`` lets the values AWS fixes change.
     """
     return [
-        form_class(data, prefix=form_class.pattern if prefixed else None)
+        form_class(data, prefix=form_class.pattern if prefixed else None, what_if=what_if)
         for form_class in SETTINGS_FORMS
     ]
 
@@ -712,6 +791,8 @@ class SetupForm(forms.Form):
     rps = forms.FloatField(error_messages={"required": RPS_MESSAGE, "invalid": RPS_MESSAGE})
     seed = forms.IntegerField(required=False, error_messages={"invalid": SEED_MESSAGE})
     use_system = forms.BooleanField(required=False)
+    # What-if: values AWS fixes may change (the run is not possible in real ECS).
+    what_if = forms.BooleanField(required=False)
 
     def __init__(self, data: Any = None) -> None:
         if data is not None:
@@ -768,7 +849,10 @@ class PlaygroundSetup:
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self.bound = data is not None
         self.form = SetupForm(data)
-        self.settings = settings_forms(data, prefixed=True)
+        self.what_if = data is not None and bool(
+            SetupForm.base_fields["what_if"].clean(data.get("what_if"))
+        )
+        self.settings = settings_forms(data, prefixed=True, what_if=self.what_if)
         if data is None:
             services, calls = system_initial()
             self.services = ServiceFormSet(prefix="services", initial=services)
@@ -783,6 +867,19 @@ class PlaygroundSetup:
     def pattern(self) -> str:
         value = self.form["pattern"].value()
         return value if value in (*PATTERNS, ALL) else PATTERNS[0]
+
+    @property
+    def what_if_changes(self) -> list[str]:
+        """The settings (``envoy.retry_policy.num_retries``) whose value AWS fixes and this run
+        changes: a what-if, not possible in real ECS (only with the what-if box ticked)."""
+        out: list[str] = []
+        for form in self.shown_settings() if self.what_if else []:
+            if form.is_valid():
+                for path, _value in form.changed_settings():
+                    name = path.removeprefix("settings.")
+                    if form.fixed(path) and name not in out:
+                        out.append(name)
+        return out
 
     def shows(self, form: SettingsForm) -> bool:
         """Whether a settings form is on screen (and so counts) for the chosen pattern."""

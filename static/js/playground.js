@@ -97,6 +97,9 @@ function heard(message) {
     fillServices(message.scenario);
     updateExports(message);
   }
+  if (message.type === "log" && message.applied?.do === "set" && fixedSetting(message.applied.setting)) {
+    player.showWhatIf([message.applied.setting], true);
+  }
   lastRun.push(message);
   if (message.permalink) updatePermalink(message.permalink);
 }
@@ -167,6 +170,11 @@ serviceBar?.addEventListener("click", (e) => {
   desired.set(service, count);
   player.act({ do: "scale", service, count });
 });
+
+// Whether "change a setting now" marks a setting as one AWS fixes (a what-if).
+function fixedSetting(setting) {
+  return [...playerRoot.querySelectorAll("[data-role=set-now] option[data-aws=fixed]")].some((o) => o.value === setting);
+}
 
 // A setting changed mid-run is an engine action too: applied now at the live head, or a fork.
 const setNow = playerRoot.querySelector("[data-role=set-now]");

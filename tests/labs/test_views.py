@@ -163,3 +163,22 @@ def test_labs_differ_between_learners(client: Client) -> None:
 
     goal = re.compile(r'<section class="lab__goal".*?</section>', re.DOTALL)
     assert goal.search(mine).group(0) != goal.search(theirs).group(0)  # type: ignore[union-attr]
+
+
+def test_a_lab_check_that_changes_values_aws_fixes_is_labelled_a_what_if(client: Client) -> None:
+    _as_learner_one(client)
+    values = {"retry_on": "503", "consecutive_5xx": 5, "base_ejection_time_s": 30}
+
+    changed = client.post(
+        "/labs/service-connect-outlier/check/", {**values, "num_retries": 0}, **HX
+    ).text
+    as_aws = client.post(
+        "/labs/service-connect-outlier/check/", {**values, "num_retries": 2}, **HX
+    ).text
+
+    assert re.search(
+        r'data-testid="what-if">.*What-if: this check changes values AWS fixes, so it is not '
+        r"possible in real ECS: <code>envoy.retry_policy</code></p>",
+        changed,
+    )
+    assert 'data-testid="what-if"' not in as_aws

@@ -99,7 +99,8 @@ def test_settings_form_gives_the_scenario_fragment() -> None:
             "settings.envoy.outlier_detection.consecutive_5xx": "3",
             "settings.envoy.lb_policy": "random",
             "settings.service_connect.per_request_timeout_s": "2.5",
-        }
+        },
+        what_if=True,
     )
 
     assert form.is_valid(), form.errors
@@ -311,3 +312,58 @@ def test_system_editor_ignores_a_row_added_and_left_empty() -> None:
 
     assert raw is not None
     assert [s["name"] for s in raw["services"]] == ["user", "contract", "inventory", "billing"]
+
+
+def test_settings_form_refuses_a_changed_value_aws_fixes_without_the_what_if_box() -> None:
+    data = {
+        "settings.envoy.retry_policy.num_retries": "5",
+        "settings.envoy.lb_policy": "round_robin",  # the default: nothing changed
+        "settings.service_connect.per_request_timeout_s": "2.5",  # settable in AWS
+    }
+
+    refused = ServiceConnectSettingsForm(data)
+    allowed = ServiceConnectSettingsForm(data, what_if=True)
+
+    assert refused.errors == {
+        "settings.envoy.retry_policy.num_retries": [
+            "AWS fixes this value; changing it is not possible in real ECS. Tick “What-if: "
+            "change values AWS fixes” to try it anyway."
+        ]
+    }
+    assert allowed.is_valid(), allowed.errors
+    assert allowed.changed_settings() == [
+        ("settings.service_connect.per_request_timeout_s", 2.5),
+        ("settings.envoy.retry_policy.num_retries", 5),
+    ]
+
+
+def test_settings_form_shows_values_aws_fixes_read_only_and_names_the_api_fields() -> None:
+    form = ServiceConnectSettingsForm()
+    rows = {row["field"].name: row for row in form.rows()}
+
+    retries = str(form["settings.envoy.retry_policy.num_retries"])
+    lb = str(form["settings.envoy.lb_policy"])
+    timeout = str(form["settings.service_connect.per_request_timeout_s"])
+
+    assert (" readonly" in retries, " disabled" in lb) == (True, True)
+    assert " readonly" not in timeout and " disabled" not in timeout
+    assert {name: row["kind"] for name, row in rows.items()} == {
+        "settings.service_connect.per_request_timeout_s": "settable",
+        "settings.envoy.retry_policy.num_retries": "fixed",
+        "settings.envoy.lb_policy": "fixed",
+        "settings.envoy.outlier_detection.consecutive_5xx": "fixed",
+        "settings.envoy.outlier_detection.interval_s": "fixed",
+        "settings.envoy.outlier_detection.base_ejection_time_s": "fixed",
+        "settings.envoy.outlier_detection.max_ejection_percent": "fixed",
+    }
+    assert rows["settings.service_connect.per_request_timeout_s"]["api"] == (
+        "ServiceConnectService.timeout.perRequestTimeoutSeconds"
+    )
+    mesh = {row["field"].name: row for row in AppMeshSettingsForm().rows()}
+    assert (
+        mesh["settings.app_mesh.retry_policy.num_retries"]["api"],
+        mesh["settings.app_mesh.retry_policy.num_retries"]["retired"],
+    ) == ("App Mesh Route spec.httpRoute.retryPolicy", True)
+    assert " readonly" not in str(
+        ServiceConnectSettingsForm(what_if=True)["settings.envoy.retry_policy.num_retries"]
+    )

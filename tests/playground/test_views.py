@@ -449,6 +449,73 @@ def test_reasons_in_japanese(client: Client, page_values: dict[str, Any]) -> Non
     assert '<label for="seed">シード</label>' in html
 
 
+# --------------------------------------------------------------------------- what-if
+
+SC_RETRIES = "service-connect-settings.envoy.retry_policy.num_retries"
+
+
+def test_values_aws_fixes_show_read_only_and_the_what_if_box_starts_off(
+    client: Client, page_values: dict[str, Any]
+) -> None:
+    html = client.get("/playground/").content.decode()
+
+    retries = re.search(rf'<input[^>]*name="{re.escape(SC_RETRIES)}"[^>]*>', html).group(0)
+    timeout = re.search(
+        r'<input[^>]*name="service-connect-settings.service_connect.per_request_timeout_s"[^>]*>',
+        html,
+    ).group(0)
+    assert " readonly" in retries and " readonly" not in timeout
+    assert "what_if" not in page_values  # the box is not ticked
+    assert "What-if: change values AWS fixes (not possible in real ECS)" in html
+    assert "<code>ServiceConnectService.timeout.perRequestTimeoutSeconds</code>" in html
+
+
+def test_a_changed_value_aws_fixes_is_refused_beside_its_field_without_the_box(
+    client: Client, page_values: dict[str, Any]
+) -> None:
+    data = {**page_values, "pattern": "service-connect", "shown_pattern": "service-connect"}
+
+    html = post(client, {**data, SC_RETRIES: "5", "mode": "live"})
+
+    assert the_run(html) is None
+    assert shown_errors(html) == {
+        SC_RETRIES: "AWS fixes this value; changing it is not possible in real ECS. Tick "
+        "“What-if: change values AWS fixes” to try it anyway."
+    }
+    # Left editable, so the visitor can put it back.
+    retries = re.search(rf'<input[^>]*name="{re.escape(SC_RETRIES)}"[^>]*>', html).group(0)
+    assert " readonly" not in retries
+
+
+def test_with_the_what_if_box_the_run_changes_it_and_is_labelled(
+    client: Client, page_values: dict[str, Any]
+) -> None:
+    data = {**page_values, "pattern": "service-connect", "shown_pattern": "service-connect"}
+
+    html = post(client, {**data, SC_RETRIES: "5", "what_if": "on", "mode": "live"})
+
+    run = the_run(html)
+    assert run["scenario"]["settings"] == {"envoy": {"retry_policy": {"num_retries": 5}}}
+    assert shown_errors(html) == {}
+    assert re.search(
+        r'data-role="what-if-changes">.*This run is a what-if, not possible in real ECS: '
+        r"<code>envoy.retry_policy.num_retries</code></p>",
+        html,
+    )
+    assert [w["setting"] for w in load_scenario(run["scenario"]).what_if] == ["envoy.retry_policy"]
+
+
+def test_what_if_in_japanese(client: Client, page_values: dict[str, Any]) -> None:
+    data = {**page_values, "pattern": "service-connect", "shown_pattern": "service-connect"}
+
+    html = post(client, {**data, SC_RETRIES: "5", "what_if": "on"}, lang="ja")
+    refused = post(client, {**data, SC_RETRIES: "5"}, lang="ja")
+
+    assert "What-if: AWS が固定する値を変更する（実際の ECS では不可能）" in html
+    assert "この実行は what-if であり、実際の ECS では不可能です:" in html
+    assert shown_errors(refused)[SC_RETRIES].startswith("AWS が固定している値です。")
+
+
 # --------------------------------------------------------------------------- the request itself
 
 

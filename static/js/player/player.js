@@ -302,6 +302,7 @@ export class Player {
     if (typeof message.t === "number") this.serverHead = message.t;
     if (this.store.branches.size > before) this.switchBranch(branch.id);
     this.store.hello = message;
+    this.showWhatIf((message.what_if || []).map((item) => item.setting));
     if (message.scenario && !this.store.hello?.scenario) this.scenario = message.scenario;
     if (message.scenario) this.serverScenario = message.scenario;
     this.store.duration = message.duration_s ?? this.scenario?.duration_s ?? 0;
@@ -312,6 +313,24 @@ export class Player {
     this.render(this.clock.now, true);
     if (message.permalink) this.root.dataset.permalink = message.permalink;
     this._setStatus(this.mode === "live" || this.mode === "follow" ? "playing" : "ready");
+  }
+
+  // A run that changes values AWS fixes is a what-if: say so above the timeline, naming them
+  // (the hello's list replaces it; `add` keeps the settings shown and adds to them).
+  showWhatIf(settings, add = false) {
+    const note = this.el("what-if");
+    if (!note) return;
+    const list = note.querySelector("[data-role=what-if-list]");
+    const known = add ? [...list.querySelectorAll("code")].map((c) => c.textContent) : [];
+    const names = [...new Set([...known, ...settings])];
+    list.replaceChildren();
+    names.forEach((name, i) => {
+      if (i) list.append(", ");
+      const code = document.createElement("code");
+      code.textContent = name;
+      list.append(code);
+    });
+    note.hidden = names.length === 0;
   }
 
   // The diagram for the topology at the shown time; SVG texts are fetched once per layout.
