@@ -211,8 +211,9 @@ APP_MESH_RETIRED = "App Mesh reached end of support on 2026-09-30: no longer set
 @dataclass(frozen=True)
 class InAws:
     """Whether real AWS lets a user set a setting: ``kind`` is one of :data:`AWS_KINDS`; ``api``
-    names the API field (settable) or says what decides the value instead (fixed, client, model);
-    ``patterns`` limits the entry to those patterns (empty: every pattern that reads it)."""
+    names the API field (settable; a note may follow "; ") or says what decides the value
+    instead (fixed, client, model); ``patterns`` limits the entry to those patterns (empty:
+    every pattern that reads the setting)."""
 
     kind: str
     api: str
@@ -560,7 +561,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "ecs.health_check_grace_period_s": (
         _in_aws(SETTABLE, "Service healthCheckGracePeriodSeconds"),
     ),
-    "ecs.container_health_check": (_in_aws(SETTABLE, f"{_TD_HC} (defined or not)"),),
+    "ecs.container_health_check": (_in_aws(SETTABLE, f"{_TD_HC}; defined or not"),),
     "ecs.container_health_interval_s": (_in_aws(SETTABLE, f"{_TD_HC}.interval"),),
     "ecs.container_health_timeout_s": (_in_aws(SETTABLE, f"{_TD_HC}.timeout"),),
     "ecs.container_health_retries": (_in_aws(SETTABLE, f"{_TD_HC}.retries"),),
@@ -576,7 +577,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "alb.idle_timeout_s": (
         _in_aws(SETTABLE, "LoadBalancer attribute idle_timeout.timeout_seconds"),
     ),
-    "cloud_map.dns_ttl_s": (_in_aws(SETTABLE, f"{_CM_DNS}.DnsRecords[].TTL (DnsRecord.TTL)"),),
+    "cloud_map.dns_ttl_s": (_in_aws(SETTABLE, f"{_CM_DNS}.DnsRecords[].TTL"),),
     "cloud_map.routing_policy": (_in_aws(SETTABLE, f"{_CM_DNS}.RoutingPolicy"),),
     "cloud_map.record_type": (_in_aws(SETTABLE, f"{_CM_DNS}.DnsRecords[].Type"),),
     "cloud_map.health_propagation_s": (

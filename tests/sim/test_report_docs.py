@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
-from patterns.sim.scenario import ACTION_FIELDS, SETTINGS
+from patterns.sim.scenario import ACTION_FIELDS, CLIENT, FIXED, IN_AWS, MODEL, SETTABLE, SETTINGS
 
 pytestmark = pytest.mark.unit
 
@@ -39,3 +39,26 @@ def test_readme_documents_every_action_builtin_and_pattern() -> None:
     names = [*ACTION_FIELDS, *BUILTIN_SCENARIOS, *PATTERNS]
 
     assert [name for name in names if f"`{name}`" not in docs] == []
+
+
+def test_readme_settings_table_says_who_sets_each_setting_in_aws() -> None:
+    rows = {
+        line.split("`")[1]: line
+        for line in _simulate_docs().splitlines()
+        if line.startswith("| `") and line.count("|") == 6
+    }
+
+    wrong = []
+    for path, entries in IN_AWS.items():
+        last = rows.get(path, "").rsplit("|", 2)[-2]
+        for entry in entries:
+            expected = {
+                SETTABLE: f"`{entry.api.split('; ')[0]}`",
+                FIXED: "**fixed by AWS**",
+                CLIENT: "your code",
+                MODEL: "model",
+            }[entry.kind]
+            if expected not in last:
+                wrong.append(f"{path}: {expected}")
+
+    assert wrong == [], "README settings table, column 'Settable in AWS'"
