@@ -7,6 +7,7 @@ import pytest
 from patterns.sim import load_scenario
 from patterns.sim.scenario import (
     AWS_KINDS,
+    ENVOY_OUTLIER_DEFAULTS,
     FIXED,
     IN_AWS,
     PATTERN_COMPONENTS,
@@ -109,23 +110,13 @@ def test_scenario_what_if_lists_changed_fixed_settings_and_set_actions_exactly()
         }
     )
 
+    assert ENVOY_OUTLIER_DEFAULTS["consecutive_5xx"] != 3
     assert scenario.to_dict()["what_if"] == [
         {
             "setting": "envoy.outlier_detection",
-            "value": {
-                "consecutive_5xx": 3,
-                "interval_s": 10.0,
-                "base_ejection_time_s": 30.0,
-                "max_ejection_time_s": 300.0,
-                "max_ejection_percent": 10.0,
-            },
-            "default": {
-                "consecutive_5xx": 5,
-                "interval_s": 10.0,
-                "base_ejection_time_s": 30.0,
-                "max_ejection_time_s": 300.0,
-                "max_ejection_percent": 10.0,
-            },
+            # Built from the defaults, so a change of Envoy's outlier fields does not move it.
+            "value": {**ENVOY_OUTLIER_DEFAULTS, "consecutive_5xx": 3},
+            "default": ENVOY_OUTLIER_DEFAULTS,
             "fixed_by_aws": "outlier detection is always on with AWS's thresholds"
             " (aws-facts-2026 3.9); no Service Connect API field sets it (aws-facts-2026 3.11)",
         },
