@@ -142,6 +142,9 @@ class AppMeshPattern(EnvoyPattern):
     def on_container_unhealthy(self, task: Task) -> None:
         self.registry.report_unhealthy(task)
 
+    def on_container_healthy(self, task: Task) -> None:
+        self.registry.report_healthy(task)
+
     def snapshot(self) -> dict[str, Any]:
         snap = super().snapshot()
         snap["cloud_map"] = self.registry.snapshot()

@@ -32,6 +32,17 @@ CAUSES: dict[str, str] = {
     "ecs_lost_task": "ECS gave up on a task it could not reach (AZ outage) and replaced it",
     "ecs_replaced_unhealthy": "ECS stopped a task reported unhealthy and starts a replacement",
     "container_health_failed": "the container health check failed its retries; ECS marks it UNHEALTHY",
+    "container_health_recovered": "the container health check passed again; the container is HEALTHY",
+    "unhealthy_in_grace_period": (
+        "a health check reported the task unhealthy during its grace period; ECS ignores it until "
+        "the grace ends"
+    ),
+    "grace_period_ended_unhealthy": (
+        "the grace period ended with the task still unhealthy, so ECS stopped it and replaces it"
+    ),
+    "grace_period_ended_healthy": (
+        "the grace period ended and the task is healthy again, so ECS keeps it"
+    ),
     "az_outage": "an Availability Zone failed: its tasks and load balancer node are unreachable",
     "az_recovered": "the Availability Zone is reachable again",
     "behaviour_changed": "a fault action changed how the task answers",

@@ -9,10 +9,11 @@ an event; the moment Route 53 starts (or stops) serving a record is recorded as 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
-from .discovery import UNHEALTHY, CloudMapService, HostedZone
+from .discovery import HEALTHY, UNHEALTHY, CloudMapService, HostedZone
 from .engine import PRIO_CONTROL
 from .topology import Task, World
 
@@ -80,15 +81,27 @@ class CloudMapRegistry:
         self.world.engine.at(hidden_at, PRIO_CONTROL, self._propagated, (task, "removed"))
 
     def report_unhealthy(self, task: Task) -> None:
+        self._report(task, UNHEALTHY)
+
+    def report_healthy(self, task: Task) -> None:
+        """The container health check passes again: ECS sets the custom health back."""
+        self._report(task, HEALTHY)
+
+    def _report(self, task: Task, status: str) -> None:
         service = self.services[task.service.name]
+        now = self.world.engine.now
         try:
-            effective_at = service.set_custom_health(task.id, UNHEALTHY, self.world.engine.now)
+            # The status once every change asked for has applied: the last one asked.
+            if service.health(task.id, math.inf) == status:
+                return  # already the status, or already on its way: nothing changes
+            effective_at = service.set_custom_health(task.id, status, now)
         except ValueError:  # already deregistered
             return
-        self.world.engine.at(effective_at, PRIO_CONTROL, self._health_effective, task)
+        self.world.engine.at(effective_at, PRIO_CONTROL, self._health_effective, (task, status))
 
-    def _health_effective(self, task: Task, _tag: int) -> None:
-        self.world.event("cloud_map", "custom_health_changed", task=task.id, status=UNHEALTHY)
+    def _health_effective(self, arg: tuple[Task, str], _tag: int) -> None:
+        task, status = arg
+        self.world.event("cloud_map", "custom_health_changed", task=task.id, status=status)
         self._changed(task.service.name)
 
     def _propagated(self, arg: tuple[Task, str], _tag: int) -> None:

@@ -267,7 +267,14 @@ class ElbPattern(Pattern):
         if states == {HEALTHY}:
             self.world.mark_healthy(target.task)
         elif states == {UNHEALTHY} and not target.draining:
-            self.world.replace_unhealthy(target.task, "ecs_replaced_unhealthy")
+            self.world.replace_unhealthy(target.task, "ecs_replaced_unhealthy", "load_balancer")
+
+    def reports_unhealthy(self, task: Task) -> bool:
+        """Every up node holds the (not draining) target unhealthy: what ECS acts on."""
+        target = self.targets.get(task.id)
+        if target is None or target.draining:
+            return False
+        return {c.state for c in target.checks if c.node.up} == {UNHEALTHY}
 
     def _maybe_slow_start(self, target: Target) -> None:
         duration = self.alb["slow_start_s"]

@@ -97,12 +97,32 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "ECS gave up on {task}, which it could no longer reach, and replaces it",
     ),
     "ecs_replaced_unhealthy": (
-        "ECS は UNHEALTHY と報告された{task}を停止し、代わりのタスクを起動します",
-        "ECS stopped {task} because it was reported unhealthy, and starts a replacement",
+        "ECS は{check}で UNHEALTHY と報告された{task}を停止し、代わりのタスクを起動します",
+        "ECS stopped {task} because {check} reported it unhealthy, and starts a replacement",
     ),
     "container_health_failed": (
         "{task}のコンテナヘルスチェックがリトライをすべて失敗し、ECS はタスクを UNHEALTHY にしました",
         "The container health check of {task} failed all its retries, so ECS marked it UNHEALTHY",
+    ),
+    "container_health_recovered": (
+        "{task}のコンテナヘルスチェックが再び合格し、コンテナは HEALTHY に戻りました",
+        "The container health check of {task} passed again, so the container is HEALTHY",
+    ),
+    "unhealthy_in_grace_period": (
+        "{check}が{task}を UNHEALTHY と報告しましたが、health check grace period 中なので"
+        " ECS は[ {until} 秒まで]これを無視します",
+        "{check} reported {task} unhealthy, but ECS ignores it during the health check grace"
+        " period[ (until {until} s)]",
+    ),
+    "grace_period_ended_unhealthy": (
+        "{task}の health check grace period が終わっても{check}が UNHEALTHY のままなので、"
+        "ECS はタスクを停止し、代わりのタスクを起動します",
+        "The health check grace period of {task} ended with {check} still reporting it unhealthy,"
+        " so ECS stopped it and starts a replacement",
+    ),
+    "grace_period_ended_healthy": (
+        "{task}の health check grace period が終わりました。今は正常なので ECS はタスクをそのまま動かします",
+        "The health check grace period of {task} ended and the task is healthy now, so ECS keeps it",
     ),
     "az_outage": (
         "{az}で障害が起き、そこのタスクと ALB ノードに到達できなくなりました",
@@ -430,6 +450,12 @@ _REASONS: dict[str, tuple[str, str]] = {
     "dns_nxdomain": ("NXDOMAIN", "NXDOMAIN"),
 }
 
+# Which health check reported a task (the ``check`` field): Japanese, English.
+_CHECKS: dict[str, tuple[str, str]] = {
+    "load_balancer": ("ロードバランサーのヘルスチェック", "the load balancer health check"),
+    "container": ("コンテナヘルスチェック", "the container health check"),
+}
+
 # Noun phrases: (event fields to try, in order), Japanese form, English form, fallbacks.
 _NounRule = tuple[tuple[str, ...], Callable[[str], str], Callable[[str], str], str, str]
 _NOUNS: dict[str, _NounRule] = {
@@ -488,6 +514,13 @@ _NOUNS: dict[str, _NounRule] = {
         lambda v: v,
         "サービス名",
         "the service name",
+    ),
+    "check": (
+        ("check",),
+        lambda v: _CHECKS.get(v, (v, v))[0],
+        lambda v: _CHECKS.get(v, (v, v))[1],
+        "ヘルスチェック",
+        "a health check",
     ),
     "action": (
         ("do", "action"),

@@ -55,6 +55,14 @@ class Pattern:
     def on_container_unhealthy(self, task: Task) -> None:
         """The container health check failed its retries."""
 
+    def on_container_healthy(self, task: Task) -> None:
+        """The container health check of an UNHEALTHY container passed again."""
+
+    def reports_unhealthy(self, task: Task) -> bool:
+        """Whether the pattern's own health check (a load balancer's) reports the task unhealthy
+        to ECS right now; asked when the task's grace period ends."""
+        return False
+
     def on_behaviour_changed(self, task: Task) -> None:
         """A fault action changed the task's behaviour."""
 

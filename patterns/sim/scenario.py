@@ -31,12 +31,16 @@ ecs
                                (UNCONFIRMED in AWS docs).
   lost_task_timeout_s (60)     how long ECS waits before replacing tasks cut off by an AZ outage.
                                Assumption.
-  health_check_grace_period_s (0)   ELB/container health ignored this long after RUNNING [ECS-SVC].
+  health_check_grace_period_s (0)   ELB/container health ignored this long after RUNNING [ECS-SVC];
+                               a task still unhealthy when it ends is replaced then.
   container_health_check (true)     the sample task definition has a container health check.
                                Assumption about the sample system.
   container_health_interval_s (30), container_health_timeout_s (5), container_health_retries (3)
                                [ECS-TD]. Only refuse/fail/slow with "health_check": true fail it:
-                               it runs inside the task, so a network black hole does not.
+                               it runs inside the task, so a network black hole does not. Checks
+                               start one interval after RUNNING, before the app answers.
+  container_health_start_period_s (0 = off, 0-300)   the task definition's healthCheck.startPeriod:
+                               failures this long after RUNNING do not count; a pass ends it [ECS-TD].
 alb
   health_check_interval_s (30, 5-300), health_check_timeout_s (5, 2-120, below the interval),
   healthy_threshold (5, 2-10), unhealthy_threshold (2, 2-10)   [ALB-HC]
@@ -414,6 +418,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "container_health_interval_s": _num_setting(30, 5, 300, "ECS-TD"),
         "container_health_timeout_s": _num_setting(5, 2, 60, "ECS-TD"),
         "container_health_retries": _num_setting(3, 1, 10, "ECS-TD", integer=True),
+        "container_health_start_period_s": _num_setting(0, 0, 300, "ECS-TD"),
     },
     "alb": {
         "health_check_interval_s": _num_setting(30, 5, 300, "ALB-HC"),
@@ -565,6 +570,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "ecs.container_health_interval_s": (_in_aws(SETTABLE, f"{_TD_HC}.interval"),),
     "ecs.container_health_timeout_s": (_in_aws(SETTABLE, f"{_TD_HC}.timeout"),),
     "ecs.container_health_retries": (_in_aws(SETTABLE, f"{_TD_HC}.retries"),),
+    "ecs.container_health_start_period_s": (_in_aws(SETTABLE, f"{_TD_HC}.startPeriod"),),
     "alb.health_check_interval_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckIntervalSeconds"),),
     "alb.health_check_timeout_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckTimeoutSeconds"),),
     "alb.healthy_threshold": (_in_aws(SETTABLE, "TargetGroup HealthyThresholdCount"),),
@@ -687,6 +693,15 @@ PATTERN_COMPONENTS: dict[str, tuple[str, ...]] = {
     "service-connect": ("app", "ecs", "envoy", "service_connect", "trace"),
 }
 
+_CLOUD_MAP_HEALTH: dict[str, str] = {
+    "setting": "ecs.container_health_check",
+    "assumption": (
+        "ECS sets the Cloud Map custom health UNHEALTHY when the container check fails its retries"
+        " and HEALTHY when a check passes again, during the grace period too"
+    ),
+    "source": "ECS-SD, CM-API",
+}
+
 #: Model-level assumptions that are not a single setting's default.
 MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
     "elb": (
@@ -714,8 +729,9 @@ MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
             "assumption": "local-origin errors (timeouts, resets, refused) count as server errors",
             "source": "ENV-OD",
         },
+        _CLOUD_MAP_HEALTH,
     ),
-    "service-discovery": (),
+    "service-discovery": (_CLOUD_MAP_HEALTH,),
 }
 _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {
@@ -735,6 +751,23 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
             " its healthy ones within the rolling bounds, before the last finished revision's"
         ),
         "source": "model",
+    },
+    {
+        "setting": "ecs.health_check_grace_period_s",
+        "assumption": (
+            "a task reported unhealthy (load balancer or container check) during its grace period"
+            " is looked at again when the grace ends, and replaced then if it is still unhealthy"
+        ),
+        "source": "ECS-SVC",
+    },
+    {
+        "setting": "ecs.container_health_interval_s",
+        "assumption": (
+            "a new container's first health check runs one interval after the task is RUNNING"
+            " (Docker's HEALTHCHECK rule), whether or not the app answers yet; a check before the"
+            " app answers is refused and fails"
+        ),
+        "source": "ECS-TD",
     },
     {
         "setting": "actions.scale",

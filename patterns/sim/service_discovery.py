@@ -64,6 +64,9 @@ class ServiceDiscoveryPattern(Pattern):
     def on_container_unhealthy(self, task: Task) -> None:
         self.registry.report_unhealthy(task)
 
+    def on_container_healthy(self, task: Task) -> None:
+        self.registry.report_healthy(task)
+
     def on_setting_changed(self, path: str) -> None:
         # Cloud Map values apply to answers from now on; a cache policy applies to caches made later.
         if path.startswith("cloud_map."):

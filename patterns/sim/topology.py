@@ -9,6 +9,10 @@ runs rolling deployments within ``minimum_healthy_percent`` / ``maximum_percent`
 started over an unfinished one supersedes it: the newest revision wins, and the superseded
 revision's tasks are stopped first (cause ``deployment_superseded``).
 
+ECS acts on health (a load balancer's, or the container health check's, which runs from RUNNING
+on) once ``ecs.health_check_grace_period_s`` is over; a task reported unhealthy during the grace is
+looked at again when it ends and replaced then if it is still unhealthy.
+
 The pattern modules decide *where* a request goes; this module decides *what happens* when an
 attempt reaches a task, given the task's state and behaviour.
 """
@@ -37,6 +41,11 @@ STOPPED = "STOPPED"
 
 #: Round trip for a refused connection (an immediate RST).
 REFUSE_RTT_S = 0.001
+
+#: A container's health status as ECS reports it from the container health check [ECS-TD].
+HC_UNKNOWN = "UNKNOWN"
+HC_HEALTHY = "HEALTHY"
+HC_UNHEALTHY = "UNHEALTHY"
 
 
 def spread(azs: Sequence[str], counts: Mapping[str, int]) -> str:
@@ -102,6 +111,9 @@ class Task:
         "last_attempt_t",
         "faulted_at",
         "hc_failures",
+        "hc_status",
+        "hc_started",
+        "grace_watch",
         "index",
     )
 
@@ -128,6 +140,9 @@ class Task:
         self.last_attempt_t: float | None = None
         self.faulted_at: float | None = None
         self.hc_failures = 0
+        self.hc_status = HC_UNKNOWN  # the container health status ECS sees
+        self.hc_started = False  # a check passed, so the start period is over
+        self.grace_watch = False  # ECS looks at the task again when its grace period ends
         self.index = 0  # position among all tasks ever started, for stable ordering
 
     def active(self) -> bool:
@@ -284,6 +299,8 @@ class World:
                 task.running_at = 0.0
                 task.ready_at = 0.0
                 task.healthy = True
+                task.hc_status = HC_HEALTHY
+                task.hc_started = True
         pattern.setup()
         for task in self.tasks.values():
             pattern.on_task_running(task, initial=True)
@@ -351,6 +368,7 @@ class World:
         task.ready_at = now + task.service.app_start_s
         self.event("task", "task_running", task=task.id, ip=task.ip, az=task.az)
         self._pattern().on_task_running(task, initial=False)
+        self._schedule_container_check(task)
         self.engine.at(task.ready_at, PRIO_CONTROL, self._app_ready, task)
 
     def _app_ready(self, task: Task, _tag: int) -> None:
@@ -358,7 +376,6 @@ class World:
             return
         self.event("task", "app_ready", task=task.id)
         self._refresh_callers(task.service)
-        self._schedule_container_check(task, first=True)
         self._pattern().on_app_ready(task)
 
     def mark_healthy(self, task: Task) -> None:
@@ -368,7 +385,7 @@ class World:
         task.healthy = True
         self.reconcile(task.service)
 
-    def stop_task(self, task: Task, cause: str) -> None:
+    def stop_task(self, task: Task, cause: str, **fields: Any) -> None:
         """Graceful stop: the pattern deregisters and drains, then SIGTERM, then SIGKILL."""
         if task.state is PENDING:
             self._stopped(task, cause)
@@ -376,7 +393,7 @@ class World:
         if task.state is not RUNNING:
             return
         task.state = DRAINING
-        self.event("task", cause, task=task.id, state=DRAINING)
+        self.event("task", cause, task=task.id, state=DRAINING, **fields)
         self._refresh_callers(task.service)
         task.deregistered = True
         self._pattern().deregister(task)
@@ -429,14 +446,46 @@ class World:
     def _deregister_dead(self, task: Task, _tag: int) -> None:
         self._pattern().deregister_dead(task)
 
-    def replace_unhealthy(self, task: Task, cause: str) -> None:
-        """ECS stops a task reported unhealthy (after the grace period) and replaces it."""
+    def replace_unhealthy(self, task: Task, cause: str, check: str = "load_balancer") -> None:
+        """ECS stops a task reported unhealthy and replaces it, unless it is in its grace period.
+
+        ``check`` says which health check reported it (``load_balancer`` or ``container``). ECS
+        ignores health during ``ecs.health_check_grace_period_s`` after RUNNING; a task reported
+        unhealthy meanwhile is looked at again when the grace ends (:meth:`_grace_ended`).
+        """
         if task.state is not RUNNING:
             return
         grace = self.settings["ecs"]["health_check_grace_period_s"]
-        if task.running_at is not None and self.engine.now < task.running_at + grace:
+        started = task.running_at if task.running_at is not None else task.started_at
+        grace_end = started + grace
+        if self.engine.now < grace_end:
+            self.event(
+                "health",
+                "unhealthy_in_grace_period",
+                task=task.id,
+                check=check,
+                until=round(grace_end, 6),
+            )
+            if not task.grace_watch:
+                task.grace_watch = True
+                self.engine.at(grace_end, PRIO_CONTROL, self._grace_ended, task)
             return
-        self.stop_task(task, cause)
+        self.stop_task(task, cause, check=check)
+        self.reconcile(task.service)
+
+    def _grace_ended(self, task: Task, _tag: int) -> None:
+        """The grace period of a task reported unhealthy during it ended: replace it if it still is."""
+        task.grace_watch = False
+        if task.state is not RUNNING:
+            return
+        if self._pattern().reports_unhealthy(task):
+            check = "load_balancer"
+        elif task.hc_status is HC_UNHEALTHY:
+            check = "container"
+        else:
+            self.event("health", "grace_period_ended_healthy", task=task.id)
+            return
+        self.stop_task(task, "grace_period_ended_unhealthy", check=check)
         self.reconcile(task.service)
 
     def reconcile(self, service: Service, why: str = "replacement_started") -> None:
@@ -556,12 +605,14 @@ class World:
     # ------------------------------------------------------------------ container health checks
 
     def _schedule_container_check(self, task: Task, first: bool = False) -> None:
+        """Start a task's container health checks.
+
+        A new container's first check runs one interval after it starts (task RUNNING), whether
+        or not its app answers yet (Docker's HEALTHCHECK rule, which ECS uses). The tasks running
+        at t = 0 have been up for a while: their checks start at a random phase of the interval.
+        """
         ecs = self.settings["ecs"]
-        if (
-            not ecs["container_health_check"]
-            or task.state is not RUNNING
-            or task.ready_at > self.engine.now
-        ):
+        if not ecs["container_health_check"] or task.state is not RUNNING:
             return
         delay = ecs["container_health_interval_s"]
         if first:  # spread the checks of different tasks over the interval
@@ -569,20 +620,47 @@ class World:
         self.engine.after(delay, PRIO_CONTROL, self._container_check, task)
 
     def _container_check(self, task: Task, _tag: int) -> None:
+        """One container health check; ``retries`` failures in a row make the container UNHEALTHY.
+
+        Failures inside ``ecs.container_health_start_period_s`` after RUNNING do not count until
+        a check has passed (a pass ends the start period). A pass makes an UNHEALTHY container
+        HEALTHY again. Checks go on while the task runs, so a verdict ECS ignored during the grace
+        period is still known when the grace ends.
+        """
         if task.state is not RUNNING:
             return
         ecs = self.settings["ecs"]
         ok, _delay, _cause = self.probe(task, ecs["container_health_timeout_s"], local=True)
-        task.hc_failures = 0 if ok else task.hc_failures + 1
-        if task.hc_failures >= ecs["container_health_retries"]:
-            self.event("task", "container_health_failed", task=task.id, failures=task.hc_failures)
+        if ok:
             task.hc_failures = 0
-            self._pattern().on_container_unhealthy(task)
-            self.replace_unhealthy(task, "ecs_replaced_unhealthy")
-            return
+            task.hc_started = True
+            was = task.hc_status
+            task.hc_status = HC_HEALTHY
+            if was is HC_UNHEALTHY:
+                self.event("task", "container_health_recovered", task=task.id)
+                self._pattern().on_container_healthy(task)
+        elif task.hc_started or self.engine.now >= self._start_period_end(task):
+            task.hc_failures += 1
+            if (
+                task.hc_failures >= ecs["container_health_retries"]
+                and task.hc_status is not HC_UNHEALTHY
+            ):
+                task.hc_status = HC_UNHEALTHY
+                self.event(
+                    "task", "container_health_failed", task=task.id, failures=task.hc_failures
+                )
+                self._pattern().on_container_unhealthy(task)
+                self.replace_unhealthy(task, "ecs_replaced_unhealthy", check="container")
+                if task.state is not RUNNING:
+                    return
         self.engine.after(
             ecs["container_health_interval_s"], PRIO_CONTROL, self._container_check, task
         )
+
+    def _start_period_end(self, task: Task) -> float:
+        started = task.running_at if task.running_at is not None else task.started_at
+        period: float = self.settings["ecs"]["container_health_start_period_s"]
+        return started + period
 
     def reachable(self, task: Task) -> bool:
         """Can a packet from another host reach the task's IP?"""

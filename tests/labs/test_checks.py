@@ -24,7 +24,9 @@ SOLUTIONS: dict[str, dict[str, Any]] = {
     },
     "app-mesh-canary": {"canary_weight": 10, "rollback_at_s": 60},
     "az-outage": {"predict_most": "service-discovery", "predict_fewest": "service-connect"},
-    "slow-starters": {"pattern": "elb", "interval_s": 10, "grace_period_s": 60, "num_retries": 2},
+    # The grace must last until the targets are healthy again (5 passes 10 s apart after the app
+    # answers); with 60 s they are still unhealthy when it ends and ECS replaces them then.
+    "slow-starters": {"pattern": "elb", "interval_s": 10, "grace_period_s": 90, "num_retries": 2},
 }
 WRONG_PREDICTION = {"predict_most": "elb", "predict_fewest": "elb"}
 
@@ -144,7 +146,7 @@ def test_az_outage_check_wrong_prediction_names_what_engine_measured() -> None:
 
     assert verdict.message == (
         "Not this time: the engine measured ECS Service Discovery failing the most requests "
-        "(1779) and ECS Service Connect the fewest (0) when ap-northeast-1c failed. Read the "
+        "(1753) and ECS Service Connect the fewest (0) when ap-northeast-1c failed. Read the "
         "hints, then predict again."
     )
 

@@ -128,6 +128,14 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
                     }
                 },
                 {"ecs": {"task_start_s": 0, "container_health_check": False}},
+                {
+                    "ecs": {
+                        "health_check_grace_period_s": 20,
+                        "container_health_start_period_s": 10,
+                        "container_health_interval_s": 5,
+                        "container_health_timeout_s": 2,
+                    }
+                },
             ]
         )
     )

@@ -103,7 +103,7 @@ def test_balanced_scale_in_without_disruption_still_stops_the_newest(pattern: st
 
 DEPLOY_STEPS = {
     # ELB: each old task stops once a new target passes its health checks.
-    "elb": [150.405295, 152.890309, 153.120833, 153.552669, 154.743469, 159.19788],
+    "elb": [148.293209, 152.229931, 153.552669, 154.743469, 156.959161, 159.19788],
     # The others count a new task healthy when it runs: all six old tasks stop at 130 s.
     "app-mesh": [130.0] * 6,
     "service-discovery": [130.0] * 6,
