@@ -9,9 +9,11 @@ endpoint as soon as it runs, so a slow-starting app refuses connections meanwhil
 stopping task's proxy drains for 20 s before SIGTERM [SC-AGENT]. Endpoint changes reach the
 proxies ``service_connect.endpoint_lag_s`` later (UNCONFIRMED, assumed).
 
-A client only knows the endpoints (services) that existed when it started [ECS-SC]; every service
-of a scenario exists from t = 0, so each proxy records that list at its start and requests to any
-other name would fail with ``dns_nxdomain``.
+A client only knows the endpoints (services) that existed when it started [ECS-SC, aws-facts-2026
+3.14]: each proxy records the services of the world when its task starts running. A service created
+later (``add_service`` action) is unknown to proxies started before it, so their requests to it fail
+with ``dns_nxdomain`` (cause ``endpoint_unknown_to_client``) until ECS replaces those tasks (a
+deploy, scale-out or replacement); tasks started after it know it.
 """
 
 from __future__ import annotations
@@ -79,6 +81,14 @@ class ServiceConnectPattern(EnvoyPattern):
     def send(self, req: Request) -> None:
         known = self.known.get(req.caller.id)
         if known is not None and req.edge.callee not in known:
+            if req.sampled:
+                self.world.event(
+                    "hop",
+                    "endpoint_unknown_to_client",
+                    request=req.id,
+                    client=req.caller.id,
+                    to=req.edge.callee,
+                )
             self.world.finish(req, DNS_NXDOMAIN)
             return
         super().send(req)

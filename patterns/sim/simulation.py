@@ -267,6 +267,8 @@ class Simulation:
             for key in ("task", "service", "az", "setting"):
                 if key in action:
                     moment[key] = action[key]
+            if isinstance(moment.get("service"), dict):  # add_service: name the new service
+                moment["service"] = moment["service"]["name"]
             moments.append(moment)
         for task in sorted(world.tasks.values(), key=lambda t: t.index):
             if task.stopped_at is not None:
