@@ -357,7 +357,14 @@ class PatternStream:
         self.dots.flush(snapshot)
         self.classes = element_classes(snapshot, self.pattern)
         self.tasks = _task_ids(snapshot)
+        self._follow_services(snapshot)
         self.started = True
+
+    def _follow_services(self, snapshot: Mapping[str, Any]) -> None:
+        """Services an ``add_service`` action created join the list events are matched on."""
+        for name in snapshot.get("services", {}):
+            if name not in self.services:
+                self.services.append(name)
 
     def window(self, t0: float, t1: float, window_s: float) -> tuple[dict[str, Any], bool]:
         """Advance one window; returns the frame body and whether the set of tasks changed."""
@@ -386,6 +393,7 @@ class PatternStream:
             elif event["kind"] == "hop" and event.get("reason") and self._shown(event):
                 rows.append(self._row(event, els))
         snapshot = self.sim.snapshot()
+        self._follow_services(snapshot)
         classes = element_classes(snapshot, self.pattern)
         for el, cls in classes.items():
             before = self.classes.get(el, ())

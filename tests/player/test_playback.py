@@ -411,3 +411,22 @@ def test_extended_log_cannot_change_the_past() -> None:
         "log",
         "must extend the current log",
     )
+
+
+@pytest.mark.parametrize("pattern", ["elb", "service-connect"])
+def test_a_service_added_live_gets_states_and_a_new_topology(pattern: str) -> None:
+    topologies: list[Any] = []
+    playback = Playback(TINY, pattern, 1, topology_hook=lambda *args: topologies.append(args))
+    playback.step()
+    playback.apply(
+        {
+            "do": "add_service",
+            "service": {"name": "pay", "tasks": 1},
+            "traffic": [{"from": "front", "to": "pay", "rps": 2}],
+        }
+    )
+
+    frames = _all_frames(playback)
+
+    assert "task-pay-1" in {s["el"] for f in frames for s in f["states"]}
+    assert topologies
