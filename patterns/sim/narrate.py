@@ -303,9 +303,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{proxy} saw {task} reach the consecutive-error threshold and detected it as an outlier",
     ),
     "outlier_ejected": (
+        "[{failure_window_s} 秒以内に {consecutive_errors} 回失敗したため、]"
         "{proxy}の outlier detection が{task}を負荷分散の対象から外しました"
         "[（{ejection_time_s} 秒間）]",
-        "Outlier detection in {proxy} ejected {task} from the load-balancing set"
+        "[After {consecutive_errors} failures within {failure_window_s} s, ]"
+        "outlier detection in {proxy} ejected {task} from the load-balancing set"
         "[ for {ejection_time_s} s]",
     ),
     "outlier_returned": (

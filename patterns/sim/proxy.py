@@ -506,6 +506,8 @@ class OutlierDetector:
             "ejected_hosts": self._ejected_count,
             "hosts": len(self._monitors),
         }
+        if self.config.failure_window_s:
+            detail["failure_window_s"] = self.config.failure_window_s
         if not self._ejection_allowed():
             self.counters.refused += 1
             detail["max_ejection_percent"] = self.config.max_ejection_percent
