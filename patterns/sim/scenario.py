@@ -966,7 +966,7 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
         actions.append(normalize_action(a, f"actions[{i}]", refer, duration_s))
     # Stable sort: actions at the same time keep their written order.
     order = sorted(range(len(actions)), key=lambda i: actions[i]["at_s"])
-    _check_added_services(services, traffic, actions, order)
+    check_added_services(services, traffic, actions, order)
     _check_set_sequence(settings, actions, order)
     actions = [actions[i] for i in order]
     return Scenario(
@@ -1019,7 +1019,7 @@ def _references(action: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
-def _check_added_services(
+def check_added_services(
     services: list[dict[str, Any]],
     traffic: list[dict[str, Any]],
     actions: list[dict[str, Any]],

@@ -402,3 +402,17 @@ def test_add_service_with_no_tasks_and_no_traffic_runs(small: Builder, pattern: 
     result = run(small(duration_s=30, actions=actions), pattern=pattern)
 
     assert result["summary"]["errors"] == {}
+
+
+def test_live_add_service_is_held_to_the_run_totals() -> None:
+    sim = Simulation("steady", pattern=SC)
+    sim.advance(10)
+
+    with pytest.raises(ScenarioError) as caught:
+        sim.apply({"do": "add_service", "service": {"name": "pay", "tasks": 990}})
+
+    assert (caught.value.path, caught.value.reason) == (
+        "action.service.tasks",
+        "more than 1000 tasks in total",
+    )
+    assert sim.action_log == []
