@@ -95,6 +95,7 @@ def topology_from_snapshot(
     base = topology_from_scenario(scenario)
     live = snapshot.get("services") if isinstance(snapshot, Mapping) else None
     if isinstance(live, Mapping):
+        _add_services_created_later(base, live, scenario)
         for service in base["services"]:
             entry = live.get(service["name"])
             rows = entry.get("tasks") if isinstance(entry, Mapping) else None
@@ -116,6 +117,34 @@ def topology_from_snapshot(
         azs = [n.get("az") for n in nodes if isinstance(n, Mapping)]
         base["azs"] = [az for az in azs if isinstance(az, str)] or base["azs"]
     return validate_topology(base)
+
+
+def _add_services_created_later(
+    base: dict[str, Any], live: Mapping[str, Any], scenario: Mapping[str, Any]
+) -> None:
+    """Services an ``add_service`` action created (in the snapshot, not in ``services``), with
+    the calls the action added once both ends exist."""
+    known = {s["name"] for s in base["services"]}
+    added = {}
+    for action in scenario.get("actions") or []:
+        spec = action.get("service") if isinstance(action, Mapping) else None
+        if isinstance(spec, Mapping) and action.get("do") == "add_service":
+            added[spec.get("name")] = action
+    for name in live:
+        if name in known or len(base["services"]) >= MAX_SERVICES:
+            continue
+        spec = added.get(name, {}).get("service", {})
+        azs = list(spec.get("azs") or REGION_AZS) if isinstance(spec, Mapping) else []
+        base["services"].append({"name": name, "azs": azs or list(REGION_AZS), "tasks": []})
+        known.add(name)
+    for action in added.values():
+        for call in action.get("traffic") or []:
+            if not isinstance(call, Mapping):
+                continue
+            pair = {"from": call.get("from"), "to": call.get("to")}
+            wanted = pair["from"] in known and pair["to"] in known and pair not in base["calls"]
+            if wanted and len(base["calls"]) < MAX_CALLS:
+                base["calls"].append(pair)
 
 
 def validate_topology(data: Any) -> dict[str, Any]:

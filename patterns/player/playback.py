@@ -35,6 +35,7 @@ from patterns.player.states import element_classes
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
 from patterns.sim.metrics import percentile_ms
 from patterns.sim.narrate import narrate
+from patterns.sim.scenario import normalize_action
 
 WINDOW_S = 1.0
 #: Readouts are read from the engine's result (a whole-run summary) at most this often, in windows:
@@ -154,12 +155,36 @@ def _check_limits(scenario: Scenario, patterns: int, limits: Limits) -> None:
     rps = total_rps(scenario)
     if rps > limits.max_rps:
         raise PlaybackError("scenario.traffic", f"at most {limits.max_rps:g} requests/s in total")
+    rps = check_added_services(scenario, scenario.actions, limits, "scenario.actions")
     if rps * scenario.duration_s * patterns > limits.max_requests:
         raise PlaybackError(
             "scenario.duration_s",
             f"too long for this traffic: at most {limits.max_requests:g} requests per run "
             f"(requests/s x seconds x patterns)",
         )
+
+
+def check_added_services(
+    scenario: Scenario, actions: Sequence[Mapping[str, Any]], limits: Limits, where: str
+) -> float:
+    """Services and traffic that ``add_service`` actions create count towards the playground's
+    task and request-rate caps; returns the request rate once every one has been added."""
+    tasks = sum(s["tasks"] for s in scenario.services)
+    rps = total_rps(scenario)
+    for i, action in enumerate(actions):
+        if action.get("do") != "add_service":
+            continue
+        tasks += action["service"]["tasks"]
+        if tasks > limits.max_tasks:
+            raise PlaybackError(
+                f"{where}[{i}].service.tasks", f"at most {limits.max_tasks} tasks in total"
+            )
+        rps += sum(t["rps"] for t in action["traffic"])
+        if rps > limits.max_rps:
+            raise PlaybackError(
+                f"{where}[{i}].traffic", f"at most {limits.max_rps:g} requests/s in total"
+            )
+    return rps
 
 
 def replay_actions(scenario: Scenario, log: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -357,7 +382,14 @@ class PatternStream:
         self.dots.flush(snapshot)
         self.classes = element_classes(snapshot, self.pattern)
         self.tasks = _task_ids(snapshot)
+        self._follow_services(snapshot)
         self.started = True
+
+    def _follow_services(self, snapshot: Mapping[str, Any]) -> None:
+        """Services an ``add_service`` action created join the list events are matched on."""
+        for name in snapshot.get("services", {}):
+            if name not in self.services:
+                self.services.append(name)
 
     def window(self, t0: float, t1: float, window_s: float) -> tuple[dict[str, Any], bool]:
         """Advance one window; returns the frame body and whether the set of tasks changed."""
@@ -386,6 +418,7 @@ class PatternStream:
             elif event["kind"] == "hop" and event.get("reason") and self._shown(event):
                 rows.append(self._row(event, els))
         snapshot = self.sim.snapshot()
+        self._follow_services(snapshot)
         classes = element_classes(snapshot, self.pattern)
         for el, cls in classes.items():
             before = self.classes.get(el, ())
@@ -473,12 +506,14 @@ class Playback:
         self.branch = branch
         self.window_s = window_s
         self.topology_hook = topology_hook
+        self.limits = limits
         self.log = [dict(a) for a in log]
         try:
             replay = base.with_overrides(actions=replay_actions(base, self.log))
             sims = [Simulation(replay, pattern=p) for p in self.patterns]
         except ScenarioError as error:
             raise PlaybackError(f"log.{error.path}", error.reason) from None
+        check_added_services(replay, replay.actions, limits, "log.actions")
         self.base = base
         self.scenario = sims[0].scenario
         self.duration_s = self.scenario.duration_s
@@ -601,6 +636,11 @@ class Playback:
             raise PlaybackError("log", f"an added action is before the current time {self.t:g}")
         actions = replay_actions(self.base, log)
         try:
+            checked = self.base.with_overrides(actions=actions)
+        except ScenarioError as error:
+            raise PlaybackError(f"log.{error.path}", error.reason) from None
+        check_added_services(checked, checked.actions, self.limits, "log.actions")
+        try:
             for stream in self.streams:
                 stream.sim.reschedule(actions)
         except ScenarioError as error:
@@ -618,6 +658,8 @@ class Playback:
             raise PlaybackError("action.at_s", "is set by the server to the current time")
         if len(self.log) >= permalink.MAX_LOG_ACTIONS:
             raise PlaybackError("action", f"at most {permalink.MAX_LOG_ACTIONS} actions a run")
+        if action.get("do") == "add_service":
+            self._check_added_live(action)
         applied: dict[str, Any] | None = None
         for stream in self.streams:
             try:
@@ -628,6 +670,24 @@ class Playback:
         assert applied is not None
         self.log.append(applied)
         return applied
+
+    def _check_added_live(self, action: Mapping[str, Any]) -> None:
+        """An ``add_service`` sent live: validated by the engine, then held to the caps."""
+        sim = self.streams[0].sim
+        try:
+            normalized = normalize_action(
+                {**action, "at_s": sim.now},
+                "action",
+                list(sim.world.services),
+                sim.scenario.duration_s,
+            )
+        except ScenarioError as error:
+            raise PlaybackError(error.path, error.reason) from None
+        actions = [*sim.replay_actions(), normalized]
+        try:
+            check_added_services(sim.scenario, actions, self.limits, "actions")
+        except PlaybackError as error:
+            raise PlaybackError("action" + error.field.split("]", 1)[1], error.reason) from None
 
     def readouts(self) -> list[dict[str, Any]]:
         return [

@@ -19,7 +19,7 @@ from typing import Any
 from .cloud_map_registry import CloudMapRegistry
 from .envoy_client import EnvoyPattern, Upstream, retry_policy_from
 from .proxy import EnvoyClusterConfig, OutlierDetectionConfig
-from .topology import Request, Task, World
+from .topology import Request, Service, Task, World
 
 #: Envoy's drain wait when the task stops (LISTENER_DRAIN_WAIT_TIME_S) [SC-AGENT].
 ENVOY_DRAIN_S = 20.0
@@ -129,6 +129,12 @@ class AppMeshPattern(EnvoyPattern):
         if initial:
             self.endpoints[task.service.name].append(task.id)
         self.registry.register(task, initial)
+
+    def on_service_added(self, service: Service) -> None:
+        """The new service is a virtual node and virtual service; the control plane pushes it to
+        every client Envoy (no client redeploy), endpoints arrive as Cloud Map registers tasks."""
+        super().on_service_added(service)
+        self.registry.add_service(service.name)
 
     def _cloud_map_changed(self, service: str) -> None:
         if self.mesh["discovery"] == "cloud_map":

@@ -18,6 +18,7 @@ CAUSES: dict[str, str] = {
     "task_killed": "the task was killed abruptly; in-flight requests were reset",
     "replacement_started": "the ECS service started a task to get back to its desired count",
     "scale_out": "the ECS service's desired count went up",
+    "service_added": "a new ECS service was created during the run (add_service)",
     "scale_in": "the ECS service's desired count went down; the newest tasks are stopped",
     "deployment_started": "a rolling deployment started new tasks beside the old ones",
     "deployment_step": "a new task became healthy, so the deployment stopped one old task",
@@ -114,6 +115,7 @@ CAUSES: dict[str, str] = {
     "eds_push": "the control plane pushed a new endpoint list to the client proxies",
     "dns_refresh": "Envoy's logical DNS cluster re-resolved the name (every 5 s)",
     "endpoint_unknown_to_client": "the client proxy started before this endpoint existed",
+    "retry_previous_host_skipped": "a retry skipped hosts the request already tried (previous_hosts)",
     "proxy_draining": "the task's proxy is draining connections before it exits (20 s)",
     # Requests
     "request_sent": "a request left the calling task",

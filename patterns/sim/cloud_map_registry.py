@@ -31,16 +31,21 @@ class CloudMapRegistry:
         # Called with the service name whenever the API view of its instances or health changes.
         self.on_change = on_change
         for name in world.services:
-            service = CloudMapService(
-                name,
-                routing_policy=cm["routing_policy"],
-                record_types=(cm["record_type"],),
-                ttl_s=cm["dns_ttl_s"],
-                health_propagation_s=cm["health_propagation_s"],
-                record_propagation_s=cm["record_propagation_s"],
-            )
-            self.zone.add_service(service)
-            self.services[name] = service
+            self.add_service(name)
+
+    def add_service(self, name: str) -> None:
+        """The Cloud Map service ECS creates with an ECS service (no instances yet)."""
+        cm = self.world.settings["cloud_map"]
+        service = CloudMapService(
+            name,
+            routing_policy=cm["routing_policy"],
+            record_types=(cm["record_type"],),
+            ttl_s=cm["dns_ttl_s"],
+            health_propagation_s=cm["health_propagation_s"],
+            record_propagation_s=cm["record_propagation_s"],
+        )
+        self.zone.add_service(service)
+        self.services[name] = service
 
     def apply_settings(self) -> None:
         """A ``set`` on ``cloud_map.*``: records written from now on use the new values."""

@@ -19,7 +19,7 @@ from typing import Any
 from .engine import PRIO_CONTROL, PRIO_REQUEST
 from .pattern_base import Pattern
 from .scenario import AZS
-from .topology import DRAINING, STOPPED, Request, Task, World
+from .topology import DRAINING, STOPPED, Request, Service, Task, World
 from .trace import (
     CONNECT_REFUSED,
     CONNECT_TIMEOUT,
@@ -118,6 +118,15 @@ class ElbPattern(Pattern):
             node.routes = [[] for _ in self.groups]
             node.fail_open = [False for _ in self.groups]
             node.cursor = [0 for _ in self.groups]
+
+    def on_service_added(self, service: Service) -> None:
+        """A new service gets its own target group and listener rule; its targets start in
+        ``initial`` and take traffic once the health checks pass."""
+        self.groups[service.name] = TargetGroup(len(self.groups), service.name)
+        for node in self.nodes:
+            node.routes.append([])
+            node.fail_open.append(False)
+            node.cursor.append(0)
 
     def on_task_running(self, task: Task, initial: bool) -> None:
         group = self.groups[task.service.name]

@@ -16,7 +16,7 @@ from typing import Any
 from .engine import PRIO_CONTROL, PRIO_REQUEST
 from .pattern_base import Pattern
 from .proxy import EnvoyCluster, EnvoyClusterConfig, OutlierDetectionConfig, ProxyEvent, RetryPolicy
-from .topology import Request, Task, World
+from .topology import Request, Service, Task, World
 from .trace import HTTP_503, HTTP_504, NO_HEALTHY_UPSTREAM, TIMEOUT
 
 _TIME_EPS = 1e-9
@@ -41,6 +41,7 @@ def retry_policy_from(settings: dict[str, Any]) -> RetryPolicy:
         num_retries=settings["num_retries"],
         retry_on=tuple(settings["retry_on"]),
         retriable_status_codes=tuple(settings["retriable_status_codes"]),
+        avoid_previous_hosts=settings.get("avoid_previous_hosts", False),
     )
 
 
@@ -51,6 +52,7 @@ def envoy_outlier_from(settings: dict[str, Any]) -> OutlierDetectionConfig:
         base_ejection_time_s=settings["base_ejection_time_s"],
         max_ejection_time_s=settings["max_ejection_time_s"],
         max_ejection_percent=settings["max_ejection_percent"],
+        failure_window_s=settings.get("failure_window_s", 0.0),
     )
 
 
@@ -67,6 +69,9 @@ class EnvoyPattern(Pattern):
         self.by_name: dict[str, list[Upstream]] = {}
         # The endpoint list each upstream name has in the proxies right now (after pushes).
         self.endpoints: dict[str, list[str]] = {name: [] for name in world.services}
+        # Request id -> hosts its earlier attempts went to, kept only for requests being retried
+        # under a policy with the previous_hosts predicate (emptied when the request ends).
+        self._tried: dict[int, list[str]] = {}
 
     # ------------------------------------------------------------------ to be provided
 
@@ -81,6 +86,9 @@ class EnvoyPattern(Pattern):
         """Hook for DNS-discovered clusters; Cloud Map/EDS clusters are pushed instead."""
 
     # ------------------------------------------------------------------ endpoints
+
+    def on_service_added(self, service: Service) -> None:
+        self.endpoints.setdefault(service.name, [])
 
     def push(self, name: str, hosts: list[str]) -> None:
         """Deliver a new endpoint list for ``name`` to every proxy (an EDS push)."""
@@ -148,13 +156,26 @@ class EnvoyPattern(Pattern):
         up: Upstream = req.via
         if up.dns_host is not None or up.refresh_at:
             self.refresh(up, now)
-        host, cause = up.cluster.pick(now)
+        tried = self._tried.get(req.id) if req.tries and self._tried else None
+        if tried is None:
+            host, cause = up.cluster.pick(now)
+        else:
+            host, cause, skipped = up.cluster.pick_retry(now, tried, tried[-1])
+            if skipped and req.sampled:
+                world.event(
+                    "hop",
+                    "retry_previous_host_skipped",
+                    request=req.id,
+                    proxy=up.proxy,
+                    cluster=up.name,
+                    skipped=skipped,
+                )
         if host is None:
             if req.sampled:
                 world.event(
                     "hop", "no_healthy_upstream", request=req.id, proxy=up.proxy, cluster=up.name
                 )
-            world.finish(req, NO_HEALTHY_UPSTREAM)
+            self._end(req, NO_HEALTHY_UPSTREAM)
             return
         task = world.tasks[host]
         up.cluster.on_start(host)
@@ -172,7 +193,7 @@ class EnvoyPattern(Pattern):
         if events:
             self._record(up, events)
         if reason is None:
-            world.finish(req, None)
+            self._end(req, None)
             return
         if reason == TIMEOUT and now >= req.deadline - _TIME_EPS:
             self._fail(req, HTTP_504, self.timeout_cause, reason)
@@ -196,6 +217,8 @@ class EnvoyPattern(Pattern):
             world.engine.at(decision.at_s, PRIO_REQUEST, self._timed_out, req, req.tag)
             return
         world.count_retry(req)
+        if policy is not None and policy.avoid_previous_hosts:
+            self._tried.setdefault(req.id, []).append(task.id)
         if req.sampled:
             world.event(
                 "hop", decision.cause, request=req.id, proxy=up.proxy, task=task.id, reason=reason
@@ -218,6 +241,11 @@ class EnvoyPattern(Pattern):
                 reason=reason,
                 upstream_reason=upstream_reason,
             )
+        self._end(req, reason)
+
+    def _end(self, req: Request, reason: str | None) -> None:
+        if self._tried:
+            self._tried.pop(req.id, None)
         self.world.finish(req, reason)
 
     # ------------------------------------------------------------------ stopping tasks

@@ -34,6 +34,8 @@ def apply_action(world: World, action: dict[str, Any]) -> None:
         world.scale(world.services[action["service"]], action["count"])
     elif do == "deploy":
         world.deploy(world.services[action["service"]])
+    elif do == "add_service":
+        world.add_service(action["service"], action["traffic"])
     elif do == "set":
         _set(world, action["setting"], action["value"])
 

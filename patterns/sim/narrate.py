@@ -56,6 +56,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{service}は必要なタスク数に戻すため{task}を起動しました",
         "{service} started {task} to get back to its desired count",
     ),
+    "service_added": (
+        "{service}が作成されました[（必要タスク数 {desired}）]",
+        "{service} was created[ with a desired count of {desired}]",
+    ),
     "scale_out": (
         "{service}の必要タスク数が増えました[（{desired} 個）]",
         "The desired count of {service} went up[ to {desired}]",
@@ -319,9 +323,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{proxy} saw {task} reach the consecutive-error threshold and detected it as an outlier",
     ),
     "outlier_ejected": (
+        "[{failure_window_s} 秒以内に {consecutive_errors} 回失敗したため、]"
         "{proxy}の outlier detection が{task}を負荷分散の対象から外しました"
         "[（{ejection_time_s} 秒間）]",
-        "Outlier detection in {proxy} ejected {task} from the load-balancing set"
+        "[After {consecutive_errors} failures within {failure_window_s} s, ]"
+        "outlier detection in {proxy} ejected {task} from the load-balancing set"
         "[ for {ejection_time_s} s]",
     ),
     "outlier_returned": (
@@ -411,8 +417,16 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Envoy's logical DNS cluster re-resolved {record} (every 5 s)",
     ),
     "endpoint_unknown_to_client": (
-        "{client}は{task}ができる前に起動したため、このエンドポイントを知りません",
-        "{client} started before {task} existed, so it does not know this endpoint",
+        "{client}は{to}ができる前に起動したため、そのエンドポイントを知らず名前を解決できません"
+        "（タスクが置き換えられるまで）",
+        "{client} started before {to} existed, so its proxy does not know the endpoint and the name"
+        " does not resolve until the task is replaced",
+    ),
+    "retry_previous_host_skipped": (
+        "{proxy}はリトライ先を選び直し、このリクエストで試したホストを避けました"
+        "（previous_hosts predicate）",
+        "{proxy} picked again for the retry, skipping hosts this request already tried"
+        " (previous_hosts predicate)",
     ),
     "proxy_draining": (
         "{task}のプロキシが終了する前に接続をドレインしています（20 秒）",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .topology import DRAINING, Request, Task, World
+from .topology import DRAINING, Request, Service, Task, World
 
 
 class Pattern:
@@ -68,6 +68,9 @@ class Pattern:
 
     def on_az(self, az: str, out: bool) -> None:
         """An AZ failed or recovered."""
+
+    def on_service_added(self, service: Service) -> None:
+        """A service was created during the run (before its tasks launch)."""
 
     def on_setting_changed(self, path: str) -> None:
         """A ``set`` action changed ``component.key``."""

@@ -8,9 +8,13 @@ API (times are virtual seconds, ``rng`` is the run's ``random.Random``)::
 
     OutlierDetectionConfig(consecutive_5xx=5, interval_s=10.0, base_ejection_time_s=30.0,
                            max_ejection_time_s=None -> max(300.0, base), max_ejection_percent=10.0,
-                           enforcing_consecutive_5xx=100.0)
+                           enforcing_consecutive_5xx=100.0, failure_window_s=0.0)
+        # failure_window_s 0: Envoy's consecutive-5xx rule (a success resets the count).
+        # failure_window_s > 0: the host is detected once consecutive_5xx errors fall within
+        # that many seconds, successes in between or not (Service Connect's documented rule).
     RetryPolicy(num_retries=1, retry_on=("5xx",), retriable_status_codes=(),
-                backoff_base_s=0.025, backoff_max_s=None -> 10 x base)
+                backoff_base_s=0.025, backoff_max_s=None -> 10 x base,
+                avoid_previous_hosts=False)   # Envoy's previous_hosts retry host predicate
         .retriable(reason) -> bool            # reason: an outcome code such as "http_503", "reset"
         .backoff_s(retry_number, rng) -> float
         .decide(reason, retries_done, now, deadline, rng) -> RetryDecision | None
@@ -23,6 +27,7 @@ API (times are virtual seconds, ``rng`` is the run's ``random.Random``)::
         .set_hosts(hosts, now)                # EDS update; keeps outlier state of hosts that stay
         .pick(now) -> (host | None, cause)    # round_robin / least_request_p2c / random_pick /
                                               # panic_mode / no_healthy_upstream
+        .pick_retry(now, tried, last) -> (host | None, cause, skipped)   # previous_hosts predicate
         .on_start(host)                       # an attempt to host begins (least request counts it)
         .on_finish(host, now, reason) -> list[ProxyEvent]   # reason None = success
         .sweep(now) -> list[ProxyEvent]       # runs every interval tick <= now, each at its time
@@ -47,6 +52,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,7 +144,12 @@ def _status_of(reason: str) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class OutlierDetectionConfig:
-    """Consecutive-5xx outlier detection with Envoy's defaults (ENV-OD)."""
+    """Outlier detection with Envoy's defaults (ENV-OD).
+
+    ``failure_window_s`` 0 is Envoy's consecutive-5xx rule. Above 0 the threshold counts errors
+    inside a sliding window instead (a success does not reset it): Service Connect documents
+    "5 or more failures to one task within 30 s" (aws-facts-2026 3.9).
+    """
 
     consecutive_5xx: int = DEFAULT_CONSECUTIVE_5XX
     interval_s: float = DEFAULT_INTERVAL_S
@@ -146,8 +157,11 @@ class OutlierDetectionConfig:
     max_ejection_time_s: float | None = None
     max_ejection_percent: float = DEFAULT_MAX_EJECTION_PERCENT
     enforcing_consecutive_5xx: float = DEFAULT_ENFORCING_CONSECUTIVE_5XX
+    failure_window_s: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.failure_window_s < 0:
+            raise ValueError("failure_window_s: must be zero (consecutive errors) or positive")
         if self.consecutive_5xx < 1:
             raise ValueError("consecutive_5xx: must be at least 1")
         if self.interval_s <= 0:
@@ -202,6 +216,9 @@ class RetryPolicy:
     retriable_status_codes: tuple[int, ...] = ()
     backoff_base_s: float = DEFAULT_RETRY_BACKOFF_BASE_S
     backoff_max_s: float | None = None
+    # Envoy's previous_hosts retry host predicate: a retry re-picks rather than go to a host this
+    # request already tried (Service Connect: "a retry avoids the host that just failed").
+    avoid_previous_hosts: bool = False
 
     def __post_init__(self) -> None:
         if self.num_retries < 0:
@@ -360,10 +377,12 @@ class OutlierCounters:
 
 
 class HostMonitor:
-    """Consecutive-error counter and ejection history of one host in one proxy."""
+    """Error counter (consecutive, or the times of recent errors) and ejection history of one host."""
 
     __slots__ = (
         "threshold",
+        "window_s",
+        "error_times",
         "consecutive_errors",
         "ejected",
         "ejected_at",
@@ -372,8 +391,10 @@ class HostMonitor:
         "last_returned_at",
     )
 
-    def __init__(self, threshold: int) -> None:
+    def __init__(self, threshold: int, window_s: float = 0.0) -> None:
         self.threshold = threshold
+        self.window_s = window_s
+        self.error_times: deque[float] | None = deque() if window_s > 0 else None
         self.consecutive_errors = 0
         self.ejected = False
         self.ejected_at = 0.0
@@ -381,13 +402,31 @@ class HostMonitor:
         self.times_ejected = 0
         self.last_returned_at: float | None = None
 
-    def on_error(self) -> bool:
-        """Count an error; True exactly when the count reaches the threshold."""
-        self.consecutive_errors += 1
+    def on_error(self, now: float = 0.0) -> bool:
+        """Count an error; True exactly when the count reaches the threshold.
+
+        In window mode the count is the errors at most ``window_s`` before ``now`` (this one
+        included); ``consecutive_errors`` then holds that count.
+        """
+        times = self.error_times
+        if times is None:
+            self.consecutive_errors += 1
+            return self.consecutive_errors == self.threshold
+        times.append(now)
+        oldest = now - self.window_s - _EPS
+        while times[0] < oldest:
+            times.popleft()
+        self.consecutive_errors = len(times)
         return self.consecutive_errors == self.threshold
 
     def on_success(self) -> None:
+        if self.error_times is None:
+            self.consecutive_errors = 0
+
+    def clear_errors(self) -> None:
         self.consecutive_errors = 0
+        if self.error_times is not None:
+            self.error_times.clear()
 
 
 class OutlierDetector:
@@ -427,7 +466,9 @@ class OutlierDetector:
         old = self._monitors
         fresh: dict[str, HostMonitor] = {}
         for host in hosts:
-            fresh[host] = old.get(host) or HostMonitor(self.config.consecutive_5xx)
+            fresh[host] = old.get(host) or HostMonitor(
+                self.config.consecutive_5xx, self.config.failure_window_s
+            )
         self._monitors = fresh
         self._ejected_count = sum(1 for monitor in fresh.values() if monitor.ejected)
 
@@ -443,13 +484,13 @@ class OutlierDetector:
         if not is_outlier_error(reason):
             monitor.on_success()
             return []
-        if not monitor.on_error() or monitor.ejected:
+        if not monitor.on_error(now) or monitor.ejected:
             return []
         self.counters.detected += 1
         event = self._try_eject(host, monitor, now)
         # Envoy clears the counter after a detection whether or not it ejected, so a refused
         # host needs another full run of errors before the next attempt.
-        monitor.consecutive_errors = 0
+        monitor.clear_errors()
         return [event]
 
     def _ejection_allowed(self) -> bool:
@@ -465,6 +506,8 @@ class OutlierDetector:
             "ejected_hosts": self._ejected_count,
             "hosts": len(self._monitors),
         }
+        if self.config.failure_window_s:
+            detail["failure_window_s"] = self.config.failure_window_s
         if not self._ejection_allowed():
             self.counters.refused += 1
             detail["max_ejection_percent"] = self.config.max_ejection_percent
@@ -528,7 +571,7 @@ class OutlierDetector:
             duration = config.ejection_time_s(monitor.multiplier)
             if tick - monitor.ejected_at + _EPS >= duration:
                 monitor.ejected = False
-                monitor.consecutive_errors = 0
+                monitor.clear_errors()
                 monitor.last_returned_at = tick
                 self._ejected_count -= 1
                 detail = {"ejected_at": monitor.ejected_at, "ejection_time_s": duration}
@@ -642,6 +685,31 @@ class EnvoyCluster:
         if active[second] < active[first]:
             return second, self._pool_cause
         return first, self._pool_cause
+
+    def pick_retry(
+        self, now: float, tried: Sequence[str], last: str
+    ) -> tuple[str | None, str, list[str]]:
+        """Pick for a retry with Envoy's previous_hosts predicate: skip hosts in ``tried``.
+
+        Re-picks up to once per host in the pool (round robin then visits each host once), so a
+        host not yet tried is found when one exists; otherwise the first pick that is not
+        ``last`` (the host that just failed), and only a pool of that one host picks it again.
+        Returns the host, the cause of the pick and the hosts skipped on the way.
+        """
+        chosen: tuple[str, str] | None = None
+        skipped: list[str] = []
+        for _ in range(len(self._pool)):
+            host, cause = self.pick(now)
+            if host is None:
+                break
+            if host not in tried:
+                return host, cause, skipped
+            skipped.append(host)
+            if chosen is None or (chosen[0] == last and host != last):
+                chosen = (host, cause)
+        if chosen is None:
+            return None, CAUSE_NO_HEALTHY_UPSTREAM, skipped
+        return chosen[0], chosen[1], skipped
 
     def on_start(self, host: str) -> None:
         if host in self._active:

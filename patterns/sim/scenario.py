@@ -63,12 +63,17 @@ client (the application's own HTTP client: ELB and Service Discovery patterns)
 envoy (data plane of App Mesh and Service Connect)
   lb_policy (round_robin | least_request | random) [ENV-CL]; panic_threshold_percent (50) [ENV-PANIC]
   connect_timeout_s (5)        Envoy's cluster default; not in aws-semantics.md. Assumption.
-  outlier_detection {consecutive_5xx 5, interval_s 10, base_ejection_time_s 30,
-                     max_ejection_time_s 300, max_ejection_percent 10}
-                               Service Connect's proxy; AWS does not document it, so Envoy's
-                               defaults are assumed [ENV-OD, SC-DG].
+  outlier_detection {consecutive_5xx 5, failure_window_s 30, interval_s 10,
+                     base_ejection_time_s 30, max_ejection_time_s 300, max_ejection_percent 10}
+                               Service Connect's proxy: 5 or more failures to one task within
+                               30 s eject it for 30 s, longer on repeats, at most 300 s [SC-DG,
+                               aws-facts-2026 3.9]. failure_window_s 0 = Envoy's consecutive-5xx
+                               rule instead. Growth (30 s x ejections in a row), the 10 s sweep and
+                               10 % cap are Envoy's defaults, assumed [ENV-OD].
   retry_policy {num_retries 2, retry_on [connect-failure, refused-stream, retriable-status-codes],
-                retriable_status_codes [503]}   Service Connect's retries. Assumption [SC-BLOG, CR-1963].
+                retriable_status_codes [503], avoid_previous_hosts true}   Service Connect's
+                               retries: 2, a retry avoids hosts the request already tried [SC-DG,
+                               aws-facts-2026 3.10]; which failures count is UNCONFIRMED [CR-1963].
 app_mesh
   discovery (cloud_map | dns) [AM-VN]; eds_lag_s (5) control-plane push lag, assumption
   (UNCONFIRMED); dns_refresh_s (5) [ENV-DNS]; route_timeout_s (15), idle_timeout_s (300) [AM-RT]
@@ -101,7 +106,10 @@ slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, pro
 health_check=false}; az_outage / az_recover {az}; scale {service, count} (scale-in stops tasks in
 the AZ with the most, ties the newest); deploy {service} (old tasks stop in the AZ with the most,
 ties the oldest; over an unfinished deployment it supersedes that one: the newest revision wins);
-set {setting: "alb.deregistration_delay_s", value}.
+set {setting: "alb.deregistration_delay_s", value}; add_service {service: {name, tasks, azs,
+app_start_s}, traffic: [{from, to, rps}]} creates a service (and its traffic) during the run; later
+actions may name it only from then on. Service Connect clients started before it cannot reach it
+until replaced.
 
 ``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
 ``cloud_map.*`` applies to records and answers written afterwards; ``client.dns_cache`` to caches
@@ -267,6 +275,7 @@ def _check_outlier_envoy(value: Any, path: str) -> Any:
     data = _mapping(value, path)
     fields = {
         "consecutive_5xx": (1, 1000, True),
+        "failure_window_s": (0, 3600, False),
         "interval_s": (0.1, 3600, False),
         "base_ejection_time_s": (0.1, 3600, False),
         "max_ejection_time_s": (0.1, 86400, False),
@@ -312,8 +321,12 @@ RETRY_ON = (
 def _check_retry(default: Mapping[str, Any]) -> Callable[[Any, str], Any]:
     def check(value: Any, path: str) -> Any:
         data = _mapping(value, path)
-        _keys(data, path, ("num_retries", "retry_on", "retriable_status_codes"), ())
+        _keys(data, path, tuple(default), ())
         out: dict[str, Any] = copy.deepcopy(dict(default))
+        if "avoid_previous_hosts" in data:
+            out["avoid_previous_hosts"] = _bool(
+                data["avoid_previous_hosts"], f"{path}.avoid_previous_hosts"
+            )
         if "num_retries" in data:
             out["num_retries"] = int(
                 check_number(data["num_retries"], f"{path}.num_retries", 0, 10, True)
@@ -364,6 +377,7 @@ def _check_routes(value: Any, path: str) -> Any:
 
 ENVOY_OUTLIER_DEFAULTS: dict[str, Any] = {
     "consecutive_5xx": 5,
+    "failure_window_s": 30.0,
     "interval_s": 10.0,
     "base_ejection_time_s": 30.0,
     "max_ejection_time_s": 300.0,
@@ -373,6 +387,7 @@ SERVICE_CONNECT_RETRY_DEFAULT: dict[str, Any] = {
     "num_retries": 2,
     "retry_on": ["connect-failure", "refused-stream", "retriable-status-codes"],
     "retriable_status_codes": [503],
+    "avoid_previous_hosts": True,
 }
 APP_MESH_RETRY_DEFAULT: dict[str, Any] = {
     "num_retries": 2,
@@ -481,14 +496,17 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "outlier_detection": Setting(
             dict(ENVOY_OUTLIER_DEFAULTS),
             _check_outlier_envoy,
-            "ENV-OD, SC-DG",
-            "Service Connect's outlier detection parameters are undocumented; Envoy defaults assumed",
+            "SC-DG, ENV-OD",
+            "5 or more failures to a task within 30 s eject it for 30-300 s (documented); how the"
+            " time grows (30 s x ejections in a row, at most 300 s), the 10 s sweep that returns"
+            " hosts and the 10 % ejection cap are Envoy defaults (UNCONFIRMED for Service Connect)",
         ),
         "retry_policy": Setting(
             copy.deepcopy(SERVICE_CONNECT_RETRY_DEFAULT),
             _check_retry(SERVICE_CONNECT_RETRY_DEFAULT),
-            "SC-BLOG, CR-1963",
-            "Service Connect retries 503 and connection failures twice (count reported by users)",
+            "SC-DG, CR-1963",
+            "2 retries that avoid the hosts already tried (documented); that 503 and connection"
+            " failures are what is retried is UNCONFIRMED (users' reports)",
         ),
     },
     "app_mesh": {
@@ -735,6 +753,15 @@ MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
 }
 _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {
+        "setting": "actions.add_service",
+        "assumption": (
+            "a Service Connect client task knows the endpoints that existed when it started"
+            " running (ECS-SC, aws-facts-2026 3.14); under App Mesh the control plane pushes the"
+            " new virtual node and service to every client Envoy without a redeploy (model)"
+        ),
+        "source": "ECS-SC",
+    },
+    {
         "setting": "actions.kill_task",
         "assumption": "a stopped task's IP no longer answers: connections to it time out",
         "source": "model",
@@ -874,34 +901,40 @@ def _normalize_services(raw: Any) -> list[dict[str, Any]]:
     total = 0
     for i, item in enumerate(items):
         path = f"services[{i}]"
-        data = _mapping(item, path)
-        _keys(data, path, ("name", "tasks", "azs", "app_start_s"), ("name", "tasks"))
-        name = data["name"]
-        if not isinstance(name, str) or not _NAME_RE.match(name):
-            raise ScenarioError(
-                f"{path}.name", "must be lower-case letters, digits and '-', starting with a letter"
-            )
-        if name in names:
-            raise ScenarioError(f"{path}.name", f"duplicate service {name!r}")
-        tasks = int(check_number(data["tasks"], f"{path}.tasks", 0, MAX_TASKS, True))
-        total += tasks
+        spec = _normalize_service(item, path, names)
+        total += spec["tasks"]
         if total > MAX_TASKS:
             raise ScenarioError(f"{path}.tasks", f"more than {MAX_TASKS} tasks in total")
-        azs = list(AZS)
-        if "azs" in data:
-            raw_azs = _sequence(data["azs"], f"{path}.azs")
-            if not raw_azs:
-                raise ScenarioError(f"{path}.azs", "needs at least one AZ")
-            azs = []
-            for j, az in enumerate(raw_azs):
-                az = _choice(az, f"{path}.azs[{j}]", AZS)
-                if az in azs:
-                    raise ScenarioError(f"{path}.azs[{j}]", f"duplicate AZ {az!r}")
-                azs.append(az)
-        start = check_number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, 3600)
-        names.append(name)
-        out.append({"name": name, "tasks": tasks, "azs": azs, "app_start_s": start})
+        names.append(spec["name"])
+        out.append(spec)
     return out
+
+
+def _normalize_service(item: Any, path: str, names: list[str]) -> dict[str, Any]:
+    """One service entry (top-level ``services[i]`` or an ``add_service`` action's ``service``)."""
+    data = _mapping(item, path)
+    _keys(data, path, ("name", "tasks", "azs", "app_start_s"), ("name", "tasks"))
+    name = data["name"]
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ScenarioError(
+            f"{path}.name", "must be lower-case letters, digits and '-', starting with a letter"
+        )
+    if name in names:
+        raise ScenarioError(f"{path}.name", f"duplicate service {name!r}")
+    tasks = int(check_number(data["tasks"], f"{path}.tasks", 0, MAX_TASKS, True))
+    azs = list(AZS)
+    if "azs" in data:
+        raw_azs = _sequence(data["azs"], f"{path}.azs")
+        if not raw_azs:
+            raise ScenarioError(f"{path}.azs", "needs at least one AZ")
+        azs = []
+        for j, az in enumerate(raw_azs):
+            az = _choice(az, f"{path}.azs[{j}]", AZS)
+            if az in azs:
+                raise ScenarioError(f"{path}.azs[{j}]", f"duplicate AZ {az!r}")
+            azs.append(az)
+    start = check_number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, 3600)
+    return {"name": name, "tasks": tasks, "azs": azs, "app_start_s": start}
 
 
 def _normalize_traffic(raw: Any, names: list[str]) -> list[dict[str, Any]]:
@@ -910,21 +943,27 @@ def _normalize_traffic(raw: Any, names: list[str]) -> list[dict[str, Any]]:
     total = 0.0
     for i, item in enumerate(items):
         path = f"traffic[{i}]"
-        data = _mapping(item, path)
-        _keys(data, path, ("from", "to", "rps"), ("from", "to", "rps"))
-        for key in ("from", "to"):
-            if data[key] not in names:
-                raise ScenarioError(f"{path}.{key}", f"unknown service {data[key]!r}")
-        if data["from"] == data["to"]:
-            raise ScenarioError(f"{path}.to", "a service does not call itself in this model")
-        rps = check_number(data["rps"], f"{path}.rps", 0, MAX_RPS)
-        if rps <= 0:
-            raise ScenarioError(f"{path}.rps", "must be above 0")
-        total += rps
+        entry = _normalize_traffic_item(item, path, names)
+        total += entry["rps"]
         if total > MAX_RPS:
             raise ScenarioError(f"{path}.rps", f"more than {MAX_RPS:g} requests/s in total")
-        out.append({"from": data["from"], "to": data["to"], "rps": rps})
+        out.append(entry)
     return out
+
+
+def _normalize_traffic_item(item: Any, path: str, names: list[str]) -> dict[str, Any]:
+    """One traffic entry (top-level ``traffic[i]`` or an ``add_service`` action's)."""
+    data = _mapping(item, path)
+    _keys(data, path, ("from", "to", "rps"), ("from", "to", "rps"))
+    for key in ("from", "to"):
+        if data[key] not in names:
+            raise ScenarioError(f"{path}.{key}", f"unknown service {data[key]!r}")
+    if data["from"] == data["to"]:
+        raise ScenarioError(f"{path}.to", "a service does not call itself in this model")
+    rps = check_number(data["rps"], f"{path}.rps", 0, MAX_RPS)
+    if rps <= 0:
+        raise ScenarioError(f"{path}.rps", "must be above 0")
+    return {"from": data["from"], "to": data["to"], "rps": rps}
 
 
 # --------------------------------------------------------------------------- actions
@@ -943,6 +982,7 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "scale": (("service", "count"), ("service", "count")),
     "deploy": (("service",), ("service",)),
     "set": (("setting", "value"), ("setting", "value")),
+    "add_service": (("service", "traffic"), ("service",)),
 }
 
 
@@ -966,7 +1006,20 @@ def normalize_action(raw: Any, path: str, names: list[str], duration_s: float) -
         out["task"] = task
     if "az" in allowed:
         out["az"] = _choice(data["az"], f"{path}.az", AZS)
-    if "service" in allowed:
+    if do == "add_service":
+        added = _normalize_service(data["service"], f"{path}.service", names)
+        known = [*names, added["name"]]
+        items = _sequence(data.get("traffic", []), f"{path}.traffic")
+        traffic = [
+            _normalize_traffic_item(item, f"{path}.traffic[{i}]", known)
+            for i, item in enumerate(items)
+        ]
+        rps = sum(entry["rps"] for entry in traffic)
+        if rps > MAX_RPS:
+            raise ScenarioError(f"{path}.traffic", f"more than {MAX_RPS:g} requests/s in total")
+        out["service"] = added
+        out["traffic"] = traffic
+    elif "service" in allowed:
         if data["service"] not in names:
             raise ScenarioError(f"{path}.service", f"unknown service {data['service']!r}")
         out["service"] = data["service"]
@@ -1125,11 +1178,24 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
                     f"{where}[{i}].virtual_node", f"unknown service {target['virtual_node']!r}"
                 )
     actions_raw = _sequence(raw.get("actions", []), "actions")
-    actions = [
-        normalize_action(a, f"actions[{i}]", names, duration_s) for i, a in enumerate(actions_raw)
-    ]
+    added = _added_names(actions_raw)
+    actions = []
+    seen_added: list[str] = []
+    for i, a in enumerate(actions_raw):
+        # Later actions may refer to services that add_service creates (checked in time order
+        # below); an add_service must not repeat a name, so it does not see its own.
+        refer = [*names, *added]
+        if isinstance(a, Mapping) and a.get("do") == "add_service":
+            own = _added_name(a)
+            refer = [n for n in refer if n != own or (n in names)]
+            if own is not None and own in seen_added:
+                raise ScenarioError(f"actions[{i}].service.name", f"duplicate service {own!r}")
+            if own is not None:
+                seen_added.append(own)
+        actions.append(normalize_action(a, f"actions[{i}]", refer, duration_s))
     # Stable sort: actions at the same time keep their written order.
     order = sorted(range(len(actions)), key=lambda i: actions[i]["at_s"])
+    check_added_services(services, traffic, actions, order)
     _check_set_sequence(settings, actions, order)
     actions = [actions[i] for i in order]
     return Scenario(
@@ -1181,6 +1247,78 @@ def what_if_for(
         if action["do"] == "set":
             check(action["setting"], action["value"], action["at_s"])
     return tuple(out)
+
+
+def _added_name(action: Mapping[str, Any]) -> str | None:
+    service = action.get("service")
+    name = service.get("name") if isinstance(service, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+def _added_names(actions: list[Any]) -> list[str]:
+    """Names of services the ``add_service`` actions create (raw input, before validation)."""
+    out = []
+    for action in actions:
+        if isinstance(action, Mapping) and action.get("do") == "add_service":
+            name = _added_name(action)
+            if name is not None:
+                out.append(name)
+    return out
+
+
+def _references(action: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(JSON path suffix, service name) for every service an action refers to."""
+    if "task" in action:
+        match = _TASK_RE.match(action["task"])
+        return [(".task", match.group(1))] if match else []
+    if action["do"] == "add_service":
+        own = action["service"]["name"]
+        return [
+            (f".traffic[{i}].{key}", entry[key])
+            for i, entry in enumerate(action["traffic"])
+            for key in ("from", "to")
+            if entry[key] != own
+        ]
+    if isinstance(action.get("service"), str):
+        return [(".service", action["service"])]
+    return []
+
+
+def check_added_services(
+    services: list[dict[str, Any]],
+    traffic: list[dict[str, Any]],
+    actions: list[dict[str, Any]],
+    order: list[int],
+) -> None:
+    """In time order, an action may only refer to a service that exists by then, and the
+    services and traffic added keep the scenario within its task and request-rate limits."""
+    existing = {s["name"] for s in services}
+    added_at: dict[str, int] = {}
+    for action in actions:
+        if action["do"] == "add_service":
+            added_at.setdefault(action["service"]["name"], -1)
+    tasks = sum(s["tasks"] for s in services)
+    rps = sum(t["rps"] for t in traffic)
+    for i in order:
+        action = actions[i]
+        path = f"actions[{i}]"
+        for suffix, name in _references(action):
+            if name not in existing and name in added_at:
+                raise ScenarioError(
+                    f"{path}{suffix}",
+                    f"service {name!r} does not exist yet at {action['at_s']:g} s"
+                    " (an add_service action creates it later)",
+                )
+        if action["do"] == "add_service":
+            existing.add(action["service"]["name"])
+            tasks += action["service"]["tasks"]
+            if tasks > MAX_TASKS:
+                raise ScenarioError(
+                    f"{path}.service.tasks", f"more than {MAX_TASKS} tasks in total"
+                )
+            rps += sum(t["rps"] for t in action["traffic"])
+            if rps > MAX_RPS:
+                raise ScenarioError(f"{path}.traffic", f"more than {MAX_RPS:g} requests/s in total")
 
 
 def _check_set_sequence(

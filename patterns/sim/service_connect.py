@@ -1,17 +1,21 @@
 """Pattern 4, ECS Service Connect: a managed Envoy in every task, endpoints from the namespace.
 
 The client task's proxy balances round robin over the tasks of the callee's Service Connect
-endpoint and skips hosts its outlier detection ejected [SC-DG]; it retries 503s and connection
-failures twice [SC-BLOG, CR-1963] inside a 15 s per-request timeout [CM-TO]. AWS documents neither
-the outlier parameters nor the retry count, so Envoy's defaults are assumed (``envoy.*`` settings,
-listed in the scenario's assumptions). There is no application-health gating: a task becomes an
+endpoint and skips hosts its outlier detection ejected: 5 or more failures to one task within 30 s
+eject it for 30 s, longer on repeats, at most 300 s [SC-DG; aws-facts-2026 3.8, 3.9]. It retries
+twice, each retry avoiding the hosts the request already tried [SC-DG; 3.10], inside a 15 s
+per-request timeout [CM-TO]. Which failures are retried (503 and connection failures), how the
+ejection time grows and when an ejected host comes back are not documented, so Envoy's behaviour
+is assumed (``envoy.*`` settings, listed in the scenario's assumptions). There is no application-health gating: a task becomes an
 endpoint as soon as it runs, so a slow-starting app refuses connections meanwhile [CR-2334]. A
 stopping task's proxy drains for 20 s before SIGTERM [SC-AGENT]. Endpoint changes reach the
 proxies ``service_connect.endpoint_lag_s`` later (UNCONFIRMED, assumed).
 
-A client only knows the endpoints (services) that existed when it started [ECS-SC]; every service
-of a scenario exists from t = 0, so each proxy records that list at its start and requests to any
-other name would fail with ``dns_nxdomain``.
+A client only knows the endpoints (services) that existed when it started [ECS-SC, aws-facts-2026
+3.14]: each proxy records the services of the world when its task starts running. A service created
+later (``add_service`` action) is unknown to proxies started before it, so their requests to it fail
+with ``dns_nxdomain`` (cause ``endpoint_unknown_to_client``) until ECS replaces those tasks (a
+deploy, scale-out or replacement); tasks started after it know it.
 """
 
 from __future__ import annotations
@@ -79,6 +83,14 @@ class ServiceConnectPattern(EnvoyPattern):
     def send(self, req: Request) -> None:
         known = self.known.get(req.caller.id)
         if known is not None and req.edge.callee not in known:
+            if req.sampled:
+                self.world.event(
+                    "hop",
+                    "endpoint_unknown_to_client",
+                    request=req.id,
+                    client=req.caller.id,
+                    to=req.edge.callee,
+                )
             self.world.finish(req, DNS_NXDOMAIN)
             return
         super().send(req)

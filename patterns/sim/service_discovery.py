@@ -19,7 +19,7 @@ from .cloud_map_registry import CloudMapRegistry
 from .discovery import DnsCache
 from .engine import PRIO_REQUEST
 from .pattern_base import Pattern
-from .topology import Request, Task, World
+from .topology import Request, Service, Task, World
 from .trace import CONNECT_REFUSED, CONNECT_TIMEOUT, DNS_NXDOMAIN, RESET, TIMEOUT
 
 _REASON_CAUSE = {
@@ -52,6 +52,10 @@ class ServiceDiscoveryPattern(Pattern):
     def on_task_running(self, task: Task, initial: bool) -> None:
         self.ip_to_task[task.ip] = task
         self.registry.register(task, initial)
+
+    def on_service_added(self, service: Service) -> None:
+        """Its Cloud Map service exists at once; names resolve once records propagate."""
+        self.registry.add_service(service.name)
 
     def deregister(self, task: Task) -> None:
         """ECS deregisters the instance and stops the task at once, whatever the TTL."""

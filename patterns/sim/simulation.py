@@ -20,6 +20,7 @@ from .scenario import (
     PATTERNS,
     Scenario,
     ScenarioError,
+    check_added_services,
     check_number,
     check_setting_combination,
     load_scenario,
@@ -96,6 +97,15 @@ class Simulation:
                 check_setting_combination(trial, "settings")
             except ScenarioError as error:
                 raise ScenarioError("action.value", f"{error.path}: {error.reason}") from None
+        if normalized["do"] == "add_service":  # the run's task and request-rate totals
+            actions = [*self.replay_actions(), normalized]
+            order = sorted(range(len(actions)), key=lambda i: actions[i]["at_s"])
+            try:
+                check_added_services(
+                    list(self.scenario.services), list(self.scenario.traffic), actions, order
+                )
+            except ScenarioError as error:
+                raise ScenarioError("action" + error.path.split("]", 1)[1], error.reason) from None
         self._apply_now(normalized)
 
     def reschedule(self, actions: list[dict[str, Any]]) -> None:
@@ -267,6 +277,8 @@ class Simulation:
             for key in ("task", "service", "az", "setting"):
                 if key in action:
                     moment[key] = action[key]
+            if isinstance(moment.get("service"), dict):  # add_service: name the new service
+                moment["service"] = moment["service"]["name"]
             moments.append(moment)
         for task in sorted(world.tasks.values(), key=lambda t: t.index):
             if task.stopped_at is not None:

@@ -565,6 +565,20 @@ class World:
         )
         self.reconcile(service)
 
+    def add_service(self, spec: Mapping[str, Any], traffic: Sequence[Mapping[str, Any]]) -> None:
+        """A new ECS service (``add_service`` action): it launches its tasks as ECS does for a
+        created service, and its traffic streams start now (callers without ready tasks send
+        nothing yet)."""
+        service = Service(spec["name"], spec["tasks"], list(spec["azs"]), spec["app_start_s"])
+        self.services[service.name] = service
+        self.event("service", "service_added", service=service.name, desired=service.desired)
+        self._pattern().on_service_added(service)
+        self.reconcile(service, "service_created")
+        for item in traffic:
+            edge = Edge(self.services[item["from"]], item["to"], item["rps"], len(self.edges))
+            self.edges.append(edge)
+            self._schedule_arrival(edge, first=True)
+
     def scale(self, service: Service, count: int) -> None:
         cause = "scale_out" if count > service.desired else "scale_in"
         service.desired = count

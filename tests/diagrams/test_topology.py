@@ -92,7 +92,7 @@ def test_engine_names_match_diagram_constants() -> None:
 @pytest.mark.unit
 def test_topology_from_scenario_places_tasks_where_the_engine_does() -> None:
     data = load_scenario("steady").to_dict()
-    del data["assumptions"]
+    del data["assumptions"], data["what_if"]
     data["services"][0]["tasks"] = 5
     data["services"][0]["azs"] = ["ap-northeast-1c", "ap-northeast-1a"]
     scenario = load_scenario(data).to_dict()
@@ -251,3 +251,31 @@ def test_topology_from_token_hostile_input_names_the_field(
         diagrams.topology_from_token(token)
 
     assert (caught.value.field, caught.value.reason) == (field, reason)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_topology_from_snapshot_shows_a_service_added_mid_run(pattern: str) -> None:
+    add = {
+        "at_s": 5,
+        "do": "add_service",
+        "service": {"name": "pay", "tasks": 2, "azs": ["ap-northeast-1c"]},
+        "traffic": [{"from": "contract", "to": "pay", "rps": 5}],
+    }
+    loaded = load_scenario({"duration_s": 40, "actions": [add]})
+    scenario = loaded.to_dict()
+    sim = Simulation(loaded, pattern=pattern, seed=1)
+    sim.advance(30.0)
+
+    topology = diagrams.topology_from_snapshot(sim.snapshot(), scenario)
+
+    assert topology["services"][-1] == {
+        "name": "pay",
+        "azs": ["ap-northeast-1c"],
+        "tasks": [
+            {"id": "pay-1", "az": "ap-northeast-1c"},
+            {"id": "pay-2", "az": "ap-northeast-1c"},
+        ],
+    }
+    assert topology["calls"][-1] == {"from": "contract", "to": "pay"}
+    assert "pay-2" in diagrams.build_dot(topology, pattern)

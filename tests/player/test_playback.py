@@ -411,3 +411,48 @@ def test_extended_log_cannot_change_the_past() -> None:
         "log",
         "must extend the current log",
     )
+
+
+@pytest.mark.parametrize("pattern", ["elb", "service-connect"])
+def test_a_service_added_live_gets_states_and_a_new_topology(pattern: str) -> None:
+    topologies: list[Any] = []
+    playback = Playback(TINY, pattern, 1, topology_hook=lambda *args: topologies.append(args))
+    playback.step()
+    playback.apply(
+        {
+            "do": "add_service",
+            "service": {"name": "pay", "tasks": 1},
+            "traffic": [{"from": "front", "to": "pay", "rps": 2}],
+        }
+    )
+
+    frames = _all_frames(playback)
+
+    assert "task-pay-1" in {s["el"] for f in frames for s in f["states"]}
+    assert topologies
+
+
+def test_added_services_count_towards_the_playground_caps() -> None:
+    too_many = {"do": "add_service", "service": {"name": "pay", "tasks": 198}}
+    too_fast = {
+        "do": "add_service",
+        "service": {"name": "pay", "tasks": 1},
+        "traffic": [{"from": "front", "to": "pay", "rps": 999}],
+    }
+    live = Playback(TINY, "elb", 1, topology_hook=None)
+    live.step()
+
+    refused = []
+    for action in (too_many, too_fast):
+        with pytest.raises(PlaybackError) as caught:
+            live.apply(action)
+        refused.append((caught.value.field, caught.value.reason))
+    with pytest.raises(PlaybackError) as scheduled:
+        Playback({**TINY, "actions": [{**too_many, "at_s": 3}]}, "elb", 1, topology_hook=None)
+
+    assert refused == [
+        ("action.service.tasks", "at most 200 tasks in total"),
+        ("action.traffic", "at most 1000 requests/s in total"),
+    ]
+    assert live.log == []
+    assert scheduled.value.field == "scenario.actions[0].service.tasks"

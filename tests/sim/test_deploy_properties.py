@@ -1,4 +1,5 @@
-"""Property tests: long bursts of deploys, scales, kills and recovers close together, every pattern.
+"""Property tests: long bursts of deploys, scales, kills, recovers (and a service added) close
+together, every pattern.
 
 The run never raises, requests are conserved, time order holds, and once the run has settled every
 service runs exactly its last desired count of tasks, all on its newest revision.
@@ -47,6 +48,26 @@ def bursts(draw: st.DrawFn) -> dict[str, Any]:
             task,
         ),
     )
+    # At most one service created mid-burst (add_service), calling and called; later actions do
+    # not name it, so the burst stays valid whenever it lands.
+    added = st.one_of(
+        st.just([]),
+        st.builds(
+            lambda a, n: [
+                {
+                    "at_s": a,
+                    "do": "add_service",
+                    "service": {"name": "extra", "tasks": n},
+                    "traffic": [
+                        {"from": "front", "to": "extra", "rps": 1},
+                        {"from": "extra", "to": "api", "rps": 1},
+                    ],
+                }
+            ],
+            at,
+            st.integers(0, 3),
+        ),
+    )
     return {
         "seed": draw(st.integers(0, 2**32)),
         "duration_s": BURST_S + SETTLE_S,
@@ -72,7 +93,7 @@ def bursts(draw: st.DrawFn) -> dict[str, Any]:
                 ]
             )
         ),
-        "actions": draw(st.lists(action, min_size=8, max_size=25)),
+        "actions": draw(st.lists(action, min_size=8, max_size=25)) + draw(added),
     }
 
 

@@ -101,6 +101,27 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             st.floats(0, 100),
         ),
     )
+    # At most one service created during the run; the other actions do not name it.
+    added = st.one_of(
+        st.just([]),
+        st.builds(
+            lambda a, n, caller, callee: [
+                {
+                    "at_s": a,
+                    "do": "add_service",
+                    "service": {"name": "added", "tasks": n},
+                    "traffic": [
+                        {"from": caller, "to": "added", "rps": 2},
+                        {"from": "added", "to": callee, "rps": 1},
+                    ],
+                }
+            ],
+            at,
+            st.integers(0, 3),
+            st.sampled_from(names),
+            st.sampled_from(names),
+        ),
+    )
     settings_choice = draw(
         st.sampled_from(
             [
@@ -120,6 +141,12 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 },
                 {"client": {"dns_cache": "forever", "retries": 2, "timeout_s": 3}},
                 {"envoy": {"lb_policy": "least_request", "panic_threshold_percent": 0}},
+                {
+                    "envoy": {
+                        "outlier_detection": {"failure_window_s": 0},
+                        "retry_policy": {"avoid_previous_hosts": False},
+                    }
+                },
                 {
                     "cloud_map": {
                         "dns_ttl_s": 5,
@@ -151,7 +178,7 @@ def valid_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "services": services,
         "traffic": traffic,
         "settings": settings_choice,
-        "actions": draw(st.lists(action, max_size=6)),
+        "actions": draw(st.lists(action, max_size=6)) + draw(added),
     }
 
 
