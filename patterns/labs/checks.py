@@ -402,7 +402,7 @@ SC_OUTLIER = Lab(
     fields=(
         LabField("num_retries", gettext_lazy("Retries (num_retries)"), 2, 0, 10),
         LabField("retry_on", gettext_lazy("Retry on"), "503", choices=RETRY_ON, integer=False),
-        LabField("consecutive_5xx", gettext_lazy("Eject after consecutive errors"), 5, 1, 100),
+        LabField("consecutive_5xx", gettext_lazy("Eject after failures within 30 s"), 5, 1, 100),
         LabField(
             "base_ejection_time_s",
             gettext_lazy("Base ejection time (s)"),

@@ -333,8 +333,19 @@ SERVICE_CONNECT_SPECS: tuple[Spec, ...] = (
     (
         "settings.envoy.outlier_detection.consecutive_5xx",
         "whole",
-        _("Outlier detection: consecutive 5xx"),
-        _("Consecutive errors that eject a host from one proxy's load-balancing set."),
+        _("Outlier detection: failures within the window"),
+        _(
+            "Failures to one task within the window (30 s) that make one proxy stop sending to it;"
+            " successes in between do not reset the count."
+        ),
+    ),
+    (
+        "settings.envoy.outlier_detection.failure_window_s",
+        "number",
+        _("Outlier detection: failure window (s)"),
+        _(
+            "The failures are counted over this window; 0 counts consecutive errors, as plain Envoy."
+        ),
     ),
     (
         "settings.envoy.outlier_detection.interval_s",
@@ -373,6 +384,15 @@ COMMON_SPECS: tuple[Spec, ...] = (
         "number",
         _("Health check grace period (s)"),
         _("Failed health checks of a new task are ignored for this long."),
+    ),
+    (
+        "settings.ecs.container_health_start_period_s",
+        "number",
+        _("Container health check start period (s)"),
+        _(
+            "Failed container health checks do not count for this long after the task starts;"
+            " a passing check ends it. 0 = off."
+        ),
     ),
 )
 

@@ -352,6 +352,7 @@ def test_settings_form_shows_values_aws_fixes_read_only_and_names_the_api_fields
         "settings.envoy.retry_policy.num_retries": "fixed",
         "settings.envoy.lb_policy": "fixed",
         "settings.envoy.outlier_detection.consecutive_5xx": "fixed",
+        "settings.envoy.outlier_detection.failure_window_s": "fixed",
         "settings.envoy.outlier_detection.interval_s": "fixed",
         "settings.envoy.outlier_detection.base_ejection_time_s": "fixed",
         "settings.envoy.outlier_detection.max_ejection_percent": "fixed",
