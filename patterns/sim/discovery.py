@@ -31,6 +31,7 @@ API::
         .prerun(name, record_type="A") -> DnsAnswer | None     # that entry, TTL left at 0 s
         .last_hit                                   # whether the last answer came from the cache
         .entries(now) -> dict[name, dict]
+    prewarmed_resolvers(zone, names, scopes, seed) -> {scope: ResolverCache}
     DnsCache(policy="ttl", fixed_ttl_s=None)        # policies: ttl, jvm_30s, forever, fixed
         .lookup(name, now, zone, rng, record_type="A") -> DnsLookup(answer, cause, expires_at)
         .prime(answer, phase, record_type="A")      # an entry the client fetched before 0 s
@@ -488,8 +489,8 @@ class ResolverCache:
     ) -> None:
         answer = self.zone.answer(name, 0.0, rng, record_type)
         expires_at = answer.ttl_s * (1.0 - phase)
-        if expires_at <= 0.0:
-            return
+        if expires_at <= 0.0 or not answer.records:
+            return  # a name with no record at 0 s (e.g. a service added later) starts uncached
         key = (name, record_type)
         self._entries[key] = (answer, expires_at)
         self._prerun[key] = _with_ttl(answer, expires_at)
@@ -524,6 +525,20 @@ class ResolverCache:
                 "answer": answer.cause,
             }
         return result
+
+
+def prewarmed_resolvers(
+    zone: HostedZone, names: Iterable[str], scopes: Iterable[str], seed: int
+) -> dict[str, ResolverCache]:
+    """One resolver cache per scope (AZ), each holding every name at a seeded age at 0 s."""
+    wanted = list(dict.fromkeys(names))
+    resolvers: dict[str, ResolverCache] = {}
+    for scope in scopes:
+        resolver = resolvers[scope] = ResolverCache(zone, scope)
+        for name in wanted:
+            rng = random.Random(f"kumoben-dns-resolver:{seed}:{scope}:{name}")
+            resolver.prewarm(name, rng.random(), rng)
+    return resolvers
 
 
 def _with_ttl(answer: DnsAnswer, ttl_s: float) -> DnsAnswer:

@@ -24,7 +24,13 @@ import math
 import random
 from typing import Any
 
-from .discovery import CAUSE_CACHE_HIT, DnsCache, HostedZone, ResolverCache
+from .discovery import (
+    CAUSE_CACHE_HIT,
+    DnsCache,
+    HostedZone,
+    ResolverCache,
+    prewarmed_resolvers,
+)
 from .engine import PRIO_CONTROL, PRIO_REQUEST
 from .pattern_base import Pattern
 from .scenario import AZS
@@ -140,11 +146,9 @@ class ElbPattern(Pattern):
             node.fail_open = [False for _ in self.groups]
             node.cursor = [0 for _ in self.groups]
         self._publish(0.0)
-        seed = self.world.scenario.seed
-        for az in AZS:
-            resolver = self.resolvers[az] = ResolverCache(self.zone, az)
-            rng = random.Random(f"kumoben-dns-resolver:{seed}:{az}:{ALB_DNS_NAME}")
-            resolver.prewarm(ALB_DNS_NAME, rng.random(), rng)
+        self.resolvers = prewarmed_resolvers(
+            self.zone, [ALB_DNS_NAME], AZS, self.world.scenario.seed
+        )
 
     def _publish(self, now: float) -> None:
         ips = [n.ip for n in self.nodes if n.in_dns]

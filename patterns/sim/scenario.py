@@ -778,6 +778,15 @@ MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
             "source": "ENV-OD",
         },
         _CLOUD_MAP_HEALTH,
+        {
+            "setting": "app_mesh.dns_refresh_s",
+            "assumption": (
+                "with DNS discovery Envoy's 5 s re-queries go to the VPC resolver's cache for its"
+                " AZ, which applies the TTL (AMR-151) and returns records in the order it got them"
+                " (UNCONFIRMED); its entries start with seeded ages"
+            ),
+            "source": "AMR-151, ENV-DNS",
+        },
     ),
     "service-discovery": (_CLOUD_MAP_HEALTH, *_DNS_ASSUMPTIONS),
 }

@@ -27,7 +27,7 @@ import random
 from typing import Any
 
 from .cloud_map_registry import CloudMapRegistry
-from .discovery import CAUSE_CACHE_HIT, DnsCache, ResolverCache
+from .discovery import CAUSE_CACHE_HIT, DnsCache, ResolverCache, prewarmed_resolvers
 from .engine import PRIO_REQUEST
 from .pattern_base import Pattern
 from .scenario import AZS
@@ -164,19 +164,14 @@ class ServiceDiscoveryPattern(Pattern):
     def _prewarm(self) -> None:
         """The resolver caches of a system already up at 0 s: for every called name, an answer
         fetched at a seeded moment within the TTL before 0 s, per AZ."""
-        seed = self.world.scenario.seed
-        zone = self.registry.zone
-        names = []
-        for edge in self.world.edges:
-            if edge.callee in self.registry.services:
-                name = self.registry.dns_name(edge.callee)
-                if name not in names:
-                    names.append(name)
-        for az in AZS:
-            resolver = self.resolvers[az] = ResolverCache(zone, az)
-            for name in names:
-                rng = random.Random(f"kumoben-dns-resolver:{seed}:{az}:{name}")
-                resolver.prewarm(name, rng.random(), rng)
+        names = [
+            self.registry.dns_name(edge.callee)
+            for edge in self.world.edges
+            if edge.callee in self.registry.services
+        ]
+        self.resolvers = prewarmed_resolvers(
+            self.registry.zone, names, AZS, self.world.scenario.seed
+        )
 
     def _prime(self, cache: DnsCache, resolver: ResolverCache, caller: str, name: str) -> None:
         """An initial caller resolved ``name`` before 0 s, at a seeded moment of its hold time."""
