@@ -63,6 +63,7 @@ class ServiceDiscoveryPattern(Pattern):
         self.counters = {
             "dns_lookups": 0,
             "dns_cache_misses": 0,
+            "route53_queries": 0,  # the misses the resolver could not answer from its cache
             "requests_to_deregistered_tasks": 0,
         }
 
@@ -147,6 +148,8 @@ class ServiceDiscoveryPattern(Pattern):
                 )
             return ips
         self.counters["dns_cache_misses"] += 1
+        if not resolver.last_hit:
+            self.counters["route53_queries"] += 1
         if req.sampled:
             world.event(
                 "hop",
