@@ -217,3 +217,35 @@ def test_alb_callers_keep_a_node_removed_from_dns_until_their_own_entry_runs_out
         "user-2": 145.940559,
         "user-3": 123.747193,
     }
+
+
+@pytest.mark.parametrize(
+    ("policy", "timeouts", "last_end"),
+    [
+        # Sent at 145.9 s at the latest: within the outage + the ALB's 60 s TTL.
+        ("ttl", 376, 155.907709),
+        # The JVM may take a copy the resolver is about to drop and keep it 30 s: sent by 167.1 s.
+        ("jvm_30s", 524, 177.082616),
+        # Never re-resolved: the failed AZ's node is tried until the run ends.
+        ("forever", 1462, 299.972761),
+    ],
+)
+def test_alb_callers_honour_their_dns_cache_policy_after_an_az_leaves_dns(
+    policy: str, timeouts: int, last_end: float
+) -> None:
+    scenario = {
+        "seed": 1,
+        "duration_s": 300,
+        "settings": {"client": {"dns_cache": policy}, "trace": {"request_sample_every": 1}},
+        "actions": [{"at_s": 100, "do": "az_outage", "az": "ap-northeast-1a"}],
+    }
+
+    result = run(scenario, pattern="elb")
+
+    ends = [
+        e["t"]
+        for e in result["events"]
+        if e["kind"] == "request_end" and e.get("reason") == "connect_timeout"
+    ]
+    # Each such request waited the client's 10 s connect timeout for the node that is gone.
+    assert (len(ends), ends[-1]) == (timeouts, last_end)
