@@ -5,7 +5,9 @@ Each virtual node is an ECS service. The route picks a virtual node per request 
 then the proxy's cluster for that node picks an endpoint. Discovery is either Cloud Map (ECS
 registers tasks, the control plane pushes healthy instances to every Envoy ``app_mesh.eds_lag_s``
 later [AMR-151]) or DNS (Envoy's logical DNS cluster: only the first IP of the answer, re-resolved
-every ``app_mesh.dns_refresh_s`` = 5 s regardless of the TTL [AMR-273, ENV-DNS]). The route carries
+every ``app_mesh.dns_refresh_s`` = 5 s regardless of the TTL [AMR-273, ENV-DNS], but through the
+VPC resolver's cache for the task's AZ, which still applies the TTL [AMR-151]: a removed record
+can reach Envoy up to propagation + TTL + 5 s after the change, as in Service Discovery). The route carries
 the default retry policy (2 retries on 503, connect-failure, refused-stream, reset [AM-DEF]) and a
 15 s timeout [AM-RT]. Outlier detection is off unless ``app_mesh.outlier_detection`` gives all four
 fields [AM-API-OD], and it needs Cloud Map discovery [AM-VN]. A stopping task's Envoy drains for
@@ -14,11 +16,14 @@ fields [AM-API-OD], and it needs Cloud Map discovery [AM-VN]. A stopping task's 
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from .cloud_map_registry import CloudMapRegistry
+from .discovery import ResolverCache, prewarmed_resolvers
 from .envoy_client import EnvoyPattern, Upstream, retry_policy_from
 from .proxy import EnvoyClusterConfig, OutlierDetectionConfig
+from .scenario import AZS
 from .topology import Request, Service, Task, World
 
 #: Envoy's drain wait when the task stops (LISTENER_DRAIN_WAIT_TIME_S) [SC-AGENT].
@@ -36,6 +41,10 @@ class AppMeshPattern(EnvoyPattern):
         self._configs: dict[str, EnvoyClusterConfig] = {}
         self._routes: dict[str, tuple[list[str], list[float]]] = {}
         self._build_routes()
+        # DNS discovery only: the VPC resolver's caches (one per AZ), filled on the first refresh,
+        # and their own random stream for Route 53's answers.
+        self.resolvers: dict[str, ResolverCache] = {}
+        self.dns_rng = random.Random(f"kumoben-dns:{world.scenario.seed}")
 
     def _build_routes(self) -> None:
         self._routes = {}
@@ -99,7 +108,12 @@ class AppMeshPattern(EnvoyPattern):
             return
         up.refresh_at = now + self.mesh["dns_refresh_s"]
         name = self.registry.dns_name(up.name)
-        answer = self.registry.zone.answer(name, now, self.world.rng)
+        if not self.resolvers:
+            names = [self.registry.dns_name(s) for s in self.registry.services]
+            seed = self.world.scenario.seed
+            self.resolvers = prewarmed_resolvers(self.registry.zone, names, AZS, seed)
+        resolver = self.resolvers[self.world.tasks[up.proxy].az]
+        answer = resolver.answer(name, now, self.dns_rng)
         ips = answer.ips
         host = ""
         if ips:

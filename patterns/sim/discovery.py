@@ -25,8 +25,16 @@ API::
         .current_ips(name, now) -> tuple[str, ...]  # every record Route 53 serves now (truth)
     DnsAnswer(name, record_type, records, ttl_s, cause)  .ips -> tuple[str, ...]
     DnsRecord(ip, port, instance_id)
+    ResolverCache(zone, scope="vpc")                # the VPC resolver's cache (one per AZ here)
+        .answer(name, now, rng, record_type="A") -> DnsAnswer   # ttl_s: what is left of the TTL
+        .prewarm(name, phase, rng, record_type="A") # the entry a running system holds at 0 s
+        .prerun(name, record_type="A") -> DnsAnswer | None     # that entry, TTL left at 0 s
+        .last_hit                                   # whether the last answer came from the cache
+        .entries(now) -> dict[name, dict]
+    prewarmed_resolvers(zone, names, scopes, seed) -> {scope: ResolverCache}
     DnsCache(policy="ttl", fixed_ttl_s=None)        # policies: ttl, jvm_30s, forever, fixed
         .lookup(name, now, zone, rng, record_type="A") -> DnsLookup(answer, cause, expires_at)
+        .prime(answer, phase, record_type="A")      # an entry the client fetched before 0 s
         .resolve(name, now, zone, rng) -> (ips, cause)   # cause dns_cache_hit / dns_cache_miss
         .entries(now) -> dict[name, dict]           # JSON-ready, for snapshots
         .flush()
@@ -34,8 +42,15 @@ API::
 Answer causes: multivalue_answer, multivalue_all_unhealthy, weighted_answer,
 weighted_all_unhealthy, simple_answer, dns_nxdomain. Assumptions (to list in a scenario's
 ``assumptions``): record propagation uses the 60 s upper bound of "within ~60 s"; the JVM caches
-a failed lookup for 10 s (``networkaddress.cache.negative.ttl``); the VPC resolver is a pass-through,
-since a caching resolver hands out the remaining TTL and so never extends a client's staleness.
+a failed lookup for 10 s (``networkaddress.cache.negative.ttl``).
+
+The chain is client cache -> VPC resolver cache -> Route 53. The resolver honours the record TTL
+(negative answers: the zone's negative TTL) and hands out what is left of it, so a client that
+honours the TTL drops its copy when the resolver does: after a record change reaches Route 53, a
+client keeps the old answer at most one TTL longer (propagation + TTL after the change), never
+two. A client policy that ignores the TTL adds its own hold on top (JVM: + 30 s; Envoy's logical
+DNS: + its refresh interval). UNCONFIRMED: where the resolver's caches live (the callers of this
+module keep one per AZ) and that it hands out cached records in the order it received them.
 Sources: aws-semantics.md section 3 (CM-API, CM-SV, R53-MV, R53-ELB, ECS-SD, AMR-151, JVM).
 """
 
@@ -45,7 +60,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_NAMESPACE = "local"
 DEFAULT_HEALTH_PROPAGATION_S = 30.0
@@ -441,6 +456,100 @@ def _up_to(items: list[Any], limit: int, rng: random.Random) -> list[Any]:
     return rng.sample(items, min(len(items), limit))
 
 
+# --- the VPC resolver ----------------------------------------------------------------------------
+
+
+class Answers(Protocol):
+    """What a client cache asks on a miss: a resolver cache or the zone itself."""
+
+    def answer(
+        self, name: str, now: float, rng: random.Random, record_type: str = RECORD_A
+    ) -> DnsAnswer: ...
+
+
+class ResolverCache:
+    """One cache of the Route 53 VPC resolver (AmazonProvidedDNS, VPC+2 or 169.254.169.253).
+
+    It keeps Route 53's answer until the record TTL runs out and hands out what is left of the TTL,
+    so every client behind it that honours the TTL drops the answer at the same moment it does.
+    ``prewarm`` gives a run that starts with a system already up the entry such a resolver holds at
+    0 s: fetched ``phase`` (0 to 1) of a TTL before 0 s, from the zone as it is at 0 s.
+
+    Worked example (TTL 100 s, propagation 60 s): a record deleted at 10 s leaves Route 53 at 70 s.
+    A resolver that fetched it at 69.5 s keeps it to 169.5 s; a TTL-honouring client asking at 169 s
+    gets 0.5 s and drops it at 169.5 s, within 70 + 100 (not 70 + 2 x 100); a JVM client asking at
+    169 s keeps it 30 s, to 199 s.
+    """
+
+    def __init__(self, zone: HostedZone, scope: str = "vpc") -> None:
+        self.zone = zone
+        self.scope = scope
+        self.last_hit = False
+        # (name, record type) -> (answer as Route 53 gave it, expires at)
+        self._entries: dict[tuple[str, str], tuple[DnsAnswer, float]] = {}
+        self._prerun: dict[tuple[str, str], DnsAnswer] = {}
+
+    def prewarm(
+        self, name: str, phase: float, rng: random.Random, record_type: str = RECORD_A
+    ) -> None:
+        answer = self.zone.answer(name, 0.0, rng, record_type)
+        expires_at = answer.ttl_s * (1.0 - phase)
+        if expires_at <= 0.0 or not answer.records:
+            return  # a name with no record at 0 s (e.g. a service added later) starts uncached
+        key = (name, record_type)
+        self._entries[key] = (answer, expires_at)
+        self._prerun[key] = _with_ttl(answer, expires_at)
+
+    def prerun(self, name: str, record_type: str = RECORD_A) -> DnsAnswer | None:
+        """The entry held at 0 s (its TTL is what was left of it at 0 s), if there was one."""
+        return self._prerun.get((name, record_type))
+
+    def answer(
+        self, name: str, now: float, rng: random.Random, record_type: str = RECORD_A
+    ) -> DnsAnswer:
+        key = (name, record_type)
+        cached = self._entries.get(key)
+        if cached is not None and now < cached[1]:
+            self.last_hit = True
+            return _with_ttl(cached[0], cached[1] - now)
+        self.last_hit = False
+        answer = self.zone.answer(name, now, rng, record_type)
+        self._entries[key] = (answer, now + answer.ttl_s)
+        return answer
+
+    def entries(self, now: float) -> dict[str, dict[str, Any]]:
+        """Live entries, JSON-ready."""
+        result: dict[str, dict[str, Any]] = {}
+        for (name, record_type), (answer, expires_at) in sorted(self._entries.items()):
+            if now >= expires_at:
+                continue
+            key = name if record_type == RECORD_A else f"{name} {record_type}"
+            result[key] = {
+                "ips": list(answer.ips),
+                "expires_at": expires_at,
+                "answer": answer.cause,
+            }
+        return result
+
+
+def prewarmed_resolvers(
+    zone: HostedZone, names: Iterable[str], scopes: Iterable[str], seed: int
+) -> dict[str, ResolverCache]:
+    """One resolver cache per scope (AZ), each holding every name at a seeded age at 0 s."""
+    wanted = list(dict.fromkeys(names))
+    resolvers: dict[str, ResolverCache] = {}
+    for scope in scopes:
+        resolver = resolvers[scope] = ResolverCache(zone, scope)
+        for name in wanted:
+            rng = random.Random(f"kumoben-dns-resolver:{seed}:{scope}:{name}")
+            resolver.prewarm(name, rng.random(), rng)
+    return resolvers
+
+
+def _with_ttl(answer: DnsAnswer, ttl_s: float) -> DnsAnswer:
+    return DnsAnswer(answer.name, answer.record_type, answer.records, ttl_s, answer.cause)
+
+
 # --- client DNS caches ---------------------------------------------------------------------------
 
 
@@ -483,15 +592,29 @@ class DnsCache:
             return JVM_NEGATIVE_TTL_S
         return JVM_POSITIVE_TTL_S if self.policy == CACHE_JVM_30S else math.inf
 
+    def prime(self, answer: DnsAnswer, phase: float, record_type: str = RECORD_A) -> None:
+        """Hold ``answer`` as a client that fetched it before 0 s: ``phase`` (0 to 1) of its hold
+        time has passed at 0 s. Under ``ttl`` the answer's TTL is what the resolver had left at
+        0 s, so the entry expires with the resolver's whatever the phase."""
+        hold = self._hold_s(answer)
+        if self.policy == CACHE_TTL:
+            expires_at = hold
+        elif math.isinf(hold):
+            expires_at = math.inf
+        else:
+            expires_at = hold * (1.0 - phase)
+        self._entries[(answer.name, record_type)] = DnsLookup(answer, CAUSE_CACHE_MISS, expires_at)
+
     def lookup(
         self,
         name: str,
         now: float,
-        zone: HostedZone,
+        zone: Answers,
         rng: random.Random,
         record_type: str = RECORD_A,
     ) -> DnsLookup:
-        """Answer from the cache while the entry lives, else ask the zone and keep its answer."""
+        """Answer from the cache while the entry lives, else ask the resolver (or the zone) and
+        keep its answer."""
         key = (name, record_type)
         cached = self._entries.get(key)
         if cached is not None and now < cached.expires_at:
@@ -502,7 +625,7 @@ class DnsCache:
         return fresh
 
     def resolve(
-        self, name: str, now: float, zone: HostedZone, rng: random.Random
+        self, name: str, now: float, zone: Answers, rng: random.Random
     ) -> tuple[tuple[str, ...], str]:
         """A-record lookup reduced to (ips, cause); cause is dns_cache_hit or dns_cache_miss."""
         found = self.lookup(name, now, zone, rng)

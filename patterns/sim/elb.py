@@ -7,6 +7,12 @@ target on its own schedule [ALB-HC]. No healthy target -> fail open to all regis
 registered target -> 503. Target reset/refused -> 502; no connection in 10 s or no response within
 the idle timeout -> 504. The ALB never retries [ALB-TS]; ``client.retries`` is the client's own.
 
+The ALB name resolves like any name in the VPC: the caller's cache (``client.dns_cache``) asks
+the VPC resolver's cache for its AZ, which keeps the answer for the ALB's fixed 60 s TTL and hands
+out what is left of it; callers running at 0 s hold entries of seeded ages, as in Service
+Discovery. So after an AZ leaves the ALB's DNS a caller honouring the TTL can use its node for up
+to 60 s more, a JVM caller (``jvm_30s``) up to 90 s, a ``forever`` caller until it is replaced.
+
 Worked window (checkable fact 2): a task refusing connections from 60 s is checked by a node at
 some phase p in [60, 90); with the unhealthy threshold 2 the second failed check is at p + 30 in
 [90, 120), so the last request routed to it is sent between 90 s and 120 s.
@@ -14,8 +20,17 @@ some phase p in [60, 90); with the unhealthy threshold 2 the second failed check
 
 from __future__ import annotations
 
+import math
+import random
 from typing import Any
 
+from .discovery import (
+    CAUSE_CACHE_HIT,
+    DnsCache,
+    HostedZone,
+    ResolverCache,
+    prewarmed_resolvers,
+)
 from .engine import PRIO_CONTROL, PRIO_REQUEST
 from .pattern_base import Pattern
 from .scenario import AZS
@@ -106,7 +121,19 @@ class ElbPattern(Pattern):
         self.nodes = [Node(i, az) for i, az in enumerate(AZS)]
         self.groups: dict[str, TargetGroup] = {}
         self.targets: dict[str, Target] = {}
+        # caller task id -> (nodes of its cached answer, expires at): a fast copy of its DnsCache.
         self.dns_cache: dict[str, tuple[list[Node], float]] = {}
+        # The ALB's A records (negative answers held one TTL too), the VPC resolver's caches (one
+        # per AZ) and each caller's own cache, as in Service Discovery.
+        self.zone = HostedZone(negative_ttl_s=ALB_DNS_TTL_S)
+        self.resolvers: dict[str, ResolverCache] = {}
+        self.client_caches: dict[str, DnsCache] = {}
+        self._node_by_ip = {n.ip: n for n in self.nodes}
+        self._initial: set[str] = set()
+        self._primed: set[str] = set()
+        # Route 53's answers draw from their own stream, so how often caches miss does not shift
+        # the run's other random draws (health-check phases, IP picks).
+        self.dns_rng = random.Random(f"kumoben-dns:{world.scenario.seed}")
         self.counters = {"health_checks_failed": 0, "fail_open_requests": 0, "no_target_503": 0}
 
     # ------------------------------------------------------------------ setup and registration
@@ -118,6 +145,14 @@ class ElbPattern(Pattern):
             node.routes = [[] for _ in self.groups]
             node.fail_open = [False for _ in self.groups]
             node.cursor = [0 for _ in self.groups]
+        self._publish(0.0)
+        self.resolvers = prewarmed_resolvers(
+            self.zone, [ALB_DNS_NAME], AZS, self.world.scenario.seed
+        )
+
+    def _publish(self, now: float) -> None:
+        ips = [n.ip for n in self.nodes if n.in_dns]
+        self.zone.set_static(ALB_DNS_NAME, ips, now, ttl_s=ALB_DNS_TTL_S, immediate=True)
 
     def on_service_added(self, service: Service) -> None:
         """A new service gets its own target group and listener rule; its targets start in
@@ -129,6 +164,8 @@ class ElbPattern(Pattern):
             node.cursor.append(0)
 
     def on_task_running(self, task: Task, initial: bool) -> None:
+        if initial:
+            self._initial.add(task.id)
         group = self.groups[task.service.name]
         target = Target(task, group)
         group.targets.append(target)
@@ -308,20 +345,35 @@ class ElbPattern(Pattern):
     # ------------------------------------------------------------------ DNS on the client
 
     def _resolve(self, req: Request) -> tuple[list[Node], float]:
-        now = self.world.engine.now
-        answer = [n for n in self.nodes if n.in_dns]
-        if self.client["ip_choice"] == "first":
-            self.world.rng.shuffle(answer)  # Route 53 rotates the order of the answer
-        entry = (answer, now + ALB_DNS_TTL_S)
-        self.dns_cache[req.caller.id] = entry
-        if req.sampled:
-            self.world.event(
+        world = self.world
+        caller = req.caller.id
+        resolver = self.resolvers[req.caller.az]
+        cache = self.client_caches.get(caller)
+        if cache is None:
+            cache = self.client_caches[caller] = DnsCache(self.client["dns_cache"])
+        if caller in self._initial and caller not in self._primed:
+            # It resolved the name before 0 s, at a seeded moment of its hold time.
+            self._primed.add(caller)
+            before = resolver.prerun(ALB_DNS_NAME)
+            if before is not None:
+                seed = world.scenario.seed
+                cache.prime(before, random.Random(f"kumoben-dns-client:{seed}:{caller}").random())
+        # Route 53 rotates the order of the answer; the resolver keeps the order it got.
+        found = cache.lookup(ALB_DNS_NAME, world.engine.now, resolver, self.dns_rng)
+        entry = ([self._node_by_ip[ip] for ip in found.ips], found.expires_at)
+        self.dns_cache[caller] = entry
+        if req.sampled and found.cause == CAUSE_CACHE_HIT:
+            world.event("hop", "dns_cache_hit", request=req.id, source=caller, record=ALB_DNS_NAME)
+        elif req.sampled:
+            world.event(
                 "hop",
                 "dns_cache_miss",
                 request=req.id,
-                source=req.caller.id,
+                source=caller,
                 record=ALB_DNS_NAME,
-                ips=[n.ip for n in answer],
+                ips=list(found.ips),
+                ttl_s=round(found.answer.ttl_s, 6),
+                resolver="cache" if resolver.last_hit else "route53",
             )
         return entry
 
@@ -467,6 +519,7 @@ class ElbPattern(Pattern):
             node.in_dns = not out
             cause = "alb_node_removed_from_dns" if out else "alb_node_added_to_dns"
             self.world.event("alb", cause, node=node.name, ip=node.ip, az=az)
+        self._publish(self.world.engine.now)
         for group in self.groups.values():
             self._rebuild(group)
 
@@ -497,10 +550,13 @@ class ElbPattern(Pattern):
                 caller: {
                     "record": ALB_DNS_NAME,
                     "ips": [n.ip for n in nodes],
-                    "expires_t": round(exp, 6),
+                    "expires_t": None if math.isinf(exp) else round(exp, 6),
                 }
                 for caller, (nodes, exp) in sorted(self.dns_cache.items())
                 if self.world.tasks[caller].state is not STOPPED
+            },
+            "resolver_caches": {
+                az: resolver.entries(now) for az, resolver in sorted(self.resolvers.items())
             },
         }
 

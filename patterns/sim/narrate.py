@@ -228,8 +228,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{client} resolved {record} from its DNS cache",
     ),
     "dns_cache_miss": (
-        "{client}のキャッシュに有効なエントリがないので、{record}をリゾルバーに問い合わせました",
-        "{client} had no fresh cache entry for {record}, so it asked the resolver",
+        "{client}のキャッシュに有効なエントリがないので、{record}をリゾルバーに問い合わせました"
+        "[（TTL の残りは {ttl_s} 秒）]",
+        "{client} had no fresh cache entry for {record}, so it asked the resolver[, which "
+        "answered with {ttl_s} s of TTL left]",
     ),
     "dns_cache_hit_stale": (
         "{client}がキャッシュから{record}を解決しましたが、その答えにはゾーンがもう返さない IP"

@@ -57,7 +57,11 @@ cloud_map
   record_propagation_s (60)    Route 53 record changes reach the servers this much later; the
                                documented bound "within ~60 s" taken as the value. Assumption.
 client (the application's own HTTP client: ELB and Service Discovery patterns)
-  dns_cache (ttl | jvm_30s | forever) [JVM]; retries (0) [ECS-SD: no component retries for you]
+  dns_cache (ttl | jvm_30s | forever) [JVM]: the caller's own cache, in front of the VPC
+  resolver's cache (one per AZ, UNCONFIRMED), which honours the TTL and hands out what is left of
+  it; caches start with seeded ages, so they expire at different times. A TTL caller keeps a changed
+  record at most propagation + TTL after the change; jvm_30s up to 30 s more.
+  retries (0) [ECS-SD: no component retries for you]
   timeout_s (0 = none) and connect_timeout_s (10): client library choices. Assumptions.
   ip_choice (random | first): which resolved IP the client uses. Assumption.
 envoy (data plane of App Mesh and Service Connect)
@@ -720,6 +724,31 @@ _CLOUD_MAP_HEALTH: dict[str, str] = {
     "source": "ECS-SD, CM-API",
 }
 
+#: How names resolve for the patterns whose callers use DNS themselves (ELB, Service Discovery).
+_DNS_ASSUMPTIONS: tuple[dict[str, str], ...] = (
+    {
+        "setting": "dns.resolver_cache",
+        "assumption": (
+            "the VPC resolver (AmazonProvidedDNS) caches an answer for its TTL and hands out what"
+            " is left of it, so a caller honouring the TTL keeps a changed record at most one TTL"
+            " after the change reaches Route 53 (propagation + TTL, not 2 x TTL); jvm_30s adds its"
+            " 30 s. One resolver cache per AZ, returning records in the order it got them"
+            " (UNCONFIRMED)"
+        ),
+        "source": "R53-ELB, CM-API, JVM",
+    },
+    {
+        "setting": "dns.cache_phase",
+        "assumption": (
+            "the run starts with a system already up: each resolver cache holds an answer fetched"
+            " at a seeded moment within the TTL before 0 s, each caller task running at 0 s one"
+            " fetched within its own hold time; a task started later first resolves at its first"
+            " request, so caches expire at different times"
+        ),
+        "source": "model",
+    },
+)
+
 #: Model-level assumptions that are not a single setting's default.
 MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
     "elb": (
@@ -733,6 +762,7 @@ MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
             "assumption": "ECS replaces a target once every up ALB node reports it unhealthy",
             "source": "ECS-LB",
         },
+        *_DNS_ASSUMPTIONS,
     ),
     "service-connect": (
         {
@@ -748,8 +778,17 @@ MODEL_ASSUMPTIONS: dict[str, tuple[dict[str, str], ...]] = {
             "source": "ENV-OD",
         },
         _CLOUD_MAP_HEALTH,
+        {
+            "setting": "app_mesh.dns_refresh_s",
+            "assumption": (
+                "with DNS discovery Envoy's 5 s re-queries go to the VPC resolver's cache for its"
+                " AZ, which applies the TTL (AMR-151) and returns records in the order it got them"
+                " (UNCONFIRMED); its entries start with seeded ages"
+            ),
+            "source": "AMR-151, ENV-DNS",
+        },
     ),
-    "service-discovery": (_CLOUD_MAP_HEALTH,),
+    "service-discovery": (_CLOUD_MAP_HEALTH, *_DNS_ASSUMPTIONS),
 }
 _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {

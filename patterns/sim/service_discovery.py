@@ -6,19 +6,31 @@ DNS cache (``client.dns_cache``: honour the TTL, the JVM's 30 s, or forever), pi
 answer itself and connects straight to the task: no proxy, no load balancer, no retries unless
 ``client.retries`` says the client code retries [ECS-SD, ECS-IC].
 
+A miss in a caller's cache goes to the VPC resolver's cache for the caller's AZ (one per AZ, an
+UNCONFIRMED choice), which honours the TTL and hands out what is left of it; on its own miss it
+asks Route 53. The run starts with a system already up: each resolver cache holds an answer
+fetched at a seeded moment within the TTL before 0 s, and each initial caller task's cache one it
+fetched at a seeded moment within its own hold time (JVM 30 s) before 0 s; a task started later
+first resolves at its first request. So caches expire at different times, per AZ and per caller.
+
 Deployments and scale-in stop a task as soon as it is deregistered: ECS does not wait for the TTL
 [CR-343, CR-1639]. Worked window (checkable fact 19): a record with TTL 300 s cached at 50 s and
-deleted at 60 s keeps sending that client to the stopped task until 350 s.
+deleted at 60 s keeps sending that client to the stopped task until 350 s. In general a caller
+that honours the TTL stops using a removed record at most one TTL after the removal reaches
+Route 53 (record_propagation_s after it), as its copy expires with the resolver's; a JVM caller
+(jvm_30s) up to 30 s later still.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from .cloud_map_registry import CloudMapRegistry
-from .discovery import DnsCache
+from .discovery import CAUSE_CACHE_HIT, DnsCache, ResolverCache, prewarmed_resolvers
 from .engine import PRIO_REQUEST
 from .pattern_base import Pattern
+from .scenario import AZS
 from .topology import Request, Service, Task, World
 from .trace import CONNECT_REFUSED, CONNECT_TIMEOUT, DNS_NXDOMAIN, RESET, TIMEOUT
 
@@ -38,12 +50,20 @@ class ServiceDiscoveryPattern(Pattern):
         self.client = self.settings["client"]
         self.registry = CloudMapRegistry(world)
         self.caches: dict[str, DnsCache] = {}
+        # The VPC resolver's caches, one per AZ; filled (prewarmed) on the run's first lookup.
+        self.resolvers: dict[str, ResolverCache] = {}
+        self._initial: set[str] = set()  # caller tasks running before 0 s
+        self._primed: set[tuple[str, str]] = set()  # (caller, name) whose pre-run entry is set
+        # Route 53's answers draw from their own stream, so how often caches miss does not shift
+        # the run's other random draws (health-check phases, IP picks).
+        self.dns_rng = random.Random(f"kumoben-dns:{world.scenario.seed}")
         # caller task id -> callee name -> (ips, expires_at): a fast copy of the DnsCache entry.
         self._fast: dict[str, dict[str, tuple[tuple[str, ...], float]]] = {}
         self.ip_to_task: dict[str, Task] = {}
         self.counters = {
             "dns_lookups": 0,
             "dns_cache_misses": 0,
+            "route53_queries": 0,  # the misses the resolver could not answer from its cache
             "requests_to_deregistered_tasks": 0,
         }
 
@@ -51,6 +71,8 @@ class ServiceDiscoveryPattern(Pattern):
 
     def on_task_running(self, task: Task, initial: bool) -> None:
         self.ip_to_task[task.ip] = task
+        if initial:
+            self._initial.add(task.id)
         self.registry.register(task, initial)
 
     def on_service_added(self, service: Service) -> None:
@@ -102,14 +124,32 @@ class ServiceDiscoveryPattern(Pattern):
                     ips=list(entry[0]),
                 )
             return entry[0]
+        if not self.resolvers:
+            self._prewarm()
+        resolver = self.resolvers[req.caller.az]
         cache = self.caches.get(caller)
         if cache is None:
             cache = self.caches[caller] = DnsCache(self.client["dns_cache"])
         name = self.registry.dns_name(callee)
-        found = cache.lookup(name, now, self.registry.zone, world.rng)
+        if caller in self._initial and (caller, name) not in self._primed:
+            self._prime(cache, resolver, caller, name)
+        found = cache.lookup(name, now, resolver, self.dns_rng)
         ips = found.ips
         per_caller[callee] = (ips, found.expires_at)
+        if found.cause == CAUSE_CACHE_HIT:  # the entry it held when the run began
+            if req.sampled:
+                world.event(
+                    "hop",
+                    "dns_cache_hit",
+                    request=req.id,
+                    source=caller,
+                    record=name,
+                    ips=list(ips),
+                )
+            return ips
         self.counters["dns_cache_misses"] += 1
+        if not resolver.last_hit:
+            self.counters["route53_queries"] += 1
         if req.sampled:
             world.event(
                 "hop",
@@ -119,9 +159,32 @@ class ServiceDiscoveryPattern(Pattern):
                 record=name,
                 ips=list(ips),
                 answer=found.answer.cause,
-                ttl_s=found.answer.ttl_s,
+                ttl_s=round(found.answer.ttl_s, 6),
+                resolver="cache" if resolver.last_hit else "route53",
             )
         return ips
+
+    def _prewarm(self) -> None:
+        """The resolver caches of a system already up at 0 s: for every called name, an answer
+        fetched at a seeded moment within the TTL before 0 s, per AZ."""
+        names = [
+            self.registry.dns_name(edge.callee)
+            for edge in self.world.edges
+            if edge.callee in self.registry.services
+        ]
+        self.resolvers = prewarmed_resolvers(
+            self.registry.zone, names, AZS, self.world.scenario.seed
+        )
+
+    def _prime(self, cache: DnsCache, resolver: ResolverCache, caller: str, name: str) -> None:
+        """An initial caller resolved ``name`` before 0 s, at a seeded moment of its hold time."""
+        self._primed.add((caller, name))
+        answer = resolver.prerun(name)
+        if answer is not None:
+            seed = self.world.scenario.seed
+            cache.prime(
+                answer, random.Random(f"kumoben-dns-client:{seed}:{caller}:{name}").random()
+            )
 
     def send(self, req: Request) -> None:
         world = self.world
@@ -175,6 +238,9 @@ class ServiceDiscoveryPattern(Pattern):
         return {
             "dns_caches": {
                 caller: cache.entries(now) for caller, cache in sorted(self.caches.items())
+            },
+            "resolver_caches": {
+                az: resolver.entries(now) for az, resolver in sorted(self.resolvers.items())
             },
             "cloud_map": self.registry.snapshot(),
         }

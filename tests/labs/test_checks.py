@@ -64,7 +64,7 @@ def test_elb_check_defaults_fail_naming_measured_window_and_goal() -> None:
 
     assert verdict.passed is False
     assert verdict.message == (
-        "Not yet: the dead task still got requests until 137 s, 62 s after it stopped "
+        "Not yet: the dead task still got requests until 136.9 s, 61.9 s after it stopped "
         "answering; the goal is 30 s."
     )
 
@@ -74,17 +74,17 @@ def test_elb_check_fast_health_checks_pass() -> None:
 
     assert verdict.passed is True
     assert verdict.message == (
-        "Passed: the dead task got its last request at 83.6 s, 8.6 s after it stopped "
+        "Passed: the dead task got its last request at 83.4 s, 8.4 s after it stopped "
         "answering; the goal was at most 30 s."
     )
-    assert verdict.measures[2] == ("Dead-task window", "8.6 s")
+    assert verdict.measures[2] == ("Dead-task window", "8.4 s")
 
 
 def test_stale_dns_check_default_ttl_fails() -> None:
     verdict = _check("stale-dns", labs.STALE_DNS.defaults())
 
     assert verdict.message == (
-        "Not yet: callers still used stale IPs and failed until 300 s, 230 s after the "
+        "Not yet: callers still used stale IPs and failed until 418 s, 348 s after the "
         "deployment started; the goal is 80 s."
     )
 
@@ -146,7 +146,7 @@ def test_az_outage_check_wrong_prediction_names_what_engine_measured() -> None:
 
     assert verdict.message == (
         "Not this time: the engine measured ECS Service Discovery failing the most requests "
-        "(1753) and ECS Service Connect the fewest (0) when ap-northeast-1c failed. Read the "
+        "(1707) and ECS Service Connect the fewest (0) when ap-northeast-1c failed. Read the "
         "hints, then predict again."
     )
 
@@ -223,7 +223,7 @@ def test_lab_verdicts_in_japanese() -> None:
     with translation.override("ja"):
         verdict = labs.check(lab, lab.defaults(), labs.draw_params(lab, 1))
 
-    assert "137" in verdict.message
+    assert "136.9" in verdict.message
     assert "30" in verdict.message
 
 

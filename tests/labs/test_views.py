@@ -56,7 +56,7 @@ def test_lab_check_htmx_returns_the_partial_with_verdict(client: Client) -> None
         '<div id="lab-check"'
     )
     assert (
-        "the dead task still got requests until 137 s, 62 s after it stopped answering; the goal is 30 s."
+        "the dead task still got requests until 136.9 s, 61.9 s after it stopped answering; the goal is 30 s."
         in html
     )
     assert 'data-passed="false"' in html

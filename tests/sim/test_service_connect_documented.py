@@ -280,7 +280,7 @@ def test_sc_new_service_calls_existing_ones_from_its_own_tasks(small: Builder) -
     [
         ("elb", {"http_503": 100}, 70.095364),
         ("app-mesh", {"no_healthy_upstream": 150}, 75.095607),
-        ("service-discovery", {"dns_nxdomain": 700}, 130.093759),
+        ("service-discovery", {"dns_nxdomain": 700}, 130.088976),
     ],
 )
 def test_other_patterns_reach_a_new_service_as_their_discovery_allows(
