@@ -119,16 +119,24 @@ def test_elb_dots_go_client_to_alb_node_to_target() -> None:
 
 
 def test_service_discovery_dot_visits_the_zone_on_a_dns_miss_only() -> None:
-    first, second = _dots(Playback(ONE, "service-discovery", 7, topology_hook=None))
+    # Tasks running at 0 s start with warm caches; front-2, started by the scale-out, resolves at
+    # its first request (RUNNING at 10 s) and answers the next ones from its cache.
+    scaled = {
+        **ONE,
+        "duration_s": 12,
+        "actions": [{"at_s": 0, "do": "scale", "service": "front", "count": 2}],
+    }
+    dots = _dots(Playback(scaled, "service-discovery", 7, topology_hook=None))
+    first, second = [d for d in dots if d["path"][0].startswith("edge-front-2--")][:2]
 
     assert first["path"] == [
-        "edge-front-1--r53-zone",
-        "edge-front-1--r53-zone",
-        "edge-front-1--back-1",
+        "edge-front-2--r53-zone",
+        "edge-front-2--r53-zone",
+        "edge-front-2--back-1",
     ]
     assert first["dir"] == [1, -1, 1]
-    assert first["t"][:3] == [0.25, 0.25, 0.25]
-    assert second["path"] == ["edge-front-1--back-1"]
+    assert first["t"][:3] == [10.25, 10.25, 10.25]
+    assert second["path"] == ["edge-front-2--back-1"]
 
 
 @pytest.mark.parametrize("pattern", ["app-mesh", "service-connect"])
