@@ -137,6 +137,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .deployments import ASSUMPTIONS as DEPLOY_ASSUMPTIONS
+from .deployments import DEPLOY_KEYS, normalize_deploy, refusal
 from .errors import FieldError
 
 PATTERNS: tuple[str, ...] = ("elb", "app-mesh", "service-discovery", "service-connect")
@@ -954,7 +956,7 @@ def _normalize_traffic(raw: Any, names: list[str]) -> list[dict[str, Any]]:
 def _normalize_traffic_item(item: Any, path: str, names: list[str]) -> dict[str, Any]:
     """One traffic entry (top-level ``traffic[i]`` or an ``add_service`` action's)."""
     data = _mapping(item, path)
-    _keys(data, path, ("from", "to", "rps"), ("from", "to", "rps"))
+    _keys(data, path, ("from", "to", "rps", "test"), ("from", "to", "rps"))
     for key in ("from", "to"):
         if data[key] not in names:
             raise ScenarioError(f"{path}.{key}", f"unknown service {data[key]!r}")
@@ -963,7 +965,11 @@ def _normalize_traffic_item(item: Any, path: str, names: list[str]) -> dict[str,
     rps = check_number(data["rps"], f"{path}.rps", 0, MAX_RPS)
     if rps <= 0:
         raise ScenarioError(f"{path}.rps", "must be above 0")
-    return {"from": data["from"], "to": data["to"], "rps": rps}
+    entry: dict[str, Any] = {"from": data["from"], "to": data["to"], "rps": rps}
+    # Blue/green test traffic (x-amzn-ecs-blue-green-test header); listed only when true.
+    if _bool(data.get("test", False), f"{path}.test"):
+        entry["test"] = True
+    return entry
 
 
 # --------------------------------------------------------------------------- actions
@@ -980,7 +986,8 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "az_outage": (("az",), ("az",)),
     "az_recover": (("az",), ("az",)),
     "scale": (("service", "count"), ("service", "count")),
-    "deploy": (("service",), ("service",)),
+    "deploy": (DEPLOY_KEYS, ("service",)),
+    "rollback": (("service",), ("service",)),
     "set": (("setting", "value"), ("setting", "value")),
     "add_service": (("service", "traffic"), ("service",)),
 }
@@ -1030,6 +1037,8 @@ def normalize_action(raw: Any, path: str, names: list[str], duration_s: float) -
         out["probability"] = check_number(data.get("probability", 1.0), f"{path}.probability", 0, 1)
     if do in ("slow_task", "fail_task"):
         out["health_check"] = _bool(data.get("health_check", False), f"{path}.health_check")
+    if do == "deploy":
+        normalize_deploy(data, path, out)
     if do == "scale":
         out["count"] = int(check_number(data["count"], f"{path}.count", 0, MAX_TASKS, True))
     if do == "set":
@@ -1193,6 +1202,7 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
             if own is not None:
                 seen_added.append(own)
         actions.append(normalize_action(a, f"actions[{i}]", refer, duration_s))
+    check_actions_for_pattern(actions, pattern)
     # Stable sort: actions at the same time keep their written order.
     order = sorted(range(len(actions)), key=lambda i: actions[i]["at_s"])
     check_added_services(services, traffic, actions, order)
@@ -1209,7 +1219,8 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
         settings=settings,
         actions=tuple(actions),
         description=description,
-        assumptions=assumptions_for(pattern),
+        assumptions=assumptions_for(pattern)
+        + (DEPLOY_ASSUMPTIONS if any("strategy" in a for a in actions) else ()),
         what_if=what_if_for(pattern, settings, actions),
     )
 
@@ -1319,6 +1330,14 @@ def check_added_services(
             rps += sum(t["rps"] for t in action["traffic"])
             if rps > MAX_RPS:
                 raise ScenarioError(f"{path}.traffic", f"more than {MAX_RPS:g} requests/s in total")
+
+
+def check_actions_for_pattern(actions: list[dict[str, Any]], pattern: str, path: str = "") -> None:
+    """Refuse actions the pattern cannot run (a deployment strategy it has no traffic shift for)."""
+    for i, action in enumerate(actions):
+        reason = refusal(pattern, action)
+        if reason is not None:
+            raise ScenarioError(f"{path or f'actions[{i}]'}.strategy", reason)
 
 
 def _check_set_sequence(

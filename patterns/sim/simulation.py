@@ -20,6 +20,7 @@ from .scenario import (
     PATTERNS,
     Scenario,
     ScenarioError,
+    check_actions_for_pattern,
     check_added_services,
     check_number,
     check_setting_combination,
@@ -89,6 +90,7 @@ class Simulation:
         raw["at_s"] = self.now
         names = list(self.world.services)
         normalized = normalize_action(raw, "action", names, self.scenario.duration_s)
+        check_actions_for_pattern([normalized], self.scenario.pattern, "action")
         if normalized["do"] == "set":  # reject before anything is recorded
             trial = copy.deepcopy(self.world.settings)
             component, _, key = normalized["setting"].partition(".")
@@ -326,5 +328,28 @@ def compare(
     seed: int | None = None,
     duration_s: float | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The same scenario and seed under every pattern: ``{pattern: result}``."""
-    return {p: run(scenario, pattern=p, seed=seed, duration_s=duration_s) for p in PATTERNS}
+    """The same scenario and seed under every pattern: ``{pattern: result}``.
+
+    A pattern that refuses one of the scenario's actions (a deployment strategy it has no traffic
+    shift for) gets ``{"pattern", "not_supported": {"field", "reason"}}`` instead of a result; any
+    other invalid input still raises.
+    """
+    if isinstance(scenario, Scenario):
+        base = scenario
+    elif isinstance(scenario, Mapping):
+        # Validated under the ELB pattern, which runs every action; each column re-checks its own.
+        base = load_scenario({**scenario, "pattern": "elb"})
+    else:
+        base = load_scenario(scenario)
+    results: dict[str, dict[str, Any]] = {}
+    for p in PATTERNS:
+        try:
+            results[p] = run(base, pattern=p, seed=seed, duration_s=duration_s)
+        except ScenarioError as error:
+            if not error.path.endswith(".strategy"):
+                raise
+            results[p] = {
+                "pattern": p,
+                "not_supported": {"field": error.path, "reason": error.reason},
+            }
+    return results
