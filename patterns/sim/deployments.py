@@ -23,7 +23,7 @@ Service Discovery and App Mesh refuse these strategies (:func:`refusal`).
 
 An ``alarm`` {``error_rate_percent`` P, ``for_s`` N} is evaluated once a second on green's attempts
 from TEST_TRAFFIC_SHIFT to the end of BAKE_TIME: more than P % of them failing for N seconds in a row
-rolls the deployment back (production and test traffic back to blue, green scaled in). A
+(seconds without green traffic skipped) rolls the deployment back (production and test traffic back to blue, green scaled in). A
 ``rollback {service}`` action does the same by hand (StopServiceDeployment with ROLLBACK).
 
 STAGE_S is a model value: without lifecycle hooks AWS documents no time between stages (it waits
@@ -52,6 +52,8 @@ API_NAMES = {
 }
 #: Seconds ECS spends in a traffic-shift stage before it moves on when no hook holds it (model).
 STAGE_S = 10.0
+#: Alarm ticks run before ECS's own steps at the same instant: the alarm judges the past second.
+ALARM_PRIO = PRIO_CONTROL - 1
 #: Deploy parameters and the strategies that take them.
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "bake_time_min": ("blue_green", "linear", "canary"),
@@ -104,8 +106,8 @@ ASSUMPTIONS: tuple[dict[str, str], ...] = (
         "setting": "actions.deploy.alarm",
         "assumption": (
             "the deployment alarm is evaluated every second on green's attempts (CloudWatch"
-            " periods are 10 s or longer); a second without green traffic breaks a breaching run"
-            " (model, UNCONFIRMED)"
+            " periods are 10 s or longer); a second without green traffic neither counts nor breaks"
+            " a breaching run, like CloudWatch's default for missing data (model, UNCONFIRMED)"
         ),
         "source": "model",
     },
@@ -366,7 +368,7 @@ class Deployments:
         )
         self._weights(bg)
         if bg.spec.get("alarm"):
-            world.engine.at(bg.checked_to + 1.0, PRIO_CONTROL, self._alarm_tick, (bg, bg.token))
+            world.engine.at(bg.checked_to + 1.0, ALARM_PRIO, self._alarm_tick, (bg, bg.token))
         world.engine.after(STAGE_S, PRIO_CONTROL, self._production_step, (bg, bg.token))
 
     def _production_step(self, arg: tuple[StrategyDeployment, int], _tag: int) -> None:
@@ -521,8 +523,8 @@ class Deployments:
         rate = 100.0 * errors / attempts if attempts else 0.0
         if attempts and rate > alarm["error_rate_percent"]:
             bg.breach_s += 1
-        else:
-            bg.breach_s = 0
+        elif attempts:
+            bg.breach_s = 0  # a second without green traffic leaves the run as it is
         if bg.breach_s >= alarm["for_s"]:
             world.event(
                 "deployment",
@@ -544,4 +546,4 @@ class Deployments:
                 for_s=alarm["for_s"],
             )
             return
-        world.engine.at(bg.checked_to + 1.0, PRIO_CONTROL, self._alarm_tick, (bg, bg.token))
+        world.engine.at(bg.checked_to + 1.0, ALARM_PRIO, self._alarm_tick, (bg, bg.token))

@@ -168,7 +168,42 @@ def _row(label: str, cells: Sequence[str]) -> str:
     return (label.ljust(_LABEL_WIDTH) + "".join(c.rjust(_COLUMN_WIDTH) for c in cells)).rstrip()
 
 
+NOT_SUPPORTED = "not supported"
+_NO_SUMMARY: dict[str, Any] = {"requests": 0, "ok": 0, "errors": {}}
+
+
+def _supported(result: Mapping[str, Any]) -> bool:
+    """False for a pattern that refused the scenario (``{"not_supported": {field, reason}}``)."""
+    return "not_supported" not in result
+
+
 def _summary_rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    if not all(_supported(r) for r in results.values()):
+        return _rows_with_refusals(results)
+    return _rows(results)
+
+
+def _rows_with_refusals(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """A refusing pattern's column says "not supported" on the first row and "-" below."""
+    supported = {p: r for p, r in results.items() if _supported(r)}
+    filled = {p: (r if _supported(r) else {"summary": _NO_SUMMARY}) for p, r in results.items()}
+    rows = _rows(filled)
+    columns = list(results)
+    refused = [i for i, p in enumerate(columns) if p not in supported]
+    out = [rows[0]]
+    for n, line in enumerate(rows[1:]):
+        label, cells = line[:_LABEL_WIDTH], line[_LABEL_WIDTH:]
+        parts = [cells[i * _COLUMN_WIDTH : (i + 1) * _COLUMN_WIDTH] for i in range(len(columns))]
+        if len(cells.rstrip()) == 0:  # a heading row ("errors by callee")
+            out.append(line)
+            continue
+        for i in refused:
+            parts[i] = (NOT_SUPPORTED if n == 0 else "-").rjust(_COLUMN_WIDTH)
+        out.append(_row(label.rstrip(), [p.strip() for p in parts]))
+    return out
+
+
+def _rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     summaries = [r["summary"] for r in results.values()]
     heads = [
         p + (_WHAT_IF_MARK if r.get("scenario", {}).get("what_if") and len(results) > 1 else "")
@@ -206,7 +241,7 @@ def _summary_rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _heading(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    first = next(iter(results.values()))
+    first = next((r for r in results.values() if _supported(r)), next(iter(results.values())))
     scenario = first.get("scenario", {})
     name = scenario.get("name") or "custom scenario"
     lines = [
@@ -235,10 +270,15 @@ def format_table(results: Mapping[str, Mapping[str, Any]]) -> str:
     lines.append("")
     lines.append("Key moments")
     for pattern, result in results.items():
+        if not _supported(result):
+            refusal = result["not_supported"]
+            lines.append(f"  {pattern}: {NOT_SUPPORTED} ({refusal['field']}: {refusal['reason']})")
+            continue
         moments = key_moment_lines(result["summary"].get("key_moments", []))
         lines.append(f"  {pattern}:" + ("" if moments else " none"))
         lines += [f"    {line}" for line in moments]
-    assumptions = next(iter(results.values())).get("scenario", {}).get("assumptions", [])
+    first = next((r for r in results.values() if _supported(r)), {})
+    assumptions = first.get("scenario", {}).get("assumptions", [])
     if assumptions:
         lines.append("")
         lines.append(f"Assumptions: {len(assumptions)} (see --format json, scenario.assumptions)")
