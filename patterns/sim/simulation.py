@@ -57,9 +57,13 @@ class Simulation:
         seed: int | None = None,
         duration_s: float | None = None,
     ) -> None:
-        base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         if pattern is not None and pattern not in PATTERNS:
             raise ScenarioError("pattern", f"must be one of {', '.join(PATTERNS)}; got {pattern!r}")
+        if isinstance(scenario, Mapping) and pattern is not None:
+            # Checked under the pattern as written, so errors name actions in the input's order.
+            base = load_scenario({**scenario, "pattern": pattern})
+        else:
+            base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         if pattern is not None or seed is not None or duration_s is not None:
             base = base.with_overrides(pattern=pattern, seed=seed, duration_s=duration_s)
         self.scenario = base
@@ -334,17 +338,10 @@ def compare(
     shift for) gets ``{"pattern", "not_supported": {"field", "reason"}}`` instead of a result; any
     other invalid input still raises.
     """
-    if isinstance(scenario, Scenario):
-        base = scenario
-    elif isinstance(scenario, Mapping):
-        # Validated under the ELB pattern, which runs every action; each column re-checks its own.
-        base = load_scenario({**scenario, "pattern": "elb"})
-    else:
-        base = load_scenario(scenario)
     results: dict[str, dict[str, Any]] = {}
     for p in PATTERNS:
         try:
-            results[p] = run(base, pattern=p, seed=seed, duration_s=duration_s)
+            results[p] = run(scenario, pattern=p, seed=seed, duration_s=duration_s)
         except ScenarioError as error:
             if not error.path.endswith(".strategy"):
                 raise
