@@ -71,6 +71,18 @@ def _other_moment(moment: Mapping[str, Any]) -> str:
         proxy = moment.get("proxy")
         by = f" by the Envoy in {proxy}" if proxy else ""
         return f"task {task} ejected{by}{at}"
+    service = moment.get("service")
+    if kind == "test_traffic_shifted":
+        return f"ECS set test traffic of {service} to green (TEST_TRAFFIC_SHIFT){at}"
+    if kind == "production_traffic_shifted":
+        return f"ECS set {moment.get('green_percent')} % of production traffic of {service} to green{at}"
+    if kind == "blue_green_clean_up":
+        return f"green promoted, blue of {service} stopped (CLEAN_UP){at}"
+    if kind == "deployment_rolled_back":
+        return (
+            f"deployment of {service} rolled back by {moment.get('by')} during "
+            f"{moment.get('stage')} (green {moment.get('green_percent')} %){at}"
+        )
     if kind == "last_request_to_task":
         return f"last request sent to task {task}{at}"
     if kind == "task_stopped":

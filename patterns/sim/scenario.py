@@ -106,10 +106,14 @@ slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, pro
 health_check=false}; az_outage / az_recover {az}; scale {service, count} (scale-in stops tasks in
 the AZ with the most, ties the newest); deploy {service} (old tasks stop in the AZ with the most,
 ties the oldest; over an unfinished deployment it supersedes that one: the newest revision wins);
+deploy {service, strategy: blue_green | linear | canary, bake_time_min, step_percent,
+step_bake_time_min, canary_percent, canary_bake_time_min, alarm} (see ``deployments.py``; refused
+under Service Discovery and App Mesh); rollback {service};
 set {setting: "alb.deregistration_delay_s", value}; add_service {service: {name, tasks, azs,
 app_start_s}, traffic: [{from, to, rps}]} creates a service (and its traffic) during the run; later
 actions may name it only from then on. Service Connect clients started before it cannot reach it
 until replaced.
+A traffic entry with ``"test": true`` carries the blue/green test header.
 
 ``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
 ``cloud_map.*`` applies to records and answers written afterwards; ``client.dns_cache`` to caches

@@ -37,6 +37,13 @@ _PATTERN_MODULES = {
 }
 
 _KEY_CAUSES = ("unhealthy_threshold_reached", "container_health_failed", "outlier_ejected")
+#: Blue/green, linear and canary steps told as key moments, with the fields that say why.
+_DEPLOY_MOMENTS = {
+    "test_traffic_shifted": ("service", "stage"),
+    "production_traffic_shifted": ("service", "stage", "green_percent"),
+    "blue_green_clean_up": ("service", "stage"),
+    "deployment_rolled_back": ("service", "stage", "green_percent", "by"),
+}
 
 
 def _make_pattern(name: str, world: World) -> Pattern:
@@ -309,6 +316,10 @@ class Simulation:
                 if seen_key not in seen:
                     seen.add(seen_key)
                     moments.append({"kind": cause, "task": event["task"], "t": event["t"]})
+            elif cause in _DEPLOY_MOMENTS:
+                moment = {"kind": cause, "t": event["t"]}
+                moment.update({k: event[k] for k in _DEPLOY_MOMENTS[cause] if k in event})
+                moments.append(moment)
         moments.extend(error_windows(errors_by_second))
         order = {"action": 0}
         moments.sort(key=lambda m: (m.get("t", m.get("from_t", 0)), order.get(m["kind"], 1)))

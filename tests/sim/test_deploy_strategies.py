@@ -333,6 +333,8 @@ def test_compare_shows_not_supported_for_the_refusing_patterns() -> None:
         "2,615",
     ]
     assert "app-mesh: not supported (actions[0].strategy: not supported with App Mesh" in table
+    assert "ECS set 5.0 % of production traffic of api to green at 40 s" in table  # SC column
+    assert "green promoted, blue of api stopped (CLEAN_UP) at 60 s" in table
 
 
 # --------------------------------------------------------------------------- the action's schema
