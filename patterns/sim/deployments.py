@@ -95,6 +95,16 @@ ASSUMPTIONS: tuple[dict[str, str], ...] = (
         "source": "model",
     },
     {
+        "setting": "actions.deploy.traffic_shift",
+        "assumption": (
+            "the ALB applies new listener rule weights at once and Service Connect proxies receive"
+            " them service_connect.endpoint_lag_s later; each request picks blue or green by"
+            " weight, and under ELB test traffic reaches green through the test listener rule"
+            " (UNCONFIRMED, model)"
+        ),
+        "source": "model",
+    },
+    {
         "setting": "actions.deploy.bake_time_min",
         "assumption": (
             "linear and canary deployments without bake_time_min bake 0 minutes after the last"

@@ -127,7 +127,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "[ of {threshold_percent} %][ for {for_s} s]",
     ),
     "deployment_rolled_back": (
-        "{service}のデプロイをロールバックしました[（{stage}、green {green_percent} %）][（{by}）]。"
+        "{service}のデプロイをロールバックしました[（{stage}、green {green_percent} %）][（{by} による）]。"
         "トラフィックは blue に戻り、green のタスクは停止します",
         "The deployment of {service} was rolled back[ during {stage} (green {green_percent} %)]"
         "[ by {by}]: traffic goes back to blue and green's tasks stop",
@@ -141,14 +141,14 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The rollback did nothing: {service} has no blue/green, linear or canary deployment running",
     ),
     "listener_rule_weights": (
-        "ECS が{service}のリスナールールの重みを書き換えました[（blue {blue_percent} %・green {green_percent} %）]"
+        "ECS が{service}のリスナールールの重みを書き換えました[（blue {blue_percent} %、green {green_percent} %）]"
         "[（テストトラフィックを green へ: {test_to_green}）]",
         "ECS rewrote the listener rule weights of {service}[: blue {blue_percent} %, green"
         " {green_percent} %][ (test traffic to green: {test_to_green})]",
     ),
     "sc_route_weights": (
         "Service Connect のプロキシに{service}の新しい重みが届きました"
-        "[（blue {blue_percent} %・green {green_percent} %）][（テストトラフィックを green へ: {test_to_green}）]。"
+        "[（blue {blue_percent} %、green {green_percent} %）][（テストトラフィックを green へ: {test_to_green}）]。"
         "クライアントの再デプロイは不要です",
         "The Service Connect proxies received new weights for {service}[: blue {blue_percent} %,"
         " green {green_percent} %][ (test traffic to green: {test_to_green})], with no client redeploy",
