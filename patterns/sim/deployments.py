@@ -298,7 +298,10 @@ class Deployments:
         name = service.name
         if name in self.active:
             self.supersede(service)
+        blue = service.version
         if world.deploying.get(name):  # an unfinished rolling deployment: this one supersedes it
+            # Blue is the last finished revision; the superseded one's extra tasks stop first.
+            blue = service.stable_version
             world.deploying[name] = False
             world.event(
                 "deployment",
@@ -307,7 +310,6 @@ class Deployments:
                 version=service.version,
                 by=self.peek_revision(service),
             )
-        blue = service.version
         green = self.next_revision(service)
         bg = StrategyDeployment(service, spec, blue, green)
         self.active[name] = bg
@@ -340,10 +342,13 @@ class Deployments:
             keep.append((blue, bg.blue))
         for tasks, version in keep:
             while len(tasks) > desired:
-                waiting = [t for t in tasks if not t.healthy] or tasks
+                # A superseded revision's tasks first, then those not yet healthy.
+                stale = [t for t in tasks if t.version != version] or tasks
+                waiting = [t for t in stale if not t.healthy] or stale
                 victim = balanced_victim(waiting, service.active_tasks(), newest=True)
                 tasks.remove(victim)
-                world.stop_task(victim, "scale_in")
+                stale_cause = victim.version != version
+                world.stop_task(victim, "deployment_superseded" if stale_cause else "scale_in")
             while len(tasks) < desired:
                 cause = "green_scale_up" if version == bg.green and bg.stage == SCALE_UP else why
                 task = world.launch(service, cause, version=version)

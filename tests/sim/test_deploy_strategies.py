@@ -420,3 +420,36 @@ def test_rollback_is_narrated_with_its_stage_weight_and_alarm() -> None:
         " (green 10 %) by alarm: traffic goes back to blue and green's tasks stop."
     )
     assert "PRODUCTION_TRAFFIC_SHIFT" in narrate(event, "ja")
+
+
+def test_blue_green_over_an_unfinished_rolling_deploy_keeps_the_last_finished_revision_as_blue() -> (
+    None
+):
+    actions = [
+        {"at_s": 20, "do": "deploy", "service": "api"},
+        {**deploy("blue_green", bake_time_min=1), "at_s": 25},
+        {"at_s": 120, "do": "rollback", "service": "api"},
+    ]
+
+    run = Recorded(scenario(actions), "elb")
+
+    started = next(e for e in run.events if e["cause"] == "strategy_deployment_started")
+    assert (started["t"], started["blue"], started["version"]) == (25.0, 0, 2)
+    superseded = [e.get("task") for e in run.events if e["cause"] == "deployment_superseded"]
+    assert superseded == [None, "api-6", "api-5", "api-4"]  # the rolling revision's new tasks
+    rolled = next(e for e in run.events if e["cause"] == "deployment_rolled_back")
+    assert (rolled["t"], rolled["stage"], rolled["to"]) == (120.0, "BAKE_TIME", 0)
+    api = run.sim.world.services["api"]
+    assert api.version == 0
+    assert [t.id for t in api.tasks if t.state == "RUNNING"] == ["api-1", "api-2", "api-3"]
+
+
+@pytest.mark.parametrize("pattern", ["elb", "service-connect"])
+def test_strategy_rolling_is_todays_rolling_deployment(pattern: str) -> None:
+    plain = {"at_s": 20, "do": "deploy", "service": "api"}
+
+    before = Recorded(scenario([plain]), pattern).result
+    after = Recorded(scenario([{**plain, "strategy": "rolling"}]), pattern).result
+
+    assert after["summary"] == before["summary"]
+    assert after["events"] == before["events"]
