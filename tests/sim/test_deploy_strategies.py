@@ -453,3 +453,48 @@ def test_strategy_rolling_is_todays_rolling_deployment(pattern: str) -> None:
 
     assert after["summary"] == before["summary"]
     assert after["events"] == before["events"]
+
+
+@pytest.mark.parametrize(
+    ("delay_s", "ends", "errors"),
+    [
+        (
+            30,
+            [
+                (91.326705, "drain_finished_idle", "api-3"),
+                (91.380043, "drain_finished_idle", "api-1"),
+                (91.381961, "drain_finished_idle", "api-2"),
+            ],
+            {},
+        ),
+        (
+            5,
+            [(81.387899, "deregistration_delay_elapsed", f"api-{n}") for n in (1, 2, 3)],
+            {"http_502": 188},
+        ),
+    ],
+)
+def test_clean_up_drains_blue_targets_for_the_deregistration_delay(
+    delay_s: int, ends: list[tuple[float, str, str]], errors: dict[str, int]
+) -> None:
+    # Blue answers 25 s late, so requests sent before the shift are still in flight at CLEAN_UP.
+    slow = [
+        {"at_s": 1, "do": "slow_task", "task": f"api-{n}", "delay_ms": 25000} for n in (1, 2, 3)
+    ]
+    data = scenario([deploy("blue_green", bake_time_min=0), *slow], duration_s=150)
+    data["settings"] = {"alb": {"deregistration_delay_s": delay_s}}
+
+    run = Recorded(data, "elb")
+
+    clean_up = ELB_GREEN_HEALTHY + 2 * STAGE_S
+    assert run.times("blue_green_clean_up") == [clean_up]
+    draining = [
+        (e["t"], e["task"], e["in_flight"]) for e in run.events if e["cause"] == "target_draining"
+    ]
+    assert draining == [(clean_up, "api-1", 97), (clean_up, "api-2", 96), (clean_up, "api-3", 95)]
+    assert [
+        (e["t"], e["cause"], e["task"])
+        for e in run.events
+        if e["cause"] in ("drain_finished_idle", "deregistration_delay_elapsed")
+    ] == ends
+    assert run.result["summary"]["errors"] == errors
