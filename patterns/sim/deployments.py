@@ -22,9 +22,11 @@ proxies receive the new weights ``service_connect.endpoint_lag_s`` later, with n
 Service Discovery and App Mesh refuse these strategies (:func:`refusal`).
 
 An ``alarm`` {``error_rate_percent`` P, ``for_s`` N} is evaluated once a second on green's attempts
-from TEST_TRAFFIC_SHIFT to the end of BAKE_TIME: more than P % of them failing for N seconds in a row
-(seconds without green traffic skipped) rolls the deployment back (production and test traffic back to blue, green scaled in). A
-``rollback {service}`` action does the same by hand (StopServiceDeployment with ROLLBACK).
+from TEST_TRAFFIC_SHIFT to the end of BAKE_TIME: more than P % of them failing in N seconds in a row
+(seconds without green traffic are skipped) rolls the deployment back: production and test traffic
+back to blue, green scaled in. A ``rollback {service}`` action does the same by hand
+(StopServiceDeployment with ROLLBACK). A new deploy of any strategy over one in progress rolls that
+one back first; one over an unfinished rolling deployment takes the last finished revision as blue.
 
 STAGE_S is a model value: without lifecycle hooks AWS documents no time between stages (it waits
 ~90 s after each weight change only for VPC Lattice, fact 2.20). UNCONFIRMED, listed in the
