@@ -36,6 +36,7 @@ scenario's assumptions whenever a deploy uses one of these strategies.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -274,6 +275,9 @@ class Deployments:
         self.world = world
         self.active: dict[str, StrategyDeployment] = {}
         self._highest: dict[str, int] = {}
+        # Blue or green for each request draws from its own stream of the run's seed, so the
+        # split does not move when other parts of the model draw more or fewer numbers.
+        self.rng = random.Random(f"kumoben-deploy:{world.scenario.seed}")
 
     # ------------------------------------------------------------------ queries (hot-path cheap)
 

@@ -402,7 +402,7 @@ class ElbPattern(Pattern):
         elif green_percent >= 100.0:
             green = True
         else:
-            green = self.world.rng.random() * 100.0 < green_percent
+            green = self.world.deployments.rng.random() * 100.0 < green_percent
         return self.alternate[group.service] if green else group
 
     # ------------------------------------------------------------------ deployments

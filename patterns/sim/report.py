@@ -7,7 +7,9 @@ errors, and the key moments in sentences ("task inventory-2 stopped at 60 s; las
 it at 92.4 s; client errors 60–92 s: 31"). A scenario that changes a value AWS fixes gets a
 "What-if (not possible in real ECS)" block under the heading, one line per change, and in
 ``--compare`` a ``*`` beside the patterns concerned. ``format_json`` is the machine form (the
-scenario's ``what_if`` list). Pure: no Django.
+scenario's ``what_if`` list). A pattern that refused the scenario (``{"not_supported": {field,
+reason}}`` from :func:`patterns.sim.compare`, e.g. a deployment strategy under Service Discovery)
+gets "not supported" in its column and the reason under Key moments. Pure: no Django.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ class ServiceConnectPattern(EnvoyPattern):
             elif green_percent >= 100.0:
                 green = True
             else:
-                green = self.world.rng.random() * 100.0 < green_percent
+                green = self.world.deployments.rng.random() * 100.0 < green_percent
             if green:
                 return green_name(callee)
         return callee
