@@ -46,6 +46,7 @@ class ServiceConnectPattern(EnvoyPattern):
         # (green percent of production, test traffic to green) while a deployment runs.
         self.routes: dict[str, tuple[float, bool]] = {}
         self._green_hosts: set[str] = set()
+        self._shifting: set[str] = set()  # services whose deployment has sent weights
 
     def cluster_config(self, name: str) -> EnvoyClusterConfig:
         config = self._configs.get(name)
@@ -114,6 +115,7 @@ class ServiceConnectPattern(EnvoyPattern):
         self, service: str, green_percent: float, test_to_green: bool
     ) -> None:
         """ECS updates the routes; the client proxies get them ``endpoint_lag_s`` later."""
+        self._shifting.add(service)
         self.world.engine.after(
             self.sc["endpoint_lag_s"],
             PRIO_CONTROL,
@@ -143,6 +145,7 @@ class ServiceConnectPattern(EnvoyPattern):
         self._green_hosts.difference_update(hosts)
         self._target[service] = hosts
         self._target[key] = []
+        self._shifting.discard(service)
         lag = self.sc["endpoint_lag_s"]
         self.push_later(service, hosts, lag)
         self.push_later(key, [], lag)
@@ -153,7 +156,9 @@ class ServiceConnectPattern(EnvoyPattern):
         self.routes.pop(service, None)
 
     def on_deployment_rolled_back(self, service: str) -> None:
-        self.on_deployment_weights(service, 0.0, False)
+        if service in self._shifting:  # nothing to take back before TEST_TRAFFIC_SHIFT
+            self.on_deployment_weights(service, 0.0, False)
+            self._shifting.discard(service)
 
     def send(self, req: Request) -> None:
         known = self.known.get(req.caller.id)

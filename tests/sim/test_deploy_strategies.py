@@ -498,3 +498,21 @@ def test_clean_up_drains_blue_targets_for_the_deregistration_delay(
         if e["cause"] in ("drain_finished_idle", "deregistration_delay_elapsed")
     ] == ends
     assert run.result["summary"]["errors"] == errors
+
+
+@pytest.mark.parametrize("pattern", ["elb", "service-connect"])
+def test_rollback_during_scale_up_only_stops_green(pattern: str) -> None:
+    actions = [deploy("linear"), {"at_s": 25, "do": "rollback", "service": "api"}]
+
+    run = Recorded(scenario(actions, duration_s=120), pattern)
+
+    rolled = next(e for e in run.events if e["cause"] == "deployment_rolled_back")
+    assert (rolled["t"], rolled["stage"], rolled["green_percent"]) == (25.0, "SCALE_UP", 0.0)
+    assert run.weights() == []
+    assert [e["task"] for e in run.events if e["cause"] == "green_scaled_in"] == [
+        "api-4",
+        "api-5",
+        "api-6",
+    ]
+    assert run.share(0, 120)[0] == 0
+    assert run.share(0, 120, test=True)[0] == 0
