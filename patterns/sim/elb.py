@@ -128,11 +128,14 @@ class ElbPattern(Pattern):
     def on_service_added(self, service: Service) -> None:
         """A new service gets its own target group and listener rule; its targets start in
         ``initial`` and take traffic once the health checks pass."""
-        self.groups[service.name] = TargetGroup(len(self.groups), service.name)
+        # Routing slots: the service's target group and its alternate (blue/green family).
+        slot = len(self.nodes[0].routes)
+        self.groups[service.name] = TargetGroup(slot, service.name)
+        self.alternate[service.name] = TargetGroup(slot + 1, service.name)
         for node in self.nodes:
-            node.routes.append([])
-            node.fail_open.append(False)
-            node.cursor.append(0)
+            node.routes += [[], []]
+            node.fail_open += [False, False]
+            node.cursor += [0, 0]
 
     def on_task_running(self, task: Task, initial: bool) -> None:
         group = self.groups[task.service.name]

@@ -589,6 +589,7 @@ class World:
         self.reconcile(service, "service_created")
         for item in traffic:
             edge = Edge(self.services[item["from"]], item["to"], item["rps"], len(self.edges))
+            edge.test = bool(item.get("test", False))
             self.edges.append(edge)
             self._schedule_arrival(edge, first=True)
 

@@ -516,3 +516,32 @@ def test_rollback_during_scale_up_only_stops_green(pattern: str) -> None:
     ]
     assert run.share(0, 120)[0] == 0
     assert run.share(0, 120, test=True)[0] == 0
+
+
+@pytest.mark.parametrize("pattern", ["elb", "service-connect"])
+def test_a_service_added_mid_run_deploys_blue_green_with_its_own_test_traffic(pattern: str) -> None:
+    add = {
+        "at_s": 5,
+        "do": "add_service",
+        "service": {"name": "late", "tasks": 2},
+        "traffic": [
+            {"from": "front", "to": "late", "rps": 10},
+            {"from": "front", "to": "late", "rps": 2, "test": True},
+        ],
+    }
+    bg = {"at_s": 60, "do": "deploy", "service": "late", "strategy": "blue_green"}
+    data = scenario([add, {**bg, "bake_time_min": 0}], duration_s=200)
+
+    run = Recorded(data, pattern)
+
+    assert run.times("deployment_finished")
+    late = run.sim.world.services["late"]
+    assert late.version == 1
+    assert [t.version for t in late.tasks if t.state == "RUNNING"] == [1, 1]
+    test_at, production_at = (w[0] for w in run.weights()[:2])
+    # Under Service Connect front's tasks predate late, so they cannot reach it at all (fact 36).
+    reached = run.share(test_at, production_at, test=True)
+    assert (reached[0] > 0) is (pattern == "elb")
+    # api keeps its own target group: nothing of late's deployment reaches it.
+    api = [e for e in run.result["summary"]["edges"] if e["to"] == "api"]
+    assert all(e["errors"] == {} for e in api)
