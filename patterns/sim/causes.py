@@ -27,6 +27,20 @@ CAUSES: dict[str, str] = {
         "a newer deployment superseded an unfinished one; its tasks are stopped as the newest "
         "revision's tasks become healthy"
     ),
+    "strategy_deployment_started": (
+        "a blue/green, linear or canary deployment started: green scales up beside blue, no traffic"
+    ),
+    "test_traffic_shifted": "TEST_TRAFFIC_SHIFT: test traffic goes to green, production stays on blue",
+    "production_traffic_shifted": "PRODUCTION_TRAFFIC_SHIFT: a step moved production traffic to green",
+    "bake_time_started": "BAKE_TIME: production is all on green; blue keeps running for the bake time",
+    "blue_green_clean_up": "CLEAN_UP: the bake time ended; green is the revision, blue is stopped",
+    "blue_scaled_in": "CLEAN_UP stopped a blue task (its target drains first)",
+    "deployment_alarm": "the deployment's alarm: green's error rate stayed above the threshold",
+    "deployment_rolled_back": "the deployment was rolled back: traffic back to blue, green scaled in",
+    "green_scaled_in": "the rollback stopped a green task",
+    "rollback_ignored": "a rollback action found no blue/green, linear or canary deployment running",
+    "listener_rule_weights": "ECS set the listener rule's weights between the blue and green target groups",
+    "sc_route_weights": "the Service Connect proxies received new weights between blue and green",
     "sigterm_sent": "the ECS agent sent SIGTERM; the app finishes in-flight work and stops listening",
     "sigkill_sent": "stopTimeout elapsed after SIGTERM, so the agent sent SIGKILL",
     "exited_after_sigterm": "the app finished its in-flight requests and exited after SIGTERM",

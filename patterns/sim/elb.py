@@ -119,7 +119,11 @@ class ElbPattern(Pattern):
         self.alb = self.settings["alb"]
         self.client = self.settings["client"]
         self.nodes = [Node(i, az) for i, az in enumerate(AZS)]
-        self.groups: dict[str, TargetGroup] = {}
+        self.groups: dict[str, TargetGroup] = {}  # the production target group of each service
+        # Blue/green family: each service's second target group, and the listener rule weights
+        # (green percent of production, test traffic to green) while a deployment shifts traffic.
+        self.alternate: dict[str, TargetGroup] = {}
+        self.listener: dict[str, tuple[float, bool]] = {}
         self.targets: dict[str, Target] = {}
         # caller task id -> (nodes of its cached answer, expires at): a fast copy of its DnsCache.
         self.dns_cache: dict[str, tuple[list[Node], float]] = {}
@@ -139,12 +143,14 @@ class ElbPattern(Pattern):
     # ------------------------------------------------------------------ setup and registration
 
     def setup(self) -> None:
+        count = len(self.world.services)
         for i, name in enumerate(self.world.services):
             self.groups[name] = TargetGroup(i, name)
+            self.alternate[name] = TargetGroup(count + i, name)
         for node in self.nodes:
-            node.routes = [[] for _ in self.groups]
-            node.fail_open = [False for _ in self.groups]
-            node.cursor = [0 for _ in self.groups]
+            node.routes = [[] for _ in range(2 * count)]
+            node.fail_open = [False for _ in range(2 * count)]
+            node.cursor = [0 for _ in range(2 * count)]
         self._publish(0.0)
         self.resolvers = prewarmed_resolvers(
             self.zone, [ALB_DNS_NAME], AZS, self.world.scenario.seed
@@ -157,16 +163,21 @@ class ElbPattern(Pattern):
     def on_service_added(self, service: Service) -> None:
         """A new service gets its own target group and listener rule; its targets start in
         ``initial`` and take traffic once the health checks pass."""
-        self.groups[service.name] = TargetGroup(len(self.groups), service.name)
+        # Routing slots: the service's target group and its alternate (blue/green family).
+        slot = len(self.nodes[0].routes)
+        self.groups[service.name] = TargetGroup(slot, service.name)
+        self.alternate[service.name] = TargetGroup(slot + 1, service.name)
         for node in self.nodes:
-            node.routes.append([])
-            node.fail_open.append(False)
-            node.cursor.append(0)
+            node.routes += [[], []]
+            node.fail_open += [False, False]
+            node.cursor += [0, 0]
 
     def on_task_running(self, task: Task, initial: bool) -> None:
         if initial:
             self._initial.add(task.id)
         group = self.groups[task.service.name]
+        if self.world.deployments.is_green(task):
+            group = self.alternate[task.service.name]
         target = Target(task, group)
         group.targets.append(target)
         self.targets[task.id] = target
@@ -409,6 +420,8 @@ class ElbPattern(Pattern):
             world.engine.after(delay, PRIO_REQUEST, self._node_unreachable, req, req.tag)
             return
         group = self.groups.get(req.edge.callee)
+        if self.listener and group is not None and group.service in self.listener:
+            group = self._listener_rule(req, group)
         gi = group.index if group is not None else -1
         route = node.routes[gi] if gi >= 0 else []
         if not route:
@@ -433,6 +446,54 @@ class ElbPattern(Pattern):
         if req.deadline - now < idle:
             idle = max(req.deadline - now, 0.0)
         world.attempt(req, target.task, ALB_CONNECT_TIMEOUT_S, idle)
+
+    def _listener_rule(self, req: Request, group: TargetGroup) -> TargetGroup:
+        """The target group the listener rule forwards this request to during a deployment."""
+        green_percent, test_to_green = self.listener[group.service]
+        if req.edge.test:
+            green = test_to_green
+        elif green_percent <= 0.0:
+            green = False
+        elif green_percent >= 100.0:
+            green = True
+        else:
+            green = self.world.deployments.rng.random() * 100.0 < green_percent
+        return self.alternate[group.service] if green else group
+
+    # ------------------------------------------------------------------ deployments
+
+    def on_deployment_weights(
+        self, service: str, green_percent: float, test_to_green: bool
+    ) -> None:
+        """ECS rewrites the listener rule's weights; the ALB applies them at once (model)."""
+        self.listener[service] = (green_percent, test_to_green)
+        self.world.event(
+            "alb",
+            "listener_rule_weights",
+            service=service,
+            blue_percent=round(100.0 - green_percent, 1),
+            green_percent=green_percent,
+            test_to_green=test_to_green,
+        )
+
+    def on_deployment_promoted(self, service: str) -> None:
+        """The green target group is production now; the blue one becomes the alternate."""
+        self.listener.pop(service, None)
+        self.groups[service], self.alternate[service] = (
+            self.alternate[service],
+            self.groups[service],
+        )
+
+    def on_deployment_rolled_back(self, service: str) -> None:
+        if self.listener.pop(service, None) is not None:
+            self.world.event(
+                "alb",
+                "listener_rule_weights",
+                service=service,
+                blue_percent=100.0,
+                green_percent=0.0,
+                test_to_green=False,
+            )
 
     def _pick(self, node: Node, gi: int, route: list[Target]) -> Target:
         algorithm = self.alb["algorithm"]
@@ -520,7 +581,7 @@ class ElbPattern(Pattern):
             cause = "alb_node_removed_from_dns" if out else "alb_node_added_to_dns"
             self.world.event("alb", cause, node=node.name, ip=node.ip, az=az)
         self._publish(self.world.engine.now)
-        for group in self.groups.values():
+        for group in (*self.groups.values(), *self.alternate.values()):
             self._rebuild(group)
 
     def snapshot(self) -> dict[str, Any]:
@@ -542,7 +603,7 @@ class ElbPattern(Pattern):
                         "health": {c.node.name: c.state for c in t.checks},
                         "in_slow_start": t.slow_start_until > now,
                     }
-                    for t in group.targets
+                    for t in (*group.targets, *self.alternate[name].targets)
                 ]
                 for name, group in self.groups.items()
             },

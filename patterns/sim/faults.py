@@ -33,7 +33,9 @@ def apply_action(world: World, action: dict[str, Any]) -> None:
     elif do == "scale":
         world.scale(world.services[action["service"]], action["count"])
     elif do == "deploy":
-        world.deploy(world.services[action["service"]])
+        world.deploy(world.services[action["service"]], action)
+    elif do == "rollback":
+        world.deployments.rollback(world.services[action["service"]], "action")
     elif do == "add_service":
         world.add_service(action["service"], action["traffic"])
     elif do == "set":

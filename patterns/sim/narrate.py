@@ -84,6 +84,75 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "新しいデプロイが[{service}の]未完了のデプロイに取って代わりました[（そのため{task}を停止しました）]",
         "A newer deployment superseded the unfinished one[ of {service}][, so ECS stopped {task}]",
     ),
+    "strategy_deployment_started": (
+        "{service}の[ {strategy} ]デプロイが始まりました。green[（リビジョン {version}）]が blue の横で"
+        "必要タスク数まで起動します（SCALE_UP、まだトラフィックなし）",
+        "A[ {strategy}] deployment of {service} started: green[ (revision {version})] scales up to"
+        " the full count beside blue (SCALE_UP, no traffic yet)",
+    ),
+    "test_traffic_shifted": (
+        "green のタスクがすべて正常になり、{service}のテストトラフィックが green に向かいます"
+        "（TEST_TRAFFIC_SHIFT。本番トラフィックは blue のまま）",
+        "Every green task of {service} is healthy, so test traffic goes to green"
+        " (TEST_TRAFFIC_SHIFT; production stays on blue)",
+    ),
+    "production_traffic_shifted": (
+        "{service}の本番トラフィックが[ {green_percent} % まで]green に移りました"
+        "（PRODUCTION_TRAFFIC_SHIFT[、ステップ {step}/{steps}]）",
+        "Production traffic of {service} moved to green[: {green_percent} % now]"
+        " (PRODUCTION_TRAFFIC_SHIFT[, step {step} of {steps}])",
+    ),
+    "bake_time_started": (
+        "{service}の本番トラフィックはすべて green です。blue も並んで動き続けます"
+        "（BAKE_TIME[、{bake_time_min} 分][、{until} 秒まで]）",
+        "All production traffic of {service} is on green; blue keeps running beside it"
+        " (BAKE_TIME[, {bake_time_min} min][, until {until} s])",
+    ),
+    "blue_green_clean_up": (
+        "{service}のベイク時間が終わりました。green が新しいリビジョンになり、blue のタスクを停止します"
+        "（CLEAN_UP）",
+        "The bake time of {service} ended: green is the revision now and blue's tasks are stopped"
+        " (CLEAN_UP)",
+    ),
+    "blue_scaled_in": (
+        "CLEAN_UP のため blue の{task}を停止します（登録解除とドレインが先に行われます）",
+        "CLEAN_UP stops {task} of blue; it is deregistered and drains first",
+    ),
+    "deployment_alarm": (
+        "{service}のデプロイのアラームが発火しました[（{stage}、green {green_percent} %）]。"
+        "green のエラー率[ {error_rate_percent} %]がしきい値[ {threshold_percent} %]を"
+        "[ {for_s} 秒]続けて超えました",
+        "The deployment alarm of {service} fired[ during {stage} (green {green_percent} %)]:"
+        " green's error rate[ ({error_rate_percent} %)] stayed above the threshold"
+        "[ of {threshold_percent} %][ for {for_s} s]",
+    ),
+    "deployment_rolled_back": (
+        "{service}のデプロイをロールバックしました[（{stage}、green {green_percent} %）][（{by} による）]。"
+        "トラフィックは blue に戻り、green のタスクは停止します",
+        "The deployment of {service} was rolled back[ during {stage} (green {green_percent} %)]"
+        "[ by {by}]: traffic goes back to blue and green's tasks stop",
+    ),
+    "green_scaled_in": (
+        "ロールバックのため green の{task}を停止します",
+        "The rollback stops {task} of green",
+    ),
+    "rollback_ignored": (
+        "{service}には実行中の blue/green・linear・canary デプロイがないため、ロールバックは何もしませんでした",
+        "The rollback did nothing: {service} has no blue/green, linear or canary deployment running",
+    ),
+    "listener_rule_weights": (
+        "ECS が{service}のリスナールールの重みを書き換えました[（blue {blue_percent} %、green {green_percent} %）]"
+        "[（テストトラフィックを green へ: {test_to_green}）]",
+        "ECS rewrote the listener rule weights of {service}[: blue {blue_percent} %, green"
+        " {green_percent} %][ (test traffic to green: {test_to_green})]",
+    ),
+    "sc_route_weights": (
+        "Service Connect のプロキシに{service}の新しい重みが届きました"
+        "[（blue {blue_percent} %、green {green_percent} %）][（テストトラフィックを green へ: {test_to_green}）]。"
+        "クライアントの再デプロイは不要です",
+        "The Service Connect proxies received new weights for {service}[: blue {blue_percent} %,"
+        " green {green_percent} %][ (test traffic to green: {test_to_green})], with no client redeploy",
+    ),
     "sigterm_sent": (
         "ECS エージェントが{task}に SIGTERM を送り、アプリは処理中の仕事を終えて待ち受けをやめます",
         "The ECS agent sent SIGTERM to {task}; the app finishes in-flight work and stops listening",

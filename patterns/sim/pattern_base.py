@@ -75,6 +75,18 @@ class Pattern:
     def on_setting_changed(self, path: str) -> None:
         """A ``set`` action changed ``component.key``."""
 
+    def on_deployment_weights(
+        self, service: str, green_percent: float, test_to_green: bool
+    ) -> None:
+        """A blue/green, linear or canary deployment moved traffic: ``green_percent`` of production
+        and, with ``test_to_green``, all test traffic go to the green revision."""
+
+    def on_deployment_promoted(self, service: str) -> None:
+        """CLEAN_UP: green is the service's production revision now; blue's tasks stop next."""
+
+    def on_deployment_rolled_back(self, service: str) -> None:
+        """The deployment ended without promotion: every request goes to blue again."""
+
     def snapshot(self) -> dict[str, Any]:
         """Pattern state for diagrams (JSON-ready)."""
         return {}

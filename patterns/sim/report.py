@@ -7,7 +7,9 @@ errors, and the key moments in sentences ("task inventory-2 stopped at 60 s; las
 it at 92.4 s; client errors 60–92 s: 31"). A scenario that changes a value AWS fixes gets a
 "What-if (not possible in real ECS)" block under the heading, one line per change, and in
 ``--compare`` a ``*`` beside the patterns concerned. ``format_json`` is the machine form (the
-scenario's ``what_if`` list). Pure: no Django.
+scenario's ``what_if`` list). A pattern that refused the scenario (``{"not_supported": {field,
+reason}}`` from :func:`patterns.sim.compare`, e.g. a deployment strategy under Service Discovery)
+gets "not supported" in its column and the reason under Key moments. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -71,6 +73,18 @@ def _other_moment(moment: Mapping[str, Any]) -> str:
         proxy = moment.get("proxy")
         by = f" by the Envoy in {proxy}" if proxy else ""
         return f"task {task} ejected{by}{at}"
+    service = moment.get("service")
+    if kind == "test_traffic_shifted":
+        return f"ECS set test traffic of {service} to green (TEST_TRAFFIC_SHIFT){at}"
+    if kind == "production_traffic_shifted":
+        return f"ECS set {moment.get('green_percent')} % of production traffic of {service} to green{at}"
+    if kind == "blue_green_clean_up":
+        return f"green promoted, blue of {service} stopped (CLEAN_UP){at}"
+    if kind == "deployment_rolled_back":
+        return (
+            f"deployment of {service} rolled back by {moment.get('by')} during "
+            f"{moment.get('stage')} (green {moment.get('green_percent')} %){at}"
+        )
     if kind == "last_request_to_task":
         return f"last request sent to task {task}{at}"
     if kind == "task_stopped":
@@ -168,7 +182,42 @@ def _row(label: str, cells: Sequence[str]) -> str:
     return (label.ljust(_LABEL_WIDTH) + "".join(c.rjust(_COLUMN_WIDTH) for c in cells)).rstrip()
 
 
+NOT_SUPPORTED = "not supported"
+_NO_SUMMARY: dict[str, Any] = {"requests": 0, "ok": 0, "errors": {}}
+
+
+def _supported(result: Mapping[str, Any]) -> bool:
+    """False for a pattern that refused the scenario (``{"not_supported": {field, reason}}``)."""
+    return "not_supported" not in result
+
+
 def _summary_rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    if not all(_supported(r) for r in results.values()):
+        return _rows_with_refusals(results)
+    return _rows(results)
+
+
+def _rows_with_refusals(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """A refusing pattern's column says "not supported" on the first row and "-" below."""
+    supported = {p: r for p, r in results.items() if _supported(r)}
+    filled = {p: (r if _supported(r) else {"summary": _NO_SUMMARY}) for p, r in results.items()}
+    rows = _rows(filled)
+    columns = list(results)
+    refused = [i for i, p in enumerate(columns) if p not in supported]
+    out = [rows[0]]
+    for n, line in enumerate(rows[1:]):
+        label, cells = line[:_LABEL_WIDTH], line[_LABEL_WIDTH:]
+        parts = [cells[i * _COLUMN_WIDTH : (i + 1) * _COLUMN_WIDTH] for i in range(len(columns))]
+        if len(cells.rstrip()) == 0:  # a heading row ("errors by callee")
+            out.append(line)
+            continue
+        for i in refused:
+            parts[i] = (NOT_SUPPORTED if n == 0 else "-").rjust(_COLUMN_WIDTH)
+        out.append(_row(label.rstrip(), [p.strip() for p in parts]))
+    return out
+
+
+def _rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     summaries = [r["summary"] for r in results.values()]
     heads = [
         p + (_WHAT_IF_MARK if r.get("scenario", {}).get("what_if") and len(results) > 1 else "")
@@ -206,7 +255,7 @@ def _summary_rows(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 
 def _heading(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    first = next(iter(results.values()))
+    first = next((r for r in results.values() if _supported(r)), next(iter(results.values())))
     scenario = first.get("scenario", {})
     name = scenario.get("name") or "custom scenario"
     lines = [
@@ -235,10 +284,15 @@ def format_table(results: Mapping[str, Mapping[str, Any]]) -> str:
     lines.append("")
     lines.append("Key moments")
     for pattern, result in results.items():
+        if not _supported(result):
+            refusal = result["not_supported"]
+            lines.append(f"  {pattern}: {NOT_SUPPORTED} ({refusal['field']}: {refusal['reason']})")
+            continue
         moments = key_moment_lines(result["summary"].get("key_moments", []))
         lines.append(f"  {pattern}:" + ("" if moments else " none"))
         lines += [f"    {line}" for line in moments]
-    assumptions = next(iter(results.values())).get("scenario", {}).get("assumptions", [])
+    first = next((r for r in results.values() if _supported(r)), {})
+    assumptions = first.get("scenario", {}).get("assumptions", [])
     if assumptions:
         lines.append("")
         lines.append(f"Assumptions: {len(assumptions)} (see --format json, scenario.assumptions)")

@@ -110,10 +110,14 @@ slow_task {task, delay_ms, health_check=false}; fail_task {task, status=500, pro
 health_check=false}; az_outage / az_recover {az}; scale {service, count} (scale-in stops tasks in
 the AZ with the most, ties the newest); deploy {service} (old tasks stop in the AZ with the most,
 ties the oldest; over an unfinished deployment it supersedes that one: the newest revision wins);
+deploy {service, strategy: blue_green | linear | canary, bake_time_min, step_percent,
+step_bake_time_min, canary_percent, canary_bake_time_min, alarm} (see ``deployments.py``; refused
+under Service Discovery and App Mesh); rollback {service};
 set {setting: "alb.deregistration_delay_s", value}; add_service {service: {name, tasks, azs,
 app_start_s}, traffic: [{from, to, rps}]} creates a service (and its traffic) during the run; later
 actions may name it only from then on. Service Connect clients started before it cannot reach it
 until replaced.
+A traffic entry with ``"test": true`` carries the blue/green test header.
 
 ``set`` changes a setting from its time on: ALB, client timeout/retry and ECS values act at once;
 ``cloud_map.*`` applies to records and answers written afterwards; ``client.dns_cache`` to caches
@@ -141,6 +145,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .deployments import ASSUMPTIONS as DEPLOY_ASSUMPTIONS
+from .deployments import DEPLOY_KEYS, normalize_deploy, refusal
 from .errors import FieldError
 
 PATTERNS: tuple[str, ...] = ("elb", "app-mesh", "service-discovery", "service-connect")
@@ -993,7 +999,7 @@ def _normalize_traffic(raw: Any, names: list[str]) -> list[dict[str, Any]]:
 def _normalize_traffic_item(item: Any, path: str, names: list[str]) -> dict[str, Any]:
     """One traffic entry (top-level ``traffic[i]`` or an ``add_service`` action's)."""
     data = _mapping(item, path)
-    _keys(data, path, ("from", "to", "rps"), ("from", "to", "rps"))
+    _keys(data, path, ("from", "to", "rps", "test"), ("from", "to", "rps"))
     for key in ("from", "to"):
         if data[key] not in names:
             raise ScenarioError(f"{path}.{key}", f"unknown service {data[key]!r}")
@@ -1002,7 +1008,11 @@ def _normalize_traffic_item(item: Any, path: str, names: list[str]) -> dict[str,
     rps = check_number(data["rps"], f"{path}.rps", 0, MAX_RPS)
     if rps <= 0:
         raise ScenarioError(f"{path}.rps", "must be above 0")
-    return {"from": data["from"], "to": data["to"], "rps": rps}
+    entry: dict[str, Any] = {"from": data["from"], "to": data["to"], "rps": rps}
+    # Blue/green test traffic (x-amzn-ecs-blue-green-test header); listed only when true.
+    if _bool(data.get("test", False), f"{path}.test"):
+        entry["test"] = True
+    return entry
 
 
 # --------------------------------------------------------------------------- actions
@@ -1019,7 +1029,8 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "az_outage": (("az",), ("az",)),
     "az_recover": (("az",), ("az",)),
     "scale": (("service", "count"), ("service", "count")),
-    "deploy": (("service",), ("service",)),
+    "deploy": (DEPLOY_KEYS, ("service",)),
+    "rollback": (("service",), ("service",)),
     "set": (("setting", "value"), ("setting", "value")),
     "add_service": (("service", "traffic"), ("service",)),
 }
@@ -1069,6 +1080,8 @@ def normalize_action(raw: Any, path: str, names: list[str], duration_s: float) -
         out["probability"] = check_number(data.get("probability", 1.0), f"{path}.probability", 0, 1)
     if do in ("slow_task", "fail_task"):
         out["health_check"] = _bool(data.get("health_check", False), f"{path}.health_check")
+    if do == "deploy":
+        normalize_deploy(data, path, out)
     if do == "scale":
         out["count"] = int(check_number(data["count"], f"{path}.count", 0, MAX_TASKS, True))
     if do == "set":
@@ -1232,6 +1245,7 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
             if own is not None:
                 seen_added.append(own)
         actions.append(normalize_action(a, f"actions[{i}]", refer, duration_s))
+    check_actions_for_pattern(actions, pattern)
     # Stable sort: actions at the same time keep their written order.
     order = sorted(range(len(actions)), key=lambda i: actions[i]["at_s"])
     check_added_services(services, traffic, actions, order)
@@ -1248,7 +1262,8 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
         settings=settings,
         actions=tuple(actions),
         description=description,
-        assumptions=assumptions_for(pattern),
+        assumptions=assumptions_for(pattern)
+        + (DEPLOY_ASSUMPTIONS if any("strategy" in a for a in actions) else ()),
         what_if=what_if_for(pattern, settings, actions),
     )
 
@@ -1358,6 +1373,14 @@ def check_added_services(
             rps += sum(t["rps"] for t in action["traffic"])
             if rps > MAX_RPS:
                 raise ScenarioError(f"{path}.traffic", f"more than {MAX_RPS:g} requests/s in total")
+
+
+def check_actions_for_pattern(actions: list[dict[str, Any]], pattern: str, path: str = "") -> None:
+    """Refuse actions the pattern cannot run (a deployment strategy it has no traffic shift for)."""
+    for i, action in enumerate(actions):
+        reason = refusal(pattern, action)
+        if reason is not None:
+            raise ScenarioError(f"{path or f'actions[{i}]'}.strategy", reason)
 
 
 def _check_set_sequence(

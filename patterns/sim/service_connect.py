@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .engine import PRIO_CONTROL
 from .envoy_client import EnvoyPattern, envoy_outlier_from, retry_policy_from
 from .proxy import EnvoyClusterConfig
 from .topology import Request, Task, World
@@ -40,6 +41,12 @@ class ServiceConnectPattern(EnvoyPattern):
         self._configs: dict[str, EnvoyClusterConfig] = {}
         # The namespace's endpoint list per service: what the next push will deliver.
         self._target: dict[str, list[str]] = {}
+        # Blue/green family (aws-facts-2026 2.16): green tasks are the service's test endpoint,
+        # a second cluster in every client proxy; ``routes`` holds the weights the proxies have
+        # (green percent of production, test traffic to green) while a deployment runs.
+        self.routes: dict[str, tuple[float, bool]] = {}
+        self._green_hosts: set[str] = set()
+        self._shifting: set[str] = set()  # services whose deployment has sent weights
 
     def cluster_config(self, name: str) -> EnvoyClusterConfig:
         config = self._configs.get(name)
@@ -62,6 +69,10 @@ class ServiceConnectPattern(EnvoyPattern):
     def on_task_running(self, task: Task, initial: bool) -> None:
         self.known[task.id] = tuple(self.world.services)
         name = task.service.name
+        if self.world.deployments.is_green(task):
+            name = green_name(name)
+            self._green_hosts.add(task.id)
+            self.endpoints.setdefault(name, [])
         hosts = (
             [*self.endpoints[name], task.id] if initial else [*self._pending_view(name), task.id]
         )
@@ -73,12 +84,81 @@ class ServiceConnectPattern(EnvoyPattern):
 
     def remove_endpoint(self, task: Task) -> None:
         name = task.service.name
+        if self._green_hosts and task.id in self._green_hosts:
+            name = green_name(name)
         hosts = [h for h in self._pending_view(name) if h != task.id]
         self._target[name] = hosts
         self.push_later(name, hosts, self.sc["endpoint_lag_s"])
 
     def _pending_view(self, name: str) -> list[str]:
         return self._target.get(name, self.endpoints[name])
+
+    def choose_upstream(self, req: Request) -> str:
+        callee = req.edge.callee
+        if self.routes and callee in self.routes:
+            green_percent, test_to_green = self.routes[callee]
+            if req.edge.test:
+                green = test_to_green
+            elif green_percent <= 0.0:
+                green = False
+            elif green_percent >= 100.0:
+                green = True
+            else:
+                green = self.world.deployments.rng.random() * 100.0 < green_percent
+            if green:
+                return green_name(callee)
+        return callee
+
+    # ------------------------------------------------------------------ deployments
+
+    def on_deployment_weights(
+        self, service: str, green_percent: float, test_to_green: bool
+    ) -> None:
+        """ECS updates the routes; the client proxies get them ``endpoint_lag_s`` later."""
+        self._shifting.add(service)
+        self.world.engine.after(
+            self.sc["endpoint_lag_s"],
+            PRIO_CONTROL,
+            self._routes_arrive,
+            (service, green_percent, test_to_green),
+        )
+
+    def _routes_arrive(self, arg: tuple[str, float, bool], _tag: int) -> None:
+        service, green_percent, test_to_green = arg
+        if green_percent <= 0.0 and not test_to_green:
+            self.routes.pop(service, None)
+        else:
+            self.routes[service] = (green_percent, test_to_green)
+        self.world.event(
+            "proxy",
+            "sc_route_weights",
+            service=service,
+            blue_percent=round(100.0 - green_percent, 1),
+            green_percent=green_percent,
+            test_to_green=test_to_green,
+        )
+
+    def on_deployment_promoted(self, service: str) -> None:
+        """Green's endpoints become the service's production endpoints; blue's leave next."""
+        key = green_name(service)
+        hosts = list(self._pending_view(key)) if key in self.endpoints else []
+        self._green_hosts.difference_update(hosts)
+        self._target[service] = hosts
+        self._target[key] = []
+        self._shifting.discard(service)
+        lag = self.sc["endpoint_lag_s"]
+        self.push_later(service, hosts, lag)
+        self.push_later(key, [], lag)
+        # Until the production list reaches the proxies, production keeps going to green.
+        self.world.engine.after(lag, PRIO_CONTROL, self._route_done, service)
+
+    def _route_done(self, service: str, _tag: int) -> None:
+        self.routes.pop(service, None)
+
+    def on_deployment_rolled_back(self, service: str) -> None:
+        if service in self._shifting:  # nothing to take back before TEST_TRAFFIC_SHIFT
+            self.on_deployment_weights(service, 0.0, False)
+            self._shifting.discard(service)
 
     def send(self, req: Request) -> None:
         known = self.known.get(req.caller.id)
@@ -102,3 +182,8 @@ class ServiceConnectPattern(EnvoyPattern):
             "endpoint_lag_s": self.sc["endpoint_lag_s"],
         }
         return snap
+
+
+def green_name(service: str) -> str:
+    """The name of a service's green (test) endpoint in the client proxies."""
+    return f"{service}:green"

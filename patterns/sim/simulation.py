@@ -20,6 +20,7 @@ from .scenario import (
     PATTERNS,
     Scenario,
     ScenarioError,
+    check_actions_for_pattern,
     check_added_services,
     check_number,
     check_setting_combination,
@@ -36,6 +37,13 @@ _PATTERN_MODULES = {
 }
 
 _KEY_CAUSES = ("unhealthy_threshold_reached", "container_health_failed", "outlier_ejected")
+#: Blue/green, linear and canary steps told as key moments, with the fields that say why.
+_DEPLOY_MOMENTS = {
+    "test_traffic_shifted": ("service", "stage"),
+    "production_traffic_shifted": ("service", "stage", "green_percent"),
+    "blue_green_clean_up": ("service", "stage"),
+    "deployment_rolled_back": ("service", "stage", "green_percent", "by"),
+}
 
 
 def _make_pattern(name: str, world: World) -> Pattern:
@@ -56,9 +64,13 @@ class Simulation:
         seed: int | None = None,
         duration_s: float | None = None,
     ) -> None:
-        base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         if pattern is not None and pattern not in PATTERNS:
             raise ScenarioError("pattern", f"must be one of {', '.join(PATTERNS)}; got {pattern!r}")
+        if isinstance(scenario, Mapping) and pattern is not None:
+            # Checked under the pattern as written, so errors name actions in the input's order.
+            base = load_scenario({**scenario, "pattern": pattern})
+        else:
+            base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         if pattern is not None or seed is not None or duration_s is not None:
             base = base.with_overrides(pattern=pattern, seed=seed, duration_s=duration_s)
         self.scenario = base
@@ -89,6 +101,7 @@ class Simulation:
         raw["at_s"] = self.now
         names = list(self.world.services)
         normalized = normalize_action(raw, "action", names, self.scenario.duration_s)
+        check_actions_for_pattern([normalized], self.scenario.pattern, "action")
         if normalized["do"] == "set":  # reject before anything is recorded
             trial = copy.deepcopy(self.world.settings)
             component, _, key = normalized["setting"].partition(".")
@@ -303,6 +316,10 @@ class Simulation:
                 if seen_key not in seen:
                     seen.add(seen_key)
                     moments.append({"kind": cause, "task": event["task"], "t": event["t"]})
+            elif cause in _DEPLOY_MOMENTS:
+                moment = {"kind": cause, "t": event["t"]}
+                moment.update({k: event[k] for k in _DEPLOY_MOMENTS[cause] if k in event})
+                moments.append(moment)
         moments.extend(error_windows(errors_by_second))
         order = {"action": 0}
         moments.sort(key=lambda m: (m.get("t", m.get("from_t", 0)), order.get(m["kind"], 1)))
@@ -326,5 +343,21 @@ def compare(
     seed: int | None = None,
     duration_s: float | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The same scenario and seed under every pattern: ``{pattern: result}``."""
-    return {p: run(scenario, pattern=p, seed=seed, duration_s=duration_s) for p in PATTERNS}
+    """The same scenario and seed under every pattern: ``{pattern: result}``.
+
+    A pattern that refuses one of the scenario's actions (a deployment strategy it has no traffic
+    shift for) gets ``{"pattern", "not_supported": {"field", "reason"}}`` instead of a result; any
+    other invalid input still raises.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    for p in PATTERNS:
+        try:
+            results[p] = run(scenario, pattern=p, seed=seed, duration_s=duration_s)
+        except ScenarioError as error:
+            if not error.path.endswith(".strategy"):
+                raise
+            results[p] = {
+                "pattern": p,
+                "not_supported": {"field": error.path, "reason": error.reason},
+            }
+    return results

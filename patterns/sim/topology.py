@@ -25,6 +25,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .deployments import Deployments
 from .engine import PRIO_CONTROL, PRIO_REQUEST, Engine
 from .metrics import EdgeMetrics
 from .scenario import AZS, Scenario
@@ -193,7 +194,7 @@ class Service:
 class Edge:
     """One traffic stream: caller service -> callee name at a rate."""
 
-    __slots__ = ("caller", "callee", "rps", "metrics", "index")
+    __slots__ = ("caller", "callee", "rps", "metrics", "index", "test")
 
     def __init__(self, caller: Service, callee: str, rps: float, index: int) -> None:
         self.caller = caller
@@ -201,6 +202,7 @@ class Edge:
         self.rps = rps
         self.metrics = EdgeMetrics(caller.name, callee)
         self.index = index
+        self.test = False  # carries the blue/green test header (x-amzn-ecs-blue-green-test)
 
 
 class Request:
@@ -274,6 +276,7 @@ class World:
         # for another pass instead of calling reconcile recursively.
         self._reconciling: set[str] = set()
         self._reconcile_again: dict[str, str] = {}  # service -> the queued call's launch cause
+        self.deployments = Deployments(self)  # blue/green, linear and canary deployments
         self.refresh_settings()
         for spec in scenario.services:
             self.services[spec["name"]] = Service(
@@ -281,6 +284,7 @@ class World:
             )
         for i, spec in enumerate(scenario.traffic):
             self.edges.append(Edge(self.services[spec["from"]], spec["to"], spec["rps"], i))
+            self.edges[-1].test = bool(spec.get("test", False))
 
     # ------------------------------------------------------------------ setup
 
@@ -345,8 +349,8 @@ class World:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def launch(self, service: Service, cause: str) -> Task:
-        task = self._new_task(service, service.version)
+    def launch(self, service: Service, cause: str, version: int | None = None) -> Task:
+        task = self._new_task(service, service.version if version is None else version)
         self.event(
             "task",
             "task_started",
@@ -509,6 +513,9 @@ class World:
             self._reconciling.discard(name)
 
     def _reconcile_pass(self, service: Service, why: str) -> None:
+        if self.deployments.active and service.name in self.deployments.active:
+            self.deployments.reconcile(service, why)
+            return
         ecs = self.settings["ecs"]
         active = service.active_tasks()
         new = [t for t in active if t.version == service.version]
@@ -549,16 +556,22 @@ class World:
                 "deployment", "deployment_finished", service=service.name, version=service.version
             )
 
-    def deploy(self, service: Service) -> None:
+    def deploy(self, service: Service, spec: Mapping[str, Any] | None = None) -> None:
+        """Start a deployment: rolling, or a strategy of :mod:`.deployments` (``spec``)."""
+        if spec is not None and spec.get("strategy", "rolling") != "rolling":
+            self.deployments.start(service, spec)
+            return
+        if service.name in self.deployments.active:
+            self.deployments.supersede(service)
         if self.deploying.get(service.name):
             self.event(
                 "deployment",
                 "deployment_superseded",
                 service=service.name,
                 version=service.version,
-                by=service.version + 1,
+                by=self.deployments.peek_revision(service),
             )
-        service.version += 1
+        service.version = self.deployments.next_revision(service)
         self.deploying[service.name] = True
         self.event(
             "deployment", "deployment_started", service=service.name, version=service.version
@@ -576,6 +589,7 @@ class World:
         self.reconcile(service, "service_created")
         for item in traffic:
             edge = Edge(self.services[item["from"]], item["to"], item["rps"], len(self.edges))
+            edge.test = bool(item.get("test", False))
             self.edges.append(edge)
             self._schedule_arrival(edge, first=True)
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patterns.sim import PATTERNS, Simulation
+from patterns.sim import PATTERNS, ScenarioError, Simulation
 from tests.sim.invariants import assert_run_invariants
 
 pytestmark = pytest.mark.unit
@@ -130,3 +130,85 @@ def can_roll(desired: int, ecs: dict[str, Any]) -> bool:
     min_healthy = math.ceil(desired * ecs["minimum_healthy_percent"] / 100.0)
     max_total = math.floor(desired * ecs["maximum_percent"] / 100.0)
     return max_total > desired or min_healthy < desired
+
+
+#: Patterns that run blue/green, linear and canary deployments (the others refuse them).
+SHIFTING_PATTERNS = ("elb", "service-connect")
+#: A strategy deployment needs green healthy (ELB: up to one check interval after it runs), 10 s of
+#: test traffic, 10 s per production step and 10 s before the bake: the run settles longer.
+STRATEGY_SETTLE_S = 250.0
+
+
+@st.composite
+def strategy_bursts(draw: st.DrawFn) -> dict[str, Any]:
+    """:func:`bursts` with blue/green, linear and canary deploys and rollbacks mixed in."""
+    data = draw(bursts())
+    at = st.integers(0, int(BURST_S * 2)).map(lambda half_seconds: half_seconds / 2)
+    service = st.sampled_from(NAMES)
+    strategy = st.one_of(
+        st.just({"strategy": "blue_green", "bake_time_min": 0}),
+        st.builds(
+            lambda p: {"strategy": "linear", "step_percent": p, "step_bake_time_min": 0},
+            st.sampled_from([25.0, 33.3, 50.0, 100.0]),
+        ),
+        st.builds(
+            lambda p: {"strategy": "canary", "canary_percent": p, "canary_bake_time_min": 0},
+            st.sampled_from([0.1, 5.0, 50.0]),
+        ),
+    )
+    extra = st.one_of(
+        st.builds(
+            lambda a, s, params: {"at_s": a, "do": "deploy", "service": s, **params},
+            at,
+            service,
+            strategy,
+        ),
+        st.builds(lambda a, s: {"at_s": a, "do": "rollback", "service": s}, at, service),
+    )
+    data["actions"] = data["actions"] + draw(st.lists(extra, min_size=2, max_size=10))
+    data["duration_s"] = BURST_S + STRATEGY_SETTLE_S
+    return data
+
+
+@pytest.mark.parametrize("pattern", SHIFTING_PATTERNS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=strategy_bursts())
+def test_property_strategy_deploys_and_rollbacks_settle_on_one_revision(
+    pattern: str, data: dict[str, Any]
+) -> None:
+    sim = Simulation(data, pattern=pattern)
+
+    times: list[float] = []
+    t = 0.0
+    while t < sim.scenario.duration_s:
+        t = min(t + 7.5, sim.scenario.duration_s)
+        times.extend(e["t"] for e in sim.advance(t))
+    result = sim.result()
+
+    assert_run_invariants(result, times)
+    assert sim.world.deployments.active == {}
+    ecs = sim.world.settings["ecs"]
+    for service in sim.world.services.values():
+        running = [task for task in service.tasks if task.state == "RUNNING"]
+        assert len(running) == service.desired, service.name
+        if can_roll(service.desired, ecs):
+            assert {task.version for task in running} <= {service.version}, service.name
+
+
+@pytest.mark.parametrize("pattern", ("service-discovery", "app-mesh"))
+@settings(max_examples=10, deadline=None)
+@given(data=strategy_bursts())
+def test_property_patterns_without_traffic_shift_refuse_every_strategy_deploy(
+    pattern: str, data: dict[str, Any]
+) -> None:
+    first = next(
+        (i for i, a in enumerate(data["actions"]) if a.get("strategy", "rolling") != "rolling"),
+        None,
+    )
+
+    if first is None:
+        Simulation(data, pattern=pattern)
+        return
+    with pytest.raises(ScenarioError) as error:
+        Simulation(data, pattern=pattern)
+    assert error.value.path == f"actions[{first}].strategy"

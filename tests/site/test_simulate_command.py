@@ -200,3 +200,30 @@ def test_simulate_json_carries_what_if(tmp_path: Path) -> None:
 
 def test_simulate_table_without_what_if_has_no_marker() -> None:
     assert "not possible in real ECS" not in _simulate("steady", "--duration", "5", "--compare")
+
+
+def test_compare_marks_patterns_that_refuse_a_deployment_strategy(tmp_path: Path) -> None:
+    scenario = {
+        "duration_s": 60,
+        "actions": [
+            {"at_s": 10, "do": "deploy", "service": "inventory", "strategy": "canary"},
+        ],
+    }
+    path = _write(tmp_path, json.dumps(scenario))
+
+    text = _simulate(path, "--compare")
+    data = json.loads(_simulate(path, "--compare", "--format", "json"))
+
+    assert text.splitlines()[4].split()[2:6] == ["not", "supported", "not", "supported"]
+    assert data["service-discovery"] == {
+        "pattern": "service-discovery",
+        "not_supported": {
+            "field": "actions[0].strategy",
+            "reason": data["service-discovery"]["not_supported"]["reason"],
+        },
+    }
+    assert (
+        "Cloud Map DNS records get no managed traffic shift"
+        in (data["service-discovery"]["not_supported"]["reason"])
+    )
+    assert _error(path, "--pattern", "app-mesh").startswith("actions[0].strategy: not supported")
