@@ -31,7 +31,7 @@ API::
         .prerun(name, record_type="A") -> DnsAnswer | None     # that entry, TTL left at 0 s
         .last_hit                                   # whether the last answer came from the cache
         .entries(now) -> dict[name, dict]
-    prewarmed_resolvers(zone, names, scopes, seed) -> {scope: ResolverCache}
+    prewarmed_resolvers(zone, names, scopes, seed, record_type="A") -> {scope: ResolverCache}
     DnsCache(policy="ttl", fixed_ttl_s=None)        # policies: ttl, jvm_30s, forever, fixed
         .lookup(name, now, zone, rng, record_type="A") -> DnsLookup(answer, cause, expires_at)
         .prime(answer, phase, record_type="A")      # an entry the client fetched before 0 s
@@ -533,16 +533,21 @@ class ResolverCache:
 
 
 def prewarmed_resolvers(
-    zone: HostedZone, names: Iterable[str], scopes: Iterable[str], seed: int
+    zone: HostedZone,
+    names: Iterable[str],
+    scopes: Iterable[str],
+    seed: int,
+    record_type: str = RECORD_A,
 ) -> dict[str, ResolverCache]:
-    """One resolver cache per scope (AZ), each holding every name at a seeded age at 0 s."""
+    """One resolver cache per scope (AZ), each holding every name (as ``record_type``) at a
+    seeded age at 0 s."""
     wanted = list(dict.fromkeys(names))
     resolvers: dict[str, ResolverCache] = {}
     for scope in scopes:
         resolver = resolvers[scope] = ResolverCache(zone, scope)
         for name in wanted:
             rng = random.Random(f"kumoben-dns-resolver:{seed}:{scope}:{name}")
-            resolver.prewarm(name, rng.random(), rng)
+            resolver.prewarm(name, rng.random(), rng, record_type)
     return resolvers
 
 

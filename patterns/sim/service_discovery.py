@@ -27,7 +27,13 @@ import random
 from typing import Any
 
 from .cloud_map_registry import CloudMapRegistry
-from .discovery import CAUSE_CACHE_HIT, DnsCache, ResolverCache, prewarmed_resolvers
+from .discovery import (
+    CAUSE_CACHE_HIT,
+    RECORD_A,
+    DnsCache,
+    ResolverCache,
+    prewarmed_resolvers,
+)
 from .engine import PRIO_REQUEST
 from .pattern_base import Pattern
 from .scenario import AZS
@@ -131,9 +137,10 @@ class ServiceDiscoveryPattern(Pattern):
         if cache is None:
             cache = self.caches[caller] = DnsCache(self.client["dns_cache"])
         name = self.registry.dns_name(callee)
+        record_type = self._record_type(callee)
         if caller in self._initial and (caller, name) not in self._primed:
-            self._prime(cache, resolver, caller, name)
-        found = cache.lookup(name, now, resolver, self.dns_rng)
+            self._prime(cache, resolver, caller, name, record_type)
+        found = cache.lookup(name, now, resolver, self.dns_rng, record_type)
         ips = found.ips
         per_caller[callee] = (ips, found.expires_at)
         if found.cause == CAUSE_CACHE_HIT:  # the entry it held when the run began
@@ -173,17 +180,31 @@ class ServiceDiscoveryPattern(Pattern):
             if edge.callee in self.registry.services
         ]
         self.resolvers = prewarmed_resolvers(
-            self.registry.zone, names, AZS, self.world.scenario.seed
+            self.registry.zone,
+            names,
+            AZS,
+            self.world.scenario.seed,
+            self.settings["cloud_map"]["record_type"],
         )
 
-    def _prime(self, cache: DnsCache, resolver: ResolverCache, caller: str, name: str) -> None:
+    def _record_type(self, callee: str) -> str:
+        """The client asks for the record type the callee's Cloud Map service holds (A, or SRV
+        with the port), as an application configured for that service would."""
+        service = self.registry.services.get(callee)
+        return service.record_types[0] if service is not None else RECORD_A
+
+    def _prime(
+        self, cache: DnsCache, resolver: ResolverCache, caller: str, name: str, record_type: str
+    ) -> None:
         """An initial caller resolved ``name`` before 0 s, at a seeded moment of its hold time."""
         self._primed.add((caller, name))
-        answer = resolver.prerun(name)
+        answer = resolver.prerun(name, record_type)
         if answer is not None:
             seed = self.world.scenario.seed
             cache.prime(
-                answer, random.Random(f"kumoben-dns-client:{seed}:{caller}:{name}").random()
+                answer,
+                random.Random(f"kumoben-dns-client:{seed}:{caller}:{name}").random(),
+                record_type,
             )
 
     def send(self, req: Request) -> None:

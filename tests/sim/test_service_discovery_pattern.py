@@ -144,3 +144,23 @@ def test_sd_live_ttl_change_applies_to_answers_cached_afterwards(small: Builder)
     # The resolver's entry held at 0 s (TTL 10) ran out at 3.60; the one fetched at 3.625 ran out
     # at 13.625, and the one fetched then, after the change, is kept 120 s.
     assert entry["expires_at"] == pytest.approx(133.625)
+
+
+def test_sd_callers_of_srv_records_ask_for_srv_and_get_the_same_answers_as_with_a() -> None:
+    # With SRV records the client asks for SRV (the record carries the port); before, it asked
+    # for A, got NXDOMAIN for every request and never reached a task.
+    def summary(record_type: str) -> dict[str, Any]:
+        data = {
+            "pattern": "service-discovery",
+            "seed": 3,
+            "duration_s": 120,
+            "settings": {"cloud_map": {"record_type": record_type}},
+            "actions": [{"at_s": 30, "do": "kill_task", "task": "inventory-2"}],
+        }
+        return run(data)["summary"]
+
+    srv = summary("SRV")
+
+    assert srv["requests"] == 3610
+    assert srv["errors"] == {"connect_timeout": 272}
+    assert srv == summary("A")
