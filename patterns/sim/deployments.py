@@ -22,9 +22,10 @@ proxies receive the new weights ``service_connect.endpoint_lag_s`` later, with n
 Service Discovery and App Mesh refuse these strategies (:func:`refusal`).
 
 An ``alarm`` {``error_rate_percent`` P, ``for_s`` N} is evaluated once a second on green's attempts
-from TEST_TRAFFIC_SHIFT to the end of BAKE_TIME: more than P % of them failing in N seconds in a row
-(seconds without green traffic are skipped) rolls the deployment back: production and test traffic
-back to blue, green scaled in. A ``rollback {service}`` action does the same by hand
+from TEST_TRAFFIC_SHIFT to the end of BAKE_TIME: when more than P % of green's attempts in the last
+N seconds failed (the error rate over that window, as a CloudWatch metric-math alarm over a period
+computes it; a window without green traffic is missing data and does not breach), the deployment
+rolls back: production and test traffic back to blue, green scaled in. A ``rollback {service}`` action does the same by hand
 (StopServiceDeployment with ROLLBACK). A new deploy of any strategy over one in progress rolls that
 one back first; one over an unfinished rolling deployment takes the last finished revision as blue.
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -118,9 +120,11 @@ ASSUMPTIONS: tuple[dict[str, str], ...] = (
     {
         "setting": "actions.deploy.alarm",
         "assumption": (
-            "the deployment alarm is evaluated every second on green's attempts (CloudWatch"
-            " periods are 10 s or longer); a second without green traffic neither counts nor breaks"
-            " a breaching run, like CloudWatch's default for missing data (model, UNCONFIRMED)"
+            "the deployment alarm is the error rate of green's attempts over the last for_s"
+            " seconds, evaluated every second (a CloudWatch alarm on a metric-math error rate with"
+            " one period of for_s; real periods are 10 s, 30 s or multiples of 60 s); a window"
+            " without green traffic is missing data and does not breach, CloudWatch's default"
+            " (model, UNCONFIRMED)"
         ),
         "source": "model",
     },
@@ -246,7 +250,7 @@ class StrategyDeployment:
         "step",
         "token",
         "green_tasks",
-        "breach_s",
+        "window",
         "checked_to",
         "ending",
     )
@@ -263,7 +267,8 @@ class StrategyDeployment:
         self.step = 0
         self.token = 0  # bumped when the deployment ends, so its scheduled stages do nothing
         self.green_tasks: list[Task] = []
-        self.breach_s = 0  # consecutive seconds above the alarm threshold
+        # The alarm's window: (attempts, errors) of green for each of the last ``for_s`` seconds.
+        self.window: deque[tuple[int, int]] = deque()
         self.checked_to = 0  # the alarm has looked at every whole second before this one
         self.ending = False  # rolled back or superseded: green's tasks are being stopped
 
@@ -541,12 +546,14 @@ class Deployments:
             if bucket is not None:
                 attempts += bucket[0]
                 errors += sum(bucket[2].values())
+        window = bg.window
+        window.append((attempts, errors))
+        if len(window) > alarm["for_s"]:
+            window.popleft()
+        attempts = sum(a for a, _ in window)
+        errors = sum(e for _, e in window)
         rate = 100.0 * errors / attempts if attempts else 0.0
         if attempts and rate > alarm["error_rate_percent"]:
-            bg.breach_s += 1
-        elif attempts:
-            bg.breach_s = 0  # a second without green traffic leaves the run as it is
-        if bg.breach_s >= alarm["for_s"]:
             world.event(
                 "deployment",
                 "deployment_alarm",
