@@ -16,6 +16,7 @@ attempt reaches a task, given the task's state and behaviour.
 from __future__ import annotations
 
 import copy
+import heapq
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -188,6 +189,10 @@ class Edge:
         self.index = index
 
 
+#: ``Request.tbucket`` until the first attempt (never written: every attempt sets its own).
+_NO_ATTEMPT: list[Any] = []
+
+
 class Request:
     """A request from a caller task, possibly over several attempts (retries)."""
 
@@ -209,7 +214,9 @@ class Request:
         "client_tries",
     )
 
-    def __init__(self, rid: int, edge: Edge, caller: Task, t0: float, sampled: bool) -> None:
+    def __init__(
+        self, rid: int, edge: Edge, caller: Task, t0: float, sampled: bool, bucket: list[Any]
+    ) -> None:
         self.id = rid
         self.edge = edge
         self.caller = caller
@@ -222,8 +229,8 @@ class Request:
         self.sampled = sampled
         self.via: Any = None
         self.deadline = math.inf
-        self.bucket: list[Any] = []
-        self.tbucket: list[Any] = []
+        self.bucket = bucket  # the caller's per-second bucket for t0 (EdgeMetrics.bucket)
+        self.tbucket = _NO_ATTEMPT  # the target task's per-second bucket for this attempt
         self.client_tries = 0
 
 
@@ -253,6 +260,16 @@ class World:
         self._ip_hosts = dict.fromkeys(AZS, 10)
         self._task_count = 0
         self._latency_s = 0.0
+        self._sample_every = 1
+        # The request path's callables, bound once (see _arrive and attempt).
+        self._random = self.rng.random
+        self._traffic_random = self.traffic_rng.random
+        self._expovariate = self.traffic_rng.expovariate
+        self._poisson = scenario.arrivals != "uniform"
+        self._on_arrive = self._arrive
+        self._on_attempt_end = self._attempt_end
+        self._send: Callable[[Request], None]
+        self._attempt_done: Callable[[Request, str | None], None]
         self.deploying: dict[str, bool] = {}
         # Services whose reconcile is running, and those asked to reconcile again meanwhile: a
         # task stopping inside a reconcile (a PENDING task, or one with nothing to drain) asks
@@ -272,11 +289,14 @@ class World:
     def refresh_settings(self) -> None:
         """Re-read settings that hot paths cache (after a ``set`` action)."""
         self._latency_s = self.settings["app"]["latency_ms"] / 1000.0
-        self.trace.sample_every = int(self.settings["trace"]["request_sample_every"])
+        self._sample_every = int(self.settings["trace"]["request_sample_every"])
+        self.trace.sample_every = self._sample_every
 
     def start(self, pattern: Pattern) -> None:
         """Create the initial tasks (running and ready at t = 0) and start traffic."""
         self.pattern = pattern
+        self._send = pattern.send
+        self._attempt_done = pattern.attempt_done
         for service in self.services.values():
             for _ in range(service.desired):
                 task = self._new_task(service, service.version)
@@ -618,24 +638,31 @@ class World:
         self.engine.after(gap, PRIO_REQUEST, self._arrive, edge)
 
     def _arrive(self, edge: Edge, _tag: int) -> None:
-        self._schedule_arrival(edge)
+        # The hot path: one call per request. It schedules the stream's next arrival as
+        # _schedule_arrival does (same draw, same event), pushed onto the queue directly.
+        engine = self.engine
+        now = engine.now
+        gap = self._expovariate(edge.rps) if self._poisson else 1.0 / edge.rps
+        engine.seq = seq = engine.seq + 1
+        heapq.heappush(engine.queue, (now + gap, PRIO_REQUEST, seq, self._on_arrive, edge, 0))
         callers = edge.caller.callers
         if not callers:
             return
-        caller = callers[int(self.traffic_rng.random() * len(callers))]
+        caller = callers[int(self._traffic_random() * len(callers))]
         rid = self.next_request_id
         self.next_request_id = rid + 1
-        now = self.engine.now
-        req = Request(rid, edge, caller, now, rid % self.trace.sample_every == 0)
-        bucket = edge.metrics.bucket(int(now))
+        metrics = edge.metrics
+        bucket = metrics.buckets.get(int(now))
+        if bucket is None:
+            bucket = metrics.bucket(int(now))
         bucket[0] += 1
-        req.bucket = bucket
-        edge.metrics.requests += 1
+        metrics.requests += 1
         self.started += 1
+        req = Request(rid, edge, caller, now, rid % self._sample_every == 0, bucket)
         if req.sampled:
             self.sampled += 1
             self.event("request", "request_sent", request=rid, source=caller.id, to=edge.callee)
-        self._pattern().send(req)
+        self._send(req)
 
     def finish(self, req: Request, reason: str | None) -> None:
         """The caller sees the request end: ok (reason None) or with one error reason."""
@@ -688,7 +715,8 @@ class World:
 
         ``timeout_s`` bounds the wait for the response (0 or inf = no limit).
         """
-        now = self.engine.now
+        engine = self.engine
+        now = engine.now
         req.tries += 1
         req.target = task
         req.att_t0 = now
@@ -699,26 +727,33 @@ class World:
             tb = task.buckets[sec] = [0, 0, {}]
         tb[0] += 1
         req.tbucket = tb
-        if task.state is STOPPED or task.blackhole or self.az_out[task.az]:
+        state = task.state
+        if state is STOPPED or task.blackhole or self.az_out[task.az]:
             reason: str | None = CONNECT_TIMEOUT
             duration = connect_timeout_s
             if timeout_s and timeout_s < duration:
                 reason = TIMEOUT
                 duration = timeout_s
-        elif task.refuse or task.state is STOPPING or task.ready_at > now:
+        elif task.refuse or state is STOPPING or task.ready_at > now:
             reason = CONNECT_REFUSED
             duration = REFUSE_RTT_S
         else:
-            duration = self._latency_s * (0.5 + self.rng.random()) + task.slow_s
+            duration = self._latency_s * (0.5 + self._random()) + task.slow_s
             reason = None
-            if task.fail_p > 0.0 and self.rng.random() < task.fail_p:
+            fail_p = task.fail_p
+            if fail_p > 0.0 and self._random() < fail_p:
                 reason = task.fail_reason
             if timeout_s and duration > timeout_s:
                 duration = timeout_s
                 reason = TIMEOUT
             task.inflight[req.id] = req
         req.reason = reason
-        self.engine.at(now + duration, PRIO_REQUEST, self._attempt_end, req, req.tag)
+        # engine.at(now + duration, PRIO_REQUEST, self._attempt_end, req, req.tag), inlined
+        end = now + duration
+        if end < now:  # a deadline already passed (negative timeout): end at once, as at() does
+            end = now
+        engine.seq = seq = engine.seq + 1
+        heapq.heappush(engine.queue, (end, PRIO_REQUEST, seq, self._on_attempt_end, req, req.tag))
 
     def _attempt_end(self, req: Request, tag: int) -> None:
         if tag != req.tag:
@@ -733,7 +768,7 @@ class World:
         else:
             errors = tb[2]
             errors[reason] = errors.get(reason, 0) + 1
-        self._pattern().attempt_done(req, reason)
+        self._attempt_done(req, reason)
         if task.state is not RUNNING and not task.inflight:
             self._pattern().on_idle(task)
             if task.state is STOPPING:
