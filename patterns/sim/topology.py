@@ -261,15 +261,12 @@ class World:
         self._task_count = 0
         self._latency_s = 0.0
         self._sample_every = 1
-        # The request path's callables, bound once (see _arrive and attempt).
-        self._random = self.rng.random
-        self._traffic_random = self.traffic_rng.random
-        self._expovariate = self.traffic_rng.expovariate
         self._poisson = scenario.arrivals != "uniform"
+        # The request path's event handlers, bound once instead of once per event, and the
+        # pattern typed as set (start() sets it before any request).
         self._on_arrive = self._arrive
         self._on_attempt_end = self._attempt_end
-        self._send: Callable[[Request], None]
-        self._attempt_done: Callable[[Request, str | None], None]
+        self._pat: Pattern
         self.deploying: dict[str, bool] = {}
         # Services whose reconcile is running, and those asked to reconcile again meanwhile: a
         # task stopping inside a reconcile (a PENDING task, or one with nothing to drain) asks
@@ -295,8 +292,7 @@ class World:
     def start(self, pattern: Pattern) -> None:
         """Create the initial tasks (running and ready at t = 0) and start traffic."""
         self.pattern = pattern
-        self._send = pattern.send
-        self._attempt_done = pattern.attempt_done
+        self._pat = pattern
         for service in self.services.values():
             for _ in range(service.desired):
                 task = self._new_task(service, service.version)
@@ -639,16 +635,20 @@ class World:
 
     def _arrive(self, edge: Edge, _tag: int) -> None:
         # The hot path: one call per request. It schedules the stream's next arrival as
-        # _schedule_arrival does (same draw, same event), pushed onto the queue directly.
+        # _schedule_arrival does (same draw, same event), pushed onto the queue directly; the
+        # Poisson gap is random.expovariate's own formula, inlined (test_engine pins the two equal).
         engine = self.engine
         now = engine.now
-        gap = self._expovariate(edge.rps) if self._poisson else 1.0 / edge.rps
+        if self._poisson:
+            gap = -math.log(1.0 - self.traffic_rng.random()) / edge.rps
+        else:
+            gap = 1.0 / edge.rps
         engine.seq = seq = engine.seq + 1
         heapq.heappush(engine.queue, (now + gap, PRIO_REQUEST, seq, self._on_arrive, edge, 0))
         callers = edge.caller.callers
         if not callers:
             return
-        caller = callers[int(self._traffic_random() * len(callers))]
+        caller = callers[int(self.traffic_rng.random() * len(callers))]
         rid = self.next_request_id
         self.next_request_id = rid + 1
         metrics = edge.metrics
@@ -662,7 +662,7 @@ class World:
         if req.sampled:
             self.sampled += 1
             self.event("request", "request_sent", request=rid, source=caller.id, to=edge.callee)
-        self._send(req)
+        self._pat.send(req)
 
     def finish(self, req: Request, reason: str | None) -> None:
         """The caller sees the request end: ok (reason None) or with one error reason."""
@@ -738,10 +738,10 @@ class World:
             reason = CONNECT_REFUSED
             duration = REFUSE_RTT_S
         else:
-            duration = self._latency_s * (0.5 + self._random()) + task.slow_s
+            duration = self._latency_s * (0.5 + self.rng.random()) + task.slow_s
             reason = None
             fail_p = task.fail_p
-            if fail_p > 0.0 and self._random() < fail_p:
+            if fail_p > 0.0 and self.rng.random() < fail_p:
                 reason = task.fail_reason
             if timeout_s and duration > timeout_s:
                 duration = timeout_s
@@ -768,7 +768,7 @@ class World:
         else:
             errors = tb[2]
             errors[reason] = errors.get(reason, 0) + 1
-        self._attempt_done(req, reason)
+        self._pat.attempt_done(req, reason)
         if task.state is not RUNNING and not task.inflight:
             self._pattern().on_idle(task)
             if task.state is STOPPING:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from patterns.sim.causes import CAUSES
@@ -90,3 +93,12 @@ def test_error_windows_split_on_gaps_longer_than_5_s() -> None:
         {"kind": "client_error_window", "from_t": 60, "to_t": 62, "count": 5},
         {"kind": "client_error_window", "from_t": 70, "to_t": 75, "count": 5},
     ]
+
+
+def test_inlined_poisson_gap_draws_exactly_what_random_expovariate_draws() -> None:
+    # World._arrive computes the next arrival gap inline; it must stay random.expovariate's own
+    # formula, so a seeded run offers the same arrivals whichever way the gap is computed.
+    inline, library = random.Random("kumoben-traffic:42"), random.Random("kumoben-traffic:42")
+    for rate in (200.0 / 3.0, 0.5, 10.0, 1234.5) * 250:
+        assert -math.log(1.0 - inline.random()) / rate == library.expovariate(rate)
+    assert inline.getstate() == library.getstate()
