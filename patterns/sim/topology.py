@@ -203,7 +203,6 @@ class Request:
         "t0",
         "tries",
         "target",
-        "att_t0",
         "reason",
         "tag",
         "sampled",
@@ -223,7 +222,6 @@ class Request:
         self.t0 = t0
         self.tries = 0
         self.target: Task | None = None
-        self.att_t0 = t0
         self.reason: str | None = None
         self.tag = 0
         self.sampled = sampled
@@ -719,7 +717,6 @@ class World:
         now = engine.now
         req.tries += 1
         req.target = task
-        req.att_t0 = now
         task.last_attempt_t = now
         sec = int(now)
         tb = task.buckets.get(sec)
