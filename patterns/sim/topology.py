@@ -258,8 +258,6 @@ class World:
         self.next_request_id = 0
         self.retries = 0
         self.sampled = 0
-        self.started = 0
-        self.finished = 0
         self._ip_hosts = dict.fromkeys(AZS, 10)
         self._task_count = 0
         self._latency_s = 0.0
@@ -283,6 +281,16 @@ class World:
             )
         for i, spec in enumerate(scenario.traffic):
             self.edges.append(Edge(self.services[spec["from"]], spec["to"], spec["rps"], i))
+
+    @property
+    def started(self) -> int:
+        """Requests started so far (each took the next request id)."""
+        return self.next_request_id
+
+    @property
+    def finished(self) -> int:
+        """Requests ended so far (counted in the edges' per-second buckets)."""
+        return sum(edge.metrics.finished for edge in self.edges)
 
     # ------------------------------------------------------------------ setup
 
@@ -659,8 +667,6 @@ class World:
         if bucket is None:
             bucket = metrics.bucket(int(now))
         bucket[0] += 1
-        metrics.requests += 1
-        self.started += 1
         # Request(rid, edge, caller, now, rid % self._sample_every == 0, bucket), without the frame
         req = _new_object(Request)
         req.id = rid
@@ -687,17 +693,14 @@ class World:
         now = self.engine.now
         latency = now - req.t0
         bucket = req.bucket
-        metrics = req.edge.metrics
         bucket[3].append(latency)
         if reason is None:
             bucket[1] += 1
-            metrics.ok += 1
         else:
             errors = bucket[2]
             errors[reason] = errors.get(reason, 0) + 1
-            errors = metrics.errors
+            errors = req.edge.metrics.errors
             errors[reason] = errors.get(reason, 0) + 1
-        self.finished += 1
         if req.sampled:
             self.event(
                 "request_end",
