@@ -16,10 +16,10 @@ attempt reaches a task, given the task's state and behaviour.
 from __future__ import annotations
 
 import copy
-import heapq
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 from .engine import PRIO_CONTROL, PRIO_REQUEST, Engine
@@ -655,7 +655,7 @@ class World:
         else:
             gap = 1.0 / edge.rps
         engine.seq = seq = engine.seq + 1
-        heapq.heappush(engine.queue, (now + gap, PRIO_REQUEST, seq, self._on_arrive, edge, 0))
+        heappush(engine.queue, (now + gap, PRIO_REQUEST, seq, self._on_arrive, edge, 0))
         callers = edge.caller.callers
         if not callers:
             return
@@ -753,7 +753,7 @@ class World:
             duration = connect_timeout_s
             if timeout_s and timeout_s < duration:
                 reason = TIMEOUT
-                duration = timeout_s
+                duration = timeout_s if timeout_s > 0.0 else 0.0  # a passed deadline: at once
         elif task.refuse or state is STOPPING or task.ready_at > now:
             reason = CONNECT_REFUSED
             duration = REFUSE_RTT_S
@@ -764,16 +764,15 @@ class World:
             if fail_p > 0.0 and self.rng.random() < fail_p:
                 reason = task.fail_reason
             if timeout_s and duration > timeout_s:
-                duration = timeout_s
+                duration = timeout_s if timeout_s > 0.0 else 0.0  # a passed deadline: at once
                 reason = TIMEOUT
             task.inflight[req.id] = req
         req.reason = reason
-        # engine.at(now + duration, PRIO_REQUEST, self._attempt_end, req, req.tag), inlined
-        end = now + duration
-        if end < now:  # a deadline already passed (negative timeout): end at once, as at() does
-            end = now
+        # engine.at(now + duration, ...) inlined; duration >= 0, so never before now
         engine.seq = seq = engine.seq + 1
-        heapq.heappush(engine.queue, (end, PRIO_REQUEST, seq, self._on_attempt_end, req, req.tag))
+        heappush(
+            engine.queue, (now + duration, PRIO_REQUEST, seq, self._on_attempt_end, req, req.tag)
+        )
 
     def _attempt_end(self, req: Request, tag: int) -> None:
         if tag != req.tag:
