@@ -81,7 +81,7 @@ class ServiceConnectPattern(EnvoyPattern):
         if known is not None and req.edge.callee not in known:
             self.world.finish(req, DNS_NXDOMAIN)
             return
-        super().send(req)
+        EnvoyPattern.send(self, req)  # per request: no super() object
 
     def snapshot(self) -> dict[str, Any]:
         snap = super().snapshot()
