@@ -97,8 +97,10 @@ class AppMeshPattern(EnvoyPattern):
         return node
 
     def _upstream(self, caller: Task, name: str) -> Upstream:
-        up = super()._upstream(caller, name)
-        if self.mesh["discovery"] == "dns" and up.dns_host is None and not up.refresh_at:
+        # Called for every request: the base method named directly (no super() object) and the
+        # DNS check only where the cluster has never resolved (Cloud Map clusters never do).
+        up = EnvoyPattern._upstream(self, caller, name)
+        if up.dns_host is None and not up.refresh_at and self.mesh["discovery"] == "dns":
             self.refresh(up, self.world.engine.now)
         return up
 

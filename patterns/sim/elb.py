@@ -139,6 +139,18 @@ class ElbPattern(Pattern):
         # the run's other random draws (health-check phases, IP picks).
         self.dns_rng = random.Random(f"kumoben-dns:{world.scenario.seed}")
         self.counters = {"health_checks_failed": 0, "fail_open_requests": 0, "no_target_503": 0}
+        self._random = world.rng.random
+        self._read_settings()
+
+    def _read_settings(self) -> None:
+        """Cache what every request reads (again after a ``set`` action)."""
+        self._timeout_s = self.client["timeout_s"]
+        self._ip_first = self.client["ip_choice"] == "first"
+        self._algorithm = self.alb["algorithm"]
+        self._idle_timeout_s = self.alb["idle_timeout_s"]
+
+    def on_setting_changed(self, path: str) -> None:
+        self._read_settings()
 
     # ------------------------------------------------------------------ setup and registration
 
@@ -393,9 +405,9 @@ class ElbPattern(Pattern):
     def send(self, req: Request) -> None:
         world = self.world
         now = world.engine.now
-        req.client_tries += 1
-        timeout = self.client["timeout_s"]
-        if timeout and req.client_tries == 1:
+        req.client_tries = tries = req.client_tries + 1
+        timeout = self._timeout_s
+        if timeout and tries == 1:
             req.deadline = req.t0 + timeout
         entry = self.dns_cache.get(req.caller.id)
         if entry is None or entry[1] <= now:
@@ -408,10 +420,7 @@ class ElbPattern(Pattern):
         if not nodes:
             self._client_error(req, DNS_NXDOMAIN)
             return
-        if self.client["ip_choice"] == "first":
-            node = nodes[0]
-        else:
-            node = nodes[int(world.rng.random() * len(nodes))]
+        node = nodes[0] if self._ip_first else nodes[int(self._random() * len(nodes))]
         req.via = node
         if not node.up:
             req.reason = CONNECT_TIMEOUT
@@ -436,13 +445,23 @@ class ElbPattern(Pattern):
                 )
             self._client_error(req, HTTP_503)
             return
-        target = self._pick(node, gi, route)
-        if node.fail_open[gi]:
+        if self._algorithm == "round_robin":  # the default: _pick's round robin, inlined
+            cursor = node.cursor
+            n = len(route)
+            index = cursor[gi]
+            cursor[gi] = index + 1
+            target = route[index % n]
+            if target.slow_start_until > now and self._random() >= self._weight(target, now):
+                target = self._pick_round_robin(node, gi, route, now, n - 1, target)
+        else:
+            target = self._pick(node, gi, route)
+        fail_open = node.fail_open[gi]
+        if fail_open:
             self.counters["fail_open_requests"] += 1
         if req.sampled:
-            cause = "fail_open_all_unhealthy" if node.fail_open[gi] else self.alb["algorithm"]
+            cause = "fail_open_all_unhealthy" if fail_open else self._algorithm
             world.event("hop", cause, request=req.id, node=node.name, task=target.task.id)
-        idle = self.alb["idle_timeout_s"]
+        idle = self._idle_timeout_s
         if req.deadline - now < idle:
             idle = max(req.deadline - now, 0.0)
         world.attempt(req, target.task, ALB_CONNECT_TIMEOUT_S, idle)
@@ -496,7 +515,7 @@ class ElbPattern(Pattern):
             )
 
     def _pick(self, node: Node, gi: int, route: list[Target]) -> Target:
-        algorithm = self.alb["algorithm"]
+        algorithm = self._algorithm
         n = len(route)
         rng = self.world.rng
         if algorithm == "least_outstanding_requests":
@@ -512,12 +531,19 @@ class ElbPattern(Pattern):
         if algorithm == "weighted_random":
             weights = [self._weight(t, now) for t in route]
             return rng.choices(route, weights)[0]
-        # Round robin; a target in slow start is skipped with probability 1 - weight.
-        for _ in range(n):
+        return self._pick_round_robin(node, gi, route, now, n, route[0])
+
+    def _pick_round_robin(
+        self, node: Node, gi: int, route: list[Target], now: float, tries: int, target: Target
+    ) -> Target:
+        """Round robin over ``tries`` more targets; one in slow start is skipped with probability
+        1 - weight. If every one is skipped, the last one looked at (``target`` if none)."""
+        n = len(route)
+        for _ in range(tries):
             cursor = node.cursor[gi]
             node.cursor[gi] = cursor + 1
             target = route[cursor % n]
-            if target.slow_start_until <= now or rng.random() < self._weight(target, now):
+            if target.slow_start_until <= now or self._random() < self._weight(target, now):
                 return target
         return target
 

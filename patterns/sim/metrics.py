@@ -26,17 +26,31 @@ def percentile_ms(sorted_latencies_s: list[float], p: float) -> float | None:
 class EdgeMetrics:
     """Client-side numbers for one caller service -> callee name."""
 
-    __slots__ = ("caller", "callee", "buckets", "requests", "ok", "errors", "retries")
+    __slots__ = ("caller", "callee", "buckets", "errors", "retries")
 
     def __init__(self, caller: str, callee: str) -> None:
         self.caller = caller
         self.callee = callee
         # second -> [requests, ok, {reason: n}, [latency_s, ...]]
         self.buckets: dict[int, list[Any]] = {}
-        self.requests = 0
-        self.ok = 0
         self.errors: dict[str, int] = {}
         self.retries = 0
+
+    # The request and success totals are the sums of the per-second buckets, added up when read
+    # (the request path counts each request once, in its bucket, instead of twice).
+
+    @property
+    def requests(self) -> int:
+        return sum(bucket[0] for bucket in self.buckets.values())
+
+    @property
+    def ok(self) -> int:
+        return sum(bucket[1] for bucket in self.buckets.values())
+
+    @property
+    def finished(self) -> int:
+        """Requests that ended, ok or not: each left its latency in its bucket."""
+        return sum(len(bucket[3]) for bucket in self.buckets.values())
 
     def bucket(self, sec: int) -> list[Any]:
         bucket = self.buckets.get(sec)

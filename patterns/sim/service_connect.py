@@ -173,7 +173,7 @@ class ServiceConnectPattern(EnvoyPattern):
                 )
             self.world.finish(req, DNS_NXDOMAIN)
             return
-        super().send(req)
+        EnvoyPattern.send(self, req)  # per request: no super() object
 
     def snapshot(self) -> dict[str, Any]:
         snap = super().snapshot()

@@ -23,6 +23,7 @@ import copy
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 from .deployments import Deployments
@@ -205,8 +206,17 @@ class Edge:
         self.test = False  # carries the blue/green test header (x-amzn-ecs-blue-green-test)
 
 
+#: ``Request.tbucket`` until the first attempt (never written: every attempt sets its own).
+_NO_ATTEMPT: list[Any] = []
+_new_object = object.__new__
+
+
 class Request:
-    """A request from a caller task, possibly over several attempts (retries)."""
+    """A request from a caller task, possibly over several attempts (retries).
+
+    ``World._arrive`` builds requests without calling ``__init__`` (a Python frame per request
+    saved); it sets exactly the fields ``__init__`` sets, which test_engine checks slot by slot.
+    """
 
     __slots__ = (
         "id",
@@ -215,7 +225,6 @@ class Request:
         "t0",
         "tries",
         "target",
-        "att_t0",
         "reason",
         "tag",
         "sampled",
@@ -226,21 +235,22 @@ class Request:
         "client_tries",
     )
 
-    def __init__(self, rid: int, edge: Edge, caller: Task, t0: float, sampled: bool) -> None:
+    def __init__(
+        self, rid: int, edge: Edge, caller: Task, t0: float, sampled: bool, bucket: list[Any]
+    ) -> None:
         self.id = rid
         self.edge = edge
         self.caller = caller
         self.t0 = t0
         self.tries = 0
         self.target: Task | None = None
-        self.att_t0 = t0
         self.reason: str | None = None
         self.tag = 0
         self.sampled = sampled
         self.via: Any = None
         self.deadline = math.inf
-        self.bucket: list[Any] = []
-        self.tbucket: list[Any] = []
+        self.bucket = bucket  # the caller's per-second bucket for t0 (EdgeMetrics.bucket)
+        self.tbucket = _NO_ATTEMPT  # the target task's per-second bucket for this attempt
         self.client_tries = 0
 
 
@@ -265,11 +275,16 @@ class World:
         self.next_request_id = 0
         self.retries = 0
         self.sampled = 0
-        self.started = 0
-        self.finished = 0
         self._ip_hosts = dict.fromkeys(AZS, 10)
         self._task_count = 0
         self._latency_s = 0.0
+        self._sample_every = 1
+        self._poisson = scenario.arrivals != "uniform"
+        # The request path's event handlers, bound once instead of once per event, and the
+        # pattern typed as set (start() sets it before any request).
+        self._on_arrive = self._arrive
+        self._on_attempt_end = self._attempt_end
+        self._pat: Pattern
         self.deploying: dict[str, bool] = {}
         # Services whose reconcile is running, and those asked to reconcile again meanwhile: a
         # task stopping inside a reconcile (a PENDING task, or one with nothing to drain) asks
@@ -286,16 +301,28 @@ class World:
             self.edges.append(Edge(self.services[spec["from"]], spec["to"], spec["rps"], i))
             self.edges[-1].test = bool(spec.get("test", False))
 
+    @property
+    def started(self) -> int:
+        """Requests started so far (each took the next request id)."""
+        return self.next_request_id
+
+    @property
+    def finished(self) -> int:
+        """Requests ended so far (counted in the edges' per-second buckets)."""
+        return sum(edge.metrics.finished for edge in self.edges)
+
     # ------------------------------------------------------------------ setup
 
     def refresh_settings(self) -> None:
         """Re-read settings that hot paths cache (after a ``set`` action)."""
         self._latency_s = self.settings["app"]["latency_ms"] / 1000.0
-        self.trace.sample_every = int(self.settings["trace"]["request_sample_every"])
+        self._sample_every = int(self.settings["trace"]["request_sample_every"])
+        self.trace.sample_every = self._sample_every
 
     def start(self, pattern: Pattern) -> None:
         """Create the initial tasks (running and ready at t = 0) and start traffic."""
         self.pattern = pattern
+        self._pat = pattern
         for service in self.services.values():
             for _ in range(service.desired):
                 task = self._new_task(service, service.version)
@@ -724,41 +751,62 @@ class World:
         self.engine.after(gap, PRIO_REQUEST, self._arrive, edge)
 
     def _arrive(self, edge: Edge, _tag: int) -> None:
-        self._schedule_arrival(edge)
+        # The hot path: one call per request. It schedules the stream's next arrival as
+        # _schedule_arrival does (same draw, same event), pushed onto the queue directly; the
+        # Poisson gap is random.expovariate's own formula, inlined (test_engine pins the two equal).
+        engine = self.engine
+        now = engine.now
+        if self._poisson:
+            gap = -math.log(1.0 - self.traffic_rng.random()) / edge.rps
+        else:
+            gap = 1.0 / edge.rps
+        engine.seq = seq = engine.seq + 1
+        heappush(engine.queue, (now + gap, PRIO_REQUEST, seq, self._on_arrive, edge, 0))
         callers = edge.caller.callers
         if not callers:
             return
         caller = callers[int(self.traffic_rng.random() * len(callers))]
         rid = self.next_request_id
         self.next_request_id = rid + 1
-        now = self.engine.now
-        req = Request(rid, edge, caller, now, rid % self.trace.sample_every == 0)
-        bucket = edge.metrics.bucket(int(now))
+        metrics = edge.metrics
+        bucket = metrics.buckets.get(int(now))
+        if bucket is None:
+            bucket = metrics.bucket(int(now))
         bucket[0] += 1
+        # Request(rid, edge, caller, now, rid % self._sample_every == 0, bucket), without the frame
+        req = _new_object(Request)
+        req.id = rid
+        req.edge = edge
+        req.caller = caller
+        req.t0 = now
+        req.tries = 0
+        req.target = None
+        req.reason = None
+        req.tag = 0
+        req.sampled = sampled = rid % self._sample_every == 0
+        req.via = None
+        req.deadline = math.inf
         req.bucket = bucket
-        edge.metrics.requests += 1
-        self.started += 1
-        if req.sampled:
+        req.tbucket = _NO_ATTEMPT
+        req.client_tries = 0
+        if sampled:
             self.sampled += 1
             self.event("request", "request_sent", request=rid, source=caller.id, to=edge.callee)
-        self._pattern().send(req)
+        self._pat.send(req)
 
     def finish(self, req: Request, reason: str | None) -> None:
         """The caller sees the request end: ok (reason None) or with one error reason."""
         now = self.engine.now
         latency = now - req.t0
         bucket = req.bucket
-        metrics = req.edge.metrics
         bucket[3].append(latency)
         if reason is None:
             bucket[1] += 1
-            metrics.ok += 1
         else:
             errors = bucket[2]
             errors[reason] = errors.get(reason, 0) + 1
-            errors = metrics.errors
+            errors = req.edge.metrics.errors
             errors[reason] = errors.get(reason, 0) + 1
-        self.finished += 1
         if req.sampled:
             self.event(
                 "request_end",
@@ -794,10 +842,10 @@ class World:
 
         ``timeout_s`` bounds the wait for the response (0 or inf = no limit).
         """
-        now = self.engine.now
+        engine = self.engine
+        now = engine.now
         req.tries += 1
         req.target = task
-        req.att_t0 = now
         task.last_attempt_t = now
         sec = int(now)
         tb = task.buckets.get(sec)
@@ -805,26 +853,32 @@ class World:
             tb = task.buckets[sec] = [0, 0, {}]
         tb[0] += 1
         req.tbucket = tb
-        if task.state is STOPPED or task.blackhole or self.az_out[task.az]:
+        state = task.state
+        if state is STOPPED or task.blackhole or self.az_out[task.az]:
             reason: str | None = CONNECT_TIMEOUT
             duration = connect_timeout_s
             if timeout_s and timeout_s < duration:
                 reason = TIMEOUT
-                duration = timeout_s
-        elif task.refuse or task.state is STOPPING or task.ready_at > now:
+                duration = timeout_s if timeout_s > 0.0 else 0.0  # a passed deadline: at once
+        elif task.refuse or state is STOPPING or task.ready_at > now:
             reason = CONNECT_REFUSED
             duration = REFUSE_RTT_S
         else:
             duration = self._latency_s * (0.5 + self.rng.random()) + task.slow_s
             reason = None
-            if task.fail_p > 0.0 and self.rng.random() < task.fail_p:
+            fail_p = task.fail_p
+            if fail_p > 0.0 and self.rng.random() < fail_p:
                 reason = task.fail_reason
             if timeout_s and duration > timeout_s:
-                duration = timeout_s
+                duration = timeout_s if timeout_s > 0.0 else 0.0  # a passed deadline: at once
                 reason = TIMEOUT
             task.inflight[req.id] = req
         req.reason = reason
-        self.engine.at(now + duration, PRIO_REQUEST, self._attempt_end, req, req.tag)
+        # engine.at(now + duration, ...) inlined; duration >= 0, so never before now
+        engine.seq = seq = engine.seq + 1
+        heappush(
+            engine.queue, (now + duration, PRIO_REQUEST, seq, self._on_attempt_end, req, req.tag)
+        )
 
     def _attempt_end(self, req: Request, tag: int) -> None:
         if tag != req.tag:
@@ -839,7 +893,7 @@ class World:
         else:
             errors = tb[2]
             errors[reason] = errors.get(reason, 0) + 1
-        self._pattern().attempt_done(req, reason)
+        self._pat.attempt_done(req, reason)
         if task.state is not RUNNING and not task.inflight:
             self._pattern().on_idle(task)
             if task.state is STOPPING:

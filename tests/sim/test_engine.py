@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from patterns.sim.causes import CAUSES
 from patterns.sim.engine import PRIO_CONTROL, PRIO_REQUEST, Engine
 from patterns.sim.metrics import error_windows, percentile_ms
+from patterns.sim.simulation import Simulation
+from patterns.sim.topology import Request
 from patterns.sim.trace import OUTCOMES, Trace
 
 pytestmark = pytest.mark.unit
@@ -90,3 +95,29 @@ def test_error_windows_split_on_gaps_longer_than_5_s() -> None:
         {"kind": "client_error_window", "from_t": 60, "to_t": 62, "count": 5},
         {"kind": "client_error_window", "from_t": 70, "to_t": 75, "count": 5},
     ]
+
+
+def test_inlined_poisson_gap_draws_exactly_what_random_expovariate_draws() -> None:
+    # World._arrive computes the next arrival gap inline; it must stay random.expovariate's own
+    # formula, so a seeded run offers the same arrivals whichever way the gap is computed.
+    inline, library = random.Random("kumoben-traffic:42"), random.Random("kumoben-traffic:42")
+    for rate in (200.0 / 3.0, 0.5, 10.0, 1234.5) * 250:
+        assert -math.log(1.0 - inline.random()) / rate == library.expovariate(rate)
+    assert inline.getstate() == library.getstate()
+
+
+def test_arrive_builds_each_request_exactly_as_the_request_constructor_does() -> None:
+    # World._arrive fills a Request's slots itself instead of calling __init__ (a frame saved per
+    # request); every slot must hold what the constructor would have put there.
+    sim = Simulation("steady", pattern="elb")
+    sent: list[Request] = []
+    sim.pattern.send = sent.append  # type: ignore[method-assign]
+
+    sim.advance(2.0)
+
+    every = sim.world.trace.sample_every
+    assert len(sent) == 50
+    for req in sent:
+        built = Request(req.id, req.edge, req.caller, req.t0, req.id % every == 0, req.bucket)
+        for slot in Request.__slots__:
+            assert getattr(req, slot) == getattr(built, slot), slot
