@@ -624,7 +624,14 @@ class World:
             self.stop_task(victim, cause)
         while len(new) < desired and len(new) + len(old) < max_total:
             new.append(self.launch(service, "deployment_started" if old else why))
-        if self.deploying.get(service.name) and not old:
+        # ECS completes a deployment at steady state: no old task left and the desired count of
+        # new tasks all counted healthy (the last one's health reconciles again).
+        if (
+            self.deploying.get(service.name)
+            and not old
+            and len(new) == desired
+            and all(t.healthy for t in new)
+        ):
             self.deploying[service.name] = False
             service.stable_version = service.version
             self.event(

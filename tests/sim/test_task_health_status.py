@@ -275,3 +275,16 @@ def test_task_healthy_is_narrated_in_both_languages() -> None:
         "60 秒: ECS はタスク api-4 をデプロイで healthy なタスクとして数え始めました"
         "（health status HEALTHY）。"
     )
+
+
+@pytest.mark.parametrize("pattern", ["service-connect", "service-discovery", "app-mesh", "elb"])
+def test_a_deployment_finishes_at_steady_state_when_the_last_new_task_is_healthy(
+    pattern: str, find: Finder
+) -> None:
+    result = run(rolling({**ONE_AT_A_TIME}), pattern=pattern)
+
+    last_healthy = max(e["t"] for e in find(result, "task_healthy") if e["task"] == "api-6")
+    finished = [e["t"] for e in find(result, "deployment_finished")]
+    # The last old task stops when api-5 is healthy; ECS completes only when api-6 is too.
+    assert finished == [last_healthy] == [140.0]
+    assert last_healthy > max(e["t"] for e in find(result, "deployment_step"))
