@@ -293,7 +293,7 @@ def parse(query: Mapping[str, str]) -> tuple[Inputs, dict[str, str], dict[str, s
 @dataclass(frozen=True)
 class Line:
     category: str
-    label: Promise
+    label: Promise | str
     formula: str
     amount: Decimal
     unconfirmed: bool = True
@@ -381,6 +381,10 @@ def money(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,f}"
 
 
+def _formula(template: Promise, **values: object) -> str:
+    return str(template) % values
+
+
 def _month_seconds(m: Model) -> Decimal:
     return m.hours * 3600
 
@@ -400,9 +404,17 @@ def _data_line(s: System, inputs: Inputs, region: str, m: Model, via_alb: bool) 
     return Line(
         "data",
         _("Data between AZs"),
-        f"{fmt(s.total_rps)} req/s × {fmt(inputs.kb)} KB × {fmt(_month_seconds(m))} s = "
-        f"{fmt(gb)} GB; × {share.numerator}/{share.denominator} × "
-        f"({fmt(rate)} + {fmt(rate)}) USD/GB",
+        _formula(
+            _(
+                "%(rps)s req/s × %(kb)s KB × %(s)s s = %(gb)s GB; × %(share)s × (%(rate)s + %(rate)s) USD/GB"
+            ),
+            rps=fmt(s.total_rps),
+            kb=fmt(inputs.kb),
+            s=fmt(_month_seconds(m)),
+            gb=fmt(gb),
+            share=f"{share.numerator}/{share.denominator}",
+            rate=fmt(rate),
+        ),
         amount,
         note=note,
     )
@@ -425,17 +437,30 @@ def _elb(s: System, inputs: Inputs, region: str, m: Model) -> tuple[Line, ...]:
         Line(
             "alb",
             _("ALB hours (one internal ALB, as the engine models it)"),
-            f"1 ALB × {fmt(alb_rate)} USD/h × {fmt(m.hours)} h",
+            _formula(
+                _("1 ALB × %(rate)s USD/h × %(hours)s h"), rate=fmt(alb_rate), hours=fmt(m.hours)
+            ),
             alb_rate * m.hours,
         ),
         Line(
             "alb",
             _("ALB LCUs (the largest of the four dimensions)"),
-            f"max({fmt(new)} new conn/s ÷ {fmt(m.lcu_new_connections)}, "
-            f"{fmt(active)} active conn/min ÷ {fmt(m.lcu_active_connections)}, "
-            f"{fmt(gb_hour)} GB/h ÷ {fmt(m.lcu_gb)}, "
-            f"{fmt(rules)} rule evaluations/s ÷ {fmt(m.lcu_rule_evaluations)}) = {fmt(lcu)} LCU; "
-            f"× {fmt(lcu_rate)} USD/LCU-h × {fmt(m.hours)} h",
+            _formula(
+                _(
+                    "max(%(new)s new conn/s ÷ %(per_new)s, %(active)s active conn/min ÷ %(per_active)s, %(gb)s GB/h ÷ %(per_gb)s, %(rules)s rule evaluations/s ÷ %(per_rules)s) = %(lcu)s LCU; × %(rate)s USD/LCU-h × %(hours)s h"
+                ),
+                new=fmt(new),
+                per_new=fmt(m.lcu_new_connections),
+                active=fmt(active),
+                per_active=fmt(m.lcu_active_connections),
+                gb=fmt(gb_hour),
+                per_gb=fmt(m.lcu_gb),
+                rules=fmt(rules),
+                per_rules=fmt(m.lcu_rule_evaluations),
+                lcu=fmt(lcu),
+                rate=fmt(lcu_rate),
+                hours=fmt(m.hours),
+            ),
             lcu * lcu_rate * m.hours,
             note=_(
                 "Assumed: every request opens a new connection and lives under a minute; every request is checked against each of the %(rules)s host rules (one per target group)."
@@ -451,7 +476,7 @@ def _registered(count: int, inputs: Inputs, region: str, who: Promise) -> Line:
     return Line(
         "cloud_map",
         _("Cloud Map registered instances"),
-        f"{count} × {fmt(rate)} USD/month",
+        _formula(_("%(count)s × %(rate)s USD/month"), count=count, rate=fmt(rate)),
         rate * count,
         note=who,
     )
@@ -462,7 +487,7 @@ def _no_api_calls(inputs: Inputs, region: str, why: Promise) -> Line:
     return Line(
         "cloud_map",
         _("Cloud Map discovery API calls"),
-        f"0 × {fmt(rate)} USD per million",
+        _formula(_("0 calls × %(rate)s USD per million calls"), rate=fmt(rate)),
         Decimal(0),
         note=why,
     )
@@ -485,14 +510,22 @@ def _service_discovery(s: System, inputs: Inputs, region: str, m: Model) -> tupl
         Line(
             "route53",
             _("Route 53 private hosted zone (created by the DNS namespace)"),
-            f"1 × {fmt(zone)} USD/month",
+            _formula(_("%(count)s × %(rate)s USD/month"), count=1, rate=fmt(zone)),
             zone,
         ),
         Line(
             "route53",
             _("Route 53 queries (an upper bound)"),
-            f"{askers} (caller task, name) pairs × {fmt(_month_seconds(m))} s ÷ {fmt(ttl)} s TTL = "
-            f"{fmt(queries)} queries; ÷ 1,000,000 × {fmt(per_million)} USD",
+            _formula(
+                _(
+                    "%(pairs)s (caller task, name) pairs × %(s)s s ÷ %(ttl)s s TTL = %(queries)s queries; ÷ 1,000,000 × %(rate)s USD"
+                ),
+                pairs=askers,
+                s=fmt(_month_seconds(m)),
+                ttl=fmt(ttl),
+                queries=fmt(queries),
+                rate=fmt(per_million),
+            ),
             queries * per_million / 1_000_000,
             note=_(
                 "One query per caller task and name each time its cache expires (the engine's default TTL). Whether lookups inside the VPC are billed is not in the facts; this may be 0."
@@ -536,12 +569,22 @@ def _service_connect(s: System, inputs: Inputs, region: str, m: Model) -> tuple[
                 "proxy",
                 _("Service Connect proxy on Fargate (+%(units)s CPU units, +%(mib)s MiB a task)")
                 % {"units": fmt(units), "mib": fmt(m.proxy_memory_mib)},
-                f"{count} tasks × ({fmt(vcpu)} vCPU × {fmt(vcpu_rate)} USD/vCPU-h + "
-                f"{fmt(gb)} GB × {fmt(gb_rate)} USD/GB-h) × {fmt(m.hours)} h",
+                _formula(
+                    _(
+                        "%(count)s tasks × (%(vcpu)s vCPU × %(vcpu_rate)s USD/vCPU-h + %(gb)s GB × %(gb_rate)s USD/GB-h) × %(hours)s h"
+                    ),
+                    count=count,
+                    vcpu=fmt(vcpu),
+                    vcpu_rate=fmt(vcpu_rate),
+                    gb=fmt(gb),
+                    gb_rate=fmt(gb_rate),
+                    hours=fmt(m.hours),
+                ),
                 count * per_hour * m.hours,
                 note=_(
-                    "The allowance the guidance adds to each task (512 CPU units above 500 requests/s a task); no separate Service Connect fee was found. It may push a task into the next Fargate size."
-                ),
+                    "The allowance the guidance adds to each task (%(busy_units)s CPU units above %(busy_rps)s requests/s a task); no separate Service Connect fee was found. It may push a task into the next Fargate size."
+                )
+                % {"busy_units": fmt(m.proxy_cpu_units_busy), "busy_rps": fmt(m.proxy_busy_rps)},
             )
         )
     lines.append(_data_line(s, inputs, region, m, via_alb=False))

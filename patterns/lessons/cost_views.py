@@ -45,6 +45,7 @@ def cost_page(request: HttpRequest) -> HttpResponse:
     inputs, errors, shown = cost.parse(request.GET)
     lang = library.language()
     table = cost.region_prices(inputs.region)
+    sample = cost.system(inputs)
     price_fields = [
         (
             key,
@@ -65,11 +66,11 @@ def cost_page(request: HttpRequest) -> HttpResponse:
         "pattern_names": [PATTERN_NAMES[p] for p in cost.PRICED_PATTERNS],
         "names": PATTERN_NAMES,
         "limits": {
-            "tasks": cost.MAX_TASKS_PER_SERVICE,
-            "rps": cost.MAX_RPS_PER_CALL,
-            "kb": cost.MAX_KB,
-            "price": cost.MAX_PRICE,
+            "tasks": f"{cost.MAX_TASKS_PER_SERVICE:,}",
+            "rps": f"{cost.MAX_RPS_PER_CALL:,}",
+            "kb": f"{cost.MAX_KB:,}",
         },
+        "sample": {"services": len(sample.services), "calls": len(sample.calls)},
         "default_kb": cost.model().kb_per_request,
         "hours": cost.model().hours,
         "prices": cost.prices(),

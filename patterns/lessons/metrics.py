@@ -61,7 +61,10 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     (
                         "RequestCount",
                         "TargetResponseTime",
-                        "HTTPCode_Target_2XX_Count … HTTPCode_Target_5XX_Count",
+                        "HTTPCode_Target_2XX_Count",
+                        "HTTPCode_Target_3XX_Count",
+                        "HTTPCode_Target_4XX_Count",
+                        "HTTPCode_Target_5XX_Count",
                         "HTTPCode_ELB_5XX_Count",
                         "HTTPCode_ELB_502_Count",
                         "HTTPCode_ELB_503_Count",
@@ -115,7 +118,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     (),
                     (),
                     _(
-                        "Cloud Map and Route 53 metrics for the namespace's records: the facts name none, so none are listed here (UNCONFIRMED)."
+                        "Cloud Map and Route 53 metrics for the namespace's records: the facts name none, so none are listed here."
                     ),
                     "—",
                     unconfirmed=True,
@@ -134,7 +137,10 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                         "ProcessedBytes",
                         "RequestCount",
                         "GrpcRequestCount",
-                        "HTTPCode_Target_2XX_Count … HTTPCode_Target_5XX_Count",
+                        "HTTPCode_Target_2XX_Count",
+                        "HTTPCode_Target_3XX_Count",
+                        "HTTPCode_Target_4XX_Count",
+                        "HTTPCode_Target_5XX_Count",
                         "RequestCountPerTarget",
                         "TargetProcessedBytes",
                         "TargetResponseTime",

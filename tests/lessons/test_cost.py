@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,13 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
 URL = "/lessons/compare/cost/"
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Formulas and errors are built in the active language: the unit tests read English."""
+    with translation.override("en"):
+        yield
 
 
 # --------------------------------------------------------------------------- the price table
@@ -189,8 +197,7 @@ def test_parse_reads_the_form_and_defaults_blank_fields() -> None:
     ],
 )
 def test_bad_input_names_the_field(field: str, raw: str, words: str) -> None:
-    with translation.override("en"):
-        _inputs, errors, shown = cost.parse({field: raw})
+    _inputs, errors, shown = cost.parse({field: raw})
 
     assert list(errors) == [field]
     assert errors[field].startswith(words)
@@ -198,9 +205,6 @@ def test_bad_input_names_the_field(field: str, raw: str, words: str) -> None:
 
 
 # --------------------------------------------------------------------------- the page
-
-
-pytestmark_db = pytest.mark.django_db
 
 
 @pytest.mark.django_db
@@ -237,6 +241,8 @@ def test_the_page_in_japanese(client: Client) -> None:
     assert "35.26" in html
     assert "AWS/ECS" in html and "TargetDiscoveryName" in html
     assert "東京の料金は見つからず" in html
+    assert "ALB 1 台 × 0.0243 USD/時間 × 730 時間" in html
+    assert "ap-northeast-1（東京）" in html
 
 
 @pytest.mark.django_db
