@@ -154,7 +154,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                 MetricGroup(
                     _ECS,
                     ("ClientTLSNegotiationErrorCount", "TargetTLSNegotiationErrorCount"),
-                    ("TargetDiscoveryName",),
+                    (),
                     _(
                         "For TLS-enabled services, and target metrics on TargetDiscoveryName alone or with the calling service's ServiceName and ClusterName: community lists only."
                     ),
