@@ -1,6 +1,7 @@
 // The playground page: starts the player (live over the WebSocket or as an instant run) on the run
 // the server made of the setup form, wires the service actions, the permalink and the exports.
 
+import { DeployControls } from "./player/deploy.js";
 import { Player } from "./player/player.js";
 
 const page = document.getElementById("playground");
@@ -88,6 +89,7 @@ function showError(text) {
 let lastRun = [];
 
 function heard(message) {
+  if (deploy?.heard(message)) return;
   if (message.type === "error") {
     const reason = message.reason || message.error || "";
     showError(message.field ? `${message.field.replace(/^scenario\./, "")}: ${reason}` : reason);
@@ -95,6 +97,7 @@ function heard(message) {
   }
   if (message.type === "hello") {
     fillServices(message.scenario);
+    deploy?.setPatterns(message.patterns || [message.pattern]);
     updateExports(message);
   }
   if (message.type === "log" && message.applied?.do === "set" && fixedSetting(message.applied.setting)) {
@@ -170,6 +173,13 @@ serviceBar?.addEventListener("click", (e) => {
   desired.set(service, count);
   player.act({ do: "scale", service, count });
 });
+
+// A deployment with a strategy, and its rollback: the server's form, sent as an engine action.
+const deployForm = playerRoot.querySelector("[data-role=deploy-now]");
+const deploy = deployForm ? new DeployControls(deployForm, {
+  serviceOf: () => serviceBar.querySelector("select").value,
+  act: (action) => player.act(action),
+}) : null;
 
 // Whether "change a setting now" marks a setting as one AWS fixes (a what-if).
 function fixedSetting(setting) {
