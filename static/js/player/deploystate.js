@@ -45,8 +45,10 @@ export class DeployState {
   constructor(section, strings) {
     this.section = section;
     this.list = section?.querySelector("[data-role=deploy-state-list]");
+    this.live = section?.querySelector("[data-role=deploy-state-live]");
     this.strings = strings;
     this.shown = undefined;
+    this.announced = "";
   }
 
   // entry: {t, list} from Track.deploymentsAt(now), or null.
@@ -66,5 +68,11 @@ export class DeployState {
     this.section.dataset.stage = first.outcome ? first.outcome : first.stage;
     this.section.dataset.greenPercent = first.outcome ? "" : String(first.green_percent);
     this.section.hidden = false;
+    // Screen readers hear a change of stage or of green's share, not every second of bake time.
+    const key = `${this.section.dataset.stage}:${this.section.dataset.greenPercent}`;
+    if (this.live && key !== this.announced) {
+      this.announced = key;
+      this.live.textContent = rows.slice(0, 3).map((li) => li.textContent).join(". ");
+    }
   }
 }

@@ -609,7 +609,8 @@ export class Player {
   _actionName(action) {
     if (!action) return "";
     const target = action.task || action.service || action.az || "";
-    return `${this.strings.has(`do-${action.do}`) ? this.strings.get(`do-${action.do}`) : action.do} ${target}`.trim();
+    const key = action.strategy && action.strategy !== "rolling" ? `do-${action.do}-${action.strategy}` : `do-${action.do}`;
+    return `${this.strings.has(key) ? this.strings.get(key) : action.do} ${target}`.trim();
   }
 
   _azName(id) {
