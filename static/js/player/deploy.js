@@ -28,7 +28,7 @@ export class DeployControls {
   // Rows of parameters that do not apply are hidden and their inputs disabled (never sent).
   sync() {
     const strategy = this.strategy.value;
-    const alarmOn = this.alarm && !this.alarm.disabled && this.alarm.checked;
+    const alarmOn = Boolean(this.alarm?.checked && this.alarm.dataset.strategies.split(" ").includes(strategy));
     for (const row of this.form.querySelectorAll("[data-strategies]:not(input):not(select)")) {
       const applies = row.dataset.strategies.split(" ").includes(strategy);
       row.hidden = !applies;

@@ -60,7 +60,9 @@ export class Track {
   }
 
   addFrame(frame) {
-    const keep = (t) => t >= this.skipBefore;
+    // The engine stamps times rounded to the microsecond, so an item at the fork time itself may
+    // read a hair below the client's unrounded fork time (45.498 < 45.49800000000009).
+    const keep = (t) => t >= this.skipBefore - 1e-6;
     // Each item remembers the window that brought it, so a rewind can drop exactly those.
     for (const dot of frame.dots || []) {
       if (!keep(dot.t[0]) || this.dotKeys.has(`${dot.id}:${dot.attempts}`)) continue;
