@@ -133,9 +133,10 @@ class _Builder:
         self.services = services
         self.traffic = traffic
         called = {t["to"] for t in traffic}
-        # Under App Mesh a weighted route's targets are called too.
-        for route in self.settings["app_mesh"]["routes"].values():
-            called.update(t["virtual_node"] for t in route)
+        # Under App Mesh a weighted route's targets are called too (other patterns ignore routes).
+        if self.pattern == "app-mesh":
+            for route in self.settings["app_mesh"]["routes"].values():
+                called.update(t["virtual_node"] for t in route)
         self.called = [s["name"] for s in services if s["name"] in called]
         self.tested = {t["to"] for t in traffic if t.get("test")}
         self.deploys: dict[str, list[dict[str, Any]]] = {}

@@ -44,3 +44,16 @@ document.addEventListener("click", (event) => {
     window.setTimeout(() => { button.textContent = label; }, 2000);
   }).catch(() => {});
 });
+
+// A panel already showing a configuration follows the setup: when the playground's setup check or a
+// lab's Check answers again, ask for the configuration again.
+document.body.addEventListener("htmx:afterSwap", (event) => {
+  const elt = event.detail && event.detail.elt;
+  if (!elt || !elt.closest || elt.closest("[data-inaws-source]")) return;
+  if (!elt.closest("#setup, #lab-check")) return;
+  for (const panel of document.querySelectorAll("[data-inaws-source]")) {
+    const out = panel.querySelector(".inaws__out");
+    const form = panel.querySelector(".inaws__form");
+    if (out && form && out.childElementCount) form.requestSubmit();
+  }
+});

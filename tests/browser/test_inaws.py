@@ -40,3 +40,7 @@ def test_the_playground_panel_shows_the_setup_on_screen(
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("# Kumoben: service-discovery.")
     assert "TTL: 15" in copied
+
+    ttl.fill("20")  # the open panel follows the next setup check
+    ttl.press("Tab")
+    expect(template).to_contain_text("TTL: 20")

@@ -310,3 +310,12 @@ def test_app_mesh_is_history_with_nothing_to_apply() -> None:
     }
     td = _call(config, "RegisterTaskDefinition", "inventory")
     assert td["proxyConfiguration"]["type"] == "APPMESH"
+
+
+def test_weighted_routes_call_a_service_only_under_app_mesh() -> None:
+    mesh = generate(load_scenario("canary-90-10").to_dict())
+    elb = generate(load_scenario("canary-90-10").with_overrides(pattern="elb").to_dict())
+
+    assert "elbv2:CreateTargetGroup:inventory-v2" not in _operations(elb)
+    assert "loadBalancers" not in _call(elb, "CreateService", "inventory-v2")
+    assert "appmesh:CreateVirtualRouter:inventory-v2" in _operations(mesh)

@@ -4,9 +4,13 @@ beside its field (400), never a 500; the panel is on the playground, lab and les
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
+
+from patterns.inaws.render import stylesheet
 
 HX = {"HTTP_HX_REQUEST": "true"}
 pytestmark = pytest.mark.django_db
@@ -123,3 +127,13 @@ def test_the_panel_is_on_the_playground_a_lab_and_a_lesson(client: Client) -> No
         'data-testid="inaws-panel"' in playground and 'data-inaws-source="setup-run"' in playground
     )
     assert 'data-inaws-source="lab-run"' in lab
+    lesson = client.get("/lessons/service-connect/", {"step": 3}).text
+    assert 'data-testid="inaws-embed"' in lesson
+    assert "/in-aws/?scenario=errors-5xx&amp;pattern=service-connect" in lesson
+
+
+def test_the_stylesheet_is_the_one_pygments_writes() -> None:
+    css = Path(settings.BASE_DIR, "static/css/inaws-code.css").read_text(encoding="utf-8")
+
+    assert css.split("\n", 1)[1] == stylesheet() + "\n"
+    assert all(line.startswith(".code") for line in css.splitlines()[1:])
