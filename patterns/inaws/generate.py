@@ -622,9 +622,6 @@ class _Builder:
                     registry["containerName"] = CONTAINER
                     registry["containerPort"] = CONTAINER_PORT
                 api["serviceRegistries"] = [registry]
-                api["healthCheckGracePeriodSeconds"] = self.whole(
-                    "ecs.health_check_grace_period_s", f"Service{logical(name)}"
-                )
             self.add_service(spec, api)
 
     def cloud_map_services(self, ns_id: str) -> None:
@@ -699,12 +696,6 @@ class _Builder:
                     }
                 ]
             api["serviceConnectConfiguration"] = sc
-            if self.value("ecs.health_check_grace_period_s"):
-                self.comment(
-                    f"Service{logical(name)}",
-                    "healthCheckGracePeriodSeconds applies only with a load balancer; the"
-                    " simulation also held the container health check for it",
-                )
             self.add_service(spec, api)
 
     def app_mesh(self) -> None:
@@ -866,6 +857,18 @@ class _Builder:
     def add_service(self, spec: dict[str, Any], api: dict[str, Any]) -> None:
         name = spec["name"]
         lid = logical(name)
+        # The grace period holds load balancer and container health checks alike (ECS-SVC).
+        if "loadBalancers" not in api:
+            if self.value("ecs.container_health_check"):
+                api["healthCheckGracePeriodSeconds"] = self.whole(
+                    "ecs.health_check_grace_period_s", f"Service{lid}"
+                )
+            elif self.value("ecs.health_check_grace_period_s"):
+                self.comment(
+                    f"Service{lid}",
+                    "ecs.health_check_grace_period_s: unused with neither a load balancer nor a"
+                    " container health check",
+                )
         td = self.task_definition(name)
         self.calls.append(Call("ecs", "RegisterTaskDefinition", name, td))
         self.calls.append(Call("ecs", "CreateService", name, api))

@@ -201,6 +201,8 @@ def test_service_connect_sample_system() -> None:
         )
 
     assert sc("user") == {"enabled": True, "namespace": "kumoben"}  # a client only
+    # The grace period holds the container health check too: on every service.
+    assert _call(config, "CreateService", "user")["healthCheckGracePeriodSeconds"] == 0
     assert sc("inventory") == {
         "enabled": True,
         "namespace": "kumoben",
