@@ -980,6 +980,15 @@ class _Builder:
 
     def build(self) -> Config:
         self.collect_notes()
+        # A ``set`` action changes a setting during the run: the fields show the starting values.
+        for action in self.s["actions"]:
+            if action["do"] == "set":
+                self.comment(
+                    "Scenario",
+                    f"at {_plain(action['at_s'])} s the scenario sets {action['setting']} ="
+                    f" {_plain(action['value'])} (an update call then); the fields show the values"
+                    " it starts with",
+                )
         self.parameters.update(
             {
                 "Cluster": {"Type": "String", "Default": "kumoben"},

@@ -80,7 +80,7 @@ def template_yaml(config: Config) -> str:
     assert config.template is not None
     lines = [f"# Kumoben: {config.pattern}. Generated from the settings the simulation ran."]
     lines.extend(note_lines(config, "#"))
-    for where in ("TargetGroups", "CloudMap", "ServiceConnect"):
+    for where in ("Scenario", "TargetGroups", "CloudMap", "ServiceConnect"):
         lines.extend(f"# {line}" for line in config.comments.get(where, []))
     for key, value in config.template.items():
         if key != "Resources":

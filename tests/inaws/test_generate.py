@@ -321,3 +321,23 @@ def test_weighted_routes_call_a_service_only_under_app_mesh() -> None:
     assert "elbv2:CreateTargetGroup:inventory-v2" not in _operations(elb)
     assert "loadBalancers" not in _call(elb, "CreateService", "inventory-v2")
     assert "appmesh:CreateVirtualRouter:inventory-v2" in _operations(mesh)
+
+
+def test_a_set_action_is_said_in_a_comment() -> None:
+    config = _config(
+        {
+            "pattern": "elb",
+            "actions": [
+                {"at_s": 60, "do": "set", "setting": "alb.deregistration_delay_s", "value": 10}
+            ],
+        }
+    )
+
+    assert config.comments["Scenario"] == [
+        "at 60 s the scenario sets alb.deregistration_delay_s = 10 (an update call then); the"
+        " fields show the values it starts with"
+    ]
+    assert "# at 60 s the scenario sets alb.deregistration_delay_s = 10" in template_yaml(config)
+    assert {"Key": "deregistration_delay.timeout_seconds", "Value": "300"} in _call(
+        config, "ModifyTargetGroupAttributes", "inventory"
+    )["Attributes"]
