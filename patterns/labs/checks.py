@@ -627,7 +627,6 @@ def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[s
         "settings": {
             "alb": {"health_check_interval_s": values["interval_s"]},
             "ecs": {"health_check_grace_period_s": values["grace_period_s"]},
-            "envoy": {"retry_policy": {"num_retries": values["num_retries"]}},
         },
         "actions": [{"at_s": 60, "do": "scale", "service": "inventory", "count": 6}],
     }
@@ -694,7 +693,6 @@ SLOW_STARTERS = Lab(
         ),
         LabField("interval_s", gettext_lazy("ALB health check interval (s)"), 10, 5, 300),
         LabField("grace_period_s", gettext_lazy("ECS health check grace period (s)"), 0, 0, 7200),
-        LabField("num_retries", gettext_lazy("Service Connect retries"), 2, 0, 10),
     ),
     draw=_scale_draw,
     build=_scale_build,
