@@ -11,17 +11,14 @@ from django.utils import translation
 from patterns.labs import checks as labs
 from patterns.labs.texts import LAB_TEXT_DIR, lab_text
 from patterns.lessons.content import LANGUAGES
+from patterns.sim import load_scenario
 
 # One configuration a lab accepts for any drawn numbers (the canary's rollback is set per test).
 SOLUTIONS: dict[str, dict[str, Any]] = {
     "elb-dead-task": {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2},
     "stale-dns": {"dns_ttl_s": 5, "retries": 2, "dns_cache": "ttl"},
-    "service-connect-outlier": {
-        "num_retries": 2,
-        "retry_on": "5xx",
-        "consecutive_5xx": 1,
-        "base_ejection_time_s": 300,
-    },
+    # Short enough that the slow task is ejected soon, longer than the healthy answers (<= 2.1 s).
+    "service-connect-outlier": {"per_request_timeout_s": 3},
     "app-mesh-canary": {"canary_weight": 10, "rollback_at_s": 60},
     "az-outage": {"predict_most": "service-discovery", "predict_fewest": "service-connect"},
     # The grace must last until the targets are healthy again (5 passes 10 s apart after the app
@@ -98,21 +95,36 @@ def test_stale_dns_check_short_ttl_passes() -> None:
     )
 
 
-def test_service_connect_check_default_retries_miss_http_500() -> None:
+def test_service_connect_check_only_sets_what_aws_lets_you_set() -> None:
+    # Content review A1: retries and outlier detection are fixed by AWS, so the lab's one field
+    # is ServiceConnectService.timeout.perRequestTimeoutSeconds, and its runs are never what-ifs.
+    lab = labs.SC_OUTLIER
+    scenario = lab.build(lab.defaults(), labs.draw_params(lab, 1))
+
+    assert [f.setting for f in lab.fields] == ["settings.service_connect.per_request_timeout_s"]
+    assert load_scenario({**scenario, "pattern": "service-connect"}).what_if == ()
+
+
+def test_service_connect_check_default_timeout_lets_requests_pile_up() -> None:
     verdict = _check("service-connect-outlier", labs.SC_OUTLIER.defaults())
 
-    assert verdict.message == "Not yet: callers saw 45 failed requests; the goal is at most 8."
+    assert verdict.message == "Not yet: callers saw 225 failed requests; the goal is at most 120."
 
 
-def test_service_connect_check_retries_alone_cost_too_many_retries() -> None:
-    values = {"num_retries": 2, "retry_on": "5xx", "consecutive_5xx": 5, "base_ejection_time_s": 30}
+def test_service_connect_check_too_short_a_timeout_cuts_off_healthy_tasks() -> None:
+    verdict = _check("service-connect-outlier", {"per_request_timeout_s": 1})
 
-    verdict = _check("service-connect-outlier", values)
-
-    assert verdict.passed is False
     assert verdict.message == (
-        "Almost: only 0 failed requests, but the proxies sent 45 retries to hide them; the goal "
-        "is at most 30. Let outlier detection take the bad task out sooner."
+        "Not yet: callers saw 6162 failed requests; the goal is at most 120. A 1 s timeout also "
+        "cuts off the healthy tasks, whose answers take up to 2.1 s."
+    )
+
+
+def test_service_connect_check_a_short_timeout_passes() -> None:
+    verdict = _check("service-connect-outlier", SOLUTIONS["service-connect-outlier"])
+
+    assert verdict.message == (
+        "Passed: 70 failed requests (goal at most 120) with a 3 s per-request timeout."
     )
 
 
