@@ -318,44 +318,39 @@ STALE_DNS = Lab(
 # --------------------------------------------------------------------------- 3. Service Connect
 
 
-RETRY_ON = (
-    ("503", gettext_lazy("HTTP 503 and connection failures (the default)")),
-    ("5xx", gettext_lazy("any 5xx and connection failures")),
-)
+# Real Service Connect knobs only (content review A1): retries and outlier detection are fixed by
+# AWS, so the learner sets the per-request timeout (ServiceConnectService.timeout
+# .perRequestTimeoutSeconds, whole seconds). A slow task holds each request for the whole timeout;
+# a shorter one fails those requests sooner, so the fixed outlier detection (5 failures within
+# 30 s; the engine assumes timeouts count, as in Envoy) ejects the task sooner. Too short, and it
+# also cuts off the healthy tasks' normal answers, which take up to 1.5 x the mean latency.
+SC_SLOW_DELAY_MS = 30_000
 
 
 def _sc_draw(rng: random.Random) -> dict[str, Any]:
+    latency_ms = rng.choice((1000, 1200, 1400))
     return {
         "fail_at": rng.randrange(40, 81, 10),
-        "fail_percent": rng.choice((60, 70, 80, 90, 100)),
-        "max_failed": rng.choice((3, 5, 8)),
-        "max_retries": rng.choice((30, 35, 40)),
+        "latency_ms": latency_ms,
+        "normal_s": f"{latency_ms * 1.5 / 1000:g}",
+        "max_failed": rng.choice((80, 100, 120)),
     }
 
 
 def _sc_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
-    retry: dict[str, Any] = {"num_retries": values["num_retries"]}
-    if values["retry_on"] == "5xx":
-        retry["retry_on"] = ["5xx", "connect-failure", "refused-stream"]
     return {
-        "name": "lab-sc-outlier",
+        "name": "lab-sc-timeout",
         "duration_s": params["fail_at"] + 180,
         "settings": {
-            "envoy": {
-                "retry_policy": retry,
-                "outlier_detection": {
-                    "consecutive_5xx": values["consecutive_5xx"],
-                    "base_ejection_time_s": values["base_ejection_time_s"],
-                },
-            }
+            "app": {"latency_ms": params["latency_ms"]},
+            "service_connect": {"per_request_timeout_s": values["per_request_timeout_s"]},
         },
         "actions": [
             {
                 "at_s": params["fail_at"],
-                "do": "fail_task",
+                "do": "slow_task",
                 "task": "inventory-2",
-                "status": 500,
-                "probability": params["fail_percent"] / 100,
+                "delay_ms": SC_SLOW_DELAY_MS,
             }
         ],
     }
@@ -363,34 +358,34 @@ def _sc_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str,
 
 def _sc_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     failed = failed_requests(result)
-    retries = int(result["summary"]["retries"])
     outlier = result["summary"].get("outlier", {})
     measures = (
         (_("Failed requests callers saw"), str(failed)),
-        (_("Retries the proxies sent"), str(retries)),
         (_("Ejections"), str(outlier.get("enforced", 0))),
     )
     fields = {
         "failed": failed,
         "max_failed": params["max_failed"],
-        "retries": retries,
-        "max_retries": params["max_retries"],
+        "timeout": _s(values["per_request_timeout_s"]),
+        "normal": params["normal_s"],
     }
+    if failed > params["max_failed"] and values["per_request_timeout_s"] < float(
+        params["normal_s"]
+    ):
+        message = _(
+            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
+            "A %(timeout)s s timeout also cuts off the healthy tasks, whose answers take up to "
+            "%(normal)s s."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
     if failed > params["max_failed"]:
         message = _(
             "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s."
         )
         return Verdict(False, _fmt(message, **fields), measures)
-    if retries > params["max_retries"]:
-        message = _(
-            "Almost: only %(failed)s failed requests, but the proxies sent %(retries)s retries to "
-            "hide them; the goal is at most %(max_retries)s. Let outlier detection take the bad "
-            "task out sooner."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
     message = _(
-        "Passed: %(failed)s failed requests (goal at most %(max_failed)s) with %(retries)s "
-        "retries (goal at most %(max_retries)s)."
+        "Passed: %(failed)s failed requests (goal at most %(max_failed)s) with a %(timeout)s s "
+        "per-request timeout."
     )
     return Verdict(True, _fmt(message, **fields), measures)
 
@@ -400,16 +395,13 @@ SC_OUTLIER = Lab(
     order=3,
     pattern="service-connect",
     fields=(
-        LabField("num_retries", gettext_lazy("Retries (num_retries)"), 2, 0, 10),
-        LabField("retry_on", gettext_lazy("Retry on"), "503", choices=RETRY_ON, integer=False),
-        LabField("consecutive_5xx", gettext_lazy("Eject after failures within 30 s"), 5, 1, 100),
         LabField(
-            "base_ejection_time_s",
-            gettext_lazy("Base ejection time (s)"),
-            30,
+            "per_request_timeout_s",
+            gettext_lazy("Per-request timeout (perRequestTimeoutSeconds, s)"),
+            15,
             1,
-            300,
-            integer=False,
+            120,
+            setting="settings.service_connect.per_request_timeout_s",
         ),
     ),
     draw=_sc_draw,
@@ -627,7 +619,6 @@ def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[s
         "settings": {
             "alb": {"health_check_interval_s": values["interval_s"]},
             "ecs": {"health_check_grace_period_s": values["grace_period_s"]},
-            "envoy": {"retry_policy": {"num_retries": values["num_retries"]}},
         },
         "actions": [{"at_s": 60, "do": "scale", "service": "inventory", "count": 6}],
     }
@@ -694,7 +685,6 @@ SLOW_STARTERS = Lab(
         ),
         LabField("interval_s", gettext_lazy("ALB health check interval (s)"), 10, 5, 300),
         LabField("grace_period_s", gettext_lazy("ECS health check grace period (s)"), 0, 0, 7200),
-        LabField("num_retries", gettext_lazy("Service Connect retries"), 2, 0, 10),
     ),
     draw=_scale_draw,
     build=_scale_build,

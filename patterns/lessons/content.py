@@ -54,6 +54,12 @@ beside the narration and presenter mode below the slide text. Quizzes stay in th
 
 Anything wrong in a file raises :class:`ContentError`, whose text is ``<file>:<line>: <reason>``.
 
+Japanese files follow AWS Japan's documentation style (README "Lessons: the content format"):
+AWS Japan's terms, デフォルト, dates as 2026 年 9 月 30 日 and full-width （）？： in Japanese sentences.
+:func:`check_japanese_style` reports the mechanical part (half-width brackets or question marks
+in Japanese text, 既定, ISO dates) as ``<file>:<line>: <reason>``; the content test runs it on
+every ja lesson, lab text and the glossary.
+
 Glossary files: front matter with ``title`` only, then one entry a level-2 heading
 ``## <Term> {#<id>}``, an optional ``aliases: a, b`` line, and the definition in Markdown. Ids must be
 the same in every language. The first use of a term (or an alias) in a lesson's narration links to
@@ -750,6 +756,105 @@ def check_languages(libraries: dict[str, Iterable[Lesson]]) -> list[str]:
         versions = list(present.values())
         for other in versions[1:]:
             problems.extend(_differences(versions[0], other))
+    return problems
+
+
+# Japanese style (issue 12 section 3), the mechanical part: in Japanese text, brackets and question
+# marks are full-width, "default" is デフォルト and dates read 2026 年 9 月 30 日. Code spans, link
+# targets, URLs, [[slots]], {#anchors} and the JSON bodies of player/diagram/comparison directives
+# are left alone, and so are half-width brackets around English only: "(" or ")" is flagged when
+# the bracket holds Japanese or touches it (the nearest non-space character outside), "?" when
+# the nearest character before it is Japanese or a full-width bracket, or when it ends a Japanese
+# line.
+_JA_CHAR = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_JA_SKIP = re.compile(
+    r"`[^`]*`|\]\((?:[^()\s]|\([^()\s]*\))*\)|<?https?://[^\s>)]+>?|\[\[\w+\]\]|\{#[^}]*\}"
+)
+_JA_MARKER = re.compile(r"^(?:\? |- \[[ xX]\] |> |[-*] |\d+\. |#{1,6} |aliases: )")
+_ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+
+
+def _near(text: str, index: int, step: int) -> str:
+    """The nearest non-space character from ``index`` going left (-1) or right (+1), or ''."""
+    index += step
+    while 0 <= index < len(text) and text[index] == " ":
+        index += step
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _ja_line_problems(text: str) -> list[str]:
+    text = _JA_SKIP.sub(lambda m: "x" * len(m.group(0)), text)
+    if not _JA_CHAR.search(text):
+        return []
+    problems: list[str] = []
+    opened: list[int] = []
+    for i, char in enumerate(text):
+        if char == "(":
+            opened.append(i)
+        elif char == ")":
+            start = opened.pop() if opened else None
+            if start is None:
+                problems.append("a half-width ')' without its '(': use '（' and '）'")
+                continue
+            inner = text[start + 1 : i]
+            outside = _near(text, start, -1) + _near(text, i, 1)
+            if _JA_CHAR.search(inner + outside):
+                problems.append(
+                    f"half-width brackets around {text[start : i + 1]!r}: use '（' and '）'"
+                )
+        elif char == "?" and (
+            _JA_CHAR.match(_near(text, i, -1) or "a") or not text[i + 1 :].strip()
+        ):
+            problems.append("a half-width '?' in Japanese text: use '？'")
+    for start in opened:
+        problems.append(f"a half-width '(' without its ')' at {text[start : start + 12]!r}")
+    if "既定" in text:
+        problems.append("'既定' for \"default\": write 'デフォルト'")
+    date = _ISO_DATE.search(text)
+    if date:
+        problems.append(f"the date {date.group(0)!r}: write it as 2026 年 9 月 30 日")
+    return problems
+
+
+def check_japanese_style(text: str, path: Path) -> list[str]:
+    """Mechanical Japanese style problems of one ja content file, as ``<file>:<line>: <reason>``.
+
+    Checks every prose line (front matter values, headings, narration, quiz prompts, choices and
+    explanations, lab texts, glossary entries); skips fenced code and the bodies of stage
+    directives (inline scenario JSON). Empty when the file is fine.
+    """
+    problems: list[str] = []
+    lines = text.splitlines()
+    fence: str | None = None
+    in_stage = False
+    front = 0
+    for number, line in enumerate(lines, start=1):
+        fenced = _FENCE.match(line)
+        if fence is not None:
+            if fenced and fenced.group(1)[0] == fence[0]:
+                fence = None
+            continue
+        if fenced:
+            fence = fenced.group(1)
+            continue
+        if front < 2 and line.strip() == "---":
+            front += 1
+            continue
+        if front == 1:
+            body = line.partition(":")[2]
+        else:
+            opening = _DIRECTIVE_OPEN.match(line)
+            if line.strip() == ":::":
+                in_stage = False
+                continue
+            if opening:
+                in_stage = opening.group(1) in STAGE_KINDS
+                continue
+            if in_stage:
+                continue
+            marker = _JA_MARKER.match(line)
+            body = line[marker.end() :] if marker else line
+        problems.extend(f"{path}:{number}: {reason}" for reason in _ja_line_problems(body))
     return problems
 
 

@@ -93,19 +93,26 @@ def alb_window(rng: random.Random) -> Question:
 
 
 def ejection_time(rng: random.Random) -> Question:
-    """Envoy ejects for base x (times ejected in a row), capped at max_ejection_time (300 s)."""
-    base = rng.choice((10, 20, 30, 45, 60))
-    times = rng.choice((2, 3, 4, 5))
+    """Service Connect ejects for 30 s first; the growth to 300 s is Envoy's rule, assumed.
+
+    AWS documents 30-300 s and no setting (aws-facts-2026 3.9); the engine assumes Envoy's
+    30 s x (ejections in a row), capped at 300 s, and the question says so.
+    """
+    base = 30
+    times = rng.choice((2, 3, 4, 5, 8, 11, 12))
     answer = min(base * times, 300)
     prompt = _(
-        "Envoy's outlier detection uses a base ejection time of %(b)s s (maximum 300 s). A task "
-        "has now been ejected %(k)s times in a row. How long does this latest ejection last?"
-    ) % {"b": base, "k": times}
+        "Service Connect's outlier detection is fixed by AWS: a task is ejected for 30 to 300 s. "
+        "Assume Envoy's rule, which the engine uses: 30 s times the number of ejections in a "
+        "row, at most 300 s. A task has now been ejected %(k)s times in a row. How long does "
+        "this latest ejection last?"
+    ) % {"k": times}
     why = _(
-        "The ejection lasts the base time multiplied by how many times in a row the host was "
-        "ejected, capped at the maximum: min(%(b)s × %(k)s, 300) = %(a)s s."
-    ) % {"b": base, "k": times, "a": answer}
-    wrong = (base, base * 2 ** (times - 1), base * (times + 1), base * times + 30)
+        "Under the assumed rule the ejection lasts 30 s multiplied by how many times in a row the "
+        "task was ejected, capped at 300 s: min(30 × %(k)s, 300) = %(a)s s. AWS documents only "
+        "the 30-300 s range, and no setting changes it."
+    ) % {"k": times, "a": answer}
+    wrong = (base, base * 2 ** (times - 1), base * (times + 1), base * times + 60)
     return _numeric(rng, prompt, answer, wrong, "s", why)
 
 
@@ -144,16 +151,21 @@ def canary_share(rng: random.Random) -> Question:
 
 
 def retry_attempts(rng: random.Random) -> Question:
-    """num_retries N means up to N + 1 attempts of one request."""
+    """maxRetries N in an App Mesh route's retry policy means up to N + 1 attempts of one request.
+
+    An App Mesh question: Service Connect's retries are fixed by AWS (2), so a drawn count there
+    would teach a setting that does not exist (content review A16).
+    """
     retries = rng.choice((1, 2, 3, 4))
     answer = retries + 1
     prompt = _(
-        "A Service Connect proxy retries a request up to %(n)s times on HTTP 503. A task answers "
-        "503 every time. At most how many attempts does one request make?"
+        "An App Mesh route's retry policy had maxRetries set to %(n)s, retrying on HTTP 503. A "
+        "task answers 503 every time. At most how many attempts does one request make?"
     ) % {"n": retries}
     why = _(
         "The first attempt plus %(n)s retries: %(a)s attempts, each picking a task by round robin, "
-        "all inside the 15 s per-request timeout."
+        "all inside the route's 15 s timeout. Service Connect has no such setting: AWS fixes its "
+        "retries at 2."
     ) % {"n": retries, "a": answer}
     wrong = (retries, retries + 2, 2 * retries + 1, 1)
     return _numeric(rng, prompt, answer, wrong, "", why)
@@ -161,9 +173,9 @@ def retry_attempts(rng: random.Random) -> Question:
 
 DRAWN: dict[str, tuple[Callable[[random.Random], Question], ...]] = {
     "elb": (alb_window,),
-    "app-mesh": (canary_share,),
+    "app-mesh": (canary_share, retry_attempts),
     "service-discovery": (stale_dns_window,),
-    "service-connect": (retry_attempts, ejection_time),
+    "service-connect": (ejection_time,),
 }
 
 

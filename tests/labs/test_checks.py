@@ -11,6 +11,7 @@ from django.utils import translation
 from patterns.labs import checks as labs
 from patterns.labs.texts import LAB_TEXT_DIR, lab_text
 from patterns.lessons.content import LANGUAGES
+from patterns.sim import load_scenario
 
 # One configuration a lab accepts for any drawn numbers (the canary's rollback is set per test).
 SOLUTIONS: dict[str, dict[str, Any]] = {
@@ -19,17 +20,13 @@ SOLUTIONS: dict[str, dict[str, Any]] = {
     # after RUNNING), so a TTL of 5 s with 2 retries now ends 79-85 s after the deploy: too late
     # for the 70 and 80 s goals. With 5 retries callers reach a new IP by 53 s at the latest.
     "stale-dns": {"dns_ttl_s": 5, "retries": 5, "dns_cache": "ttl"},
-    "service-connect-outlier": {
-        "num_retries": 2,
-        "retry_on": "5xx",
-        "consecutive_5xx": 1,
-        "base_ejection_time_s": 300,
-    },
+    # Short enough that the slow task is ejected soon, longer than the healthy answers (<= 2.1 s).
+    "service-connect-outlier": {"per_request_timeout_s": 3},
     "app-mesh-canary": {"canary_weight": 10, "rollback_at_s": 60},
     "az-outage": {"predict_most": "service-discovery", "predict_fewest": "service-connect"},
     # The grace must last until the targets are healthy again (5 passes 10 s apart after the app
     # answers); with 60 s they are still unhealthy when it ends and ECS replaces them then.
-    "slow-starters": {"pattern": "elb", "interval_s": 10, "grace_period_s": 90, "num_retries": 2},
+    "slow-starters": {"pattern": "elb", "interval_s": 10, "grace_period_s": 90},
 }
 WRONG_PREDICTION = {"predict_most": "elb", "predict_fewest": "elb"}
 
@@ -101,21 +98,36 @@ def test_stale_dns_check_short_ttl_passes() -> None:
     )
 
 
-def test_service_connect_check_default_retries_miss_http_500() -> None:
+def test_service_connect_check_only_sets_what_aws_lets_you_set() -> None:
+    # Content review A1: retries and outlier detection are fixed by AWS, so the lab's one field
+    # is ServiceConnectService.timeout.perRequestTimeoutSeconds, and its runs are never what-ifs.
+    lab = labs.SC_OUTLIER
+    scenario = lab.build(lab.defaults(), labs.draw_params(lab, 1))
+
+    assert [f.setting for f in lab.fields] == ["settings.service_connect.per_request_timeout_s"]
+    assert load_scenario({**scenario, "pattern": "service-connect"}).what_if == ()
+
+
+def test_service_connect_check_default_timeout_lets_requests_pile_up() -> None:
     verdict = _check("service-connect-outlier", labs.SC_OUTLIER.defaults())
 
-    assert verdict.message == "Not yet: callers saw 45 failed requests; the goal is at most 8."
+    assert verdict.message == "Not yet: callers saw 225 failed requests; the goal is at most 120."
 
 
-def test_service_connect_check_retries_alone_cost_too_many_retries() -> None:
-    values = {"num_retries": 2, "retry_on": "5xx", "consecutive_5xx": 5, "base_ejection_time_s": 30}
+def test_service_connect_check_too_short_a_timeout_cuts_off_healthy_tasks() -> None:
+    verdict = _check("service-connect-outlier", {"per_request_timeout_s": 1})
 
-    verdict = _check("service-connect-outlier", values)
-
-    assert verdict.passed is False
     assert verdict.message == (
-        "Almost: only 0 failed requests, but the proxies sent 45 retries to hide them; the goal "
-        "is at most 30. Let outlier detection take the bad task out sooner."
+        "Not yet: callers saw 6162 failed requests; the goal is at most 120. A 1 s timeout also "
+        "cuts off the healthy tasks, whose answers take up to 2.1 s."
+    )
+
+
+def test_service_connect_check_a_short_timeout_passes() -> None:
+    verdict = _check("service-connect-outlier", SOLUTIONS["service-connect-outlier"])
+
+    assert verdict.message == (
+        "Passed: 70 failed requests (goal at most 120) with a 3 s per-request timeout."
     )
 
 
@@ -174,8 +186,26 @@ def test_slow_starters_check_service_connect_defaults_fail() -> None:
     )
 
 
+@pytest.mark.parametrize("grace_period_s", [0, 90, 600])
+def test_slow_starters_check_service_connect_has_nothing_to_set(grace_period_s: int) -> None:
+    # Service Connect's retries are fixed by AWS (no lab field for them) and it does not gate on
+    # app health, so no ALB/ECS setting of the form changes its result.
+    values = {"pattern": "service-connect", "interval_s": 30, "grace_period_s": grace_period_s}
+
+    verdict = _check("slow-starters", values)
+
+    assert [f.name for f in labs.SLOW_STARTERS.fields] == [
+        "pattern",
+        "interval_s",
+        "grace_period_s",
+    ]
+    assert verdict.message == (
+        "Not yet: callers saw 8 failed requests while the new tasks started; the goal is at most 2."
+    )
+
+
 def test_slow_starters_check_eager_alb_health_check_gets_tasks_replaced() -> None:
-    values = {"pattern": "elb", "interval_s": 10, "grace_period_s": 0, "num_retries": 2}
+    values = {"pattern": "elb", "interval_s": 10, "grace_period_s": 0}
 
     verdict = _check("slow-starters", values)
 
@@ -186,15 +216,8 @@ def test_slow_starters_check_eager_alb_health_check_gets_tasks_replaced() -> Non
     )
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        SOLUTIONS["slow-starters"],
-        {"pattern": "service-connect", "interval_s": 10, "grace_period_s": 0, "num_retries": 4},
-    ],
-)
-def test_slow_starters_check_passes_with_either_pattern(values: dict[str, Any]) -> None:
-    verdict = _check("slow-starters", values)
+def test_slow_starters_check_passes_with_the_alb_and_a_grace_period() -> None:
+    verdict = _check("slow-starters", SOLUTIONS["slow-starters"])
 
     assert verdict.message == (
         "Passed: all 6 inventory tasks serve, none was replaced, and callers saw 0 failed "

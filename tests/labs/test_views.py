@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from patterns.labs import checks as labs
 from patterns.progress.records import SEED_KEY
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -165,16 +168,25 @@ def test_labs_differ_between_learners(client: Client) -> None:
     assert goal.search(mine).group(0) != goal.search(theirs).group(0)  # type: ignore[union-attr]
 
 
-def test_a_lab_check_that_changes_values_aws_fixes_is_labelled_a_what_if(client: Client) -> None:
+def test_a_lab_check_that_changes_values_aws_fixes_is_labelled_a_what_if(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No lab sets a value AWS fixes any more (content review A1); a lab built on one, here lab 3
+    # with Service Connect's retries turned off as well, still gets the label on its result.
     _as_learner_one(client)
-    values = {"retry_on": "503", "consecutive_5xx": 5, "base_ejection_time_s": 30}
+    lab = labs.SC_OUTLIER
 
-    changed = client.post(
-        "/labs/service-connect-outlier/check/", {**values, "num_retries": 0}, **HX
-    ).text
-    as_aws = client.post(
-        "/labs/service-connect-outlier/check/", {**values, "num_retries": 2}, **HX
-    ).text
+    def with_fixed_retries(values: Any, params: Any) -> dict[str, Any]:
+        scenario = lab.build(values, params)
+        scenario["settings"]["envoy"] = {"retry_policy": {"num_retries": 0}}
+        return scenario
+
+    values = {"per_request_timeout_s": 3}
+    as_aws = client.post("/labs/service-connect-outlier/check/", values, **HX).text
+    monkeypatch.setitem(
+        labs.LABS, "service-connect-outlier", dataclasses.replace(lab, build=with_fixed_retries)
+    )
+    changed = client.post("/labs/service-connect-outlier/check/", values, **HX).text
 
     assert re.search(
         r'data-testid="what-if">.*What-if: this check changes values AWS fixes, so it is not '

@@ -14,6 +14,7 @@ from patterns.lessons.content import (
     Diagram,
     Player,
     Quiz,
+    check_japanese_style,
     check_languages,
     load_glossary,
     load_lessons,
@@ -96,6 +97,78 @@ def test_content_every_comparison_row_of_the_issue_is_taught() -> None:
     }
 
     assert rows == {"setup", "proxy", "metrics", "ga", "dead-task", "deploy-errors"}
+
+
+def test_content_japanese_files_follow_the_punctuation_date_and_default_rules() -> None:
+    files = [
+        *sorted((LESSONS_DIR / "ja").glob("*.md")),
+        *sorted((LESSONS_DIR / "labs" / "ja").glob("*.md")),
+        LESSONS_DIR / "glossary" / "ja.md",
+    ]
+
+    problems = [p for f in files for p in check_japanese_style(f.read_text(encoding="utf-8"), f)]
+
+    assert len(files) == 15
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("ロードバランサーを経由する方法(ELB)です。", "half-width brackets around '(ELB)'"),
+        ("(デフォルト値)を使います。", "half-width brackets around '(デフォルト値)'"),
+        ("HTTP/3 (alpha) を使います。", "half-width brackets around '(alpha)'"),
+        ("どの層ですか?", "a half-width '?' in Japanese text"),
+        ("? どの層ですか?", "a half-width '?' in Japanese text"),
+        ("- [ ] 何も要らない(ALB が公開する)", "half-width brackets around"),
+        ("2026-09-30 に終了しました。", "the date '2026-09-30'"),
+        ("既定では 30 秒です。", "'既定' for \"default\""),
+        ("title: 名前(仮)", "half-width brackets around '(仮)'"),
+    ],
+)
+def test_check_japanese_style_flags_half_width_marks_in_japanese_text(
+    line: str, reason: str
+) -> None:
+    text = "---\ntitle: T\n---\n\n## S\n\n" + line + "\n"
+    if line.startswith("title: "):
+        text = "---\n" + line + "\n---\n"
+
+    problems = check_japanese_style(text, Path("ja/01-demo.md"))
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"ja/01-demo.md:{text.splitlines().index(line) + 1}: {reason}")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "`min(30 × 3, 300)` と `what?` はコードです。",
+        "[AWS のページ](https://example.com/a_(b)?c=1) を見てください。",
+        "Envoy の統計（stats）を使います。",
+        "An English line (with brackets)? Fine.",
+        "ラボの数値は [[max_failed]] 件です。",
+        "## 外れ値検出 {#outlier-detection}",
+        "| 間隔（interval） | 30 秒 |",
+        "`2026-09-30` はコードの中の日付です。",
+    ],
+)
+def test_check_japanese_style_allows_code_links_english_and_full_width(line: str) -> None:
+    text = "---\ntitle: T\n---\n\n## S\n\n" + line + "\n"
+
+    assert check_japanese_style(text, Path("ja/01-demo.md")) == []
+
+
+def test_check_japanese_style_skips_fences_and_inline_scenarios() -> None:
+    text = (
+        "---\ntitle: T\n---\n\n## S\n\n```\nどうですか?\n```\n"
+        "::: player pattern=elb scenario=inline\n"
+        '{"name": "x", "description": "遅い(テスト)"}\n:::\n'
+        "::: quiz id=q\n? どの層ですか?\n- [x] a\n- [ ] b\n> c\n:::\n"
+    )
+
+    problems = check_japanese_style(text, Path("ja/01-demo.md"))
+
+    assert problems == ["ja/01-demo.md:14: a half-width '?' in Japanese text: use '？'"]
 
 
 def test_glossary_has_the_same_ids_in_both_languages() -> None:

@@ -46,8 +46,25 @@ def test_ejection_time_caps_at_300_s() -> None:
     assert all(float(a.split()[0]) <= 300 for a in answers)
 
 
+def test_drawn_questions_never_ask_to_set_a_fixed_service_connect_knob() -> None:
+    # Service Connect's retries and ejection rule are fixed by AWS: the retry count is an App Mesh
+    # question, and the Service Connect ejection question always starts from AWS's 30 s.
+    assert quiz.DRAWN["service-connect"] == (quiz.ejection_time,)
+    assert quiz.retry_attempts in quiz.DRAWN["app-mesh"]
+    prompts = {quiz.ejection_time(random.Random(seed)).prompt for seed in range(40)}
+    assert all("fixed by AWS" in p and "ejected for 30 to 300 s" in p for p in prompts)
+    assert "App Mesh route" in quiz.retry_attempts(random.Random(1)).prompt
+
+
 @pytest.mark.parametrize(
-    "draw", [quiz.alb_window, quiz.ejection_time, quiz.stale_dns_window, quiz.canary_share]
+    "draw",
+    [
+        quiz.alb_window,
+        quiz.ejection_time,
+        quiz.stale_dns_window,
+        quiz.canary_share,
+        quiz.retry_attempts,
+    ],
 )
 def test_drawn_question_has_one_right_answer_among_distinct_choices(draw) -> None:  # type: ignore[no-untyped-def]
     for seed in range(50):

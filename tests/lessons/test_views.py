@@ -155,7 +155,7 @@ def test_presenter_mode_in_japanese(client: Client) -> None:
     html = _html(client, "/lessons/app-mesh/present/", JA)
 
     assert '<html lang="ja">' in html
-    assert "2026-09-30" in html
+    assert "2026 年 9 月 30 日" in html
 
 
 def test_glossary_page_has_an_anchor_per_term(client: Client) -> None:

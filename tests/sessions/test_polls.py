@@ -78,7 +78,8 @@ def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
         {
             # Two right answers: a poll takes one, so this one cannot be scored.
             "step": 4,
-            "prompt": "A Lambda function must call one of your ECS services. Which options work?",
+            "prompt": "A Lambda function attached to your VPC must call one of your ECS services. "
+            "Which options work?",
             "choices": ["an ALB", "ECS Service Discovery", "ECS Service Connect alone"],
             "correct": None,
         },
@@ -92,6 +93,6 @@ def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> Non
     assert first[:-1] == second[:-1]  # the written questions
     assert first[-1] != second[-1]  # the drawn one
     assert [p["step"] for p in ja] == [p["step"] for p in first]
-    assert ja[0]["prompt"].startswith("既定の health check")
+    assert ja[0]["prompt"].startswith("デフォルトのヘルスチェック")
     assert polls.from_lesson("no-such-lesson", "en", 1) == []
     assert polls.from_lesson("", "en", 1) == []

@@ -455,6 +455,6 @@ def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> 
     assert json.loads(data.group(1)) == polls.from_lesson("summary", "en", 0)
     select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
     assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1"]
-    assert "Step 4: A Lambda function must call one of your ECS services." in page.text
+    assert "Step 4: A Lambda function attached to your VPC must call one of your ECS" in page.text
     assert "(several right answers: not scored)" in page.text
     assert 'id="poll-preset"' not in bare.text
