@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from patterns.lessons.content import Lesson, Quiz, render_inline
+from patterns.sim.deployments import steps as deployment_steps
 
 SALT = "kumoben.quiz.attempt"
 
@@ -192,11 +193,27 @@ def multivalue_records(rng: random.Random) -> Question:
     return _numeric(rng, prompt, answer, wrong, "", why)
 
 
+def linear_steps(rng: random.Random) -> Question:
+    """A LINEAR deployment's production steps, as the engine takes them (aws-facts-2026 2.4)."""
+    percent = rng.choice((10, 15, 20, 25, 30, 40))
+    answer = len(deployment_steps({"strategy": "linear", "step_percent": float(percent)}))
+    prompt = _(
+        "A LINEAR deployment uses stepPercent %(p)s. How many PRODUCTION_TRAFFIC_SHIFT steps does "
+        "it take for green to carry all production traffic?"
+    ) % {"p": percent}
+    why = _(
+        "Each step moves %(p)s %% more and the last one tops up to 100 %%: ⌈100 / %(p)s⌉ = %(a)s "
+        "steps, with stepBakeTimeInMinutes between them (not after the step that reaches 100 %%)."
+    ) % {"p": percent, "a": answer}
+    wrong = (100 // percent, answer + 1, answer - 1, 2 * answer)
+    return _numeric(rng, prompt, answer, wrong, "", why)
+
+
 DRAWN: dict[str, tuple[Callable[[random.Random], Question], ...]] = {
     "elb": (alb_window,),
     "app-mesh": (canary_share,),
     "service-discovery": (stale_dns_window, multivalue_records),
-    "service-connect": (retry_attempts, ejection_time),
+    "service-connect": (retry_attempts, ejection_time, linear_steps),
 }
 
 

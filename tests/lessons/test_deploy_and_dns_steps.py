@@ -312,3 +312,20 @@ def test_the_lesson_quizzes_ask_the_new_questions_in_both_languages(
     for words in NEW_QUESTIONS[(slug, quiz_id)][lang]:
         assert sum(words in prompt for prompt in prompts) == 1, words
     assert len(asked) == len(directive.questions) + len(quiz.DRAWN[slug])
+
+
+@pytest.mark.parametrize(("percent", "answer"), [(10, 10), (15, 7), (25, 4), (30, 4), (40, 3)])
+def test_the_drawn_linear_question_counts_the_engines_production_steps(
+    percent: int, answer: int
+) -> None:
+    for seed in range(200):
+        with translation.override("en"):
+            question = quiz.linear_steps(random.Random(seed))
+        if f"stepPercent {percent}." not in question.prompt:
+            continue
+        right = [question.choices[n - 1] for n in question.correct]
+
+        assert right == [str(answer)]
+        assert len(set(question.choices)) == len(question.choices) >= 3
+        return
+    pytest.fail(f"stepPercent {percent} was never drawn")
