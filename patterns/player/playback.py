@@ -22,6 +22,7 @@ What the frames say, and where each part comes from:
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,36 @@ INSTANT_LIMITS = Limits(max_duration_s=900.0, max_requests=200_000.0)
 
 class PlaybackError(FieldError):
     """Bad input for a playground; ``field`` is a JSON path, ``reason`` says what is wrong."""
+
+
+def whole_setting(action: Any, current: Callable[[str, str], Any]) -> Any:
+    """A ``set`` of one field of an object setting, as the engine's ``set`` of the whole object.
+
+    The player's "change a setting now" names a field (``envoy.retry_policy.num_retries``); the
+    engine's ``set`` takes ``component.key`` and a whole value, and so do the log and permalinks.
+    The object is the setting's value at that time (``current(component, key)``) with that one field
+    replaced; the engine validates it whole, and its error path names the field
+    (``action.value.num_retries``). Anything else passes through unchanged.
+    """
+    if not isinstance(action, Mapping) or action.get("do") != "set":
+        return action
+    setting = action.get("setting")
+    if not isinstance(setting, str) or setting.count(".") < 2:
+        return action
+    component, key, field = setting.split(".", 2)
+    try:
+        value = current(component, key)
+    except KeyError:
+        return action  # not a known setting: the engine says so
+    if not isinstance(value, Mapping) or "." in field or field not in value:
+        raise PlaybackError("action.setting", f"unknown setting {setting!r}")
+    if "value" not in action:
+        return action  # the engine names the missing key
+    return {
+        **action,
+        "setting": f"{component}.{key}",
+        "value": {**copy.deepcopy(dict(value)), field: action["value"]},
+    }
 
 
 # --------------------------------------------------------------------------- scenario preparation
@@ -361,6 +392,39 @@ def diagram_topology(
     return {"token": token, "svg_url": f"/diagrams/{pattern}.svg?t={token}"}
 
 
+def deployment_view(sim: Simulation, bake_until: Mapping[str, float]) -> list[dict[str, Any]]:
+    """The blue/green, linear and canary deployments in progress, as the engine holds them now.
+
+    ``Simulation.snapshot()`` has no deployments part, so this reads the engine's own state
+    (``world.deployments``): stage, green's production weight, whether test traffic goes to green,
+    the alarm as configured. ``bake_remaining_s`` is the engine's ``bake_time_started.until`` (kept
+    in ``bake_until``) less the engine's clock.
+    """
+    now = sim.now
+    out: list[dict[str, Any]] = []
+    for name, bg in sorted(sim.world.deployments.active.items()):
+        spec = bg.spec
+        entry: dict[str, Any] = {
+            "service": name,
+            "strategy": spec["strategy"],
+            "stage": bg.stage,
+            "blue": bg.blue,
+            "green": bg.green,
+            "green_percent": bg.green_percent,
+            "test_to_green": bg.test_to_green,
+            "bake_time_min": spec["bake_time_min"],
+            "alarm": dict(spec["alarm"]) if spec.get("alarm") else None,
+        }
+        if bg.stage == "BAKE_TIME" and name in bake_until:
+            entry["bake_remaining_s"] = round(max(0.0, bake_until[name] - now), 6)
+        out.append(entry)
+    return out
+
+
+#: Engine events that end a strategy deployment, and the outcome the player shows for them.
+DEPLOYMENT_ENDS = {"deployment_rolled_back": "rolled_back", "deployment_superseded": "superseded"}
+
+
 class PatternStream:
     """One simulation and the frame-building state that follows it window by window."""
 
@@ -371,17 +435,57 @@ class PatternStream:
         self.services = [s["name"] for s in sim.scenario.services]
         self.dots = DotBuilder(pattern, show_every)
         self.show_every = show_every
-        snapshot = sim.snapshot()
+        self.bake_until: dict[str, float] = {}
+        self.deployments: list[dict[str, Any]] = []
+        snapshot = self.snapshot()
         self.classes = element_classes(snapshot, pattern)
         self.tasks = _task_ids(snapshot)
         self.started = False
 
+    def snapshot(self) -> dict[str, Any]:
+        """The engine's snapshot plus its deployments in progress (for the green task class)."""
+        snapshot = self.sim.snapshot()
+        snapshot["deployments"] = {d["service"]: d for d in self.deployments}
+        return snapshot
+
+    def _follow_deployments(self, events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Deployments that ended in these events (rolled back, superseded or finished)."""
+        ended: list[dict[str, Any]] = []
+        known = {d["service"] for d in self.deployments}
+        for event in events:
+            if event["kind"] != "deployment":
+                continue
+            cause = event.get("cause")
+            if cause == "strategy_deployment_started":
+                known.add(event["service"])
+            elif event.get("service") not in known:
+                continue
+            if cause == "bake_time_started":
+                self.bake_until[event["service"]] = float(event["until"])
+            elif cause in DEPLOYMENT_ENDS or (
+                cause == "deployment_finished" and "strategy" in event
+            ):
+                self.bake_until.pop(event["service"], None)
+                end: dict[str, Any] = {
+                    "service": event["service"],
+                    "outcome": DEPLOYMENT_ENDS.get(str(cause), "finished"),
+                    "t": event["t"],
+                }
+                for key in ("by", "stage", "green_percent", "error_rate_percent", "for_s"):
+                    if key in event:
+                        end[key] = event[key]
+                ended = [e for e in ended if e["service"] != end["service"]] + [end]
+        self.deployments = deployment_view(self.sim, self.bake_until)
+        return ended
+
     def skip(self, t1: float) -> None:
         """Advance to ``t1`` without building a frame (the dot builder still follows requests)."""
-        for event in self.sim.advance(t1):
+        events = self.sim.advance(t1)
+        for event in events:
             if event["kind"] in REQUEST_KINDS:
                 self.dots.feed(event)
-        snapshot = self.sim.snapshot()
+        self._follow_deployments(events)
+        snapshot = self.snapshot()
         self.dots.flush(snapshot)
         self.classes = element_classes(snapshot, self.pattern)
         self.tasks = _task_ids(snapshot)
@@ -424,7 +528,9 @@ class PatternStream:
                 and self._shown(event)
             ):
                 rows.append(self._row(event, els))
-        snapshot = self.sim.snapshot()
+        before_deployments = self.deployments
+        ended = self._follow_deployments(events)
+        snapshot = self.snapshot()
         self._follow_services(snapshot)
         classes = element_classes(snapshot, self.pattern)
         for el, cls in classes.items():
@@ -451,6 +557,11 @@ class PatternStream:
             "metrics": window_metrics(self.sim, int(t0), window_s),
             "sample": {"every": every, "label": sample_label(every, self.lang)},
         }
+        if self.deployments or before_deployments or ended:
+            # Only while a deployment runs, and once when it ends: the player shows the last one.
+            frame["deployments"] = self.deployments + [
+                e for e in ended if e["service"] not in {d["service"] for d in self.deployments}
+            ]
         return frame, changed
 
     def _shown(self, event: Mapping[str, Any]) -> bool:
@@ -667,6 +778,8 @@ class Playback:
             raise PlaybackError("action", f"at most {permalink.MAX_LOG_ACTIONS} actions a run")
         if action.get("do") == "add_service":
             self._check_added_live(action)
+        settings = self.streams[0].sim.world.settings
+        action = whole_setting(action, lambda c, k: settings[c][k])
         applied: dict[str, Any] | None = None
         for stream in self.streams:
             try:
@@ -721,6 +834,20 @@ def fork(playback: Playback, at: Any, action: Any, branch: int) -> Playback:
             raise PlaybackError("action", "must be an object")
         if "at_s" in action:
             raise PlaybackError("action.at_s", "is set by the server to the fork time")
+        sim = playback.streams[0].sim
+        earlier = sorted(
+            (a for a in sim.replay_actions() if a["at_s"] < at and a["do"] == "set"),
+            key=lambda a: a["at_s"],
+        )
+
+        def current(component: str, key: str) -> Any:
+            value = sim.scenario.settings[component][key]
+            for a in earlier:
+                if a["setting"] == f"{component}.{key}":
+                    value = a["value"]
+            return value
+
+        action = whole_setting(action, current)
         log.append({**dict(action), "at_s": float(at)})
     try:
         branch_run = Playback(

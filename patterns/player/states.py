@@ -33,7 +33,7 @@ class State:
     label: str | Promise
     text: str | Promise
     badge: str
-    rank: int
+    rank: float
 
     @property
     def css_class(self) -> str:
@@ -102,6 +102,16 @@ STATES: tuple[State, ...] = (
         _("A client DNS cache still holds an IP of a task that is gone."),
         "⌛",
         11,
+    ),
+    State(
+        "green",
+        _("Green revision"),
+        _(
+            "A task of the new revision in a blue/green, linear or canary deployment; blue is the"
+            " revision it replaces."
+        ),
+        "G",
+        9.5,  # after "initial": a green task's badge is "G" once it has passed its checks
     ),
 )
 BY_CLASS: dict[str, State] = {state.css_class: state for state in STATES}
@@ -202,12 +212,16 @@ def element_classes(snapshot: Mapping[str, Any], pattern: str) -> dict[str, tupl
             task_service[task["task"]] = name
     ejected = {ip_task.get(host, host) for host in ejected}
     azs = snapshot.get("azs", {})
+    deployments = snapshot.get("deployments", {})
     for name, service in services.items():
+        green = deployments.get(name, {}).get("green")
         for task in service["tasks"]:
             tid = task["task"]
             classes = _task_classes(
                 task, health.get(tid) if pattern == "elb" else None, tid in ejected
             )
+            if green is not None and task.get("version") == green and task["state"] != "STOPPED":
+                classes.append("state-green")
             out[task_el(tid)] = tuple(sorted(classes))
         for az, up in azs.items():
             out[f"svc-{name}-az-{az_suffix(az)}"] = () if up else ("state-az-out",)

@@ -994,3 +994,155 @@ class PlaygroundSetup:
     def refused(self) -> bool:
         """A start was asked for and refused: the page moves focus to the first reason."""
         return self.mode is not None and self.run is None
+
+
+# --------------------------------------------------------------------------- live deployments
+
+
+#: The engine's deployment strategies (``deploy.strategy``, patterns/sim/deployments.py).
+DEPLOY_STRATEGIES = (
+    ("rolling", _("rolling")),
+    ("blue_green", _("blue/green")),
+    ("linear", _("linear")),
+    ("canary", _("canary")),
+)
+
+
+def _deploy_field(
+    label: Promise, help_text: Promise, initial: float, lo: float, hi: float, step: float
+) -> forms.Field:
+    widget = FastNumberInput(attrs={"min": f"{lo:g}", "max": f"{hi:g}", "step": f"{step:g}"})
+    kind = forms.IntegerField if step == 1 else forms.FloatField
+    return kind(
+        label=label,
+        help_text=help_text,
+        initial=initial,
+        min_value=lo,
+        max_value=hi,
+        widget=widget,
+        required=False,
+    )
+
+
+class DeployForm(forms.Form):
+    """The player's "start a deployment" controls: one engine ``deploy`` action, sent live.
+
+    Field names are the engine's keys (``alarm.for_s`` for the alarm's), so an engine error such as
+    ``action.canary_percent`` lands beside its field. Initial values are the engine's defaults
+    (``normalize_deploy``); the alarm's are a starting point, the engine has none. Each parameter
+    lists the strategies it applies to (``data-strategies``, the engine's ``PARAMETERS``); the
+    page's script hides and disables the others.
+    """
+
+    prefix = "deploy"
+    strategy = forms.ChoiceField(
+        label=_("Strategy"),
+        choices=DEPLOY_STRATEGIES,
+        initial="rolling",
+        widget=FastSelect,
+        help_text=_("deploymentConfiguration.strategy"),
+    )
+    bake_time_min = _deploy_field(
+        _("bake time (min)"),
+        _("Blue and green both run this long after production reaches 100 % (bakeTimeInMinutes)."),
+        0,
+        0,
+        1440,
+        1,
+    )
+    step_percent = _deploy_field(
+        _("step (%)"), _("Production traffic moved to green at each step."), 10.0, 3, 100, 0.1
+    )
+    step_bake_time_min = _deploy_field(
+        _("step bake time (min)"), _("Wait between two linear steps."), 6, 0, 1440, 1
+    )
+    canary_percent = _deploy_field(
+        _("canary (%)"), _("Production traffic green gets first."), 5.0, 0.1, 100, 0.1
+    )
+    canary_bake_time_min = _deploy_field(
+        _("canary bake time (min)"),
+        _("Wait before the rest of production moves to green."),
+        10,
+        0,
+        1440,
+        1,
+    )
+    alarm = forms.BooleanField(
+        label=_("Roll back on an alarm"),
+        required=False,
+        widget=FastCheckboxInput,
+        help_text=_("A CloudWatch alarm on green's error rate with rollback (model)."),
+    )
+    alarm_error_rate_percent = _deploy_field(
+        _("alarm error rate above (%)"),
+        _("Green's failed attempts, in percent."),
+        10.0,
+        0,
+        100,
+        0.1,
+    )
+    alarm_for_s = _deploy_field(
+        _("alarm period (s)"), _("The window the error rate is computed over."), 30, 1, 3600, 1
+    )
+
+    #: The engine's strategies for each parameter (``deployments.PARAMETERS``); the alarm's fields
+    #: go with ``alarm``.
+    @staticmethod
+    def strategies_for(name: str) -> tuple[str, ...]:
+        from patterns.sim.deployments import PARAMETERS
+
+        return PARAMETERS["alarm" if name.startswith("alarm") else name]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name == "strategy":
+                continue
+            field.widget.attrs["data-strategies"] = " ".join(self.strategies_for(name))
+            engine_key = f"alarm.{name[6:]}" if name.startswith("alarm_") else name
+            field.widget.attrs["data-key"] = engine_key
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The parameter rows the template draws, with the strategies each applies to."""
+        return [
+            {
+                "field": self[name],
+                "strategies": " ".join(self.strategies_for(name)),
+                "key": self.fields[name].widget.attrs["data-key"],
+            }
+            for name in self.fields
+            if name != "strategy"
+        ]
+
+    def action(self, service: str) -> dict[str, Any]:
+        """The engine action these (valid) values ask for: what the page's script sends."""
+        data = self.cleaned_data
+        strategy = data["strategy"]
+        action: dict[str, Any] = {"do": "deploy", "service": service}
+        if strategy == "rolling":
+            return action
+        action["strategy"] = strategy
+        for name in self.fields:
+            if name in ("strategy", "alarm") or name.startswith("alarm_"):
+                continue
+            if strategy in self.strategies_for(name) and data.get(name) is not None:
+                action[name] = data[name]
+        if data.get("alarm"):
+            action["alarm"] = {
+                "error_rate_percent": data.get("alarm_error_rate_percent"),
+                "for_s": data.get("alarm_for_s"),
+            }
+        return action
+
+
+#: Why a pattern offers only rolling deployments (shown beside the disabled strategies).
+DEPLOY_REFUSALS = {
+    "service-discovery": _(
+        "Only rolling under Service Discovery: ECS does no managed traffic shift for blue/green,"
+        " linear or canary deployments with service discovery (Cloud Map DNS records)."
+    ),
+    "app-mesh": _(
+        "Only rolling under App Mesh: App Mesh is retired since 2026-09-30 and ECS's blue/green,"
+        " linear and canary deployments were never integrated with it."
+    ),
+}

@@ -83,6 +83,11 @@ def _body() -> SafeString:
         context = {
             **_setup_context(setup),
             "settings_forms": setup.settings,  # the player's "change a setting now" choices
+            "deploy_form": playground_forms.DeployForm(),
+            "deploy_refusals": [
+                {"pattern": pattern, "text": text}
+                for pattern, text in playground_forms.DEPLOY_REFUSALS.items()
+            ],
             "show_legend": True,
         }
         body = SafeString(render_to_string("playground/_body.html", context))

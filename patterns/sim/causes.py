@@ -46,6 +46,10 @@ CAUSES: dict[str, str] = {
     "exited_after_sigterm": "the app finished its in-flight requests and exited after SIGTERM",
     "ecs_lost_task": "ECS gave up on a task it could not reach (AZ outage) and replaced it",
     "ecs_replaced_unhealthy": "ECS stopped a task reported unhealthy and starts a replacement",
+    "task_healthy": (
+        "ECS counts the new task as healthy: its container check passed, its target is healthy,"
+        " or (with neither check) 40 s passed since RUNNING"
+    ),
     "container_health_failed": "the container health check failed its retries; ECS marks it UNHEALTHY",
     "container_health_recovered": "the container health check passed again; the container is HEALTHY",
     "unhealthy_in_grace_period": (

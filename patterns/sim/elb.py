@@ -113,6 +113,7 @@ class TargetGroup:
 
 class ElbPattern(Pattern):
     name = "elb"
+    load_balanced = True
 
     def __init__(self, world: World) -> None:
         super().__init__(world)
@@ -337,6 +338,13 @@ class ElbPattern(Pattern):
             self.world.mark_healthy(target.task)
         elif states == {UNHEALTHY} and not target.draining:
             self.world.replace_unhealthy(target.task, "ecs_replaced_unhealthy", "load_balancer")
+
+    def reports_healthy(self, task: Task) -> bool:
+        """Every up node holds the target healthy: what ECS waits for before counting it."""
+        target = self.targets.get(task.id)
+        if target is None:
+            return False
+        return {c.state for c in target.checks if c.node.up} == {HEALTHY}
 
     def reports_unhealthy(self, task: Task) -> bool:
         """Every up node holds the (not draining) target unhealthy: what ECS acts on."""

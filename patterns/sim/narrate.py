@@ -173,6 +173,10 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "ECS は{check}で UNHEALTHY と報告された{task}を停止し、代わりのタスクを起動します",
         "ECS stopped {task} because {check} reported it unhealthy, and starts a replacement",
     ),
+    "task_healthy": (
+        "ECS は{task}をデプロイで healthy なタスクとして数え始めました[（health status {health_status}）]",
+        "ECS now counts {task} as healthy for the deployment[ (health status {health_status})]",
+    ),
     "container_health_failed": (
         "{task}のコンテナヘルスチェックがリトライをすべて失敗し、ECS はタスクを UNHEALTHY にしました",
         "The container health check of {task} failed all its retries, so ECS marked it UNHEALTHY",

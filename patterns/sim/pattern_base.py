@@ -1,8 +1,9 @@
 """The interface every pattern module implements, with do-nothing defaults.
 
 The world calls these hooks on lifecycle changes; the pattern routes requests and tells the world
-when a drained task may receive SIGTERM (``world.sigterm``) and when a new task counts as healthy
-(``world.mark_healthy``).
+when a drained task may receive SIGTERM (``world.sigterm``) and, behind a load balancer, when a new
+task's target turns healthy (``world.mark_healthy``). Whether ECS counts a new task healthy is the
+world's call (``World.update_health``): the container health check, the target, or 40 s.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from .topology import DRAINING, Request, Service, Task, World
 
 class Pattern:
     name = "base"
+    #: Tasks are targets of a load balancer whose health ECS waits for (``reports_healthy``).
+    load_balanced = False
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -34,8 +37,7 @@ class Pattern:
         """ECS started the task's containers: register it where the pattern registers tasks."""
 
     def on_app_ready(self, task: Task) -> None:
-        """The app answers now. Without health gating that makes the task healthy for ECS."""
-        self.world.mark_healthy(task)
+        """The app answers now. ECS does not see this; only health checks tell it."""
 
     def deregister(self, task: Task) -> None:
         """Graceful stop: take the task out of routing, drain, then ``world.sigterm``."""
@@ -57,6 +59,11 @@ class Pattern:
 
     def on_container_healthy(self, task: Task) -> None:
         """The container health check of an UNHEALTHY container passed again."""
+
+    def reports_healthy(self, task: Task) -> bool:
+        """Whether the load balancer reports the task's target healthy to ECS right now (asked
+        only when ``load_balanced``)."""
+        return False
 
     def reports_unhealthy(self, task: Task) -> bool:
         """Whether the pattern's own health check (a load balancer's) reports the task unhealthy

@@ -34,7 +34,10 @@ ecs
   health_check_grace_period_s (0)   ELB/container health ignored this long after RUNNING [ECS-SVC];
                                a task still unhealthy when it ends is replaced then.
   container_health_check (true)     the sample task definition has a container health check.
-                               Assumption about the sample system.
+                               Assumption about the sample system. It decides when a deployment
+                               counts a new task healthy: its health status HEALTHY (first passing
+                               check), plus its target behind an ALB; without it, the target alone
+                               (ELB) or 40 s after RUNNING (the others) [ECS-SVC].
   container_health_interval_s (30), container_health_timeout_s (5), container_health_retries (3)
                                [ECS-TD]. Only refuse/fail/slow with "health_check": true fail it:
                                it runs inside the task, so a network black hole does not. Checks
@@ -829,6 +832,27 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
         "assumption": (
             "a task reported unhealthy (load balancer or container check) during its grace period"
             " is looked at again when the grace ends, and replaced then if it is still unhealthy"
+        ),
+        "source": "ECS-SVC",
+    },
+    {
+        "setting": "ecs.container_health_check",
+        "assumption": (
+            "a rolling deployment, and a blue/green, linear or canary deployment's SCALE_UP, count a"
+            " new task healthy only when everything ECS waits for holds: with a container health"
+            " check, the task's health status HEALTHY (UNKNOWN until its first check passes,"
+            " UNHEALTHY after the retries fail); behind a load balancer, also its target healthy;"
+            " ECS never sees when the app itself answers (ECS-SVC: for minimumHealthyPercent ECS"
+            " waits for the task's health and, with a load balancer, the target group's)"
+        ),
+        "source": "ECS-SVC, ECS-TD",
+    },
+    {
+        "setting": "ecs.no_health_check_wait",
+        "assumption": (
+            "with no container health check and no load balancer, ECS counts a new task healthy"
+            " 40 s after it is RUNNING, whether its app answers or not (the ECS minimumHealthyPercent"
+            " description; not in the project's reference notes). Its health status stays UNKNOWN"
         ),
         "source": "ECS-SVC",
     },

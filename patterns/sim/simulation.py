@@ -162,6 +162,7 @@ class Simulation:
                         "state": t.state,
                         "version": t.version,
                         "healthy": t.healthy,
+                        "health_status": world.health_status(t),
                         "ready": t.ready_at <= world.engine.now,
                         "in_flight": len(t.inflight),
                         "behaviour": {

@@ -13,6 +13,12 @@ ECS acts on health (a load balancer's, or the container health check's, which ru
 on) once ``ecs.health_check_grace_period_s`` is over; a task reported unhealthy during the grace is
 looked at again when it ends and replaced then if it is still unhealthy.
 
+A new task counts as healthy for a deployment (``Task.healthy``, see :meth:`World.update_health`)
+when ECS can tell, not when its app answers: with a container health check, once the task's
+health status is HEALTHY (its first passing check); behind a load balancer, once the target is
+healthy too; with neither, ``NO_CHECK_WAIT_S`` after RUNNING [ECS-SVC, minimumHealthyPercent].
+Whether a task has a container health check is its task definition's, fixed when it starts.
+
 The pattern modules decide *where* a request goes; this module decides *what happens* when an
 attempt reaches a task, given the task's state and behaviour.
 """
@@ -48,6 +54,11 @@ REFUSE_RTT_S = 0.001
 HC_UNKNOWN = "UNKNOWN"
 HC_HEALTHY = "HEALTHY"
 HC_UNHEALTHY = "UNHEALTHY"
+
+#: Without a container health check and without a load balancer, ECS counts a task towards the
+#: minimum healthy percent this long after it is RUNNING, whether or not its app answers
+#: [ECS-SVC, the minimumHealthyPercent description; not in the project's reference notes].
+NO_CHECK_WAIT_S = 40.0
 
 
 def spread(azs: Sequence[str], counts: Mapping[str, int]) -> str:
@@ -114,6 +125,7 @@ class Task:
         "faulted_at",
         "hc_failures",
         "hc_status",
+        "has_hc",
         "hc_started",
         "grace_watch",
         "index",
@@ -143,6 +155,7 @@ class Task:
         self.faulted_at: float | None = None
         self.hc_failures = 0
         self.hc_status = HC_UNKNOWN  # the container health status ECS sees
+        self.has_hc = False  # its task definition has a container health check (set at RUNNING)
         self.hc_started = False  # a check passed, so the start period is over
         self.grace_watch = False  # ECS looks at the task again when its grace period ends
         self.index = 0  # position among all tasks ever started, for stable ordering
@@ -330,7 +343,9 @@ class World:
                 task.running_at = 0.0
                 task.ready_at = 0.0
                 task.healthy = True
-                task.hc_status = HC_HEALTHY
+                task.has_hc = self.settings["ecs"]["container_health_check"]
+                if task.has_hc:
+                    task.hc_status = HC_HEALTHY
                 task.hc_started = True
         pattern.setup()
         for task in self.tasks.values():
@@ -398,8 +413,12 @@ class World:
         task.running_at = now
         task.ready_at = now + task.service.app_start_s
         self.event("task", "task_running", task=task.id, ip=task.ip, az=task.az)
-        self._pattern().on_task_running(task, initial=False)
+        task.has_hc = self.settings["ecs"]["container_health_check"]
+        pattern = self._pattern()
+        pattern.on_task_running(task, initial=False)
         self._schedule_container_check(task)
+        if not task.has_hc and not pattern.load_balanced:
+            self.engine.after(NO_CHECK_WAIT_S, PRIO_CONTROL, self._no_check_wait_over, task)
         self.engine.at(task.ready_at, PRIO_CONTROL, self._app_ready, task)
 
     def _app_ready(self, task: Task, _tag: int) -> None:
@@ -410,11 +429,40 @@ class World:
         self._pattern().on_app_ready(task)
 
     def mark_healthy(self, task: Task) -> None:
-        """The pattern's health signal for a new task (drives rolling deployments)."""
+        """The load balancer reports the new task's target healthy to ECS (every up node agrees)."""
+        self.update_health(task)
+
+    def _no_check_wait_over(self, task: Task, _tag: int) -> None:
+        self.update_health(task)
+
+    def update_health(self, task: Task) -> None:
+        """Count a new task healthy for the deployment once everything ECS waits for holds.
+
+        With a container health check the task's health status must be HEALTHY (UNKNOWN until
+        the first check passes); behind a load balancer the target must be healthy too
+        (``Pattern.reports_healthy``); with neither, ``NO_CHECK_WAIT_S`` must have passed since
+        RUNNING. ECS never learns when the app itself answers.
+        """
         if task.healthy or task.state is not RUNNING:
             return
+        pattern = self._pattern()
+        if task.has_hc:
+            if task.hc_status is not HC_HEALTHY:
+                return
+        elif not pattern.load_balanced:
+            running = task.running_at if task.running_at is not None else task.started_at
+            if self.engine.now < running + NO_CHECK_WAIT_S:
+                return
+        if pattern.load_balanced and not pattern.reports_healthy(task):
+            return
         task.healthy = True
+        self.event("task", "task_healthy", task=task.id, health_status=self.health_status(task))
         self.reconcile(task.service)
+
+    def health_status(self, task: Task) -> str:
+        """The task's health status as ECS shows it: from its container health check, so UNKNOWN
+        without one (or before its first check passes)."""
+        return task.hc_status if task.has_hc else HC_UNKNOWN
 
     def stop_task(self, task: Task, cause: str, **fields: Any) -> None:
         """Graceful stop: the pattern deregisters and drains, then SIGTERM, then SIGKILL."""
@@ -576,7 +624,14 @@ class World:
             self.stop_task(victim, cause)
         while len(new) < desired and len(new) + len(old) < max_total:
             new.append(self.launch(service, "deployment_started" if old else why))
-        if self.deploying.get(service.name) and not old:
+        # ECS completes a deployment at steady state: no old task left and the desired count of
+        # new tasks all counted healthy (the last one's health reconciles again).
+        if (
+            self.deploying.get(service.name)
+            and not old
+            and len(new) == desired
+            and all(t.healthy for t in new)
+        ):
             self.deploying[service.name] = False
             service.stable_version = service.version
             self.event(
@@ -667,7 +722,7 @@ class World:
         at t = 0 have been up for a while: their checks start at a random phase of the interval.
         """
         ecs = self.settings["ecs"]
-        if not ecs["container_health_check"] or task.state is not RUNNING:
+        if not task.has_hc or task.state is not RUNNING:
             return
         delay = ecs["container_health_interval_s"]
         if first:  # spread the checks of different tasks over the interval
@@ -694,6 +749,10 @@ class World:
             if was is HC_UNHEALTHY:
                 self.event("task", "container_health_recovered", task=task.id)
                 self._pattern().on_container_healthy(task)
+            if not task.healthy:
+                self.update_health(task)
+                if task.state is not RUNNING:
+                    return
         elif task.hc_started or self.engine.now >= self._start_period_end(task):
             task.hc_failures += 1
             if (

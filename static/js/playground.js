@@ -1,6 +1,7 @@
 // The playground page: starts the player (live over the WebSocket or as an instant run) on the run
 // the server made of the setup form, wires the service actions, the permalink and the exports.
 
+import { DeployControls } from "./player/deploy.js";
 import { Player } from "./player/player.js";
 
 const page = document.getElementById("playground");
@@ -88,6 +89,7 @@ function showError(text) {
 let lastRun = [];
 
 function heard(message) {
+  if (deploy?.heard(message) || setNowHeard(message)) return;
   if (message.type === "error") {
     const reason = message.reason || message.error || "";
     showError(message.field ? `${message.field.replace(/^scenario\./, "")}: ${reason}` : reason);
@@ -95,6 +97,7 @@ function heard(message) {
   }
   if (message.type === "hello") {
     fillServices(message.scenario);
+    deploy?.setPatterns(message.patterns || [message.pattern]);
     updateExports(message);
   }
   if (message.type === "log" && message.applied?.do === "set" && fixedSetting(message.applied.setting)) {
@@ -171,6 +174,13 @@ serviceBar?.addEventListener("click", (e) => {
   player.act({ do: "scale", service, count });
 });
 
+// A deployment with a strategy, and its rollback: the server's form, sent as an engine action.
+const deployForm = playerRoot.querySelector("[data-role=deploy-now]");
+const deploy = deployForm ? new DeployControls(deployForm, {
+  serviceOf: () => serviceBar.querySelector("select").value,
+  act: (action) => player.act(action),
+}) : null;
+
 // Whether "change a setting now" marks a setting as one AWS fixes (a what-if).
 function fixedSetting(setting) {
   return [...playerRoot.querySelectorAll("[data-role=set-now] option[data-aws=fixed]")].some((o) => o.value === setting);
@@ -178,11 +188,33 @@ function fixedSetting(setting) {
 
 // A setting changed mid-run is an engine action too: applied now at the live head, or a fork.
 const setNow = playerRoot.querySelector("[data-role=set-now]");
+const setNowError = setNow?.querySelector("[data-role=set-now-error]");
+let setNowPending = false;
+
+// The engine's answer to a "change a setting now": an error beside the value, naming its path.
+function setNowHeard(message) {
+  if (!setNowPending || (message.type !== "error" && message.type !== "log")) return false;
+  setNowPending = false;
+  if (message.type === "log" || !String(message.field || "").startsWith("action")) return false;
+  if (!setNowError) return false;
+  setNowError.textContent = `${message.field}: ${message.reason}`;
+  setNow.elements.value.setAttribute("aria-invalid", "true");
+  setNow.elements.value.focus();
+  return true;
+}
 setNow?.addEventListener("submit", (e) => {
   e.preventDefault();
   const raw = setNow.elements.value.value.trim();
   if (!raw) return;
-  const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === "true" ? true : raw === "false" ? false : raw;
+  let value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === "true" ? true : raw === "false" ? false : raw;
+  if (/^[[{]/.test(raw)) {
+    try { value = JSON.parse(raw); } catch { /* the engine names what is wrong with the text */ }
+  }
+  if (setNowError) setNowError.textContent = "";
+  setNow.elements.value.removeAttribute("aria-invalid");
+  setNowPending = true;
+  // A field of an object setting (envoy.retry_policy.num_retries) is sent as it is: the server
+  // applies it as the whole object with that one field changed (patterns/player/playback.py).
   player.act({ do: "set", setting: setNow.elements.setting.value, value });
 });
 

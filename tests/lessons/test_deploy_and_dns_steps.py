@@ -101,12 +101,12 @@ def test_the_canary_step_sends_test_traffic_to_green_first_then_10_percent_then_
 
     assert _deployment(result) == [
         (30.0, "strategy_deployment_started", None),
-        (40.0, "test_traffic_shifted", 0.0),
-        (50.0, "production_traffic_shifted", 10.0),
-        (120.0, "production_traffic_shifted", 100.0),
-        (130.0, "bake_time_started", None),
-        (190.0, "blue_green_clean_up", None),
-        (190.0, "deployment_finished", None),
+        (70.0, "test_traffic_shifted", 0.0),
+        (80.0, "production_traffic_shifted", 10.0),
+        (150.0, "production_traffic_shifted", 100.0),
+        (160.0, "bake_time_started", None),
+        (220.0, "blue_green_clean_up", None),
+        (220.0, "deployment_finished", None),
     ]
     stages = [e["stage"] for e in result["events"] if e["kind"] == "deployment" and "stage" in e]
     assert stages == [
@@ -125,9 +125,9 @@ def test_the_bad_green_step_is_rolled_back_in_test_traffic_shift_before_any_user
 
     assert _deployment(result) == [
         (30.0, "strategy_deployment_started", None),
-        (40.0, "test_traffic_shifted", 0.0),
-        (46.0, "deployment_alarm", 0.0),
-        (46.0, "deployment_rolled_back", 0.0),
+        (70.0, "test_traffic_shifted", 0.0),
+        (76.0, "deployment_alarm", 0.0),
+        (76.0, "deployment_rolled_back", 0.0),
     ]
     rolled = next(e for e in result["events"] if e["cause"] == "deployment_rolled_back")
     assert (rolled["stage"], rolled["by"]) == ("TEST_TRAFFIC_SHIFT", "alarm")
@@ -138,9 +138,9 @@ def test_the_bad_green_step_is_rolled_back_in_test_traffic_shift_before_any_user
         (False, "contract", {}),
         (False, "inventory", {}),
         (False, "billing", {}),
-        (True, "inventory", {"http_500": 6}),
+        (True, "inventory", {"http_500": 3}),
     ]
-    assert result["summary"]["errors"] == {"http_500": 6}
+    assert result["summary"]["errors"] == {"http_500": 3}
 
 
 def test_the_dns_step_answers_8_records_of_12_tasks_and_shows_health_30_s_later() -> None:

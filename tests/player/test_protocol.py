@@ -26,6 +26,7 @@ from tests.scenarios import TINY
 DOC = Path(player.__file__).parent / "PROTOCOL.md"
 ORIGIN = [(b"origin", b"http://127.0.0.1")]
 KILL = {"do": "kill_task", "task": "back-1"}  # ECS replaces the task: the diagram changes
+DEPLOY = {"do": "deploy", "service": "back", "strategy": "blue_green", "bake_time_min": 0}
 
 
 # --------------------------------------------------------------------------- the document
@@ -189,8 +190,15 @@ async def _instant_messages() -> list[dict[str, Any]]:
     refused = await client.post(
         "/playground/api/run", {"scenario": 3}, content_type="application/json"
     )
-    assert (run.status_code, refused.status_code) == (200, 400)
-    return [*run.json()["messages"], refused.json()]
+    # A blue/green deployment (bake 0) that runs and ends inside the 5 s: frames with deployments.
+    deploy = {**DEPLOY, "at_s": 0.0}
+    deployed = await client.post(
+        "/playground/api/run",
+        {"scenario": TINY, "log": [deploy], "pattern": "service-connect"},
+        content_type="application/json",
+    )
+    assert (run.status_code, refused.status_code, deployed.status_code) == (200, 400, 200)
+    return [*run.json()["messages"], refused.json(), *deployed.json()["messages"]]
 
 
 class _Screen:
@@ -211,7 +219,8 @@ async def _session_messages() -> list[dict[str, Any]]:
     sim = {
         **session_sim.empty_sim(),
         "run": "s1",
-        "scenario": TINY,
+        # with a blue/green deployment, so sim.frame carries deployments too
+        "scenario": {**TINY, "actions": [{**DEPLOY, "at_s": 0.5}]},
         "pattern": "elb",
         "seed": 1,
         "playing": True,

@@ -116,6 +116,9 @@ def test_badge_for_picks_the_most_severe_state() -> None:
     assert badge_for(["state-draining", "state-stopped"]) == "✕"
     assert badge_for(["state-ejected", "state-failing", "state-healthy"]) == "⏏"
     assert badge_for(["node", "task"]) == ""
+    assert badge_for(["state-green", "state-healthy"]) == "G"
+    assert badge_for(["state-green", "state-initial"]) == "?"
+    assert badge_for(["state-green", "state-draining"]) == "⇥"
 
 
 def test_badge_table_lists_every_state_most_severe_first() -> None:
@@ -130,6 +133,7 @@ def test_badge_table_lists_every_state_most_severe_first() -> None:
         "state-unhealthy",
         "state-draining",
         "state-initial",
+        "state-green",
         "state-pending",
         "state-stale",
         "state-healthy",
@@ -186,6 +190,7 @@ LEGEND_STATES = [
     "state-blackholed",
     "state-az-out",
     "state-stale",
+    "state-green",
     "highlight",
 ]
 

@@ -65,13 +65,15 @@ def test_elb_storm_keeps_the_old_revision_serving_until_the_newest_is_healthy(
 ) -> None:
     result = storm("elb").result()
 
+    # Revision 5 is RUNNING at 32 s; its targets pass their ALB checks first, and its container
+    # checks pass one 30 s interval after RUNNING: ECS counts all three healthy at 62 s.
     steps = [(e["t"], e["task"]) for e in find(result, "deployment_step")]
     assert steps == [
-        (57.44892, "contract-1"),
-        (59.403125, "contract-2"),
-        (60.75583, "contract-3"),
+        (62.0, "contract-1"),
+        (62.0, "contract-2"),
+        (62.0, "contract-3"),
     ]
-    assert [e["t"] for e in find(result, "deployment_finished")] == [60.75583]
+    assert [e["t"] for e in find(result, "deployment_finished")] == [62.0]
     started = [e["task"] for e in find(result, "task_started", service="contract")]
     assert started == [f"contract-{n}" for n in range(4, 19)]
     summary = result["summary"]
@@ -90,12 +92,17 @@ def test_a_superseded_deployments_healthy_task_stops_only_within_the_bounds_and_
     # checks and contract-1 is already gone: contract-4 and -5 add nothing to the healthy count
     # and stop at once; contract-6, contract-2 and contract-3 are the 3 healthy tasks that
     # minimumHealthyPercent 100 needs, so contract-6 stops only when a revision 2 task is
-    # healthy, and before the revision 0 tasks.
+    # healthy, and before the revision 0 tasks. Container checks every 5 s pass long before the
+    # ALB checks, so the targets decide when ECS counts a task healthy (with the default 30 s the
+    # container checks of revision 1 would pass only at 50 s, after the second deploy).
     sim = Simulation(
         {
             "pattern": "elb",
             "seed": 7,
             "duration_s": 200,
+            "settings": {
+                "ecs": {"container_health_interval_s": 5, "container_health_timeout_s": 2}
+            },
             "actions": [
                 {"at_s": 10, "do": "deploy", "service": "contract"},
                 {"at_s": 45, "do": "deploy", "service": "contract"},

@@ -1,9 +1,11 @@
 """Blue/green, linear and canary deployments (aws-facts-2026 §2), under ELB and Service Connect.
 
 The system: front (2 tasks) calls api (3 tasks) at 20 requests/s plus 2 requests/s of test traffic,
-seed 5, deploy of api at 20 s. Under ELB green is healthy once every ALB node's first check passes
-(56.387899 s); under Service Connect once the app answers (30 s). ECS then spends 10 s per traffic
-stage (STAGE_S); the ALB applies listener weights at once, the Service Connect proxies 5 s later.
+seed 5, deploy of api at 20 s. Green is RUNNING at 30 s and its first container health check passes
+one 30 s interval later: green is healthy at 60 s under Service Connect, and under ELB too (every
+ALB node's first check has passed by 56.387899 s, before the container check). ECS then spends 10 s
+per traffic stage (STAGE_S); the ALB applies listener weights at once, the Service Connect proxies
+5 s later.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from tests.sim.deploy_helpers import Recorded, scenario
 
 pytestmark = pytest.mark.unit
 
-ELB_GREEN_HEALTHY = 56.387899
+ELB_GREEN_HEALTHY = 60.0
 
 
 def deploy(strategy: str, **params: Any) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def test_linear_under_elb_moves_the_listener_rule_weights_in_25_percent_steps() 
     assert run.times("bake_time_started") == [t0 + 230]
     assert run.times("blue_green_clean_up") == [t0 + 230]
     # Production requests reaching green between weight changes, then after the last one.
-    assert run.windows(400) == [(0, 188), (314, 1346), (655, 1319), (1037, 1410), (2494, 2494)]
+    assert run.windows(400) == [(0, 186), (317, 1361), (648, 1302), (1043, 1420), (2421, 2421)]
     assert run.result["summary"]["errors"] == {}
 
 
@@ -64,24 +66,24 @@ def test_linear_under_service_connect_reaches_the_proxies_endpoint_lag_later() -
 
     assert stage_times(run) == [
         (20.0, "strategy_deployment_started", None),
-        (30.0, "test_traffic_shifted", 0.0),
-        (40.0, "production_traffic_shifted", 25.0),
-        (110.0, "production_traffic_shifted", 50.0),
-        (180.0, "production_traffic_shifted", 75.0),
-        (250.0, "production_traffic_shifted", 100.0),
-        (260.0, "bake_time_started", None),
-        (260.0, "blue_green_clean_up", None),
-        (260.0, "deployment_finished", None),
+        (60.0, "test_traffic_shifted", 0.0),
+        (70.0, "production_traffic_shifted", 25.0),
+        (140.0, "production_traffic_shifted", 50.0),
+        (210.0, "production_traffic_shifted", 75.0),
+        (280.0, "production_traffic_shifted", 100.0),
+        (290.0, "bake_time_started", None),
+        (290.0, "blue_green_clean_up", None),
+        (290.0, "deployment_finished", None),
     ]
     assert run.weights() == [
-        (35.0, 0.0, True),
-        (45.0, 25.0, True),
-        (115.0, 50.0, True),
-        (185.0, 75.0, True),
-        (255.0, 100.0, True),
+        (65.0, 0.0, True),
+        (75.0, 25.0, True),
+        (145.0, 50.0, True),
+        (215.0, 75.0, True),
+        (285.0, 100.0, True),
     ]
-    assert run.windows(400) == [(0, 204), (317, 1359), (659, 1324), (1007, 1371), (2922, 2922)]
-    assert [e["t"] for e in run.events if e["cause"] == "blue_scaled_in"] == [260.0] * 3
+    assert run.windows(400) == [(0, 194), (317, 1361), (648, 1303), (1055, 1435), (2310, 2310)]
+    assert [e["t"] for e in run.events if e["cause"] == "blue_scaled_in"] == [290.0] * 3
 
 
 # --------------------------------------------------------------------------- blue/green
@@ -94,7 +96,7 @@ def test_blue_green_under_elb_shifts_all_at_once_bakes_and_drains_blue() -> None
     assert run.weights() == [(t0, 0.0, True), (t0 + 10, 100.0, True)]
     assert run.times("bake_time_started") == [t0 + 20]
     assert run.times("blue_green_clean_up") == [t0 + 80]
-    assert run.windows(400) == [(0, 188), (6569, 6569)]
+    assert run.windows(400) == [(0, 186), (6504, 6504)]
     draining = [
         (e["t"], e["task"], e["delay_s"]) for e in run.events if e["cause"] == "target_draining"
     ]
@@ -109,9 +111,9 @@ def test_blue_green_under_elb_shifts_all_at_once_bakes_and_drains_blue() -> None
 def test_blue_green_under_service_connect_needs_no_client_redeploy() -> None:
     run = Recorded(scenario([deploy("blue_green", bake_time_min=1)]), "service-connect")
 
-    assert run.weights() == [(35.0, 0.0, True), (45.0, 100.0, True)]
-    assert run.times("blue_green_clean_up") == [110.0]
-    assert run.windows(400) == [(0, 204), (6976, 6976)]
+    assert run.weights() == [(65.0, 0.0, True), (75.0, 100.0, True)]
+    assert run.times("blue_green_clean_up") == [140.0]
+    assert run.windows(400) == [(0, 194), (6409, 6409)]
     front = run.sim.world.services["front"]
     assert [t.id for t in front.tasks] == ["front-1", "front-2"]  # the clients never restarted
 
@@ -133,12 +135,12 @@ def test_blue_green_requires_its_bake_time_and_names_the_field() -> None:
         (
             "elb",
             [(ELB_GREEN_HEALTHY, 0.0, True), (ELB_GREEN_HEALTHY + 10, 10.0, True)],
-            [(0, 188), (125, 1346), (5223, 5223)],
+            [(0, 186), (126, 1361), (5143, 5143)],
         ),
         (
             "service-connect",
-            [(35.0, 0.0, True), (45.0, 10.0, True)],
-            [(0, 204), (126, 1359), (5617, 5617)],
+            [(65.0, 0.0, True), (75.0, 10.0, True)],
+            [(0, 194), (126, 1361), (5048, 5048)],
         ),
     ],
 )
@@ -158,8 +160,8 @@ def test_canary_sends_10_percent_then_the_rest_after_the_canary_bake(
 @pytest.mark.parametrize(
     ("pattern", "test_at", "production_at", "test_share", "production_share"),
     [
-        ("elb", ELB_GREEN_HEALTHY, ELB_GREEN_HEALTHY + 10, (19, 19), (0, 188)),
-        ("service-connect", 35.0, 45.0, (19, 19), (0, 204)),
+        ("elb", ELB_GREEN_HEALTHY, ELB_GREEN_HEALTHY + 10, (19, 19), (0, 186)),
+        ("service-connect", 65.0, 75.0, (22, 22), (0, 194)),
     ],
 )
 def test_test_traffic_reaches_green_before_any_production_traffic(
@@ -190,7 +192,7 @@ ALARMED_CANARY = deploy(
 
 @pytest.mark.parametrize(
     ("pattern", "alarm_at", "back_at", "users_saw"),
-    [("elb", 71.0, 71.0, 2), ("service-connect", 46.0, 51.0, 12)],
+    [("elb", 71.0, 71.0, 2), ("service-connect", 76.0, 81.0, 13)],
 )
 def test_alarm_rolls_a_failing_canary_back_to_blue(
     pattern: str, alarm_at: float, back_at: float, users_saw: int
@@ -218,7 +220,7 @@ def test_alarm_rolls_a_failing_canary_back_to_blue(
 
 
 @pytest.mark.parametrize(
-    ("pattern", "alarm_at", "test_errors"), [("elb", 57.0, 1), ("service-connect", 36.0, 10)]
+    ("pattern", "alarm_at", "test_errors"), [("elb", 61.0, 3), ("service-connect", 66.0, 11)]
 )
 def test_alarm_on_test_traffic_rolls_back_before_users_see_green(
     pattern: str, alarm_at: float, test_errors: int
@@ -239,7 +241,7 @@ def test_alarm_on_test_traffic_rolls_back_before_users_see_green(
 
 @pytest.mark.parametrize(
     ("pattern", "back_at", "during"),
-    [("elb", 150.0, (131, 270)), ("service-connect", 155.0, (381, 758))],
+    [("elb", 150.0, (97, 190)), ("service-connect", 155.0, (97, 189))],
 )
 def test_rollback_action_sends_traffic_back_to_blue(
     pattern: str, back_at: float, during: tuple[int, int]
@@ -333,8 +335,8 @@ def test_compare_shows_not_supported_for_the_refusing_patterns() -> None:
         "2,615",
     ]
     assert "app-mesh: not supported (actions[0].strategy: not supported with App Mesh" in table
-    assert "ECS set 5.0 % of production traffic of api to green at 40 s" in table  # SC column
-    assert "green promoted, blue of api stopped (CLEAN_UP) at 60 s" in table
+    assert "ECS set 5.0 % of production traffic of api to green at 70 s" in table  # SC column
+    assert "green promoted, blue of api stopped (CLEAN_UP) at 90 s" in table
 
 
 # --------------------------------------------------------------------------- the action's schema
@@ -461,16 +463,16 @@ def test_strategy_rolling_is_todays_rolling_deployment(pattern: str) -> None:
         (
             30,
             [
-                (91.320919, "drain_finished_idle", "api-1"),
-                (91.374829, "drain_finished_idle", "api-2"),
-                (91.38655, "drain_finished_idle", "api-3"),
+                (94.875393, "drain_finished_idle", "api-1"),
+                (94.920579, "drain_finished_idle", "api-2"),
+                (94.943747, "drain_finished_idle", "api-3"),
             ],
             {},
         ),
         (
             5,
-            [(81.387899, "deregistration_delay_elapsed", f"api-{n}") for n in (1, 2, 3)],
-            {"http_502": 188},
+            [(85.0, "deregistration_delay_elapsed", f"api-{n}") for n in (1, 2, 3)],
+            {"http_502": 186},
         ),
     ],
 )
@@ -491,7 +493,7 @@ def test_clean_up_drains_blue_targets_for_the_deregistration_delay(
     draining = [
         (e["t"], e["task"], e["in_flight"]) for e in run.events if e["cause"] == "target_draining"
     ]
-    assert draining == [(clean_up, f"api-{n}", 96) for n in (1, 2, 3)]
+    assert draining == [(clean_up, "api-1", 96), (clean_up, "api-2", 98), (clean_up, "api-3", 97)]
     assert [
         (e["t"], e["cause"], e["task"])
         for e in run.events
@@ -547,7 +549,7 @@ def test_a_service_added_mid_run_deploys_blue_green_with_its_own_test_traffic(pa
     assert all(e["errors"] == {} for e in api)
 
 
-@pytest.mark.parametrize(("pattern", "alarm_at"), [("elb", 71.0), ("service-connect", 46.0)])
+@pytest.mark.parametrize(("pattern", "alarm_at"), [("elb", 71.0), ("service-connect", 76.0)])
 def test_the_alarm_catches_a_sparse_canary_with_one_bad_task_of_three(
     pattern: str, alarm_at: float
 ) -> None:

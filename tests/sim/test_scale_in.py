@@ -102,12 +102,13 @@ def test_balanced_scale_in_without_disruption_still_stops_the_newest(pattern: st
 
 
 DEPLOY_STEPS = {
-    # ELB: each old task stops once a new target passes its health checks.
-    "elb": [148.293209, 152.229931, 153.552669, 154.743469, 156.959161, 159.19788],
-    # The others count a new task healthy when it runs: all six old tasks stop at 130 s.
-    "app-mesh": [130.0] * 6,
-    "service-discovery": [130.0] * 6,
-    "service-connect": [130.0] * 6,
+    # The six new tasks are RUNNING at 130 s and their first container checks pass at 160 s;
+    # under ELB their targets are healthy by then (148.293209-159.19788 s), so in every pattern
+    # ECS counts them healthy and stops all six old tasks at 160 s.
+    "elb": [160.0] * 6,
+    "app-mesh": [160.0] * 6,
+    "service-discovery": [160.0] * 6,
+    "service-connect": [160.0] * 6,
 }
 
 

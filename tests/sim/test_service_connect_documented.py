@@ -244,13 +244,15 @@ def test_sc_client_started_before_a_service_cannot_reach_it_until_replaced(
     ok = [e for e in ends if not e["reason"]]
     assert len(ends) == 1400
     assert Counter((e["source"], e["reason"]) for e in failed) == {
-        ("client-1", "dns_nxdomain"): 795
+        ("client-1", "dns_nxdomain"): 944
     }
-    assert Counter(e["source"] for e in ok) == {"client-2": 605}
-    assert (failed[0]["t"], failed[-1]["t"]) == (60.066667, 149.966667)
+    # client-2 (the redeploy) is RUNNING at 130 s; client-1 keeps failing until its replacement's
+    # first container check passes at 160 s and ECS stops it.
+    assert Counter(e["source"] for e in ok) == {"client-2": 456}
+    assert (failed[0]["t"], failed[-1]["t"]) == (60.066667, 179.866667)
     assert ok[0]["t"] == 130.278209
     unknown = [e for e in result["events"] if e["cause"] == "endpoint_unknown_to_client"]
-    assert len(unknown) == 795
+    assert len(unknown) == 944
     assert {(e["client"], e["to"]) for e in unknown} == {("client-1", "pay")}
 
 
@@ -280,7 +282,7 @@ def test_sc_new_service_calls_existing_ones_from_its_own_tasks(small: Builder) -
     [
         ("elb", {"http_503": 100}, 70.095364),
         ("app-mesh", {"no_healthy_upstream": 150}, 75.095607),
-        ("service-discovery", {"dns_nxdomain": 700}, 130.088976),
+        ("service-discovery", {"dns_nxdomain": 842}, 130.282317),
     ],
 )
 def test_other_patterns_reach_a_new_service_as_their_discovery_allows(
@@ -288,7 +290,8 @@ def test_other_patterns_reach_a_new_service_as_their_discovery_allows(
 ) -> None:
     # ELB: tasks RUNNING at 70 s become targets; App Mesh: endpoints pushed 5 s later (75 s);
     # Service Discovery: records reach Route 53 60 s after registration, and client-1's negative
-    # answer stays cached, so only the redeployed client-2 reaches pay.
+    # answer stays cached, so only the redeployed client-2 reaches pay; client-1 stops at 160 s,
+    # when client-2's first container check passes.
     result = run(_with_payments(small), pattern=pattern)
 
     ends = _pay_ends(result)

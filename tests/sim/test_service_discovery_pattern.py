@@ -43,14 +43,16 @@ def test_sd_client_keeps_sending_to_stopped_tasks_until_its_cached_ttl_ends(
 
     result = run(scenario, pattern=SD)
 
-    # The resolver's entry held at 0 s runs out at 108.025; the client's copy with it. Its
-    # refetch (from Route 53, before the removal reaches it at 130) is kept a full 300 s.
+    # The old tasks stop at 100 s, when the new ones' first container checks pass (RUNNING at 70 s
+    # plus one 30 s interval). The resolver's entry held at 0 s runs out at 108.025; the client's
+    # copy with it. Its refetch (from Route 53, before the removal reaches it at 160) is kept a
+    # full 300 s.
     miss = find(result, "dns_cache_miss", source="client-1")[0]
     assert (miss["t"], miss["ttl_s"], miss["resolver"]) == (108.025, 300.0, "route53")
     expires = miss["t"] + miss["ttl_s"]
     old = ("api-1", "api-2", "api-3")
     lasts = [_moment(result, "last_request_to_task", task) for task in old]
-    assert max(_moment(result, "task_stopped", task) for task in old) < 71.0
+    assert max(_moment(result, "task_stopped", task) for task in old) < 101.0
     assert expires - 0.05 <= max(lasts) <= expires
     assert min(lasts) > expires - 1.0
     assert set(result["summary"]["errors"]) == {"connect_timeout"}
@@ -64,10 +66,11 @@ def test_sd_jvm_30s_cache_keeps_the_resolvers_answer_30s_whatever_the_ttl(small:
 
     result = run(scenario, pattern=SD)
 
-    # Records leave Route 53 at 70 + 60 s propagation. The JVM asked the resolver at 114.275,
-    # before that, and keeps the answer 30 s although its TTL is 10 s: bound 130 + 10 + 30.
+    # Records leave Route 53 at 100 (the new tasks' first container checks pass) + 60 s
+    # propagation. The JVM asked the resolver at 144.275, before that, and keeps the answer 30 s
+    # although its TTL is 10 s: bound 160 + 10 + 30.
     lasts = [_moment(result, "last_request_to_task", t) for t in ("api-1", "api-2", "api-3")]
-    assert lasts == [144.125, 144.225, 143.875]
+    assert lasts == [174.175, 173.725, 174.225]
 
 
 def test_sd_task_answering_5xx_keeps_its_traffic_when_health_passes(

@@ -10,6 +10,7 @@ import { Socket } from "../socket.js";
 import { Chart } from "./chart.js";
 import { Clock, speedsIn } from "./clock.js";
 import { Diagram } from "./diagram.js";
+import { DeployState } from "./deploystate.js";
 import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
 import { EventList } from "./eventlist.js";
 import { Palette } from "./palette.js";
@@ -120,6 +121,7 @@ export class Player {
     this.chart = new Chart(this.el("chart"), this.strings, (t) => this.seek(t));
     this.chart.onChange = () => (this.dirty.chart = true);
     this.waterfall = new Waterfall(this.el("waterfall"), this.strings);
+    this.deployState = new DeployState(this.el("deploy-state"), this.strings);
     this.palette = new Palette(this.el("palette"), this.strings, {
       onAction: (action) => this.act(action),
       onFilterTask: (task) => this.events.setFilter("task", task),
@@ -607,7 +609,8 @@ export class Player {
   _actionName(action) {
     if (!action) return "";
     const target = action.task || action.service || action.az || "";
-    return `${this.strings.has(`do-${action.do}`) ? this.strings.get(`do-${action.do}`) : action.do} ${target}`.trim();
+    const key = action.strategy && action.strategy !== "rolling" ? `do-${action.do}-${action.strategy}` : `do-${action.do}`;
+    return `${this.strings.has(key) ? this.strings.get(key) : action.do} ${target}`.trim();
   }
 
   _azName(id) {
@@ -647,6 +650,9 @@ export class Player {
       this.root.dataset.ended = "true";
     }
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
+    // The deployment panel follows the first pattern shown (the strategies run alike in each).
+    const firstTrack = branch.tracks.get(this.diagrams.keys().next().value);
+    this.deployState.show(firstTrack ? firstTrack.deploymentsAt(now) : null);
     for (const [pattern, slot] of this.diagrams) {
       const track = branch.tracks.get(pattern);
       if (!track) continue;

@@ -36,6 +36,14 @@ export class Track {
     this.sample = null;
     this.skipBefore = -Infinity;  // a fork's copied past: drop re-sent items before it
     this.topologies = [];  // [{t, url}]: the diagram to show from time t on (scale-out re-lays out)
+    this.deployments = [];  // [{t, w, list}]: the engine's deployments at the end of a window
+  }
+
+  // The deployments the engine reported last at or before t (frames carry them only while one
+  // runs, and once when it ends).
+  deploymentsAt(t) {
+    const i = upperBound(this.deployments, t + 1e-9, byT) - 1;
+    return i >= 0 ? this.deployments[i] : null;
   }
 
   addTopology(t, url) {
@@ -52,7 +60,9 @@ export class Track {
   }
 
   addFrame(frame) {
-    const keep = (t) => t >= this.skipBefore;
+    // The engine stamps times rounded to the microsecond, so an item at the fork time itself may
+    // read a hair below the client's unrounded fork time (45.498 < 45.49800000000009).
+    const keep = (t) => t >= this.skipBefore - 1e-6;
     // Each item remembers the window that brought it, so a rewind can drop exactly those.
     for (const dot of frame.dots || []) {
       if (!keep(dot.t[0]) || this.dotKeys.has(`${dot.id}:${dot.attempts}`)) continue;
@@ -72,6 +82,10 @@ export class Track {
     else insertSorted(this.windows, window, (w) => w.t0);
     if (frame.sample && !frame.sample.trimmed) this.sample = frame.sample;
     if (frame.svg_url) this.addTopology(frame.t0, frame.svg_url);
+    if (frame.deployments && keep(frame.t1)) {
+      this.deployments = this.deployments.filter((d) => d.t !== frame.t1);
+      insertSorted(this.deployments, { t: frame.t1, w: frame.t0, list: frame.deployments }, byT);
+    }
     this.end = Math.max(this.end, frame.t1);
   }
 
@@ -99,6 +113,7 @@ export class Track {
     this.events = this.events.filter(kept);
     this.windows = this.windows.filter((w) => w.t0 < t0);
     this.topologies = this.topologies.filter((x, i) => i === 0 || x.t < t0);
+    this.deployments = this.deployments.filter((d) => d.w < t0);
     this.end = this.windows.length ? this.windows[this.windows.length - 1].t1 : 0;
   }
 
@@ -110,6 +125,7 @@ export class Track {
     this.windows = parent.windows.filter((w) => w.t1 <= at);
     this.sample = parent.sample;
     this.topologies = parent.topologies.filter((x) => x.t < at);
+    this.deployments = parent.deployments.filter((d) => d.t <= at);
     this.end = this.windows.length ? this.windows[this.windows.length - 1].t1 : 0;
     this.skipBefore = at;
   }
