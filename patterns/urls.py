@@ -13,6 +13,7 @@ urlpatterns = [
     path("progress/", include(progress_urlpatterns)),
     path("playground/", include("patterns.playground.urls")),
     path("diagrams/", include("patterns.diagrams.urls")),
+    path("in-aws/", include("patterns.inaws.urls")),
     path("sessions/", include("patterns.sessions.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

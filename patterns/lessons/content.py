@@ -900,6 +900,10 @@ def _stage_html(stage: Directive | None, explore_url: str | None) -> str:
         context["scenario_json"] = (
             json.dumps(stage.inline, separators=(",", ":")) if stage.inline is not None else ""
         )
+        # The "In AWS" panel under the player (patterns/inaws answers the query).
+        context["inaws_query"] = urlencode(
+            {"scenario": context["scenario_json"] or stage.scenario, "pattern": stage.pattern}
+        )
     elif isinstance(stage, Comparison):
         names = [BY_SLUG[pattern].name for pattern in PATTERNS]
         context["patterns"] = names

@@ -1,8 +1,9 @@
 """Blue/green family deployments in the player's frames, and "change a setting now" sub-paths.
 
 Figures are the engine's for the seeded scenario below (front -> back, 2 back tasks, ELB, seed 1):
-the canary's green tasks (back-3, back-4) launch at 1.0 s and are all healthy in the window ending
-at 38 s; each later stage follows STAGE_S (10 s) after the one before.
+the canary's green tasks (back-3, back-4) launch at 1.0 s and are all healthy (their first passing
+container check) in the window ending at 42 s; each later stage follows STAGE_S (10 s) after the one
+before.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ def test_frames_carry_the_engines_canary_stages_and_green_share() -> None:
 
     assert _deployment_changes(frames) == [
         (2.0, [("SCALE_UP", 0.0, False, None)]),
-        (38.0, [("TEST_TRAFFIC_SHIFT", 0.0, True, None)]),
-        (48.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, True, None)]),
-        (58.0, [("PRODUCTION_TRAFFIC_SHIFT", 100.0, True, None)]),
-        (68.0, [("BAKE_TIME", 100.0, True, None)]),
+        (42.0, [("TEST_TRAFFIC_SHIFT", 0.0, True, None)]),
+        (52.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, True, None)]),
+        (62.0, [("PRODUCTION_TRAFFIC_SHIFT", 100.0, True, None)]),
+        (72.0, [("BAKE_TIME", 100.0, True, None)]),
     ]
-    baking = next(f for f in frames if f["t1"] == 68.0)["deployments"][0]
+    baking = next(f for f in frames if f["t1"] == 72.0)["deployments"][0]
     assert baking == {
         "service": "back",
         "strategy": "canary",
@@ -63,7 +64,7 @@ def test_frames_carry_the_engines_canary_stages_and_green_share() -> None:
         "test_to_green": True,
         "bake_time_min": 1,
         "alarm": {"error_rate_percent": 50.0, "for_s": 10},
-        "bake_remaining_s": 59.120305,  # bake_time_started.until 127.120305 less 68.0
+        "bake_remaining_s": 59.0,  # bake_time_started.until 131.0 less 72.0
     }
     # No frame before the deploy carries the key: a run without one is unchanged.
     assert "deployments" not in frames[0]
@@ -72,30 +73,30 @@ def test_frames_carry_the_engines_canary_stages_and_green_share() -> None:
 
 
 def test_a_rollback_ends_the_entry_and_removes_the_green_class() -> None:
-    log = [{**CANARY, "at_s": 1.0}, {"do": "rollback", "service": "back", "at_s": 50.0}]
+    log = [{**CANARY, "at_s": 1.0}, {"do": "rollback", "service": "back", "at_s": 55.0}]
     frames = instant_frames(SCENARIO, "elb", 1, log=log)["frames"]
 
     changes = _deployment_changes(frames)
     assert changes[-2:] == [
-        (48.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, True, None)]),
-        (51.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, None, "rolled_back")]),
+        (52.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, True, None)]),
+        (56.0, [("PRODUCTION_TRAFFIC_SHIFT", 20.0, None, "rolled_back")]),
     ]
-    ended = next(f for f in frames if f["t1"] == 51.0)["deployments"]
+    ended = next(f for f in frames if f["t1"] == 56.0)["deployments"]
     assert ended == [
         {
             "service": "back",
             "outcome": "rolled_back",
-            "t": 50.0,
+            "t": 55.0,
             "by": "action",
             "stage": "PRODUCTION_TRAFFIC_SHIFT",
             "green_percent": 20.0,
         }
     ]
-    assert all("deployments" not in f for f in frames if f["t1"] > 51.0)
+    assert all("deployments" not in f for f in frames if f["t1"] > 56.0)
     removed = [
         (s["t"], s["el"]) for f in frames for s in f["states"] if "state-green" in s["remove"]
     ]
-    assert removed == [(50.0, "task-back-3"), (50.0, "task-back-4")]
+    assert removed == [(55.0, "task-back-3"), (55.0, "task-back-4")]
 
 
 def test_green_class_needs_a_deployment_of_that_revision() -> None:

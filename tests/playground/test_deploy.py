@@ -147,7 +147,7 @@ async def test_a_canary_sent_live_runs_its_stages_and_a_rollback_ends_it() -> No
     }
     await communicator.send_json_to({"type": "play"})
     seen: list[dict] = []
-    while not any(m["type"] == "frame" and m["t1"] == 48.0 for m in seen):
+    while not any(m["type"] == "frame" and m["t1"] == 52.0 for m in seen):
         seen += await until(communicator, "frame")
     await communicator.send_json_to({"type": "pause"})
     seen += await until(communicator, "status", state="paused")
@@ -157,8 +157,8 @@ async def test_a_canary_sent_live_runs_its_stages_and_a_rollback_ends_it() -> No
         if m["type"] == "frame" and m.get("deployments")
     }
     assert stages[1.0] == ("SCALE_UP", 0.0)
-    assert stages[38.0] == ("TEST_TRAFFIC_SHIFT", 0.0)
-    assert stages[48.0] == ("PRODUCTION_TRAFFIC_SHIFT", 20.0)
+    assert stages[42.0] == ("TEST_TRAFFIC_SHIFT", 0.0)
+    assert stages[52.0] == ("PRODUCTION_TRAFFIC_SHIFT", 20.0)
 
     await communicator.send_json_to(
         {"type": "action", "action": {"do": "rollback", "service": "back"}}

@@ -1,0 +1,1056 @@
+"""The configuration a user would write in real AWS for a normalized scenario.
+
+``generate(scenario_dict)`` reads what the engine ran (``Scenario.to_dict()``: services, traffic,
+settings, actions, pattern) and returns the API calls (ECS, ELBv2, Cloud Map; App Mesh as history)
+and a CloudFormation template. Only values a user can set become fields; the rest (fixed by AWS,
+the caller's own code, the simulation's model) become comments, taken from
+:data:`patterns.sim.scenario.IN_AWS`.
+
+Names that are the sample system's, not AWS's: the container is ``app`` on port 8080 with
+``/health``, its port mapping is named ``http``, tasks run on Fargate (256 CPU units, 512 MiB),
+the Service Connect namespace is ``kumoben``, the private DNS namespace ``kumoben.internal``, the
+ALB routes ``/<service>/*`` to each service. ARNs and ids in the API calls are placeholders
+(``EXAMPLE``) to replace with what the earlier calls return.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from patterns.sim.scenario import (
+    CLIENT,
+    FIXED,
+    MODEL,
+    PATTERN_COMPONENTS,
+    SETTABLE,
+    SETTINGS,
+)
+
+REGION = "ap-northeast-1"
+ACCOUNT = "111122223333"
+CONTAINER = "app"
+PORT_NAME = "http"
+CONTAINER_PORT = 8080
+ALIAS_PORT = 80
+HEALTH_PATH = "/health"
+SC_NAMESPACE = "kumoben"
+DNS_NAMESPACE = "kumoben.internal"
+TEST_HEADER = "x-amzn-ecs-blue-green-test"
+CPU, MEMORY = "256", "512"
+STRATEGY_API = {
+    "rolling": "ROLLING",
+    "blue_green": "BLUE_GREEN",
+    "linear": "LINEAR",
+    "canary": "CANARY",
+}
+#: Which kinds of note the comments group, in this order.
+NOTE_KINDS = (FIXED, CLIENT, MODEL)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request: ``service`` (botocore's name: ecs, elbv2, servicediscovery, appmesh),
+    ``operation`` and its ``input``; ``about`` names the resource it creates."""
+
+    service: str
+    operation: str
+    about: str
+    input: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "input": self.input}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A value that is not a field: ``kind`` fixed/client/model, the setting and the value the
+    engine ran, and what decides it in AWS."""
+
+    kind: str
+    setting: str
+    value: Any
+    text: str
+
+    def line(self) -> str:
+        return f"{self.setting} = {_plain(self.value)}: {self.text}"
+
+
+@dataclass
+class Config:
+    """Everything generated for one pattern."""
+
+    pattern: str
+    calls: list[Call]
+    notes: list[Note]
+    template: dict[str, Any] | None  # None: nothing to apply (App Mesh, retired)
+    comments: dict[str, list[str]] = field(default_factory=dict)  # logical id -> lines
+    historical: bool = False
+
+    def api_document(self) -> dict[str, Any]:
+        """The downloadable API JSON: the calls in order, with the values that are not fields
+        listed apart (JSON has no comments)."""
+        return {
+            "pattern": self.pattern,
+            "region": REGION,
+            "calls": [c.to_dict() for c in self.calls],
+            "notSettable": [n.line() for n in self.notes],
+            "comments": {k: list(v) for k, v in self.comments.items()},
+        }
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def logical(name: str) -> str:
+    """``inventory-v2`` -> ``InventoryV2`` (CloudFormation logical ids are alphanumeric)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+class _Builder:
+    def __init__(self, scenario: dict[str, Any]) -> None:
+        self.s = scenario
+        self.pattern: str = scenario["pattern"]
+        self.settings: dict[str, dict[str, Any]] = scenario["settings"]
+        services = list(scenario["services"])
+        traffic = list(scenario["traffic"])
+        for action in scenario["actions"]:
+            if action["do"] == "add_service":
+                services.append(action["service"])
+                traffic.extend(action["traffic"])
+        self.services = services
+        self.traffic = traffic
+        called = {t["to"] for t in traffic}
+        # Under App Mesh a weighted route's targets are called too (other patterns ignore routes).
+        if self.pattern == "app-mesh":
+            for route in self.settings["app_mesh"]["routes"].values():
+                called.update(t["virtual_node"] for t in route)
+        self.called = [s["name"] for s in services if s["name"] in called]
+        self.tested = {t["to"] for t in traffic if t.get("test")}
+        self.deploys: dict[str, list[dict[str, Any]]] = {}
+        for action in scenario["actions"]:
+            if action["do"] == "deploy":
+                self.deploys.setdefault(action["service"], []).append(action)
+        self.notes: list[Note] = []
+        self.comments: dict[str, list[str]] = {}
+        self.calls: list[Call] = []
+        self.resources: dict[str, Any] = {}
+        self.parameters: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ values and notes
+
+    def value(self, path: str) -> Any:
+        component, _, key = path.partition(".")
+        return self.settings[component][key]
+
+    def whole(self, path: str, where: str) -> int:
+        """A setting as the whole number an API field takes; a fraction is rounded up, said in a
+        comment."""
+        value = self.value(path)
+        out = int(math.ceil(value - 1e-9))
+        if out != value:
+            self.comment(
+                where,
+                f"{path}: the simulation ran {_plain(value)}; the API takes whole seconds: {out}",
+            )
+        return out
+
+    def comment(self, where: str, line: str) -> None:
+        lines = self.comments.setdefault(where, [])
+        if line not in lines:
+            lines.append(line)
+
+    def collect_notes(self) -> None:
+        """Every setting the pattern reads that is not a field: a comment, never a field."""
+        for component in PATTERN_COMPONENTS[self.pattern]:
+            for key, spec in SETTINGS[component].items():
+                entry = spec.in_aws(self.pattern)
+                if entry is None or entry.kind == SETTABLE:
+                    continue
+                value = self.settings[component][key]
+                text = entry.api
+                if value != spec.default and entry.kind == FIXED:
+                    text = (
+                        f"what-if, not possible in real ECS (AWS runs {_plain(spec.default)}); "
+                        + text
+                    )
+                self.notes.append(Note(entry.kind, f"{component}.{key}", value, text))
+        self.notes.append(
+            Note(
+                MODEL,
+                "sample.task",
+                f"{CPU} CPU units, {MEMORY} MiB, container {CONTAINER!r} on {CONTAINER_PORT}",
+                f"the sample system's task size, container and {HEALTH_PATH} path; use your own",
+            )
+        )
+        self.notes.sort(key=lambda n: NOTE_KINDS.index(n.kind))
+
+    # ------------------------------------------------------------------ task definitions
+
+    def container(self, name: str) -> dict[str, Any]:
+        port: dict[str, Any] = {
+            "name": PORT_NAME,
+            "containerPort": CONTAINER_PORT,
+            "protocol": "tcp",
+            "appProtocol": "http",
+        }
+        container: dict[str, Any] = {
+            "name": CONTAINER,
+            "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}:latest",
+            "essential": True,
+            "portMappings": [port],
+        }
+        where = f"TaskDefinition{logical(name)}"
+        if self.value("ecs.container_health_check"):
+            container["healthCheck"] = {
+                "command": [
+                    "CMD-SHELL",
+                    f"curl -f http://localhost:{CONTAINER_PORT}{HEALTH_PATH} || exit 1",
+                ],
+                "interval": self.whole("ecs.container_health_interval_s", where),
+                "timeout": self.whole("ecs.container_health_timeout_s", where),
+                "retries": int(self.value("ecs.container_health_retries")),
+                "startPeriod": self.whole("ecs.container_health_start_period_s", where),
+            }
+        else:
+            self.comment(where, "no container health check (ecs.container_health_check false)")
+        container["stopTimeout"] = self.whole("ecs.stop_timeout_s", where)
+        return container
+
+    def task_definition(self, name: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "family": name,
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": CPU,
+            "memory": MEMORY,
+            "containerDefinitions": [self.container(name)],
+        }
+        if self.pattern == "app-mesh":
+            out["proxyConfiguration"] = {
+                "type": "APPMESH",
+                "containerName": "envoy",
+                "properties": [
+                    {"name": "IgnoredUID", "value": "1337"},
+                    {"name": "ProxyIngressPort", "value": "15000"},
+                    {"name": "ProxyEgressPort", "value": "15001"},
+                    {"name": "AppPorts", "value": str(CONTAINER_PORT)},
+                    {"name": "EgressIgnoredIPs", "value": "169.254.170.2,169.254.169.254"},
+                ],
+            }
+            out["containerDefinitions"].append(
+                {
+                    "name": "envoy",
+                    "image": f"840364872350.dkr.ecr.{REGION}.amazonaws.com/aws-appmesh-envoy:v1",
+                    "essential": True,
+                    "user": "1337",
+                    "environment": [
+                        {
+                            "name": "APPMESH_RESOURCE_ARN",
+                            "value": f"arn:aws:appmesh:{REGION}:{ACCOUNT}:mesh/kumoben/"
+                            f"virtualNode/{name}",
+                        }
+                    ],
+                }
+            )
+        return out
+
+    # ------------------------------------------------------------------ deployments
+
+    def deploy(self, name: str) -> dict[str, Any] | None:
+        """The deploy action whose strategy the service is configured with (the last one)."""
+        actions = self.deploys.get(name, [])
+        if len(actions) > 1:
+            self.comment(
+                f"Service{logical(name)}",
+                f"{len(actions)} deploys in the scenario: the last one's strategy is shown",
+            )
+        return actions[-1] if actions else None
+
+    def deployment_configuration(self, name: str) -> dict[str, Any]:
+        action = self.deploy(name)
+        strategy = action.get("strategy", "rolling") if action else "rolling"
+        out: dict[str, Any] = {
+            "minimumHealthyPercent": int(self.value("ecs.minimum_healthy_percent")),
+            "maximumPercent": int(self.value("ecs.maximum_percent")),
+            "strategy": STRATEGY_API[strategy],
+        }
+        if action is None or strategy == "rolling":
+            return out
+        out["bakeTimeInMinutes"] = int(action["bake_time_min"])
+        if strategy == "linear":
+            out["linearConfiguration"] = {
+                "stepPercent": float(action["step_percent"]),
+                "stepBakeTimeInMinutes": int(action["step_bake_time_min"]),
+            }
+        if strategy == "canary":
+            out["canaryConfiguration"] = {
+                "canaryPercent": float(action["canary_percent"]),
+                "canaryBakeTimeInMinutes": int(action["canary_bake_time_min"]),
+            }
+        alarm = action.get("alarm")
+        if alarm:
+            out["alarms"] = {
+                "alarmNames": [self.alarm_name(name)],
+                "enable": True,
+                "rollback": True,
+            }
+            self.comment(
+                f"Service{logical(name)}",
+                f"the simulation judged green's error rate above {_plain(alarm['error_rate_percent'])}"
+                f" % over the last {alarm['for_s']} s every second; CloudWatch judges 60 s periods"
+                " (model)",
+            )
+        self.comment(
+            f"Service{logical(name)}",
+            "ECS waits between traffic-shift stages on its own schedule (the simulation: 10 s;"
+            " UNCONFIRMED, no API field)",
+        )
+        return out
+
+    def blue_green(self, name: str) -> bool:
+        action = self.deploy_quiet(name)
+        return action is not None and action.get("strategy", "rolling") != "rolling"
+
+    def deploy_quiet(self, name: str) -> dict[str, Any] | None:
+        actions = self.deploys.get(name, [])
+        return actions[-1] if actions else None
+
+    @staticmethod
+    def alarm_name(name: str) -> str:
+        return f"{name}-green-error-rate"
+
+    # ------------------------------------------------------------------ the patterns
+
+    def common_service(self, spec: dict[str, Any]) -> dict[str, Any]:
+        name = spec["name"]
+        return {
+            "cluster": "kumoben",
+            "serviceName": name,
+            "taskDefinition": name,
+            "desiredCount": int(spec["tasks"]),
+            "launchType": "FARGATE",
+            "networkConfiguration": {
+                "awsvpcConfiguration": {
+                    "subnets": ["subnet-EXAMPLE1a", "subnet-EXAMPLE1c", "subnet-EXAMPLE1d"],
+                    "securityGroups": ["sg-EXAMPLE"],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+            "deploymentController": {"type": "ECS"},
+            "deploymentConfiguration": self.deployment_configuration(name),
+        }
+
+    def tg_arn(self, name: str, colour: str = "") -> str:
+        suffix = f"-{colour}" if colour else ""
+        return f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}{suffix}/EXAMPLE"
+
+    def target_group_input(self, name: str) -> dict[str, Any]:
+        return {
+            "Name": name,
+            "Protocol": "HTTP",
+            "Port": CONTAINER_PORT,
+            "VpcId": "vpc-EXAMPLE",
+            "TargetType": "ip",
+            "HealthCheckProtocol": "HTTP",
+            "HealthCheckPath": HEALTH_PATH,
+            "HealthCheckIntervalSeconds": self.whole("alb.health_check_interval_s", "TargetGroups"),
+            "HealthCheckTimeoutSeconds": self.whole("alb.health_check_timeout_s", "TargetGroups"),
+            "HealthyThresholdCount": int(self.value("alb.healthy_threshold")),
+            "UnhealthyThresholdCount": int(self.value("alb.unhealthy_threshold")),
+            "Matcher": {"HttpCode": "200"},
+        }
+
+    def target_group_attributes(self) -> list[dict[str, str]]:
+        attrs = [
+            {
+                "Key": "deregistration_delay.timeout_seconds",
+                "Value": str(self.whole("alb.deregistration_delay_s", "TargetGroups")),
+            },
+            {"Key": "load_balancing.algorithm.type", "Value": str(self.value("alb.algorithm"))},
+            {
+                "Key": "slow_start.duration_seconds",
+                "Value": str(self.whole("alb.slow_start_s", "TargetGroups")),
+            },
+        ]
+        return attrs
+
+    def elb(self) -> None:
+        alb_arn = (
+            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/kumoben/EXAMPLE"
+        )
+        listener_arn = (
+            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/kumoben/EXAMPLE/EXAMPLE"
+        )
+        idle = str(self.whole("alb.idle_timeout_s", "LoadBalancer"))
+        self.calls.append(
+            Call(
+                "elbv2",
+                "CreateLoadBalancer",
+                "kumoben",
+                {
+                    "Name": "kumoben",
+                    "Type": "application",
+                    "Scheme": "internal",
+                    "Subnets": ["subnet-EXAMPLE1a", "subnet-EXAMPLE1c", "subnet-EXAMPLE1d"],
+                    "SecurityGroups": ["sg-EXAMPLE"],
+                },
+            )
+        )
+        self.calls.append(
+            Call(
+                "elbv2",
+                "ModifyLoadBalancerAttributes",
+                "kumoben",
+                {
+                    "LoadBalancerArn": alb_arn,
+                    "Attributes": [{"Key": "idle_timeout.timeout_seconds", "Value": idle}],
+                },
+            )
+        )
+        self.calls.append(
+            Call(
+                "elbv2",
+                "CreateListener",
+                "kumoben",
+                {
+                    "LoadBalancerArn": alb_arn,
+                    "Protocol": "HTTP",
+                    "Port": ALIAS_PORT,
+                    "DefaultActions": [
+                        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+                    ],
+                },
+            )
+        )
+        self.comment(
+            "LoadBalancer",
+            "fixed by AWS: the ALB gives up connecting to a target after 10 s; its DNS records"
+            " have a 60 s TTL",
+        )
+        self.parameters["VpcId"] = {"Type": "AWS::EC2::VPC::Id"}
+        self.resources["LoadBalancer"] = {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Properties": {
+                "Name": "kumoben",
+                "Type": "application",
+                "Scheme": "internal",
+                "Subnets": {"Ref": "Subnets"},
+                "SecurityGroups": {"Ref": "SecurityGroups"},
+                "LoadBalancerAttributes": [{"Key": "idle_timeout.timeout_seconds", "Value": idle}],
+            },
+        }
+        self.resources["Listener"] = {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "LoadBalancer"},
+                "Protocol": "HTTP",
+                "Port": ALIAS_PORT,
+                "DefaultActions": [
+                    {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+                ],
+            },
+        }
+        needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
+        if needs_test:
+            self.resources["TestListener"] = {
+                "Type": "AWS::ElasticLoadBalancingV2::Listener",
+                "Properties": {
+                    "LoadBalancerArn": {"Ref": "LoadBalancer"},
+                    "Protocol": "HTTP",
+                    "Port": CONTAINER_PORT,
+                    "DefaultActions": [
+                        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+                    ],
+                },
+            }
+            self.comment("TestListener", "test traffic reaches green through this listener")
+        if any(self.blue_green(n) for n in self.called):
+            self.parameters["EcsInfrastructureRoleArn"] = {
+                "Type": "String",
+                "Description": "an ECS infrastructure role that may change the listener rules",
+            }
+        attrs = self.target_group_attributes()
+        for priority, name in enumerate(self.called, start=1):
+            lid = logical(name)
+            bg = self.blue_green(name)
+            colours = ["blue", "green"] if bg else [""]
+            for colour in colours:
+                tg_name = f"{name}-{colour}" if colour else name
+                self.calls.append(
+                    Call(
+                        "elbv2",
+                        "CreateTargetGroup",
+                        tg_name,
+                        self.target_group_input(tg_name),
+                    )
+                )
+                self.calls.append(
+                    Call(
+                        "elbv2",
+                        "ModifyTargetGroupAttributes",
+                        tg_name,
+                        {"TargetGroupArn": self.tg_arn(name, colour), "Attributes": attrs},
+                    )
+                )
+                props = self.target_group_input(tg_name)
+                props.pop("Name")
+                props["VpcId"] = {"Ref": "VpcId"}
+                props["TargetGroupAttributes"] = attrs
+                self.resources[f"TargetGroup{lid}{logical(colour)}"] = {
+                    "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    "Properties": props,
+                }
+            blue = self.tg_arn(name, colours[0])
+            forward: dict[str, Any]
+            if bg:
+                forward = {
+                    "Type": "forward",
+                    "ForwardConfig": {
+                        "TargetGroups": [
+                            {"TargetGroupArn": blue, "Weight": 100},
+                            {"TargetGroupArn": self.tg_arn(name, "green"), "Weight": 0},
+                        ]
+                    },
+                }
+            else:
+                forward = {"Type": "forward", "TargetGroupArn": blue}
+            condition = [{"Field": "path-pattern", "PathPatternConfig": {"Values": [f"/{name}/*"]}}]
+            self.calls.append(
+                Call(
+                    "elbv2",
+                    "CreateRule",
+                    name,
+                    {
+                        "ListenerArn": listener_arn,
+                        "Priority": priority,
+                        "Conditions": condition,
+                        "Actions": [forward],
+                    },
+                )
+            )
+            cfn_forward = _cfn_forward(lid, bg)
+            self.resources[f"Rule{lid}"] = {
+                "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+                "Properties": {
+                    "ListenerArn": {"Ref": "Listener"},
+                    "Priority": priority,
+                    "Conditions": condition,
+                    "Actions": [cfn_forward],
+                },
+            }
+            if bg:
+                self.comment(
+                    f"Rule{lid}",
+                    "the production rule forwards to both target groups (100/0); ECS rewrites the"
+                    " weights during the deployment (UNCONFIRMED: aws-facts-2026 2.14)",
+                )
+            if bg and name in self.tested:
+                self.resources[f"TestRule{lid}"] = {
+                    "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+                    "Properties": {
+                        "ListenerArn": {"Ref": "TestListener"},
+                        "Priority": priority,
+                        "Conditions": condition,
+                        "Actions": [_cfn_forward(lid, bg)],
+                    },
+                }
+        for spec in self.services:
+            name = spec["name"]
+            api = self.common_service(spec)
+            if name in self.called:
+                lb: dict[str, Any] = {
+                    "targetGroupArn": self.tg_arn(name, "blue" if self.blue_green(name) else ""),
+                    "containerName": CONTAINER,
+                    "containerPort": CONTAINER_PORT,
+                }
+                if self.blue_green(name):
+                    lb["advancedConfiguration"] = {
+                        "alternateTargetGroupArn": self.tg_arn(name, "green"),
+                        "productionListenerRule": f"{listener_arn.replace(':listener/', ':listener-rule/')}"
+                        f"/{name}",
+                        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
+                    }
+                    if name in self.tested:
+                        lb["advancedConfiguration"]["testListenerRule"] = (
+                            f"{listener_arn.replace(':listener/', ':listener-rule/')}/test-{name}"
+                        )
+                api["loadBalancers"] = [lb]
+                api["healthCheckGracePeriodSeconds"] = self.whole(
+                    "ecs.health_check_grace_period_s", f"Service{logical(name)}"
+                )
+            self.add_service(spec, api)
+
+    def service_discovery(self) -> None:
+        ns_id = "ns-EXAMPLE"
+        self.calls.append(
+            Call(
+                "servicediscovery",
+                "CreatePrivateDnsNamespace",
+                DNS_NAMESPACE,
+                {"Name": DNS_NAMESPACE, "Vpc": "vpc-EXAMPLE"},
+            )
+        )
+        self.parameters["VpcId"] = {"Type": "AWS::EC2::VPC::Id"}
+        self.resources["Namespace"] = {
+            "Type": "AWS::ServiceDiscovery::PrivateDnsNamespace",
+            "Properties": {"Name": DNS_NAMESPACE, "Vpc": {"Ref": "VpcId"}},
+        }
+        self.cloud_map_services(ns_id)
+        srv = self.value("cloud_map.record_type") == "SRV"
+        for spec in self.services:
+            name = spec["name"]
+            api = self.common_service(spec)
+            if name in self.called:
+                registry: dict[str, Any] = {
+                    "registryArn": f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:service/"
+                    f"srv-EXAMPLE-{name}"
+                }
+                if srv:
+                    registry["containerName"] = CONTAINER
+                    registry["containerPort"] = CONTAINER_PORT
+                api["serviceRegistries"] = [registry]
+            self.add_service(spec, api)
+
+    def cloud_map_services(self, ns_id: str) -> None:
+        ttl = self.whole("cloud_map.dns_ttl_s", "CloudMap")
+        dns = {
+            "RoutingPolicy": self.value("cloud_map.routing_policy"),
+            "DnsRecords": [{"Type": self.value("cloud_map.record_type"), "TTL": ttl}],
+        }
+        for name in self.called:
+            self.calls.append(
+                Call(
+                    "servicediscovery",
+                    "CreateService",
+                    name,
+                    {
+                        "Name": name,
+                        "NamespaceId": ns_id,
+                        "DnsConfig": dns,
+                        "HealthCheckCustomConfig": {},
+                    },
+                )
+            )
+            lid = f"CloudMap{logical(name)}"
+            self.resources[lid] = {
+                "Type": "AWS::ServiceDiscovery::Service",
+                "Properties": {
+                    "Name": name,
+                    "NamespaceId": {"Ref": "Namespace"},
+                    "DnsConfig": dns,
+                    "HealthCheckCustomConfig": {},
+                },
+            }
+            self.comment(
+                lid,
+                "HealthCheckCustomConfig: ECS reports the container health check as the"
+                " instance's health; FailureThreshold is deprecated (always 1)",
+            )
+
+    def service_connect(self) -> None:
+        self.calls.append(
+            Call("servicediscovery", "CreateHttpNamespace", SC_NAMESPACE, {"Name": SC_NAMESPACE})
+        )
+        self.resources["Namespace"] = {
+            "Type": "AWS::ServiceDiscovery::HttpNamespace",
+            "Properties": {"Name": SC_NAMESPACE},
+        }
+        timeout = {
+            "perRequestTimeoutSeconds": self.whole(
+                "service_connect.per_request_timeout_s", "ServiceConnect"
+            ),
+            "idleTimeoutSeconds": self.whole("service_connect.idle_timeout_s", "ServiceConnect"),
+        }
+        for spec in self.services:
+            name = spec["name"]
+            api = self.common_service(spec)
+            sc: dict[str, Any] = {"enabled": True, "namespace": SC_NAMESPACE}
+            if name in self.called:
+                alias: dict[str, Any] = {"port": ALIAS_PORT, "dnsName": name}
+                if self.blue_green(name):
+                    alias["testTrafficRules"] = {"header": {"name": TEST_HEADER}}
+                    self.comment(
+                        f"Service{logical(name)}",
+                        f"testTrafficRules: the header {TEST_HEADER} is also what Service Connect"
+                        " uses with no rule; written out to show where a custom one goes",
+                    )
+                sc["services"] = [
+                    {
+                        "portName": PORT_NAME,
+                        "discoveryName": name,
+                        "clientAliases": [alias],
+                        "timeout": dict(timeout),
+                    }
+                ]
+            api["serviceConnectConfiguration"] = sc
+            self.add_service(spec, api)
+
+    def app_mesh(self) -> None:
+        """App Mesh's shapes as they were (retired on 2026-09-30): shown, never offered to apply."""
+        self.calls.append(
+            Call(
+                "servicediscovery",
+                "CreatePrivateDnsNamespace",
+                DNS_NAMESPACE,
+                {"Name": DNS_NAMESPACE, "Vpc": "vpc-EXAMPLE"},
+            )
+        )
+        self.cloud_map_services("ns-EXAMPLE")
+        mesh = self.settings["app_mesh"]
+        cloud_map = mesh["discovery"] == "cloud_map"
+        for name in [s["name"] for s in self.services]:
+            backends = sorted({t["to"] for t in self.traffic if t["from"] == name})
+            listener: dict[str, Any] = {
+                "portMapping": {"port": CONTAINER_PORT, "protocol": "http"},
+                "healthCheck": {
+                    "protocol": "http",
+                    "path": HEALTH_PATH,
+                    "healthyThreshold": 2,
+                    "unhealthyThreshold": 2,
+                    "intervalMillis": 5000,
+                    "timeoutMillis": 2000,
+                },
+            }
+            od = mesh["outlier_detection"]
+            if od is not None:
+                listener["outlierDetection"] = {
+                    "maxServerErrors": int(od["max_server_errors"]),
+                    "interval": {"unit": "s", "value": int(od["interval_s"])},
+                    "baseEjectionDuration": {
+                        "unit": "s",
+                        "value": int(od["base_ejection_duration_s"]),
+                    },
+                    "maxEjectionPercent": int(od["max_ejection_percent"]),
+                }
+            discovery: dict[str, Any] = (
+                {"awsCloudMap": {"namespaceName": DNS_NAMESPACE, "serviceName": name}}
+                if cloud_map
+                else {"dns": {"hostname": f"{name}.{DNS_NAMESPACE}"}}
+            )
+            self.calls.append(
+                Call(
+                    "appmesh",
+                    "CreateVirtualNode",
+                    name,
+                    {
+                        "meshName": "kumoben",
+                        "virtualNodeName": name,
+                        "spec": {
+                            "listeners": [listener],
+                            "serviceDiscovery": discovery,
+                            "backends": [
+                                {"virtualService": {"virtualServiceName": f"{b}.{DNS_NAMESPACE}"}}
+                                for b in backends
+                            ],
+                        },
+                    },
+                )
+            )
+        self.comment(
+            "AppMesh",
+            "the listener health check here is the sample's; the simulation models the container"
+            " health check and Cloud Map health instead",
+        )
+        retry = mesh["retry_policy"]
+        for vs in self.called:
+            route = mesh["routes"].get(vs) or [{"virtual_node": vs, "weight": 1}]
+            self.calls.append(
+                Call(
+                    "appmesh",
+                    "CreateVirtualRouter",
+                    vs,
+                    {
+                        "meshName": "kumoben",
+                        "virtualRouterName": vs,
+                        "spec": {
+                            "listeners": [
+                                {"portMapping": {"port": CONTAINER_PORT, "protocol": "http"}}
+                            ]
+                        },
+                    },
+                )
+            )
+            http_route: dict[str, Any] = {
+                "match": {"prefix": "/"},
+                "action": {
+                    "weightedTargets": [
+                        {"virtualNode": t["virtual_node"], "weight": int(t["weight"])}
+                        for t in route
+                    ]
+                },
+                "retryPolicy": {
+                    "maxRetries": int(retry["num_retries"]),
+                    "perRetryTimeout": {"unit": "s", "value": 15},
+                    "httpRetryEvents": [
+                        e for e in retry["retry_on"] if e in ("server-error", "gateway-error")
+                    ]
+                    or ["server-error"],
+                    "tcpRetryEvents": ["connection-error"],
+                },
+                "timeout": {
+                    "perRequest": {
+                        "unit": "s",
+                        "value": self.whole("app_mesh.route_timeout_s", "AppMesh"),
+                    },
+                    "idle": {
+                        "unit": "s",
+                        "value": self.whole("app_mesh.idle_timeout_s", "AppMesh"),
+                    },
+                },
+            }
+            self.calls.append(
+                Call(
+                    "appmesh",
+                    "CreateRoute",
+                    vs,
+                    {
+                        "meshName": "kumoben",
+                        "virtualRouterName": vs,
+                        "routeName": vs,
+                        "spec": {"httpRoute": http_route},
+                    },
+                )
+            )
+            self.calls.append(
+                Call(
+                    "appmesh",
+                    "CreateVirtualService",
+                    vs,
+                    {
+                        "meshName": "kumoben",
+                        "virtualServiceName": f"{vs}.{DNS_NAMESPACE}",
+                        "spec": {"provider": {"virtualRouter": {"virtualRouterName": vs}}},
+                    },
+                )
+            )
+        self.comment(
+            "AppMesh",
+            f"retryPolicy: the simulation retried on {_plain(retry['retry_on'])}"
+            f" {_plain(retry.get('retriable_status_codes', []))}; App Mesh named these as"
+            " httpRetryEvents/tcpRetryEvents",
+        )
+        for spec in self.services:
+            name = spec["name"]
+            api = self.common_service(spec)
+            if name in self.called:
+                api["serviceRegistries"] = [
+                    {
+                        "registryArn": f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:service/"
+                        f"srv-EXAMPLE-{name}"
+                    }
+                ]
+            self.add_service(spec, api)
+
+    def add_service(self, spec: dict[str, Any], api: dict[str, Any]) -> None:
+        name = spec["name"]
+        lid = logical(name)
+        # The grace period holds load balancer and container health checks alike (ECS-SVC).
+        if "loadBalancers" not in api:
+            if self.value("ecs.container_health_check"):
+                api["healthCheckGracePeriodSeconds"] = self.whole(
+                    "ecs.health_check_grace_period_s", f"Service{lid}"
+                )
+            elif self.value("ecs.health_check_grace_period_s"):
+                self.comment(
+                    f"Service{lid}",
+                    "ecs.health_check_grace_period_s: unused with neither a load balancer nor a"
+                    " container health check",
+                )
+        td = self.task_definition(name)
+        self.calls.append(Call("ecs", "RegisterTaskDefinition", name, td))
+        self.calls.append(Call("ecs", "CreateService", name, api))
+        if self.pattern == "app-mesh":
+            return
+        self.parameters[f"{lid}Image"] = {
+            "Type": "String",
+            "Default": td["containerDefinitions"][0]["image"],
+        }
+        self.resources[f"TaskDefinition{lid}"] = {
+            "Type": "AWS::ECS::TaskDefinition",
+            "Properties": _cfn_keys(dict(td), image_ref=f"{lid}Image"),
+        }
+        props = _cfn_keys({k: v for k, v in api.items() if k not in ("taskDefinition",)})
+        props["Cluster"] = {"Ref": "Cluster"}
+        props["TaskDefinition"] = {"Ref": f"TaskDefinition{lid}"}
+        props["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"] = {"Ref": "Subnets"}
+        props["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] = {
+            "Ref": "SecurityGroups"
+        }
+        resource: dict[str, Any] = {"Type": "AWS::ECS::Service", "Properties": props}
+        for lb in props.get("LoadBalancers", []):
+            bg = "AdvancedConfiguration" in lb
+            lb["TargetGroupArn"] = {"Ref": f"TargetGroup{lid}{'Blue' if bg else ''}"}
+            if not bg:
+                resource["DependsOn"] = [f"Rule{lid}"]
+            else:
+                adv = lb["AdvancedConfiguration"]
+                adv["AlternateTargetGroupArn"] = {"Ref": f"TargetGroup{lid}Green"}
+                adv["ProductionListenerRule"] = {"Ref": f"Rule{lid}"}
+                adv["RoleArn"] = {"Ref": "EcsInfrastructureRoleArn"}
+                if "TestListenerRule" in adv:
+                    adv["TestListenerRule"] = {"Ref": f"TestRule{lid}"}
+        for registry in props.get("ServiceRegistries", []):
+            registry["RegistryArn"] = {"Fn::GetAtt": [f"CloudMap{lid}", "Arn"]}
+        if "ServiceConnectConfiguration" in props:
+            props["ServiceConnectConfiguration"]["Namespace"] = {"Fn::GetAtt": ["Namespace", "Arn"]}
+        alarms = props.get("DeploymentConfiguration", {}).get("Alarms")
+        if alarms:
+            self.alarm_resource(spec["name"])
+            alarms["AlarmNames"] = [{"Ref": f"Alarm{lid}"}]
+        self.resources[f"Service{lid}"] = resource
+
+    def alarm_resource(self, name: str) -> None:
+        lid = logical(name)
+        alarm = self.deploy_quiet(name)["alarm"]  # type: ignore[index]
+        if self.pattern == "elb":
+            namespace = "AWS/ApplicationELB"
+            dims = [
+                {
+                    "Name": "TargetGroup",
+                    "Value": {"Fn::GetAtt": [f"TargetGroup{lid}Green", "TargetGroupFullName"]},
+                },
+                {
+                    "Name": "LoadBalancer",
+                    "Value": {"Fn::GetAtt": ["LoadBalancer", "LoadBalancerFullName"]},
+                },
+            ]
+        else:
+            namespace = "AWS/ECS"
+            dims = [
+                {"Name": "ClusterName", "Value": {"Ref": "Cluster"}},
+                {"Name": "ServiceName", "Value": name},
+                {"Name": "DiscoveryName", "Value": name},
+            ]
+            self.comment(
+                f"Alarm{lid}",
+                "Service Connect's metrics are per service, not per revision: this alarm watches"
+                " blue and green together (the simulation watched green only)",
+            )
+
+        def metric(mid: str, metric_name: str) -> dict[str, Any]:
+            return {
+                "Id": mid,
+                "ReturnData": False,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": metric_name,
+                        "Dimensions": dims,
+                    },
+                    "Period": 60,
+                    "Stat": "Sum",
+                },
+            }
+
+        self.resources[f"Alarm{lid}"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmName": self.alarm_name(name),
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Threshold": float(alarm["error_rate_percent"]),
+                "EvaluationPeriods": max(1, math.ceil(alarm["for_s"] / 60)),
+                "TreatMissingData": "notBreaching",
+                "Metrics": [
+                    metric("errors", "HTTPCode_Target_5XX_Count"),
+                    metric("requests", "RequestCount"),
+                    {
+                        "Id": "rate",
+                        "Expression": "100 * errors / requests",
+                        "Label": "error rate (%)",
+                        "ReturnData": True,
+                    },
+                ],
+            },
+        }
+
+    # ------------------------------------------------------------------ the whole
+
+    def build(self) -> Config:
+        self.collect_notes()
+        # A ``set`` action changes a setting during the run: the fields show the starting values.
+        for action in self.s["actions"]:
+            if action["do"] == "set":
+                self.comment(
+                    "Scenario",
+                    f"at {_plain(action['at_s'])} s the scenario sets {action['setting']} ="
+                    f" {_plain(action['value'])} (an update call then); the fields show the values"
+                    " it starts with",
+                )
+        self.parameters.update(
+            {
+                "Cluster": {"Type": "String", "Default": "kumoben"},
+                "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"},
+                "SecurityGroups": {"Type": "List<AWS::EC2::SecurityGroup::Id>"},
+            }
+        )
+        if self.pattern == "elb":
+            self.elb()
+        elif self.pattern == "service-discovery":
+            self.service_discovery()
+        elif self.pattern == "service-connect":
+            self.service_connect()
+        else:
+            self.app_mesh()
+            return Config(self.pattern, self.calls, self.notes, None, self.comments, True)
+        template = {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": f"Kumoben sample system, {self.pattern} pattern"
+            f" (scenario {self.s.get('name', 'custom')})",
+            "Parameters": self.parameters,
+            "Resources": self.resources,
+        }
+        return Config(self.pattern, self.calls, self.notes, template, self.comments)
+
+
+def _cfn_forward(lid: str, bg: bool) -> dict[str, Any]:
+    if not bg:
+        return {"Type": "forward", "TargetGroupArn": {"Ref": f"TargetGroup{lid}"}}
+    return {
+        "Type": "forward",
+        "ForwardConfig": {
+            "TargetGroups": [
+                {"TargetGroupArn": {"Ref": f"TargetGroup{lid}Blue"}, "Weight": 100},
+                {"TargetGroupArn": {"Ref": f"TargetGroup{lid}Green"}, "Weight": 0},
+            ]
+        },
+    }
+
+
+#: API keys whose CloudFormation name is not the capitalized API name.
+_CFN_RENAME = {"family": "Family", "serviceName": "ServiceName"}
+
+
+def _cfn_keys(value: Any, image_ref: str = "") -> Any:
+    """The ECS API's camelCase input as CloudFormation's PascalCase properties."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            new = key[:1].upper() + key[1:]
+            if key == "image" and image_ref:
+                out[new] = {"Ref": image_ref}
+            elif key in ("clientAliases", "testTrafficRules") or isinstance(item, (dict, list)):
+                out[new] = _cfn_keys(item, image_ref)
+            else:
+                out[new] = item
+        return out
+    if isinstance(value, list):
+        return [_cfn_keys(v, image_ref) for v in value]
+    return value
+
+
+def generate(scenario: dict[str, Any]) -> Config:
+    """The configuration for a normalized scenario (``Scenario.to_dict()``)."""
+    return _Builder(scenario).build()

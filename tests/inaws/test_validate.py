@@ -1,0 +1,126 @@
+"""Every generated configuration checked by AWS's own published models, not a hand-written schema:
+each API call's input against botocore's service-2.json (ecs, elbv2, servicediscovery; App Mesh's
+historical calls against appmesh) with botocore's ParamValidator, and each CloudFormation template
+(the YAML a user downloads) with cfn-lint. No network: both read files shipped in their packages."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+from botocore.loaders import Loader
+from botocore.model import ServiceModel
+from botocore.validate import ParamValidator
+from cfnlint.api import lint_all
+
+from patterns.inaws.generate import Config, generate
+from patterns.inaws.render import template_yaml
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
+
+pytestmark = pytest.mark.unit
+
+TEST = {"from": "contract", "to": "inventory", "rps": 1, "test": True}
+DEPLOYS: dict[str, dict[str, Any]] = {
+    "blue_green": {"strategy": "blue_green", "bake_time_min": 5},
+    "linear": {
+        "strategy": "linear",
+        "step_percent": 25,
+        "step_bake_time_min": 2,
+        "alarm": {"error_rate_percent": 5, "for_s": 30},
+    },
+    "canary": {
+        "strategy": "canary",
+        "canary_percent": 10,
+        "canary_bake_time_min": 3,
+        "alarm": {"error_rate_percent": 2, "for_s": 90},
+    },
+}
+
+
+def blue_green_scenario(pattern: str, strategy: str) -> dict[str, Any]:
+    """The sample system with test traffic and a blue/green-family deploy of inventory."""
+    return {
+        "name": f"{strategy}-deploy",
+        "pattern": pattern,
+        "traffic": [
+            {"from": "user", "to": "contract", "rps": 10},
+            {"from": "contract", "to": "inventory", "rps": 10},
+            {"from": "contract", "to": "billing", "rps": 10},
+            TEST,
+        ],
+        "actions": [{"at_s": 30, "do": "deploy", "service": "inventory", **DEPLOYS[strategy]}],
+    }
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for name, raw in BUILTIN_SCENARIOS.items():
+        for pattern in PATTERNS:
+            cases.append(pytest.param({**raw, "pattern": pattern}, id=f"{name}-{pattern}"))
+    for strategy in DEPLOYS:
+        for pattern in ("elb", "service-connect"):
+            cases.append(
+                pytest.param(blue_green_scenario(pattern, strategy), id=f"{strategy}-{pattern}")
+            )
+    return cases
+
+
+@functools.cache
+def _model(service: str) -> ServiceModel:
+    return ServiceModel(Loader().load_service_model(service, "service-2"), service)
+
+
+def _config(raw: dict[str, Any]) -> Config:
+    try:
+        return generate(load_scenario(raw).to_dict())
+    except ScenarioError as error:  # pragma: no cover - every case loads
+        pytest.fail(f"{error.path}: {error.reason}")
+
+
+@pytest.mark.parametrize("raw", _cases())
+def test_every_api_call_matches_the_botocore_model(raw: dict[str, Any]) -> None:
+    config = _config(raw)
+
+    reports = {
+        f"{c.service}:{c.operation} {c.about}": ParamValidator()
+        .validate(c.input, _model(c.service).operation_model(c.operation).input_shape)
+        .generate_report()
+        for c in config.calls
+    }
+
+    assert config.calls
+    assert {k: v for k, v in reports.items() if v} == {}
+
+
+@pytest.mark.parametrize("raw", _cases())
+def test_every_template_passes_cfn_lint(raw: dict[str, Any]) -> None:
+    config = _config(raw)
+    if config.historical:
+        assert config.template is None  # App Mesh: nothing to apply
+        return
+
+    assert _lint(template_yaml(config).replace(f"scenario {raw['name']})", "scenario)")) == []
+
+
+@functools.cache
+def _lint(text: str) -> list[str]:
+    """cfn-lint's errors and warnings (a template that differs only in its description from one
+    already linted is not linted again: cfn-lint takes about a second a template)."""
+    return [str(m) for m in lint_all(text) if m.rule.id[0] in "EW"]
+
+
+def test_the_validators_do_catch_a_wrong_document() -> None:
+    """The checks above can fail: a misspelt field and a bad template are reported."""
+    config = _config(blue_green_scenario("service-connect", "canary"))
+    service = next(c for c in config.calls if c.operation == "CreateService")
+    wrong = {**service.input, "deploymentConfiguration": {"bakeTime": 5}}
+    shape = _model("ecs").operation_model("CreateService").input_shape
+
+    report = ParamValidator().validate(wrong, shape).generate_report()
+    lint = lint_all(
+        "Resources:\n  X:\n    Type: AWS::ECS::Service\n    Properties:\n      Foo: 1\n"
+    )
+
+    assert 'Unknown parameter in deploymentConfiguration: "bakeTime"' in report
+    assert any(m.rule.id.startswith("E") for m in lint)

@@ -1,0 +1,139 @@
+"""The "In AWS" panel: htmx partial and whole page in both languages, downloads, bad input answered
+beside its field (400), never a 500; the panel is on the playground, lab and lesson pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from patterns.inaws.render import stylesheet
+
+HX = {"HTTP_HX_REQUEST": "true"}
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_panel_answers_a_builtin_scenario_in_both_languages(client: Client, lang: str) -> None:
+    response = client.get(
+        "/in-aws/",
+        {"scenario": "kill-task", "pattern": "service-connect"},
+        HTTP_ACCEPT_LANGUAGE=lang,
+        **HX,
+    )
+
+    html = response.text
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'class="code"' in html and '<span class="nt">' in html  # Pygments classes, no styles
+    assert " style=" not in html
+    assert "perRequestTimeoutSeconds" in html and "serviceConnectConfiguration" in html
+    assert (
+        html.count('data-copy="') == 1 + 9
+    )  # the template and the 9 calls (namespace, 4 x task definition + service)
+    if lang == "ja":
+        assert "コピー" in html and "CloudFormation テンプレート（YAML）" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_whole_page_without_htmx(client: Client, lang: str) -> None:
+    response = client.get(
+        "/in-aws/", {"scenario": "steady", "pattern": "all"}, HTTP_ACCEPT_LANGUAGE=lang
+    )
+
+    html = response.text
+    assert response.status_code == 200
+    assert "<html" in html
+    assert html.count('class="inaws-result"') == 4
+    assert 'data-testid="inaws-history"' in html  # App Mesh, retired
+
+
+def test_a_playground_scenario_as_json_is_read(client: Client) -> None:
+    scenario = {"settings": {"alb": {"deregistration_delay_s": 45}}, "pattern": "elb"}
+
+    html = client.post("/in-aws/", {"scenario": json.dumps(scenario), "pattern": "elb"}, **HX).text
+
+    assert "deregistration_delay.timeout_seconds" in html
+    assert '<span class="s2">"45"</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "path"),
+    [
+        ({}, "scenario"),
+        ({"scenario": "no-such"}, "scenario"),
+        ({"scenario": "[1]"}, "scenario"),
+        ({"scenario": "steady", "pattern": "istio"}, "pattern"),
+        (
+            {"scenario": json.dumps({"settings": {"alb": {"deregistration_delay_s": -1}}})},
+            "settings.alb.deregistration_delay_s",
+        ),
+    ],
+)
+def test_bad_input_is_a_field_error_never_a_500(client: Client, params: dict, path: str) -> None:
+    for headers in (HX, {}):
+        response = client.get("/in-aws/", params, **headers)
+
+        assert response.status_code == 400
+        assert f'data-error-for="{path}"' in response.text
+
+
+def test_a_scenario_a_pattern_refuses_says_why(client: Client) -> None:
+    scenario = {
+        "pattern": "elb",
+        "actions": [
+            {
+                "at_s": 30,
+                "do": "deploy",
+                "service": "inventory",
+                "strategy": "blue_green",
+                "bake_time_min": 5,
+            }
+        ],
+    }
+
+    html = client.get("/in-aws/", {"scenario": json.dumps(scenario), "pattern": "all"}, **HX).text
+
+    assert html.count('data-testid="inaws-refused"') == 2  # Service Discovery and App Mesh
+    assert "BLUE_GREEN" in html
+
+
+def test_downloads(client: Client) -> None:
+    api = client.get("/in-aws/download/api.json", {"scenario": "steady", "pattern": "elb"})
+    cfn = client.get("/in-aws/download/template.yaml", {"scenario": "steady", "pattern": "elb"})
+    mesh = client.get(
+        "/in-aws/download/template.yaml", {"scenario": "steady", "pattern": "app-mesh"}
+    )
+
+    assert api.status_code == 200 and api["Content-Type"].startswith("application/json")
+    assert 'filename="kumoben-elb-api.json"' in api["Content-Disposition"]
+    assert [c["operation"] for c in json.loads(api.content)["calls"]][:3] == [
+        "CreateLoadBalancer",
+        "ModifyLoadBalancerAttributes",
+        "CreateListener",
+    ]
+    assert cfn.status_code == 200 and b"AWS::ElasticLoadBalancingV2::TargetGroup" in cfn.content
+    assert mesh.status_code == 400 and b"2026-09-30" in mesh.content
+
+
+def test_the_panel_is_on_the_playground_a_lab_and_a_lesson(client: Client) -> None:
+    playground = client.get("/playground/").text
+    lab = client.get("/labs/elb-dead-task/").text
+
+    assert (
+        'data-testid="inaws-panel"' in playground and 'data-inaws-source="setup-run"' in playground
+    )
+    assert 'data-inaws-source="lab-run"' in lab
+    lesson = client.get("/lessons/service-connect/", {"step": 3}).text
+    assert 'data-testid="inaws-embed"' in lesson
+    assert "/in-aws/?scenario=errors-5xx&amp;pattern=service-connect" in lesson
+
+
+def test_the_stylesheet_is_the_one_pygments_writes() -> None:
+    css = Path(settings.BASE_DIR, "static/css/inaws-code.css").read_text(encoding="utf-8")
+
+    assert css.split("\n", 1)[1] == stylesheet() + "\n"
+    assert all(line.startswith(".code") for line in css.splitlines()[1:])
