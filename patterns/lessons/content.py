@@ -40,7 +40,12 @@ line, may have body lines, and closes with a line holding only ``:::``:
     (default 0) of a built-in scenario (default ``steady``). No body.
 ``::: player pattern=<pattern|all> scenario=<built-in|inline>``
     The playground player, for one pattern or all four side by side. With ``scenario=inline`` the
-    body is a scenario in JSON, validated by :func:`patterns.sim.load_scenario`.
+    body is a scenario in JSON (one line or several), validated by :func:`patterns.sim.load_scenario`
+    on its own and under the player's pattern (each of the four for ``all``), so a deploy with a
+    blue/green, linear or canary ``strategy`` under Service Discovery or App Mesh, which refuse it,
+    fails when the file loads. A step's own scenario (a deployment with test traffic, 12 tasks
+    behind one DNS name) is written inline rather than added to the engine's built-in scenarios,
+    which every pattern and every golden test runs.
 ``::: quiz id=<slug>``
     Questions, each a ``? prompt`` line, two or more choices ``- [x] right`` / ``- [ ] wrong`` (at
     least one right) and one or more ``> explanation`` lines.
@@ -349,6 +354,15 @@ def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: 
         load_scenario(data)
     except ScenarioError as error:
         raise ContentError(path, line, f"player: inline scenario: {error}") from None
+    # Under the player's pattern(s), too: Service Discovery and App Mesh refuse blue/green,
+    # linear and canary deployments, and a page must not find that out when a learner presses Play.
+    for each in PATTERNS if pattern == "all" else (pattern,):
+        try:
+            load_scenario({**data, "pattern": each})
+        except ScenarioError as error:
+            raise ContentError(
+                path, line, f"player: inline scenario under pattern {each}: {error}"
+            ) from None
     return Player(line=line, pattern=pattern, scenario="inline", inline=data)
 
 

@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from patterns.lessons.content import Lesson, Quiz, render_inline
+from patterns.sim.deployments import steps as deployment_steps
 
 SALT = "kumoben.quiz.attempt"
 
@@ -171,11 +172,60 @@ def retry_attempts(rng: random.Random) -> Question:
     return _numeric(rng, prompt, answer, wrong, "", why)
 
 
+#: Records in one MULTIVALUE answer, at most (aws-semantics fact 13).
+MULTIVALUE_MAX_RECORDS = 8
+
+
+def multivalue_answer_size(registered: int, healthy: int) -> int:
+    """Records in one MULTIVALUE answer: up to 8 healthy ones; with none healthy, up to 8 of all
+    (it fails open, fact 14). Worked examples: 12 healthy of 12 -> 8; 0 healthy of 6 -> 6."""
+    pool = healthy if healthy > 0 else registered
+    return min(pool, MULTIVALUE_MAX_RECORDS)
+
+
+def multivalue_records(rng: random.Random) -> Question:
+    registered = rng.choice((6, 10, 12, 16, 20))
+    healthy = rng.choice((registered, registered - rng.choice((2, 3, 4)), 0))
+    answer = multivalue_answer_size(registered, healthy)
+    prompt = _(
+        "A Cloud Map service with the MULTIVALUE routing policy has %(n)s tasks registered, "
+        "%(h)s of them healthy. How many records does one DNS answer hold?"
+    ) % {"n": registered, "h": healthy}
+    if healthy:
+        why = _(
+            "MULTIVALUE answers with up to 8 healthy records, a random choice when there are "
+            "more: min(%(h)s, 8) = %(a)s."
+        ) % {"h": healthy, "a": answer}
+    else:
+        why = _(
+            "With no healthy instance MULTIVALUE fails open and answers with up to 8 unhealthy "
+            "records rather than none: min(%(n)s, 8) = %(a)s."
+        ) % {"n": registered, "a": answer}
+    wrong = (registered, healthy, 1, MULTIVALUE_MAX_RECORDS)
+    return _numeric(rng, prompt, answer, wrong, "", why)
+
+
+def linear_steps(rng: random.Random) -> Question:
+    """A LINEAR deployment's production steps, as the engine takes them (aws-facts-2026 2.4)."""
+    percent = rng.choice((10, 15, 20, 25, 30, 40))
+    answer = len(deployment_steps({"strategy": "linear", "step_percent": float(percent)}))
+    prompt = _(
+        "A LINEAR deployment uses stepPercent %(p)s. How many PRODUCTION_TRAFFIC_SHIFT steps does "
+        "it take for green to carry all production traffic?"
+    ) % {"p": percent}
+    why = _(
+        "Each step moves %(p)s %% more and the last one tops up to 100 %%: ⌈100 / %(p)s⌉ = %(a)s "
+        "steps, with stepBakeTimeInMinutes between them (not after the step that reaches 100 %%)."
+    ) % {"p": percent, "a": answer}
+    wrong = (100 // percent, answer + 1, answer - 1, 2 * answer)
+    return _numeric(rng, prompt, answer, wrong, "", why)
+
+
 DRAWN: dict[str, tuple[Callable[[random.Random], Question], ...]] = {
     "elb": (alb_window,),
     "app-mesh": (canary_share, retry_attempts),
-    "service-discovery": (stale_dns_window,),
-    "service-connect": (ejection_time,),
+    "service-discovery": (stale_dns_window, multivalue_records),
+    "service-connect": (ejection_time, linear_steps),
 }
 
 

@@ -53,6 +53,9 @@ MAX_DOTS_PER_S = 200.0
 
 #: Request-level event kinds; everything else is a control-plane event and becomes an event row.
 REQUEST_KINDS = frozenset({"request", "hop", "request_end"})
+# Hops listed in the event list although nothing failed: a DNS answer fetched on a cache miss (its
+# narration says how many records it held and why), so a lesson can show what Cloud Map answers.
+LISTED_HOPS = frozenset({"dns_cache_miss"})
 SAMPLE_LABELS = {
     "en": ("all requests shown", "1 in {n} requests shown"),
     "ja": ("すべてのリクエストを表示", "{n} 件に 1 件のリクエストを表示"),
@@ -519,7 +522,11 @@ class PatternStream:
                 for el in els:
                     last_t[el] = float(event["t"])
                 rows.append(self._row(event, els))
-            elif event["kind"] == "hop" and event.get("reason") and self._shown(event):
+            elif (
+                event["kind"] == "hop"
+                and (event.get("reason") or event["cause"] in LISTED_HOPS)
+                and self._shown(event)
+            ):
                 rows.append(self._row(event, els))
         before_deployments = self.deployments
         ended = self._follow_deployments(events)

@@ -302,9 +302,9 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "dns_cache_miss": (
         "{client}のキャッシュに有効なエントリがないので、{record}をリゾルバーに問い合わせました"
-        "[（TTL の残りは {ttl_s} 秒）]",
+        "[（TTL の残りは {ttl_s} 秒）][。答えのレコードは {records} 件です（{answer}）]",
         "{client} had no fresh cache entry for {record}, so it asked the resolver[, which "
-        "answered with {ttl_s} s of TTL left]",
+        "answered with {ttl_s} s of TTL left][: {records} records in the answer ({answer})]",
     ),
     "dns_cache_hit_stale": (
         "{client}がキャッシュから{record}を解決しましたが、その答えにはゾーンがもう返さない IP"
@@ -539,6 +539,22 @@ _REASONS: dict[str, tuple[str, str]] = {
     "dns_nxdomain": ("NXDOMAIN", "NXDOMAIN"),
 }
 
+# How Route 53 built a DNS answer (the ``answer`` field of dns_cache_miss): Japanese, English.
+_ANSWERS: dict[str, tuple[str, str]] = {
+    "multivalue_answer": ("MULTIVALUE、正常なレコードから最大 8 件", "MULTIVALUE: up to 8 healthy"),
+    "multivalue_all_unhealthy": (
+        "MULTIVALUE、正常なレコードがないため正常でないものを最大 8 件",
+        "MULTIVALUE: none healthy, so up to 8 unhealthy",
+    ),
+    "weighted_answer": ("WEIGHTED、正常なレコードから 1 件", "WEIGHTED: one healthy record"),
+    "weighted_all_unhealthy": (
+        "WEIGHTED、正常なレコードがないためすべて正常とみなして 1 件",
+        "WEIGHTED: none healthy, so one of all",
+    ),
+    "simple_answer": ("レコードセットそのまま", "the plain record set"),
+    "dns_nxdomain": ("NXDOMAIN", "NXDOMAIN"),
+}
+
 # Which health check reported a task (the ``check`` field): Japanese, English.
 _CHECKS: dict[str, tuple[str, str]] = {
     "load_balancer": ("ロードバランサーのヘルスチェック", "the load balancer health check"),
@@ -660,6 +676,12 @@ def _context(event: Mapping[str, Any], lang_index: int) -> tuple[dict[str, str],
         present.add(key)
     if "reason" in present:
         values["reason"] = _reason(values["reason"], lang_index)
+    if "answer" in present:
+        values["answer"] = _ANSWERS.get(values["answer"], (values["answer"],) * 2)[lang_index]
+    ips = event.get("ips")
+    if isinstance(ips, list):  # a DNS answer's records: said as a count
+        values["records"] = str(len(ips))
+        present.add("records")
     raw = dict(values)
     for name, (fields, ja, en, ja_default, en_default) in _NOUNS.items():
         found = next((raw[f] for f in fields if f in raw), None)

@@ -49,7 +49,9 @@ def test_ejection_time_caps_at_300_s() -> None:
 def test_drawn_questions_never_ask_to_set_a_fixed_service_connect_knob() -> None:
     # Service Connect's retries and ejection rule are fixed by AWS: the retry count is an App Mesh
     # question, and the Service Connect ejection question always starts from AWS's 30 s.
-    assert quiz.DRAWN["service-connect"] == (quiz.ejection_time,)
+    # (linear_steps asks about stepPercent, which a user sets in deploymentConfiguration.)
+    assert quiz.DRAWN["service-connect"] == (quiz.ejection_time, quiz.linear_steps)
+    assert quiz.retry_attempts not in quiz.DRAWN["service-connect"]
     assert quiz.retry_attempts in quiz.DRAWN["app-mesh"]
     prompts = {quiz.ejection_time(random.Random(seed)).prompt for seed in range(40)}
     assert all("fixed by AWS" in p and "ejected for 30 to 300 s" in p for p in prompts)
