@@ -14,5 +14,6 @@ urlpatterns = [
     path("playground/", include("patterns.playground.urls")),
     path("diagrams/", include("patterns.diagrams.urls")),
     path("sessions/", include("patterns.sessions.urls")),
+    path("guide/", include("patterns.guide.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

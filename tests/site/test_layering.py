@@ -38,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "labs": {"sim", "player", "diagrams", "lessons", "progress", "catalog", "errors"},
     "playground": {"sim", "player", "diagrams", "catalog", "errors", "live"},
     "sessions": {"sim", "player", "diagrams", "lessons", "catalog", "errors", "live"},
+    "guide": {"sim", "player", "lessons", "catalog", "errors"},
 }
 
 
