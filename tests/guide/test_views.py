@@ -156,3 +156,23 @@ def test_site_navigation_and_home_link_to_the_guide(client: Client) -> None:
     home = _get(client, "/", **EN)
 
     assert home.count('href="/guide/"') == 2
+
+
+@pytest.mark.parametrize("headers", [EN, JA])
+def test_comparison_and_summary_lessons_link_to_the_guide(
+    client: Client, headers: dict[str, str]
+) -> None:
+    comparison = _get(client, "/lessons/comparison/?step=1", **headers)
+    summary = _get(client, "/lessons/summary/?step=2", **headers)
+
+    assert 'href="/guide/"' in comparison
+    assert 'href="/guide/"' in summary and 'href="/guide/troubleshooting/"' in summary
+
+
+def test_guide_page_chrome_is_translated(client: Client) -> None:
+    html = _get(client, "/guide/?callers=internet", **JA)
+    error = _get(client, "/guide/?os=mac", 400, **JA)
+
+    assert "<title>判断ガイド · Kumoben</title>" in html
+    assert "推奨を見る" in html and "次点はありません" in html
+    assert "この回答は使えません：os: must be one of linux, windows" in error
