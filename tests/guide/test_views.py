@@ -45,6 +45,13 @@ def test_guide_page_plain_get_answers_with_the_whole_page(client: Client) -> Non
     assert 'data-testid="guide-no-runner-up"' in html
     assert 'value="internet" checked' in html
     assert "Service Connect does not support Windows containers." in html
+
+
+def test_guide_pick_without_a_reason_of_its_own_says_why(client: Client) -> None:
+    html = _get(client, "/guide/?os=windows", **EN)
+
+    assert re.findall(r'data-testid="guide-pick" data-option="([a-z-]+)"', html) == ["elb"]
+    assert 'data-testid="guide-no-reasons"' in html
     assert "aws-facts-2026 3.15" in html
 
 
@@ -120,7 +127,7 @@ def test_troubleshooting_page_lists_every_recipe_with_engine_figures(
     html = _get(client, "/guide/troubleshooting/", **headers)
 
     assert re.findall(r'data-recipe="([a-z0-9-]+)"', html) == [r.id for r in recipes.RECIPES]
-    assert "<code>http_502</code> × 139" in html
+    assert "<li><code>http_502</code> × 139</li>" in html
     assert "<code>AWS/ApplicationELB</code> <code>HTTPCode_ELB_502_Count</code>" in html
 
 
