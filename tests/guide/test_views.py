@@ -183,3 +183,18 @@ def test_guide_page_chrome_is_translated(client: Client) -> None:
     assert "<title>判断ガイド · Kumoben</title>" in html
     assert "推奨を見る" in html and "次点はありません" in html
     assert "この回答は使えません：os: must be one of linux, windows" in error
+
+
+def test_guide_japanese_texts_use_full_width_punctuation() -> None:
+    # Half-width brackets, question marks and the like inside Japanese sentences (code spans and
+    # thousands separators such as 1,000 are fine).
+    half_width = re.compile(r"[()?!;]|,(?!\d{3})|(?<=[^\x00-\x7f]):|:(?=[^\x00-\x7f])")
+
+    found = [
+        (entry, key)
+        for entry, keys in texts.entries("ja").items()
+        for key, text in keys.items()
+        if half_width.search(re.sub(r"`[^`]*`", "", text))
+    ]
+
+    assert found == []

@@ -53,3 +53,13 @@ def test_every_package_is_in_the_table() -> None:
     packages = {p.parent.name for p in PATTERNS.glob("*/__init__.py")}
 
     assert packages - {"management", "migrations", "templatetags", "content"} == set(ALLOWED)
+
+
+def test_nothing_but_the_site_urls_imports_the_guide() -> None:
+    importers = {
+        p
+        for p in ALLOWED
+        if p != "guide" and "patterns.guide" in {".".join(m.split(".")[:2]) for m in _imported(p)}
+    }
+
+    assert importers == set()
