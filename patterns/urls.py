@@ -15,5 +15,6 @@ urlpatterns = [
     path("diagrams/", include("patterns.diagrams.urls")),
     path("in-aws/", include("patterns.inaws.urls")),
     path("sessions/", include("patterns.sessions.urls")),
+    path("guide/", include("patterns.guide.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -17,7 +17,7 @@ def test_home_renders_in_english(page: Page, daphne_server: DaphneServer) -> Non
         "How services on Amazon ECS talk to each other"
     )
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Lessons", "Labs", "Playground", "Study sessions"]
+        ["Lessons", "Labs", "Playground", "Decision guide", "Study sessions"]
     )
 
 

@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "playground": {"sim", "player", "diagrams", "catalog", "errors", "live"},
     "sessions": {"sim", "player", "diagrams", "lessons", "catalog", "errors", "live"},
     "inaws": {"sim", "errors"},
+    "guide": {"sim", "player", "lessons", "catalog", "errors"},
 }
 
 
@@ -53,3 +54,13 @@ def test_every_package_is_in_the_table() -> None:
     packages = {p.parent.name for p in PATTERNS.glob("*/__init__.py")}
 
     assert packages - {"management", "migrations", "templatetags", "content"} == set(ALLOWED)
+
+
+def test_nothing_but_the_site_urls_imports_the_guide() -> None:
+    importers = {
+        p
+        for p in ALLOWED
+        if p != "guide" and "patterns.guide" in {".".join(m.split(".")[:2]) for m in _imported(p)}
+    }
+
+    assert importers == set()

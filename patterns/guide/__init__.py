@@ -1,0 +1,1 @@
+"""The decision guide (which pattern fits, and why) and the troubleshooting recipes."""
