@@ -44,7 +44,8 @@ def read_text(payload: dict[str, Any], field: str, limit: int, required: bool = 
     value = payload.get(field, "")
     if not isinstance(value, str):
         raise SessionError(field, _("expected text"))
-    value = " ".join(unicodedata.normalize("NFKC", value).split())
+    # NFC, not NFKC: a Japanese question keeps its full-width punctuation as written.
+    value = " ".join(unicodedata.normalize("NFC", value).split())
     if required and not value:
         raise SessionError(field, _("required"))
     if len(value) > limit:

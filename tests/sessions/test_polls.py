@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from patterns.sessions import polls
+from patterns.sessions.fields import read_text
 from patterns.sessions.models import Poll
 
 pytestmark = pytest.mark.unit
@@ -96,3 +97,11 @@ def test_lesson_polls_draw_new_numbers_per_seed_and_follow_the_language() -> Non
     assert ja[0]["prompt"].startswith("デフォルトのヘルスチェック")
     assert polls.from_lesson("no-such-lesson", "en", 1) == []
     assert polls.from_lesson("", "en", 1) == []
+
+
+def test_poll_text_keeps_japanese_full_width_punctuation() -> None:
+    # NFKC would turn （ ） ？ into ( ) ? and break the Japanese style the lessons follow.
+    prompt = "デフォルトのヘルスチェック（30 秒ごと）の場合、何秒ですか？"
+
+    assert read_text({"prompt": prompt}, "prompt", 300) == prompt
+    assert read_text({"prompt": "  a\u3000 b "}, "prompt", 300) == "a b"
