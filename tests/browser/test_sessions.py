@@ -165,8 +165,8 @@ def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) ->
     teacher.get_by_test_id("poll-preset").select_option("0")
     teacher.get_by_test_id("poll-ask").click()
     expect(aya.get_by_test_id("student-poll")).to_contain_text(presets[0]["prompt"])
-    # AWS terms stay English in the Japanese questions.
-    assert "health check" in presets[0]["prompt"] and "unhealthy" in presets[0]["prompt"]
+    # The Japanese question uses AWS Japan's terms (issue 12 §3) and keeps its full-width punctuation.
+    assert "ヘルスチェック" in presets[0]["prompt"] and "（" in presets[0]["prompt"]
 
     teacher.evaluate("window.scrollTo(0, 0)")
     teacher.screenshot(path=str(artifacts_dir / "sessions-instructor-ja-desktop.png"))
