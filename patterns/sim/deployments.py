@@ -293,6 +293,17 @@ class Deployments:
         bg = self.active.get(task.service.name)
         return bg is not None and task.version == bg.green
 
+    def to_green(self, test: bool, green_percent: float, test_to_green: bool) -> bool:
+        """Whether one request goes to green under the current weights: test traffic follows the
+        test rule; production goes to green with ``green_percent`` % (a draw only in between)."""
+        if test:
+            return test_to_green
+        if green_percent <= 0.0:
+            return False
+        if green_percent >= 100.0:
+            return True
+        return self.rng.random() * 100.0 < green_percent
+
     def peek_revision(self, service: Service) -> int:
         """The number the next revision will get: one above any the service ever had."""
         return max(service.version, self._highest.get(service.name, 0)) + 1

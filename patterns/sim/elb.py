@@ -477,14 +477,7 @@ class ElbPattern(Pattern):
     def _listener_rule(self, req: Request, group: TargetGroup) -> TargetGroup:
         """The target group the listener rule forwards this request to during a deployment."""
         green_percent, test_to_green = self.listener[group.service]
-        if req.edge.test:
-            green = test_to_green
-        elif green_percent <= 0.0:
-            green = False
-        elif green_percent >= 100.0:
-            green = True
-        else:
-            green = self.world.deployments.rng.random() * 100.0 < green_percent
+        green = self.world.deployments.to_green(req.edge.test, green_percent, test_to_green)
         return self.alternate[group.service] if green else group
 
     # ------------------------------------------------------------------ deployments

@@ -97,15 +97,7 @@ class ServiceConnectPattern(EnvoyPattern):
         callee = req.edge.callee
         if self.routes and callee in self.routes:
             green_percent, test_to_green = self.routes[callee]
-            if req.edge.test:
-                green = test_to_green
-            elif green_percent <= 0.0:
-                green = False
-            elif green_percent >= 100.0:
-                green = True
-            else:
-                green = self.world.deployments.rng.random() * 100.0 < green_percent
-            if green:
+            if self.world.deployments.to_green(req.edge.test, green_percent, test_to_green):
                 return green_name(callee)
         return callee
 
