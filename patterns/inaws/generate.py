@@ -452,30 +452,10 @@ class _Builder:
                 "LoadBalancerAttributes": [{"Key": "idle_timeout.timeout_seconds", "Value": idle}],
             },
         }
-        self.resources["Listener"] = {
-            "Type": "AWS::ElasticLoadBalancingV2::Listener",
-            "Properties": {
-                "LoadBalancerArn": {"Ref": "LoadBalancer"},
-                "Protocol": "HTTP",
-                "Port": ALIAS_PORT,
-                "DefaultActions": [
-                    {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
-                ],
-            },
-        }
+        self.resources["Listener"] = _listener(ALIAS_PORT)
         needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
         if needs_test:
-            self.resources["TestListener"] = {
-                "Type": "AWS::ElasticLoadBalancingV2::Listener",
-                "Properties": {
-                    "LoadBalancerArn": {"Ref": "LoadBalancer"},
-                    "Protocol": "HTTP",
-                    "Port": CONTAINER_PORT,
-                    "DefaultActions": [
-                        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
-                    ],
-                },
-            }
+            self.resources["TestListener"] = _listener(CONTAINER_PORT)
             self.comment("TestListener", "test traffic reaches green through this listener")
         if any(self.blue_green(n) for n in self.called):
             self.parameters["EcsInfrastructureRoleArn"] = {
@@ -1054,3 +1034,18 @@ def _cfn_keys(value: Any, image_ref: str = "") -> Any:
 def generate(scenario: dict[str, Any]) -> Config:
     """The configuration for a normalized scenario (``Scenario.to_dict()``)."""
     return _Builder(scenario).build()
+
+
+def _listener(port: int) -> dict[str, Any]:
+    """An HTTP listener of the load balancer whose default answer is 404 (rules forward)."""
+    return {
+        "Type": "AWS::ElasticLoadBalancingV2::Listener",
+        "Properties": {
+            "LoadBalancerArn": {"Ref": "LoadBalancer"},
+            "Protocol": "HTTP",
+            "Port": port,
+            "DefaultActions": [
+                {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+            ],
+        },
+    }
