@@ -7,10 +7,10 @@ and the reason, so the consumer can answer with an error frame and keep the conn
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
+from patterns import untrusted
 from patterns.errors import FieldError
 
 MAX_FRAME_BYTES = 4096
@@ -25,12 +25,12 @@ def parse_frame(
 ) -> dict[str, Any]:
     if text_data is None:
         raise FrameError("frame", "binary frames are not accepted; send JSON text")
-    if len(text_data.encode()) > MAX_FRAME_BYTES:
+    if len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
         raise FrameError("frame", f"larger than {MAX_FRAME_BYTES} bytes")
     try:
-        data = json.loads(text_data)
-    except ValueError:
-        raise FrameError("frame", "not valid JSON") from None
+        data = untrusted.load(text_data)
+    except untrusted.UntrustedJSON as refused:
+        raise FrameError("frame", str(refused)) from None
     if not isinstance(data, dict):
         raise FrameError("frame", "expected a JSON object")
     kind = data.get("type")

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
+from patterns import untrusted
 from patterns.errors import FieldError
 from patterns.sim.scenario import AZS
 from patterns.sim.topology import initial_placement
@@ -322,7 +323,7 @@ def topology_from_token(token: Any) -> dict[str, Any]:
     if len(text) > MAX_TOKEN_JSON_BYTES or inflater.unconsumed_tail:
         raise TopologyError("t", f"expands beyond {MAX_TOKEN_JSON_BYTES} bytes")
     try:
-        data = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise TopologyError("t", "does not hold JSON") from None
+        data = untrusted.load(text)
+    except untrusted.UntrustedJSON as refused:
+        raise TopologyError("t", f"does not hold usable JSON: {refused}") from None
     return validate_topology(data)

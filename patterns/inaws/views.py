@@ -9,7 +9,6 @@ scenario's own). htmx gets the panel's partial; a plain request the whole page. 
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from patterns import untrusted
 from patterns.inaws.generate import Config, generate
 from patterns.inaws.render import api_json, call_json, highlighted, note_lines, template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, Scenario, ScenarioError, load_scenario
@@ -51,8 +51,10 @@ def read_scenario(text: str) -> Scenario:
     if text in BUILTIN_SCENARIOS:
         return load_scenario(text)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = untrusted.load(text)
+    except untrusted.UntrustedJSON as refused:
+        if str(refused) != "not valid JSON":
+            raise ScenarioError("scenario", str(refused)) from None
         names = ", ".join(BUILTIN_SCENARIOS)
         raise ScenarioError("scenario", f"neither a built-in scenario ({names}) nor JSON") from None
     if not isinstance(data, dict):

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from patterns import untrusted
 from patterns.errors import FieldError
 from patterns.sim import PATTERNS, ScenarioError, load_scenario
 
@@ -114,9 +115,9 @@ def _unpack(token: Any) -> dict[str, Any]:
     if not inflater.eof:
         raise PermalinkError("token", "not a compressed run (it may have been cut short)")
     try:
-        body = json.loads(raw.decode())
-    except (UnicodeDecodeError, ValueError):
-        raise PermalinkError("token", "does not hold valid JSON") from None
+        body = untrusted.load(raw)
+    except untrusted.UntrustedJSON as refused:
+        raise PermalinkError("token", f"does not hold usable JSON: {refused}") from None
     if not isinstance(body, dict):
         raise PermalinkError("token", "does not hold a JSON object")
     return body

@@ -17,6 +17,7 @@ built (:meth:`RunRequest.playback`), so a request is cheap to parse.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -129,4 +130,12 @@ def parse_log(value: Any) -> list[dict[str, Any]]:
         raise PlaybackError("log", "must be a list of action objects")
     if len(value) > permalinks.MAX_LOG_ACTIONS:
         raise PlaybackError("log", f"more than {permalinks.MAX_LOG_ACTIONS} actions")
+    # Replay sorts the log by time before the engine sees it, so the time is checked here; the
+    # engine checks the rest of each action (and the time against the run's length).
+    for i, action in enumerate(value):
+        at = action.get("at_s")
+        if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
+            raise PlaybackError(f"log[{i}].at_s", "missing or not a number of seconds")
+        if at < 0:
+            raise PlaybackError(f"log[{i}].at_s", "must be 0 or more")
     return value

@@ -9,13 +9,13 @@ The instant run is simulated in a worker thread so a long run never holds up oth
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
+from patterns import untrusted
 from patterns.errors import FieldError
 from patterns.player import permalink
 from patterns.player.playback import PlaybackError, instant_frames
@@ -45,9 +45,9 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if len(raw) > MAX_BODY_BYTES:
         raise _BadInput("body", f"larger than {MAX_BODY_BYTES} bytes", 413)
     try:
-        data = json.loads(raw.decode())
-    except (UnicodeDecodeError, ValueError):
-        raise _BadInput("body", "not valid JSON") from None
+        data = untrusted.load(raw)
+    except untrusted.UntrustedJSON as refused:
+        raise _BadInput("body", str(refused)) from None
     if not isinstance(data, dict):
         raise _BadInput("body", "expected a JSON object")
     return data

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import math
 import secrets
 from typing import Any
@@ -25,6 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 # Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
 import patterns.diagrams  # noqa: F401
+from patterns import untrusted
 from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
 from patterns.player import permalink
@@ -40,13 +40,13 @@ MAX_BRANCHES = 50
 
 def parse_playground_frame(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
     """The shared frame checks; frames that carry a scenario may be up to 64 KiB."""
-    if text_data is not None and len(text_data.encode()) > MAX_FRAME_BYTES:
-        if len(text_data.encode()) > MAX_SCENARIO_FRAME_BYTES:
+    if text_data is not None and len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        if len(text_data.encode("utf-8", "surrogatepass")) > MAX_SCENARIO_FRAME_BYTES:
             raise FrameError("frame", f"larger than {MAX_SCENARIO_FRAME_BYTES} bytes")
         try:
-            data = json.loads(text_data)
-        except ValueError:
-            raise FrameError("frame", "not valid JSON") from None
+            data = untrusted.load(text_data)
+        except untrusted.UntrustedJSON as refused:
+            raise FrameError("frame", str(refused)) from None
         if not isinstance(data, dict) or data.get("type") not in LARGE_TYPES:
             raise FrameError("frame", f"larger than {MAX_FRAME_BYTES} bytes")
         return data
