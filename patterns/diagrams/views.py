@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from patterns import diagrams
+from patterns.errors import localized
 from patterns.sim import PATTERNS, load_scenario
 
 _TYPES = {
@@ -56,11 +57,11 @@ def _get_body(dot: str, fmt: str) -> str | bytes:
 @require_GET
 def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     if pattern not in PATTERNS:
-        return _bad_request("pattern", f"must be one of {', '.join(PATTERNS)}")
+        return _bad_request("pattern", localized(f"must be one of {', '.join(PATTERNS)}"))
     try:
         dot = _get_dot(request, pattern)
     except diagrams.TopologyError as error:
-        return _bad_request(error.field, error.reason)
+        return _bad_request(error.field, localized(error))
     try:
         body = _get_body(dot, fmt)
     except diagrams.GraphvizError as error:
