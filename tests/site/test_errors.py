@@ -180,6 +180,7 @@ def test_every_literal_refusal_has_a_code():
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "reason"),
     [
