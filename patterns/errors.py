@@ -96,6 +96,13 @@ WEB_REASONS: dict[str, str] = {
     "pattern_or_all": "must be one of {choices} or {all}",
     "one_pattern": "name one pattern to download",
     "app_mesh_retired": "App Mesh reached end of support on 2026-09-30: nothing to apply",
+    # JSON from the network (patterns/untrusted.py) and live logs (patterns/player/runs.py)
+    "nested_deeper": "nested deeper than {max} levels",
+    "json_constant": "{name} is not a number JSON allows",
+    "lone_surrogate": "contains a lone surrogate (not a Unicode character)",
+    "nul_character": "contains a NUL character",
+    "not_utf8": "not valid UTF-8",
+    "seconds_number": "missing or not a number of seconds",
 }
 
 _ALL = {**REASONS, **WEB_REASONS}

@@ -325,5 +325,6 @@ def topology_from_token(token: Any) -> dict[str, Any]:
     try:
         data = untrusted.load(text)
     except untrusted.UntrustedJSON as refused:
-        raise TopologyError("t", f"does not hold usable JSON: {refused}") from None
+        reason = "does not hold JSON" if str(refused) == "not valid JSON" else str(refused)
+        raise TopologyError("t", reason) from None
     return validate_topology(data)

@@ -117,7 +117,8 @@ def _unpack(token: Any) -> dict[str, Any]:
     try:
         body = untrusted.load(raw)
     except untrusted.UntrustedJSON as refused:
-        raise PermalinkError("token", f"does not hold usable JSON: {refused}") from None
+        reason = "does not hold valid JSON" if str(refused) == "not valid JSON" else str(refused)
+        raise PermalinkError("token", reason) from None
     if not isinstance(body, dict):
         raise PermalinkError("token", "does not hold a JSON object")
     return body

@@ -137,5 +137,5 @@ def parse_log(value: Any) -> list[dict[str, Any]]:
         if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
             raise PlaybackError(f"log[{i}].at_s", "missing or not a number of seconds")
         if at < 0:
-            raise PlaybackError(f"log[{i}].at_s", "must be 0 or more")
+            raise PlaybackError(f"log[{i}].at_s", "must be zero or more")
     return value
