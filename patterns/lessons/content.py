@@ -1082,6 +1082,7 @@ def _quiz_html(quiz: Quiz, lesson: Lesson) -> str:
             "explanation": mark_safe(render_inline(q.explanation)),  # noqa: S308
             "number": number,
             "multiple": sum(c.correct for c in q.choices) > 1,
+            "ordered": q.ordered,
         }
         for number, q in enumerate(quiz.questions, start=1)
     ]

@@ -463,3 +463,51 @@ def test_lesson_quiz_form_carries_this_visitors_csrf_token(client: Client) -> No
     assert token is not None
     assert token.group(1) != "kumoben-csrf-slot"
     assert "kumoben-csrf-slot" not in html
+
+
+# --------------------------------------------------------------------------- the pools
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_lesson_quiz_asks_at_least_6_with_2_or_3_variants_a_concept_and_a_hint_each(
+    lang: str,
+) -> None:
+    lessons = load_lessons(lang)
+    assert len(lessons) == 8
+    for lesson in lessons:
+        (directive,) = quiz.lesson_quizzes(lesson)
+        pool = quiz.written(directive)
+
+        assert all(q.hint for q in directive.questions), lesson.slug
+        assert all(2 <= len(variants) <= 3 for _key, variants in pool), lesson.slug
+        for seed in (1, 2):
+            with translation.override(lang):
+                asked = quiz.questions(lesson, directive, seed)
+            assert len(asked) >= 6, lesson.slug
+            assert any(q.kind == "numeric" for q in asked), lesson.slug
+
+
+def test_a_retake_asks_another_variant_of_every_written_concept() -> None:
+    for lesson, directive in _all_quizzes():
+        for seed in ATTEMPTS:
+            retake = quiz.new_attempt(seed)
+            first = {q.key: q.prompt for q in quiz.questions(lesson, directive, seed)}
+            second = {q.key: q.prompt for q in quiz.questions(lesson, directive, retake)}
+
+            for key, _variants in quiz.written(directive):
+                assert first[key] != second[key], (lesson.slug, key, seed)
+
+
+def test_the_elb_quiz_has_the_stop_order_question() -> None:
+    lesson = _lesson("elb")
+    (directive,) = quiz.lesson_quizzes(lesson)
+    stop = dict(quiz.written(directive))["elb-basics:stop-order"]
+
+    assert stop[0].kind == "order"
+    assert [re.sub(r"<[^>]+>", "", c).split()[1] for c in stop[0].choices] == [
+        "deregisters",
+        "target",
+        "sends",
+        "sends",
+    ]
+    assert "SIGTERM" in stop[0].choices[2] and "SIGKILL" in stop[0].choices[3]
