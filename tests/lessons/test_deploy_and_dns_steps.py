@@ -281,7 +281,11 @@ NEW_QUESTIONS = {
     # (slug, quiz id): words of each new prompt, en and ja
     ("service-connect", "service-connect-basics"): {
         "en": ("reach the green revision first", "rolls a bad green back", "move the traffic"),
-        "ja": ("最初にグリーン", "自動でロールバック", "ECS 自身がトラフィックを移す"),
+        "ja": (
+            "最初にグリーン",
+            "悪いグリーンを自動でロールバック",
+            "ECS 自身がトラフィックを移す",
+        ),
     },
     ("service-discovery", "service-discovery-basics"): {
         "en": ("fails its health check", "bridge network mode", "got NXDOMAIN"),
