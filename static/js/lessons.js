@@ -135,6 +135,8 @@ async function initPlayer(story) {
   embed.appendChild(root);
   const player = new Player(root, { runUrl });
   window.kumobenPlayer = player;  // for the browser tests, as on the playground and lab pages
+  const { followPlayhead } = await import("./player/links.js");
+  followPlayhead(story, player);
   if (await player.runInstant(scenario, embed.dataset.pattern)) return;
   // The run failed (offline, or the engine refused it): keep the player's error status visible
   // but give the reader the numbers the server already rendered.
