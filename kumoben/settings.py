@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so a throttled sign-in's 429 page still gets the session, language and CSP above.
+    "kumoben.signin.SignInThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "kumoben.urls"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", views.create, name="sessions-create"),
     path("<slug:public_id>/", views.room, name="sessions-room"),
     path("<slug:public_id>/present/", views.present, name="sessions-present"),
+    path("<slug:public_id>/console/", views.console, name="sessions-console"),
     path("<slug:public_id>/slides/<int:number>/", views.slide, name="sessions-slide"),
     path("<slug:public_id>/end/", views.end, name="sessions-end"),
     path("<slug:public_id>/report/", views.report, name="sessions-report"),
