@@ -21,16 +21,12 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import (
-    get_supported_language_variant,
-    parse_accept_lang_header,
-)
 
+from patterns.errors import localized_frame
 from patterns.lessons import slides
-from patterns.live import FrameError, RateLimiter, parse_frame
+from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
 from patterns.sessions import fields, joining, log, polls
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
@@ -65,17 +61,7 @@ COALESCE_S = 0.2
 PRESENCE_EVERY_S = 20.0
 
 
-def _language(scope: dict[str, Any]) -> str:
-    """The page's language for error texts: the language cookie, else Accept-Language."""
-    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
-    candidates = [chosen] if chosen else []
-    for name, value in scope.get("headers", []):
-        if name == b"accept-language":
-            candidates += [lang for lang, _q in parse_accept_lang_header(value.decode("latin-1"))]
-    for candidate in candidates:
-        with contextlib.suppress(LookupError):
-            return get_supported_language_variant(candidate)
-    return settings.LANGUAGE_CODE
+_language = scope_language
 
 
 def _now_ms() -> int:
@@ -200,7 +186,10 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.role is None:
             return
         if not self.limiter.allow():
-            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            with translation.override(self.language):
+                await self.send_json(
+                    localized_frame(FrameError("frame", "too many frames; slow down"))
+                )
             return
         try:
             frame = parse_frame(
@@ -208,10 +197,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             )
             with translation.override(self.language):
                 await self._handle(frame)
-        except FrameError as error:
-            await self.send_json(error.as_frame())
-        except fields.SessionError as error:
-            await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
+        except (FrameError, fields.SessionError) as error:
+            with translation.override(self.language):
+                await self.send_json(localized_frame(error))
 
     async def _handle(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]

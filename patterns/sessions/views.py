@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.errors import localized
 from patterns.lessons import slides
 from patterns.sessions import broadcast, fields, joining, log, polls
 from patterns.sessions import report as session_report
@@ -90,7 +91,7 @@ def join(request: HttpRequest) -> HttpResponse:
         _participant, token = joining.join(session, form.cleaned_data["nickname"])
     except fields.SessionError as error:
         joining.record_attempt(ip, session, ok=False)
-        form.add_error(error.field, error.reason)
+        form.add_error(error.field, localized(error))
         return _index(request, form, status=400)
     joining.record_attempt(ip, session, ok=True)
     tokens[session.public_id] = token
