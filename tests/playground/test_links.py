@@ -190,7 +190,7 @@ def test_a_readable_link_opens_the_builtin_scenario_with_its_name(client: Client
             "en",
             "scenario.traffic: at most 1000 requests/s in total",
         ),
-        ({"scenario": "kill-task", "t": "soon"}, "ja", "t: 秒数で指定してください"),
+        ({"scenario": "kill-task", "t": "soon"}, "ja", "t: 秒数を指定してください"),
     ],
 )
 def test_a_link_that_cannot_be_opened_says_why_and_starts_nothing(
