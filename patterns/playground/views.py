@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patterns.catalog import PATTERN_NAMES, scenario_title
+from patterns.errors import localized
 from patterns.playground import forms as playground_forms
 from patterns.playground import links
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
@@ -60,7 +61,7 @@ def _opened_run(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     try:
         return links.open_link(request.GET).as_json(), ""
     except links.LinkError as error:
-        return None, f"{error.field}: {error.reason}"
+        return None, f"{error.field}: {localized(error)}"
 
 
 # The setup form, the player and the share links are the same for every visitor of a language,

@@ -191,6 +191,7 @@ def test_a_readable_link_opens_the_builtin_scenario_with_its_name(client: Client
             "scenario.traffic: at most 1000 requests/s in total",
         ),
         ({"scenario": "kill-task", "t": "soon"}, "ja", "t: 秒数を指定してください"),
+        ({"scenario": "nope"}, "ja", "scenario: 組み込みシナリオ &#x27;nope&#x27; はありません"),
     ],
 )
 def test_a_link_that_cannot_be_opened_says_why_and_starts_nothing(
