@@ -59,6 +59,8 @@ class Lab:
     pattern: str  # the pattern the player shows: one of PATTERNS, "all", or "field" (from values)
     # Rules across fields, checked before the engine runs: (field, message) for each broken one.
     validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda values: []
+    # A lab that asks for a prediction shows no run (nor its numbers) until a Check made one.
+    predict_first: bool = False
 
     def defaults(self) -> dict[str, Any]:
         return {f.name: f.default for f in self.fields}
@@ -588,6 +590,7 @@ AZ_OUTAGE = Lab(
     build=_az_build,
     judge=_az_judge,
     validate=_az_validate,
+    predict_first=True,
 )
 
 
