@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
+from patterns.errors import localized
 from patterns.inaws import texts
 from patterns.inaws.fold import Step, fold
 from patterns.inaws.generate import Config, generate
@@ -130,7 +131,7 @@ def _one(scenario: Scenario, pattern: str, at: float) -> tuple[Config, list[Step
             scenario if pattern == scenario.pattern else scenario.with_overrides(pattern=pattern)
         )
     except ScenarioError as error:
-        return f"{error.path}: {error.reason}"
+        return localized(f"{error.path}: {error.reason}")
     folded, steps = fold(moved, at, _lang())
     return generate(folded), steps
 
@@ -161,7 +162,7 @@ def _view(config: Config) -> dict[str, Any]:
 
 
 def _error(request: HttpRequest, error: ScenarioError) -> HttpResponse:
-    context = {"error": error, "full": not _htmx(request)}
+    context = {"error": error, "reason": localized(error), "full": not _htmx(request)}
     template = "inaws/_panel.html" if _htmx(request) else "inaws/page.html"
     return render(request, template, context, status=400)
 
