@@ -353,17 +353,17 @@ def test_report_csv_defuses_formulas_and_lists_answers(
 
     response = instructor.get(f"/sessions/{session.public_id}/report.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert rows[0] == [
         "nickname",
-        "joined_at",
-        "last_seen",
+        "joined_at (UTC)",
+        "last_seen (UTC)",
         "question",
         "prompt",
         "answer",
         "correct",
-        "answered_at",
+        "answered_at (UTC)",
         "score",
     ]
     assert [(r[0], r[3], r[4], r[5], r[6], r[8]) for r in rows[1:]] == [
