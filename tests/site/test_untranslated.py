@@ -194,6 +194,7 @@ SKIPPED_ROUTES = {
     "/playground/setup",  # the setup form's htmx fragment, rendered inside /playground/
     "/sessions/join/",  # POST only; its form is on /sessions/
     "/sessions/new/",  # for instructors: in the study-session test below
+    "/sessions/mine/",  # an instructor's own sessions: needs a sign-in
     "/in-aws/",  # its notes are being written in both languages by the In AWS panel's own work
 }
 
