@@ -878,6 +878,18 @@ def instant_frames(
     )
     hello = playback.hello()
     frames: list[dict[str, Any]] = []
+    readouts: list[dict[str, Any]] = []
     while not playback.ended:
         frames.extend(playback.step())
-    return {"hello": hello, "frames": frames, "readouts": playback.readouts()}
+        # As the live socket does: every few windows once an action has happened, so a player
+        # scrubbed back shows the numbers as of its playhead, not the run's end.
+        if readouts_due(playback) and not playback.ended:
+            readouts.extend(playback.readouts())
+    return {"hello": hello, "frames": frames, "readouts": [*readouts, *playback.readouts()]}
+
+
+def readouts_due(playback: Playback) -> bool:
+    """Readouts are read every READOUT_EVERY_WINDOWS windows once an action has happened."""
+    if playback.window % READOUT_EVERY_WINDOWS:
+        return False
+    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])
