@@ -37,8 +37,10 @@ APT_INSTALL = if command -v apt-get >/dev/null 2>&1 && [ -n "$(APT)" ]; then \
 		exit 1; \
 	fi
 
+# graphviz draws the diagrams; gettext's msgfmt lets the tests check the committed .mo against the .po.
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { pkgs="graphviz"; $(APT_INSTALL); }
+	@command -v msgfmt >/dev/null 2>&1 || { pkgs="gettext"; $(APT_INSTALL); }
 
 browser-deps:
 	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || \

@@ -53,7 +53,11 @@ async def _check_channel_layer() -> str:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("healthz.")
+    # A plain channel name (no "!"): channels-redis serves a process's "!" channels behind one
+    # receive lock that any open WebSocket's consumer may be holding while it blocks on its own
+    # list, so a probe on such a channel starved and reported 503 whenever somebody was connected.
+    # A plain channel is received with its own blocking pop, independent of every consumer.
+    channel = f"healthz.{uuid.uuid4().hex}"
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "healthz", "token": token})
     message = await layer.receive(channel)
