@@ -6,8 +6,10 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
-from patterns.live import FrameError, RateLimiter, parse_frame
+from patterns.errors import localized_frame
+from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
 
 OPS_GROUP = "ops-broadcast"
 
@@ -28,13 +30,17 @@ class _FrameConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.limiter.allow():
-            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            await self._refuse(FrameError("frame", "too many frames; slow down"))
             return
         try:
             frame = parse_frame(text_data, bytes_data, self.allowed_types)
             await self.handle(frame)
         except FrameError as error:
-            await self.send_json(error.as_frame())
+            await self._refuse(error)
+
+    async def _refuse(self, error: FrameError) -> None:
+        with translation.override(scope_language(self.scope)):
+            await self.send_json(localized_frame(error))
 
     async def handle(self, frame: dict[str, Any]) -> None:
         raise NotImplementedError

@@ -7,9 +7,16 @@ and the reason, so the consumer can answer with an error frame and keep the conn
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import Any
+
+from django.conf import settings
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
 from patterns.errors import FieldError
 
@@ -41,6 +48,20 @@ def parse_frame(
             "type", f"unknown type {kind[:40]!r}; expected one of {sorted(allowed_types)}"
         )
     return data
+
+
+def scope_language(scope: dict[str, Any]) -> str:
+    """A socket's page language (for its error texts): the language cookie, else
+    Accept-Language, else the site's default."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    candidates = [chosen] if chosen else []
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            candidates += [lang for lang, _q in parse_accept_lang_header(value.decode("latin-1"))]
+    for candidate in candidates:
+        with contextlib.suppress(LookupError):
+            return get_supported_language_variant(candidate)
+    return str(settings.LANGUAGE_CODE)
 
 
 class RateLimiter:

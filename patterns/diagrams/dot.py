@@ -30,6 +30,7 @@ from itertools import pairwise
 from typing import Any
 
 import graphviz
+from django.utils.translation import gettext
 
 from patterns.diagrams.ids import (
     aggregated,
@@ -179,8 +180,8 @@ def _box(main: str, sub: str, color: str = NET_PURPLE) -> str:
 
 
 def _task_cell(task_id: str, az: str, pattern: str) -> str:
-    app = f'<TD BORDER="1" COLOR="{ECS_ORANGE}" BGCOLOR="white" SIDES="LTBR">{_small("app", INK)}</TD>'
-    side = {"app-mesh": "Envoy", "service-connect": "SC agent"}.get(pattern)
+    app = f'<TD BORDER="1" COLOR="{ECS_ORANGE}" BGCOLOR="white" SIDES="LTBR">{_small(gettext("app"), INK)}</TD>'
+    side = {"app-mesh": "Envoy", "service-connect": gettext("SC agent")}.get(pattern)
     if side:
         other = f'<TD BORDER="1" COLOR="{NET_PURPLE}" BGCOLOR="{NET_FILL}">{_small(side, NET_PURPLE)}</TD>'
     else:
@@ -190,7 +191,8 @@ def _task_cell(task_id: str, az: str, pattern: str) -> str:
         f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{INK}"><B>{_html(task_id)}</B></FONT></TD></TR>'
         f"<TR>{app}{other}</TR></TABLE>"
     )
-    tooltip = f"ECS task {task_id} · {az}" + (f" · {side}" if side else "")
+    tooltip = gettext("ECS task %(task)s · %(az)s") % {"task": task_id, "az": az}
+    tooltip += f" · {side}" if side else ""
     return _cell(
         task_el(task_id),
         tooltip,
@@ -211,7 +213,7 @@ def _az_cell(service: Mapping[str, Any], az: str, pattern: str) -> str:
         chunk = tasks[start : start + TASKS_PER_ROW]
         rows.append("<TR>" + "".join(_task_cell(t["id"], az, pattern) for t in chunk) + "</TR>")
     if not rows:
-        rows.append(f"<TR><TD>{_small('no tasks')}</TD></TR>")
+        rows.append(f"<TR><TD>{_small(gettext('no tasks'))}</TD></TR>")
     width = max(1, min(len(tasks), TASKS_PER_ROW))
     body = (
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="0">'
@@ -219,7 +221,7 @@ def _az_cell(service: Mapping[str, Any], az: str, pattern: str) -> str:
     )
     return _cell(
         service_az_el(name, az),
-        f"{name} tasks in {az}",
+        gettext("%(service)s tasks in %(az)s") % {"service": name, "az": az},
         body,
         border="1",
         style="rounded,dashed",
@@ -235,7 +237,7 @@ def _service_node(
     span = len(service["azs"])
     head = (
         f'<TR><TD COLSPAN="{span}"><FONT COLOR="{ECS_ORANGE}"><B>{_html(name)}</B></FONT>'
-        f" {_small('ECS service')}</TD></TR>"
+        f" {_small(gettext('ECS service'))}</TD></TR>"
     )
     label = (
         f'<<TABLE BORDER="1" STYLE="rounded" COLOR="{ECS_ORANGE}" BGCOLOR="{ECS_FILL}" '
@@ -245,7 +247,7 @@ def _service_node(
         service_el(name),
         label=label,
         shape="plain",
-        tooltip=f"ECS service {name}",
+        tooltip=gettext("ECS service %(service)s") % {"service": name},
         **{"class": f"service svc--{name} {classes}".strip()},
     )
 
@@ -353,7 +355,7 @@ def _direct_calls(dot: _Diagram, topo: Mapping[str, Any], pattern: str) -> None:
                     count = len(services[caller]["tasks"]) * len(services[target]["tasks"])
                     dot.edge(
                         *pair,
-                        label=f" {count} task pairs",
+                        label=" " + gettext("%(count)s task pairs") % {"count": count},
                         penwidth="2.5",
                         fontcolor=MUTED,
                         **{"class": f"call aggregated from--{caller} to--{target}"},
@@ -401,8 +403,8 @@ def _elb(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     node_cells = "".join(
         _cell(
             node,
-            f"ALB node in {az}",
-            f'<FONT COLOR="{NET_PURPLE}"><B>ALB node</B></FONT><BR/>{_small(az)}',
+            gettext("ALB node in %(az)s") % {"az": az},
+            f'<FONT COLOR="{NET_PURPLE}"><B>{gettext("ALB node")}</B></FONT><BR/>{_small(az)}',
             border="1",
             style="rounded",
             color=NET_PURPLE,
@@ -413,13 +415,14 @@ def _elb(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     )
     # The DNS name on two lines: "internal-kumoben-alb." and the rest.
     host, _, domain = ALB_DNS_NAME.partition(".")
-    ttl = f"TTL {ALB_DNS_TTL_S:g} s"
+    ttl = gettext("TTL %(seconds)s s") % {"seconds": f"{ALB_DNS_TTL_S:g}"}
     dns = _cell(
         "alb-dns",
-        f"{ALB_DNS_NAME}: one A record per ALB node, {ttl}",
-        f"{_small('DNS name', INK)}<BR/>{_small(f'{host}.', NET_PURPLE)}<BR/>"
+        gettext("%(name)s: one A record per ALB node, %(ttl)s")
+        % {"name": ALB_DNS_NAME, "ttl": ttl},
+        f"{_small(gettext('DNS name'), INK)}<BR/>{_small(f'{host}.', NET_PURPLE)}<BR/>"
         f"{_small(domain, NET_PURPLE)}<BR/>"
-        f"{_small(f'A × {len(nodes)} (one per ALB node) · {ttl}')}",
+        f"{_small(gettext('A × %(count)s (one per ALB node) · %(ttl)s') % {'count': len(nodes), 'ttl': ttl})}",
         border="1",
         style="dashed",
         color=NET_PURPLE,
@@ -428,12 +431,12 @@ def _elb(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     dot.node(
         "alb",
         shape="plain",
-        tooltip="Application Load Balancer (internal)",
+        tooltip=gettext("Application Load Balancer (internal)"),
         label=(
             f'<<TABLE BORDER="1" STYLE="rounded" COLOR="{NET_PURPLE}" BGCOLOR="{NET_FILL}" '
             f'CELLBORDER="0" CELLSPACING="6" CELLPADDING="3"><TR><TD COLSPAN="{len(nodes) + 1}">'
             f'<FONT COLOR="{NET_PURPLE}"><B>Application Load Balancer</B></FONT> '
-            f"{_small('internal · cross-zone on · listener rules → target groups')}</TD></TR>"
+            f"{_small(gettext('internal · cross-zone on · listener rules → target groups'))}</TD></TR>"
             f"<TR>{dns}{node_cells}</TR></TABLE>>"
         ),
         **{"class": "alb"},
@@ -443,7 +446,10 @@ def _elb(dot: _Diagram, topo: Mapping[str, Any]) -> None:
             f"cluster_tg_{name}",
             id=f"tg-{name}",
             **{"class": f"target-group svc--{name}"},
-            label=_box(f"target group {name}", "ip targets · health check HTTP /"),
+            label=_box(
+                gettext("target group %(service)s") % {"service": name},
+                gettext("ip targets · health check HTTP /"),
+            ),
             style="rounded",
             color=NET_PURPLE,
             penwidth="1.2",
@@ -483,16 +489,22 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     virtual_services = _unique(c["to"] for c in topo["calls"])
     for service in topo["services"]:
         _service_node(dot, service, "app-mesh")
-    with _managed(dot, "cluster_aws-appmesh", "AWS managed"):
+    with _managed(dot, "cluster_aws-appmesh", gettext("AWS managed")):
         dot.node(
             "cloud-map",
-            label=_box("AWS Cloud Map", f"namespace {NAMESPACE} · ECS registers each task"),
+            label=_box(
+                "AWS Cloud Map",
+                gettext("namespace %(namespace)s · ECS registers each task")
+                % {"namespace": NAMESPACE},
+            ),
             fillcolor=NET_FILL,
             **{"class": "cloud-map"},
         )
         dot.node(
             "appmesh-cp",
-            label=_box("App Mesh control plane", "xDS: routes + endpoints to every Envoy"),
+            label=_box(
+                gettext("App Mesh control plane"), gettext("xDS: routes + endpoints to every Envoy")
+            ),
             fillcolor=NET_FILL,
             **{"class": "control-plane"},
         )
@@ -501,7 +513,7 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
         "appmesh-cp",
         tail="e",
         head="w",
-        label=" endpoints",
+        label=" " + gettext("endpoints"),
         fontcolor=NET_PURPLE,
         style="dashed",
         color=NET_PURPLE,
@@ -525,9 +537,9 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
             vn_rows.append("<TR>" + _vn_cell(node, share) + "</TR>")
         vs_cell = _cell(
             f"vs-{vs}",
-            f"virtual service {vs}.{NAMESPACE}",
+            gettext("virtual service %(name)s") % {"name": f"{vs}.{NAMESPACE}"},
             f'<FONT COLOR="{NET_PURPLE}"><B>{_html(vs)}.{NAMESPACE}</B></FONT><BR/>'
-            f"{_small('virtual service')}",
+            f"{_small(gettext('virtual service'))}",
             border="1",
             style="rounded",
             color=NET_PURPLE,
@@ -535,9 +547,9 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
         )
         vr_cell = _cell(
             f"vr-{vs}",
-            f"virtual router {vs}-vr",
+            gettext("virtual router %(name)s") % {"name": f"{vs}-vr"},
             f'<FONT COLOR="{NET_PURPLE}"><B>{_html(vs)}-vr</B></FONT><BR/>'
-            f"{_small('virtual router · route /')}",
+            f"{_small(gettext('virtual router · route /'))}",
             border="1",
             style="rounded",
             color=NET_PURPLE,
@@ -553,18 +565,18 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     if clients:
         cells = "".join(_vn_cell(name, "") for name in clients)
         rows.append(
-            f'<TR><TD COLSPAN="4" ALIGN="RIGHT">{_small("client-only virtual nodes")}</TD>'
+            f'<TR><TD COLSPAN="4" ALIGN="RIGHT">{_small(gettext("client-only virtual nodes"))}</TD>'
             f'<TD><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR>{cells}</TR></TABLE></TD></TR>'
         )
     dot.node(
         "mesh",
         shape="plain",
-        tooltip="App Mesh mesh kumoben",
+        tooltip=gettext("App Mesh mesh kumoben"),
         label=(
             f'<<TABLE BORDER="1" STYLE="rounded" COLOR="{NET_PURPLE}" BGCOLOR="{NET_FILL}" '
             f'CELLBORDER="0" CELLSPACING="4" CELLPADDING="2"><TR><TD COLSPAN="5">'
             f'<FONT COLOR="{NET_PURPLE}"><B>App Mesh</B></FONT> '
-            f"{_small('mesh kumoben · the config every Envoy enforces')}"
+            f"{_small(gettext('mesh kumoben · the config every Envoy enforces'))}"
             f"</TD></TR>{''.join(rows)}</TABLE>>"
         ),
         **{"class": "mesh"},
@@ -574,7 +586,7 @@ def _app_mesh(dot: _Diagram, topo: Mapping[str, Any]) -> None:
         "mesh",
         tail="e",
         head="w",
-        label=" reads",
+        label=" " + gettext("reads"),
         fontcolor=NET_PURPLE,
         style="dashed",
         color=NET_PURPLE,
@@ -592,9 +604,10 @@ def _vn_cell(name: str, share: str) -> str:
     prefix = f"{share} " if share else ""
     return _cell(
         f"vn-{name}",
-        f"virtual node {name}-vn (ECS service {name})",
+        gettext("virtual node %(name)s (ECS service %(service)s)")
+        % {"name": f"{name}-vn", "service": name},
         f'<FONT COLOR="{NET_PURPLE}">{_html(prefix)}<B>{_html(name)}-vn</B></FONT><BR/>'
-        f"{_small(f'virtual node · ECS service {name}')}",
+        f"{_small(gettext('virtual node · ECS service %(service)s') % {'service': name})}",
         border="1",
         style="rounded",
         color=NET_PURPLE,
@@ -618,8 +631,9 @@ def _service_discovery(dot: _Diagram, topo: Mapping[str, Any]) -> None:
             )
             cache = _cell(
                 f"dns-cache-{name}",
-                f"DNS cache of {name}'s tasks: {names}",
-                f"{_small('client DNS cache:', INK)}&#160;{_small(names)}",
+                gettext("DNS cache of %(service)s's tasks: %(names)s")
+                % {"service": name, "names": names},
+                f"{_small(gettext('client DNS cache:'), INK)}&#160;{_small(names)}",
                 border="1",
                 style="dashed",
                 color=MUTED,
@@ -628,23 +642,27 @@ def _service_discovery(dot: _Diagram, topo: Mapping[str, Any]) -> None:
             )
             note = f"<TR>{cache}</TR>"
         _service_node(dot, service, "service-discovery", note)
-    with _managed(dot, "cluster_aws-discovery", "AWS managed"):
+    with _managed(dot, "cluster_aws-discovery", gettext("AWS managed")):
         dot.node(
             "cloud-map",
-            label=_box("AWS Cloud Map", f"namespace {NAMESPACE} · ECS registers each task"),
+            label=_box(
+                "AWS Cloud Map",
+                gettext("namespace %(namespace)s · ECS registers each task")
+                % {"namespace": NAMESPACE},
+            ),
             fillcolor=NET_FILL,
             **{"class": "cloud-map"},
         )
         records = "".join(
             f'<TR><TD ALIGN="LEFT">{_small(f"{s}.{NAMESPACE}", INK)}</TD>'
-            f'<TD ALIGN="LEFT">{_small("A · multivalue")}</TD></TR>'
+            f'<TD ALIGN="LEFT">{_small(gettext("A · multivalue"))}</TD></TR>'
             for s in services
         )
         dot.node(
             "r53-zone",
             label=(
                 '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD COLSPAN="2" ALIGN="LEFT">'
-                f'<FONT COLOR="{NET_PURPLE}"><B>Route 53 private hosted zone</B></FONT> {_small(NAMESPACE + ".")}'
+                f'<FONT COLOR="{NET_PURPLE}"><B>{_html(gettext("Route 53 private hosted zone"))}</B></FONT> {_small(NAMESPACE + ".")}'
                 f"</TD></TR>{records}</TABLE>>"
             ),
             fillcolor=NET_FILL,
@@ -653,7 +671,7 @@ def _service_discovery(dot: _Diagram, topo: Mapping[str, Any]) -> None:
     dot.edge(
         "cloud-map",
         "r53-zone",
-        label=" records",
+        label=" " + gettext("records"),
         style="dashed",
         color=NET_PURPLE,
         fontcolor=NET_PURPLE,
@@ -684,8 +702,8 @@ def _service_connect(dot: _Diagram, topo: Mapping[str, Any]) -> None:
         id="sc-namespace",
         **{"class": "namespace"},
         label=(
-            f'<<FONT COLOR="{NET_PURPLE}"><B>Service Connect namespace</B></FONT> '
-            f"{_small(f'AWS Cloud Map {NAMESPACE} · ECS pushes endpoints to every agent · no DNS query leaves the task')}>"
+            f'<<FONT COLOR="{NET_PURPLE}"><B>{_html(gettext("Service Connect namespace"))}</B></FONT> '
+            f"{_small(gettext('AWS Cloud Map %(namespace)s · ECS pushes endpoints to every agent · no DNS query leaves the task') % {'namespace': NAMESPACE})}>"
         ),
         style="rounded,dashed",
         color=NET_PURPLE,

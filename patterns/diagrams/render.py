@@ -19,6 +19,7 @@ from typing import Any
 import graphviz
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext
 from graphviz.backend import dot_command, execute
 
 from patterns.diagrams.dot import build_dot
@@ -178,7 +179,8 @@ def inline_svg(raw: bytes) -> str:
     tasks = sum(1 for k in kinds if "task" in k)
     root.set(
         "aria-label",
-        f"{root.get('data-pattern', '')} diagram: {services} ECS services, {tasks} tasks",
+        gettext("%(pattern)s diagram: %(services)s ECS services, %(tasks)s tasks")
+        % {"pattern": root.get("data-pattern", ""), "services": services, "tasks": tasks},
     )
     root.insert(0, ET.fromstring(_DEFS))
     return ET.tostring(root, encoding="unicode")

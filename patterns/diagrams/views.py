@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from patterns import diagrams
+from patterns.errors import localized
 from patterns.sim import PATTERNS, load_scenario
 
 _TYPES = {
@@ -28,13 +31,14 @@ def _bad_request(field: str, reason: str) -> HttpResponse:
 
 
 def _get_dot(request: HttpRequest, pattern: str) -> str:
-    return _dot_for(request.GET.get("t"), pattern)
+    return _dot_for(request.GET.get("t"), pattern, translation.get_language())
 
 
 @functools.lru_cache(maxsize=diagrams.CACHE_SIZE)
-def _dot_for(token: str | None, pattern: str) -> str:
-    """The DOT for a token (None: the sample system), remembered: a token always gives the same
-    DOT, and a cached SVG should not wait for the DOT to be built again to find its hash."""
+def _dot_for(token: str | None, pattern: str, lang: str) -> str:
+    """The DOT for a token (None: the sample system) in a language (the labels are translated),
+    remembered: a token always gives the same DOT, and a cached SVG should not wait for the DOT to
+    be built again to find its hash."""
     if token is None:
         topology = diagrams.topology_from_scenario(load_scenario("steady").to_dict())
     else:
@@ -53,11 +57,11 @@ def _get_body(dot: str, fmt: str) -> str | bytes:
 @require_GET
 def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     if pattern not in PATTERNS:
-        return _bad_request("pattern", f"must be one of {', '.join(PATTERNS)}")
+        return _bad_request("pattern", localized(f"must be one of {', '.join(PATTERNS)}"))
     try:
         dot = _get_dot(request, pattern)
     except diagrams.TopologyError as error:
-        return _bad_request(error.field, error.reason)
+        return _bad_request(error.field, localized(error))
     try:
         body = _get_body(dot, fmt)
     except diagrams.GraphvizError as error:
@@ -66,6 +70,7 @@ def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     response["ETag"] = f'"{diagrams.dot_hash(dot)[:32]}"'
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
+    patch_vary_headers(response, ("Cookie",))  # the language cookie picks the labels' language
     if request.GET.get("download") == "1":
         response["Content-Disposition"] = f'attachment; filename="kumoben-{pattern}.{fmt}"'
     return response

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from patterns.errors import localized
 from patterns.inaws.generate import Config, generate
 from patterns.inaws.render import api_json, call_json, highlighted, note_lines, template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, Scenario, ScenarioError, load_scenario
@@ -77,7 +78,7 @@ def _one(scenario: Scenario, pattern: str) -> Config | str:
             scenario if pattern == scenario.pattern else scenario.with_overrides(pattern=pattern)
         )
     except ScenarioError as error:
-        return f"{error.path}: {error.reason}"
+        return localized(f"{error.path}: {error.reason}")
     return generate(moved.to_dict())
 
 
@@ -107,7 +108,7 @@ def _view(config: Config) -> dict[str, Any]:
 
 
 def _error(request: HttpRequest, error: ScenarioError) -> HttpResponse:
-    context = {"error": error, "full": not _htmx(request)}
+    context = {"error": error, "reason": localized(error), "full": not _htmx(request)}
     template = "inaws/_panel.html" if _htmx(request) else "inaws/page.html"
     return render(request, template, context, status=400)
 

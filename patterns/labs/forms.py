@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from patterns.errors import localized
 from patterns.labs import checks as labs
 from patterns.sim import ScenarioError
 
@@ -35,4 +36,4 @@ def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
 def attach_engine_error(lab: labs.Lab, form: forms.Form, error: ScenarioError) -> None:
     """An engine rule (e.g. timeout below interval) goes beside the field that sets it."""
     target = next((f.name for f in lab.fields if f.setting and error.path == f.setting), None)
-    form.add_error(target, error.reason)
+    form.add_error(target, localized(error))

@@ -919,14 +919,24 @@ class RenderedStep:
 
 
 def _explore_url(stage: Directive | None) -> str | None:
+    """The playground on the exact run a step shows: its scenario, pattern and seed, and the
+    playhead (``t``: the diagram's moment; a player starts at 0 and its page moves ``t`` along
+    as it plays). A step's inline scenario is sent as its player sends it, seed included."""
+    query: dict[str, str]
     if isinstance(stage, Player):
-        query: dict[str, str] = {"pattern": stage.pattern}
         if stage.inline is not None:
-            query["scenario_json"] = json.dumps(stage.inline, separators=(",", ":"))
+            inline = {**stage.inline, "seed": SEED}
+            query = {"scenario_json": json.dumps(inline, separators=(",", ":"))}
         else:
-            query["scenario"] = stage.scenario
+            query = {"scenario": stage.scenario}
+        query.update(pattern=stage.pattern, seed=str(SEED), t="0")
     elif isinstance(stage, Diagram):
-        query = {"scenario": stage.scenario, "pattern": stage.pattern, "at": f"{stage.at:g}"}
+        query = {
+            "scenario": stage.scenario,
+            "pattern": stage.pattern,
+            "seed": str(SEED),
+            "t": f"{stage.at:g}",
+        }
     else:
         return None
     return f"{reverse('playground')}?{urlencode(query)}"

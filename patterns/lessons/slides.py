@@ -19,18 +19,23 @@ from patterns.lessons.content import render_markdown
 
 
 def lesson_steps(slug: str, lang: str) -> list[dict[str, Any]] | None:
-    """The steps of a lesson as slides ({title, html}); None when there is no such lesson."""
+    """The steps of a lesson as slides ({title, html, stage, stage_kind}); None when there is
+    no such lesson. ``stage`` is the step's diagram, player or comparison as story mode renders
+    it (the session page makes a player embed live), "" when the step has none."""
     lesson = library.lesson(slug, lang)
     if lesson is None:
         return None
+    rendered = library.rendered(lesson)
     return [
         {
             "title": step.title,
             "html": "".join(
                 render_markdown(block) for block in step.blocks if isinstance(block, str)
             ),
+            "stage": shown.stage,
+            "stage_kind": shown.stage_kind,
         }
-        for step in lesson.steps
+        for step, shown in zip(lesson.steps, rendered, strict=True)
     ]
 
 
@@ -43,6 +48,8 @@ def lesson_polls(
 ) -> list[dict[str, Any]]:
     """The lesson's quiz questions as ready-made polls: plain-text prompt and choices, and the
     right choice's index (None when several choices are right: such a poll cannot be scored).
+    ``ref`` names the question the same way in every language (quiz id and its place in the
+    quiz), so a poll opened from it can be shown in each student's language.
     Drawn questions get their numbers from ``seed``; a question longer than a poll takes
     (more than ``max_choices`` choices, a longer prompt or choice) is left out.
     """
@@ -54,7 +61,7 @@ def lesson_polls(
         for directive in step.directives:
             if directive.kind != "quiz":
                 continue
-            for question in quiz.questions(lesson, directive, seed):
+            for index, question in enumerate(quiz.questions(lesson, directive, seed)):
                 prompt, choices = _plain(question.prompt), [_plain(c) for c in question.choices]
                 if (
                     len(choices) > max_choices
@@ -65,6 +72,7 @@ def lesson_polls(
                 (right,) = question.correct if len(question.correct) == 1 else (None,)
                 polls.append(
                     {
+                        "ref": f"{directive.id}:{index}",
                         "step": step.number,
                         "prompt": prompt,
                         "choices": choices,
@@ -81,5 +89,5 @@ def lesson_choices(lang: str) -> list[tuple[str, str]]:
 
 def slide_count(slug: str, default: int) -> int:
     """How many slides the lesson has (its English steps); ``default`` without a lesson."""
-    steps = lesson_steps(slug, "en")
-    return len(steps) if steps else default
+    lesson = library.lesson(slug, "en")
+    return len(lesson.steps) if lesson is not None and lesson.steps else default

@@ -125,9 +125,14 @@ def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
 def lesson_present(request: HttpRequest, slug: str) -> HttpResponse:
     lesson, steps = _get_lesson(slug)
     start = _step_number(request, len(steps))
-    return render(
-        request, "lessons/present.html", {"lesson": lesson, "steps": steps, "start": start}
-    )
+    has_player = any(step.stage_kind == "player" for step in steps)
+    context = {
+        "lesson": lesson,
+        "steps": steps,
+        "start": start,
+        "player": _player_partial() if has_player else None,
+    }
+    return render(request, "lessons/present.html", context)
 
 
 @require_GET

@@ -16,7 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from patterns.errors import FieldError
+from patterns.errors import FieldError, localized
 from patterns.player import permalink
 from patterns.player.playback import PlaybackError, instant_frames
 from patterns.player.runs import RunRequest
@@ -78,7 +78,7 @@ async def run(request: HttpRequest) -> JsonResponse:
         asked = _request(_body(request))
         messages = await asyncio.to_thread(_instant_messages, asked)
     except _BadInput as error:
-        return _error(error.field, error.reason, error.status)
+        return _error(error.field, localized(error), error.status)
     except (PlaybackError, permalink.PermalinkError) as error:
-        return _error(error.field, error.reason)
+        return _error(error.field, localized(error))
     return JsonResponse({"messages": messages})

@@ -22,11 +22,13 @@ import secrets
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
 
 # Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
 import patterns.diagrams  # noqa: F401
 from patterns.catalog import MAX_SPEED, MIN_SPEED
-from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame
+from patterns.errors import FieldError, localized_frame
+from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame, scope_language
 from patterns.player import permalink
 from patterns.player.playback import READOUT_EVERY_WINDOWS, Playback, PlaybackError, fork
 from patterns.player.runs import RunRequest
@@ -82,6 +84,7 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.anchor_wall = 0.0
         self.ended_sent = False
         self.loop_task: asyncio.Task[None] | None = None
+        self.language = scope_language(self.scope)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -92,15 +95,18 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.limiter.allow():
-            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            await self._refuse(FrameError("frame", "too many frames; slow down"))
             return
         try:
             frame = parse_playground_frame(text_data, bytes_data)
             await getattr(self, f"_on_{frame['type']}")(frame)
-        except FrameError as error:
-            await self.send_json(error.as_frame())
-        except (PlaybackError, permalink.PermalinkError) as error:
-            await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
+        except (FrameError, PlaybackError, permalink.PermalinkError) as error:
+            await self._refuse(error)
+
+    async def _refuse(self, error: FieldError) -> None:
+        """An error frame in the page's language; the connection stays usable."""
+        with translation.override(self.language):
+            await self.send_json(localized_frame(error))
 
     # ------------------------------------------------------------------ handlers
 

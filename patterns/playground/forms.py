@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from patterns.errors import localized
 from patterns.player import permalink
 from patterns.player.playback import (
     INSTANT_LIMITS,
@@ -394,7 +395,17 @@ COMMON_SPECS: tuple[Spec, ...] = (
             " a passing check ends it. 0 = off."
         ),
     ),
+    (
+        "settings.ecs.depends_on_healthy",
+        "yesno",
+        _("Hold until the app is HEALTHY (dependsOn)"),
+        _(
+            "A small container with dependsOn the app, condition HEALTHY: a new task stays PENDING,"
+            " registered nowhere, until its first passing container health check."
+        ),
+    ),
 )
+YES_NO = (("False", _("No")), ("True", _("Yes")))
 
 
 def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms.Field:
@@ -408,6 +419,14 @@ def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms
     elif kind == "number":
         field = forms.FloatField(
             required=False, widget=FastNumberInput(attrs={"step": "any", **attrs})
+        )
+    elif kind == "yesno":  # a true/false setting: "False"/"True", as str() writes the default
+        field = forms.TypedChoiceField(
+            choices=YES_NO,
+            coerce=lambda raw: raw == "True",
+            empty_value=None,
+            required=False,
+            widget=FastSelect(attrs=attrs),
         )
     else:
         field = forms.ChoiceField(choices=kind, required=False, widget=FastSelect(attrs=attrs))
@@ -537,9 +556,9 @@ class SettingsForm(forms.Form):
         """Put the engine's reason beside the field its path names (or on the form)."""
         field = self.field_for(error.path)
         if field:
-            self.add_error(field, error.reason)
+            self.add_error(field, localized(error))
         else:
-            self.add_error(None, f"{error.path}: {error.reason}")
+            self.add_error(None, localized(f"{error.path}: {error.reason}"))
 
 
 class CommonSettingsForm(SettingsForm):
@@ -750,7 +769,7 @@ def system_scenario(services: Any, calls: Any) -> dict[str, Any] | None:
     try:
         load_scenario(raw)
     except ScenarioError as error:
-        place_system_error(error.path, error.reason, services, calls)
+        place_system_error(error.path, localized(error), services, calls)
         return None
     return raw
 
@@ -936,7 +955,7 @@ class PlaygroundSetup:
             prepare_scenario(scenario, data["pattern"], data["seed"], limits)
             permalink.validate_run(scenario, data["seed"], data["pattern"], [])
         except (PlaybackError, permalink.PermalinkError) as error:
-            self._place(error.field, error.reason, bool(system))
+            self._place(error.field, localized(error), bool(system))
             return None
         return {"scenario": scenario, "pattern": data["pattern"], "start": self.mode}
 

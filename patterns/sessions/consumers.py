@@ -2,7 +2,10 @@
 
 Roles are resolved on the server: the instructor is the session's owner (with the instructor
 permission); a student is whoever holds a participant token for this session in their Django
-session. Only the instructor's frames change the room; every change is a row of the session's
+session. The owner's projector screen (``?view=projector``) is a third role: it may move the
+slides, play, pause and reveal (a one-screen setup runs from its keyboard), and it never receives
+the right answer before the reveal: its tallies are sent without it, not merely hidden.
+Only the instructor's frames change the room; every change is a row of the session's
 command log (`log.apply_command`), then a `state` frame to everyone in the room: one
 group message per server process (`RoomRelay`), fanned out there to that process's sockets.
 """
@@ -14,19 +17,16 @@ import contextlib
 import logging
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import (
-    get_supported_language_variant,
-    parse_accept_lang_header,
-)
 
+from patterns.errors import localized_frame
 from patterns.lessons import slides
-from patterns.live import FrameError, RateLimiter, parse_frame
+from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
 from patterns.sessions import fields, joining, log, polls
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
@@ -47,6 +47,8 @@ INSTRUCTOR_TYPES = frozenset(
         "end",
     }
 )
+#: What the projector's keyboard and player may do (the console holds every other control).
+PROJECTOR_TYPES = frozenset({"slide", "play", "pause", "speed", "poll.reveal"})
 STUDENT_TYPES = frozenset({"answer", "follow"})
 SHARED_TYPES = frozenset({"ping", "sync"})
 logger = logging.getLogger(__name__)
@@ -59,17 +61,7 @@ COALESCE_S = 0.2
 PRESENCE_EVERY_S = 20.0
 
 
-def _language(scope: dict[str, Any]) -> str:
-    """The page's language for error texts: the language cookie, else Accept-Language."""
-    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
-    candidates = [chosen] if chosen else []
-    for name, value in scope.get("headers", []):
-        if name == b"accept-language":
-            candidates += [lang for lang, _q in parse_accept_lang_header(value.decode("latin-1"))]
-    for candidate in candidates:
-        with contextlib.suppress(LookupError):
-            return get_supported_language_variant(candidate)
-    return settings.LANGUAGE_CODE
+_language = scope_language
 
 
 def _now_ms() -> int:
@@ -77,19 +69,27 @@ def _now_ms() -> int:
 
 
 def _with_histogram(tally: dict[str, Any], language: str) -> dict[str, Any]:
-    """A tally frame with its histogram drawn by the server (``html``), in ``language``."""
+    """A tally frame with its histogram drawn by the server (``html``), in ``language``: a
+    lesson question's bars are labelled with its choices in that language."""
+    tally = polls.localized(tally, language)
     with translation.override(language):
         return {**tally, "html": polls.histogram_html(tally, _("Answers so far"))}
 
 
+def _view(scope: dict[str, Any]) -> str:
+    """The screen the owner opened: "projector" for ``?view=projector``, else the console."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return "projector" if query.get("view") == ["projector"] else "instructor"
+
+
 @database_sync_to_async
-def _resolve(public_id: str, user: Any, django_session: Any) -> tuple[Any, ...]:
+def _resolve(public_id: str, user: Any, django_session: Any, view: str) -> tuple[Any, ...]:
     session = StudySession.objects.filter(public_id=public_id).first()
     if session is None:
         return None, None, None, 0
     count = slides.slide_count(session.lesson_slug, log.MAX_SLIDE)
     if joining.is_instructor(user) and session.owner_id == user.pk:
-        return session, "instructor", None, count
+        return session, view, None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
     participant = joining.participant_for_token(session.pk, tokens.get(public_id))
     if participant is None:
@@ -116,6 +116,8 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     if participant_id is None:
         data["lobby"] = joining.lobby(session_id)
         data["tally"] = polls.tally(poll["id"]) if poll else None
+        if data["tally"] is not None and poll["state"] != "revealed":
+            data["sealed"] = polls.without_answer(data["tally"])
     else:
         data["answer"] = polls.your_answer(participant_id, poll["id"] if poll else None)
         revealed = poll is not None and poll["state"] == "revealed"
@@ -130,7 +132,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self._last_presence = 0.0
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
         session, role, participant, slides = await _resolve(
-            public_id, self.scope.get("user"), self.scope.get("session")
+            public_id, self.scope.get("user"), self.scope.get("session"), _view(self.scope)
         )
         if session is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -141,6 +143,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.session_id: int = session.pk
         self.participant = participant
         self.slides = slides
+        self.lesson = session.lesson_slug
         self.limiter = RateLimiter(rate=10, burst=20)
         self.language = _language(self.scope)
         await self.accept()
@@ -151,7 +154,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await RoomRelay.join(
             self.channel_layer, self.session_id, self, session.expires_at.timestamp()
         )
-        if role == "instructor":
+        if role != "student":
             await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
         # The snapshot is read after joining the group: a command committed in between is in
         # the snapshot, one committed later arrives as a state frame; none falls in a gap.
@@ -169,7 +172,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await RoomRelay.leave(self.channel_layer, self.session_id, self)
         if self.role is None:
             return
-        if self.role == "instructor":
+        if self.role != "student":
             await self.channel_layer.group_discard(
                 instructor_group(self.session_id), self.channel_name
             )
@@ -183,7 +186,10 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.role is None:
             return
         if not self.limiter.allow():
-            await self.send_json(FrameError("frame", "too many frames; slow down").as_frame())
+            with translation.override(self.language):
+                await self.send_json(
+                    localized_frame(FrameError("frame", "too many frames; slow down"))
+                )
             return
         try:
             frame = parse_frame(
@@ -191,10 +197,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             )
             with translation.override(self.language):
                 await self._handle(frame)
-        except FrameError as error:
-            await self.send_json(error.as_frame())
-        except fields.SessionError as error:
-            await self.send_json({"type": "error", "field": error.field, "reason": error.reason})
+        except (FrameError, fields.SessionError) as error:
+            with translation.override(self.language):
+                await self.send_json(localized_frame(error))
 
     async def _handle(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
@@ -203,7 +208,10 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "sync":
             await self._send_hello()
         elif kind in INSTRUCTOR_TYPES:
-            if self.role != "instructor":
+            allowed = self.role == "instructor" or (
+                self.role == "projector" and kind in PROJECTOR_TYPES
+            )
+            if not allowed:
                 raise FrameError("type", "only the instructor can do that")
             await self._command(frame)
         elif self.role != "student":
@@ -214,7 +222,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._follow(frame)
 
     async def _command(self, frame: dict[str, Any]) -> None:
-        kind, payload = log.validate_command(frame, self.slides)
+        kind, payload = log.validate_command(frame, self.slides, self.lesson)
         applied = await database_sync_to_async(log.apply_command)(self.session_id, kind, payload)
         await self.channel_layer.group_send(room_group(self.session_id), state_message(applied))
         if kind == "poll.open":
@@ -290,10 +298,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         relay = RoomRelay.get(self.channel_layer, self.session_id)
         if relay is not None:
             await relay.sim.update(data["seq"], data["state"]["sim"])
-        if self.role == "instructor":
+        if self.role != "student":
             await self.send_json(data["lobby"])
-            if data["tally"] is not None:
-                await self.send_json(_with_histogram(data["tally"], self.language))
+            tally = data.get("sealed") if self.role == "projector" else None
+            tally = tally or data["tally"]
+            if tally is not None:
+                await self.send_json(_with_histogram(tally, self.language))
 
     async def _send_ended(self) -> None:
         self.role = None
@@ -334,12 +344,15 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self._coalesce("lobby", send_lobby)
 
     async def room_tally_changed(self, event: dict[str, Any]) -> None:
-        # Only the instructor group gets these: students see the histogram once it is revealed,
-        # so their guesses stay their own.
+        # Only the instructor group (console and projector) gets these: students see the
+        # histogram once it is revealed, so their guesses stay their own.
         async def send_tally() -> None:
             _seq, state, _live = await _snapshot(self.session_id)
-            if state["poll"] is not None:
-                tally = await database_sync_to_async(polls.tally)(state["poll"]["id"])
+            poll = state["poll"]
+            if poll is not None:
+                tally = await database_sync_to_async(polls.tally)(poll["id"])
+                if self.role == "projector" and poll["state"] != "revealed":
+                    tally = polls.without_answer(tally)
                 await self.send_json(_with_histogram(tally, self.language))
 
         self._coalesce("tally", send_tally)

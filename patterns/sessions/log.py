@@ -22,12 +22,14 @@ from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
 from patterns.sessions.models import Poll, SessionCommand, StudySession
-from patterns.sessions.polls import public_correct, validate_poll
+from patterns.sessions.polls import STATE_ONLY, public_correct, validate_poll
 
 #: Slides a session without a lesson may go to.
 MAX_SLIDE = 500
 ELEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SIM_KINDS = ("play", "pause", "speed", "action", "scenario")
+#: Commands that mean the class has begun: the projector then puts the join code in a corner.
+STARTING_KINDS = frozenset({"slide", "play", "scenario", "poll.open"})
 
 
 def initial_state() -> dict[str, Any]:
@@ -37,6 +39,7 @@ def initial_state() -> dict[str, Any]:
         "highlight": None,
         "sim": {"playing": False, "speed": 1.0, "vt": 0.0, "since": 0.0, "actions": 0},
         "poll": None,
+        "started": False,
         "ended": False,
     }
 
@@ -44,6 +47,8 @@ def initial_state() -> dict[str, Any]:
 def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s: float):
     """The state after one command; pure, so the log can be replayed anywhere."""
     new = {**state, "sim": dict(state["sim"])}
+    if kind in STARTING_KINDS:
+        new["started"] = True
     if kind == "slide":
         new["slide"], new["step"] = payload["slide"], payload["step"]
     elif kind == "highlight":
@@ -73,6 +78,12 @@ def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s
             "scored": payload["scored"],
             "state": Poll.OPEN,
             "correct": None,
+            # Logs written before timers and translations have neither.
+            "seconds": payload.get("seconds"),
+            "closes_at_ms": (
+                round((at_s + payload["seconds"]) * 1000) if payload.get("seconds") else None
+            ),
+            "texts": payload.get("texts") or {},
         }
     elif kind == "poll.reveal" and new["poll"] is not None:
         new["poll"] = {**new["poll"], "state": Poll.REVEALED, "correct": payload["correct"]}
@@ -141,7 +152,8 @@ def _prepare(
             raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
         number = session.polls.count() + 1
-        poll = Poll.objects.create(session=session, number=number, opened_at=now, **payload)
+        columns = {k: v for k, v in payload.items() if k not in STATE_ONLY}
+        poll = Poll.objects.create(session=session, number=number, opened_at=now, **columns)
         return {"id": poll.pk, "number": number, **payload}
     if kind in ("poll.reveal", "poll.close"):
         if current is None:
@@ -157,7 +169,9 @@ def _prepare(
     return payload
 
 
-def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str, Any]]:
+def validate_command(
+    frame: dict[str, Any], slides: int, lesson: str = ""
+) -> tuple[str, dict[str, Any]]:
     """An instructor frame -> (kind, payload) as stored in the log; SessionError names the field."""
     kind = frame["type"]
     if kind == "slide":
@@ -186,5 +200,5 @@ def validate_command(frame: dict[str, Any], slides: int) -> tuple[str, dict[str,
         except session_sim.SimCommandError as error:
             raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
-        return kind, validate_poll(frame)
+        return kind, validate_poll(frame, lesson)
     raise SessionError("type", _("not an instructor command"))

@@ -7,20 +7,33 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patterns.lessons import slides
-from patterns.sessions.fields import SessionError, read_number, read_text, read_whole
+from patterns.sessions.fields import (
+    SessionError,
+    read_answer_number,
+    read_number,
+    read_text,
+    read_whole,
+)
 from patterns.sessions.models import Answer, Participant, Poll, StudySession
 
 MAX_CHOICES = 6
 CHOICE_MAX = 120
 PROMPT_MAX = 300
 POINTS_PER_CORRECT = 100
+#: An optional poll timer, in whole seconds: the poll stops taking answers by itself.
+TIMER_MIN_S = 5
+TIMER_MAX_S = 600
+#: The seeds the console draws a lesson's questions with (its page picks one per load).
+SEED_MAX = 2**31 - 1
 
 
 def from_lesson(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
@@ -30,6 +43,31 @@ def from_lesson(slug: str, lang: str, seed: int) -> list[dict[str, Any]]:
     )
 
 
+def lesson_texts(slug: str, ref: str, seed: int) -> dict[str, dict[str, Any]]:
+    """The lesson question ``ref`` (drawn with ``seed``) in every site language that has it:
+    {lang: {"prompt", "choices", "correct"}}. Empty when the lesson or the question is unknown."""
+    texts = {}
+    for lang, _name in settings.LANGUAGES:
+        found = next((p for p in from_lesson(slug, lang, seed) if p["ref"] == ref), None)
+        if found is not None:
+            texts[lang] = found
+    return texts
+
+
+def _translations(frame: dict[str, Any], payload: dict[str, Any], lesson: str) -> dict[str, Any]:
+    """A poll opened unedited from the lesson's quiz: its prompt and choices in every language,
+    so each phone shows it in its own. Edited (or not from the lesson): {}, the text as written."""
+    ref, seed = frame.get("ref"), frame.get("seed")
+    if not lesson or not isinstance(ref, str) or len(ref) > 100 or ref.count(":") != 1:
+        return {}
+    seed = read_whole(frame, "seed", 0, SEED_MAX)
+    texts = lesson_texts(lesson, ref, seed)
+    asked = (payload["prompt"], payload["choices"], payload["correct"])
+    if not any((t["prompt"], t["choices"], t["correct"]) == asked for t in texts.values()):
+        return {}
+    return {lang: {"prompt": t["prompt"], "choices": t["choices"]} for lang, t in texts.items()}
+
+
 def public_correct(poll: Poll) -> int | float | None:
     """The right answer as the room is told it: a choice's index or a number; None if unset."""
     if poll.correct is None:
@@ -37,8 +75,11 @@ def public_correct(poll: Poll) -> int | float | None:
     return int(poll.correct) if poll.kind == Poll.CHOICE else poll.correct
 
 
-def validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
-    """An instructor's poll.open frame -> the poll's fields; SessionError names a bad field."""
+def validate_poll(frame: dict[str, Any], lesson: str = "") -> dict[str, Any]:
+    """An instructor's poll.open frame -> the poll's fields; SessionError names a bad field.
+
+    Two fields live only in the command log and the room state, not on the poll row: ``seconds``
+    (the optional timer) and ``texts`` (a lesson question's words in every language)."""
     poll_kind = frame.get("kind")
     if poll_kind not in (Poll.CHOICE, Poll.NUMERIC):
         raise SessionError("kind", _("expected choice or numeric"))
@@ -59,7 +100,7 @@ def validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
     if poll_kind == Poll.CHOICE:
         raw = frame.get("choices")
         if not isinstance(raw, list) or not 2 <= len(raw) <= MAX_CHOICES:
-            raise SessionError("choices", _("give 2 to %(max)d choices") % {"max": MAX_CHOICES})
+            raise SessionError("choices", _("fill in 2 to %(max)d choices") % {"max": MAX_CHOICES})
         payload["choices"] = [
             read_text({"c": c}, "c", CHOICE_MAX) if isinstance(c, str) else _bad_choice()
             for c in raw
@@ -74,7 +115,34 @@ def validate_poll(frame: dict[str, Any]) -> dict[str, Any]:
             payload["tolerance"] = read_number(frame, "tolerance", 0, 1e9)
     if scored and payload["correct"] is None:
         raise SessionError("correct", _("a scored poll needs a right answer"))
-    return payload
+    seconds = frame.get("seconds")
+    if seconds is not None:
+        seconds = read_whole(frame, "seconds", TIMER_MIN_S, TIMER_MAX_S)
+    return {**payload, "seconds": seconds, "texts": _translations(frame, payload, lesson)}
+
+
+#: Fields of a poll.open payload that are not columns of the poll row.
+STATE_ONLY = ("seconds", "texts")
+
+
+def closes_at_ms(poll: dict[str, Any]) -> int | None:
+    """When a timed poll in the room state stops taking answers (server epoch ms)."""
+    return poll.get("closes_at_ms")
+
+
+def _refuse_late(current: dict[str, Any]) -> None:
+    closes = closes_at_ms(current)
+    if closes is not None and timezone.now().timestamp() * 1000 >= closes:
+        seconds = current.get("seconds") or 0
+        raise SessionError(
+            "poll",
+            ngettext(
+                "Time is up: this poll took answers for %(seconds)d second.",
+                "Time is up: this poll took answers for %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds},
+        )
 
 
 def _bad_choice() -> str:
@@ -88,12 +156,13 @@ def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
         raise SessionError("poll", _("This poll is no longer open."))
     if current["state"] != Poll.OPEN:
         raise SessionError("poll", _("Answers are closed: the result has been revealed."))
+    _refuse_late(current)
     choice: int | None = None
     value: float | None = None
     if current["kind"] == Poll.CHOICE:
         choice = read_whole(frame, "choice", 0, len(current["choices"]) - 1)
     else:
-        value = read_number(frame, "value", -1e9, 1e9)
+        value = read_answer_number(frame, "value", -1e9, 1e9)
     # The poll row's lock orders this answer against the reveal (which updates that row in its
     # command's transaction): an answer is either counted before the reveal or refused after.
     with transaction.atomic():
@@ -132,9 +201,30 @@ def format_number(value: float) -> str:
 
 
 def tally(poll_id: int) -> dict[str, Any]:
-    poll = Poll.objects.get(pk=poll_id)
+    """The poll's tally; while it is the room's current poll, with its choices in every language
+    it has them (``texts``), for ``localized``."""
+    poll = Poll.objects.select_related("session").get(pk=poll_id)
     answers = list(poll.answers.values_list("choice", "value"))
-    return tally_answers(poll, answers)
+    counted = tally_answers(poll, answers)
+    current = poll.session.state.get("poll") or {}
+    if poll.kind == Poll.CHOICE and current.get("id") == poll.pk and current.get("texts"):
+        counted["texts"] = {lang: t["choices"] for lang, t in current["texts"].items()}
+    return counted
+
+
+def localized(tally: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The tally with its labels in ``lang`` (a lesson question's choices) and without
+    ``texts``."""
+    texts = tally.get("texts") or {}
+    out = {k: v for k, v in tally.items() if k != "texts"}
+    if lang in texts:
+        out["labels"] = list(texts[lang])
+    return out
+
+
+def without_answer(tally: dict[str, Any]) -> dict[str, Any]:
+    """The tally as the projector may show it before the reveal: no right answer in it."""
+    return {**tally, "correct": None}
 
 
 def tally_answers(poll: Poll, answers: Sequence[tuple[int | None, float | None]]) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""Study-session pages: the index with the join form, the presenter view, the student room,
-slides as partials, and the report. Thin: the logic lives in joining, log, polls and report."""
+"""Study-session pages: the index with the join form, the instructor's two screens (the
+projector, which shows only what the room sees, and the console with every control), the
+student room, slides as partials, and the report. Thin: the logic lives in joining, log, polls
+and report."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patterns.errors import localized
 from patterns.lessons import slides
-from patterns.sessions import broadcast, fields, joining, log, polls
+from patterns.sessions import accounts, broadcast, fields, joining, joinurl, log, polls
 from patterns.sessions import report as session_report
 from patterns.sessions.forms import CreateSessionForm, JoinForm
 from patterns.sessions.models import StudySession
@@ -37,7 +39,7 @@ def _owned(request: HttpRequest, public_id: str) -> StudySession:
 
 
 def _join_url(request: HttpRequest, session: StudySession) -> str:
-    return request.build_absolute_uri(reverse("sessions-join-code", args=[session.display_code]))
+    return joinurl.join_url(request, session.display_code)
 
 
 @require_GET
@@ -88,7 +90,7 @@ def join(request: HttpRequest) -> HttpResponse:
         _participant, token = joining.join(session, form.cleaned_data["nickname"])
     except fields.SessionError as error:
         joining.record_attempt(ip, session, ok=False)
-        form.add_error(error.field, error.reason)
+        form.add_error(error.field, localized(error))
         return _index(request, form, status=400)
     joining.record_attempt(ip, session, ok=True)
     tokens[session.public_id] = token
@@ -113,7 +115,7 @@ def create(request: HttpRequest) -> HttpResponse:
     session = joining.create_session(
         request.user, form.cleaned_data["title"], form.cleaned_data["lesson"]
     )
-    return redirect("sessions-present", public_id=session.public_id)
+    return redirect("sessions-console", public_id=session.public_id)
 
 
 def _slides(session: StudySession) -> list[dict[str, Any]] | None:
@@ -124,26 +126,54 @@ def _slide_context(session: StudySession, number: int) -> dict[str, Any]:
     slides = _slides(session)
     total = len(slides) if slides else None
     slide = slides[number - 1] if slides and 1 <= number <= len(slides) else None
-    return {"session": session, "number": number, "total": total, "slide": slide}
+    return {
+        "session": session,
+        "number": number,
+        "total": total,
+        "slide": slide,
+        # The projector and the phones make a slide's player embed live (sessions/slides.js).
+        "slide_players": any(s["stage_kind"] == "player" for s in slides or []),
+    }
+
+
+def _screen_context(request: HttpRequest, session: StudySession) -> dict[str, Any]:
+    """What both instructor screens show: the current slide, the join code and who is here."""
+    join_url = _join_url(request, session)
+    return {
+        **_slide_context(session, session.state.get("slide", 1)),
+        "join_url": join_url,
+        "qr": qr_svg(join_url, _("QR code for the join page")),
+        "lobby": joining.lobby(session.pk),
+        "started": bool(session.state.get("started")),
+    }
 
 
 @login_required
 @require_GET
 def present(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The projector: what the room sees, never the right answer before the reveal."""
     session = _owned(request, public_id)
-    join_url = _join_url(request, session)
+    return render(request, "sessions/present.html", _screen_context(request, session))
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The instructor's controls: slides, the shared run, polls, the lesson's questions."""
+    session = _owned(request, public_id)
+    # Drawn questions get new numbers on each load of the console; the seed goes with a poll
+    # opened from one, so the server can find the same question in every language.
+    seed = secrets.randbelow(polls.SEED_MAX)
     context = {
-        **_slide_context(session, session.state.get("slide", 1)),
-        "join_url": join_url,
-        "qr": qr_svg(join_url, _("QR code for the join page")),
-        "lobby": joining.lobby(session.pk),
+        **_screen_context(request, session),
         "slide_titles": [s["title"] for s in (_slides(session) or [])],
-        # Drawn questions get new numbers on each load of the presenter page.
-        "lesson_polls": polls.from_lesson(
-            session.lesson_slug, get_language(), secrets.randbelow(2**31)
-        ),
+        "lesson_polls": polls.from_lesson(session.lesson_slug, get_language(), seed),
+        "poll_seed": seed,
+        "max_choices": range(polls.MAX_CHOICES),
+        "timer_min": polls.TIMER_MIN_S,
+        "timer_max": polls.TIMER_MAX_S,
     }
-    return render(request, "sessions/present.html", context)
+    return render(request, "sessions/console.html", context)
 
 
 @require_GET
@@ -189,8 +219,12 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def report_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
+    try:
+        zone = accounts.viewer_zone(request)
+    except accounts.ZoneError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
-        session_report.report_csv(session), content_type="text/csv; charset=utf-8"
+        session_report.report_csv(session, zone), content_type="text/csv; charset=utf-8"
     )
     filename = f"kumoben-session-{session.code}-{session.created_at:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,5 +1,7 @@
 // Story mode and presenter mode for lessons. Loaded as an ES module (the CSP forbids inline script).
 // Story mode works without this file (Back/Continue are real links); it only adds keys and focus.
+import { mountEmbed } from "./player/embed.js";
+import { followPlayhead } from "./player/links.js";
 
 // Story mode leaves PageUp/PageDown to scroll a long step; presenter mode takes them (clickers
 // send them) and leaves ↑ ↓ and Space to scroll a slide that is taller than the screen.
@@ -41,7 +43,52 @@ function initStory(root) {
   }
 }
 
+// The deck's live player: the shown slide's player embed runs; the one of the slide left behind
+// stops (its clock, keys and run) and gives its place back to the static summary.
+class DeckPlayer {
+  constructor(deck) {
+    this.template = document.querySelector("template[data-lesson-player]");
+    this.runUrl = deck.dataset.runUrl;
+    this.embed = null;
+    this.player = null;
+    this.ticket = 0;
+  }
+
+  async show(slide) {
+    this.stop();
+    const embed = slide.querySelector(".embed-player[data-scenario]");
+    if (!embed || !this.template || !this.runUrl) return;
+    const ticket = ++this.ticket;
+    this.embed = embed;
+    const player = await mountEmbed(embed, this.template, this.runUrl, { pageKeys: false });
+    if (ticket !== this.ticket) {
+      player?.destroy();  // another slide was shown while this one's run loaded
+      player?.root.remove();
+      return;
+    }
+    this.player = player;
+    if (player) window.kumobenPlayer = player;  // for the browser tests
+  }
+
+  stop() {
+    this.ticket += 1;
+    if (this.player) {
+      this.player.destroy();
+      this.player.root.remove();
+      window.kumobenPlayer = null;
+    }
+    if (this.embed) {
+      this.embed.classList.remove("embed-player--live");
+      const summary = this.embed.querySelector(".embed-player__fallback .readout");
+      if (summary) summary.hidden = false;
+    }
+    this.player = null;
+    this.embed = null;
+  }
+}
+
 function initDeck(deck) {
+  const livePlayer = new DeckPlayer(deck);
   const slides = Array.from(deck.querySelectorAll("[data-slide]"));
   const total = slides.length;
   const prev = document.querySelector("[data-deck-prev]");
@@ -59,8 +106,10 @@ function initDeck(deck) {
 
   let current = 0;
   function show(number, { focus = true } = {}) {
+    const previous = current;
     current = Math.min(Math.max(number, 1), total);
     slides.forEach((slide, index) => { slide.hidden = index + 1 !== current; });
+    if (current !== previous) livePlayer.show(slides[current - 1]);
     prev.href = `#slide-${Math.max(current - 1, 1)}`;
     next.href = `#slide-${Math.min(current + 1, total)}`;
     prev.toggleAttribute("aria-disabled", current === 1);
@@ -103,42 +152,16 @@ function initDeck(deck) {
   show(fromHash(), { focus: false });
 }
 
-// A step's player embed becomes the playground's trace player, running the step's scenario as an
-// instant run and left paused at 0 s so the learner presses Play. The page carries the player's
-// markup in a <template> (views_lessons renders it once per language); until it is cloned in, and
-// whenever the run cannot be fetched, the embed shows the engine's static summary instead.
+// A step's player embed becomes the playground's trace player (player/embed.js).
 async function initPlayer(story) {
   const embed = story.querySelector(".embed-player[data-scenario]");
   const template = document.querySelector("template[data-lesson-player]");
-  const runUrl = story.dataset.runUrl;
-  if (!embed || !template || !runUrl) return;
-  let scenario = embed.dataset.scenario;  // a built-in's name: the run endpoint looks it up
-  if (embed.dataset.scenarioJson) {
-    try {
-      scenario = { ...JSON.parse(embed.dataset.scenarioJson), seed: Number(embed.dataset.seed || "1") };
-    } catch {
-      return;
-    }
-  }
-  let Player;
-  try {
-    ({ Player } = await import("./player/player.js"));
-  } catch {
-    return;
-  }
-  const root = document.importNode(template.content, true).querySelector("[data-role=player]");
-  const summary = embed.querySelector(".embed-player__fallback .readout");
-  const step = story.querySelector(".step");
-  embed.classList.add("embed-player--live");
-  step.classList.add("step--player-live");
-  if (summary) summary.hidden = true;
-  embed.appendChild(root);
-  const player = new Player(root, { runUrl });
+  if (!embed || !template || !story.dataset.runUrl) return;
+  story.querySelector(".step").classList.add("step--player-live");
+  const player = await mountEmbed(embed, template, story.dataset.runUrl);
+  if (!player) return;
   window.kumobenPlayer = player;  // for the browser tests, as on the playground and lab pages
-  if (await player.runInstant(scenario, embed.dataset.pattern)) return;
-  // The run failed (offline, or the engine refused it): keep the player's error status visible
-  // but give the reader the numbers the server already rendered.
-  if (summary) summary.hidden = false;
+  followPlayhead(story, player);  // "Explore from here" opens the playground at its playhead
 }
 
 const story = document.querySelector("[data-lesson-story]");

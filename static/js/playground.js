@@ -107,9 +107,11 @@ function heard(message) {
   if (message.permalink) updatePermalink(message.permalink);
 }
 
+let currentToken = null;
 let runToken = null;  // the permalink of the run shown: the exports draw it at the playhead
 
 function updatePermalink(token) {
+  currentToken = token;
   runToken = token;
   const link = page.querySelector("[data-role=permalink]");
   const url = new URL(page.dataset.pageUrl, window.location.href);
@@ -253,13 +255,50 @@ async function start(mode, scenario, pattern) {
   playerRoot.querySelector("button[data-control=play]").focus({ preventScroll: true });
 }
 
-// A permalink replays its run: the server decodes the token (scenario, seed, pattern, log).
+// A link replays its run: the server checked it (scenario, seed, pattern, log and the playhead t).
+// With a playhead the whole run is fetched at once and left paused there, as the page that linked
+// here showed it; without one it starts live.
 const opened = document.getElementById("opened-run");
-if (opened) {
-  const run = JSON.parse(opened.textContent);
-  const radio = setupForm().querySelector(`input[name=pattern][value="${run.pattern}"]`);
+if (opened) openRun(JSON.parse(opened.textContent));
+
+async function openRun(run) {
+  const form = setupForm();
+  const radio = form.querySelector(`input[name=pattern][value="${run.pattern}"]`);
   if (radio) radio.checked = true;
-  setupForm().elements.seed.value = run.seed;
+  form.elements.seed.value = run.seed;
+  if (run.name !== null && [...form.elements.scenario.options].some((o) => o.value === run.name)) {
+    form.elements.scenario.value = run.name;
+  }
   updatePermalink(run.token);
-  start("live", { permalink: run.token, seed: run.seed }, run.pattern);
+  const scenario = { permalink: run.token, seed: run.seed };
+  if (run.t === null) return start("live", scenario, run.pattern);
+  lastRun = [];
+  if (await player.runInstant(scenario, run.pattern)) {
+    player.pause();
+    player.seek(run.t);
+  } else {
+    start("live", scenario, run.pattern);  // longer than an instant run may be: play it live
+  }
+}
+
+// The run's link at the playhead: the language switch keeps the run and where it was.
+function linkHere() {
+  const token = currentToken;
+  if (!token) return null;
+  const url = new URL(page.dataset.pageUrl, window.location.href);
+  url.searchParams.set("run", token);
+  url.searchParams.set("t", String(Math.round(player.clock.now * 1000) / 1000));
+  return url.pathname + url.search;
+}
+
+document.querySelector("form.lang-switch")?.addEventListener("submit", (e) => {
+  const here = linkHere();
+  if (here) e.target.elements.next.value = here;
+});
+const permalinkLink = page.querySelector("[data-role=permalink]");
+for (const kind of ["pointerdown", "focus", "contextmenu"]) {
+  permalinkLink.addEventListener(kind, () => {
+    const here = linkHere();
+    if (here) permalinkLink.href = here;
+  });
 }

@@ -61,7 +61,7 @@ def test_story_mode_deep_link_opens_the_step(page: Page, daphne_server: DaphneSe
     expect(page.locator("#step-title")).to_have_text("Outlier detection")
     expect(page.locator(".step-dots [aria-current='step']")).to_have_text(re.compile("4"))
     expect(page.get_by_role("link", name="Explore from here in the playground")).to_have_attribute(
-        "href", "/playground/?pattern=service-connect&scenario=kill-task"
+        "href", "/playground/?scenario=kill-task&pattern=service-connect&seed=1&t=0"
     )
 
 

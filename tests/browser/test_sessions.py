@@ -71,7 +71,7 @@ def test_session_join_follow_poll_and_reveal(classroom: Classroom, artifacts_dir
     # Predict, then reveal.
     _ask(teacher, "Which task gets the next request?", ["inventory-1", "inventory-2"], correct=1)
     for student, pick in ((aya, "inventory-2"), (ben, "inventory-1"), (chie, "inventory-2")):
-        student.get_by_role("button", name=pick).click()
+        student.get_by_test_id("student-poll").get_by_role("button", name=pick).click()
         expect(student.get_by_test_id("poll-feedback")).to_contain_text("Answer sent")
     expect(teacher.get_by_test_id("poll-answered")).to_have_text("3")  # Dan does not answer
     expect(teacher.get_by_test_id("instructor-histogram").locator("g.bar")).to_have_count(2)
@@ -128,7 +128,9 @@ def test_a_question_from_the_lessons_quiz_becomes_a_poll(
     teacher.get_by_test_id("poll-ask").click()
 
     expect(aya.get_by_test_id("student-poll")).to_contain_text(preset["prompt"])
-    aya.get_by_role("button", name=preset["choices"][preset["correct"]], exact=True).click()
+    aya.get_by_test_id("student-poll").get_by_role(
+        "button", name=preset["choices"][preset["correct"]], exact=True
+    ).click()
     teacher.get_by_test_id("poll-reveal").click()
     expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ Right!")
 

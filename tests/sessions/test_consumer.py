@@ -168,7 +168,7 @@ async def test_instructor_cannot_answer_polls() -> None:
         ),
         (
             json.dumps({"type": "poll.open", "kind": "choice", "prompt": "?", "choices": ["a"]}),
-            {"field": "choices", "reason": "give 2 to 6 choices"},
+            {"field": "choices", "reason": "fill in 2 to 6 choices"},
         ),
         (json.dumps({"type": "poll.reveal"}), {"field": "poll", "reason": "No poll is open."}),
     ],
@@ -346,9 +346,20 @@ async def test_numeric_poll_answers_are_numbers() -> None:
     bad = await until(aya, "error")
     await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": 27.5})
     good = await until(aya, "answered")
+    # As a Japanese phone types it: full-width digits and a full-width decimal point.
+    await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": "２７．５"})
+    typed = await until(aya, "answered")
+    await aya.send_json_to({"type": "answer", "poll": poll["id"], "value": " "})
+    empty = await until(aya, "error")
 
-    assert bad == {"type": "error", "field": "value", "reason": "expected a number"}
+    assert bad == {
+        "type": "error",
+        "field": "value",
+        "reason": "“thirty” is not a number: write only digits, such as 42 or 1.5.",
+    }
     assert good == {"type": "answered", "poll": poll["id"], "choice": None, "value": 27.5}
+    assert typed == good
+    assert empty == {"type": "error", "field": "value", "reason": "Write a number first."}
 
 
 async def test_student_cannot_enter_another_session() -> None:

@@ -69,7 +69,11 @@ def test_fold_replays_slides_simulation_and_polls() -> None:
             "scored": True,
             "state": "revealed",
             "correct": 1,
+            "seconds": None,
+            "closes_at_ms": None,
+            "texts": {},
         },
+        "started": True,
         "ended": False,
     }
 
@@ -93,3 +97,37 @@ def test_fold_hides_the_right_answer_until_the_reveal() -> None:
     ]
 
     assert log.fold(commands)["poll"]["correct"] is None
+
+
+def test_the_class_starts_with_a_slide_a_run_or_a_poll_not_a_highlight() -> None:
+    highlighted = log.fold([_command(1, 100.0, "highlight", el="task-inventory-1")])
+    moved = log.fold([_command(1, 100.0, "slide", slide=2, step=0)])
+
+    assert (log.initial_state()["started"], highlighted["started"], moved["started"]) == (
+        False,
+        False,
+        True,
+    )
+
+
+def test_a_timed_poll_in_the_state_closes_at_its_open_time_plus_its_seconds() -> None:
+    opened = _command(
+        1,
+        100.25,
+        "poll.open",
+        id=3,
+        number=1,
+        kind="choice",
+        prompt="Which?",
+        choices=["a", "b"],
+        unit="",
+        scored=False,
+        tolerance=0.0,
+        correct=None,
+        seconds=20,
+        texts={},
+    )
+
+    poll = log.fold([opened])["poll"]
+
+    assert (poll["seconds"], poll["closes_at_ms"]) == (20, 120250)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from patterns.sessions import polls
-from patterns.sessions.fields import read_text
+from patterns.sessions.fields import (
+    SessionError,
+    parse_typed_number,
+    read_answer_number,
+    read_text,
+)
 from patterns.sessions.models import Poll
 
 pytestmark = pytest.mark.unit
@@ -70,6 +75,7 @@ def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
 
     assert made == [
         {
+            "ref": "summary-choice:0",
             "step": 4,
             "prompt": "Your services all run on ECS and you want retries and traffic metrics "
             "without running a mesh. What fits best?",
@@ -78,6 +84,7 @@ def test_lesson_polls_turn_the_quiz_into_plain_text_polls() -> None:
         },
         {
             # Two right answers: a poll takes one, so this one cannot be scored.
+            "ref": "summary-choice:1",
             "step": 4,
             "prompt": "A Lambda function attached to your VPC must call one of your ECS services. "
             "Which options work?",
@@ -105,3 +112,54 @@ def test_poll_text_keeps_japanese_full_width_punctuation() -> None:
 
     assert read_text({"prompt": prompt}, "prompt", 300) == prompt
     assert read_text({"prompt": "  a\u3000 b "}, "prompt", 300) == "a b"
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("42", 42.0),
+        ("１２．５", 12.5),
+        ("  ３０ ", 30.0),
+        ("1,5", 1.5),
+        ("1,000", 1000.0),
+        ("１，０００．５", 1000.5),
+        ("−3", -3.0),
+        (".5", 0.5),
+        ("１２秒", None),
+        ("30 s", None),
+        ("1.2.3", None),
+        ("thirty", None),
+        ("", None),
+    ],
+)
+def test_typed_numbers_read_as_a_phone_types_them(typed: str, number: float | None) -> None:
+    assert parse_typed_number(typed) == number
+
+
+def test_a_refused_number_says_what_was_typed_and_why() -> None:
+    with pytest.raises(SessionError) as error:
+        read_answer_number({"value": "１２秒"}, "value", -1e9, 1e9)
+
+    assert (error.value.field, error.value.reason) == (
+        "value",
+        "“１２秒” is not a number: write only digits, such as 42 or 1.5.",
+    )
+
+
+def test_lesson_texts_name_one_question_in_every_language() -> None:
+    texts = polls.lesson_texts("summary", "summary-choice:0", 3)
+
+    assert sorted(texts) == ["en", "ja"]
+    assert texts["en"] == polls.from_lesson("summary", "en", 3)[0]
+    assert texts["ja"]["correct"] == texts["en"]["correct"] == 1
+    assert texts["ja"]["prompt"] != texts["en"]["prompt"]
+    assert polls.lesson_texts("summary", "summary-choice:9", 3) == {}
+    assert polls.lesson_texts("no-such-lesson", "summary-choice:0", 3) == {}
+
+
+def test_localized_tally_swaps_in_the_viewers_labels_only_when_it_has_them() -> None:
+    tally = {"labels": ["a", "b"], "counts": [1, 2], "texts": {"ja": ["あ", "い"]}}
+
+    assert polls.localized(tally, "ja") == {"labels": ["あ", "い"], "counts": [1, 2]}
+    assert polls.localized(tally, "en") == {"labels": ["a", "b"], "counts": [1, 2]}
+    assert polls.without_answer({"correct": 2, "counts": [1]}) == {"correct": None, "counts": [1]}

@@ -86,7 +86,7 @@ def test_instructor_creates_a_session_and_sees_code_url_and_qr(instructor: Clien
 
     session = StudySession.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/sessions/{session.public_id}/present/"
+    assert response["Location"] == f"/sessions/{session.public_id}/console/"
     page = instructor.get(response["Location"])
     assert page.status_code == 200
     assert f'data-testid="join-code" aria-label="Join code {session.display_code}"' in page.text
@@ -110,18 +110,20 @@ def test_another_instructor_cannot_present_or_read_the_report(session: StudySess
 
     responses = [
         other.get(f"/sessions/{session.public_id}/present/").status_code,
+        other.get(f"/sessions/{session.public_id}/console/").status_code,
         other.get(f"/sessions/{session.public_id}/report/").status_code,
         other.get(f"/sessions/{session.public_id}/report.csv").status_code,
         other.post(f"/sessions/{session.public_id}/end/").status_code,
     ]
 
-    assert responses == [403, 403, 403, 403]
+    assert responses == [403, 403, 403, 403, 403]
 
 
 def test_pages_have_no_inline_style_or_handlers(instructor: Client, session: StudySession) -> None:
     pages = [
         instructor.get("/sessions/").text,
         instructor.get(f"/sessions/{session.public_id}/present/").text,
+        instructor.get(f"/sessions/{session.public_id}/console/").text,
         instructor.get(f"/sessions/{session.public_id}/report/").text,
     ]
 
@@ -203,10 +205,13 @@ def test_nicknames_are_unique_ignoring_case_and_width(session: StudySession) -> 
 def test_nickname_markup_is_escaped_in_the_lobby(instructor: Client, session: StudySession) -> None:
     _join(Client(), session.code, "<b>x</b>")
 
-    page = instructor.get(f"/sessions/{session.public_id}/present/")
+    pages = [
+        instructor.get(f"/sessions/{session.public_id}/{screen}/").text
+        for screen in ("console", "present")
+    ]
 
-    assert "&lt;b&gt;x&lt;/b&gt;" in page.text
-    assert "<b>x</b>" not in page.text
+    assert ["&lt;b&gt;x&lt;/b&gt;" in page for page in pages] == [True, True]
+    assert ["<b>x</b>" in page for page in pages] == [False, False]
 
 
 def test_guessing_is_throttled_per_address(
@@ -348,17 +353,17 @@ def test_report_csv_defuses_formulas_and_lists_answers(
 
     response = instructor.get(f"/sessions/{session.public_id}/report.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert rows[0] == [
         "nickname",
-        "joined_at",
-        "last_seen",
+        "joined_at (UTC)",
+        "last_seen (UTC)",
         "question",
         "prompt",
         "answer",
         "correct",
-        "answered_at",
+        "answered_at (UTC)",
         "score",
     ]
     assert [(r[0], r[3], r[4], r[5], r[6], r[8]) for r in rows[1:]] == [
@@ -442,13 +447,13 @@ def test_admin_lists_sessions_and_grants_the_instructor_permission(session: Stud
     assert "Can run instructor-led study sessions" in user_page.text
 
 
-def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
+def test_console_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
     owner = get_user_model().objects.get(username="instructor")
     with_lesson = joining.create_session(owner, "Summary", lesson_slug="summary")
     without = joining.create_session(owner, "Free talk")
 
-    page = instructor.get(f"/sessions/{with_lesson.public_id}/present/")
-    bare = instructor.get(f"/sessions/{without.public_id}/present/")
+    page = instructor.get(f"/sessions/{with_lesson.public_id}/console/")
+    bare = instructor.get(f"/sessions/{without.public_id}/console/")
 
     data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', page.text)
     assert data is not None
@@ -458,3 +463,76 @@ def test_presenter_page_offers_the_lessons_quiz_as_polls(instructor: Client) -> 
     assert "Step 4: A Lambda function attached to your VPC must call one of your ECS" in page.text
     assert "(several right answers: not scored)" in page.text
     assert 'id="poll-preset"' not in bare.text
+
+
+def test_projector_shows_the_room_screen_without_any_control_or_answer(
+    instructor: Client, session: StudySession
+) -> None:
+    page = instructor.get(f"/sessions/{session.public_id}/present/")
+    console = instructor.get(f"/sessions/{session.public_id}/console/")
+
+    assert page.status_code == 200
+    assert f'data-ws-path="/ws/sessions/{session.public_id}/?view=projector"' in page.text
+    assert f'aria-label="Join code {session.display_code}"' in page.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="qr"' in page.text
+    assert 'data-started="false"' in page.text
+    # The controls and the lesson's questions (with their answers) live on the console only.
+    controls = ['id="poll-form"', 'id="sim-start"', f'action="/sessions/{session.public_id}/end/"']
+    assert [(c in page.text, c in console.text) for c in controls] == [(False, True)] * 3
+    assert 'id="lesson-polls"' not in page.text
+    assert f'href="/sessions/{session.public_id}/present/"' in console.text
+
+
+def test_projector_puts_the_join_code_aside_once_the_class_starts(
+    instructor: Client, session: StudySession
+) -> None:
+    log.apply_command(session.pk, "highlight", {"el": "task-inventory-1"})
+    waiting = instructor.get(f"/sessions/{session.public_id}/present/")
+    log.apply_command(session.pk, "slide", {"slide": 2, "step": 0})
+    started = instructor.get(f"/sessions/{session.public_id}/present/")
+
+    assert 'data-started="false"' in waiting.text
+    assert 'data-started="true"' in started.text
+
+
+def test_students_and_strangers_cannot_open_the_projector_or_console(
+    stranger: Client, session: StudySession
+) -> None:
+    _join(stranger, session.code, "Aya")
+
+    responses = [
+        stranger.get(f"/sessions/{session.public_id}/{screen}/")
+        for screen in ("present", "console")
+    ]
+
+    assert [r.status_code for r in responses] == [302, 302]
+    assert all(r["Location"].startswith("/accounts/login/") for r in responses)
+
+
+def test_console_poll_form_has_as_many_choices_as_its_message_says(
+    instructor: Client, session: StudySession
+) -> None:
+    page = instructor.get(f"/sessions/{session.public_id}/console/").text
+
+    assert page.count('<input name="choice"') == polls.MAX_CHOICES == 6
+    assert "Choices: fill in 2 to 6, mark the right one" in page
+    assert (
+        'id="poll-seconds"' in page and "5 to 600; the poll stops taking answers by itself." in page
+    )
+
+
+def test_a_lesson_slide_brings_its_stage_and_the_player_to_make_it_live(
+    instructor: Client,
+) -> None:
+    owner = get_user_model().objects.get(username="instructor")
+    session = joining.create_session(owner, "ELB", lesson_slug="elb")
+    log.apply_command(session.pk, "slide", {"slide": 4, "step": 0})
+
+    slide = instructor.get(f"/sessions/{session.public_id}/slides/4/")
+    projector = instructor.get(f"/sessions/{session.public_id}/present/")
+    first = instructor.get(f"/sessions/{session.public_id}/slides/1/")
+
+    assert 'class="slide slide--staged slide--player"' in slide.text
+    assert 'class="embed embed-player" data-scenario=' in slide.text
+    assert "<template data-lesson-player>" in projector.text
+    assert 'class="embed embed-diagram"' in first.text and "<svg" in first.text

@@ -40,8 +40,11 @@ function formatNumber(value) {
 export class Player {
   // onAct(action): a page that owns the run (a study session) takes the action; return true when
   // it did, anything else lets the player apply it or fork as usual.
-  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null, onAct = null } = {}) {
+  // pageKeys: false on a page whose own keys (slides) come first; the player's keys then work
+  // only from inside it.
+  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null, onAct = null, pageKeys = true } = {}) {
     this.root = root;
+    this.pageKeys = pageKeys;
     this.strings = new Strings(root.querySelector("template[data-role=strings]") || document.getElementById("player-strings"));
     this.runUrl = runUrl;
     this.wsPath = wsPath;
@@ -70,6 +73,14 @@ export class Player {
     this.clock = new Clock((now) => this.render(now));
     this.clock.start();
     this._setStatus("idle");
+  }
+
+  // A page that swaps players (slides) stops the one it takes away: its clock, keys and socket.
+  destroy() {
+    this.clock.stop();
+    document.removeEventListener("keydown", this._onPageKey);
+    this.connection?.close?.();
+    this.connection = null;
   }
 
   el(role) {
@@ -106,10 +117,12 @@ export class Player {
     const labels = this.el("edge-labels");
     labels?.addEventListener("change", () => this.root.classList.toggle("player--hide-labels", !labels.checked));
     // Keys work from anywhere in the player, and from the page itself when nothing else has focus.
-    document.addEventListener("keydown", (e) => {
+    this._onPageKey = (e) => {
       const target = e.target;
-      if (this.root.contains(target) || target === document.body || target.id === "main") this._key(e);
-    });
+      const fromPage = this.pageKeys && (target === document.body || target.id === "main");
+      if (this.root.contains(target) || fromPage) this._key(e);
+    };
+    document.addEventListener("keydown", this._onPageKey);
     this.timeline = new Timeline(this.el("timeline"), this.strings, (t, key) => {
       this.pause();
       this.seek(t);

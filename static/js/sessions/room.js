@@ -2,19 +2,28 @@
 // "following"; answers polls; reconnects by itself and resumes at the room's current state.
 import { RoomSocket } from "./connection.js";
 import {
-  SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+  Countdown, SimClock, SlideView, pollWords, showError, showHighlight, showLeaders, showStatus,
+  showTally, text,
 } from "./ui.js";
 import { SharedSim } from "./sim.js";
+import { SlidePlayers } from "./slides.js";
 
 const root = document.getElementById("room");
-const slides = new SlideView(root);
+const slidePlayers = new SlidePlayers(root.dataset.runUrl);
+const slides = new SlideView(root, (container) => slidePlayers.show(container));
 const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus });
 const clock = new SimClock(socket);
 let state = null;
 let following = true;
 let myAnswer = null;
 let pollId = null;
+let refused = null;  // the server's reason for not taking this student's last answer
 const shared = new SharedSim({ role: "student", socket, clock, onUnfollow: () => setFollowing(false) });
+// A timed poll closes on the server's clock; the buttons follow it (the server refuses late
+// answers whatever a screen shows).
+const countdown = new Countdown(document.getElementById("poll-countdown"), socket, () => {
+  if (state?.poll) showPoll(state.poll);
+});
 
 function onStatus(status) {
   showStatus(status);
@@ -70,12 +79,15 @@ function showPoll(poll) {
   }
   if (poll.id !== pollId) {
     pollId = poll.id;
+    refused = null;
     if (myAnswer && myAnswer.poll !== poll.id) myAnswer = null;
-    document.getElementById("poll-prompt").textContent = poll.prompt;
+    const words = pollWords(poll);
+    document.getElementById("poll-prompt").textContent = words.prompt;
     document.getElementById("poll-histogram").replaceChildren();
     document.getElementById("poll-feedback").textContent = "";
+    document.getElementById("poll-value").value = "";
     const choices = document.getElementById("poll-choices");
-    choices.replaceChildren(...poll.choices.map(choiceButton));
+    choices.replaceChildren(...words.choices.map(choiceButton));
     choices.hidden = poll.kind !== "choice";
     document.getElementById("poll-number").hidden = poll.kind !== "numeric";
     document.getElementById("poll-unit").textContent = poll.unit ? `(${poll.unit})` : "";
@@ -85,17 +97,19 @@ function showPoll(poll) {
       document.getElementById("poll-prompt").focus();
     }
   }
+  countdown.set(poll);
   const revealed = poll.state === "revealed";
+  const closed = revealed || countdown.closed;
   card.dataset.state = poll.state;
   for (const button of document.querySelectorAll("#poll-choices .choice")) {
     const index = Number(button.dataset.choice);
-    button.disabled = revealed;
+    button.disabled = closed;
     button.setAttribute("aria-pressed", String(myAnswer?.choice === index));
     button.classList.toggle("choice--correct", revealed && poll.correct === index);
   }
-  document.querySelector("#poll-number input").disabled = revealed;
-  document.querySelector("#poll-number button").disabled = revealed;
-  if (myAnswer && myAnswer.value !== null && myAnswer.value !== undefined) {
+  document.querySelector("#poll-number input").disabled = closed;
+  document.querySelector("#poll-number button").disabled = closed;
+  if (myAnswer && myAnswer.value !== null && myAnswer.value !== undefined && !refused) {
     document.getElementById("poll-value").value = String(myAnswer.value);
   }
   showFeedback(poll);
@@ -103,6 +117,12 @@ function showPoll(poll) {
 
 function showFeedback(poll) {
   const feedback = document.getElementById("poll-feedback");
+  if (refused && poll.state !== "revealed") {
+    // Why the server did not take the answer, said where the student is looking.
+    feedback.textContent = `✗ ${refused}`;
+    feedback.dataset.result = "refused";
+    return;
+  }
   if (poll.state !== "revealed") {
     feedback.textContent = myAnswer ? `✓ ${text("answered")}` : "";
     feedback.dataset.result = "";
@@ -136,10 +156,14 @@ function onFrame(frame) {
   } else if (frame.type === "state") applyState(frame.state);
   else if (frame.type === "answered") {
     myAnswer = frame;
+    refused = null;
     if (state?.poll) showPoll(state.poll);
   } else if (frame.type === "tally") showTally(frame);
   else if (frame.type === "leaderboard") showLeaders(frame.leaders);
-  else if (frame.type === "error") showError(frame);
+  else if (frame.type === "error" && ["value", "choice", "poll"].includes(frame.field) && state?.poll) {
+    refused = frame.reason;
+    showPoll(state.poll);
+  } else if (frame.type === "error") showError(frame);
 }
 
 function setFollowing(value) {
@@ -166,12 +190,14 @@ document.getElementById("poll-choices").addEventListener("click", (event) => {
   socket.send({ type: "answer", poll: pollId, choice: Number(button.dataset.choice) });
 });
 
+// The number goes as typed (full-width digits, a decimal comma): the server reads it, or says
+// plainly why it cannot.
 document.getElementById("poll-number").addEventListener("submit", (event) => {
   event.preventDefault();
-  const value = Number(document.getElementById("poll-value").value.replace(",", "."));
-  if (pollId === null || !Number.isFinite(value)) return;
-  socket.send({ type: "answer", poll: pollId, value });
+  if (pollId === null) return;
+  socket.send({ type: "answer", poll: pollId, value: document.getElementById("poll-value").value });
 });
 
 showFollow();
+slidePlayers.show(document.getElementById("slide"));
 socket.start();

@@ -3,7 +3,7 @@
 // room state's `sim` part carries the shared clock, which a following player tracks.
 //
 // Instructor: the player's play, pause and speed buttons and its task actions become session
-// commands. Student: following, the view tracks the shared clock; touching the player's time
+// commands. Projector: play, pause and speed do too; acting on a task belongs to the console. Student: following, the view tracks the shared clock; touching the player's time
 // controls (or acting on a task, which forks a private branch through the playground's run
 // endpoint) unfollows, and re-following returns to the shared branch at the shared time.
 import { Player } from "../player/player.js";
@@ -24,12 +24,15 @@ export class SharedSim {
     this.run = null;
     this.player = null;
     if (!this.root) return;
+    // The instructor's screens keep their page keys for the slides (console) or the room
+    // (projector); the player's own keys work from inside it.
     this.player = new Player(this.root, {
+      pageKeys: role === "student",
       runUrl: this.section?.dataset.runUrl || null,
       onAct: (action) => this._act(action),
     });
     window.kumobenPlayer = this.player;  // for the browser tests
-    if (role === "instructor") this._bindInstructor();
+    if (role === "instructor" || role === "projector") this._bindInstructor();
     else this._bindStudent();
     setInterval(() => this.sync(), SYNC_MS);
   }
@@ -47,6 +50,7 @@ export class SharedSim {
       // Every hello is followed by the whole trace so far (a new run, a join or a reconnect
       // after a restart), so the player starts over rather than filing events twice.
       this.run = message.run;
+      this.clock.setDuration(message.run, message.duration_s);
       this.player.follow(message.scenario, message.pattern);
       if (this.section) this.section.dataset.run = message.run;
     }
@@ -93,6 +97,7 @@ export class SharedSim {
       this.socket.send({ type: "action", action });
       return true;
     }
+    if (this.role === "projector") return true;  // faults are the console's
     // A student's action is theirs alone: a private fork (the player's own mechanism).
     this._unfollow();
     return false;

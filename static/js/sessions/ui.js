@@ -1,4 +1,4 @@
-// Small helpers shared by the presenter and the student room.
+// Small helpers shared by the console, the projector and the student room.
 
 const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", ended: "■" };
 
@@ -27,7 +27,9 @@ export function showError(frame) {
 const SLIDE_RETRY_MS = 1000;
 
 export class SlideView {
-  constructor(root) {
+  // onShown(container): after a slide is on screen (and for the one the page was rendered with).
+  constructor(root, onShown = null) {
+    this.onShown = onShown;
     this.root = root;
     this.url = root.dataset.slideUrl;
     this.total = Number(root.dataset.slides) || 0;
@@ -49,6 +51,7 @@ export class SlideView {
       if (ticket !== this.request) return;
       document.getElementById("slide").innerHTML = html;
       this.shown = number;
+      this.onShown?.(document.getElementById("slide"));
     } catch {
       // A failed fetch (the server restarting, the network gone) is tried again until it
       // works or another slide is wanted.
@@ -64,26 +67,48 @@ export class SimClock {
   constructor(socket) {
     this.socket = socket;
     this.sim = null;
+    this.run = null;
+    this.duration = Infinity;  // the run's length once its hello arrives: the clock stops there
     setInterval(() => this.render(), 100);
+  }
+
+  // The run's length (sim.hello's duration_s): the shared clock stops at the end of the run.
+  setDuration(run, seconds) {
+    this.run = run;
+    this.duration = Number.isFinite(seconds) ? seconds : Infinity;
+    this.update(this.sim);
+  }
+
+  get ended() {
+    return Boolean(this.sim?.run) && this.sim.run === this.run && this.now() >= this.duration - 1e-9;
   }
 
   update(sim) {
     this.sim = sim;
-    document.getElementById("sim-state").textContent = sim.playing
-      ? `▶ ${text("playing")} ${sim.speed}×`
-      : `❚❚ ${text("paused")}`;
+    if (!sim) return;
+    this.shownState = null;
     this.render();
   }
 
   now() {
     const sim = this.sim;
     if (!sim) return 0;
-    if (!sim.playing) return sim.vt;
-    return sim.vt + Math.max(0, this.socket.serverNow() / 1000 - sim.since) * sim.speed;
+    const limit = sim.run && sim.run === this.run ? this.duration : Infinity;
+    if (!sim.playing) return Math.min(sim.vt, limit);
+    return Math.min(limit, sim.vt + Math.max(0, this.socket.serverNow() / 1000 - sim.since) * sim.speed);
   }
 
   render() {
-    if (this.sim) document.getElementById("sim-clock").textContent = `${this.now().toFixed(1)} s`;
+    if (!this.sim) return;
+    document.getElementById("sim-clock").textContent = `${this.now().toFixed(1)} s`;
+    // Playing, paused, or at the end of the run (the clock has stopped there).
+    const state = this.ended ? "ended" : this.sim.playing ? "playing" : "paused";
+    if (state === this.shownState) return;
+    this.shownState = state;
+    const element = document.getElementById("sim-state");
+    element.dataset.state = state;
+    element.textContent = state === "ended" ? `■ ${text("run-ended")}`
+      : state === "playing" ? `▶ ${text("playing")} ${this.sim.speed}×` : `❚❚ ${text("paused")}`;
   }
 }
 
@@ -115,4 +140,48 @@ export function showLeaders(leaders) {
     }),
   );
   list.hidden = leaders.length === 0;
+}
+
+// A poll's words in this page's language: a lesson question opened unedited carries them in
+// every language (texts); anything else is shown as the instructor wrote it.
+export function pollWords(poll) {
+  const lang = document.documentElement.lang === "ja" ? "ja" : "en";
+  const words = poll.texts?.[lang];
+  return words ? { prompt: words.prompt, choices: words.choices } : { prompt: poll.prompt, choices: poll.choices };
+}
+
+// A timed poll's countdown, read from the server's clock (the socket's offset), so every screen
+// reaches zero together whatever its own clock says. onChange(closed) runs when it closes.
+export class Countdown {
+  constructor(element, socket, onChange = () => {}) {
+    this.element = element;
+    this.socket = socket;
+    this.onChange = onChange;
+    this.closesAt = null;
+    this.closed = false;
+    setInterval(() => this.render(), 250);
+  }
+
+  set(poll) {
+    this.closesAt = poll && poll.state === "open" ? poll.closes_at_ms ?? null : null;
+    this.render();
+  }
+
+  left() {
+    return this.closesAt === null ? null : Math.max(0, Math.ceil((this.closesAt - this.socket.serverNow()) / 1000));
+  }
+
+  render() {
+    const left = this.left();
+    this.element.hidden = left === null;
+    const closed = left === 0;
+    if (left !== null) {
+      this.element.dataset.state = closed ? "closed" : "running";
+      this.element.textContent = closed ? `■ ${text("time-up")}` : `⏱ ${text("seconds-left").replace("%s", String(left))}`;
+    }
+    if (closed !== this.closed) {
+      this.closed = closed;
+      this.onChange(closed);
+    }
+  }
 }

@@ -1,7 +1,8 @@
-// The presenter view: sends the instructor's commands and shows the lobby, polls and results.
+// The instructor's console: sends the commands and shows the lobby, polls and results. The
+// projector screen (projector.js) follows the same room state.
 import { RoomSocket } from "./connection.js";
 import {
-  SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+  Countdown, SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
 } from "./ui.js";
 import { SharedSim } from "./sim.js";
 
@@ -10,6 +11,7 @@ const slides = new SlideView(root);
 const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
 const clock = new SimClock(socket);
 const shared = new SharedSim({ role: "instructor", socket, clock });
+const countdown = new Countdown(document.getElementById("poll-countdown"), socket);
 let state = null;
 // The slide last asked for: a clicker pressed twice before the first answer arrives still
 // moves two slides.
@@ -58,6 +60,7 @@ function applyState(next) {
     document.getElementById("poll-live-prompt").textContent = `Q${poll.number}. ${poll.prompt}`;
     document.querySelector('[data-command="poll.reveal"]').disabled = poll.state === "revealed";
   }
+  countdown.set(poll);
 }
 
 function showLobby(lobby) {
@@ -94,9 +97,20 @@ function onFrame(frame) {
   }
 }
 
+// The lesson question the form was last filled from: sent along, the server shows it in each
+// student's language when the form still says exactly what the lesson does.
+let preset = null;
+
 function pollFrame(form) {
   const data = new FormData(form);
   const frame = { type: "poll.open", kind: data.get("kind"), prompt: data.get("prompt"), scored: data.get("scored") === "on" };
+  const seconds = String(data.get("seconds") ?? "").trim();
+  // Sent as typed: the server says why a timer it cannot take is refused.
+  if (seconds !== "") frame.seconds = /^\d+$/.test(seconds) ? Number(seconds) : seconds;
+  if (preset) {
+    frame.ref = preset.ref;
+    frame.seed = Number(document.getElementById("poll-seed").value);
+  }
   if (frame.kind === "choice") {
     const inputs = [...form.querySelectorAll('input[name="choice"]')];
     const marked = form.querySelector('input[name="correct"]:checked');
@@ -141,8 +155,8 @@ pollForm.addEventListener("change", () => {
 // A question from the lesson's quiz fills the form; the instructor can still edit it.
 const presets = JSON.parse(document.getElementById("lesson-polls")?.textContent || "[]");
 document.getElementById("poll-preset")?.addEventListener("change", (event) => {
-  const preset = presets[Number(event.target.value)];
-  if (event.target.value === "" || !preset) return;
+  preset = event.target.value === "" ? null : presets[Number(event.target.value)] ?? null;
+  if (!preset) return;
   pollForm.elements.prompt.value = preset.prompt;
   pollForm.querySelector('input[name="kind"][value="choice"]').checked = true;
   pollForm.querySelectorAll('input[name="choice"]').forEach((input, i) => { input.value = preset.choices[i] ?? ""; });

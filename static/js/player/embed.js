@@ -1,0 +1,56 @@
+// A lesson's player embed made live: the playground's trace player, running the embed's scenario
+// as an instant run and left paused at 0 s so the learner (or the instructor) presses Play.
+// Story mode, the lesson presenter and study-session slides share it. The page carries the
+// player's markup in a <template data-lesson-player>; until it is cloned in, and whenever the run
+// cannot be fetched, the embed shows the engine's static summary instead.
+
+const REFERENCES = ["for", "aria-labelledby", "aria-describedby", "aria-controls", "list"];
+
+// Ids in the clone get a prefix, so a page that also holds another player (a study session's
+// shared run) keeps every id unique and every label pointing at its own control.
+function prefixIds(root, prefix) {
+  const ids = new Set([...root.querySelectorAll("[id]")].map((element) => element.id));
+  if (root.id) ids.add(root.id);
+  const rename = (value) => value.split(/\s+/).map((id) => (ids.has(id) ? prefix + id : id)).join(" ");
+  for (const element of [root, ...root.querySelectorAll("*")]) {
+    if (element.id) element.id = prefix + element.id;
+    for (const name of REFERENCES) {
+      if (element.hasAttribute(name)) element.setAttribute(name, rename(element.getAttribute(name)));
+    }
+  }
+}
+
+function scenarioOf(embed) {
+  if (!embed.dataset.scenarioJson) return embed.dataset.scenario;  // a built-in's name
+  try {
+    return { ...JSON.parse(embed.dataset.scenarioJson), seed: Number(embed.dataset.seed || "1") };
+  } catch {
+    return null;
+  }
+}
+
+// Returns the Player (stop it with destroy() when its slide goes away), or null.
+export async function mountEmbed(embed, template, runUrl, { idPrefix = "", pageKeys = true } = {}) {
+  const scenario = scenarioOf(embed);
+  if (!embed || !template || !runUrl || scenario === null) return null;
+  let Player;
+  try {
+    ({ Player } = await import("./player.js"));
+  } catch {
+    return null;
+  }
+  if (!embed.isConnected) return null;  // its slide was taken away meanwhile
+  const root = document.importNode(template.content, true).querySelector("[data-role=player]");
+  if (idPrefix) prefixIds(root, idPrefix);
+  const summary = embed.querySelector(".embed-player__fallback .readout");
+  embed.classList.add("embed-player--live");
+  if (summary) summary.hidden = true;
+  embed.appendChild(root);
+  const player = new Player(root, { runUrl, pageKeys });
+  if (!(await player.runInstant(scenario, embed.dataset.pattern)) && summary) {
+    // The run failed (offline, or the engine refused it): keep the player's error status
+    // visible but give the reader the numbers the server already rendered.
+    summary.hidden = false;
+  }
+  return player;
+}
