@@ -100,6 +100,8 @@ WEB_REASONS: dict[str, str] = {
     "pattern_of_run": "must be one this run shows: {shown}",
     "at_in_run": "must be between 0 and {duration} seconds",
     "app_mesh_retired": "App Mesh reached end of support on 2026-09-30: nothing to apply",
+    "json_action_list": "must be a JSON list of actions",
+    "playhead_range": "must be from 0 to the run's {duration} s",
 }
 
 _ALL = {**REASONS, **WEB_REASONS}
