@@ -63,6 +63,14 @@ def _cases() -> list[Any]:
             cases.append(
                 pytest.param(blue_green_scenario(pattern, strategy), id=f"{strategy}-{pattern}")
             )
+    for pattern in ("elb", "service-discovery", "service-connect"):
+        held = {"ecs": {"depends_on_healthy": True, "container_health_start_period_s": 40}}
+        cases.append(
+            pytest.param(
+                {"name": "depends-on", "pattern": pattern, "settings": held},
+                id=f"depends-on-{pattern}",
+            )
+        )
     return cases
 
 
