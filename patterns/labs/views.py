@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patterns.labs import checks as labs
 from patterns.labs.forms import attach_engine_error, lab_form
 from patterns.labs.texts import fill, lab_text
-from patterns.lessons import library
+from patterns.lessons import library, quiz_views
 from patterns.lessons.views import HtmxHttpRequest
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError, load_scenario
@@ -152,5 +152,6 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         "steps_total": sum(row["total"] for row in lesson_rows),
         "quizzes_passed": sum(1 for row in lesson_rows if row["quiz"] and row["quiz"]["passed"]),
         "labs_passed": sum(1 for row in lab_rows if row["result"] and row["result"]["passed"]),
+        **quiz_views.review_rows(request, record),
     }
     return render(request, "progress/page.html", context)
