@@ -96,6 +96,8 @@ WEB_REASONS: dict[str, str] = {
     "pattern_or_all": "must be one of {choices} or {all}",
     "one_pattern": "name one pattern to download",
     "app_mesh_retired": "App Mesh reached end of support on 2026-09-30: nothing to apply",
+    "json_action_list": "must be a JSON list of actions",
+    "playhead_range": "must be from 0 to the run's {duration} s",
 }
 
 _ALL = {**REASONS, **WEB_REASONS}

@@ -558,7 +558,7 @@ class _Builder:
                 self.comment(
                     f"Rule{lid}",
                     "the production rule forwards to both target groups (100/0); ECS rewrites the"
-                    " weights during the deployment (UNCONFIRMED: aws-facts-2026 2.14)",
+                    " weights during the deployment (UNCONFIRMED)",  # aws-facts-2026 2.14
                 )
             if bg and name in self.tested:
                 self.resources[f"TestRule{lid}"] = {

@@ -414,9 +414,7 @@ APP_MESH_RETRY_DEFAULT: dict[str, Any] = {
     "retriable_status_codes": [503],
 }
 
-_UNCONFIRMED = (
-    "not documented by AWS (UNCONFIRMED in aws-semantics.md); a plausible value is modelled"
-)
+_UNCONFIRMED = "not documented by AWS (UNCONFIRMED); a plausible value is modelled"
 
 SETTINGS: dict[str, dict[str, Setting]] = {
     "app": {
@@ -575,7 +573,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
 _TD_HC = "TaskDefinition containerDefinitions[].healthCheck"
 _CM_DNS = "Cloud Map Service DnsConfig"
 _SC = "service-connect"
-_SC_FIXED = "no Service Connect API field sets it (aws-facts-2026 3.11)"
+_SC_FIXED = "no Service Connect API field sets it"  # ServiceConnectService in the ECS API
 _AM_ROUTE = "App Mesh Route spec.httpRoute"
 
 
@@ -650,7 +648,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "client.connect_timeout_s": (_in_aws(CLIENT, "your HTTP client's connect timeout"),),
     "client.ip_choice": (_in_aws(CLIENT, "which IP of a DNS answer your client connects to"),),
     "envoy.lb_policy": (
-        _in_aws(FIXED, f"the proxy balances round robin (aws-facts-2026 3.8); {_SC_FIXED}", _SC),
+        _in_aws(FIXED, f"the proxy balances round robin; {_SC_FIXED}", _SC),
         _in_aws(
             FIXED,
             "Envoy balanced round robin; App Mesh's API had no field for it"
@@ -668,15 +666,14 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "envoy.outlier_detection": (
         _in_aws(
             FIXED,
-            f"outlier detection is always on with AWS's thresholds (aws-facts-2026 3.9); {_SC_FIXED}",
+            f"outlier detection is always on with AWS's thresholds; {_SC_FIXED}",
             _SC,
         ),
     ),
     "envoy.retry_policy": (
         _in_aws(
             FIXED,
-            "the proxy retries twice, avoiding the host that just failed (aws-facts-2026 3.10);"
-            f" {_SC_FIXED}",
+            f"the proxy retries twice, avoiding the host that just failed; {_SC_FIXED}",
             _SC,
         ),
     ),
@@ -715,7 +712,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
         _in_aws(
             FIXED,
             "the agent drains for 20 s (LISTENER_DRAIN_WAIT_TIME_S); Service Connect has no"
-            " setting for it (aws-facts-2026 3.12)",
+            " setting for it",
         ),
     ),
     "service_connect.endpoint_lag_s": (
@@ -819,7 +816,7 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
         "setting": "actions.add_service",
         "assumption": (
             "a Service Connect client task knows the endpoints that existed when it started"
-            " running (ECS-SC, aws-facts-2026 3.14); under App Mesh the control plane pushes the"
+            " running (ECS-SC); under App Mesh the control plane pushes the"
             " new virtual node and service to every client Envoy without a redeploy (model)"
         ),
         "source": "ECS-SC",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from kumoben import lan
 from patterns.sessions.qr import qr_svg
@@ -124,13 +124,6 @@ def test_an_instructor_sees_who_is_signed_in_finds_their_sessions_and_signs_out(
 
     expect(console).to_have_url(daphne_server.url + "/")
     expect(console.get_by_test_id("account")).to_have_count(0)
-
-
-def _home_is_one_width(page: Page) -> None:
-    header = page.locator(".site-header__inner").bounding_box()
-    main = page.locator("main").bounding_box()
-    assert header is not None and main is not None
-    assert (round(header["x"]), round(header["width"])) == (round(main["x"]), round(main["width"]))
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ja-JP"])

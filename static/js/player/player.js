@@ -86,6 +86,15 @@ export class Player {
     return this.root.querySelector(`[data-role=${role}]`);
   }
 
+  // The run on screen for the "In AWS" panel: the scenario the server ran (and the one the page
+  // started it with), the pattern, the shown branch's live log and the playhead (null before a
+  // run's hello).
+  runState() {
+    if (!this.store.hello) return null;
+    const branch = this.store.branch(this.branchId);
+    return { scenario: this.serverScenario || this.scenario, started: this.scenario, pattern: this.pattern, log: branch.log || [], t: this.clock.now };
+  }
+
   _bindControls() {
     const root = this.root;
     root.addEventListener("click", (e) => {
