@@ -878,6 +878,11 @@ def _ja_line_problems(text: str) -> list[str]:
     return problems
 
 
+def check_japanese_text(text: str) -> list[str]:
+    """The mechanical Japanese style problems of one text (a translation, a line), as reasons."""
+    return _ja_line_problems(text)
+
+
 def check_japanese_style(text: str, path: Path) -> list[str]:
     """Mechanical Japanese style problems of one ja content file, as ``<file>:<line>: <reason>``.
 

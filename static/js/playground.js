@@ -108,9 +108,11 @@ function heard(message) {
 }
 
 let currentToken = null;
+let runToken = null;  // the permalink of the run shown: the exports draw it at the playhead
 
 function updatePermalink(token) {
   currentToken = token;
+  runToken = token;
   const link = page.querySelector("[data-role=permalink]");
   const url = new URL(page.dataset.pageUrl, window.location.href);
   url.searchParams.set("run", token);
@@ -120,6 +122,7 @@ function updatePermalink(token) {
 
 // SVG, PNG and DOT of each diagram shown (the diagram endpoints), then the run's JSON.
 function updateExports(hello) {
+  runToken = hello.permalink || null;
   const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
   const list = page.querySelector("[data-role=exports]");
   const jsonItem = list.querySelector("[data-export=json]").closest("li");
@@ -131,8 +134,9 @@ function updateExports(hello) {
       link.className = "btn";
       link.dataset.export = kind;
       link.dataset.pattern = pattern;
-      link.href = url.replace(/\.svg(\?|$)/, `.${kind}$1`);
-      link.download = `kumoben-${pattern}.${kind}`;
+      link.dataset.topologyUrl = url.replace(/\.svg(\?|$)/, `.${kind}$1`);
+      pointAtPlayhead(link);
+      for (const type of ["pointerenter", "focus", "click"]) link.addEventListener(type, () => pointAtPlayhead(link));
       link.textContent = several ? `${player.strings.get(`pattern-${pattern}`)} ${kind.toUpperCase()}` : kind.toUpperCase();
       const item = document.createElement("li");
       item.appendChild(link);
@@ -140,6 +144,25 @@ function updateExports(hello) {
     }
   }
   jsonItem.querySelector("a").removeAttribute("aria-disabled");
+}
+
+// An export draws the run at the playhead, in the page's language (the server plays the permalink
+// up to `at`); before the run has a permalink it is the diagram as served.
+function pointAtPlayhead(link) {
+  const { pattern } = link.dataset;
+  const kind = link.dataset.export;
+  if (!runToken) {
+    link.href = link.dataset.topologyUrl;
+    link.download = `kumoben-${pattern}.${kind}`;
+    return;
+  }
+  const at = player.clock.now.toFixed(3);
+  const url = new URL(`${page.dataset.pageUrl}export/${pattern}.${kind}`, window.location.href);
+  url.searchParams.set("run", runToken);
+  url.searchParams.set("at", at);
+  url.searchParams.set("lang", player.lang);
+  link.href = url.pathname + url.search;
+  link.download = `kumoben-${pattern}-${Number(at).toFixed(1)}s.${kind}`;
 }
 
 const jsonLink = page.querySelector("[data-export=json]");

@@ -116,7 +116,8 @@ def test_story_mode_keys_inside_the_player_stay_on_the_step(
 ) -> None:
     page.goto(daphne_server.url + "/lessons/four-patterns/?step=6")  # pattern=all
     player = page.locator(".embed-player #player")
-    expect(player).to_have_attribute("data-status", "ready")
+    # An instant run of all four patterns computes every frame (and its readouts) first.
+    expect(player).to_have_attribute("data-status", "ready", timeout=30_000)
     expect(player.locator("figure[data-loaded=true]")).to_have_count(4)
 
     player.locator("[data-control=next]").focus()
