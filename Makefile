@@ -1,17 +1,20 @@
-# Kumoben: `make run` serves the app, `make test` runs every test. Both bootstrap what is missing.
+# Kumoben: `make run` serves a class, `make dev` serves a developer, `make test` runs every test.
+# Each bootstraps what is missing.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-HOST ?= 127.0.0.1
+# `make run` listens on every address (phones on the LAN join); `make dev` on this machine only.
+HOST ?=
 PORT ?= 8000
 PYTEST := $(PY) -m pytest
 
-.PHONY: run test lint format bootstrap graphviz browser-deps messages bench simulate help
+.PHONY: run dev test lint format bootstrap graphviz browser-deps messages bench simulate help
 
 help:
-	@echo "make run    - set up what is missing, migrate SQLite, serve http://$(HOST):$(PORT)/ with daphne"
+	@echo "make run    - set up what is missing, migrate SQLite, serve a class on http://0.0.0.0:$(PORT)/ (debug off)"
+	@echo "make dev    - the same with debug and auto-reload, on http://127.0.0.1:$(PORT)/"
 	@echo "make test   - set up what is missing (incl. Chromium), lint, then unit, WebSocket, browser and integration tests"
 	@echo "make lint   - ruff (lint + format check) and mypy strict for patterns/sim"
 	@echo "make bench  - run the benchmarks in bench/"
@@ -47,12 +50,25 @@ browser-deps:
 		{ pkgs="chromium fonts-noto-cjk"; $(APT_INSTALL); }
 
 # --- serve -----------------------------------------------------------------------------------
+# Classroom mode: debug off (no traceback page reaches anyone), plain HTTP on the LAN, a key kept
+# in var/secret_key, static files collected and served by WhiteNoise. See README "Running a class".
+run: export KUMOBEN_CLASSROOM ?= 1
+run: export KUMOBEN_DEBUG = 0
 run: bootstrap
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Kumoben is serving a class (HTTP and WebSocket, daphne; Ctrl-C stops it):"
+	@$(PY) -m kumoben.lan $(PORT) $(or $(HOST),0.0.0.0)
+	@echo ""
+	exec $(VENV)/bin/daphne -b $(or $(HOST),0.0.0.0) -p $(PORT) kumoben.asgi:application
+
+dev: bootstrap
 	KUMOBEN_DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	@echo ""
-	@echo "  Kumoben is running at http://$(HOST):$(PORT)/  (HTTP and WebSocket, daphne; Ctrl-C stops it)"
+	@echo "  Kumoben (debug, auto-reload) at http://$(or $(HOST),127.0.0.1):$(PORT)/  (Ctrl-C stops it)"
 	@echo ""
-	KUMOBEN_DEBUG=1 exec $(PY) manage.py runserver $(HOST):$(PORT)
+	KUMOBEN_DEBUG=1 exec $(PY) manage.py runserver $(or $(HOST),127.0.0.1):$(PORT)
 
 # --- checks ----------------------------------------------------------------------------------
 lint: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,16 +67,66 @@ def envurl(name: str, schemes: tuple[str, ...]) -> str | None:
     return raw
 
 
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in `path`, made on first use: readable by its owner only (0600), so a
+    restarted classroom server keeps its sign-ins and a second user of the machine cannot forge
+    them."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImproperlyConfigured(f"SECRET_KEY file {path}: cannot read it ({error})") from None
+    if key:
+        return key
+    key = secrets.token_urlsafe(50)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 DEBUG = envbool("KUMOBEN_DEBUG", False)
+# Classroom mode (`make run`): plain HTTP on a school or home network, where there is no
+# certificate for a LAN address. No HTTPS redirect, no Secure-only cookies, no HSTS; the key
+# lives in var/secret_key and the machine's LAN addresses are allowed hosts.
+# `manage.py check --deploy` still lists what that gives up (kumoben.W001 and Django's own).
+CLASSROOM = envbool("KUMOBEN_CLASSROOM", False)
+# Where phones open the join page when a proxy stands in front (https://kumoben.example.org).
+PUBLIC_URL = envurl("KUMOBEN_PUBLIC_URL", ("http", "https"))
+SECRET_KEY_FILE = Path(os.environ.get("KUMOBEN_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when KUMOBEN_DEBUG is off")
-    SECRET_KEY = "kumoben-insecure-development-key-only-for-debug-mode"
+    if CLASSROOM:
+        SECRET_KEY = secret_key_from_file(SECRET_KEY_FILE)
+    elif not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when KUMOBEN_DEBUG is off (or set KUMOBEN_CLASSROOM=1 to keep"
+            " a generated key in var/secret_key)"
+        )
+    else:
+        SECRET_KEY = "kumoben-insecure-development-key-only-for-debug-mode"
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+_LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+if CLASSROOM:
+    from kumoben.lan import lan_hosts
+
+    _DEFAULT_HOSTS = [*_LOCAL_HOSTS, *lan_hosts()]
+else:
+    _DEFAULT_HOSTS = _LOCAL_HOSTS if DEBUG else []
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", _DEFAULT_HOSTS)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+if PUBLIC_URL:
+    _public = urlsplit(PUBLIC_URL)
+    _public_host = (
+        f"[{_public.hostname}]" if ":" in str(_public.hostname) else str(_public.hostname)
+    )
+    if _public_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public_host)
+    if f"{_public.scheme}://{_public.netloc}" not in CSRF_TRUSTED_ORIGINS:
+        CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
 
 INSTALLED_APPS = [
     "daphne",
@@ -222,7 +273,11 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if CLASSROOM:
+    # Browsers ignore Cross-Origin-Opener-Policy on a plain-HTTP LAN origin and log an error on
+    # every page saying so; there is nothing for it to protect there.
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = None
+if not DEBUG and not CLASSROOM:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

@@ -95,6 +95,10 @@ WEB_REASONS: dict[str, str] = {
     "a_json_object": "must be a JSON object",
     "pattern_or_all": "must be one of {choices} or {all}",
     "one_pattern": "name one pattern to download",
+    # the diagram exports at the playhead (patterns/playground/exports.py)
+    "permalink_required": "is required (the run's permalink)",
+    "pattern_of_run": "must be one this run shows: {shown}",
+    "at_in_run": "must be between 0 and {duration} seconds",
     "app_mesh_retired": "App Mesh reached end of support on 2026-09-30: nothing to apply",
     # JSON from the network (patterns/untrusted.py) and live logs (patterns/player/runs.py)
     "nested_deeper": "nested deeper than {max} levels",
@@ -103,6 +107,8 @@ WEB_REASONS: dict[str, str] = {
     "nul_character": "contains a NUL character",
     "not_utf8": "not valid UTF-8",
     "seconds_number": "missing or not a number of seconds",
+    "json_action_list": "must be a JSON list of actions",
+    "playhead_range": "must be from 0 to the run's {duration} s",
 }
 
 _ALL = {**REASONS, **WEB_REASONS}

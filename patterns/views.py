@@ -15,7 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from patterns import showcase
 from patterns.catalog import BY_SLUG, PATTERNS
+from patterns.lessons import library
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +28,20 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def _home_context(selected: object) -> dict[str, object]:
+    lessons = list(library.lessons(library.language()).values())
+    return {
+        "patterns": PATTERNS,
+        "selected": selected,
+        "hero": showcase.hero(),
+        "first_lesson": lessons[0] if lessons else None,
+        "lesson_count": len(lessons),
+    }
+
+
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"patterns": PATTERNS, "selected": None})
+    return render(request, "home.html", _home_context(None))
 
 
 @require_GET
@@ -36,10 +49,10 @@ def pattern_summary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     selected = BY_SLUG.get(slug)
     if selected is None:
         raise Http404("no such pattern")
-    template_name = "home.html"
     if request.htmx:
-        template_name += "#pattern-explorer"
-    return render(request, template_name, {"patterns": PATTERNS, "selected": selected})
+        context = {"patterns": PATTERNS, "selected": selected}
+        return render(request, "home.html#pattern-explorer", context)
+    return render(request, "home.html", _home_context(selected))
 
 
 def _check_database() -> str:

@@ -36,3 +36,14 @@ def fresh_channel_layers() -> Iterator[None]:
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if in_ci():
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    # A request or a socket may leave its language active in the thread; each test starts and
+    # ends in the site's default language, so a Japanese page never leaks into the next test.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

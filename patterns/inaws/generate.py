@@ -35,6 +35,9 @@ PORT_NAME = "http"
 CONTAINER_PORT = 8080
 ALIAS_PORT = 80
 HEALTH_PATH = "/health"
+#: The hold container of ``ecs.depends_on_healthy``: a small public image that exits at once.
+READY_GATE = "ready-gate"
+READY_GATE_IMAGE = "public.ecr.aws/docker/library/busybox:stable"
 SC_NAMESPACE = "kumoben"
 DNS_NAMESPACE = "kumoben.internal"
 TEST_HEADER = "x-amzn-ecs-blue-green-test"
@@ -229,6 +232,24 @@ class _Builder:
         container["stopTimeout"] = self.whole("ecs.stop_timeout_s", where)
         return container
 
+    def ready_gate(self, name: str) -> dict[str, Any]:
+        """The hold container of ``ecs.depends_on_healthy``: it starts once the app container is
+        HEALTHY and exits at once; until it has started the task stays PENDING, so nothing
+        registers it (the workaround of containers-roadmap#2334)."""
+        self.comment(
+            f"TaskDefinition{logical(name)}",
+            f"{READY_GATE}: starts when {CONTAINER!r} is HEALTHY (dependsOn), then exits; the task"
+            " stays PENDING and unregistered until then (containers-roadmap#2334; UNCONFIRMED in"
+            " AWS docs)",
+        )
+        return {
+            "name": READY_GATE,
+            "image": READY_GATE_IMAGE,
+            "essential": False,
+            "command": ["sh", "-c", "exit 0"],
+            "dependsOn": [{"containerName": CONTAINER, "condition": "HEALTHY"}],
+        }
+
     def task_definition(self, name: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "family": name,
@@ -238,6 +259,8 @@ class _Builder:
             "memory": MEMORY,
             "containerDefinitions": [self.container(name)],
         }
+        if self.value("ecs.container_health_check") and self.value("ecs.depends_on_healthy"):
+            out["containerDefinitions"].append(self.ready_gate(name))
         if self.pattern == "app-mesh":
             out["proxyConfiguration"] = {
                 "type": "APPMESH",
@@ -535,7 +558,7 @@ class _Builder:
                 self.comment(
                     f"Rule{lid}",
                     "the production rule forwards to both target groups (100/0); ECS rewrites the"
-                    " weights during the deployment (UNCONFIRMED: aws-facts-2026 2.14)",
+                    " weights during the deployment (UNCONFIRMED)",  # aws-facts-2026 2.14
                 )
             if bg and name in self.tested:
                 self.resources[f"TestRule{lid}"] = {
@@ -1019,7 +1042,7 @@ def _cfn_keys(value: Any, image_ref: str = "") -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             new = key[:1].upper() + key[1:]
-            if key == "image" and image_ref:
+            if key == "image" and image_ref and value.get("name") == CONTAINER:
                 out[new] = {"Ref": image_ref}
             elif key in ("clientAliases", "testTrafficRules") or isinstance(item, (dict, list)):
                 out[new] = _cfn_keys(item, image_ref)

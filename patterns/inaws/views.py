@@ -2,8 +2,10 @@
 downloadable. Thin: ``generate`` builds it, ``render`` writes and highlights it.
 
 Input (GET or POST): ``scenario`` is a built-in scenario's name or a scenario as JSON (what the
-playground's setup check hands the player), ``pattern`` one of the four or ``all`` (default: the
-scenario's own). htmx gets the panel's partial; a plain request the whole page. Bad input answers
+playground's setup check or the player's hello hands over), ``pattern`` one of the four or ``all``
+(default: the scenario's own), ``log`` a live run's actions as JSON (each with its ``at_s``) and
+``at`` the playhead in seconds (default 0, the start): the configuration is the run's state there
+(``fold.py``). htmx gets the panel's partial; a plain request the whole page. Bad input answers
 400 with the reason beside its field, never a 500.
 """
 
@@ -15,10 +17,13 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from patterns import untrusted
 from patterns.errors import localized
+from patterns.inaws import texts
+from patterns.inaws.fold import Step, fold
 from patterns.inaws.generate import Config, generate
 from patterns.inaws.render import api_json, call_json, highlighted, note_lines, template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, Scenario, ScenarioError, load_scenario
@@ -32,6 +37,9 @@ PATTERN_LABELS = {
     "service-connect": "Service Connect",
 }
 MAX_SCENARIO_CHARS = 200_000
+MAX_LOG_ACTIONS = 500
+#: Keys the engine adds to a scenario it hands out (the player's hello), not input.
+OUTPUT_ONLY = ("assumptions", "what_if")
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -60,7 +68,53 @@ def read_scenario(text: str) -> Scenario:
         raise ScenarioError("scenario", f"neither a built-in scenario ({names}) nor JSON") from None
     if not isinstance(data, dict):
         raise ScenarioError("scenario", "must be a JSON object")
-    return load_scenario(data)
+    return load_scenario({k: v for k, v in data.items() if k not in OUTPUT_ONLY})
+
+
+def read_log(text: str) -> list[dict[str, Any]]:
+    """A live run's action log as JSON: a list of actions, each with its ``at_s``."""
+    if not text:
+        return []
+    if len(text) > MAX_SCENARIO_CHARS:
+        raise ScenarioError("log", f"longer than {MAX_SCENARIO_CHARS} characters")
+    try:
+        data = untrusted.load(text)
+    except untrusted.UntrustedJSON as refused:
+        if str(refused) != "not valid JSON":
+            raise ScenarioError("log", str(refused)) from None
+        raise ScenarioError("log", "must be a JSON list of actions") from None
+    if not isinstance(data, list) or not all(isinstance(a, dict) for a in data):
+        raise ScenarioError("log", "must be a JSON list of actions")
+    if len(data) > MAX_LOG_ACTIONS:
+        raise ScenarioError("log", f"more than {MAX_LOG_ACTIONS} actions")
+    return data
+
+
+def read_at(text: str, scenario: Scenario) -> float:
+    """The playhead in seconds, from 0 to the run's duration (default 0: the start)."""
+    if not text:
+        return 0.0
+    try:
+        at = float(text)
+    except ValueError:
+        raise ScenarioError("at", "must be a number of seconds") from None
+    if not 0 <= at <= scenario.duration_s:  # also refuses nan
+        raise ScenarioError("at", f"must be from 0 to the run's {scenario.duration_s:g} s")
+    return at
+
+
+def with_log(scenario: Scenario, log: list[dict[str, Any]]) -> Scenario:
+    """The scenario with a live run's actions after its own (validated like them)."""
+    if not log:
+        return scenario
+    try:
+        return scenario.with_overrides(actions=[*scenario.actions, *log])
+    except ScenarioError as error:
+        raise ScenarioError("log", f"{error.path}: {error.reason}") from None
+
+
+def _lang() -> str:
+    return "ja" if (get_language() or "en").startswith("ja") else "en"
 
 
 def _patterns(scenario: Scenario, wanted: str) -> list[str]:
@@ -73,15 +127,17 @@ def _patterns(scenario: Scenario, wanted: str) -> list[str]:
     return [wanted]
 
 
-def _one(scenario: Scenario, pattern: str) -> Config | str:
-    """The pattern's configuration, or why the scenario cannot run under it."""
+def _one(scenario: Scenario, pattern: str, at: float) -> tuple[Config, list[Step]] | str:
+    """The pattern's configuration at the playhead and the run's actions, or why the scenario
+    cannot run under the pattern."""
     try:
         moved = (
             scenario if pattern == scenario.pattern else scenario.with_overrides(pattern=pattern)
         )
     except ScenarioError as error:
         return localized(f"{error.path}: {error.reason}")
-    return generate(moved.to_dict())
+    folded, steps = fold(moved, at, _lang())
+    return generate(folded), steps
 
 
 def _view(config: Config) -> dict[str, Any]:
@@ -115,28 +171,58 @@ def _error(request: HttpRequest, error: ScenarioError) -> HttpResponse:
     return render(request, template, context, status=400)
 
 
+def _read(request: HttpRequest) -> tuple[Scenario, list[str], float]:
+    """The run (scenario plus live log), the patterns asked for and the playhead."""
+    scenario = with_log(
+        read_scenario(_param(request, "scenario")), read_log(_param(request, "log"))
+    )
+    return (
+        scenario,
+        _patterns(scenario, _param(request, "pattern")),
+        read_at(_param(request, "at"), scenario),
+    )
+
+
+def _steps_view(steps: list[Step]) -> dict[str, Any]:
+    lang = _lang()
+    return {
+        "applied": [s for s in steps if not s.later],
+        "later": [s for s in steps if s.later],
+        "ui": {key: text.say(lang) for key, text in texts.UI.items() if key != "at"},
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def panel(request: HttpRequest) -> HttpResponse:
-    scenario_text = _param(request, "scenario")
-    wanted = _param(request, "pattern")
     try:
-        scenario = read_scenario(scenario_text)
-        patterns = _patterns(scenario, wanted)
+        scenario, patterns, at = _read(request)
     except ScenarioError as error:
         return _error(request, error)
+    base = {
+        "scenario": _param(request, "scenario"),
+        "log": _param(request, "log"),
+        "at": f"{at:g}",
+    }
     results = []
     for pattern in patterns:
-        one = _one(scenario, pattern)
-        query = urlencode({"scenario": scenario_text, "pattern": pattern})
+        one = _one(scenario, pattern, at)
+        query = urlencode({k: v for k, v in {**base, "pattern": pattern}.items() if v})
         results.append(
             {"pattern": pattern, "name": PATTERN_LABELS[pattern], "refused": one}
             if isinstance(one, str)
-            else {"pattern": pattern, "name": PATTERN_LABELS[pattern], "query": query, **_view(one)}
+            else {
+                "pattern": pattern,
+                "name": PATTERN_LABELS[pattern],
+                "query": query,
+                **_view(one[0]),
+                **_steps_view(one[1]),
+            }
         )
     context = {
         "results": results,
-        "scenario_text": scenario_text,
         "scenario_name": scenario.name,
+        "at": at,
+        "at_title": texts.UI["at"].say(_lang(), t=f"{at:g}"),
         "uid": secrets.token_hex(4),
         "full": not _htmx(request),
     }
@@ -149,13 +235,13 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     """``api.json`` (the API calls in order) or ``template.yaml`` (CloudFormation) for one
     pattern; App Mesh is retired, so it has neither."""
     try:
-        scenario = read_scenario(_param(request, "scenario"))
-        patterns = _patterns(scenario, _param(request, "pattern"))
+        scenario, patterns, at = _read(request)
         if len(patterns) != 1:
             raise ScenarioError("pattern", "name one pattern to download")
-        one = _one(scenario, patterns[0])
-        if isinstance(one, str):
-            raise ScenarioError("pattern", one)
+        result = _one(scenario, patterns[0], at)
+        if isinstance(result, str):
+            raise ScenarioError("pattern", result)
+        one = result[0]
         if one.historical:
             raise ScenarioError(
                 "pattern", "App Mesh reached end of support on 2026-09-30: nothing to apply"

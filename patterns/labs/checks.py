@@ -59,6 +59,8 @@ class Lab:
     pattern: str  # the pattern the player shows: one of PATTERNS, "all", or "field" (from values)
     # Rules across fields, checked before the engine runs: (field, message) for each broken one.
     validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda values: []
+    # A lab that asks for a prediction shows no run (nor its numbers) until a Check made one.
+    predict_first: bool = False
 
     def defaults(self) -> dict[str, Any]:
         return {f.name: f.default for f in self.fields}
@@ -588,23 +590,44 @@ AZ_OUTAGE = Lab(
     build=_az_build,
     judge=_az_judge,
     validate=_az_validate,
+    predict_first=True,
 )
 
 
 # --------------------------------------------------------------------------- 6. slow starters
 
 
-SCALE_PATTERNS = tuple((p, PATTERN_NAMES[p]) for p in ("elb", "service-connect"))
+# Real settings only (content review A2): Service Connect sends requests to a task as soon as it
+# is RUNNING and has no app-health gating, so the learner sets what ECS really offers: the
+# container health check's startPeriod, a hold container that dependsOn the app HEALTHY (the task
+# stays PENDING, unregistered, until the app's first passing check) and the service's
+# healthCheckGracePeriodSeconds. The team's check runs every 10 s, 3 retries. One new task is
+# broken (its app never answers) and must still be replaced soon, so an endless startPeriod or
+# grace period fails too. Worked example, app start A = 50 s: containers start at 70 s and are
+# checked at 80, 90, ...; the app answers from 120 s. startPeriod 30 s counts failures from
+# 100 s, so a starter fails at most 100 and 110 (2 < 3 retries) and passes at 120; the broken
+# task fails 100, 110, 120 and is replaced at 120 s, 60 s after the scale-out.
+SLOW_BROKEN_TASK = "inventory-5"
+SLOW_SCALE_AT = 60
+SLOW_HC_INTERVAL_S = 10
+YES_NO = (("no", gettext_lazy("No")), ("yes", gettext_lazy("Yes")))
 
 
 def _scale_draw(rng: random.Random) -> dict[str, Any]:
-    return {"app_start_s": rng.choice((20, 25, 30)), "max_failed": rng.choice((0, 2))}
+    app_start_s = rng.choice((40, 50, 60))
+    return {
+        "app_start_s": app_start_s,
+        "replace_within_s": app_start_s + rng.choice((40, 50)),
+        "max_failed": rng.choice((0, 2)),
+        "hc_interval_s": SLOW_HC_INTERVAL_S,
+        "broken_task": SLOW_BROKEN_TASK,
+    }
 
 
 def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": "lab-slow-starters",
-        "duration_s": 180,
+        "duration_s": SLOW_SCALE_AT + params["replace_within_s"] + params["app_start_s"] + 40,
         "services": [
             {"name": "user", "tasks": 3},
             {"name": "contract", "tasks": 3},
@@ -617,78 +640,130 @@ def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[s
             {"from": "contract", "to": "billing", "rps": 10},
         ],
         "settings": {
-            "alb": {"health_check_interval_s": values["interval_s"]},
-            "ecs": {"health_check_grace_period_s": values["grace_period_s"]},
+            "ecs": {
+                "container_health_interval_s": SLOW_HC_INTERVAL_S,
+                "container_health_start_period_s": values["start_period_s"],
+                "depends_on_healthy": values["depends_on_healthy"] == "yes",
+                "health_check_grace_period_s": values["grace_period_s"],
+            },
         },
-        "actions": [{"at_s": 60, "do": "scale", "service": "inventory", "count": 6}],
+        "actions": [
+            {"at_s": SLOW_SCALE_AT, "do": "scale", "service": "inventory", "count": 6},
+            {"at_s": SLOW_SCALE_AT, "do": "refuse_task", "task": SLOW_BROKEN_TASK},
+        ],
     }
+
+
+def stopped_at(result: Mapping[str, Any], task: str) -> float | None:
+    for moment in result["summary"]["key_moments"]:
+        if moment["kind"] == "task_stopped" and moment["task"] == task:
+            return float(moment["t"])
+    return None
 
 
 def _scale_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     failed = failed_requests(result)
-    replaced = replaced_tasks(result)
+    starters = [t for t in replaced_tasks(result) if t != SLOW_BROKEN_TASK]
+    broken_at = stopped_at(result, SLOW_BROKEN_TASK)
     serving = serving_tasks(result, "inventory")
     measures = (
         (_("Failed requests"), str(failed)),
-        (_("Tasks ECS replaced"), ", ".join(replaced) or "—"),
+        (_("Starting tasks ECS replaced"), ", ".join(starters) or "—"),
+        (
+            _("Broken task replaced at"),
+            f"{_s(broken_at)} s" if broken_at is not None else "—",
+        ),
         (_("inventory tasks serving at the end"), str(len(serving))),
     )
-    if replaced:
-        message = _fmt(
-            _(
-                "Not yet: %(task)s failed its load balancer health checks while its app was still "
-                "starting, so ECS stopped it (%(count)s tasks replaced in all). Give new tasks time "
-                "before health checks count."
-            ),
-            task=replaced[0],
-            count=len(replaced),
+    fields = {
+        "failed": failed,
+        "max_failed": params["max_failed"],
+        "broken": SLOW_BROKEN_TASK,
+        "within": params["replace_within_s"],
+    }
+    if starters:
+        message = _(
+            "Not yet: ECS replaced %(task)s while its app was still starting (%(count)s tasks in "
+            "all); the goal is that no starting task is replaced. Its health check failed its "
+            "retries before the app could answer."
         )
-        return Verdict(False, message, measures)
+        return Verdict(False, _fmt(message, task=starters[0], count=len(starters)), measures)
     if failed > params["max_failed"]:
-        message = _fmt(
-            _(
-                "Not yet: callers saw %(failed)s failed requests while the new tasks started; "
-                "the goal is at most %(max_failed)s."
-            ),
-            failed=failed,
-            max_failed=params["max_failed"],
+        message = _(
+            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
+            "Service Connect sent them to tasks that were RUNNING but could not answer yet."
         )
-        return Verdict(False, message, measures)
+        return Verdict(False, _fmt(message, **fields), measures)
+    if broken_at is None:
+        message = _(
+            "Not yet: by the end of the run ECS had not replaced the broken task %(broken)s; the "
+            "goal is within %(within)s s of the scale-out. A start or grace period that long also "
+            "hides a task that never starts."
+        )
+        return Verdict(False, _fmt(message, **fields), measures)
+    if broken_at - SLOW_SCALE_AT > params["replace_within_s"]:
+        message = _(
+            "Not yet: ECS replaced the broken task %(broken)s only %(after)s s after the "
+            "scale-out; the goal is within %(within)s s. A start or grace period that long also "
+            "hides a task that never starts."
+        )
+        return Verdict(
+            False, _fmt(message, after=_s(broken_at - SLOW_SCALE_AT), **fields), measures
+        )
     if len(serving) < 6:
         message = _fmt(
             _("Not yet: only %(n)s inventory tasks were serving at the end; the goal is 6."),
             n=len(serving),
         )
         return Verdict(False, message, measures)
-    message = _fmt(
-        _(
-            "Passed: all 6 inventory tasks serve, none was replaced, and callers saw %(failed)s "
-            "failed requests (at most %(max_failed)s)."
-        ),
-        failed=failed,
-        max_failed=params["max_failed"],
+    message = _(
+        "Passed: no starting task was replaced, callers saw %(failed)s failed requests (at most "
+        "%(max_failed)s), ECS replaced the broken task %(after)s s after the scale-out (goal "
+        "%(within)s s) and all 6 inventory tasks serve."
     )
-    return Verdict(True, message, measures)
+    return Verdict(True, _fmt(message, after=_s(broken_at - SLOW_SCALE_AT), **fields), measures)
+
+
+def _scale_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if values.get("depends_on_healthy") not in ("yes", "no"):
+        return [("depends_on_healthy", _("Choose yes or no."))]
+    return []
 
 
 SLOW_STARTERS = Lab(
     slug="slow-starters",
     order=6,
-    pattern="field",
+    pattern="service-connect",
     fields=(
         LabField(
-            "pattern",
-            gettext_lazy("Pattern"),
-            "service-connect",
-            choices=SCALE_PATTERNS,
+            "depends_on_healthy",
+            gettext_lazy("Hold container with dependsOn app HEALTHY"),
+            "no",
+            choices=YES_NO,
             integer=False,
+            setting="settings.ecs.depends_on_healthy",
         ),
-        LabField("interval_s", gettext_lazy("ALB health check interval (s)"), 10, 5, 300),
-        LabField("grace_period_s", gettext_lazy("ECS health check grace period (s)"), 0, 0, 7200),
+        LabField(
+            "start_period_s",
+            gettext_lazy("Container health check startPeriod (s)"),
+            0,
+            0,
+            300,
+            setting="settings.ecs.container_health_start_period_s",
+        ),
+        LabField(
+            "grace_period_s",
+            gettext_lazy("healthCheckGracePeriodSeconds (s)"),
+            0,
+            0,
+            7200,
+            setting="settings.ecs.health_check_grace_period_s",
+        ),
     ),
     draw=_scale_draw,
     build=_scale_build,
     judge=_scale_judge,
+    validate=_scale_validate,
 )
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patterns.labs import checks as labs
 from patterns.labs.forms import attach_engine_error, lab_form
 from patterns.labs.texts import fill, lab_text
-from patterns.lessons import library
+from patterns.lessons import library, quiz_views
 from patterns.lessons.views import HtmxHttpRequest
 from patterns.progress import records as progress
 from patterns.sim import ScenarioError, load_scenario
@@ -61,7 +61,9 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[
         "params": params,
         "form": form,
         "result": store.load()["labs"].get(lab.slug),
-        "run": _run_spec(lab, lab.defaults(), params),
+        # Before a Check, the sandbox plays the lab's starting run, unless the lab asks for a
+        # prediction first: its run would show the numbers to predict.
+        "run": None if lab.predict_first else _run_spec(lab, lab.defaults(), params),
     }
 
 
@@ -72,7 +74,14 @@ def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, A
     except (KeyError, TypeError, ValueError):
         return None
     pattern = lab.pattern_for(values)
-    query = {"scenario_json": json.dumps(scenario, separators=(",", ":")), "pattern": pattern}
+    # The link holds the run as the sandbox sends it (scenario with its seed), from the start.
+    played = {**scenario, "seed": params["seed"]}
+    query = {
+        "scenario_json": json.dumps(played, separators=(",", ":")),
+        "pattern": pattern,
+        "seed": str(params["seed"]),
+        "t": "0",
+    }
     try:  # values AWS fixes that the run changes: a what-if, labelled on the page
         what_if = [w["setting"] for w in load_scenario({**scenario, "pattern": pattern}).what_if]
     except ScenarioError:
@@ -143,5 +152,6 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         "steps_total": sum(row["total"] for row in lesson_rows),
         "quizzes_passed": sum(1 for row in lesson_rows if row["quiz"] and row["quiz"]["passed"]),
         "labs_passed": sum(1 for row in lab_rows if row["result"] and row["result"]["passed"]),
+        **quiz_views.review_rows(request, record),
     }
     return render(request, "progress/page.html", context)

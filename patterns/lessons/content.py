@@ -48,7 +48,10 @@ line, may have body lines, and closes with a line holding only ``:::``:
     which every pattern and every golden test runs.
 ``::: quiz id=<slug>``
     Questions, each a ``? prompt`` line, two or more choices ``- [x] right`` / ``- [ ] wrong`` (at
-    least one right) and one or more ``> explanation`` lines.
+    least one right), or for an ordering question two or more ``1. first`` / ``2. next`` items in
+    the right order, then ``~ hint`` lines (shown after a wrong first try) and one or more
+    ``> explanation`` lines (shown after the second try). An ``@ concept`` line makes the questions
+    after it, up to the next ``@`` line, variants of one concept: an attempt asks one of them.
 ``::: comparison [rows=<row>,<row>...]``
     The comparison table of the four patterns: the talk's rows with verified dates, plus rows the
     engine measures (``dead-task``, ``deploy-errors``) computed by :mod:`patterns.lessons.comparison`.
@@ -164,8 +167,11 @@ class Choice:
 @dataclass(frozen=True)
 class Question:
     prompt: str
-    choices: tuple[Choice, ...]
+    choices: tuple[Choice, ...]  # an ordering question: its items, in the right order
     explanation: str
+    hint: str = ""
+    concept: str = ""  # variants of one concept share it; "" stands alone
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -366,50 +372,92 @@ def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: 
     return Player(line=line, pattern=pattern, scenario="inline", inline=data)
 
 
+_ORDER_ITEM = re.compile(r"^(\d+)\. (.+)$")
+
+
 def _parse_quiz(attrs: dict[str, str], body: Sequence[str], path: Path, line: int) -> Quiz:
     _check_keys("quiz", attrs, ("id",), path, line)
     quiz_id = attrs.get("id", "")
     if not _SLUG.match(quiz_id):
         raise ContentError(path, line, "quiz: id is required, in lowercase letters, digits and '-'")
     questions: list[Question] = []
+    concept = ""
     prompt: str | None = None
     prompt_line = line
     choices: list[Choice] = []
+    items: list[str] = []
+    hint: list[str] = []
     explanation: list[str] = []
 
     def finish() -> None:
         if prompt is None:
             return
-        if len(choices) < 2:
+        if choices and items:
+            raise ContentError(path, prompt_line, "quiz: a question has choices or ordered items")
+        if len(choices) + len(items) < 2:
             raise ContentError(path, prompt_line, "quiz: a question needs at least two choices")
-        if not any(choice.correct for choice in choices):
+        if choices and not any(choice.correct for choice in choices):
             raise ContentError(
                 path, prompt_line, "quiz: mark at least one choice right with '- [x]'"
             )
         if not explanation:
             raise ContentError(path, prompt_line, "quiz: explain the answer on a '> ' line")
-        questions.append(Question(prompt, tuple(choices), " ".join(explanation)))
+        questions.append(
+            Question(
+                prompt,
+                tuple(choices) or tuple(Choice(item, True) for item in items),
+                " ".join(explanation),
+                hint=" ".join(hint),
+                concept=concept,
+                ordered=bool(items),
+            )
+        )
 
     for offset, raw in enumerate(body, start=1):
         text = raw.strip()
         if not text:
             continue
-        if text.startswith("? "):
+        item = _ORDER_ITEM.match(text)
+        if text.startswith("@ "):
             finish()
-            prompt, prompt_line, choices, explanation = text[2:].strip(), line + offset, [], []
+            prompt = None
+            concept = text[2:].strip()
+            if not _SLUG.match(concept):
+                raise ContentError(
+                    path, line + offset, "quiz: a concept is a slug, as '@ tg-window'"
+                )
+        elif text.startswith("? "):
+            finish()
+            prompt, prompt_line = text[2:].strip(), line + offset
+            choices, items, hint, explanation = [], [], [], []
         elif prompt is None:
             raise ContentError(path, line + offset, "quiz: start each question with '? '")
-        elif text.startswith(("- [x] ", "- [X] ", "- [ ] ")):
+        elif text.startswith(("- [x] ", "- [X] ", "- [ ] ")) or item:
+            if hint or explanation:
+                raise ContentError(
+                    path, line + offset, "quiz: choices come before the hint and explanation"
+                )
+            if item:
+                if int(item.group(1)) != len(items) + 1:
+                    raise ContentError(
+                        path, line + offset, f"quiz: expected item {len(items) + 1}. here"
+                    )
+                items.append(item.group(2).strip())
+            else:
+                choices.append(Choice(text[6:].strip(), text[3] in "xX"))
+        elif text.startswith("~ "):
             if explanation:
-                raise ContentError(path, line + offset, "quiz: choices come before the explanation")
-            choices.append(Choice(text[6:].strip(), text[3] in "xX"))
+                raise ContentError(
+                    path, line + offset, "quiz: the hint comes before the explanation"
+                )
+            hint.append(text[2:].strip())
         elif text.startswith("> ") or text == ">":
             explanation.append(text[1:].strip())
         else:
             raise ContentError(
                 path,
                 line + offset,
-                f"quiz: expected '? ', '- [x] ', '- [ ] ' or '> ', got {text!r}",
+                f"quiz: expected '? ', '- [x] ', '- [ ] ', '1. ', '~ ', '> ' or '@ ', got {text!r}",
             )
     finish()
     if not questions:
@@ -830,6 +878,11 @@ def _ja_line_problems(text: str) -> list[str]:
     return problems
 
 
+def check_japanese_text(text: str) -> list[str]:
+    """The mechanical Japanese style problems of one text (a translation, a line), as reasons."""
+    return _ja_line_problems(text)
+
+
 def check_japanese_style(text: str, path: Path) -> list[str]:
     """Mechanical Japanese style problems of one ja content file, as ``<file>:<line>: <reason>``.
 
@@ -875,7 +928,14 @@ def check_japanese_style(text: str, path: Path) -> list[str]:
 def _signature(directive: Directive) -> tuple[Any, ...]:
     if isinstance(directive, Quiz):
         shape = tuple(
-            (len(q.choices), tuple(c.correct for c in q.choices)) for q in directive.questions
+            (
+                len(q.choices),
+                tuple(c.correct for c in q.choices),
+                q.concept,
+                q.ordered,
+                bool(q.hint),
+            )
+            for q in directive.questions
         )
         return ("quiz", directive.id, shape)
     if isinstance(directive, Player):
@@ -919,14 +979,24 @@ class RenderedStep:
 
 
 def _explore_url(stage: Directive | None) -> str | None:
+    """The playground on the exact run a step shows: its scenario, pattern and seed, and the
+    playhead (``t``: the diagram's moment; a player starts at 0 and its page moves ``t`` along
+    as it plays). A step's inline scenario is sent as its player sends it, seed included."""
+    query: dict[str, str]
     if isinstance(stage, Player):
-        query: dict[str, str] = {"pattern": stage.pattern}
         if stage.inline is not None:
-            query["scenario_json"] = json.dumps(stage.inline, separators=(",", ":"))
+            inline = {**stage.inline, "seed": SEED}
+            query = {"scenario_json": json.dumps(inline, separators=(",", ":"))}
         else:
-            query["scenario"] = stage.scenario
+            query = {"scenario": stage.scenario}
+        query.update(pattern=stage.pattern, seed=str(SEED), t="0")
     elif isinstance(stage, Diagram):
-        query = {"scenario": stage.scenario, "pattern": stage.pattern, "at": f"{stage.at:g}"}
+        query = {
+            "scenario": stage.scenario,
+            "pattern": stage.pattern,
+            "seed": str(SEED),
+            "t": f"{stage.at:g}",
+        }
     else:
         return None
     return f"{reverse('playground')}?{urlencode(query)}"
@@ -1027,6 +1097,7 @@ def _quiz_html(quiz: Quiz, lesson: Lesson) -> str:
             "explanation": mark_safe(render_inline(q.explanation)),  # noqa: S308
             "number": number,
             "multiple": sum(c.correct for c in q.choices) > 1,
+            "ordered": q.ordered,
         }
         for number, q in enumerate(quiz.questions, start=1)
     ]

@@ -62,6 +62,8 @@ def lesson_polls(
             if directive.kind != "quiz":
                 continue
             for index, question in enumerate(quiz.questions(lesson, directive, seed)):
+                if question.kind != "choice" or question.exhibit or question.predict:
+                    continue  # a poll is plain text with choices: no typed number, table or player
                 prompt, choices = _plain(question.prompt), [_plain(c) for c in question.choices]
                 if (
                     len(choices) > max_choices

@@ -7,12 +7,9 @@ language, so a lesson page costs a dictionary lookup and one template render.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from patterns.lessons import library, quiz
+from patterns.lessons import library, quiz, quiz_views
 from patterns.lessons.content import Lesson, RenderedStep
 from patterns.progress import records as progress
 
@@ -62,7 +59,7 @@ def _live_quizzes(request: HttpRequest, lesson: Lesson, narration: str) -> str:
         directive = quiz.find_quiz(lesson, match.group(1))
         if directive is None:
             return match.group(0)
-        return live_quiz_form(request, lesson, directive.id)
+        return quiz_views.live_quiz_form(request, lesson, directive.id)
 
     return _QUIZ_BLOCK.sub(live, narration)
 
@@ -105,8 +102,10 @@ def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
     number = _step_number(request, len(steps))
     _previous_lesson, next_lesson = _neighbours(lesson)
     step = steps[number - 1]
+    predict = False
     if "<!--quiz:" in step.narration:
         step = dataclasses.replace(step, narration=_live_quizzes(request, lesson, step.narration))
+        predict = quiz_views.has_predict(lesson)
     context = {
         "lesson": lesson,
         "steps": steps,
@@ -116,7 +115,7 @@ def lesson_step(request: HttpRequest, slug: str) -> HttpResponse:
         "previous_number": number - 1 if number > 1 else None,
         "next_number": number + 1 if number < len(steps) else None,
         "next_lesson": next_lesson,
-        "player": _player_partial() if step.stage_kind == "player" else None,
+        "player": _player_partial() if step.stage_kind == "player" or predict else None,
     }
     return render(request, "lessons/step.html", context)
 
@@ -145,61 +144,7 @@ def glossary(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --------------------------------------------------------------------------- quizzes and reading
-
-
-CSRF_SLOT = "kumoben-csrf-slot"
-
-
-@functools.lru_cache(maxsize=1024)
-def _quiz_form(lang: str, slug: str, quiz_id: str, seed: int, version: float) -> str:
-    lesson = library.lessons(lang)[slug]
-    directive = quiz.find_quiz(lesson, quiz_id)
-    context = {**quiz_context(lesson, directive, seed), "csrf_token": CSRF_SLOT}
-    with translation.override(lang):
-        return render_to_string("labs/quiz.html#quiz-form", context)
-
-
-def live_quiz_form(request: HttpRequest, lesson: Any, quiz_id: str) -> str:
-    """A lesson's quiz as a form with a fresh attempt; rendered once per (language, seed)."""
-    html = _quiz_form(lesson.lang, lesson.slug, quiz_id, quiz.new_attempt(), library.version())
-    return html.replace(CSRF_SLOT, get_token(request))
-
-
-def quiz_context(lesson: Any, quiz_directive: Any, seed: int) -> dict[str, Any]:
-    asked = quiz.questions(lesson, quiz_directive, seed)
-    return {
-        "quiz": quiz_directive,
-        "lesson": lesson,
-        "questions": list(enumerate(asked, start=1)),
-        "attempt": quiz.sign_attempt(seed),
-    }
-
-
-@require_POST
-def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpResponse:
-    lesson = library.lessons(library.language()).get(slug)
-    directive = quiz.find_quiz(lesson, quiz_id) if lesson is not None else None
-    if lesson is None or directive is None:
-        raise Http404("no such quiz")
-    seed = quiz.read_attempt(request.POST.get("attempt", ""))
-    if seed is None:  # a forged or stale token: start a fresh attempt instead of failing
-        context = quiz_context(lesson, directive, quiz.new_attempt())
-        context["error"] = True
-    else:
-        asked = quiz.questions(lesson, directive, seed)
-        graded = quiz.grade(asked, quiz.parse_answers(request.POST, quiz_id, len(asked)))
-        score = sum(g.right for g in graded)
-        store = progress.ProgressStore(request)
-        record = store.load()
-        progress.record_quiz(record, slug, score, len(graded))
-        store.save(record)
-        context = quiz_context(lesson, directive, quiz.new_attempt(previous=seed))
-        context.update({"graded": graded, "score": score, "total": len(graded)})
-    template = "labs/quiz.html"
-    if request.htmx:
-        template += "#quiz-form"
-    return render(request, template, context)
+# --------------------------------------------------------------------------- reading
 
 
 @require_POST

@@ -42,6 +42,8 @@ WINDOW_S = 1.0
 #: Readouts are read from the engine's result (a whole-run summary) at most this often, in windows:
 #: the playground socket and a study session's stream both keep to it.
 READOUT_EVERY_WINDOWS = 5
+#: About how many readouts an instant run carries through its length (and one at its end).
+INSTANT_READOUTS = 12
 ALL = "all"
 PLAYGROUND_PATTERNS: tuple[str, ...] = (*PATTERNS, ALL)
 LANGS = ("en", "ja")
@@ -815,7 +817,7 @@ class Playback:
                 "type": "readouts",
                 "branch": self.branch,
                 "pattern": s.pattern,
-                "values": readout_values(s.sim.result()),
+                "values": readout_values(s.sim.brief_result()),
             }
             for s in self.streams
         ]
@@ -878,6 +880,26 @@ def instant_frames(
     )
     hello = playback.hello()
     frames: list[dict[str, Any]] = []
+    readouts: list[dict[str, Any]] = []
+    # Readouts through the run, so a player scrubbed back shows the numbers as of its playhead,
+    # not the run's end: each costs a pass over the engine's result, so an instant run reads
+    # them about INSTANT_READOUTS times (every 20 windows of a 240 s run), never more often
+    # than the live socket does.
+    every = READOUT_EVERY_WINDOWS * max(
+        1,
+        math.ceil(
+            playback.duration_s / playback.window_s / INSTANT_READOUTS / READOUT_EVERY_WINDOWS
+        ),
+    )
     while not playback.ended:
         frames.extend(playback.step())
-    return {"hello": hello, "frames": frames, "readouts": playback.readouts()}
+        if readouts_due(playback, every) and not playback.ended:
+            readouts.extend(playback.readouts())
+    return {"hello": hello, "frames": frames, "readouts": [*readouts, *playback.readouts()]}
+
+
+def readouts_due(playback: Playback, every: int = READOUT_EVERY_WINDOWS) -> bool:
+    """Readouts are read every ``every`` windows once an action has happened."""
+    if playback.window % every:
+        return False
+    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])

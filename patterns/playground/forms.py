@@ -395,7 +395,17 @@ COMMON_SPECS: tuple[Spec, ...] = (
             " a passing check ends it. 0 = off."
         ),
     ),
+    (
+        "settings.ecs.depends_on_healthy",
+        "yesno",
+        _("Hold until the app is HEALTHY (dependsOn)"),
+        _(
+            "A small container with dependsOn the app, condition HEALTHY: a new task stays PENDING,"
+            " registered nowhere, until its first passing container health check."
+        ),
+    ),
 )
+YES_NO = (("False", _("No")), ("True", _("Yes")))
 
 
 def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms.Field:
@@ -409,6 +419,14 @@ def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms
     elif kind == "number":
         field = forms.FloatField(
             required=False, widget=FastNumberInput(attrs={"step": "any", **attrs})
+        )
+    elif kind == "yesno":  # a true/false setting: "False"/"True", as str() writes the default
+        field = forms.TypedChoiceField(
+            choices=YES_NO,
+            coerce=lambda raw: raw == "True",
+            empty_value=None,
+            required=False,
+            widget=FastSelect(attrs=attrs),
         )
     else:
         field = forms.ChoiceField(choices=kind, required=False, widget=FastSelect(attrs=attrs))

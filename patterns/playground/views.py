@@ -1,6 +1,6 @@
 """The playground page and its setup form: thin. The engine runs in the consumer and the instant-run
 endpoint; the page describes the choices, the setup view checks them (``forms.PlaygroundSetup``)
-and hands the run to the page's script, and a permalink's run (if any) goes straight to the player.
+and hands the run to the page's script, and the run a link names (``links``) goes straight to the player.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patterns.catalog import PATTERN_NAMES, scenario_title
-from patterns.player import permalink
+from patterns.errors import localized
 from patterns.playground import forms as playground_forms
+from patterns.playground import links
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
 
 
@@ -53,21 +54,14 @@ def _setup_context(setup: playground_forms.PlaygroundSetup) -> dict[str, Any]:
     }
 
 
-def _opened_run(token: str | None) -> tuple[dict[str, Any] | None, str]:
-    """The run a permalink holds, or the reason it cannot be opened."""
-    if not token:
+def _opened_run(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
+    """The run the page's link names (``links.open_link``), or why it cannot be opened."""
+    if not links.asks_for_run(request.GET):
         return None, ""
     try:
-        run = permalink.decode(token)
-    except permalink.PermalinkError as error:
-        return None, str(error)
-    return {
-        "scenario": run.scenario,
-        "seed": run.seed,
-        "pattern": run.pattern,
-        "log": run.log,
-        "token": token,
-    }, ""
+        return links.open_link(request.GET).as_json(), ""
+    except links.LinkError as error:
+        return None, f"{error.field}: {localized(error)}"
 
 
 # The setup form, the player and the share links are the same for every visitor of a language,
@@ -97,7 +91,7 @@ def _body() -> SafeString:
 
 @require_GET
 def playground(request: HttpRequest) -> HttpResponse:
-    opened, permalink_error = _opened_run(request.GET.get("run"))
+    opened, permalink_error = _opened_run(request)
     context = {
         "body": _body(),
         "opened_run": opened,

@@ -5,7 +5,12 @@ A record is a plain dict, the same shape in the Django session (anonymous learne
 
     {"steps": {"elb": [1, 2, 3]},
      "quizzes": {"elb": {"score": 3, "total": 4, "passed": false}},
-     "labs": {"elb-dead-task": {"passed": true, "attempts": 2}}}
+     "labs": {"elb-dead-task": {"passed": true, "attempts": 2}},
+     "review": [{"lesson": "elb", "quiz": "elb-basics", "key": "elb-basics:3", "seed": 17,
+                 "box": 0, "due": "2026-12-07"}]}
+
+``review`` holds the quiz questions answered wrongly at the first try (spaced review): due one day
+later, then 3 and 7 days after each right answer, and back to one day after a wrong one.
 
 The functions on records are pure; :class:`ProgressStore` picks where the record lives. Signing in
 merges the session's record into the database one (union of steps, best quiz score, lab passed if
@@ -14,6 +19,7 @@ passed anywhere, attempts added), so nothing learnt before signing in is lost.
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,7 +31,7 @@ SEED_KEY = "kumoben_learner_seed"
 
 
 def empty() -> dict[str, Any]:
-    return {"steps": {}, "quizzes": {}, "labs": {}}
+    return {"steps": {}, "quizzes": {}, "labs": {}, "review": []}
 
 
 def normalized(record: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -34,6 +40,7 @@ def normalized(record: Mapping[str, Any] | None) -> dict[str, Any]:
         out["steps"] = {k: sorted({int(n) for n in v}) for k, v in record.get("steps", {}).items()}
         out["quizzes"] = {k: dict(v) for k, v in record.get("quizzes", {}).items()}
         out["labs"] = {k: dict(v) for k, v in record.get("labs", {}).items()}
+        out["review"] = [dict(item) for item in record.get("review", []) if _review_item(item)]
     return out
 
 
@@ -63,6 +70,61 @@ def record_lab(record: dict[str, Any], lab: str, passed: bool) -> None:
     entry["passed"] = entry["passed"] or passed
 
 
+# --------------------------------------------------------------------------- spaced review
+
+#: Days until the next review: after a wrong answer, then after each right answer in a row.
+REVIEW_DAYS = (1, 3, 7)
+
+
+def _review_item(item: Any) -> bool:
+    return (
+        isinstance(item, Mapping)
+        and all(isinstance(item.get(k), str) for k in ("lesson", "quiz", "key", "due"))
+        and isinstance(item.get("seed"), int)
+        and isinstance(item.get("box"), int)
+    )
+
+
+def _same(item: Mapping[str, Any], lesson: str, quiz: str, key: str) -> bool:
+    return (item["lesson"], item["quiz"], item["key"]) == (lesson, quiz, key)
+
+
+def schedule_review(
+    record: dict[str, Any], lesson: str, quiz: str, key: str, seed: int, today: datetime.date
+) -> None:
+    """A question answered wrongly: due tomorrow, as the attempt asked it (one item a concept)."""
+    record["review"] = [i for i in record["review"] if not _same(i, lesson, quiz, key)]
+    due = today + datetime.timedelta(days=REVIEW_DAYS[0])
+    record["review"].append(
+        {"lesson": lesson, "quiz": quiz, "key": key, "seed": seed, "box": 0, "due": due.isoformat()}
+    )
+
+
+def review_answered(
+    record: dict[str, Any], lesson: str, quiz: str, key: str, right: bool, today: datetime.date
+) -> dict[str, Any] | None:
+    """Move the item on: right -> the next interval (done after the last), wrong -> tomorrow.
+    Returns the item as it is now, or None when it left the review (or was not there)."""
+    for item in record["review"]:
+        if _same(item, lesson, quiz, key):
+            break
+    else:
+        return None
+    box = item["box"] + 1 if right else 0
+    if box >= len(REVIEW_DAYS):
+        record["review"].remove(item)
+        return None
+    item["box"] = box
+    item["due"] = (today + datetime.timedelta(days=REVIEW_DAYS[box])).isoformat()
+    return item
+
+
+def due_reviews(record: Mapping[str, Any], today: datetime.date) -> list[dict[str, Any]]:
+    """The review items due today or earlier, the longest overdue first."""
+    due = [i for i in record["review"] if i["due"] <= today.isoformat()]
+    return sorted(due, key=lambda i: i["due"])
+
+
 def merge(into: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
     """Both records' progress in one: steps united, best quiz, a lab passed if passed in either."""
     out = normalized(into)
@@ -80,6 +142,12 @@ def merge(into: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
             "passed": bool(mine["passed"] or result["passed"]),
             "attempts": int(mine["attempts"]) + int(result["attempts"]),
         }
+    for item in extra["review"]:  # one item a concept: the one due sooner wins
+        same = [i for i in out["review"] if _same(i, item["lesson"], item["quiz"], item["key"])]
+        if not same:
+            out["review"].append(item)
+        elif item["due"] < same[0]["due"]:
+            out["review"][out["review"].index(same[0])] = item
     return out
 
 

@@ -4,6 +4,7 @@ and score, and the same as CSV safe to open in a spreadsheet."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -95,30 +96,38 @@ def csv_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def report_csv(session: StudySession) -> str:
+# Excel on Japanese Windows reads a CSV without a byte-order mark as Shift_JIS.
+BOM = "\ufeff"
+
+
+def _local(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
+    """A time as a spreadsheet reads it, in the viewer's zone: 2026-12-07 02:40:05."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def report_csv(session: StudySession, zone: dt.tzinfo = dt.timezone.utc) -> str:
+    """The report as CSV text starting with a BOM; times in `zone`, named in the headers."""
     data = report(session)
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
+    zone_name = str(zone)
     writer.writerow(
         [
             "nickname",
-            "joined_at",
-            "last_seen",
+            f"joined_at ({zone_name})",
+            f"last_seen ({zone_name})",
             "question",
             "prompt",
             "answer",
             "correct",
-            "answered_at",
+            f"answered_at ({zone_name})",
             "score",
         ]
     )
     for row in data["students"]:
         p = row.participant
-        base = [
-            csv_safe(p.nickname),
-            p.joined_at.isoformat(),
-            p.last_seen.isoformat() if p.last_seen else "",
-        ]
+        base = [csv_safe(p.nickname), _local(p.joined_at, zone), _local(p.last_seen, zone)]
         if not row.cells:
             writer.writerow([*base, "", "", "", "", "", row.score])
         for cell in row.cells:
@@ -131,7 +140,7 @@ def report_csv(session: StudySession) -> str:
                     csv_safe(cell["poll"].prompt),
                     csv_safe(cell["text"]),
                     mark,
-                    a.answered_at.isoformat() if a else "",
+                    _local(a.answered_at, zone) if a else "",
                     row.score,
                 ]
             )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patterns.sessions import views
+from patterns.sessions import accounts, views
 
 urlpatterns = [
     path("", views.index, name="sessions"),
     path("join/", views.join, name="sessions-join"),
     path("join/<str:code>/", views.index, name="sessions-join-code"),
     path("new/", views.create, name="sessions-create"),
+    path("mine/", accounts.mine, name="sessions-mine"),
     path("<slug:public_id>/", views.room, name="sessions-room"),
     path("<slug:public_id>/present/", views.present, name="sessions-present"),
     path("<slug:public_id>/console/", views.console, name="sessions-console"),

@@ -12,14 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from patterns.errors import localized
 from patterns.lessons import slides
-from patterns.sessions import broadcast, fields, joining, log, polls
+from patterns.sessions import accounts, broadcast, fields, joining, joinurl, log, polls
 from patterns.sessions import report as session_report
 from patterns.sessions.forms import CreateSessionForm, JoinForm
 from patterns.sessions.models import StudySession
@@ -40,7 +39,7 @@ def _owned(request: HttpRequest, public_id: str) -> StudySession:
 
 
 def _join_url(request: HttpRequest, session: StudySession) -> str:
-    return request.build_absolute_uri(reverse("sessions-join-code", args=[session.display_code]))
+    return joinurl.join_url(request, session.display_code)
 
 
 @require_GET
@@ -220,8 +219,12 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def report_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _owned(request, public_id)
+    try:
+        zone = accounts.viewer_zone(request)
+    except accounts.ZoneError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
-        session_report.report_csv(session), content_type="text/csv; charset=utf-8"
+        session_report.report_csv(session, zone), content_type="text/csv; charset=utf-8"
     )
     filename = f"kumoben-session-{session.code}-{session.created_at:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

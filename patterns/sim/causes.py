@@ -13,6 +13,14 @@ CAUSES: dict[str, str] = {
     "task_started": "ECS launched a task; it is PENDING until its containers run",
     "task_running": "the task's containers are running (the app may still be starting)",
     "app_ready": "the application inside the task finished starting and accepts connections",
+    "held_until_app_healthy": (
+        "the app container started, but a container that dependsOn it HEALTHY waits, so the task"
+        " stays PENDING and is not registered until the app's health check passes"
+    ),
+    "depends_on_healthy_met": (
+        "the app container's health check passed: the container that dependsOn it HEALTHY started,"
+        " so the task is RUNNING and gets registered"
+    ),
     "app_not_ready": "the application has not finished starting, so the connection was refused",
     "task_stopped": "the task reached STOPPED; its IP no longer answers",
     "task_killed": "the task was killed abruptly; in-flight requests were reset",

@@ -80,8 +80,8 @@ REFUSALS: dict[str, str] = {
     "service-discovery": (
         "not supported with Service Discovery: ECS shifts traffic for blue/green, linear and canary"
         " deployments only through Elastic Load Balancing, Service Connect or VPC Lattice; Cloud"
-        " Map DNS records get no managed traffic shift (aws-facts-2026 2.12, 2.13)"
-    ),
+        " Map DNS records get no managed traffic shift"
+    ),  # aws-facts-2026 2.12, 2.13
     "app-mesh": (
         "not supported with App Mesh: ECS's blue/green, linear and canary deployments are not"
         " integrated with App Mesh, which shifted traffic with weighted routes of its own, and App"

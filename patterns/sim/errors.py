@@ -58,6 +58,9 @@ REASONS: dict[str, str] = {
     "off_or_between": "must be 0 (off) or between {lo} and {hi}",
     "slow_start_lor": "slow start cannot be combined with least_outstanding_requests",
     "mesh_outlier_dns": "needs app_mesh.discovery cloud_map (DNS gives Envoy one host)",
+    "depends_on_needs_check": (
+        "needs ecs.container_health_check: condition HEALTHY waits for a container health check"
+    ),
     # App Mesh routes
     "vs_name": "virtual service names are lower-case service names",
     "route_target": "a route needs at least one weighted target",

@@ -40,6 +40,19 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "{task}のアプリケーションが起動を終え、接続を受け付け始めました",
         "The application in {task} finished starting and now accepts connections",
     ),
+    "held_until_app_healthy": (
+        "{task}のアプリケーションコンテナが起動しました。dependsOn（condition HEALTHY）で待つコンテナが"
+        "あるので、ヘルスチェックに合格するまでタスクは PENDING のままで、どこにも登録されません",
+        "The app container of {task} started; a container waits for it with dependsOn (condition"
+        " HEALTHY), so the task stays PENDING and is registered nowhere until its health check"
+        " passes",
+    ),
+    "depends_on_healthy_met": (
+        "{task}のアプリケーションコンテナがヘルスチェックに合格しました[（PENDING だった時間は {held_s} 秒）]。"
+        "待っていたコンテナが起動し、タスクは RUNNING になって登録されます",
+        "The app container of {task} passed its health check[ after {held_s} s in PENDING]: the"
+        " waiting container starts, so the task becomes RUNNING and is registered",
+    ),
     "app_not_ready": (
         "{task}のアプリケーションがまだ起動中のため、接続が拒否されました",
         "The connection to {task} was refused because its application is still starting",

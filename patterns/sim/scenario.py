@@ -44,6 +44,11 @@ ecs
                                start one interval after RUNNING, before the app answers.
   container_health_start_period_s (0 = off, 0-300)   the task definition's healthCheck.startPeriod:
                                failures this long after RUNNING do not count; a pass ends it [ECS-TD].
+  depends_on_healthy (false)   a small container with dependsOn {app, condition HEALTHY}: a new
+                               task stays PENDING (registered nowhere, held) until its app
+                               container's first passing check; start and grace periods count
+                               from when its containers start. Needs container_health_check
+                               [ECS-TD, CR-2334; UNCONFIRMED details in the assumptions].
 alb
   health_check_interval_s (30, 5-300), health_check_timeout_s (5, 2-120, below the interval),
   healthy_threshold (5, 2-10), unhealthy_threshold (2, 2-10)   [ALB-HC]
@@ -132,7 +137,8 @@ Rules across settings: ``alb.health_check_timeout_s`` < ``alb.health_check_inter
 ``alb.slow_start_s`` is 0 or 30-900 and not with ``least_outstanding_requests``;
 ``app_mesh.outlier_detection`` needs ``app_mesh.discovery`` cloud_map;
 ``envoy.outlier_detection.max_ejection_time_s`` >= ``base_ejection_time_s``;
-``ecs.container_health_timeout_s`` < ``ecs.container_health_interval_s``. ``set`` actions are
+``ecs.container_health_timeout_s`` < ``ecs.container_health_interval_s``;
+``ecs.depends_on_healthy`` needs ``ecs.container_health_check``. ``set`` actions are
 checked against these rules in time order when the scenario loads.
 
 Limits: no negative time, at most 1,000 tasks, at most 10,000 requests/s, at most 24 h.
@@ -408,9 +414,7 @@ APP_MESH_RETRY_DEFAULT: dict[str, Any] = {
     "retriable_status_codes": [503],
 }
 
-_UNCONFIRMED = (
-    "not documented by AWS (UNCONFIRMED in aws-semantics.md); a plausible value is modelled"
-)
+_UNCONFIRMED = "not documented by AWS (UNCONFIRMED); a plausible value is modelled"
 
 SETTINGS: dict[str, dict[str, Setting]] = {
     "app": {
@@ -447,6 +451,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "container_health_timeout_s": _num_setting(5, 2, 60, "ECS-TD"),
         "container_health_retries": _num_setting(3, 1, 10, "ECS-TD", integer=True),
         "container_health_start_period_s": _num_setting(0, 0, 300, "ECS-TD"),
+        "depends_on_healthy": _bool_setting(False, "ECS-TD, CR-2334"),
     },
     "alb": {
         "health_check_interval_s": _num_setting(30, 5, 300, "ALB-HC"),
@@ -568,7 +573,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
 _TD_HC = "TaskDefinition containerDefinitions[].healthCheck"
 _CM_DNS = "Cloud Map Service DnsConfig"
 _SC = "service-connect"
-_SC_FIXED = "no Service Connect API field sets it (aws-facts-2026 3.11)"
+_SC_FIXED = "no Service Connect API field sets it"  # ServiceConnectService in the ECS API
 _AM_ROUTE = "App Mesh Route spec.httpRoute"
 
 
@@ -602,6 +607,14 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "ecs.container_health_timeout_s": (_in_aws(SETTABLE, f"{_TD_HC}.timeout"),),
     "ecs.container_health_retries": (_in_aws(SETTABLE, f"{_TD_HC}.retries"),),
     "ecs.container_health_start_period_s": (_in_aws(SETTABLE, f"{_TD_HC}.startPeriod"),),
+    "ecs.depends_on_healthy": (
+        _in_aws(
+            SETTABLE,
+            "TaskDefinition containerDefinitions[].dependsOn; on a small extra container,"
+            " [{containerName: app, condition: HEALTHY}] (the workaround of"
+            " containers-roadmap#2334)",
+        ),
+    ),
     "alb.health_check_interval_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckIntervalSeconds"),),
     "alb.health_check_timeout_s": (_in_aws(SETTABLE, "TargetGroup HealthCheckTimeoutSeconds"),),
     "alb.healthy_threshold": (_in_aws(SETTABLE, "TargetGroup HealthyThresholdCount"),),
@@ -635,7 +648,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "client.connect_timeout_s": (_in_aws(CLIENT, "your HTTP client's connect timeout"),),
     "client.ip_choice": (_in_aws(CLIENT, "which IP of a DNS answer your client connects to"),),
     "envoy.lb_policy": (
-        _in_aws(FIXED, f"the proxy balances round robin (aws-facts-2026 3.8); {_SC_FIXED}", _SC),
+        _in_aws(FIXED, f"the proxy balances round robin; {_SC_FIXED}", _SC),
         _in_aws(
             FIXED,
             "Envoy balanced round robin; App Mesh's API had no field for it"
@@ -653,15 +666,14 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
     "envoy.outlier_detection": (
         _in_aws(
             FIXED,
-            f"outlier detection is always on with AWS's thresholds (aws-facts-2026 3.9); {_SC_FIXED}",
+            f"outlier detection is always on with AWS's thresholds; {_SC_FIXED}",
             _SC,
         ),
     ),
     "envoy.retry_policy": (
         _in_aws(
             FIXED,
-            "the proxy retries twice, avoiding the host that just failed (aws-facts-2026 3.10);"
-            f" {_SC_FIXED}",
+            f"the proxy retries twice, avoiding the host that just failed; {_SC_FIXED}",
             _SC,
         ),
     ),
@@ -700,7 +712,7 @@ IN_AWS: dict[str, tuple[InAws, ...]] = {
         _in_aws(
             FIXED,
             "the agent drains for 20 s (LISTENER_DRAIN_WAIT_TIME_S); Service Connect has no"
-            " setting for it (aws-facts-2026 3.12)",
+            " setting for it",
         ),
     ),
     "service_connect.endpoint_lag_s": (
@@ -804,7 +816,7 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
         "setting": "actions.add_service",
         "assumption": (
             "a Service Connect client task knows the endpoints that existed when it started"
-            " running (ECS-SC, aws-facts-2026 3.14); under App Mesh the control plane pushes the"
+            " running (ECS-SC); under App Mesh the control plane pushes the"
             " new virtual node and service to every client Envoy without a redeploy (model)"
         ),
         "source": "ECS-SC",
@@ -864,6 +876,19 @@ _COMMON_ASSUMPTIONS: tuple[dict[str, str], ...] = (
             " app answers is refused and fails"
         ),
         "source": "ECS-TD",
+    },
+    {
+        "setting": "ecs.depends_on_healthy",
+        "assumption": (
+            "with a container that dependsOn the app container HEALTHY, the task stays PENDING"
+            " until the app's first passing health check, so no target group, Cloud Map service or"
+            " Service Connect endpoint lists it before then (the workaround AWS gave in"
+            " containers-roadmap#2334; that the task stays PENDING is UNCONFIRMED in AWS docs)."
+            " A held task whose check fails its retries first is replaced like a RUNNING one,"
+            " after the grace period (UNCONFIRMED: users report such tasks stuck in PENDING,"
+            " containers-roadmap#2379). A held task makes no calls of its own (model)"
+        ),
+        "source": "ECS-TD, CR-2334",
     },
     {
         "setting": "actions.scale",
@@ -943,6 +968,11 @@ def check_setting_combination(settings: Mapping[str, Mapping[str, Any]], where: 
         raise ScenarioError(
             f"{where}.ecs.container_health_timeout_s",
             "must be shorter than ecs.container_health_interval_s",
+        )
+    if ecs["depends_on_healthy"] and not ecs["container_health_check"]:
+        raise ScenarioError(
+            f"{where}.ecs.depends_on_healthy",
+            "needs ecs.container_health_check: condition HEALTHY waits for a container health check",
         )
 
 

@@ -216,6 +216,16 @@ class Simulation:
             "events": list(world.trace.events),
         }
 
+    def brief_result(self) -> dict[str, Any]:
+        """The result's pattern, time and summary only, without the timelines and the events:
+        what a player's readouts need, cheap enough to read every few seconds of a run."""
+        return {
+            "pattern": self.scenario.pattern,
+            "seed": self.scenario.seed,
+            "t": round(self.world.engine.now, 6),
+            "summary": self._summary(),
+        }
+
     def _summary(self) -> dict[str, Any]:
         world = self.world
         ok = 0

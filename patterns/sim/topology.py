@@ -107,6 +107,8 @@ class Task:
         "state",
         "started_at",
         "running_at",
+        "containers_at",
+        "held",
         "ready_at",
         "stopped_at",
         "healthy",
@@ -143,6 +145,8 @@ class Task:
         self.state = PENDING
         self.started_at = now
         self.running_at: float | None = None
+        self.containers_at: float | None = None  # when its containers started (app starting)
+        self.held = False  # PENDING until its app container is HEALTHY (dependsOn HEALTHY)
         self.ready_at = math.inf
         self.stopped_at: float | None = None
         self.healthy = False
@@ -341,6 +345,7 @@ class World:
                 task = self._new_task(service, service.version)
                 task.state = RUNNING
                 task.running_at = 0.0
+                task.containers_at = 0.0
                 task.ready_at = 0.0
                 task.healthy = True
                 task.has_hc = self.settings["ecs"]["container_health_check"]
@@ -406,22 +411,55 @@ class World:
         return task
 
     def _running(self, task: Task, _tag: int) -> None:
+        """The task's containers start. With ``ecs.depends_on_healthy`` the task stays PENDING
+        (held) until its app container's first passing health check, see :meth:`_release`."""
         if task.state is not PENDING:
             return
-        task.state = RUNNING
         now = self.engine.now
-        task.running_at = now
+        task.containers_at = now
         task.ready_at = now + task.service.app_start_s
-        self.event("task", "task_running", task=task.id, ip=task.ip, az=task.az)
-        task.has_hc = self.settings["ecs"]["container_health_check"]
-        pattern = self._pattern()
-        pattern.on_task_running(task, initial=False)
-        self._schedule_container_check(task)
-        if not task.has_hc and not pattern.load_balanced:
-            self.engine.after(NO_CHECK_WAIT_S, PRIO_CONTROL, self._no_check_wait_over, task)
+        ecs = self.settings["ecs"]
+        task.has_hc = ecs["container_health_check"]
+        if task.has_hc and ecs["depends_on_healthy"]:
+            task.held = True
+            self.event("task", "held_until_app_healthy", task=task.id, ip=task.ip, az=task.az)
+            self._schedule_container_check(task)
+        else:
+            self._become_running(task, start_checks=True)
         self.engine.at(task.ready_at, PRIO_CONTROL, self._app_ready, task)
 
+    def _become_running(self, task: Task, start_checks: bool = False) -> None:
+        """ECS reports the task RUNNING: the pattern registers it (target group, Cloud Map or
+        Service Connect endpoint)."""
+        task.state = RUNNING
+        task.running_at = self.engine.now
+        self.event("task", "task_running", task=task.id, ip=task.ip, az=task.az)
+        pattern = self._pattern()
+        pattern.on_task_running(task, initial=False)
+        if start_checks:
+            self._schedule_container_check(task)
+        if not task.has_hc and not pattern.load_balanced:
+            self.engine.after(NO_CHECK_WAIT_S, PRIO_CONTROL, self._no_check_wait_over, task)
+
+    def _release(self, task: Task) -> None:
+        """The held task's app container passed a health check: the hold container that
+        ``dependsOn`` it HEALTHY starts, every container has started, and the task is RUNNING."""
+        task.held = False
+        self.event(
+            "task",
+            "depends_on_healthy_met",
+            task=task.id,
+            held_s=round(self.engine.now - self._containers_started(task), 6),
+        )
+        self._become_running(task)
+        if task.ready_at <= self.engine.now:  # it passed its check, so its app answers already
+            self._refresh_callers(task.service)
+            self._pattern().on_app_ready(task)
+
     def _app_ready(self, task: Task, _tag: int) -> None:
+        if task.held:  # it answers, but nobody sends it requests before its check passes
+            self.event("task", "app_ready", task=task.id)
+            return
         if task.state is not RUNNING:
             return
         self.event("task", "app_ready", task=task.id)
@@ -510,6 +548,7 @@ class World:
 
     def _stopped(self, task: Task, cause: str) -> None:
         task.state = STOPPED
+        task.held = False
         task.stopped_at = self.engine.now
         task.healthy = False
         self.event("task", cause, task=task.id, state=STOPPED)
@@ -532,11 +571,10 @@ class World:
         ignores health during ``ecs.health_check_grace_period_s`` after RUNNING; a task reported
         unhealthy meanwhile is looked at again when the grace ends (:meth:`_grace_ended`).
         """
-        if task.state is not RUNNING:
+        if task.state is not RUNNING and not task.held:
             return
         grace = self.settings["ecs"]["health_check_grace_period_s"]
-        started = task.running_at if task.running_at is not None else task.started_at
-        grace_end = started + grace
+        grace_end = self._containers_started(task) + grace
         if self.engine.now < grace_end:
             self.event(
                 "health",
@@ -555,7 +593,7 @@ class World:
     def _grace_ended(self, task: Task, _tag: int) -> None:
         """The grace period of a task reported unhealthy during it ended: replace it if it still is."""
         task.grace_watch = False
-        if task.state is not RUNNING:
+        if task.state is not RUNNING and not task.held:
             return
         if self._pattern().reports_unhealthy(task):
             check = "load_balancer"
@@ -722,7 +760,7 @@ class World:
         at t = 0 have been up for a while: their checks start at a random phase of the interval.
         """
         ecs = self.settings["ecs"]
-        if not task.has_hc or task.state is not RUNNING:
+        if not task.has_hc or (task.state is not RUNNING and not task.held):
             return
         delay = ecs["container_health_interval_s"]
         if first:  # spread the checks of different tasks over the interval
@@ -737,7 +775,7 @@ class World:
         HEALTHY again. Checks go on while the task runs, so a verdict ECS ignored during the grace
         period is still known when the grace ends.
         """
-        if task.state is not RUNNING:
+        if task.state is not RUNNING and not task.held:
             return
         ecs = self.settings["ecs"]
         ok, _delay, _cause = self.probe(task, ecs["container_health_timeout_s"], local=True)
@@ -748,7 +786,10 @@ class World:
             task.hc_status = HC_HEALTHY
             if was is HC_UNHEALTHY:
                 self.event("task", "container_health_recovered", task=task.id)
-                self._pattern().on_container_healthy(task)
+                if not task.held:
+                    self._pattern().on_container_healthy(task)
+            if task.held:
+                self._release(task)
             if not task.healthy:
                 self.update_health(task)
                 if task.state is not RUNNING:
@@ -763,18 +804,24 @@ class World:
                 self.event(
                     "task", "container_health_failed", task=task.id, failures=task.hc_failures
                 )
-                self._pattern().on_container_unhealthy(task)
+                if not task.held:
+                    self._pattern().on_container_unhealthy(task)
                 self.replace_unhealthy(task, "ecs_replaced_unhealthy", check="container")
-                if task.state is not RUNNING:
+                if task.state is not RUNNING and not task.held:
                     return
         self.engine.after(
             ecs["container_health_interval_s"], PRIO_CONTROL, self._container_check, task
         )
 
     def _start_period_end(self, task: Task) -> float:
-        started = task.running_at if task.running_at is not None else task.started_at
         period: float = self.settings["ecs"]["container_health_start_period_s"]
-        return started + period
+        return self._containers_started(task) + period
+
+    @staticmethod
+    def _containers_started(task: Task) -> float:
+        """When the task's containers started: its start period and grace period count from
+        here (RUNNING, or while it is held PENDING by ``dependsOn`` HEALTHY)."""
+        return task.containers_at if task.containers_at is not None else task.started_at
 
     def reachable(self, task: Task) -> bool:
         """Can a packet from another host reach the task's IP?"""

@@ -19,8 +19,11 @@ async function initLab(lab) {
   const root = document.getElementById("player");
   if (!root) return;
   const { Player } = await import("./player/player.js");
+  const { followPlayhead } = await import("./player/links.js");
   const player = new Player(root, { runUrl: lab.dataset.runUrl });
   window.kumobenPlayer = player;  // for the browser tests
+  followPlayhead(lab, player);
+  const explore = lab.querySelector("[data-role=lab-explore]");
   let shown = null;
 
   function replay() {
@@ -29,6 +32,8 @@ async function initLab(lab) {
     shown = data.textContent;
     const run = JSON.parse(shown);
     if (!run) return;
+    explore.querySelector("a").href = run.explore;
+    explore.hidden = false;
     player.runInstant({ ...run.scenario, seed: run.seed }, run.pattern);
   }
 

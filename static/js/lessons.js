@@ -1,6 +1,7 @@
 // Story mode and presenter mode for lessons. Loaded as an ES module (the CSP forbids inline script).
 // Story mode works without this file (Back/Continue are real links); it only adds keys and focus.
 import { mountEmbed } from "./player/embed.js";
+import { followPlayhead } from "./player/links.js";
 
 // Story mode leaves PageUp/PageDown to scroll a long step; presenter mode takes them (clickers
 // send them) and leaves ↑ ↓ and Space to scroll a slide that is taller than the screen.
@@ -158,7 +159,9 @@ async function initPlayer(story) {
   if (!embed || !template || !story.dataset.runUrl) return;
   story.querySelector(".step").classList.add("step--player-live");
   const player = await mountEmbed(embed, template, story.dataset.runUrl);
-  if (player) window.kumobenPlayer = player;  // for the browser tests, as on the playground and lab pages
+  if (!player) return;
+  window.kumobenPlayer = player;  // for the browser tests, as on the playground and lab pages
+  followPlayhead(story, player);  // "Explore from here" opens the playground at its playhead
 }
 
 const story = document.querySelector("[data-lesson-story]");

@@ -107,7 +107,12 @@ function heard(message) {
   if (message.permalink) updatePermalink(message.permalink);
 }
 
+let currentToken = null;
+let runToken = null;  // the permalink of the run shown: the exports draw it at the playhead
+
 function updatePermalink(token) {
+  currentToken = token;
+  runToken = token;
   const link = page.querySelector("[data-role=permalink]");
   const url = new URL(page.dataset.pageUrl, window.location.href);
   url.searchParams.set("run", token);
@@ -117,6 +122,7 @@ function updatePermalink(token) {
 
 // SVG, PNG and DOT of each diagram shown (the diagram endpoints), then the run's JSON.
 function updateExports(hello) {
+  runToken = hello.permalink || null;
   const urls = hello.svg_urls || (hello.svg_url ? { [hello.pattern || "diagram"]: hello.svg_url } : {});
   const list = page.querySelector("[data-role=exports]");
   const jsonItem = list.querySelector("[data-export=json]").closest("li");
@@ -128,8 +134,9 @@ function updateExports(hello) {
       link.className = "btn";
       link.dataset.export = kind;
       link.dataset.pattern = pattern;
-      link.href = url.replace(/\.svg(\?|$)/, `.${kind}$1`);
-      link.download = `kumoben-${pattern}.${kind}`;
+      link.dataset.topologyUrl = url.replace(/\.svg(\?|$)/, `.${kind}$1`);
+      pointAtPlayhead(link);
+      for (const type of ["pointerenter", "focus", "click"]) link.addEventListener(type, () => pointAtPlayhead(link));
       link.textContent = several ? `${player.strings.get(`pattern-${pattern}`)} ${kind.toUpperCase()}` : kind.toUpperCase();
       const item = document.createElement("li");
       item.appendChild(link);
@@ -137,6 +144,25 @@ function updateExports(hello) {
     }
   }
   jsonItem.querySelector("a").removeAttribute("aria-disabled");
+}
+
+// An export draws the run at the playhead, in the page's language (the server plays the permalink
+// up to `at`); before the run has a permalink it is the diagram as served.
+function pointAtPlayhead(link) {
+  const { pattern } = link.dataset;
+  const kind = link.dataset.export;
+  if (!runToken) {
+    link.href = link.dataset.topologyUrl;
+    link.download = `kumoben-${pattern}.${kind}`;
+    return;
+  }
+  const at = player.clock.now.toFixed(3);
+  const url = new URL(`${page.dataset.pageUrl}export/${pattern}.${kind}`, window.location.href);
+  url.searchParams.set("run", runToken);
+  url.searchParams.set("at", at);
+  url.searchParams.set("lang", player.lang);
+  link.href = url.pathname + url.search;
+  link.download = `kumoben-${pattern}-${Number(at).toFixed(1)}s.${kind}`;
 }
 
 const jsonLink = page.querySelector("[data-export=json]");
@@ -229,13 +255,50 @@ async function start(mode, scenario, pattern) {
   playerRoot.querySelector("button[data-control=play]").focus({ preventScroll: true });
 }
 
-// A permalink replays its run: the server decodes the token (scenario, seed, pattern, log).
+// A link replays its run: the server checked it (scenario, seed, pattern, log and the playhead t).
+// With a playhead the whole run is fetched at once and left paused there, as the page that linked
+// here showed it; without one it starts live.
 const opened = document.getElementById("opened-run");
-if (opened) {
-  const run = JSON.parse(opened.textContent);
-  const radio = setupForm().querySelector(`input[name=pattern][value="${run.pattern}"]`);
+if (opened) openRun(JSON.parse(opened.textContent));
+
+async function openRun(run) {
+  const form = setupForm();
+  const radio = form.querySelector(`input[name=pattern][value="${run.pattern}"]`);
   if (radio) radio.checked = true;
-  setupForm().elements.seed.value = run.seed;
+  form.elements.seed.value = run.seed;
+  if (run.name !== null && [...form.elements.scenario.options].some((o) => o.value === run.name)) {
+    form.elements.scenario.value = run.name;
+  }
   updatePermalink(run.token);
-  start("live", { permalink: run.token, seed: run.seed }, run.pattern);
+  const scenario = { permalink: run.token, seed: run.seed };
+  if (run.t === null) return start("live", scenario, run.pattern);
+  lastRun = [];
+  if (await player.runInstant(scenario, run.pattern)) {
+    player.pause();
+    player.seek(run.t);
+  } else {
+    start("live", scenario, run.pattern);  // longer than an instant run may be: play it live
+  }
+}
+
+// The run's link at the playhead: the language switch keeps the run and where it was.
+function linkHere() {
+  const token = currentToken;
+  if (!token) return null;
+  const url = new URL(page.dataset.pageUrl, window.location.href);
+  url.searchParams.set("run", token);
+  url.searchParams.set("t", String(Math.round(player.clock.now * 1000) / 1000));
+  return url.pathname + url.search;
+}
+
+document.querySelector("form.lang-switch")?.addEventListener("submit", (e) => {
+  const here = linkHere();
+  if (here) e.target.elements.next.value = here;
+});
+const permalinkLink = page.querySelector("[data-role=permalink]");
+for (const kind of ["pointerdown", "focus", "contextmenu"]) {
+  permalinkLink.addEventListener(kind, () => {
+    const here = linkHere();
+    if (here) permalinkLink.href = here;
+  });
 }

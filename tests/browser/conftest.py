@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -149,6 +150,23 @@ class Classroom:
         if lesson and lessons.count() > 1:  # lessons are optional content
             page.locator("#id_lesson").select_option(index=3)
         page.get_by_test_id("create-form").locator("button[type=submit]").click()
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        return page
+
+    def projector(
+        self,
+        console: Page,
+        locale: str = "en-US",
+        viewport: dict[str, int] = PROJECTOR,
+        frames: list[str] | None = None,
+    ) -> Page:
+        """The instructor's projector screen, in a context of its own (signed in as the owner of
+        ``console``); with ``frames``, every WebSocket frame the page receives is kept there."""
+        cookie = next(c["value"] for c in console.context.cookies() if c["name"] == "sessionid")
+        page = self._page(viewport, cookie, locale)
+        if frames is not None:
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+        page.goto(console.url.replace("/console/", "/present/"))
         expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
         return page
 

@@ -1,4 +1,4 @@
-"""Labs in a real browser: fail and pass a Check, an error beside a field, a graded quiz, the
+"""Labs in a real browser: fail and pass a Check, an error beside a field, the
 progress page, and screenshots of a lab at desktop and phone width."""
 
 from __future__ import annotations
@@ -68,33 +68,6 @@ def test_lab_bad_input_shows_an_error_beside_the_field(
         "✕ The timeout must be shorter than the interval."
     )
     expect(page.get_by_test_id("verdict")).to_have_count(0)
-
-
-def test_lesson_quiz_is_graded_with_explanations_and_counts_in_progress(
-    page: Page, daphne_server: DaphneServer, artifacts_dir: Path
-) -> None:
-    page.goto(daphne_server.url + "/lessons/elb/?step=8")
-    quiz = page.locator("#quiz-elb-basics")
-    page.get_by_label("about 35 to 65 s").check()  # right
-    page.get_by_label("a second target group").check()  # wrong
-
-    quiz.get_by_test_id("quiz-submit").click()
-
-    result = page.get_by_test_id("quiz-result")
-    expect(result).to_contain_text(re.compile(r"\d of 4 right"))
-    expect(result.locator(".quiz-graded__item--right")).not_to_have_count(0)
-    expect(result.locator(".quiz-graded__item--wrong").first).to_contain_text(
-        "Route 53 alias record"
-    )
-    expect(result.locator(".quiz-graded__why")).to_have_count(4)
-    result.scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts_dir / "quiz-graded-desktop.png"))
-
-    page.goto(daphne_server.url + "/progress/")
-    expect(page.locator("tr", has_text="ELB: calls through a load balancer")).to_contain_text(
-        re.compile(r"best \d / 4")
-    )
-    expect(page.get_by_test_id("steps-read")).to_have_text(re.compile(r"^1 / \d+$"))
 
 
 def test_lab_screenshots(

@@ -61,7 +61,7 @@ def test_story_mode_deep_link_opens_the_step(page: Page, daphne_server: DaphneSe
     expect(page.locator("#step-title")).to_have_text("Outlier detection")
     expect(page.locator(".step-dots [aria-current='step']")).to_have_text(re.compile("4"))
     expect(page.get_by_role("link", name="Explore from here in the playground")).to_have_attribute(
-        "href", "/playground/?pattern=service-connect&scenario=kill-task"
+        "href", "/playground/?scenario=kill-task&pattern=service-connect&seed=1&t=0"
     )
 
 
@@ -116,7 +116,8 @@ def test_story_mode_keys_inside_the_player_stay_on_the_step(
 ) -> None:
     page.goto(daphne_server.url + "/lessons/four-patterns/?step=6")  # pattern=all
     player = page.locator(".embed-player #player")
-    expect(player).to_have_attribute("data-status", "ready")
+    # An instant run of all four patterns computes every frame (and its readouts) first.
+    expect(player).to_have_attribute("data-status", "ready", timeout=30_000)
     expect(player.locator("figure[data-loaded=true]")).to_have_count(4)
 
     player.locator("[data-control=next]").focus()

@@ -341,3 +341,34 @@ def test_a_set_action_is_said_in_a_comment() -> None:
     assert {"Key": "deregistration_delay.timeout_seconds", "Value": "300"} in _call(
         config, "ModifyTargetGroupAttributes", "inventory"
     )["Attributes"]
+
+
+def test_depends_on_healthy_adds_the_ready_gate_container_the_engine_ran() -> None:
+    held = {"ecs": {"depends_on_healthy": True, "container_health_start_period_s": 40}}
+    config = _config({"pattern": "service-connect", "settings": held})
+
+    containers = _call(config, "RegisterTaskDefinition", "inventory")["containerDefinitions"]
+
+    assert [c["name"] for c in containers] == ["app", "ready-gate"]
+    assert containers[0]["healthCheck"]["startPeriod"] == 40
+    assert containers[1] == {
+        "name": "ready-gate",
+        "image": "public.ecr.aws/docker/library/busybox:stable",
+        "essential": False,
+        "command": ["sh", "-c", "exit 0"],
+        "dependsOn": [{"containerName": "app", "condition": "HEALTHY"}],
+    }
+    template = config.template
+    assert template is not None
+    gate = template["Resources"]["TaskDefinitionInventory"]["Properties"]["ContainerDefinitions"][1]
+    assert gate["Image"] == "public.ecr.aws/docker/library/busybox:stable"  # not the app's Ref
+    assert gate["DependsOn"] == [{"ContainerName": "app", "Condition": "HEALTHY"}]
+    assert any("ready-gate" in line for line in config.comments["TaskDefinitionInventory"])
+
+
+def test_without_depends_on_healthy_the_task_definition_has_one_container() -> None:
+    config = _config({"pattern": "service-connect"})
+
+    containers = _call(config, "RegisterTaskDefinition", "inventory")["containerDefinitions"]
+
+    assert [c["name"] for c in containers] == ["app"]

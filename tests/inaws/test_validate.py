@@ -14,6 +14,7 @@ from botocore.model import ServiceModel
 from botocore.validate import ParamValidator
 from cfnlint.api import lint_all
 
+from patterns.inaws.fold import fold
 from patterns.inaws.generate import Config, generate
 from patterns.inaws.render import template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
@@ -63,6 +64,14 @@ def _cases() -> list[Any]:
             cases.append(
                 pytest.param(blue_green_scenario(pattern, strategy), id=f"{strategy}-{pattern}")
             )
+    for pattern in ("elb", "service-discovery", "service-connect"):
+        held = {"ecs": {"depends_on_healthy": True, "container_health_start_period_s": 40}}
+        cases.append(
+            pytest.param(
+                {"name": "depends-on", "pattern": pattern, "settings": held},
+                id=f"depends-on-{pattern}",
+            )
+        )
     return cases
 
 
@@ -124,3 +133,42 @@ def test_the_validators_do_catch_a_wrong_document() -> None:
 
     assert 'Unknown parameter in deploymentConfiguration: "bakeTime"' in report
     assert any(m.rule.id.startswith("E") for m in lint)
+
+
+FOLDED_RUN: dict[str, Any] = {
+    "name": "folded",
+    "traffic": blue_green_scenario("elb", "canary")["traffic"],
+    "actions": [
+        {"at_s": 20, "do": "set", "setting": "ecs.health_check_grace_period_s", "value": 45},
+        {"at_s": 25, "do": "set", "setting": "alb.deregistration_delay_s", "value": 30},
+        {"at_s": 26, "do": "set", "setting": "cloud_map.dns_ttl_s", "value": 15},
+        {"at_s": 27, "do": "set", "setting": "service_connect.per_request_timeout_s", "value": 5},
+        {"at_s": 40, "do": "kill_task", "task": "inventory-2"},
+        {"at_s": 60, "do": "scale", "service": "billing", "count": 5},
+        {
+            "at_s": 70,
+            "do": "add_service",
+            "service": {"name": "audit", "tasks": 2},
+            "traffic": [{"from": "contract", "to": "audit", "rps": 5}],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("at", [65, 300])
+def test_states_after_set_scale_and_deploy_validate(pattern: str, at: float) -> None:
+    """The configuration at a playhead past set/scale/add_service (and, where ECS offers it, a
+    canary deploy) is still accepted by botocore's models and cfn-lint."""
+    deploy = {"at_s": 30, "do": "deploy", "service": "inventory"}
+    if pattern in ("elb", "service-connect"):
+        deploy.update(DEPLOYS["canary"])
+    raw = {**FOLDED_RUN, "pattern": pattern, "actions": [*FOLDED_RUN["actions"], deploy]}
+    folded, _ = fold(load_scenario(raw), at)
+    config = generate(folded)
+
+    for c in config.calls:
+        shape = _model(c.service).operation_model(c.operation).input_shape
+        assert ParamValidator().validate(c.input, shape).generate_report() == "", c.operation
+    if config.template is not None:
+        assert _lint(template_yaml(config).replace("scenario folded)", "scenario)")) == []

@@ -4,6 +4,9 @@ beside its field (400), never a 500; the panel is on the playground, lab and les
 from __future__ import annotations
 
 import json
+import os
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.test import Client
 
 from patterns.inaws.render import stylesheet
+from patterns.sim import load_scenario
 
 HX = {"HTTP_HX_REQUEST": "true"}
 pytestmark = pytest.mark.django_db
@@ -70,6 +74,20 @@ def test_a_playground_scenario_as_json_is_read(client: Client) -> None:
         (
             {"scenario": json.dumps({"settings": {"alb": {"deregistration_delay_s": -1}}})},
             "settings.alb.deregistration_delay_s",
+        ),
+        ({"scenario": "steady", "at": "soon"}, "at"),
+        ({"scenario": "steady", "at": "-1"}, "at"),
+        ({"scenario": "steady", "at": "nan"}, "at"),
+        ({"scenario": "steady", "at": "300.5"}, "at"),
+        ({"scenario": "steady", "log": "{"}, "log"),
+        ({"scenario": "steady", "log": "{}"}, "log"),
+        ({"scenario": "steady", "log": json.dumps([{"at_s": 5, "do": "kill_task"}])}, "log"),
+        (
+            {
+                "scenario": "steady",
+                "log": json.dumps([{"at_s": 5, "do": "kill_task", "task": "x-9"}]),
+            },
+            "log",
         ),
     ],
 )
@@ -137,3 +155,96 @@ def test_the_stylesheet_is_the_one_pygments_writes() -> None:
 
     assert css.split("\n", 1)[1] == stylesheet() + "\n"
     assert all(line.startswith(".code") for line in css.splitlines()[1:])
+
+
+GOLDEN = Path(__file__).parent / "golden"
+LIVE_LOG = [
+    {"at_s": 20, "do": "set", "setting": "alb.deregistration_delay_s", "value": 30},
+    {"at_s": 40, "do": "kill_task", "task": "inventory-2"},
+    {"at_s": 45, "do": "set", "setting": "envoy.lb_policy", "value": "random"},
+    {"at_s": 200, "do": "rollback", "service": "inventory"},
+]
+
+
+def _code(html: str) -> str:
+    """The highlighted code as the text a reader copies."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def _steps_html(html: str, pattern: str) -> str:
+    """The action list of one pattern's result, with its whitespace between tags squeezed."""
+    article = html.split(f'data-pattern="{pattern}"', 1)[1]
+    section = article.split('data-testid="inaws-steps">', 1)[1].split("</section>", 1)[0]
+    return re.sub(r">\s+<", "><", section.strip()) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_panel_tells_the_run_at_the_playhead(client: Client, lang: str) -> None:
+    """scale-out scales inventory at 60 s; a live log adds a set, a fault, a setting ELB does
+    not read and a rollback. At 61 s the first four are folded in, the rollback is later (golden per language)."""
+    params = {"scenario": "scale-out", "pattern": "elb", "log": json.dumps(LIVE_LOG), "at": "61"}
+
+    html = client.post("/in-aws/", params, HTTP_ACCEPT_LANGUAGE=lang, **HX).text
+
+    steps = _steps_html(html, "elb")
+    path = GOLDEN / f"steps.{lang}.html"
+    if os.environ.get("KUMOBEN_UPDATE_GOLDEN"):
+        path.write_text(steps, encoding="utf-8")
+    assert steps == path.read_text(encoding="utf-8")
+    assert 'data-at="61.0"' in html
+    assert ("この実行の 61 秒の時点" if lang == "ja" else "At 61 s in this run") in html
+    code = _code(html)
+    assert '"desiredCount": 6' in code  # scaled at 60 s
+    assert '"Key": "deregistration_delay.timeout_seconds",\n      "Value": "30"' in code
+
+
+def test_the_playhead_before_an_action_leaves_it_for_later(client: Client) -> None:
+    early = client.get("/in-aws/", {"scenario": "scale-out", "pattern": "elb", "at": "59"}, **HX)
+    late = client.get("/in-aws/", {"scenario": "scale-out", "pattern": "elb", "at": "60"}, **HX)
+
+    assert early.text.count('data-testid="inaws-later"') == 1
+    assert 'data-testid="inaws-steps-none"' in early.text
+    assert '"desiredCount": 3' in _code(early.text)
+    assert '"desiredCount": 6' in _code(late.text)
+    assert 'data-testid="inaws-later"' not in late.text
+
+
+def test_a_players_hello_scenario_is_accepted(client: Client) -> None:
+    hello = load_scenario("steady").to_dict()  # with assumptions and what_if, as the player has it
+
+    response = client.post("/in-aws/", {"scenario": json.dumps(hello), "pattern": "elb"}, **HX)
+
+    assert response.status_code == 200
+
+
+def test_downloads_follow_the_playhead(client: Client) -> None:
+    run = {
+        "pattern": "service-connect",
+        "actions": [
+            {
+                "at_s": 30,
+                "do": "deploy",
+                "service": "inventory",
+                "strategy": "canary",
+                "canary_percent": 10,
+                "canary_bake_time_min": 3,
+                "bake_time_min": 2,
+            }
+        ],
+    }
+    query = {"scenario": json.dumps(run), "pattern": "service-connect"}
+
+    def strategy(at: str) -> str:
+        body = client.get("/in-aws/download/api.json", {**query, "at": at}).content
+        calls = json.loads(body)["calls"]
+        service = next(
+            c["input"]
+            for c in calls
+            if c["operation"] == "CreateService" and c["input"]["serviceName"] == "inventory"
+        )
+        return str(service["deploymentConfiguration"]["strategy"])
+
+    yaml = client.get("/in-aws/download/template.yaml", {**query, "at": "30"}).text
+
+    assert (strategy("29.9"), strategy("30")) == ("ROLLING", "CANARY")
+    assert "CanaryConfiguration:" in yaml

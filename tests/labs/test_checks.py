@@ -24,9 +24,10 @@ SOLUTIONS: dict[str, dict[str, Any]] = {
     "service-connect-outlier": {"per_request_timeout_s": 3},
     "app-mesh-canary": {"canary_weight": 10, "rollback_at_s": 60},
     "az-outage": {"predict_most": "service-discovery", "predict_fewest": "service-connect"},
-    # The grace must last until the targets are healthy again (5 passes 10 s apart after the app
-    # answers); with 60 s they are still unhealthy when it ends and ECS replaces them then.
-    "slow-starters": {"pattern": "elb", "interval_s": 10, "grace_period_s": 90},
+    # Held PENDING until the app's first passing check, and failures counted from 40 s after the
+    # containers start: starters of 40-60 s fail at most twice first (3 retries), the broken
+    # task is replaced 70 s after the scale-out, inside every drawn goal (80-110 s).
+    "slow-starters": {"depends_on_healthy": "yes", "start_period_s": 40, "grace_period_s": 0},
 }
 WRONG_PREDICTION = {"predict_most": "elb", "predict_fewest": "elb"}
 
@@ -178,51 +179,102 @@ def test_az_outage_check_right_prediction_passes() -> None:
     ]
 
 
-def test_slow_starters_check_service_connect_defaults_fail() -> None:
+def _slow(depends_on_healthy: str, start_period_s: int, grace_period_s: int = 0) -> labs.Verdict:
+    # Learner 1 draws an app that answers 40 s after its containers start, at most 2 failed
+    # requests and the broken task replaced within 90 s of the scale-out.
+    assert labs.draw_params(labs.SLOW_STARTERS, 1)["app_start_s"] == 40
+    values = {
+        "depends_on_healthy": depends_on_healthy,
+        "start_period_s": start_period_s,
+        "grace_period_s": grace_period_s,
+    }
+    return _check("slow-starters", values)
+
+
+def test_slow_starters_check_fields_are_real_ecs_settings() -> None:
+    names = [(f.name, f.setting) for f in labs.SLOW_STARTERS.fields]
+
+    assert names == [
+        ("depends_on_healthy", "settings.ecs.depends_on_healthy"),
+        ("start_period_s", "settings.ecs.container_health_start_period_s"),
+        ("grace_period_s", "settings.ecs.health_check_grace_period_s"),
+    ]
+
+
+def test_slow_starters_check_defaults_fail_on_replaced_starters() -> None:
     verdict = _check("slow-starters", labs.SLOW_STARTERS.defaults())
 
     assert verdict.message == (
-        "Not yet: callers saw 8 failed requests while the new tasks started; the goal is at most 2."
+        "Not yet: ECS replaced inventory-4 while its app was still starting (8 tasks in all); the "
+        "goal is that no starting task is replaced. Its health check failed its retries before "
+        "the app could answer."
     )
 
 
-@pytest.mark.parametrize("grace_period_s", [0, 90, 600])
-def test_slow_starters_check_service_connect_has_nothing_to_set(grace_period_s: int) -> None:
-    # Service Connect's retries are fixed by AWS (no lab field for them) and it does not gate on
-    # app health, so no ALB/ECS setting of the form changes its result.
-    values = {"pattern": "service-connect", "interval_s": 30, "grace_period_s": grace_period_s}
-
-    verdict = _check("slow-starters", values)
-
-    assert [f.name for f in labs.SLOW_STARTERS.fields] == [
-        "pattern",
-        "interval_s",
-        "grace_period_s",
-    ]
-    assert verdict.message == (
-        "Not yet: callers saw 8 failed requests while the new tasks started; the goal is at most 2."
-    )
-
-
-def test_slow_starters_check_eager_alb_health_check_gets_tasks_replaced() -> None:
-    values = {"pattern": "elb", "interval_s": 10, "grace_period_s": 0}
-
-    verdict = _check("slow-starters", values)
+def test_slow_starters_check_start_period_without_depends_on_fails_on_requests() -> None:
+    verdict = _slow("no", 40)
 
     assert verdict.message == (
-        "Not yet: inventory-6 failed its load balancer health checks while its app was still "
-        "starting, so ECS stopped it (12 tasks replaced in all). Give new tasks time before "
-        "health checks count."
+        "Not yet: callers saw 10 failed requests; the goal is at most 2. Service Connect sent "
+        "them to tasks that were RUNNING but could not answer yet."
     )
 
 
-def test_slow_starters_check_passes_with_the_alb_and_a_grace_period() -> None:
+def test_slow_starters_check_depends_on_without_start_period_fails_on_replaced_starters() -> None:
+    verdict = _slow("yes", 0)
+
+    assert verdict.passed is False
+    assert verdict.message.startswith("Not yet: ECS replaced inventory-4 while its app was still")
+
+
+@pytest.mark.parametrize("values", [("yes", 300, 0), ("yes", 0, 7200)])
+def test_slow_starters_check_endless_start_or_grace_period_never_replaces_the_broken_task(
+    values: tuple[str, int, int],
+) -> None:
+    verdict = _slow(*values)
+
+    assert verdict.message == (
+        "Not yet: by the end of the run ECS had not replaced the broken task inventory-5; the "
+        "goal is within 90 s of the scale-out. A start or grace period that long also hides a "
+        "task that never starts."
+    )
+
+
+def test_slow_starters_check_long_start_period_replaces_the_broken_task_too_late() -> None:
+    # Failures count from 170 s (containers at 70 s + 100 s): the third is at 190 s.
+    verdict = _slow("yes", 100)
+
+    assert verdict.message == (
+        "Not yet: ECS replaced the broken task inventory-5 only 130 s after the scale-out; the "
+        "goal is within 90 s. A start or grace period that long also hides a task that never "
+        "starts."
+    )
+
+
+def test_slow_starters_check_passes_with_depends_on_and_a_start_period() -> None:
     verdict = _check("slow-starters", SOLUTIONS["slow-starters"])
 
+    assert verdict.passed is True
     assert verdict.message == (
-        "Passed: all 6 inventory tasks serve, none was replaced, and callers saw 0 failed "
-        "requests (at most 2)."
+        "Passed: no starting task was replaced, callers saw 0 failed requests (at most 2), ECS "
+        "replaced the broken task 70 s after the scale-out (goal 90 s) and all 6 inventory tasks "
+        "serve."
     )
+    assert verdict.measures == (
+        ("Failed requests", "0"),
+        ("Starting tasks ECS replaced", "—"),
+        ("Broken task replaced at", "130 s"),
+        ("inventory tasks serving at the end", "6"),
+    )
+
+
+def test_slow_starters_check_passes_with_depends_on_and_a_grace_period() -> None:
+    # The starters turn UNHEALTHY inside the 50 s grace and pass at 110 s; the broken task is
+    # still UNHEALTHY when its grace ends at 120 s.
+    verdict = _slow("yes", 0, 50)
+
+    assert verdict.passed is True
+    assert "replaced the broken task 60 s after the scale-out" in verdict.message
 
 
 @pytest.mark.parametrize("learner_seed", [2, 3, 4])

@@ -216,4 +216,4 @@ def test_diagram_legend_is_in_japanese() -> None:
     assert len(msgids) == 4
     assert untranslated == []
     assert [w for w in words if f">{w[0]}<" not in html or f">{w[1]}<" not in html] == []
-    assert ">起動中 (pending)<" in html
+    assert ">起動中（pending）<" in html

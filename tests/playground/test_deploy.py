@@ -87,9 +87,9 @@ def test_playground_page_in_japanese_keeps_the_aws_terms() -> None:
     page = Client().get("/playground/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
 
     assert "デプロイを開始" in page
-    assert "Rollback</button>" in page
+    assert "ロールバック</button>" in page
     assert "bake time（分）" in page
-    assert "ライフサイクルステージ: {stage}" in page
+    assert "ライフサイクルステージ：{stage}" in page
 
 
 # --------------------------------------------------------------------------- over the socket

@@ -368,3 +368,28 @@ def test_settings_form_shows_values_aws_fixes_read_only_and_names_the_api_fields
     assert " readonly" not in str(
         ServiceConnectSettingsForm(what_if=True)["settings.envoy.retry_policy.num_retries"]
     )
+
+
+def test_settings_form_depends_on_healthy_is_a_yes_no_field_giving_a_boolean() -> None:
+    form = settings_forms({"settings.ecs.depends_on_healthy": "True"})[0]
+
+    assert form.is_valid(), form.errors
+    assert form.settings() == {"ecs": {"depends_on_healthy": True}}
+    assert form.changed_settings() == [("settings.ecs.depends_on_healthy", True)]
+    assert 'data-initial="False"' in str(form["settings.ecs.depends_on_healthy"])
+
+
+def test_settings_form_depends_on_healthy_left_at_no_changes_nothing() -> None:
+    form = settings_forms({"settings.ecs.depends_on_healthy": "False"})[0]
+
+    assert form.is_valid(), form.errors
+    assert form.changed_settings() == []
+
+
+def test_settings_form_depends_on_healthy_refuses_other_values_beside_the_field() -> None:
+    form = settings_forms({"settings.ecs.depends_on_healthy": "maybe"})[0]
+
+    assert not form.is_valid()
+    assert form.errors["settings.ecs.depends_on_healthy"] == [
+        "Select a valid choice. maybe is not one of the available choices."
+    ]

@@ -512,7 +512,7 @@ def test_what_if_in_japanese(client: Client, page_values: dict[str, Any]) -> Non
     refused = post(client, {**data, SC_RETRIES: "5"}, lang="ja")
 
     assert "What-if: AWS が固定する値を変更する（実際の ECS では不可能）" in html
-    assert "この実行は what-if であり、実際の ECS では不可能です:" in html
+    assert "この実行は what-if であり、実際の ECS では不可能です：" in html
     assert shown_errors(refused)[SC_RETRIES].startswith("AWS が固定している値です。")
 
 

@@ -3,6 +3,9 @@ in, merging on sign-in, and the progress page."""
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -11,6 +14,11 @@ from patterns.lessons import quiz
 from patterns.lessons.content import load_lessons
 from patterns.progress import records as progress
 from patterns.progress.models import LearnerProgress
+
+
+def _elb():  # type: ignore[no-untyped-def]
+    return {lesson.slug: lesson for lesson in load_lessons("en")}["elb"]
+
 
 ELB_FAST = {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
 
@@ -61,6 +69,7 @@ def test_merge_unites_steps_keeps_best_and_adds_attempts() -> None:
         "steps": {"elb": [1, 2, 3], "app-mesh": [1]},
         "quizzes": {"elb": {"score": 3, "total": 4, "passed": False}},
         "labs": {"stale-dns": {"passed": True, "attempts": 3}},
+        "review": [],
     }
 
 
@@ -149,9 +158,7 @@ def test_first_sign_in_keeps_the_lab_numbers_seen_before(client: Client) -> None
 def test_progress_page_shows_counts(client: Client) -> None:
     client.post("/labs/read/", {"lesson": "elb", "step": "1"})
     client.post("/labs/elb-dead-task/check/", ELB_FAST)
-    client.post(
-        "/labs/quiz/elb/elb-basics/", {"attempt": quiz.sign_attempt(3), "elb-basics-1": "2"}
-    )
+    client.post("/labs/quiz/elb/elb-basics/", {"attempt": quiz.sign_attempt(3)})
 
     html = client.get("/progress/").text
 
@@ -159,7 +166,10 @@ def test_progress_page_shows_counts(client: Client) -> None:
     assert f'<dd data-testid="steps-read">1 / {steps}</dd>' in html
     assert '<dd data-testid="labs-passed">1 / 6</dd>' in html
     assert '<dd data-testid="quizzes-passed">0 / 8</dd>' in html
-    assert "best 1 / 4" in html
+    total = len(quiz.questions(_elb(), quiz.find_quiz(_elb(), "elb-basics"), 3))  # type: ignore[arg-type]
+    assert f"best 0 / {total}" in html
+    assert html.count('data-testid="review-item"') == 0  # due tomorrow, not today
+    assert 'data-testid="review-later"' in html
     assert "/accounts/login/?next=/progress/" in html
 
 
@@ -170,3 +180,100 @@ def test_progress_page_signed_in_says_saved_to_account(client: Client) -> None:
     html = client.get("/progress/").text
 
     assert "Saved to your account (student)." in html
+
+
+DAY = datetime.date(2026, 12, 6)
+
+
+def test_review_comes_back_after_1_then_3_then_7_days_and_leaves() -> None:
+    record = progress.empty()
+    progress.schedule_review(record, "elb", "elb-basics", "elb-basics:2", 17, DAY)
+
+    dues = [record["review"][0]["due"]]
+    for day in (7, 10, 17):
+        today = datetime.date(2026, 12, day)
+        assert [i["key"] for i in progress.due_reviews(record, today)] == ["elb-basics:2"]
+        after = progress.review_answered(record, "elb", "elb-basics", "elb-basics:2", True, today)
+        dues.append(after["due"] if after else None)
+
+    assert dues == ["2026-12-07", "2026-12-10", "2026-12-17", None]
+    assert record["review"] == []
+
+
+def test_review_wrong_answer_goes_back_to_tomorrow() -> None:
+    record = progress.empty()
+    progress.schedule_review(record, "elb", "elb-basics", "k", 17, DAY)
+    progress.review_answered(record, "elb", "elb-basics", "k", True, datetime.date(2026, 12, 7))
+
+    after = progress.review_answered(
+        record, "elb", "elb-basics", "k", False, datetime.date(2026, 12, 10)
+    )
+
+    assert after == {
+        "lesson": "elb",
+        "quiz": "elb-basics",
+        "key": "k",
+        "seed": 17,
+        "box": 0,
+        "due": "2026-12-11",
+    }
+    assert progress.due_reviews(record, datetime.date(2026, 12, 10)) == []
+
+
+def test_review_one_item_a_concept_and_merge_keeps_the_sooner() -> None:
+    record = progress.empty()
+    progress.schedule_review(record, "elb", "q", "k", 1, DAY)
+    progress.schedule_review(record, "elb", "q", "k", 2, DAY + datetime.timedelta(days=2))
+    other = progress.empty()
+    progress.schedule_review(other, "elb", "q", "k", 3, DAY)
+
+    merged = progress.merge(record, other)
+
+    assert [i["seed"] for i in record["review"]] == [2]
+    assert [i["seed"] for i in merged["review"]] == [3]
+
+
+@pytest.mark.django_db
+def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> None:
+    lesson = _elb()
+    directive = quiz.find_quiz(lesson, "elb-basics")
+    assert directive is not None
+    asked = quiz.questions(lesson, directive, 9)
+    choice = next(q for q in asked if q.kind == "choice" and not q.multiple and not q.predict)
+    record = progress.empty()
+    progress.schedule_review(
+        record, "elb", "elb-basics", choice.key, 9, DAY - datetime.timedelta(days=3)
+    )
+    session = client.session
+    session[progress.SESSION_KEY] = record
+    session.save()
+
+    page = client.get("/progress/").text
+    index = re.search(r'name="index" value="(\d+)"', page)
+    assert index is not None
+    (right,) = choice.correct
+    response = client.post(
+        "/progress/review/",
+        {
+            "lesson": "elb",
+            "quiz": "elb-basics",
+            "key": choice.key,
+            "index": index.group(1),
+            f"review{index.group(1)}-1": str(right),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert page.count('data-testid="review-item"') == 1
+    assert choice.prompt in page
+    assert 'data-testid="review-result"' in response.text
+    assert choice.explanation in response.text
+    assert "Next review:" in response.text
+    assert client.session[progress.SESSION_KEY]["review"][0]["box"] == 1
+
+
+@pytest.mark.django_db
+def test_review_answer_for_a_question_not_in_review_is_404(client: Client) -> None:
+    response = client.post("/progress/review/", {"lesson": "elb", "quiz": "elb-basics", "key": "x"})
+
+    assert response.status_code == 404

@@ -176,7 +176,7 @@ async def test_an_unedited_lesson_question_reaches_each_phone_in_its_language() 
     assert (opened["prompt"], opened["correct"]) == (en_question["prompt"], None)
     # After the reveal the Japanese phone's bars carry the Japanese choices.
     assert final["labels"] == ja_question["choices"]
-    assert f"✓ {ja_question['choices'][1]}" in final["html"]
+    assert f"✓ {ja_question['choices'][en_question['correct']]}" in final["html"]
     assert "texts" not in final
     assert edited["texts"] == {}
 

@@ -117,15 +117,14 @@ def test_scenario_what_if_lists_changed_fixed_settings_and_set_actions_exactly()
             # Built from the defaults, so a change of Envoy's outlier fields does not move it.
             "value": {**ENVOY_OUTLIER_DEFAULTS, "consecutive_5xx": 3},
             "default": ENVOY_OUTLIER_DEFAULTS,
-            "fixed_by_aws": "outlier detection is always on with AWS's thresholds"
-            " (aws-facts-2026 3.9); no Service Connect API field sets it (aws-facts-2026 3.11)",
+            "fixed_by_aws": "outlier detection is always on with AWS's thresholds;"
+            " no Service Connect API field sets it",
         },
         {
             "setting": "envoy.lb_policy",
             "value": "random",
             "default": "round_robin",
-            "fixed_by_aws": "the proxy balances round robin (aws-facts-2026 3.8);"
-            " no Service Connect API field sets it (aws-facts-2026 3.11)",
+            "fixed_by_aws": "the proxy balances round robin; no Service Connect API field sets it",
             "at_s": 90.0,
         },
     ]

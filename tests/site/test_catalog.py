@@ -35,7 +35,7 @@ def test_catalog_titles_every_built_in_scenario_in_both_languages() -> None:
         japanese = scenario_title("steady")
 
     assert scenario_title("steady") == "Steady traffic: nothing fails"
-    assert japanese == "定常のトラフィック:何も故障しない"
+    assert japanese == "定常のトラフィック：何も故障しない"
 
 
 def test_catalog_title_of_an_inline_scenario_is_its_own() -> None:

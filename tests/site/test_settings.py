@@ -18,7 +18,11 @@ def _run_settings(env: dict[str, str], code: str) -> subprocess.CompletedProcess
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("KUMOBEN_", "DJANGO_", "SECURE_"))
     }
-    clean = {k: v for k, v in clean.items() if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    clean = {
+        k: v
+        for k, v in clean.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"}
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],

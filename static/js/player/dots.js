@@ -1,4 +1,5 @@
-// Moving request dots. Colour AND shape carry the outcome: ● ok, ◆ retried, ✕ failed with its
+// Moving request dots. While an attempt is under way it is a small ring (in flight); when the
+// engine ends it, colour AND shape carry the outcome: ● ok, ◆ retried, ✕ failed with its
 // code (502/503/504), ⊘ connection refused. Elements are pooled; positions come from each
 // diagram's precomputed edge geometry, so a frame with 200 dots is a few hundred setAttribute calls.
 
@@ -6,6 +7,7 @@ import { svgElement } from "./diagram.js";
 
 const CIRCLE = "M-5,0a5,5 0 1,0 10,0a5,5 0 1,0 -10,0Z";
 const SHAPES = {
+  flight: "M-4,0a4,4 0 1,0 8,0a4,4 0 1,0 -8,0Z",
   ok: CIRCLE,
   retried: "M0,-6.5L6.5,0L0,6.5L-6.5,0Z",
   failed: "M-4.5,-4.5L4.5,4.5M4.5,-4.5L-4.5,4.5",
@@ -32,11 +34,15 @@ export function outcomeStyle(outcome) {
 // the event list). Example: at 2× a 20 ms hop is drawn over 0.35 × 2 = 0.7 virtual seconds.
 export const MIN_HOP_WALL_S = 0.35;
 
-// Display times of each vertex: d[0] = t[0], d[i+1] = d[i] + max(t[i+1] - t[i], minHop).
+// Display times of each vertex: d[0] = t[0], d[i+1] = max(t[i+1], d[i] + minHop). A vertex is
+// never drawn before the engine's time, and exactly at it once the hops before leave room: a
+// request sent at 30 s through an instant ALB hop and a 10 s connect timeout is drawn at the
+// ALB at 30.35 s and ends (its 504) at 40 s, the engine's time; three 20 ms hops at 2× still
+// take 0.7 s each.
 export function displayTimes(t, minHop) {
   const d = new Array(t.length);
   d[0] = t[0];
-  for (let i = 1; i < t.length; i++) d[i] = d[i - 1] + Math.max(t[i] - t[i - 1], minHop);
+  for (let i = 1; i < t.length; i++) d[i] = Math.max(t[i], d[i - 1] + minHop);
   return d;
 }
 
@@ -50,6 +56,23 @@ export function locate(dot, now, minHop, linger) {
   while (hop < last - 1 && now >= d[hop + 1]) hop++;
   const span = d[hop + 1] - d[hop];
   return { hop, f: span > 0 ? (now - d[hop]) / span : 1 };
+}
+
+// How long an outcome's mark stays where the attempt ended: failures a full hop floor, so a
+// learner sees them; a success half of one.
+export function lingerFor(kind, minHop) {
+  return kind === "ok" ? minHop / 2 : minHop;
+}
+
+// What to draw for a dot at time now: null (not on screen), or where it is and which mark. Until
+// the engine's end time of the attempt the dot is "in flight" whatever its outcome: a 504 after a
+// 10 s connect timeout travels (waits) for 10 s and shows its ✕ at 10 s, not when it was sent.
+export function dotAt(dot, now, minHop) {
+  const style = outcomeStyle(dot.outcome);
+  const where = locate(dot, now, minHop, lingerFor(style.kind, minHop));
+  if (!where) return null;
+  const arrived = where.hop === dot.t.length - 2 && where.f >= 1;
+  return { hop: where.hop, f: where.f, kind: arrived ? style.kind : "flight", code: arrived ? style.code : "" };
 }
 
 export class DotLayer {
@@ -77,8 +100,8 @@ export class DotLayer {
     let n = 0;
     const p = this.point;
     for (const dot of dots) {
-      const style = outcomeStyle(dot.outcome);
-      const where = locate(dot, now, minHop, style.kind === "failed" || style.kind === "refused" ? minHop : 0);
+      const style = dotAt(dot, now, minHop);
+      const where = style;
       if (!where) continue;
       const edge = dot.path[where.hop];
       if (!this.diagram.pointOn(edge, where.f, dot.dir?.[where.hop] ?? 1, p)) continue;
@@ -119,8 +142,8 @@ export class DotLayer {
   hops(dots, now, minHop) {
     const hops = new Map();
     for (const dot of dots) {
-      const where = locate(dot, now, minHop, 0);
-      if (where) hops.set(dot.path[where.hop], outcomeStyle(dot.outcome).kind);
+      const where = dotAt(dot, now, minHop);
+      if (where) hops.set(dot.path[where.hop], where.kind);
     }
     return hops;
   }

@@ -18,6 +18,7 @@ import { RunStore, upperBound } from "./store.js";
 import { readoutRows } from "./readouts.js";
 import { Strings, formatSeconds } from "./strings.js";
 import { Timeline, isMarker } from "./timeline.js";
+import { Viewport } from "./viewport.js";
 import { Waterfall } from "./waterfall.js";
 
 // One viewer per run: retries start at 125–250 ms and never wait more than 4 s.
@@ -84,6 +85,15 @@ export class Player {
 
   el(role) {
     return this.root.querySelector(`[data-role=${role}]`);
+  }
+
+  // The run on screen for the "In AWS" panel: the scenario the server ran (and the one the page
+  // started it with), the pattern, the shown branch's live log and the playhead (null before a
+  // run's hello).
+  runState() {
+    if (!this.store.hello) return null;
+    const branch = this.store.branch(this.branchId);
+    return { scenario: this.serverScenario || this.scenario, started: this.scenario, pattern: this.pattern, log: branch.log || [], t: this.clock.now };
   }
 
   _bindControls() {
@@ -274,8 +284,50 @@ export class Player {
       figure.dataset.pattern = pattern;
       figure.querySelector("[data-role=figure-title]").textContent = this.strings.get(`pattern-${pattern}`);
       host.appendChild(figure);
-      this.diagrams.set(pattern, { figure, diagram: null, dots: null, url: null });
+      const slot = { figure, diagram: null, dots: null, url: null, view: null };
+      this.diagrams.set(pattern, slot);
+      this._bindView(slot);
     }
+  }
+
+  // The zoom buttons, the focus picker and a width change act on the slot's current view (a new
+  // topology brings a new SVG and a new view, which keeps the zoom and focus of the old one).
+  _bindView(slot) {
+    const { figure } = slot;
+    figure.addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-view]");
+      if (!button || !slot.view) return;
+      const action = button.dataset.view;
+      if (action === "zoom-in") slot.view.zoom(1.25);
+      else if (action === "zoom-out") slot.view.zoom(1 / 1.25);
+      else if (action === "fit") slot.view.fit();
+    });
+    figure.querySelector("select[data-view=focus]").addEventListener("change", (e) => {
+      slot.view?.focus(e.target.value, (this.serverScenario || this.scenario)?.traffic);
+    });
+    if (window.ResizeObserver) {
+      let width = 0;
+      new ResizeObserver(() => {
+        const frame = figure.querySelector("[data-role=svg]");
+        if (!slot.view || Math.abs(frame.clientWidth - width) < 1) return;
+        width = frame.clientWidth;
+        if (Math.abs(slot.view.width - width) >= 1) slot.view.reset();
+      }).observe(figure);
+    }
+  }
+
+  _focusOptions(slot) {
+    const select = slot.figure.querySelector("select[data-view=focus]");
+    // In the scenario's order (the order the setup form lists them), as drawn.
+    const drawn = new Set([...slot.diagram.svg.querySelectorAll("[data-svc]")].map((e) => e.dataset.svc));
+    const named = ((this.serverScenario || this.scenario)?.services || []).map((s) => s.name);
+    const services = [...new Set([...named.filter((n) => drawn.has(n)), ...drawn])];
+    const had = [...select.options].slice(1).map((o) => o.value).join(",");
+    if (had === services.join(",")) return;
+    const value = select.value;
+    select.replaceChildren(select.options[0]);
+    for (const name of services) select.add(new Option(name, name));
+    select.value = services.includes(value) ? value : "";
   }
 
   // ------------------------------------------------------------------ messages
@@ -373,11 +425,15 @@ export class Player {
     const box = slot.figure.querySelector("[data-role=svg]");
     slot.diagram = new Diagram(box, text, { label: this.strings.get("diagram-label", { pattern: this.strings.get(`pattern-${pattern}`) }) });
     slot.diagram.url = url;
-    // A phone shows the diagram at a legible size inside a scrolling frame: start at its middle.
-    if (!slot.centred && box.scrollWidth > box.clientWidth) {
-      box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
-      slot.centred = true;
+    const previous = slot.view;
+    slot.view = new Viewport(slot.figure, slot.diagram.svg);
+    if (previous && previous.mode === "zoomed") {
+      Object.assign(slot.view, { scale: previous.scale, cx: previous.cx, cy: previous.cy, height: previous.height, mode: "zoomed" });
+      slot.view._apply();
     }
+    this._focusOptions(slot);
+    const focus = slot.figure.querySelector("select[data-view=focus]").value;
+    if (focus) slot.view.focus(focus, (this.serverScenario || this.scenario)?.traffic);
     slot.dots = new DotLayer(slot.diagram);
     this.palette.attach(slot.diagram);
     this.lastWindow.delete(pattern);
@@ -706,7 +762,10 @@ export class Player {
       if (this.chosen && Math.abs(this.chosen.t - now) < 1e-9) this.events.markCurrent(this.events.indexOf(this.chosen), false);
       this._renderChart();
       this._renderBranches();
+      this._renderReadoutNote(now);
     }
+    const compare = this.compareId !== null ? this.store.branches.get(this.compareId) : null;
+    if (this._readoutKey(branch, compare, now) !== this.readoutKey) this._renderReadouts();
     this.timeline.update(now, branch.end, branch.parent ? branch.forkAt : null);
     this.chart.update(now, [...branch.tracks.entries()].map(([p, track]) => ({ name: this.strings.get(`pattern-${p}`), window: track.windowAt(now) })));
     this._syncTime(now);
@@ -735,7 +794,11 @@ export class Player {
     const branch = this.branch;
     const compare = this.compareId !== null ? this.store.branches.get(this.compareId) : null;
     const blocks = [];
-    for (const [pattern, values] of branch.readouts) {
+    const now = this.clock.now;
+    const shown = branch.readoutsAt(now);
+    const against = compare ? compare.readoutsAt(now) : new Map();
+    this.readoutKey = this._readoutKey(branch, compare, now);
+    for (const [pattern, values] of shown) {
       const section = document.createElement("div");
       section.className = "readout";
       section.dataset.pattern = pattern;
@@ -753,7 +816,7 @@ export class Player {
       }
       const body = table.createTBody();
       const rows = readoutRows(values, this.strings);
-      const others = new Map(compare?.readouts.get(pattern) ? readoutRows(compare.readouts.get(pattern), this.strings).map((r) => [r.key, r]) : []);
+      const others = new Map(against.get(pattern) ? readoutRows(against.get(pattern), this.strings).map((r) => [r.key, r]) : []);
       for (const key of others.keys()) if (!rows.some((r) => r.key === key)) rows.push({ ...others.get(key), value: "—" });
       for (const row of rows) {
         const tr = body.insertRow();
@@ -770,6 +833,25 @@ export class Player {
     }
     host.replaceChildren(...blocks);
     this.el("readouts-empty").hidden = blocks.length > 0;
+    const note = this.el("readouts-playhead");
+    if (note) note.hidden = blocks.length === 0;
+    this._renderReadoutNote(now);
+    host.dataset.at = now.toFixed(3);
+  }
+
+  // Which readouts the playhead picks; the panel is drawn again only when that changes.
+  _readoutKey(branch, compare, now) {
+    const key = [branch.id, compare?.id ?? "", this.lang];
+    for (const source of [branch, compare]) {
+      if (!source) continue;
+      for (const [pattern, values] of source.readoutsAt(now)) key.push(`${pattern}@${values.t}`);
+    }
+    return key.join("|");
+  }
+
+  _renderReadoutNote(now) {
+    const note = this.el("readouts-playhead");
+    if (note) note.textContent = this.strings.get("readouts-playhead", { t: formatSeconds(now) });
   }
 
   _syncTime(now) {

@@ -183,8 +183,20 @@ export class Branch {
   }
 
   // Drop the frames from `seq` on (the window starting at `t`): they are about to be re-sent.
+  // pattern -> the latest readouts computed at or before t (patterns with none yet are left out).
+  readoutsAt(t) {
+    const at = new Map();
+    for (const [pattern, list] of this.readouts) {
+      let found = null;
+      for (const values of list) if ((values.t ?? Infinity) <= t + 1e-6) found = values;
+      if (found) at.set(pattern, found);
+    }
+    return at;
+  }
+
   truncate(seq, t) {
     for (const track of this.tracks.values()) track.truncateFrom(t);
+    for (const [pattern, list] of this.readouts) this.readouts.set(pattern, list.filter((v) => (v.t ?? Infinity) <= t));
     this.seqs = this.seqs.filter((s) => s < seq);
     this.lastSeq = Math.min(this.lastSeq, seq - 1);
   }
@@ -240,9 +252,18 @@ export class RunStore {
     return branch;
   }
 
+  // Readouts arrive every few windows: each pattern keeps them in time order, so the player can
+  // show the ones as of its playhead (a later message for the same time replaces the earlier).
   addReadouts(message) {
     const branch = this.branch(message.branch ?? Math.max(...this.branches.keys()));
-    branch.readouts.set(message.pattern, message.values || {});
+    const values = message.values || {};
+    const t = values.t ?? Infinity;
+    const list = branch.readouts.get(message.pattern) || [];
+    const i = list.findIndex((v) => (v.t ?? Infinity) >= t);
+    if (i < 0) list.push(values);
+    else if ((list[i].t ?? Infinity) === t) list[i] = values;
+    else list.splice(i, 0, values);
+    branch.readouts.set(message.pattern, list);
     return branch;
   }
 }

@@ -177,7 +177,7 @@ export class Countdown {
     const closed = left === 0;
     if (left !== null) {
       this.element.dataset.state = closed ? "closed" : "running";
-      this.element.textContent = closed ? `■ ${text("time-up")}` : `⏱ ${text("seconds-left").replace("%s", String(left))}`;
+      this.element.textContent = closed ? `■ ${text("time-up")}` : `◔ ${text("seconds-left").replace("%s", String(left))}`;
     }
     if (closed !== this.closed) {
       this.closed = closed;
