@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kumoben.asgi import application
@@ -212,13 +213,19 @@ def test_room_socket_survives_generated_frames_from_instructor_and_student() -> 
     ).map(lambda body: json.dumps(body, allow_nan=True))
     | frames_of(frozenset({"x"}))
 )
+@example(body="\ud800")
+@example(body=DEEP)
+@example(body='{"scenario": "kill-task", "log": [{"do": "kill_task", "service": "inventory"}]}')
 def test_json_endpoints_answer_generated_bodies_with_a_field_error(body: str) -> None:
     client = Client(raise_request_exception=False)
-    response = client.post("/playground/api/run", body, content_type="application/json")
+    # A lone surrogate cannot cross HTTP as text; its bytes (invalid UTF-8) can.
+    raw = body.encode("utf-8", "surrogatepass")
+    response = client.post("/playground/api/run", raw, content_type="application/json")
     assert response.status_code in (200, 400, 413, 429), response.content[:300]
     if response.status_code != 200:
         error = response.json()
         assert error["type"] == "error" and error["field"] and error["reason"], error
+    query = f"scenario={quote(raw)}&t={quote(raw)}"
     for path in ("/in-aws/", "/diagrams/elb.svg"):
-        answer = client.get(path, {"scenario": body, "t": body}, raise_request_exception=False)
+        answer = client.get(f"{path}?{query}")
         assert answer.status_code < 500, (path, answer.content[:300])
