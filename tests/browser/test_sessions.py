@@ -168,7 +168,9 @@ def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) ->
     teacher.get_by_test_id("poll-ask").click()
     expect(aya.get_by_test_id("student-poll")).to_contain_text(presets[0]["prompt"])
     # The Japanese question uses AWS Japan's terms (issue 12 §3) and keeps its full-width punctuation.
-    assert "ヘルスチェック" in presets[0]["prompt"] and "（" in presets[0]["prompt"]
+    # (Lesson questions have seeded variants: check what every variant must hold.)
+    prompt = presets[0]["prompt"]
+    assert "ヘルスチェック" in prompt and prompt.endswith("？") and not re.search(r"[()?]", prompt)
 
     teacher.evaluate("window.scrollTo(0, 0)")
     teacher.screenshot(path=str(artifacts_dir / "sessions-instructor-ja-desktop.png"))
