@@ -104,6 +104,8 @@ def test_projector_and_console_follow_one_room_and_the_answer_waits_for_the_reve
     console.get_by_test_id("sim-speed").select_option("10")
     room.keyboard.press(" ")
     expect(aya.locator("#sim-state")).to_have_text("▶ playing 10×")
+    # Space toggles what the projector itself shows: wait until it too has heard "playing".
+    expect(room.locator("#sim-state")).to_have_text("▶ playing 10×")
     room.keyboard.press(" ")
     for page in (console, room):
         expect(page.locator("#sim-state")).to_have_text("❚❚ paused")
