@@ -17,14 +17,14 @@ from patterns import diagrams
 from patterns.errors import localized
 from patterns.sim import PATTERNS, load_scenario
 
-_TYPES = {
+CONTENT_TYPES = {
     "svg": "image/svg+xml; charset=utf-8",
     "png": "image/png",
     "dot": "text/vnd.graphviz; charset=utf-8",
 }
 
 
-def _bad_request(field: str, reason: str) -> HttpResponse:
+def bad_request(field: str, reason: str) -> HttpResponse:
     return HttpResponse(
         f"{field}: {reason}\n", status=400, content_type="text/plain; charset=utf-8"
     )
@@ -57,16 +57,16 @@ def _get_body(dot: str, fmt: str) -> str | bytes:
 @require_GET
 def diagram(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
     if pattern not in PATTERNS:
-        return _bad_request("pattern", localized(f"must be one of {', '.join(PATTERNS)}"))
+        return bad_request("pattern", localized(f"must be one of {', '.join(PATTERNS)}"))
     try:
         dot = _get_dot(request, pattern)
     except diagrams.TopologyError as error:
-        return _bad_request(error.field, localized(error))
+        return bad_request(error.field, localized(error))
     try:
         body = _get_body(dot, fmt)
     except diagrams.GraphvizError as error:
         return HttpResponse(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=_TYPES[fmt])
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["ETag"] = f'"{diagrams.dot_hash(dot)[:32]}"'
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

@@ -15,23 +15,12 @@ from django.views.decorators.http import require_GET
 
 from patterns import diagrams
 from patterns.catalog import PATTERN_NAMES
+from patterns.diagrams.views import CONTENT_TYPES, bad_request
 from patterns.errors import FieldError
 from patterns.player.export import moment, moment_dot
 from patterns.player.playback import PlaybackError
 from patterns.player.runs import RunRequest, check_lang
 from patterns.sim import PATTERNS
-
-_TYPES = {
-    "svg": "image/svg+xml; charset=utf-8",
-    "png": "image/png",
-    "dot": "text/vnd.graphviz; charset=utf-8",
-}
-
-
-def _bad_request(field: str, reason: str) -> HttpResponse:
-    return HttpResponse(
-        f"{field}: {reason}\n", status=400, content_type="text/plain; charset=utf-8"
-    )
 
 
 def _get_request(request: HttpRequest, pattern: str) -> RunRequest:
@@ -58,7 +47,7 @@ def export(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
             }
             dot = moment_dot(shown, pattern, caption)
     except FieldError as error:
-        return _bad_request(error.field, error.reason)
+        return bad_request(error.field, error.reason)
     try:
         body: str | bytes = dot
         if fmt == "svg":
@@ -67,7 +56,7 @@ def export(request: HttpRequest, pattern: str, fmt: str) -> HttpResponse:
             body = diagrams.render_png(dot)
     except diagrams.GraphvizError as error:
         return HttpResponse(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(body, content_type=_TYPES[fmt])
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (
         f'attachment; filename="kumoben-{pattern}-{shown.at:.1f}s.{fmt}"'
     )
