@@ -15,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 import time
+import weakref
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -56,6 +59,10 @@ logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+# The server is going away and will be back: reconnect. (RFC 6455's 1012 "Service Restart"
+# says the same, but daphne's WebSocket library lets an application send only 1000 or 3000-4999.)
+CLOSE_RESTARTING = 4012
+CLOSE_FLUSH_S = 0.2
 # Lobby and tally pushes to the instructor are coalesced: 300 students joining in a burst give a
 # few lobby frames, not 300.
 COALESCE_S = 0.2
@@ -103,7 +110,7 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     """Everything a hello needs, in one trip to the database thread: after a restart 300
     students reconnect at once, and each trip queues behind the others."""
     if arriving and participant_id is not None:
-        joining.set_presence(participant_id, online=True)
+        joining.connected(participant_id)
     session = StudySession.objects.get(pk=session_id)
     state = session.state
     poll = state["poll"]
@@ -118,6 +125,50 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
         revealed = poll is not None and poll["state"] == "revealed"
         data["tally"] = polls.tally(poll["id"]) if revealed else None
     return data
+
+
+#: The open room sockets of this process, closed with CLOSE_RESTARTING on SIGTERM.
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+_previous_sigterm: Any = None
+_hooked = False
+
+
+def _on_shutdown_close(consumer: Any) -> None:
+    """Remember the socket; the first one installs the SIGTERM hook (review D12).
+
+    Daphne's own shutdown drops every connection without a close frame (clients see 1006, as
+    after a crash). The hook closes the room sockets with CLOSE_RESTARTING first, gives the
+    frames CLOSE_FLUSH_S to leave, then hands the signal to the handler it replaced (Twisted's,
+    which stops the server as before)."""
+    global _previous_sigterm, _hooked
+    _OPEN.add(consumer)
+    if _hooked or threading.current_thread() is not threading.main_thread():
+        return
+    _hooked = True
+    loop = asyncio.get_running_loop()
+    _previous_sigterm = signal.getsignal(signal.SIGTERM)
+
+    def closing(number: int, frame: Any) -> None:
+        if loop.is_closed():  # not the server's loop (a test's, long gone): as before
+            previous(number, frame)
+        else:
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(close_all(number, frame)))
+
+    async def close_all(number: int, frame: Any) -> None:
+        for open_consumer in list(_OPEN):
+            with contextlib.suppress(Exception):
+                await open_consumer.close(code=CLOSE_RESTARTING)
+        await asyncio.sleep(CLOSE_FLUSH_S)
+        previous(number, frame)
+
+    def previous(number: int, frame: Any) -> None:
+        if callable(_previous_sigterm):
+            _previous_sigterm(number, frame)
+        else:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, closing)
 
 
 class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -145,6 +196,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         self.role: str | None = None
         self._left = False
+        _on_shutdown_close(self)
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._last_presence = 0.0
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -202,7 +254,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 instructor_group(self.session_id), self.channel_name
             )
         else:
-            await database_sync_to_async(joining.set_presence)(self.participant.pk, online=False)
+            await database_sync_to_async(joining.disconnected)(self.participant.pk)
             await self._lobby_changed()
 
     # ------------------------------------------------------------------ receiving

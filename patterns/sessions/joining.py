@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,6 +192,22 @@ def set_presence(participant_id: int, online: bool | None = None, following: boo
     if following is not None:
         fields["following"] = following
     Participant.objects.filter(pk=participant_id).update(**fields)
+
+
+def connected(participant_id: int) -> None:
+    """One more open socket of this participant: online."""
+    Participant.objects.filter(pk=participant_id).update(
+        connections=F("connections") + 1, online=True, last_seen=timezone.now()
+    )
+
+
+def disconnected(participant_id: int) -> None:
+    """One socket fewer; offline once none is left (the SET reads the count before it)."""
+    Participant.objects.filter(pk=participant_id).update(
+        connections=Greatest(F("connections") - 1, 0),
+        online=Case(When(connections__gt=1, then=Value(True)), default=Value(False)),
+        last_seen=timezone.now(),
+    )
 
 
 def lobby(session_id: int) -> dict[str, Any]:

@@ -62,3 +62,35 @@ async def test_a_command_the_database_refuses_is_reported_and_the_socket_stays()
     await instructor.send_json_to({"type": "slide", "slide": 3, "step": 0})
     frame: dict[str, Any] = await until(student, "state")
     assert (frame["seq"], frame["state"]["slide"]) == (1, 3)
+
+
+async def _lobby_now(instructor: Any) -> dict[str, Any]:
+    """The lobby as the database has it now: an instructor's ping is answered with the lobby,
+    then the pong (coalesced lobby pushes may come before it; the last lobby is the ping's)."""
+    await instructor.send_json_to({"type": "ping"})
+    lobby: dict[str, Any] = {}
+    while (frame := await instructor.receive_json_from(timeout=2))["type"] != "pong":
+        if frame["type"] == "lobby":
+            lobby = frame
+    return lobby
+
+
+async def test_closing_one_of_two_tabs_keeps_the_student_online() -> None:
+    # Review D10: presence is per connection, not per student.
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
+    student = await as_student(session, "Aya")
+    first_tab = await connect(session, student)
+    second_tab = await connect(session, student)
+    await until_hello(first_tab)
+    await until_hello(second_tab)
+    assert (await _lobby_now(instructor))["online"] == 1
+
+    await second_tab.disconnect()
+    still = await _lobby_now(instructor)
+    await first_tab.disconnect()
+    gone = await _lobby_now(instructor)
+
+    assert [(p["nickname"], p["online"]) for p in still["participants"]] == [("Aya", True)]
+    assert [(p["nickname"], p["online"]) for p in gone["participants"]] == [("Aya", False)]

@@ -4,6 +4,8 @@
 import { Socket, isFinalCode } from "../socket.js";
 
 const PING_MS = 25000;
+// The server closes with this when it shuts down to restart (patterns/sessions/consumers.py).
+const CLOSE_RESTARTING = 4012;
 
 export class RoomSocket {
   constructor(path, { onFrame, onStatus }) {
@@ -22,9 +24,9 @@ export class RoomSocket {
         this.pinger = setInterval(() => this.send({ type: "ping" }), PING_MS);
       },
       onMessage: (frame) => this.receive(frame),
-      onReconnecting: () => {
+      onReconnecting: ({ code }) => {
         clearInterval(this.pinger);
-        this.onStatus("reconnecting");
+        this.onStatus(code === CLOSE_RESTARTING ? "restarting" : "reconnecting");
       },
       onClose: () => {
         clearInterval(this.pinger);
