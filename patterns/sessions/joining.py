@@ -139,22 +139,49 @@ def client_ip(request: HttpRequest) -> str:
         return peer
 
 
-def join_throttled(ip: str, session: StudySession | None = None) -> bool:
-    """True when this client (or this session) has had too many attempts lately.
+#: Wrong codes one browser may send in GUESS_WINDOW before it (only it) must wait.
+FAILURES_PER_BROWSER = 10
+GUESS_WINDOW = timedelta(minutes=5)
 
-    Failures per IP count over 5 minutes (a classroom behind one NAT address makes a few typos,
-    a guesser makes thousands); all attempts per session count over one minute.
+
+def join_throttled(ip: str, session: StudySession | None = None) -> bool:
+    """True when this address (or this session) has had too many attempts lately.
+
+    Wrong codes per address count over 5 minutes against a generous budget (a school behind
+    one NAT address makes a few dozen typos, a guesser makes thousands; a single browser has
+    its own, smaller budget: ``browser_throttled``). Only a code no live session has counts: a
+    malformed code can hit no room, and a refused nickname was the right code. Joins to a
+    session count over one minute: all of them, and those of one address (a bot flood from
+    one address cannot fill the room's minute and lock the class out).
     """
     now = timezone.now()
-    failures = JoinAttempt.objects.filter(
-        ip=ip, ok=False, at__gte=now - timedelta(minutes=5)
+    guesses = JoinAttempt.objects.filter(
+        ip=ip, ok=False, session__isnull=True, at__gte=now - GUESS_WINDOW
     ).count()
-    if failures >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 20):
+    if guesses >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 200):
         return True
     if session is None:
         return False
-    recent = JoinAttempt.objects.filter(session=session, at__gte=now - timedelta(minutes=1)).count()
-    return recent >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300)
+    return session_busy(ip, session)
+
+
+def session_busy(ip: str, session: StudySession) -> bool:
+    minute = JoinAttempt.objects.filter(
+        session=session, at__gte=timezone.now() - timedelta(minutes=1)
+    )
+    if minute.count() >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300):
+        return True
+    from_ip = minute.filter(ip=ip).count()
+    return from_ip >= _setting("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100)
+
+
+def browser_throttled(failures: list[float], now: float) -> tuple[bool, list[float]]:
+    """The wrong codes one browser sent within GUESS_WINDOW (epoch seconds, kept in its
+    Django session) -> whether it must wait, and the list to keep."""
+    recent = [t for t in failures if now - t < GUESS_WINDOW.total_seconds()]
+    return len(recent) >= _setting(
+        "KUMOBEN_JOIN_FAILURES_PER_BROWSER", FAILURES_PER_BROWSER
+    ), recent
 
 
 def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
