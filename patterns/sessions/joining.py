@@ -125,10 +125,15 @@ def client_ip(request: HttpRequest) -> str:
     not an address, the socket's peer.
     """
     peer = str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    return address_from(peer, request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
+def address_from(peer: str, forwarded_for: str) -> str:
+    """client_ip() from the socket's peer and the X-Forwarded-For header (also for sockets)."""
     hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
     if hops <= 0:
         return peer
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a.strip() for a in forwarded_for.split(",")]
     forwarded = [a for a in forwarded if a]
     if not forwarded:
         return peer
