@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from kumoben.asgi import application
 
-pytestmark = [pytest.mark.unit, pytest.mark.asyncio]
+pytestmark = [pytest.mark.unit, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 def _status_socket(address: str) -> WebsocketCommunicator:
