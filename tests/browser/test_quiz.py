@@ -9,6 +9,7 @@ settings, so the test rebuilds exactly the questions the page asked and knows th
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -19,6 +20,7 @@ from patterns.lessons import library, quiz
 from patterns.lessons.comparison import dead_task_window
 from patterns.lessons.content import Lesson, Quiz
 from patterns.sim import run
+from tests.browser.conftest import Classroom
 from tests.servers import DaphneServer, manage
 
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
@@ -268,3 +270,51 @@ def test_spaced_review_brings_back_a_question_answered_wrongly(
     result = page.get_by_test_id("review-result")
     expect(result).to_have_class(re.compile("review-item--right"))
     expect(result.locator(".quiz-graded__why")).to_have_text(_plain(asked[missed].explanation))
+
+
+# --------------------------------------------------------------------------- the session console
+
+
+BANK = {
+    "en": {"show": "Show the answer", "use": "Use this question", "summary": "Question 1 (step 8)"},
+    "ja": {"show": "答えを見る", "use": "この問題を使う", "summary": "問題 1（ステップ 8）"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_console_shows_every_variant_and_its_answer_the_projector_only_after_the_reveal(
+    classroom: Classroom, lang: str
+) -> None:
+    locale = {"en": "en-US", "ja": "ja-JP"}[lang]
+    console = classroom.instructor(lesson=True, locale=locale)  # the ELB lesson
+    room = classroom.projector(console, locale=locale)
+    offered = json.loads(console.locator("#lesson-polls").text_content() or "[]")
+    first = [p for p in offered if p["concept"] == offered[0]["concept"]]
+    assert len(first) >= 2
+    words = BANK[lang]
+
+    concept = console.get_by_test_id("bank-concept").first
+    concept.locator("summary").first.click()
+    expect(concept.locator("summary").first).to_contain_text(words["summary"])
+    variants = concept.get_by_test_id("bank-variant")
+    expect(variants.locator(".question-bank__prompt")).to_have_text([p["prompt"] for p in first])
+    answer = variants.last.get_by_test_id("bank-answer")
+    expect(answer.locator(".question-bank__right")).to_be_hidden()
+    answer.get_by_text(words["show"], exact=True).click()
+    expect(answer.locator(".question-bank__right")).to_have_text(f"✓ {first[-1]['answer']}")
+    expect(answer).to_contain_text(first[-1]["explanation"])
+
+    variants.last.get_by_role("button", name=words["use"]).click()
+    expect(console.locator("#poll-prompt")).to_have_value(first[-1]["prompt"])
+    expect(console.locator("#poll-prompt")).to_be_focused()
+    console.get_by_test_id("poll-ask").click()
+
+    expect(room.locator("#poll-prompt")).to_have_text(f"Q1. {first[-1]['prompt']}")
+    expect(room.get_by_test_id("projector-choices").locator("li")).to_have_count(
+        len(first[-1]["choices"])
+    )
+    assert "projector__choice--correct" not in room.content()
+    assert first[-1]["explanation"] not in room.content()
+    console.get_by_test_id("poll-reveal").click()
+    right = first[-1]["choices"][first[-1]["correct"]]
+    expect(room.locator(".projector__choice--correct")).to_contain_text(right)
