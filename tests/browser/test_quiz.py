@@ -11,16 +11,17 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from patterns.lessons import library, quiz
 from patterns.lessons.comparison import dead_task_window
 from patterns.lessons.content import Lesson, Quiz
 from patterns.sim import run
-from tests.browser.conftest import Classroom
+from tests.browser.conftest import DESKTOP, PHONE, Classroom, PageErrors
 from tests.servers import DaphneServer, manage
 
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
@@ -163,7 +164,7 @@ def _play_on_and_read_the_window(page: Page, fieldset: Locator, question: quiz.Q
     """Play the predict question's player on to the end and read, in its engine readouts, how
     long the killed task kept getting requests."""
     player = fieldset.get_by_test_id("quiz-player").locator("[data-role=player]")
-    expect(player.locator("[data-role=time]")).to_contain_text("58.0")
+    expect(player.locator("[data-role=time]")).to_contain_text("58.0", timeout=30_000)
     assert page.evaluate("window.kumobenPlayer.clock.now") == question.player["at"]  # type: ignore[index]
     fault = player.locator("[data-role=readouts] tr", has_text="inventory-2")
     expect(fault).to_have_count(0)  # paused before the kill: nothing to read yet
@@ -318,3 +319,46 @@ def test_the_console_shows_every_variant_and_its_answer_the_projector_only_after
     console.get_by_test_id("poll-reveal").click()
     right = first[-1]["choices"][first[-1]["correct"]]
     expect(room.locator(".projector__choice--correct")).to_contain_text(right)
+
+
+# --------------------------------------------------------------------------- screenshots
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_each_question_type_fits_the_screen(
+    browser: Browser,
+    daphne_server: DaphneServer,
+    artifacts_dir: Path,
+    lang: str,
+    viewport: dict[str, int],
+) -> None:
+    context = browser.new_context(locale={"en": "en-US", "ja": "ja-JP"}[lang], viewport=viewport)
+    page = context.new_page()
+    errors = PageErrors(page)
+    section = _open_quiz(page, daphne_server, "elb", lang)
+    _seed, asked = _asked(section, "elb", lang)
+    player_time = "[data-testid=quiz-player] [data-role=player] [data-role=time]"
+    expect(section.locator(player_time)).to_contain_text(
+        "58.0", timeout=30_000
+    )  # paused at its moment
+    width = viewport["width"]
+
+    for fieldset, question in zip(_fieldsets(section.locator("form")).all(), asked, strict=True):
+        fieldset.screenshot(
+            path=str(artifacts_dir / f"quiz-{_kind(question)}-{lang}-{width}.png"), caret="initial"
+        )
+        box = fieldset.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    for fieldset, question in zip(_fieldsets(section.locator("form")).all(), asked, strict=True):
+        _fill(fieldset, question, right=False)
+    section.get_by_test_id("quiz-submit").click()
+    second = page.locator("form.quiz-second")
+    expect(second.locator(player_time)).to_contain_text("58.0", timeout=30_000)
+    second.screenshot(
+        path=str(artifacts_dir / f"quiz-second-try-{lang}-{width}.png"), caret="initial"
+    )
+
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+    assert errors.messages == []
