@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patterns", "0002_progress"),
+        ("patterns", "0003_nickname_graphemes"),
     ]
 
     operations = [
