@@ -46,6 +46,7 @@ class Verdict:
     passed: bool
     message: str
     measures: tuple[tuple[str, str], ...] = ()
+    at_s: float | None = None  # the run's deciding moment: the player link opens there
 
 
 @dataclass(frozen=True)
@@ -771,3 +772,15 @@ LABS: dict[str, Lab] = {
     lab.slug: lab
     for lab in (ELB_DEAD_TASK, STALE_DNS, SC_OUTLIER, MESH_CANARY, AZ_OUTAGE, SLOW_STARTERS)
 }
+
+# The newer labs live in their own modules and add themselves to LABS when imported; the
+# registry then lists every lab by its order.
+from patterns.labs import (  # noqa: E402, F401
+    lab_choose_pattern,
+    lab_crash_loop,
+    lab_dns_incident,
+    lab_sc_canary,
+)
+
+for _lab in sorted(LABS.values(), key=lambda lab: lab.order):
+    LABS[_lab.slug] = LABS.pop(_lab.slug)

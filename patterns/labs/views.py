@@ -67,14 +67,17 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[
     }
 
 
-def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, Any] | None:
-    """What the sandbox player replays: the scenario as judged (or the starting settings)."""
+def _run_spec(
+    lab: labs.Lab, values: Any, params: dict[str, Any], at_s: float | None = None
+) -> dict[str, Any] | None:
+    """What the sandbox player replays: the scenario as judged (or the starting settings), opened
+    at the verdict's deciding moment when it names one."""
     try:
         scenario = lab.build(values, params)
     except (KeyError, TypeError, ValueError):
         return None
     pattern = lab.pattern_for(values)
-    # The link holds the run as the sandbox sends it (scenario with its seed), from the start.
+    # The link holds the run as the sandbox sends it (scenario with its seed).
     played = {**scenario, "seed": params["seed"]}
     query = {
         "scenario_json": json.dumps(played, separators=(",", ":")),
@@ -91,6 +94,12 @@ def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, A
         "pattern": pattern,
         "seed": params["seed"],
         "explore": f"{reverse('playground')}?{urlencode(query)}",
+        "decisive": (
+            f"{reverse('playground')}?{urlencode({**query, 't': f'{at_s:g}'})}"
+            if at_s is not None
+            else None
+        ),
+        "decisive_t": f"{at_s:g}" if at_s is not None else None,
         "what_if": what_if,
     }
 
@@ -121,7 +130,7 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             store.save(record)
             context["result"] = record["labs"][lab.slug]
             context["verdict"] = verdict
-            context["run"] = _run_spec(lab, form.cleaned_data, context["params"])
+            context["run"] = _run_spec(lab, form.cleaned_data, context["params"], verdict.at_s)
     template = "labs/lab.html"
     if request.htmx:
         template += "#lab-check"
