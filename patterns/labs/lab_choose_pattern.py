@@ -25,7 +25,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join, strip_tags
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,17 @@ import patterns.guide.texts as guide_texts
 from patterns.catalog import PATTERN_NAMES
 from patterns.guide.decide import decide
 from patterns.inaws.generate import generate
-from patterns.labs.checks import LABS, PATTERN_CHOICES, Lab, LabField, Verdict, _fmt, _s
+from patterns.labs.checks import (
+    PATTERN_CHOICES,
+    Lab,
+    LabField,
+    Outcome,
+    Verdict,
+    _fmt,
+    _s,
+    judged,
+    register,
+)
 from patterns.labs.lab_sc_canary import canary_window, green_tasks
 from patterns.sim import load_scenario
 
@@ -192,10 +202,38 @@ def _validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
-def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+def _pattern_outcome(values: Mapping[str, Any], params: Mapping[str, Any]) -> Outcome:
+    """Whether the guide's rules pick the learner's pattern; a wrong one is explained with the
+    guide's reasons when it is ruled out, and never by naming the pick."""
     lang = get_language() or "en"
     advice = decide(answers(params))
     chosen = advice.verdicts[values["pattern"]]
+    name = PATTERN_NAMES[values["pattern"]]
+    if chosen.out:
+        reasons = " ".join(
+            strip_tags(guide_texts.text(lang, f"r-{r.id}", "text"))
+            for r, effect in chosen.reasons
+            if effect == "out"
+        )
+        detail = _fmt(
+            _("%(name)s cannot meet these requirements. %(reasons)s"), name=name, reasons=reasons
+        )
+    elif values["pattern"] != advice.pick:
+        detail = _fmt(
+            _(
+                "%(name)s can do it, but another pattern meets these requirements with less to "
+                "build and run. Weigh the options in the decision guide."
+            ),
+            name=name,
+        )
+    else:
+        detail = _fmt(_("%(name)s is what the decision guide's rules pick for them."), name=name)
+    return Outcome(
+        "pattern", _("Pattern fits the requirements"), values["pattern"] == advice.pick, detail
+    )
+
+
+def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     service = create_service(values, params)
     config = service["deploymentConfiguration"]
     finished = _finished_after(result)
@@ -217,50 +255,49 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
     measures.append(
         (_("Deployment finished after"), f"{_s(finished)} s" if finished is not None else "—")
     )
-    name = PATTERN_NAMES[values["pattern"]]
-    if chosen.out:
-        reasons = format_html_join(
-            " ",
-            "{}",
-            (
-                (guide_texts.text(lang, f"r-{r.id}", "text"),)
-                for r, e in chosen.reasons
-                if e == "out"
+    wanted = "ROLLING" if params["release"] == "rolling" else "CANARY"
+    outcomes = [
+        _pattern_outcome(values, params),
+        Outcome(
+            "strategy",
+            _("Release strategy"),
+            config["strategy"] == wanted,
+            _fmt(
+                _("the generated service uses %(strategy)s; the requirements ask for %(wanted)s."),
+                strategy=config["strategy"],
+                wanted=wanted,
             ),
-        )
-        message = format_html(
-            "{} {}",
-            _fmt(_("Not yet: %(name)s cannot meet these requirements."), name=name),
-            reasons,
-        )
-        return Verdict(False, message, tuple(measures))
-    if values["pattern"] != advice.pick:
-        message = _fmt(
-            _(
-                "Not yet: %(name)s can do it, but another pattern meets these requirements with "
-                "less to build and run. Weigh the options in the decision guide."
-            ),
-            name=name,
-        )
-        return Verdict(False, message, tuple(measures))
+        ),
+    ]
+    at = DEPLOY_AT + finished if finished is not None else None
     if params["release"] == "rolling":
-        return _judge_rolling(values, params, config, finished, measures)
-    return _judge_canary(result, values, params, config, finished, measures)
+        more, passed = _rolling(params, config, finished, measures)
+    else:
+        more, passed, window = _canary(result, params, config, finished, measures)
+        at = window[1] if window and not all(o.passed for o in more[:2]) else at
+    outcomes += more
+    return judged(outcomes, measures, passed, at)
 
 
-def _judge_rolling(
-    values: Mapping[str, Any],
+def _took(finished: float | None) -> str:
+    if finished is None:
+        return _(
+            "the deployment never finished: ECS could neither stop an old task nor start a new one."
+        )
+    return _fmt(_("the deployment took %(after)s s."), after=_s(finished))
+
+
+def _rolling(
     params: Mapping[str, Any],
     config: Mapping[str, Any],
     finished: float | None,
     measures: list[tuple[str, str]],
-) -> Verdict:
+) -> tuple[list[Outcome], str]:
     tasks = params["tasks"]
     kept = math.ceil(tasks * config["minimumHealthyPercent"] / 100 - 1e-9)
     running = math.floor(tasks * config["maximumPercent"] / 100 + 1e-9)
-    measures += [(_("Tasks kept / running at most"), f"{kept} / {running}")]
+    measures.append((_("Tasks kept / running at most"), f"{kept} / {running}"))
     fields = {
-        "strategy": config["strategy"],
         "kept": kept,
         "running": running,
         "min_serving": params["min_serving"],
@@ -268,53 +305,56 @@ def _judge_rolling(
         "finish": params["finish_within_s"],
         "after": _s(finished) if finished is not None else "—",
     }
-    at = DEPLOY_AT + finished if finished is not None else None
-    if config["strategy"] != "ROLLING":
-        message = _(
-            "Not yet: the requirements ask for rolling updates, and the generated service uses "
-            "the %(strategy)s strategy."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures))
-    if kept < params["min_serving"]:
-        message = _(
-            "Not yet: minimumHealthyPercent lets ECS go down to %(kept)s tasks during the "
-            "deployment; the requirement is at least %(min_serving)s."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures), at)
-    if running > params["max_running"]:
-        message = _(
-            "Not yet: maximumPercent lets ECS run %(running)s tasks at once; the requirement is "
-            "at most %(max_running)s."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures), at)
-    if finished is None:
-        message = _(
-            "Not yet: the deployment never finished. With these percentages ECS may neither stop "
-            "an old task nor start a new one."
-        )
-        return Verdict(False, message, tuple(measures))
-    if finished > params["finish_within_s"]:
-        message = _(
-            "Not yet: the deployment took %(after)s s; the requirement is %(finish)s s. ECS "
-            "replaces more tasks a round when the percentages leave more room."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures), at)
-    message = _(
-        "Passed: the pattern fits, ECS keeps at least %(kept)s tasks and runs at most %(running)s "
-        "(required %(min_serving)s and %(max_running)s), and the deployment finished after "
-        "%(after)s s (at most %(finish)s s)."
+    outcomes = [
+        Outcome(
+            "capacity",
+            _("Capacity kept"),
+            kept >= params["min_serving"],
+            _fmt(
+                _(
+                    "minimumHealthyPercent, rounded up, keeps %(kept)s tasks; the requirement is "
+                    "at least %(min_serving)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "ceiling",
+            _("Tasks at once"),
+            running <= params["max_running"],
+            _fmt(
+                _(
+                    "maximumPercent, rounded down, allows %(running)s tasks at once; the "
+                    "requirement is at most %(max_running)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "speed",
+            _("Deployment time"),
+            finished is not None and finished <= params["finish_within_s"],
+            " ".join((_took(finished), _fmt(_("The requirement is %(finish)s s."), **fields))),
+        ),
+    ]
+    passed = _fmt(
+        _(
+            "Passed: the pattern fits, ECS keeps at least %(kept)s tasks and runs at most "
+            "%(running)s (required %(min_serving)s and %(max_running)s), and the deployment "
+            "finished after %(after)s s (at most %(finish)s s)."
+        ),
+        **fields,
     )
-    return Verdict(True, _fmt(message, **fields), tuple(measures), at)
+    return outcomes, passed
 
 
-def _judge_canary(
+def _canary(
     result: Mapping[str, Any],
-    values: Mapping[str, Any],
     params: Mapping[str, Any],
     config: Mapping[str, Any],
     finished: float | None,
     measures: list[tuple[str, str]],
-) -> Verdict:
+) -> tuple[list[Outcome], str, tuple[float, float] | None]:
     window = canary_window(result, 1)
     tasks = set(green_tasks(1, params["tasks"]))
     requests = (
@@ -326,11 +366,11 @@ def _judge_canary(
         if window
         else 0
     )
-    measures += [(_("Requests to green in the canary step"), str(requests))]
+    measures.append((_("Requests to green in the canary step"), str(requests)))
     canary = config.get("canaryConfiguration")
+    percent = canary["canaryPercent"] if canary else 100.0
     fields = {
-        "strategy": config["strategy"],
-        "percent": f"{canary['canaryPercent']:g}" if canary else "—",
+        "percent": f"{percent:g}",
         "max_percent": params["max_percent"],
         "requests": requests,
         "min_requests": params["min_canary_requests"],
@@ -339,48 +379,56 @@ def _judge_canary(
         "after": _s(finished) if finished is not None else "—",
         "budget": params["budget_min"],
     }
-    at = DEPLOY_AT + finished if finished is not None else None
-    if canary is None:
-        message = _(
-            "Not yet: the requirements ask for a canary, and the generated service uses the "
-            "%(strategy)s strategy."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures))
-    if canary["canaryPercent"] > params["max_percent"]:
-        message = _(
-            "Not yet: canaryPercent %(percent)s sends more of the requests to a new version "
-            "first than the %(max_percent)s %% allowed."
-        )
-        return Verdict(
-            False, _fmt(message, **fields), tuple(measures), window[0] if window else None
-        )
-    if requests < params["min_canary_requests"]:
-        message = _(
-            "Not yet: green got %(requests)s requests in its canary step; the requirement is at "
-            "least %(min_requests)s before it takes all traffic."
-        )
-        return Verdict(
-            False, _fmt(message, **fields), tuple(measures), window[1] if window else None
-        )
-    if fields["bake"] < params["min_bake_min"]:
-        message = _(
-            "Not yet: bakeTimeInMinutes %(bake)s keeps blue for less than the %(min_bake)s min "
-            "required after the shift."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures), at)
-    if finished is None or finished > 60 * params["budget_min"]:
-        message = _(
-            "Not yet: the deployment took %(after)s s; the requirement is %(budget)s min. Shorter "
-            "bakes finish sooner."
-        )
-        return Verdict(False, _fmt(message, **fields), tuple(measures), at)
-    message = _(
-        "Passed: the pattern fits, canaryPercent %(percent)s (at most %(max_percent)s), "
-        "%(requests)s requests to green in the canary step (at least %(min_requests)s), blue kept "
-        "%(bake)s min (at least %(min_bake)s) and the deployment finished after %(after)s s "
-        "(within %(budget)s min)."
+    outcomes = [
+        Outcome(
+            "exposure",
+            _("Users a new version meets first"),
+            percent <= params["max_percent"],
+            _fmt(
+                _(
+                    "a new version gets %(percent)s %% of requests first; at most %(max_percent)s %% allowed."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "canary-data",
+            _("Canary had data"),
+            requests >= params["min_canary_requests"],
+            _fmt(
+                _(
+                    "green got %(requests)s requests in its canary step; at least %(min_requests)s "
+                    "are needed before it takes all traffic."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "bake",
+            _("Blue kept after the shift"),
+            fields["bake"] >= params["min_bake_min"],
+            _fmt(
+                _("bakeTimeInMinutes is %(bake)s; the requirement is at least %(min_bake)s min."),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "time",
+            _("Deployment time"),
+            finished is not None and finished <= 60 * params["budget_min"],
+            " ".join((_took(finished), _fmt(_("The requirement is %(budget)s min."), **fields))),
+        ),
+    ]
+    passed = _fmt(
+        _(
+            "Passed: the pattern fits, canaryPercent %(percent)s (at most %(max_percent)s), "
+            "%(requests)s requests to green in the canary step (at least %(min_requests)s), blue "
+            "kept %(bake)s min (at least %(min_bake)s) and the deployment finished after %(after)s "
+            "s (within %(budget)s min)."
+        ),
+        **fields,
     )
-    return Verdict(True, _fmt(message, **fields), tuple(measures), at)
+    return outcomes, passed, window
 
 
 CHOOSE_PATTERN = Lab(
@@ -443,4 +491,4 @@ CHOOSE_PATTERN = Lab(
     validate=_validate,
 )
 
-LABS[CHOOSE_PATTERN.slug] = CHOOSE_PATTERN
+register(CHOOSE_PATTERN)

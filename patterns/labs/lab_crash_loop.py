@@ -25,7 +25,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from patterns.labs.checks import LABS, SLOW_STARTERS, Lab, Verdict, _fmt, _s, failed_requests
+from patterns.labs.checks import (
+    SLOW_STARTERS,
+    Lab,
+    Outcome,
+    Verdict,
+    _fmt,
+    _s,
+    failed_requests,
+    judged,
+    register,
+)
 
 SERVICE = "inventory"
 DEPLOY_AT = 30
@@ -91,6 +101,9 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
     broken_at = next((t for t, task in replaced if task == broken), None)
     finished = _event_t(result, "deployment_finished")
     failed = failed_requests(result)
+    first_error = min(
+        (row["t"] for row in result["client_timeline"] if row["errors"]), default=None
+    )
     measures = (
         (_("Starting tasks ECS replaced"), str(len(starters))),
         (_("Broken task replaced at"), f"{_s(broken_at)} s" if broken_at is not None else "—"),
@@ -103,46 +116,71 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
         "failed": failed,
         "max_failed": params["max_failed"],
         "deploy_at": DEPLOY_AT,
+        "count": len(starters),
     }
     if starters:
-        t, task = starters[0]
-        message = _(
-            "Not yet, the deployment is in a crash loop: ECS replaced %(task)s at %(t)s s while "
-            "its app was still starting, and %(count)s starting tasks in all. Its health check "
-            "used up its retries before the app could answer."
+        loop = _fmt(
+            _(
+                "ECS replaced %(task)s at %(t)s s while its app was still starting, %(count)s "
+                "starting tasks in all: a crash loop. Its health check used up its retries before "
+                "the app could answer."
+            ),
+            task=starters[0][1],
+            t=_s(starters[0][0]),
+            **fields,
         )
-        return Verdict(False, _fmt(message, task=task, t=_s(t), count=len(starters)), measures, t)
+    else:
+        loop = _("ECS replaced no starting task.")
     if broken_at is None:
-        message = _(
-            "Not yet, ECS never replaced the broken task %(broken)s by the end of the run; the "
-            "goal is within %(within)s s of the deployment at %(deploy_at)s s. A start or grace "
-            "period that long also hides a task that never starts."
+        late = _fmt(
+            _("ECS never replaced %(broken)s; the goal is within %(within)s s of the deployment."),
+            **fields,
         )
-        return Verdict(False, _fmt(message, **fields), measures, DEPLOY_AT + fields["within"])
-    if broken_at - DEPLOY_AT > params["replace_within_s"]:
-        message = _(
-            "Not yet, the broken task %(broken)s stayed too long: ECS replaced it %(after)s s "
-            "after the deployment started at %(deploy_at)s s; the goal is within %(within)s s. A "
-            "start or grace period that long also hides a task that never starts."
+    else:
+        late = _fmt(
+            _(
+                "ECS replaced %(broken)s %(after)s s after the deployment started at %(deploy_at)s "
+                "s; the goal is within %(within)s s."
+            ),
+            after=_s(broken_at - DEPLOY_AT),
+            **fields,
         )
-        return Verdict(
-            False, _fmt(message, after=_s(broken_at - DEPLOY_AT), **fields), measures, broken_at
-        )
-    if failed > params["max_failed"]:
-        first = min((row["t"] for row in result["client_timeline"] if row["errors"]), default=None)
-        message = _(
-            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
-            "Service Connect sent them to tasks that were RUNNING but could not answer yet."
-        )
-        return Verdict(False, _fmt(message, **fields), measures, first)
-    message = _(
-        "Passed: no starting task was replaced, ECS replaced the broken task %(broken)s %(after)s "
-        "s after the deployment started (goal %(within)s s), callers saw %(failed)s failed "
-        "requests (at most %(max_failed)s) and the deployment finished at %(finished)s s."
+    in_time = broken_at is not None and broken_at - DEPLOY_AT <= params["replace_within_s"]
+    outcomes = (
+        Outcome("no-crash-loop", _("Starting tasks kept"), not starters, loop),
+        Outcome("broken-replaced", _("Broken task replaced in time"), in_time, late),
+        Outcome(
+            "callers-spared",
+            _("Callers spared"),
+            failed <= params["max_failed"],
+            _fmt(
+                _("callers saw %(failed)s failed requests; the goal is at most %(max_failed)s."),
+                **fields,
+            ),
+        ),
     )
-    after = _s(broken_at - DEPLOY_AT)
-    done = _s(finished) if finished is not None else "—"
-    return Verdict(True, _fmt(message, after=after, finished=done, **fields), measures, broken_at)
+    moments = {
+        "no-crash-loop": starters[0][0] if starters else None,
+        "broken-replaced": broken_at if broken_at is not None else DEPLOY_AT + fields["within"],
+        "callers-spared": first_error,
+    }
+    broken_sides = [o.key for o in outcomes if not o.passed]
+    moment = moments[broken_sides[0]] if broken_sides else broken_at
+    events = tuple(
+        (t, _fmt(_("ECS replaced %(task)s: its health check failed."), task=task))
+        for t, task in replaced[:6]
+    )
+    passed = _fmt(
+        _(
+            "Passed: no starting task was replaced, ECS replaced the broken task %(broken)s "
+            "%(after)s s after the deployment started (goal %(within)s s), callers saw %(failed)s "
+            "failed requests (at most %(max_failed)s) and the deployment finished at %(finished)s s."
+        ),
+        after=_s(broken_at - DEPLOY_AT) if broken_at is not None else "—",
+        finished=_s(finished) if finished is not None else "—",
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
 
 
 CRASH_LOOP = Lab(
@@ -156,4 +194,4 @@ CRASH_LOOP = Lab(
     validate=SLOW_STARTERS.validate,
 )
 
-LABS[CRASH_LOOP.slug] = CRASH_LOOP
+register(CRASH_LOOP)

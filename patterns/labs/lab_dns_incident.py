@@ -24,13 +24,15 @@ from django.utils.translation import gettext_lazy
 
 from patterns.labs.checks import (
     DNS_CACHES,
-    LABS,
     Lab,
     LabField,
+    Outcome,
     Verdict,
     _fmt,
     failed_requests,
+    judged,
     last_error_second,
+    register,
 )
 
 DEPLOY_AT = 60
@@ -110,39 +112,81 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
         "queries": queries,
         "budget": params["query_budget"],
     }
-    stale = next((e for e in result["events"] if e["cause"] == "dns_cache_hit_stale"), None)
-    first_stale = float(stale["t"]) if stale else None
-    if values["what_broke"] != RIGHT_WHAT:
-        message = _(
-            "Not yet, the diagnosis of what broke does not match the events: read which tasks "
-            "the failed requests went to, and whether those tasks were still running."
-        )
-        return Verdict(False, message, measures, first_stale)
-    if values["why"] != RIGHT_WHY[params["kind"]]:
-        message = _(
-            "Not yet, the cause does not match the events: compare how long callers kept the old "
-            "answer with the record's TTL."
-        )
-        return Verdict(False, message, measures, first_stale)
-    at = float(last + 1) if last is not None else None
-    if window > params["goal_s"]:
-        message = _(
-            "Not yet, the fix is too slow: callers still failed %(window)s s after the "
-            "deployment started; the goal is at most %(goal)s s."
-        )
-        return Verdict(False, _fmt(message, **fields), measures, at)
-    if queries > params["query_budget"]:
-        message = _(
-            "Not yet, the fix costs too many queries: callers' resolvers sent %(queries)s "
-            "queries to Route 53; the budget is %(budget)s. A shorter TTL means more of them."
-        )
-        return Verdict(False, _fmt(message, **fields), measures, at)
-    message = _(
-        "Passed: the diagnosis matches the events, callers stopped failing %(window)s s after the "
-        "deployment started (goal %(goal)s s) and Route 53 got %(queries)s queries (budget "
-        "%(budget)s)."
+    stale = [e for e in result["events"] if e["cause"] == "dns_cache_hit_stale"]
+    right_what = values["what_broke"] == RIGHT_WHAT
+    right_why = values["why"] == RIGHT_WHY[params["kind"]]
+    matches = _("it matches the events.")
+    outcomes = (
+        Outcome(
+            "what-broke",
+            _("What broke"),
+            right_what,
+            matches
+            if right_what
+            else _(
+                "it does not match the events: read which tasks the failed requests went to, and "
+                "whether those tasks were still running."
+            ),
+        ),
+        Outcome(
+            "why",
+            _("Why"),
+            right_why,
+            matches
+            if right_why
+            else _(
+                "it does not match the events: compare how long callers kept the old answer with "
+                "the record's TTL."
+            ),
+        ),
+        Outcome(
+            "failures-end",
+            _("Failures end soon"),
+            window <= params["goal_s"],
+            _fmt(
+                _(
+                    "callers failed until %(window)s s after the deployment started; the goal is "
+                    "at most %(goal)s s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "query-budget",
+            _("DNS query budget"),
+            queries <= params["query_budget"],
+            _fmt(
+                _(
+                    "the resolvers sent %(queries)s queries to Route 53; the budget is %(budget)s. "
+                    "A shorter TTL means more of them."
+                ),
+                **fields,
+            ),
+        ),
     )
-    return Verdict(True, _fmt(message, **fields), measures, at)
+    end = float(last + 1) if last is not None else None
+    first_stale = float(stale[0]["t"]) if stale else None
+    broken = [o.key for o in outcomes if not o.passed]
+    moment = first_stale if broken and broken[0] in ("what-broke", "why") else end
+    events = tuple(
+        (
+            float(e["t"]),
+            _fmt(
+                _("%(caller)s resolved from a cache listing an IP the zone no longer serves."),
+                caller=e.get("source", "?"),
+            ),
+        )
+        for e in stale[:3]
+    )
+    passed = _fmt(
+        _(
+            "Passed: the diagnosis matches the events, callers stopped failing %(window)s s after "
+            "the deployment started (goal %(goal)s s) and Route 53 got %(queries)s queries (budget "
+            "%(budget)s)."
+        ),
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
 
 
 DNS_INCIDENT = Lab(
@@ -183,4 +227,4 @@ DNS_INCIDENT = Lab(
     validate=_validate,
 )
 
-LABS[DNS_INCIDENT.slug] = DNS_INCIDENT
+register(DNS_INCIDENT)

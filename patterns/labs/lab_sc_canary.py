@@ -28,7 +28,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from patterns.labs.checks import LABS, Lab, LabField, Verdict, _fmt, _s
+from patterns.labs.checks import Lab, LabField, Outcome, Verdict, _fmt, _s, judged, register
 
 SERVICE = "inventory"
 SMOKE = "smoke"
@@ -50,7 +50,7 @@ def _draw(rng: random.Random) -> dict[str, Any]:
         "bad_percent": rng.choice((30, 50, 80)),
         # seconds into the canary step the bad green starts failing; negative: from the start
         "bad_after_s": rng.choice((-10, 20, 40)),
-        "noise_percent": rng.choice((1, 2)),
+        "noise_percent": 1,  # every revision answers 1 % with a 504
         "max_user_failures": rng.choice((8, 10, 12)),
         "min_canary_s": rng.choice((60, 120)),
         "min_canary_requests": rng.choice((30, 40, 50)),
@@ -216,55 +216,100 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
         "canary_n": canary_n,
         "min_s": params["min_canary_s"],
         "min_n": params["min_canary_requests"],
+        "noise": params["noise_percent"],
+        "for_s": values["alarm_for_s"],
     }
-    if good_back is not None:
+    if bad_back is not None:
+        caught = _fmt(
+            _("the alarm rolled release %(bad)s back at %(t)s s."), t=_s(bad_back["t"]), **fields
+        )
+    else:
+        caught = _fmt(
+            _("no alarm rolled release %(bad)s back; it took all production traffic."), **fields
+        )
+    if good_back is None:
+        kept = _fmt(_("release %(good)s was not rolled back."), **fields)
+    else:
         rate = good_back.get("error_rate_percent")
-        message = _(
-            "Not yet, the alarm is too sensitive: it rolled back the good release %(good)s at "
-            "%(t)s s, with an error rate of %(rate)s %% over its last %(for_s)s s. That release "
-            "only had its usual %(noise)s %% of 504s; raise the threshold or judge over more "
-            "requests."
+        kept = _fmt(
+            _(
+                "the alarm rolled release %(good)s back at %(t)s s (error rate %(rate)s %% over "
+                "its last %(for_s)s s), though it only had its usual %(noise)s %% of 504s."
+            ),
+            t=_s(good_back["t"]),
+            rate=_s(rate) if rate is not None else "—",
+            **fields,
         )
-        extra = {
-            "t": _s(good_back["t"]),
-            "rate": _s(rate) if rate is not None else "—",
-            "for_s": values["alarm_for_s"],
-            "noise": params["noise_percent"],
-        }
-        return Verdict(False, _fmt(message, **fields, **extra), measures, at_s=good_back["t"])
-    if bad_back is None:
-        message = _(
-            "Not yet, the bad release %(bad)s was never rolled back: it took all production "
-            "traffic and callers saw %(failures)s failed requests from it. Set an alarm that "
-            "fires on its error rate."
-        )
-        at = bad_full["t"] if bad_full else None
-        return Verdict(False, _fmt(message, **fields), measures, at_s=at)
-    if failures > params["max_user_failures"]:
-        message = _(
-            "Not yet, too many users were hit: the alarm rolled back the bad release %(bad)s at "
-            "%(t)s s, but callers had already seen %(failures)s failed requests from it; the "
-            "budget is %(budget)s. Send the canary less traffic, or catch it before all traffic "
-            "moves."
-        )
-        return Verdict(
-            False, _fmt(message, t=_s(bad_back["t"]), **fields), measures, at_s=bad_back["t"]
-        )
-    if canary_s < params["min_canary_s"] or canary_n < params["min_canary_requests"]:
-        message = _(
-            "Not yet, the canary had too little data: the good release %(good)s spent %(canary_s)s "
-            "s in its canary step with %(canary_n)s production requests; it needs at least "
-            "%(min_s)s s and %(min_n)s requests before all traffic moves."
-        )
-        at = window[1] if window else None
-        return Verdict(False, _fmt(message, **fields), measures, at_s=at)
-    message = _(
-        "Passed: the alarm rolled back the bad release %(bad)s at %(t)s s with %(failures)s failed "
-        "production requests (budget %(budget)s), left the good release %(good)s alone, and its "
-        "canary ran %(canary_s)s s with %(canary_n)s production requests (at least %(min_s)s s "
-        "and %(min_n)s)."
+    data_ok = canary_s >= params["min_canary_s"] and canary_n >= params["min_canary_requests"]
+    outcomes = (
+        Outcome("bad-rolled-back", _("Bad release rolled back"), bad_back is not None, caught),
+        Outcome(
+            "users-spared",
+            _("Users spared"),
+            failures <= params["max_user_failures"],
+            _fmt(
+                _(
+                    "callers saw %(failures)s failed production requests from it; the budget is %(budget)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome("good-kept", _("Good release kept"), good_back is None, kept),
+        Outcome(
+            "canary-data",
+            _("Canary had data"),
+            data_ok,
+            _fmt(
+                _(
+                    "release %(good)s's canary step ran %(canary_s)s s with %(canary_n)s production "
+                    "requests; it needs at least %(min_s)s s and %(min_n)s."
+                ),
+                **fields,
+            ),
+        ),
     )
-    return Verdict(True, _fmt(message, t=_s(bad_back["t"]), **fields), measures, at_s=bad_back["t"])
+    # The moment that decided it: the first broken side's, else the bad release's rollback.
+    moments = {
+        "good-kept": good_back["t"] if good_back else None,
+        "bad-rolled-back": bad_full["t"] if bad_full else None,
+        "users-spared": bad_back["t"] if bad_back else (bad_full["t"] if bad_full else None),
+        "canary-data": window[1] if window else None,
+    }
+    broken = [o.key for o in outcomes if not o.passed]
+    moment = moments[broken[0]] if broken else (bad_back["t"] if bad_back else None)
+    events = tuple(
+        (float(e["t"]), _event_line(e))
+        for e in sorted(bad_events + good_events, key=lambda e: e["t"])
+        if e["cause"] in ("deployment_alarm", "deployment_rolled_back", "deployment_finished")
+    )
+    passed = _fmt(
+        _(
+            "Passed: the alarm rolled back the bad release %(bad)s at %(t)s s with %(failures)s "
+            "failed production requests (budget %(budget)s), left the good release %(good)s "
+            "alone, and its canary ran %(canary_s)s s with %(canary_n)s production requests (at "
+            "least %(min_s)s s and %(min_n)s)."
+        ),
+        t=_s(bad_back["t"]) if bad_back else "—",
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
+
+
+def _event_line(event: Mapping[str, Any]) -> str:
+    """One deployment event of the run as a sentence (the key events under the verdict)."""
+    fields = {"version": event["version"], "stage": event.get("stage", "")}
+    if event["cause"] == "deployment_alarm":
+        return _fmt(
+            _(
+                "Alarm on release %(version)s in %(stage)s: error rate %(rate)s %% over %(for_s)s s."
+            ),
+            rate=_s(event["error_rate_percent"]),
+            for_s=event["for_s"],
+            **fields,
+        )
+    if event["cause"] == "deployment_rolled_back":
+        return _fmt(_("Release %(version)s rolled back to blue in %(stage)s."), **fields)
+    return _fmt(_("Release %(version)s finished: it serves all traffic."), **fields)
 
 
 def _validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -324,4 +369,4 @@ SC_CANARY = Lab(
     validate=_validate,
 )
 
-LABS[SC_CANARY.slug] = SC_CANARY
+register(SC_CANARY)

@@ -41,7 +41,7 @@ def _check(slug: str, values: dict[str, Any], learner_seed: int = 1) -> labs.Ver
 def test_labs_are_listed_in_order() -> None:
     orders = [lab.order for lab in labs.LABS.values()]
 
-    assert orders == list(range(1, 10))
+    assert orders == list(range(1, 11))
 
 
 def test_draw_params_same_seed_same_numbers() -> None:

@@ -61,7 +61,7 @@ def test_choose_pattern_rolling_reasoned_setup_passes() -> None:
         "Passed: the pattern fits, ECS keeps at least 4 tasks and runs at most 5 (required 4 and "
         "5), and the deployment finished after 160 s (at most 180 s)."
     )
-    assert verdict.at_s == 190.0
+    assert verdict.moment == 190.0
 
 
 def test_choose_pattern_a_pattern_that_cannot_reach_the_callers_fails_with_the_guides_reason() -> (
@@ -71,8 +71,9 @@ def test_choose_pattern_a_pattern_that_cannot_reach_the_callers_fails_with_the_g
 
     assert verdict.passed is False
     assert verdict.message.startswith(
-        "Not yet: ECS Service Connect cannot meet these requirements. Clients outside the "
-        "namespace can reach the proxy's address but cannot resolve Service Connect names"
+        "Not yet. Pattern fits the requirements: ECS Service Connect cannot meet these "
+        "requirements. Clients outside the namespace can reach the proxy's address but cannot "
+        "resolve Service Connect names"
     )
 
 
@@ -91,13 +92,13 @@ def test_choose_pattern_a_workable_but_heavier_pattern_fails_without_naming_the_
     [
         (
             (100, 200),
-            "Not yet: maximumPercent lets ECS run 8 tasks at once; the requirement is at most 5.",
+            "Not yet. Tasks at once: maximumPercent, rounded down, allows 8 tasks at once;",
         ),
         (
             (50, 125),
-            "Not yet: minimumHealthyPercent lets ECS go down to 2 tasks during the deployment",
+            "Not yet. Capacity kept: minimumHealthyPercent, rounded up, keeps 2 tasks;",
         ),
-        ((100, 100), "Not yet: the deployment never finished."),
+        ((100, 100), "Not yet. Deployment time: the deployment never finished"),
     ],
 )
 def test_choose_pattern_rolling_extremes_fail_on_their_side(
@@ -128,14 +129,17 @@ def test_choose_pattern_canary_reasoned_setup_passes() -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"canary_percent": 20.0}, "Not yet: canaryPercent 20 sends more of the requests"),
-        ({"canary_bake_time_min": 0}, "Not yet: green got 7 requests in its canary step"),
+        (
+            {"canary_percent": 20.0},
+            "Not yet. Users a new version meets first: a new version gets 20 %",
+        ),
+        ({"canary_bake_time_min": 0}, "Not yet. Canary had data: green got 7 requests"),
         (
             {"canary_bake_time_min": 10},
-            "Not yet: the deployment took 790 s; the requirement is 8 min.",
+            "Not yet. Deployment time: the deployment took 790 s. The requirement is 8 min.",
         ),
-        ({"bake_time_min": 0}, "Not yet: bakeTimeInMinutes 0 keeps blue for less than the 1 min"),
-        ({"strategy": "rolling"}, "Not yet: the requirements ask for a canary"),
+        ({"bake_time_min": 0}, "Not yet. Blue kept after the shift: bakeTimeInMinutes is 0;"),
+        ({"strategy": "rolling"}, "Not yet. Release strategy: the generated service uses ROLLING;"),
     ],
 )
 def test_choose_pattern_canary_extremes_fail_on_their_side(

@@ -27,6 +27,10 @@ def _check(values: dict[str, object], learner_seed: int = 1) -> labs.Verdict:
         return labs.check(CRASH_LOOP, values, labs.draw_params(CRASH_LOOP, learner_seed))
 
 
+def _broken(verdict: labs.Verdict) -> dict[str, str]:
+    return {o.key: o.detail for o in verdict.outcomes if not o.passed}
+
+
 def test_crash_loop_draw_for_learner_one() -> None:
     params = labs.draw_params(CRASH_LOOP, 1)
 
@@ -51,11 +55,14 @@ def test_crash_loop_defaults_fail_on_the_loop() -> None:
     verdict = _check(CRASH_LOOP.defaults())
 
     assert verdict.passed is False
-    assert verdict.message.startswith(
-        "Not yet, the deployment is in a crash loop: ECS replaced inventory-4 at 70 s while its "
-        "app was still starting, and 20 starting tasks in all."
-    )
-    assert verdict.at_s == 70.0
+    assert _broken(verdict) == {
+        "no-crash-loop": "ECS replaced inventory-4 at 70 s while its app was still starting, 20 "
+        "starting tasks in all: a crash loop. Its health check used up its retries before the app "
+        "could answer.",
+        "callers-spared": "callers saw 43 failed requests; the goal is at most 2.",
+    }
+    assert verdict.moment == 70.0
+    assert verdict.events[0] == (70.0, "ECS replaced inventory-4: its health check failed.")
 
 
 def test_crash_loop_reasoned_fix_passes() -> None:
@@ -64,7 +71,7 @@ def test_crash_loop_reasoned_fix_passes() -> None:
     verdict = _check(_values("yes", 40))
 
     assert verdict.passed is True
-    assert verdict.at_s == 100.0
+    assert verdict.moment == 100.0
     assert dict(verdict.measures) == {
         "Starting tasks ECS replaced": "0",
         "Broken task replaced at": "100 s",
@@ -80,9 +87,10 @@ def test_crash_loop_an_endless_start_or_grace_keeps_the_broken_task(
     verdict = _check(values)
 
     assert verdict.passed is False
-    assert verdict.message.startswith(
-        "Not yet, ECS never replaced the broken task inventory-6 by the end of the run"
-    )
+    assert _broken(verdict) == {
+        "broken-replaced": "ECS never replaced inventory-6; the goal is within 90 s of the "
+        "deployment."
+    }
 
 
 def test_crash_loop_a_start_period_too_long_replaces_the_broken_task_late() -> None:
@@ -90,16 +98,18 @@ def test_crash_loop_a_start_period_too_long_replaces_the_broken_task_late() -> N
     verdict = _check(_values("yes", 60), learner_seed=5)
 
     assert verdict.passed is False
-    assert "ECS replaced it 90 s after the deployment started at 30 s; the goal is within 80 s" in (
-        verdict.message
-    )
+    assert _broken(verdict) == {
+        "broken-replaced": "ECS replaced inventory-5 90 s after the deployment started at 30 s; "
+        "the goal is within 80 s."
+    }
+    assert verdict.moment == 120.0
 
 
 def test_crash_loop_without_depends_on_callers_fail() -> None:
     verdict = _check(_values("no", 40))
 
     assert verdict.passed is False
-    assert verdict.message.startswith(
-        "Not yet: callers saw 12 failed requests; the goal is at most 2."
-    )
-    assert verdict.at_s == 45
+    assert _broken(verdict) == {
+        "callers-spared": "callers saw 12 failed requests; the goal is at most 2."
+    }
+    assert verdict.moment == 45

@@ -23,6 +23,10 @@ def _check(values: dict[str, Any], learner_seed: int = 3) -> labs.Verdict:
         return labs.check(DNS_INCIDENT, values, labs.draw_params(DNS_INCIDENT, learner_seed))
 
 
+def _broken(verdict: labs.Verdict) -> dict[str, str]:
+    return {o.key: o.detail for o in verdict.outcomes if not o.passed}
+
+
 def test_dns_incident_draws() -> None:
     three, two = (labs.draw_params(DNS_INCIDENT, seed) for seed in (3, 2))
 
@@ -61,7 +65,7 @@ def test_dns_incident_reasoned_fix_passes() -> None:
     verdict = _check(_values("stale_ips", "client_forever", 15))
 
     assert verdict.passed is True
-    assert verdict.at_s == 170.0
+    assert verdict.moment == 170.0
     assert dict(verdict.measures) == {
         "Last second with a failed request": "169 s",
         "Failed requests": "492",
@@ -82,31 +86,40 @@ def test_dns_incident_wrong_diagnoses_are_not_corrected() -> None:
     what = _check(_values("unhealthy", "client_forever", 15))
     why = _check(_values("stale_ips", "ttl_long", 15))
 
-    assert (what.passed, why.passed) == (False, False)
-    assert what.message.startswith("Not yet, the diagnosis of what broke does not match the events")
-    assert why.message.startswith("Not yet, the cause does not match the events")
+    assert list(_broken(what)) == ["what-broke"]
+    assert list(_broken(why)) == ["why"]
+    assert why.message == (
+        "Not yet. Why: it does not match the events: compare how long callers kept the old answer "
+        "with the record's TTL."
+    )
     assert "client" not in why.message  # the right cause is not given away
-    assert what.at_s == why.at_s == 160.404519  # the first stale cache hit
+    assert what.moment == why.moment == 160.404519  # the first stale cache hit
+    assert what.events[0] == (
+        160.404519,
+        "contract-1 resolved from a cache listing an IP the zone no longer serves.",
+    )
 
 
 def test_dns_incident_a_ttl_alone_does_not_fix_a_forever_cache() -> None:
     verdict = _check(_values("stale_ips", "client_forever", 15, ""))
 
-    assert verdict.passed is False
-    assert verdict.message.startswith(
-        "Not yet, the fix is too slow: callers still failed 290 s after the deployment started"
-    )
+    assert _broken(verdict) == {
+        "failures-end": "callers failed until 290 s after the deployment started; the goal is at "
+        "most 120 s."
+    }
 
 
 def test_dns_incident_ttl_zero_breaks_the_query_budget() -> None:
     verdict = _check(_values("stale_ips", "client_forever", 0))
 
-    assert verdict.passed is False
-    assert "sent 10941 queries to Route 53; the budget is 250" in verdict.message
+    assert _broken(verdict) == {
+        "query-budget": "the resolvers sent 10941 queries to Route 53; the budget is 250. A "
+        "shorter TTL means more of them."
+    }
 
 
 def test_dns_incident_ttl_sixty_is_too_slow() -> None:
     verdict = _check(_values("stale_ips", "client_forever", 60))
 
-    assert verdict.passed is False
-    assert "callers still failed 127 s after the deployment started" in verdict.message
+    assert list(_broken(verdict)) == ["failures-end"]
+    assert "callers failed until 127 s after the deployment started" in verdict.message
