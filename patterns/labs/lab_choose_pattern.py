@@ -104,7 +104,7 @@ def requirements_html(params: Mapping[str, Any]) -> str:
     """The drawn requirements in the guide's own words (its questions and answers), then the
     release's numbers; in the language of the request."""
     lang = get_language() or "en"
-    lines = [
+    lines: list[tuple[str, str]] = [
         (guide_texts.text(lang, f"q-{q}", "label"), guide_texts.text(lang, f"q-{q}", a))
         for q, a in answers(params).items()
     ]
