@@ -334,10 +334,10 @@ SC_CANARY = Lab(
         ),
         LabField(
             "canary_bake_time_min",
-            gettext_lazy("canaryBakeTimeInMinutes (0-10 in this lab)"),
-            10,
+            gettext_lazy("canaryBakeTimeInMinutes (0-3 in this lab)"),
+            3,
             0,
-            10,
+            3,
         ),
         LabField(
             "alarm_error_rate_percent",

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/choose-pattern/"
@@ -54,7 +55,7 @@ def _check(page: Page, values: dict[str, str]) -> None:
             field.select_option(value)
         else:
             field.fill(value)
-    page.get_by_test_id("check").click()
+    lab_check(page)
 
 
 def test_choose_pattern_service_discovery_fails_on_the_pattern_then_the_guides_pick_passes(

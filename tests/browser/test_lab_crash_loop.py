@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/crash-loop/"
@@ -28,7 +29,7 @@ def test_crash_loop_defaults_fail_on_the_loop_then_a_worked_out_start_period_pas
     page.goto(daphne_server.url + LAB)
     interval, app_start = _numbers(page)
 
-    page.get_by_test_id("check").click()
+    lab_check(page)
     verdict = page.get_by_test_id("verdict")
     expect(verdict).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-no-crash-loop")).to_have_attribute("data-passed", "false")
@@ -39,7 +40,7 @@ def test_crash_loop_defaults_fail_on_the_loop_then_a_worked_out_start_period_pas
     first_pass = math.ceil(app_start / interval) * interval
     page.locator("#lab-depends_on_healthy").select_option("yes")
     page.locator("#lab-start_period_s").fill(str(first_pass - 2 * interval))
-    page.get_by_test_id("check").click()
+    lab_check(page)
 
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
     expect(page.get_by_test_id("outcome-broken-replaced")).to_have_attribute("data-passed", "true")

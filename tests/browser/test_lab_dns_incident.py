@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/dns-incident/"
@@ -19,7 +20,7 @@ def _check(page: Page, what: str, why: str, ttl: int) -> None:
     page.locator("#lab-why").select_option(why)
     page.locator("#lab-dns_ttl_s").fill(str(ttl))
     page.locator("#lab-dns_cache").select_option("ttl")
-    page.get_by_test_id("check").click()
+    lab_check(page)
 
 
 @pytest.mark.locale("ja-JP")
@@ -40,7 +41,6 @@ def test_dns_incident_wrong_diagnosis_fails_then_the_right_one_and_a_fix_pass(
 
     # The cause is one of two; the events (and the Check) tell them apart.
     _check(page, "stale_ips", "client_forever", ttl)
-    expect(page.get_by_test_id("verdict")).to_be_visible()
     if page.get_by_test_id("outcome-why").get_attribute("data-passed") == "false":
         _check(page, "stale_ips", "ttl_long", ttl)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, PageErrors
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors, lab_check
 from tests.servers import DaphneServer
 
 SHOTS = Path("/tmp/shots-h14new")
@@ -33,7 +33,7 @@ def test_new_lab_screenshots(
         page.goto(f"{daphne_server.url}/labs/{slug}/")
         for name, value in CHOICES.get(slug, {}).items():
             page.locator(f"#lab-{name}").select_option(value)
-        page.get_by_test_id("check").click()
+        lab_check(page)
         expect(page.get_by_test_id("verdict")).to_be_visible(timeout=20_000)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(SHOTS / f"{slug}-{locale[:2]}-{width}.png"), full_page=True)

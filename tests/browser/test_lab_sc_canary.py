@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/sc-canary/"
@@ -17,7 +18,7 @@ def _check(page: Page, percent: str, bake: str, alarm: str, period: str, test_rp
     page.locator("#lab-alarm_error_rate_percent").fill(alarm)
     page.locator("#lab-alarm_for_s").select_option(period)
     page.locator("#lab-test_rps").fill(test_rps)
-    page.get_by_test_id("check").click()
+    lab_check(page)
 
 
 @pytest.mark.locale("ja-JP")
@@ -26,7 +27,7 @@ def test_sc_canary_no_alarm_fails_then_a_reasoned_canary_passes(
 ) -> None:
     page.goto(daphne_server.url + LAB)
 
-    page.get_by_test_id("check").click()
+    lab_check(page)
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-bad-rolled-back")).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-bad-rolled-back")).to_contain_text("ロールバックせず")

@@ -13,6 +13,7 @@ from patterns.guide.decide import decide
 from patterns.labs import checks as labs
 from patterns.labs.lab_choose_pattern import answers
 from patterns.labs.lab_dns_incident import RIGHT_WHAT, RIGHT_WHY
+from patterns.player.playback import INSTANT_LIMITS
 from patterns.sim import ScenarioError
 
 NEW_LABS = ("sc-canary", "crash-loop", "dns-incident", "choose-pattern")
@@ -55,6 +56,19 @@ def test_new_lab_a_lazy_learner_never_passes(slug: str, attempt_seed: int) -> No
         passed = [values for values in _lazy_tries(lab) if _passes(lab, values, params)]
 
     assert passed == []
+
+
+@pytest.mark.parametrize("slug", NEW_LABS)
+def test_new_lab_every_run_fits_the_sandbox_player(slug: str) -> None:
+    # The lab page replays each judged run through the playground's instant API (900 s at most).
+    lab = labs.LABS[slug]
+    params = labs.draw_params(lab, 1)
+    values = {**lab.defaults(), "pattern": "elb"} if slug == "choose-pattern" else lab.defaults()
+    tries = [values] + [{**values, **t} for t in _lazy_tries(lab) if t.get("pattern", "elb")]
+
+    durations = {lab.build(values, params)["duration_s"] for values in tries}
+
+    assert max(durations) <= INSTANT_LIMITS.max_duration_s
 
 
 def _reasoned(slug: str, params: dict[str, Any]) -> dict[str, Any]:
