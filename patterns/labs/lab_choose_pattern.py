@@ -135,7 +135,7 @@ def requirements_html(params: Mapping[str, Any]) -> str:
             budget=params["budget_min"],
         )
     lines.append((_("The numbers"), numbers))
-    return str(format_html_join(" ", "<strong>{}</strong> {}", lines))
+    return str(format_html_join("<br>", "<strong>{}</strong> {}", lines))
 
 
 def _build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -279,12 +279,21 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
     return judged(outcomes, measures, passed, at)
 
 
-def _took(finished: float | None) -> str:
+def _took(finished: float | None, limit: str) -> str:
+    """How long the deployment took against the requirement (``limit`` already says the unit)."""
     if finished is None:
-        return _(
-            "the deployment never finished: ECS could neither stop an old task nor start a new one."
+        return _fmt(
+            _(
+                "the deployment never finished: ECS could neither stop an old task nor start a new "
+                "one; the requirement is %(limit)s."
+            ),
+            limit=limit,
         )
-    return _fmt(_("the deployment took %(after)s s."), after=_s(finished))
+    return _fmt(
+        _("the deployment took %(after)s s; the requirement is %(limit)s."),
+        after=_s(finished),
+        limit=limit,
+    )
 
 
 def _rolling(
@@ -334,7 +343,7 @@ def _rolling(
             "speed",
             _("Deployment time"),
             finished is not None and finished <= params["finish_within_s"],
-            " ".join((_took(finished), _fmt(_("The requirement is %(finish)s s."), **fields))),
+            _took(finished, _fmt(_("%(n)s s"), n=params["finish_within_s"])),
         ),
     ]
     passed = _fmt(
@@ -416,7 +425,7 @@ def _canary(
             "time",
             _("Deployment time"),
             finished is not None and finished <= 60 * params["budget_min"],
-            " ".join((_took(finished), _fmt(_("The requirement is %(budget)s min."), **fields))),
+            _took(finished, _fmt(_("%(n)s min"), n=params["budget_min"])),
         ),
     ]
     passed = _fmt(

@@ -136,7 +136,7 @@ def test_choose_pattern_canary_reasoned_setup_passes() -> None:
         ({"canary_bake_time_min": 0}, "Not yet. Canary had data: green got 7 requests"),
         (
             {"canary_bake_time_min": 10},
-            "Not yet. Deployment time: the deployment took 790 s. The requirement is 8 min.",
+            "Not yet. Deployment time: the deployment took 790 s; the requirement is 8 min.",
         ),
         ({"bake_time_min": 0}, "Not yet. Blue kept after the shift: bakeTimeInMinutes is 0;"),
         ({"strategy": "rolling"}, "Not yet. Release strategy: the generated service uses ROLLING;"),
