@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from patterns.aws_docs import is_public_aws
 from patterns.guide import decide
 
 pytestmark = pytest.mark.unit
@@ -84,10 +85,19 @@ def test_decide_internet_callers_rule_out_everything_but_elb_with_reasons() -> N
 def test_decide_windows_rules_out_service_connect_on_the_documented_fact() -> None:
     verdict = decide.decide({"os": "windows"}).verdicts[SC]
 
-    assert [(r.id, r.source, r.confirmed, e) for r, e in verdict.reasons] == [
-        ("sc-managed-proxy", "aws-facts-2026 1.6, 3.8-3.10", True, 2),
-        ("sc-no-windows", "aws-facts-2026 3.15", True, decide.OUT),
+    sc_page = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html"
+    migration = "https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/"
+    assert [(r.id, r.sources, r.confirmed, e) for r, e in verdict.reasons] == [
+        ("sc-managed-proxy", (sc_page, migration), True, 2),
+        ("sc-no-windows", (sc_page,), True, decide.OUT),
     ]
+
+
+def test_every_reason_leads_with_a_public_aws_page() -> None:
+    for reason in decide.REASONS.values():
+        assert reason.sources, reason.id
+        assert is_public_aws(reason.sources[0]), reason.id
+        assert all(url.startswith("https://") for url in reason.sources), reason.id
 
 
 def test_decide_unconfirmed_facts_are_marked() -> None:
