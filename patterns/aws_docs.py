@@ -65,5 +65,19 @@ def is_public_aws(url: str) -> bool:
 
 
 def host(url: str) -> str:
-    """The site a link goes to, as the page names it (``docs.aws.amazon.com``, ``github.com`` …)."""
+    """The site a link goes to (``docs.aws.amazon.com``, ``github.com`` …)."""
     return urlsplit(url).hostname or url
+
+
+def label(url: str) -> str:
+    """A source link's text: the site and the page, so two links to one site read differently
+    (``docs.aws.amazon.com › service-networks``, ``aws.amazon.com › route53/pricing``)."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    if not parts:
+        return host(url)
+    page = parts[-1].removesuffix(".html")
+    if len(parts) > 2 and parts[-2] == "issues":
+        page = f"{parts[-3]}#{page}"
+    elif page == "pricing" and len(parts) > 1:
+        page = f"{parts[-2]}/pricing"
+    return f"{host(url)} › {page}"

@@ -111,8 +111,8 @@ def _reasons(lang: str, verdict: decide.Verdict) -> list[dict[str, Any]]:
 
 
 def _link(url: str) -> dict[str, str]:
-    """A source link: its address and the host the page names it by (docs.aws.amazon.com …)."""
-    return {"url": url, "host": docs.host(url)}
+    """A source link: its address and its text (the site and the page)."""
+    return {"url": url, "label": docs.label(url)}
 
 
 def _effect(effect: int | str) -> str:

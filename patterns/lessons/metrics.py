@@ -28,8 +28,8 @@ class MetricGroup:
     unconfirmed: bool = False
 
     @property
-    def doc_host(self) -> str:
-        return docs.host(self.doc)
+    def doc_label(self) -> str:
+        return docs.label(self.doc)
 
 
 @dataclass(frozen=True)

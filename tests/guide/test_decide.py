@@ -158,3 +158,16 @@ def test_decide_unknown_answer_is_refused_naming_the_question(
     assert caught.value.field == field
     assert caught.value.reason.startswith("must be one of ")
     assert len(str(caught.value)) < 200
+
+
+def test_a_source_link_reads_as_its_site_and_page() -> None:
+    from patterns import aws_docs
+
+    assert aws_docs.label(f"{aws_docs.LATTICE_GUIDE}/service-networks.html") == (
+        "docs.aws.amazon.com › service-networks"
+    )
+    assert aws_docs.label(aws_docs.PRICING["route53"]) == "aws.amazon.com › route53/pricing"
+    assert aws_docs.label("https://github.com/aws/containers-roadmap/issues/2150") == (
+        "github.com › containers-roadmap#2150"
+    )
+    assert not aws_docs.is_public_aws("https://docs.amazonaws.cn/en_us/AmazonECS/")
