@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.html import format_html_join, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -135,7 +136,7 @@ def requirements_html(params: Mapping[str, Any]) -> str:
             budget=params["budget_min"],
         )
     lines.append((_("The numbers"), numbers))
-    return str(format_html_join("<br>", "<strong>{}</strong> {}", lines))
+    return str(format_html_join(mark_safe("<br>"), "<strong>{}</strong> {}", lines))
 
 
 def _build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:

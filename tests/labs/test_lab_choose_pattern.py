@@ -165,3 +165,5 @@ def test_choose_pattern_requirements_use_the_guides_words_in_japanese() -> None:
 
     assert params["requirements"].startswith("<strong>サービスを呼び出すのは誰ですか？</strong>")
     assert "タスクは 4 個。" in params["requirements"]
+    assert params["requirements"].count("<br><strong>") == 3  # one requirement a line
+    assert "&lt;" not in params["requirements"]
