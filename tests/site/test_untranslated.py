@@ -310,3 +310,54 @@ def test_every_variant_of_every_quiz_question_reads_japanese(slug: str) -> None:
                     )
 
     assert sorted(found) == []
+
+
+# ------------------------------------------------------------------ the scripts' string tables
+
+
+TABLE_SPAN = re.compile(r'<span data-key="([^"]+)">(.*?)</span>', re.S)
+
+
+@pytest.mark.parametrize("template", ["player/_strings.html", "sessions/_texts.html"])
+def test_every_string_a_script_shows_reads_japanese(template: str) -> None:
+    """The player's and the sessions' scripts take every word from these tables (``<template>``,
+    which the page test above cannot read): each entry, its {placeholders} left out."""
+    from django.template.loader import render_to_string
+
+    with translation.override("ja"):
+        html = render_to_string(template)
+    entries = TABLE_SPAN.findall(html)
+    english = [
+        f"{key}: {text}"
+        for key, text in entries
+        if english_words(re.sub(r"\{\w+\}", "", text).replace("&amp;", "&"))
+    ]
+
+    assert len(entries) > 10
+    assert english == []
+
+
+def test_every_cause_a_waterfall_shows_has_words() -> None:
+    """Each cause code the waterfall lists for a request (every one the engine wrote on a request
+    in every built-in scenario under every pattern, and every pick and retry cause) has an entry
+    in the player's table, and each entry is a real cause code."""
+    from django.template.loader import render_to_string
+
+    from patterns.player.dots import NODE_ENDS, PICK_CAUSES, RETRY_CAUSES
+    from patterns.sim import run
+    from patterns.sim.causes import CAUSES
+
+    shown = set(PICK_CAUSES) | set(RETRY_CAUSES) | set(NODE_ENDS)
+    for name in BUILTIN_SCENARIOS:
+        for pattern in PATTERNS:
+            events = run(name, pattern=pattern, seed=1)["events"]
+            shown |= {
+                e["cause"]
+                for e in events
+                if isinstance(e.get("request"), int) and e["kind"] not in {"request", "request_end"}
+            }
+    keys = {key for key, _text in TABLE_SPAN.findall(render_to_string("player/_strings.html"))}
+    labelled = {key.removeprefix("cause-") for key in keys if key.startswith("cause-")}
+
+    assert sorted(shown - labelled) == []
+    assert sorted(labelled - set(CAUSES)) == []
