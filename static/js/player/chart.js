@@ -207,7 +207,7 @@ export class Chart {
         {
           scale, stroke: ink, font, size: AXIS_PX, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid },
           // uPlot leaves a log axis's crowded splits null: those get no label.
-          values: (u, splits) => splits.map((v) => (v == null ? "" : yOpts.distr === 3 ? this.strings.get("unit-ms", { n: v }) : `${v} %`)),
+          values: (u, splits) => splits.map((v) => (v == null ? "" : yOpts.distr === 3 ? this.strings.get("unit-ms-tick", { n: v }) : `${v} %`)),
         },
       ],
       series: [{ label: "t" }, ...seriesOpts(scale, unit)],
