@@ -361,3 +361,80 @@ def test_every_cause_a_waterfall_shows_has_words() -> None:
 
     assert sorted(shown - labelled) == []
     assert sorted(labelled - set(CAUSES)) == []
+
+
+# ------------------------------------------------------------------ study sessions and the admin
+
+
+def _instructor(client: Client, superuser: bool = False) -> object:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    users = get_user_model().objects
+    if superuser:
+        user = users.create_superuser("管理者", password="pw-unused-123")
+    else:
+        user = users.create_user("先生", password="pw-unused-123")
+        user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+    client.force_login(user)
+    return user
+
+
+def test_every_study_session_page_reads_japanese(ja_client: Client) -> None:
+    """The instructor's pages (new session, my sessions, console, projector, slides, report) and
+    the student's (join by code, the room once joined, a refused join) of a session on a lesson."""
+    from patterns.sessions import joining
+
+    user = _instructor(ja_client)
+    session = joining.create_session(user, "ELB", "elb")
+    student = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    base = f"/sessions/{session.public_id}"
+    pages = {
+        path: ja_client.get(path)
+        for path in [
+            "/sessions/",
+            "/sessions/mine/",
+            f"{base}/console/",
+            f"{base}/present/",
+            f"{base}/slides/1/",
+            f"{base}/report/",
+        ]
+    }
+    pages["join"] = student.get(f"/sessions/join/{session.display_code}/")
+    refused = student.post("/sessions/join/", {"code": "ZZZ-ZZZ", "nickname": "あや"})
+    joined = student.post(
+        "/sessions/join/", {"code": session.code, "nickname": "あや"}, follow=True
+    )
+    pages["room"] = joined
+
+    assert refused.status_code == 400
+    assert untranslated(refused.content.decode()) == []
+    assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
+    assert {name: untranslated(r.content.decode()) for name, r in pages.items()} == dict.fromkeys(
+        pages, []
+    )
+
+
+#: What Django's admin itself leaves in English whatever the language: the alt text of its
+#: yes/no and search icons.
+ADMIN_OWN = {"<img alt>: True", "<img alt>: False", "<img alt>: Search"}
+
+
+def test_every_admin_changelist_reads_japanese(ja_client: Client) -> None:
+    """Each of our models' changelist and add form: the app's and the model's names, the
+    columns, the filters and the field labels (Django's own auth models are Django's)."""
+    from django.contrib import admin
+
+    _instructor(ja_client, superuser=True)
+    found = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        if meta.app_label != "patterns":
+            continue
+        for view in ("", "add/"):
+            path = f"/admin/{meta.app_label}/{meta.model_name}/{view}"
+            response = ja_client.get(path)
+            assert response.status_code == 200, path
+            found[path] = [t for t in untranslated(response.content.decode()) if t not in ADMIN_OWN]
+
+    assert found == dict.fromkeys(found, [])
