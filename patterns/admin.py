@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from patterns.sessions.models import Answer, Participant, Poll, SessionCommand, StudySession
 
@@ -26,11 +27,15 @@ class PollInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(StudySession)
 class StudySessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("title", "display_code", "owner", "created_at", "expires_at", "ended_at")
+    list_display = ("title", "join_code", "owner", "created_at", "expires_at", "ended_at")
     list_filter = ("ended_at",)
     search_fields = ("title", "code", "owner__username")
     readonly_fields = ("public_id", "code", "created_at", "state", "last_seq")
     inlines = [ParticipantInline, PollInline]
+
+    @admin.display(description=_("join code"), ordering="code")
+    def join_code(self, session: StudySession) -> str:
+        return session.display_code
 
 
 @admin.register(SessionCommand)

@@ -15,25 +15,31 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StudySession(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="study_sessions",
+        verbose_name=_("instructor"),
     )
-    public_id = models.CharField(max_length=24, unique=True, editable=False)
+    public_id = models.CharField(_("public id"), max_length=24, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=120)
     lesson_slug = models.SlugField(_("lesson"), max_length=80, blank=True)
     # Stored without the dash: "K7P4QM". Unique only among sessions that have not ended, so
     # codes of finished sessions can be handed out again.
-    code = models.CharField(max_length=6, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    expires_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    state = models.JSONField(default=dict, editable=False)
-    last_seq = models.PositiveIntegerField(default=0, editable=False)
+    code = models.CharField(_("join code"), max_length=6, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    state = models.JSONField(_("state"), default=dict, editable=False)
+    last_seq = models.PositiveIntegerField(_("last command number"), default=0, editable=False)
 
     class Meta:
+        verbose_name = _("study session")
+        verbose_name_plural = _("study sessions")
         ordering = ["-created_at"]
         permissions = [("run_study_sessions", "Can run instructor-led study sessions")]
         constraints = [
@@ -55,25 +61,32 @@ class StudySession(models.Model):
 
 
 class Participant(models.Model):
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="participants")
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("study session"),
+    )
     # At most 20 characters of at most 16 code points each (joining.NICKNAME_MAX_CODE_POINTS).
-    nickname = models.CharField(max_length=320)
+    nickname = models.CharField(_("nickname"), max_length=320)
     # SHA-256 of NFKC + casefold of the nickname: "Ａｙａ" and "aya" collide, as a class would
     # expect (joining.nickname_key_digest).
     nickname_key = models.CharField(max_length=64, editable=False)
     # SHA-256 of the bearer token kept in the student's Django session; the token itself is
     # never stored, so a database leak does not let anyone speak as a student.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    joined_at = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(null=True, blank=True)
-    online = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
+    online = models.BooleanField(_("online"), default=False)
     # Open sockets of this participant on every process (two tabs count two): closing one of
     # them leaves the student online. A process killed without a clean disconnect leaves its
     # count behind; lobby() also needs a fresh last_seen, so that student goes offline anyway.
-    connections = models.PositiveIntegerField(default=0)
-    following = models.BooleanField(default=True)
+    connections = models.PositiveIntegerField(_("open connections"), default=0)
+    following = models.BooleanField(_("following"), default=True)
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         ordering = ["joined_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -88,14 +101,21 @@ class Participant(models.Model):
 class SessionCommand(models.Model):
     """One instructor command, in order. `vt` is the shared simulation's virtual time."""
 
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="commands")
-    seq = models.PositiveIntegerField()
-    at = models.DateTimeField(default=timezone.now)
-    vt = models.FloatField(default=0.0)
-    kind = models.CharField(max_length=24)
-    payload = models.JSONField(default=dict)
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="commands",
+        verbose_name=_("study session"),
+    )
+    seq = models.PositiveIntegerField(_("number"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    vt = models.FloatField(_("simulation time (s)"), default=0.0)
+    kind = models.CharField(_("kind"), max_length=24)
+    payload = models.JSONField(_("payload"), default=dict)
 
     class Meta:
+        verbose_name = _("session command")
+        verbose_name_plural = _("session commands")
         ordering = ["session", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["session", "seq"], name="command_seq_unique")
@@ -113,21 +133,28 @@ class Poll(models.Model):
     REVEALED = "revealed"
     STATES = [(OPEN, _("Open")), (REVEALED, _("Revealed"))]
 
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="polls")
-    number = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8, choices=KINDS)
-    prompt = models.CharField(max_length=300)
-    choices = models.JSONField(default=list, blank=True)
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="polls",
+        verbose_name=_("study session"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=8, choices=KINDS)
+    prompt = models.CharField(_("question"), max_length=300)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
     # For CHOICE the index of the right choice, for NUMERIC the right value; null: no right answer.
-    correct = models.FloatField(null=True, blank=True)
-    tolerance = models.FloatField(default=0.0)
-    unit = models.CharField(max_length=12, blank=True)
-    scored = models.BooleanField(default=False)
-    state = models.CharField(max_length=8, choices=STATES, default=OPEN)
-    opened_at = models.DateTimeField(default=timezone.now)
-    revealed_at = models.DateTimeField(null=True, blank=True)
+    correct = models.FloatField(_("right answer"), null=True, blank=True)
+    tolerance = models.FloatField(_("tolerance"), default=0.0)
+    unit = models.CharField(_("unit"), max_length=12, blank=True)
+    scored = models.BooleanField(_("scored"), default=False)
+    state = models.CharField(_("state"), max_length=8, choices=STATES, default=OPEN)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    revealed_at = models.DateTimeField(_("revealed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
         ordering = ["session", "number"]
         constraints = [
             models.UniqueConstraint(fields=["session", "number"], name="poll_number_unique")
@@ -145,14 +172,20 @@ class Poll(models.Model):
 
 
 class Answer(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
-    choice = models.PositiveSmallIntegerField(null=True, blank=True)
-    value = models.FloatField(null=True, blank=True)
-    answered_at = models.DateTimeField(default=timezone.now)
-    changes = models.PositiveSmallIntegerField(default=0)
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="answers", verbose_name=_("poll")
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="answers", verbose_name=_("participant")
+    )
+    choice = models.PositiveSmallIntegerField(_("choice"), null=True, blank=True)
+    value = models.FloatField(_("number answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    changes = models.PositiveSmallIntegerField(_("changes"), default=0)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "answer")
+        verbose_name_plural = pgettext_lazy("model", "answers")
         ordering = ["poll", "answered_at"]
         constraints = [
             models.UniqueConstraint(fields=["poll", "participant"], name="one_answer_per_poll")

@@ -10,8 +10,9 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
-from patterns.catalog import scenario_title
+from patterns.catalog import PATTERN_NAMES, scenario_title
 from patterns.player.playback import PLAYGROUND_PATTERNS
 from patterns.sim import BUILTIN_SCENARIOS
 
@@ -30,5 +31,8 @@ def sim_scenarios() -> list[dict[str, str]]:
 
 
 @register.simple_tag
-def sim_patterns() -> tuple[str, ...]:
-    return PLAYGROUND_PATTERNS
+def sim_patterns() -> list[dict[str, str]]:
+    """The patterns a shared run can use: slug and the name a learner reads (the four side by
+    side under "all")."""
+    names = {**PATTERN_NAMES, "all": gettext("All four side by side")}
+    return [{"slug": slug, "name": names[slug]} for slug in PLAYGROUND_PATTERNS]

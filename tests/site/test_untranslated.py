@@ -340,3 +340,131 @@ def test_every_variant_of_every_quiz_question_reads_japanese(slug: str) -> None:
                     )
 
     assert sorted(found) == []
+
+
+# ------------------------------------------------------------------ the scripts' string tables
+
+
+TABLE_SPAN = re.compile(r'<span data-key="([^"]+)">(.*?)</span>', re.S)
+
+
+@pytest.mark.parametrize("template", ["player/_strings.html", "sessions/_texts.html"])
+def test_every_string_a_script_shows_reads_japanese(template: str) -> None:
+    """The player's and the sessions' scripts take every word from these tables (``<template>``,
+    which the page test above cannot read): each entry, its {placeholders} left out."""
+    from django.template.loader import render_to_string
+
+    with translation.override("ja"):
+        html = render_to_string(template)
+    entries = TABLE_SPAN.findall(html)
+    english = [
+        f"{key}: {text}"
+        for key, text in entries
+        if english_words(re.sub(r"\{\w+\}", "", text).replace("&amp;", "&"))
+    ]
+
+    assert len(entries) > 10
+    assert english == []
+
+
+def test_every_cause_a_waterfall_shows_has_words() -> None:
+    """Each cause code the waterfall lists for a request (every one the engine wrote on a request
+    in every built-in scenario under every pattern, and every pick and retry cause) has an entry
+    in the player's table, and each entry is a real cause code."""
+    from django.template.loader import render_to_string
+
+    from patterns.player.dots import NODE_ENDS, PICK_CAUSES, RETRY_CAUSES
+    from patterns.sim import run
+    from patterns.sim.causes import CAUSES
+
+    shown = set(PICK_CAUSES) | set(RETRY_CAUSES) | set(NODE_ENDS)
+    for name in BUILTIN_SCENARIOS:
+        for pattern in PATTERNS:
+            events = run(name, pattern=pattern, seed=1)["events"]
+            shown |= {
+                e["cause"]
+                for e in events
+                if isinstance(e.get("request"), int) and e["kind"] not in {"request", "request_end"}
+            }
+    keys = {key for key, _text in TABLE_SPAN.findall(render_to_string("player/_strings.html"))}
+    labelled = {key.removeprefix("cause-") for key in keys if key.startswith("cause-")}
+
+    assert sorted(shown - labelled) == []
+    assert sorted(labelled - set(CAUSES)) == []
+
+
+# ------------------------------------------------------------------ study sessions and the admin
+
+
+def _instructor(client: Client, superuser: bool = False) -> object:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    users = get_user_model().objects
+    if superuser:
+        user = users.create_superuser("管理者", password="pw-unused-123")
+    else:
+        user = users.create_user("先生", password="pw-unused-123")
+        user.user_permissions.add(Permission.objects.get(codename="run_study_sessions"))
+    client.force_login(user)
+    return user
+
+
+def test_every_study_session_page_reads_japanese(ja_client: Client) -> None:
+    """The instructor's pages (new session, my sessions, console, projector, slides, report) and
+    the student's (join by code, the room once joined, a refused join) of a session on a lesson."""
+    from patterns.sessions import joining
+
+    user = _instructor(ja_client)
+    session = joining.create_session(user, "ELB", "elb")
+    student = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    base = f"/sessions/{session.public_id}"
+    pages = {
+        path: ja_client.get(path)
+        for path in [
+            "/sessions/",
+            "/sessions/mine/",
+            f"{base}/console/",
+            f"{base}/present/",
+            f"{base}/slides/1/",
+            f"{base}/report/",
+        ]
+    }
+    pages["join"] = student.get(f"/sessions/join/{session.display_code}/")
+    refused = student.post("/sessions/join/", {"code": "ZZZ-ZZZ", "nickname": "あや"})
+    joined = student.post(
+        "/sessions/join/", {"code": session.code, "nickname": "あや"}, follow=True
+    )
+    pages["room"] = joined
+
+    assert refused.status_code == 400
+    assert untranslated(refused.content.decode()) == []
+    assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
+    assert {name: untranslated(r.content.decode()) for name, r in pages.items()} == dict.fromkeys(
+        pages, []
+    )
+
+
+#: What Django's admin itself leaves in English whatever the language: the alt text of its
+#: yes/no and search icons.
+ADMIN_OWN = {"<img alt>: True", "<img alt>: False", "<img alt>: Search"}
+
+
+def test_every_admin_changelist_reads_japanese(ja_client: Client) -> None:
+    """Each of our models' changelist and add form: the app's and the model's names, the
+    columns, the filters and the field labels (Django's own auth models are Django's)."""
+    from django.contrib import admin
+
+    _instructor(ja_client, superuser=True)
+    found = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        if meta.app_label != "patterns":
+            continue
+        for view in ("", "add/"):
+            path = f"/admin/{meta.app_label}/{meta.model_name}/{view}"
+            response = ja_client.get(path)
+            assert response.status_code == 200, path
+            found[path] = [t for t in untranslated(response.content.decode()) if t not in ADMIN_OWN]
+
+    assert found == dict.fromkeys(found, [])

@@ -203,11 +203,11 @@ export class Chart {
       },
       scales: { x: { time: false, auto: false }, [scale]: yOpts },
       axes: [
-        { show: xAxis, stroke: ink, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (u, splits) => splits.map((v) => `${formatSeconds(v, 0)} s`) },
+        { show: xAxis, stroke: ink, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (u, splits) => splits.map((v) => this.strings.seconds(v, 0)) },
         {
           scale, stroke: ink, font, size: AXIS_PX, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid },
           // uPlot leaves a log axis's crowded splits null: those get no label.
-          values: (u, splits) => splits.map((v) => (v == null ? "" : `${v} ${yOpts.distr === 3 ? "ms" : "%"}`)),
+          values: (u, splits) => splits.map((v) => (v == null ? "" : yOpts.distr === 3 ? this.strings.get("unit-ms-tick", { n: v }) : `${v} %`)),
         },
       ],
       series: [{ label: "t" }, ...seriesOpts(scale, unit)],
@@ -219,7 +219,7 @@ export class Chart {
     });
     const top = new uPlot(common(this.strings.get("chart-success"), "pct", (r) => (r ? `${formatPercent((100 * r.c.ok) / r.c.requests)} %` : "—"),
       { auto: false, range: [0, 100] }, false), success, this.plots);
-    const bottom = new uPlot(common(this.strings.get("chart-latency"), "ms", (r) => (r ? `${formatMs(r.c.p99_ms)} ms` : "—"),
+    const bottom = new uPlot(common(this.strings.get("chart-latency"), "ms", (r) => (r ? this.strings.get("unit-ms", { n: formatMs(r.c.p99_ms) }) : "—"),
       { distr: 3, log: 10, auto: false, range: () => this.latencyRange }, true), latency, this.plots);
     this.charts = [top, bottom];
     for (const u of this.charts) {
@@ -359,7 +359,7 @@ export class Chart {
         parts.push(say(this._seriesName(s), row.w, row.c));
       });
       if (span) {
-        for (const m of this.markers) if (m.t >= span.t0 && m.t < span.t1) parts.push(`⚡ ${formatSeconds(m.t)} s: ${m.text}`);
+        for (const m of this.markers) if (m.t >= span.t0 && m.t < span.t1) parts.push(`⚡ ${this.strings.seconds(m.t)}: ${m.text}`);
       }
     } else {
       for (const { name, window } of this.current) {

@@ -151,7 +151,7 @@ export class EventList {
     if (event.request) button.dataset.request = event.request;
     const time = document.createElement("span");
     time.className = "ev__t";
-    time.textContent = `${formatSeconds(event.t, 3)} s`;
+    time.textContent = this.strings.seconds(event.t, 3);
     const kind = document.createElement("span");
     kind.className = "ev__kind";
     kind.textContent = `${KIND_ICONS[event.kind] || "•"} ${this.strings.has(`kind-${event.kind}`) ? this.strings.get(`kind-${event.kind}`) : event.kind}`;

@@ -565,7 +565,7 @@ export class Player {
       slot.diagram?.highlight(pattern === event.pattern || this.diagrams.size === 1 ? event.el : []);
     }
     if (event.request) this.selectRequest(event.pattern, event.request);
-    this.el("narration").textContent = `${formatSeconds(event.t, 3)} s. ${event.text || event.cause}`;
+    this.el("narration").textContent = `${this.strings.seconds(event.t, 3)}: ${event.text || event.cause}`;
     this.render(this.clock.now, true);
     this.events.markCurrent(this.events.indexOf(event), !fromList);
   }

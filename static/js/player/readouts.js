@@ -3,8 +3,8 @@
 
 import { formatSeconds } from "./strings.js";
 
-function seconds(value) {
-  return value === null || value === undefined ? "—" : `${formatSeconds(value, 3)} s`;
+function seconds(value, strings) {
+  return value === null || value === undefined ? "—" : strings.seconds(value, 3);
 }
 
 function reasons(errors, strings) {
@@ -36,7 +36,7 @@ export function readoutRows(values, strings) {
     rows[rows.length - 1].label = strings.get("readout-fault", vars);
   }
   for (const stale of values.stale_dns || []) {
-    add(`stale:${stale.task}`, `${seconds(stale.from_t)} → ${seconds(stale.to_t)} (${seconds(stale.window_s)})`);
+    add(`stale:${stale.task}`, `${seconds(stale.from_t, strings)} → ${seconds(stale.to_t, strings)} (${seconds(stale.window_s, strings)})`);
     rows[rows.length - 1].label = strings.get("readout-stale", { task: stale.task });
   }
   for (const window of values.client_error_windows || []) {

@@ -18,6 +18,16 @@ export class Strings {
     const text = this.map.get(key) ?? key;
     return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
   }
+
+  // A time in seconds with its unit in the page's language: "61.250 s", "61.250 秒".
+  seconds(t, digits = 1) {
+    return this.get("unit-seconds", { t: formatSeconds(t, digits) });
+  }
+
+  // A duration given in seconds, written in milliseconds: "18.6 ms", "18.6 ミリ秒".
+  ms(seconds) {
+    return this.get("unit-ms", { n: (seconds * 1000).toFixed(1) });
+  }
 }
 
 export function formatSeconds(t, digits = 1) {

@@ -70,7 +70,7 @@ export class Timeline {
       button.dataset.t = String(marker.t);
       button.dataset.event = marker.id;
       button.textContent = marker.kind === "action" ? "⚡" : "▲";
-      const label = `${formatSeconds(marker.t)} s: ${marker.text}`;
+      const label = `${this.strings.seconds(marker.t)}: ${marker.text}`;
       button.setAttribute("aria-label", label);
       button.title = label;
       button.style.left = `${pct}%`;

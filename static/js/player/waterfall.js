@@ -5,10 +5,6 @@
 import { elementName, formatSeconds } from "./strings.js";
 import { outcomeStyle } from "./dots.js";
 
-function ms(seconds) {
-  return `${(seconds * 1000).toFixed(1)} ms`;
-}
-
 function outcomeText(strings, outcome) {
   return strings.has(`outcome-${outcome}`) ? strings.get(`outcome-${outcome}`) : outcome;
 }
@@ -37,7 +33,7 @@ export class Waterfall {
     const total = Math.max(end - t0, 1e-6);
     this.title.textContent = this.strings.get("waterfall-title", {
       id: first.id, pattern: patternName, outcome: outcomeText(this.strings, last.outcome),
-      attempts: attempts.length, total: ms(total), t: formatSeconds(t0, 3),
+      attempts: attempts.length, total: this.strings.ms(total), t: formatSeconds(t0, 3),
       from: first.source || "", to: first.to || "",
     });
     this.root.dataset.outcome = outcomeStyle(last.outcome).kind;
@@ -49,9 +45,20 @@ export class Waterfall {
         n: attempt.attempts ?? 1, outcome: outcomeText(this.strings, attempt.outcome),
       });
       if (attempt.causes?.length) {
-        const causes = document.createElement("code");
+        // The engine's cause codes, each said in the page's language; the code itself stays
+        // readable as the tooltip (and as the text when a code has no label).
+        const causes = document.createElement("span");
         causes.className = "wf__causes";
-        causes.textContent = attempt.causes.join(" → ");
+        causes.title = attempt.causes.join(" → ");
+        attempt.causes.forEach((cause, i) => {
+          if (i) causes.append(" → ");
+          if (this.strings.has(`cause-${cause}`)) causes.append(this.strings.get(`cause-${cause}`));
+          else {
+            const code = document.createElement("code");
+            code.textContent = cause;
+            causes.append(code);
+          }
+        });
         head.append(" ", causes);
       }
       head.dataset.kind = style.kind;
@@ -74,14 +81,14 @@ export class Waterfall {
         track.appendChild(bar);
         const time = document.createElement("span");
         time.className = "wf__time";
-        time.textContent = `+${ms(start)} · ${ms(duration)}`;
+        time.textContent = `+${this.strings.ms(start)} · ${this.strings.ms(duration)}`;
         li.append(label, track, time);
         this.rows.appendChild(li);
       });
     }
     for (const event of events) {
       const li = document.createElement("li");
-      li.textContent = `+${ms(event.t - t0)} · ${(event.el || []).map(elementName).join(" · ")} — ${event.text || event.cause}`;
+      li.textContent = `+${this.strings.ms(event.t - t0)} · ${(event.el || []).map(elementName).join(" · ")} — ${event.text || event.cause}`;
       this.notes.appendChild(li);
     }
   }

@@ -100,7 +100,7 @@ export class SimClock {
 
   render() {
     if (!this.sim) return;
-    document.getElementById("sim-clock").textContent = `${this.now().toFixed(1)} s`;
+    document.getElementById("sim-clock").textContent = text("seconds").replace("{t}", this.now().toFixed(1));
     // Playing, paused, or at the end of the run (the clock has stopped there).
     const state = this.ended ? "ended" : this.sim.playing ? "playing" : "paused";
     if (state === this.shownState) return;
