@@ -69,6 +69,7 @@ export class Player {
     this.connectionLog = [];
     this.chosen = null;
     this.lang = document.documentElement.lang === "ja" ? "ja" : "en";
+    this.startAt = 0;              // where Play at the end starts again (a lesson step's start)
     this._bindControls();
     this.clock = new Clock((now) => this.render(now));
     this.clock.start();
@@ -506,7 +507,7 @@ export class Player {
   }
 
   play() {
-    if (this.clock.ended) this.clock.now = 0;
+    if (this.clock.ended) this.clock.now = this.startAt;
     this.clock.playing = true;
     if (this.mode === "live") this.connection?.send({ type: "play" });
     this._syncButtons();
