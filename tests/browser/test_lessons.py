@@ -140,7 +140,7 @@ def test_story_mode_inline_player_runs_its_own_scenario(
 
     player = page.locator(".embed-player #player")
 
-    expect(player).to_have_attribute("data-status", "ready")
+    expect(player).to_have_attribute("data-status", "ready", timeout=30_000)
     expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
     expect(player.locator("[data-role=reduced-motion]")).to_be_checked()
     assert page.evaluate("window.kumobenPlayer.scenario.seed") == 1
