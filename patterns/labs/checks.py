@@ -12,10 +12,13 @@ Everything here is plain Python over the engine's result dicts; the only Django 
 from __future__ import annotations
 
 import copy
+import importlib
 import math
+import pkgutil
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -42,10 +45,56 @@ class LabField:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """One side of a lab's trade-off, judged on what the engine measured.
+
+    ``label`` names the side ("Dead task found fast"), ``detail`` says what the engine measured
+    against the goal, so a failed Check names the side the learner's settings broke.
+    """
+
+    key: str
+    label: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class Verdict:
+    """A Check's result: passed only when every outcome passed.
+
+    ``moment`` is the second of the run that decided it (the player and the playground link open
+    there); ``events`` are the key events behind it, ``(t, sentence)``, from the engine's run.
+    """
+
     passed: bool
     message: str
     measures: tuple[tuple[str, str], ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    moment: float | None = None
+    events: tuple[tuple[float, str], ...] = ()
+
+
+def judged(
+    outcomes: Sequence[Outcome],
+    measures: Sequence[tuple[str, str]],
+    passed_message: str,
+    moment: float | None = None,
+    events: Sequence[tuple[float, str]] = (),
+) -> Verdict:
+    """The verdict of several outcomes that pull against each other: all must pass.
+
+    A failed Check's message names each broken side with its figures; a passed one says
+    ``passed_message``. No message says which settings would pass.
+    """
+    broken = [o for o in outcomes if not o.passed]
+    if broken:
+        sides = " ".join(
+            _fmt(_("%(side)s: %(detail)s"), side=o.label, detail=o.detail) for o in broken
+        )
+        message = _fmt(_("Not yet. %(sides)s"), sides=sides)
+    else:
+        message = passed_message
+    return Verdict(not broken, message, tuple(measures), tuple(outcomes), moment, tuple(events))
 
 
 @dataclass(frozen=True)
@@ -59,8 +108,10 @@ class Lab:
     pattern: str  # the pattern the player shows: one of PATTERNS, "all", or "field" (from values)
     # Rules across fields, checked before the engine runs: (field, message) for each broken one.
     validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda values: []
-    # A lab that asks for a prediction shows no run (nor its numbers) until a Check made one.
+    # A lab that asks for a prediction shows no run (nor its numbers) until a Check passed.
     predict_first: bool = False
+    # A lab about behaviour AWS fixes (nothing here is a setting): labelled a what-if on its page.
+    what_if: bool = False
 
     def defaults(self) -> dict[str, Any]:
         return {f.name: f.default for f in self.fields}
@@ -69,13 +120,16 @@ class Lab:
         return str(values["pattern"]) if self.pattern == "field" else self.pattern
 
 
-def draw_params(lab: Lab, learner_seed: int) -> dict[str, Any]:
-    """The numbers this learner gets in this lab; the same seed always draws the same numbers.
+def draw_params(lab: Lab, attempt_seed: int) -> dict[str, Any]:
+    """The variant an attempt gets in this lab; the same seed always draws the same numbers.
 
+    Each attempt has its own seed (stored with the attempt in the progress record; a learner's
+    first attempt uses the learner's seed, "New variant" draws another), so which task fails,
+    when, how and the goals change between attempts and between learners.
     ``random.Random`` seeded with a string is stable across processes (it hashes with SHA-512, not
     ``hash()``), so ``draw_params(lab, 7)`` is the same in every worker and after a restart.
     """
-    rng = random.Random(f"{lab.slug}:{learner_seed}")
+    rng = random.Random(f"{lab.slug}:{attempt_seed}")
     params = lab.draw(rng)
     params["seed"] = rng.randint(1, 999)
     return params
@@ -767,7 +821,32 @@ SLOW_STARTERS = Lab(
 )
 
 
-LABS: dict[str, Lab] = {
-    lab.slug: lab
-    for lab in (ELB_DEAD_TASK, STALE_DNS, SC_OUTLIER, MESH_CANARY, AZ_OUTAGE, SLOW_STARTERS)
-}
+# --------------------------------------------------------------------------- the registry
+
+#: Every lab by slug, in order. Labs defined elsewhere register themselves: a module
+#: ``patterns/labs/lab_<name>.py`` is imported below and calls :func:`register` for its labs.
+LABS: dict[str, Lab] = {}
+
+
+def register(lab: Lab) -> Lab:
+    """Add a lab to :data:`LABS` (kept sorted by ``order``); slugs and orders must be unique."""
+    if lab.slug in LABS or any(other.order == lab.order for other in LABS.values()):
+        raise ValueError(f"lab {lab.slug!r} (order {lab.order}) is registered already")
+    LABS[lab.slug] = lab
+    ordered = sorted(LABS.values(), key=lambda item: item.order)
+    LABS.clear()
+    LABS.update((item.slug, item) for item in ordered)
+    return lab
+
+
+for _lab in (ELB_DEAD_TASK, STALE_DNS, SC_OUTLIER, MESH_CANARY, AZ_OUTAGE, SLOW_STARTERS):
+    register(_lab)
+
+
+def _discover() -> None:
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if module.name.startswith("lab_"):
+            importlib.import_module(f"patterns.labs.{module.name}")
+
+
+_discover()

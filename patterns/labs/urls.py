@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern] = [
     path("read/", views_lessons.step_read, name="step-read"),
     path("<slug:slug>/", views_labs.lab_page, name="lab"),
     path("<slug:slug>/check/", views_labs.lab_check, name="lab-check"),
+    path("<slug:slug>/hint/", views_labs.lab_hint, name="lab-hint"),
+    path("<slug:slug>/variant/", views_labs.lab_variant, name="lab-variant"),
 ]
 
 # Mounted at /progress/ by patterns/urls.py.

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,14 +45,24 @@ def lab_index(request: HttpRequest) -> HttpResponse:
     return render(request, "labs/index.html", {"items": items})
 
 
-def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
+def _attempt(request: HttpRequest, lab: labs.Lab) -> tuple[progress.ProgressStore, dict[str, Any]]:
+    """The learner's store and their current attempt of ``lab`` (its seed and hints used)."""
     store = progress.ProgressStore(request)
-    params = labs.draw_params(lab, store.seed())
+    record = store.load()
+    entry = progress.lab_entry(record, lab.slug, store.seed())
+    return store, entry
+
+
+def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
+    _store, entry = _attempt(request, lab)
+    params = labs.draw_params(lab, entry["seed"])
     text = lab_text(library.language(), lab.slug)
+    hints = [fill(hint, params) for hint in text["hints"]]
+    shown = min(int(entry["hints"]), len(hints))
     filled = {
         **text,
         "goal": fill(text["goal"], params),
-        "hints": [fill(hint, params) for hint in text["hints"]],
+        "hints": hints[:shown],  # the rest stay on the server until asked for, one at a time
         "takeaway": fill(text["takeaway"], params),
     }
     return {
@@ -60,27 +70,33 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[
         "text": filled,
         "params": params,
         "form": form,
-        "result": store.load()["labs"].get(lab.slug),
+        "result": entry,
+        "hints_used": shown,
+        "hints_total": len(hints),
         # Before a Check, the sandbox plays the lab's starting run, unless the lab asks for a
         # prediction first: its run would show the numbers to predict.
         "run": None if lab.predict_first else _run_spec(lab, lab.defaults(), params),
     }
 
 
-def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, Any] | None:
-    """What the sandbox player replays: the scenario as judged (or the starting settings)."""
+def _run_spec(
+    lab: labs.Lab, values: Any, params: dict[str, Any], at: float | None = None
+) -> dict[str, Any] | None:
+    """What the sandbox player replays: the scenario as judged (or the starting settings), and a
+    playground link that opens it at ``at``, the moment that decided the Check (else the start)."""
     try:
         scenario = lab.build(values, params)
     except (KeyError, TypeError, ValueError):
         return None
     pattern = lab.pattern_for(values)
-    # The link holds the run as the sandbox sends it (scenario with its seed), from the start.
+    # The link holds the run as the sandbox sends it (scenario with its seed).
     played = {**scenario, "seed": params["seed"]}
+    moment = round(min(max(at, 0.0), float(scenario["duration_s"])), 1) if at is not None else 0
     query = {
         "scenario_json": json.dumps(played, separators=(",", ":")),
         "pattern": pattern,
         "seed": str(params["seed"]),
-        "t": "0",
+        "t": f"{moment:g}",
     }
     try:  # values AWS fixes that the run changes: a what-if, labelled on the page
         what_if = [w["setting"] for w in load_scenario({**scenario, "pattern": pattern}).what_if]
@@ -90,6 +106,7 @@ def _run_spec(lab: labs.Lab, values: Any, params: dict[str, Any]) -> dict[str, A
         "scenario": scenario,
         "pattern": pattern,
         "seed": params["seed"],
+        "t": moment,
         "explore": f"{reverse('playground')}?{urlencode(query)}",
         "what_if": what_if,
     }
@@ -115,17 +132,47 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         except ScenarioError as error:
             attach_engine_error(lab, form, error)
         else:
-            store = progress.ProgressStore(request)
+            store, entry = _attempt(request, lab)
             record = store.load()
+            record["labs"][lab.slug] = entry
             progress.record_lab(record, lab.slug, verdict.passed)
             store.save(record)
             context["result"] = record["labs"][lab.slug]
             context["verdict"] = verdict
-            context["run"] = _run_spec(lab, form.cleaned_data, context["params"])
+            # A prediction lab shows its run (the numbers to predict) only once predicted right.
+            if verdict.passed or not lab.predict_first:
+                context["run"] = _run_spec(
+                    lab, form.cleaned_data, context["params"], verdict.moment
+                )
     template = "labs/lab.html"
     if request.htmx:
         template += "#lab-check"
     return render(request, template, context)
+
+
+@require_POST
+def lab_hint(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reveal the current attempt's next hint (recorded on the attempt), then show the page there."""
+    lab = _get_lab(slug)
+    store, entry = _attempt(request, lab)
+    record = store.load()
+    record["labs"][lab.slug] = entry
+    total = len(lab_text(library.language(), lab.slug)["hints"])
+    shown = progress.reveal_hint(record, lab.slug, store.seed(), total)
+    store.save(record)
+    return redirect(f"{reverse('lab', args=[lab.slug])}#hint-{shown}")
+
+
+@require_POST
+def lab_variant(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a new attempt: a new seed draws another variant of the lab, hints hidden again."""
+    lab = _get_lab(slug)
+    store, entry = _attempt(request, lab)
+    record = store.load()
+    record["labs"][lab.slug] = entry
+    progress.new_lab_attempt(record, lab.slug, store.seed())
+    store.save(record)
+    return redirect(f"{reverse('lab', args=[lab.slug])}#goal-title")
 
 
 @require_GET

@@ -5,9 +5,15 @@ A record is a plain dict, the same shape in the Django session (anonymous learne
 
     {"steps": {"elb": [1, 2, 3]},
      "quizzes": {"elb": {"score": 3, "total": 4, "passed": false}},
-     "labs": {"elb-dead-task": {"passed": true, "attempts": 2}},
+     "labs": {"elb-dead-task": {"passed": true, "attempts": 2, "seed": 17, "hints": 1,
+                                "variants": 2, "passed_hints": 1}},
      "review": [{"lesson": "elb", "quiz": "elb-basics", "key": "elb-basics:3", "seed": 17,
                  "box": 0, "due": "2026-12-07"}]}
+
+A lab's entry counts its Checks (``attempts``) and holds the current attempt: ``seed`` draws its
+variant (the first attempt uses the learner's seed; "New variant" draws another), ``hints`` is how
+many hints it revealed, ``variants`` how many attempts were started, ``passed_hints`` the fewest
+hints a passing attempt used.
 
 ``review`` holds the quiz questions answered wrongly at the first try (spaced review): due one day
 later, then 3 and 7 days after each right answer, and back to one day after a wrong one.
@@ -64,10 +70,46 @@ def record_quiz(record: dict[str, Any], lesson: str, score: int, total: int) -> 
         record["quizzes"][lesson]["passed"] = True
 
 
-def record_lab(record: dict[str, Any], lab: str, passed: bool) -> None:
+def lab_entry(record: dict[str, Any], lab: str, learner_seed: int) -> dict[str, Any]:
+    """The learner's entry for a lab, with its current attempt: the attempt's seed (its variant;
+    the first attempt uses the learner's seed) and the hints revealed in it."""
+    entry = record["labs"].setdefault(lab, {"passed": False, "attempts": 0})
+    if not isinstance(entry.get("seed"), int):
+        entry["seed"] = learner_seed
+    if not isinstance(entry.get("hints"), int):
+        entry["hints"] = 0
+    entry.setdefault("variants", 1)
+    return entry
+
+
+def new_lab_attempt(record: dict[str, Any], lab: str, learner_seed: int) -> dict[str, Any]:
+    """Start another attempt of a lab: a new seed draws a new variant; its hints start hidden."""
+    entry = lab_entry(record, lab, learner_seed)
+    seed = new_seed()
+    while seed == entry["seed"]:
+        seed = new_seed()
+    entry["seed"] = seed
+    entry["hints"] = 0
+    entry["variants"] = int(entry["variants"]) + 1
+    return entry
+
+
+def reveal_hint(record: dict[str, Any], lab: str, learner_seed: int, total: int) -> int:
+    """Reveal the attempt's next hint (at most ``total``); returns how many are revealed now."""
+    entry = lab_entry(record, lab, learner_seed)
+    entry["hints"] = min(int(entry["hints"]) + 1, total)
+    return int(entry["hints"])
+
+
+def record_lab(record: dict[str, Any], lab: str, passed: bool, hints: int | None = None) -> None:
+    """Count a Check; a pass is kept, with the fewest hints any passing attempt used."""
     entry = record["labs"].setdefault(lab, {"passed": False, "attempts": 0})
     entry["attempts"] += 1
     entry["passed"] = entry["passed"] or passed
+    if passed:
+        used = int(hints if hints is not None else entry.get("hints", 0))
+        best = entry.get("passed_hints")
+        entry["passed_hints"] = used if not isinstance(best, int) else min(best, used)
 
 
 # --------------------------------------------------------------------------- spaced review
@@ -137,11 +179,17 @@ def merge(into: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
             out["quizzes"][lesson] = dict(quiz)
         out["quizzes"][lesson]["passed"] = bool(quiz.get("passed") or (mine or {}).get("passed"))
     for lab, result in extra["labs"].items():
-        mine = out["labs"].get(lab, {"passed": False, "attempts": 0})
-        out["labs"][lab] = {
-            "passed": bool(mine["passed"] or result["passed"]),
-            "attempts": int(mine["attempts"]) + int(result["attempts"]),
-        }
+        mine = out["labs"].get(lab)
+        if mine is None:
+            out["labs"][lab] = dict(result)
+            continue
+        merged = {**result, **mine}  # the saved record's current attempt (seed, hints) goes on
+        merged["passed"] = bool(mine["passed"] or result["passed"])
+        merged["attempts"] = int(mine["attempts"]) + int(result["attempts"])
+        best = [h for h in (mine.get("passed_hints"), result.get("passed_hints")) if h is not None]
+        if best:
+            merged["passed_hints"] = min(best)
+        out["labs"][lab] = merged
     for item in extra["review"]:  # one item a concept: the one due sooner wins
         same = [i for i in out["review"] if _same(i, item["lesson"], item["quiz"], item["key"])]
         if not same:

@@ -34,7 +34,13 @@ async function initLab(lab) {
     if (!run) return;
     explore.querySelector("a").href = run.explore;
     explore.hidden = false;
-    player.runInstant({ ...run.scenario, seed: run.seed }, run.pattern);
+    player.runInstant({ ...run.scenario, seed: run.seed }, run.pattern).then((ok) => {
+      // After a Check the player waits at the moment that decided it (t of the verdict's link).
+      if (ok && run.t) {
+        player.pause();
+        player.seek(run.t);
+      }
+    });
   }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {

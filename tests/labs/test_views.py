@@ -38,7 +38,8 @@ def test_lab_page_shows_drawn_goal_and_hints(client: Client, lang: str) -> None:
 
     assert "<strong>75 s</strong>" in html or "<strong>75 秒</strong>" in html
     assert "[[" not in html
-    assert html.count('class="hint"') == 3
+    assert html.count('class="hint"') == 0  # hints stay hidden until asked for, one at a time
+    assert 'data-testid="next-hint"' in html
     assert 'id="player"' in html
     assert " style=" not in html
     assert re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", html) is None
@@ -194,3 +195,53 @@ def test_a_lab_check_that_changes_values_aws_fixes_is_labelled_a_what_if(
         changed,
     )
     assert 'data-testid="what-if"' not in as_aws
+
+
+def test_hints_are_revealed_one_at_a_time_and_recorded_on_the_attempt(client: Client) -> None:
+    _as_learner_one(client)
+    page = client.get("/labs/elb-dead-task/").text
+    assert "Hints used in this attempt: 0 of 3." in page
+
+    first = client.post("/labs/elb-dead-task/hint/")
+    html = client.get("/labs/elb-dead-task/").text
+
+    assert first.status_code == 302
+    assert first["Location"] == "/labs/elb-dead-task/#hint-1"
+    assert html.count('class="hint"') == 1
+    assert "Hints used in this attempt: 1 of 3." in html
+    for _ in range(5):  # never more than there are
+        client.post("/labs/elb-dead-task/hint/")
+    html = client.get("/labs/elb-dead-task/").text
+    assert html.count('class="hint"') == 3
+    assert 'data-testid="next-hint"' not in html
+    assert client.session["kumoben_progress"]["labs"]["elb-dead-task"]["hints"] == 3
+    assert 'data-testid="lab-hints-elb-dead-task">3</td>' in client.get("/progress/").text
+
+
+def test_new_variant_draws_another_scenario_and_hides_the_hints_again(client: Client) -> None:
+    _as_learner_one(client)
+    client.post("/labs/elb-dead-task/hint/")
+    goal = re.compile(r'<section class="lab__goal".*?</section>', re.DOTALL)
+    before = goal.search(client.get("/labs/elb-dead-task/").text).group(0)  # type: ignore[union-attr]
+
+    response = client.post("/labs/elb-dead-task/variant/")
+    html = client.get("/labs/elb-dead-task/").text
+    entry = client.session["kumoben_progress"]["labs"]["elb-dead-task"]
+
+    assert response.status_code == 302
+    assert entry["seed"] != 1 and entry["variants"] == 2 and entry["hints"] == 0
+    assert html.count('class="hint"') == 0
+    params = labs.draw_params(labs.LABS["elb-dead-task"], entry["seed"])
+    assert params == labs.draw_params(labs.LABS["elb-dead-task"], entry["seed"])
+    assert goal.search(html).group(0) != before or params == labs.draw_params(  # type: ignore[union-attr]
+        labs.LABS["elb-dead-task"], 1
+    )
+
+
+@pytest.mark.parametrize("action", ["hint", "variant"])
+def test_hint_and_variant_need_post_and_csrf(action: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    assert client.get(f"/labs/elb-dead-task/{action}/").status_code == 405
+    assert client.post(f"/labs/elb-dead-task/{action}/").status_code == 403
+    assert Client().post(f"/labs/no-such-lab/{action}/").status_code == 404

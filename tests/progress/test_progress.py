@@ -48,7 +48,23 @@ def test_record_lab_counts_attempts_and_keeps_pass() -> None:
     for passed in (False, True, False):
         progress.record_lab(record, "az-outage", passed)
 
-    assert record["labs"] == {"az-outage": {"passed": True, "attempts": 3}}
+    assert record["labs"] == {"az-outage": {"passed": True, "attempts": 3, "passed_hints": 0}}
+
+
+def test_lab_attempts_have_their_own_seed_and_hints() -> None:
+    record = progress.empty()
+
+    entry = progress.lab_entry(record, "az-outage", 41)
+    assert (entry["seed"], entry["hints"], entry["variants"]) == (41, 0, 1)
+    assert progress.reveal_hint(record, "az-outage", 41, 3) == 1
+    assert progress.reveal_hint(record, "az-outage", 41, 1) == 1  # never more than there are
+    progress.record_lab(record, "az-outage", True)
+    assert record["labs"]["az-outage"]["passed_hints"] == 1
+    progress.new_lab_attempt(record, "az-outage", 41)
+    entry = record["labs"]["az-outage"]
+    assert entry["seed"] != 41 and entry["hints"] == 0 and entry["variants"] == 2
+    progress.record_lab(record, "az-outage", True)
+    assert entry["passed_hints"] == 0  # the fewest hints any passing attempt used
 
 
 def test_merge_unites_steps_keeps_best_and_adds_attempts() -> None:
@@ -82,7 +98,9 @@ def test_anonymous_progress_lives_in_the_session(client: Client) -> None:
 
     record = client.session[progress.SESSION_KEY]
     assert record["steps"] == {"elb": [2]}
-    assert record["labs"] == {"elb-dead-task": {"passed": True, "attempts": 1}}
+    assert record["labs"]["elb-dead-task"]["passed"] is True
+    assert record["labs"]["elb-dead-task"]["attempts"] == 1
+    assert record["labs"]["elb-dead-task"]["seed"] == client.session[progress.SEED_KEY]
     assert LearnerProgress.objects.count() == 0
 
 
@@ -122,7 +140,9 @@ def test_signed_in_progress_lives_in_the_database(client: Client) -> None:
 
     row = LearnerProgress.objects.get(user=student)
     assert row.record["steps"] == {"elb": [4]}
-    assert row.record["labs"] == {"elb-dead-task": {"passed": True, "attempts": 1}}
+    assert row.record["labs"]["elb-dead-task"]["passed"] is True
+    assert row.record["labs"]["elb-dead-task"]["attempts"] == 1
+    assert row.record["labs"]["elb-dead-task"]["seed"] == row.seed
 
 
 @pytest.mark.django_db
@@ -250,7 +270,8 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
 
     page = client.get("/progress/").text
     index = re.search(r'name="index" value="(\d+)"', page)
-    assert index is not None
+    field = re.search(r'<input type="radio" name="([^"]+)"', page)  # as the browser sends it
+    assert index is not None and field is not None
     (right,) = choice.correct
     response = client.post(
         "/progress/review/",
@@ -259,7 +280,7 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
             "quiz": "elb-basics",
             "key": choice.key,
             "index": index.group(1),
-            f"review{index.group(1)}-1": str(right),
+            field.group(1): str(right),
         },
         HTTP_HX_REQUEST="true",
     )
@@ -268,6 +289,8 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
     assert choice.prompt in page
     assert 'data-testid="review-result"' in response.text
     assert choice.explanation in response.text
+    assert field.group(1) == f"review{index.group(1)}-1"
+    assert "review-item--right" in response.text
     assert "Next review:" in response.text
     assert client.session[progress.SESSION_KEY]["review"][0]["box"] == 1
 
