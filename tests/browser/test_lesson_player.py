@@ -112,8 +112,16 @@ def test_play_pause_and_the_scrubber_work_by_keyboard(
     # The keys stayed in the player: the lesson did not move to another step.
     expect(page).to_have_url(re.compile(r"/lessons/elb/\?step=5$"))
 
-    # Play at the end plays the moment that matters again, from the step's start.
+    # Played to its end, the player's clock stops there.
+    page.evaluate("window.kumobenPlayer.seek(239.5)")
     play.focus()
+    page.keyboard.press("Enter")
+    expect(play).to_have_attribute("aria-pressed", "false", timeout=10_000)
+    assert page.evaluate(NOW) == 240
+    page.wait_for_timeout(300)
+    assert page.evaluate(NOW) == 240
+
+    # Play at the end plays the moment that matters again, from the step's start.
     page.keyboard.press("Enter")
     expect(play).to_have_attribute("aria-pressed", "true")
     page.wait_for_function(f"() => {NOW} >= 55 && {NOW} < 60")
