@@ -632,6 +632,16 @@ def questions(lesson: Lesson, quiz: Quiz, attempt_seed: int) -> list[Question]:
     return [shuffled(q, rng) for q in [*picked, *drawn]]
 
 
+def pool(lesson: Lesson, quiz: Quiz, seed: int) -> list[tuple[str, tuple[Question, ...]]]:
+    """Everything the quiz can ask, by concept, for an instructor: every variant of each written
+    concept, then each drawn question as ``seed`` draws it; choices in an order ``seed`` draws.
+    The same seed gives the same pool in every language (the same draws, the same shuffles)."""
+    rng = random.Random(f"{lesson.slug}:{quiz.id}:{seed}:pool")
+    concepts = [(key, tuple(shuffled(q, rng) for q in variants)) for key, variants in written(quiz)]
+    drawn = [draw(rng) for draw in DRAWN.get(lesson.slug, ())]
+    return [*concepts, *((q.key, (shuffled(q, rng),)) for q in drawn)]
+
+
 def find_question(lesson: Lesson, quiz: Quiz, seed: int, key: str) -> Question | None:
     """The question of concept ``key`` as attempt ``seed`` asked it (spaced review)."""
     return next((q for q in questions(lesson, quiz, seed) if q.key == key), None)

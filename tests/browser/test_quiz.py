@@ -9,16 +9,19 @@ settings, so the test rebuilds exactly the questions the page asked and knows th
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from patterns.lessons import library, quiz
 from patterns.lessons.comparison import dead_task_window
 from patterns.lessons.content import Lesson, Quiz
 from patterns.sim import run
+from tests.browser.conftest import DESKTOP, PHONE, Classroom, PageErrors
 from tests.servers import DaphneServer, manage
 
 FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
@@ -161,7 +164,7 @@ def _play_on_and_read_the_window(page: Page, fieldset: Locator, question: quiz.Q
     """Play the predict question's player on to the end and read, in its engine readouts, how
     long the killed task kept getting requests."""
     player = fieldset.get_by_test_id("quiz-player").locator("[data-role=player]")
-    expect(player.locator("[data-role=time]")).to_contain_text("58.0")
+    expect(player.locator("[data-role=time]")).to_contain_text("58.0", timeout=30_000)
     assert page.evaluate("window.kumobenPlayer.clock.now") == question.player["at"]  # type: ignore[index]
     fault = player.locator("[data-role=readouts] tr", has_text="inventory-2")
     expect(fault).to_have_count(0)  # paused before the kill: nothing to read yet
@@ -268,3 +271,94 @@ def test_spaced_review_brings_back_a_question_answered_wrongly(
     result = page.get_by_test_id("review-result")
     expect(result).to_have_class(re.compile("review-item--right"))
     expect(result.locator(".quiz-graded__why")).to_have_text(_plain(asked[missed].explanation))
+
+
+# --------------------------------------------------------------------------- the session console
+
+
+BANK = {
+    "en": {"show": "Show the answer", "use": "Use this question", "summary": "Question 1 (step 8)"},
+    "ja": {"show": "答えを見る", "use": "この問題を使う", "summary": "問題 1（ステップ 8）"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_console_shows_every_variant_and_its_answer_the_projector_only_after_the_reveal(
+    classroom: Classroom, lang: str
+) -> None:
+    locale = {"en": "en-US", "ja": "ja-JP"}[lang]
+    console = classroom.instructor(lesson=True, locale=locale)  # the ELB lesson
+    room = classroom.projector(console, locale=locale)
+    offered = json.loads(console.locator("#lesson-polls").text_content() or "[]")
+    first = [p for p in offered if p["concept"] == offered[0]["concept"]]
+    assert len(first) >= 2
+    words = BANK[lang]
+
+    concept = console.get_by_test_id("bank-concept").first
+    concept.locator("summary").first.click()
+    expect(concept.locator("summary").first).to_contain_text(words["summary"])
+    variants = concept.get_by_test_id("bank-variant")
+    expect(variants.locator(".question-bank__prompt")).to_have_text([p["prompt"] for p in first])
+    answer = variants.last.get_by_test_id("bank-answer")
+    expect(answer.locator(".question-bank__right")).to_be_hidden()
+    answer.get_by_text(words["show"], exact=True).click()
+    expect(answer.locator(".question-bank__right")).to_have_text(f"✓ {first[-1]['answer']}")
+    expect(answer).to_contain_text(first[-1]["explanation"])
+
+    variants.last.get_by_role("button", name=words["use"]).click()
+    expect(console.locator("#poll-prompt")).to_have_value(first[-1]["prompt"])
+    expect(console.locator("#poll-prompt")).to_be_focused()
+    console.get_by_test_id("poll-ask").click()
+
+    expect(room.locator("#poll-prompt")).to_have_text(f"Q1. {first[-1]['prompt']}")
+    expect(room.get_by_test_id("projector-choices").locator("li")).to_have_count(
+        len(first[-1]["choices"])
+    )
+    assert "projector__choice--correct" not in room.content()
+    assert first[-1]["explanation"] not in room.content()
+    console.get_by_test_id("poll-reveal").click()
+    right = first[-1]["choices"][first[-1]["correct"]]
+    expect(room.locator(".projector__choice--correct")).to_contain_text(right)
+
+
+# --------------------------------------------------------------------------- screenshots
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_each_question_type_fits_the_screen(
+    browser: Browser,
+    daphne_server: DaphneServer,
+    artifacts_dir: Path,
+    lang: str,
+    viewport: dict[str, int],
+) -> None:
+    context = browser.new_context(locale={"en": "en-US", "ja": "ja-JP"}[lang], viewport=viewport)
+    page = context.new_page()
+    errors = PageErrors(page)
+    section = _open_quiz(page, daphne_server, "elb", lang)
+    _seed, asked = _asked(section, "elb", lang)
+    player_time = "[data-testid=quiz-player] [data-role=player] [data-role=time]"
+    expect(section.locator(player_time)).to_contain_text(
+        "58.0", timeout=30_000
+    )  # paused at its moment
+    width = viewport["width"]
+
+    for fieldset, question in zip(_fieldsets(section.locator("form")).all(), asked, strict=True):
+        fieldset.screenshot(
+            path=str(artifacts_dir / f"quiz-{_kind(question)}-{lang}-{width}.png"), caret="initial"
+        )
+        box = fieldset.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    for fieldset, question in zip(_fieldsets(section.locator("form")).all(), asked, strict=True):
+        _fill(fieldset, question, right=False)
+    section.get_by_test_id("quiz-submit").click()
+    second = page.locator("form.quiz-second")
+    expect(second.locator(player_time)).to_contain_text("58.0", timeout=30_000)
+    second.screenshot(
+        path=str(artifacts_dir / f"quiz-second-try-{lang}-{width}.png"), caret="initial"
+    )
+
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+    assert errors.messages == []
