@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from patterns.catalog import PATTERN_NAMES
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
@@ -219,9 +218,9 @@ def first_event(
 ) -> dict[str, Any] | None:
     """The first engine event of ``cause`` (about ``task``) after ``after`` seconds."""
     for event in result["events"]:
-        if event.get("cause") == cause and event["t"] > after:
-            if task is None or event.get("task") == task:
-                return dict(event)
+        mine = task is None or event.get("task") == task
+        if event.get("cause") == cause and event["t"] > after and mine:
+            return dict(event)
     return None
 
 
@@ -585,9 +584,7 @@ def _sc_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any])
         "p99": _s(p99_s),
         "max_p99": params["max_p99_s"],
     }
-    few = _(
-        "callers saw %(failed)s failed requests; the goal is at most %(max_failed)s."
-    )
+    few = _("callers saw %(failed)s failed requests; the goal is at most %(max_failed)s.")
     if failed > params["max_failed"] and timeout < float(params["normal_s"]):
         few += " " + _(
             "A %(timeout)s s timeout also cuts off the healthy tasks, whose answers take up to "
@@ -595,7 +592,10 @@ def _sc_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any])
         )
     outcomes = (
         Outcome(
-            "failures", _("Few failed requests"), failed <= params["max_failed"], _fmt(few, **fields)
+            "failures",
+            _("Few failed requests"),
+            failed <= params["max_failed"],
+            _fmt(few, **fields),
         ),
         Outcome(
             "wait",

@@ -44,7 +44,9 @@ def lazy_settings(lab: labs.Lab) -> dict[str, dict[str, Any]]:
     return plays
 
 
-def play(lab: labs.Lab, values: Mapping[str, Any], params: Mapping[str, Any]) -> labs.Verdict | None:
+def play(
+    lab: labs.Lab, values: Mapping[str, Any], params: Mapping[str, Any]
+) -> labs.Verdict | None:
     """What a Check gives for these values: a verdict, or None when the form refuses them."""
     data = {k: ("" if v is None else v) for k, v in values.items()}
     form = lab_form(lab, data)
