@@ -19,9 +19,12 @@ SHOTS = Path("/work/shots-dependson")
 
 
 def _check(page: Page, depends_on: str, start_period: str) -> None:
+    """Check, and wait until htmx swapped in this Check's result (not the previous one's)."""
     page.locator("#lab-depends_on_healthy").select_option(depends_on)
     page.locator("#lab-start_period_s").fill(start_period)
+    page.evaluate("document.getElementById('lab-check').dataset.before = 'yes'")
     page.get_by_test_id("check").click()
+    expect(page.locator("#lab-check[data-before]")).to_have_count(0, timeout=30_000)
 
 
 def _start_period(page: Page) -> str:
@@ -55,7 +58,8 @@ def test_slow_starters_defaults_fail_then_depends_on_and_a_start_period_pass(
     )
 
     _check(page, "yes", start_period)
-    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
+    # the engine runs the whole scale-out: give a loaded machine time
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true", timeout=30_000)
     expect(page.locator(".verdict__message")).to_contain_text("ECS replaced the broken task")
 
 

@@ -34,7 +34,9 @@ def _check(page: Page, interval: str, timeout: str, threshold: str | None = None
     page.locator("#lab-timeout_s").fill(timeout)
     if threshold is not None:
         page.locator("#lab-unhealthy_threshold").fill(threshold)
+    page.evaluate("document.getElementById('lab-check').dataset.before = 'yes'")
     page.get_by_test_id("check").click()
+    expect(page.locator("#lab-check[data-before]")).to_have_count(0, timeout=30_000)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
