@@ -31,6 +31,7 @@ from django.http import QueryDict
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from patterns.lessons.comparison import dead_task_window
 from patterns.lessons.content import Lesson, Quiz, render_inline
@@ -60,6 +61,11 @@ class Question:
     unit: str = ""
     exhibit: str = ""  # HTML shown with the prompt: an event list, an error mix
     player: Mapping[str, Any] | None = field(default=None, compare=False)  # predict: the run
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as the learner's language writes it (秒 on a Japanese page)."""
+        return unit_label(self.unit)
 
     @property
     def multiple(self) -> bool:
@@ -111,9 +117,14 @@ class Graded:
         return ""
 
 
+def unit_label(unit: str) -> str:
+    """A unit code of the quiz ("s", "ms", "%") in the active language."""
+    return {"s": pgettext("unit", "s"), "ms": pgettext("unit", "ms")}.get(unit, unit)
+
+
 def _number_text(value: float, unit: str) -> str:
     text = f"{value:,.1f}".removesuffix(".0")
-    return f"{text} {unit}".strip()
+    return f"{text} {unit_label(unit)}".strip()
 
 
 def shuffled(question: Question, rng: random.Random) -> Question:
@@ -429,9 +440,9 @@ def _error_mix(result: dict[str, Any]) -> str:
     )
     rows.append(
         format_html(
-            '<tr><th scope="row">{}</th><td>{} ms</td></tr>',
+            '<tr><th scope="row">{}</th><td>{}</td></tr>',
             _("p99 latency"),
-            f"{summary['p99_ms']:,.0f}",
+            _number_text(round(summary["p99_ms"]), "ms"),
         )
     )
     caption = _("What the callers saw (engine run, seed %(s)s)") % {"s": result["seed"]}
@@ -619,6 +630,16 @@ def questions(lesson: Lesson, quiz: Quiz, attempt_seed: int) -> list[Question]:
     ]
     drawn = [draw(rng) for draw in DRAWN.get(lesson.slug, ())]
     return [shuffled(q, rng) for q in [*picked, *drawn]]
+
+
+def pool(lesson: Lesson, quiz: Quiz, seed: int) -> list[tuple[str, tuple[Question, ...]]]:
+    """Everything the quiz can ask, by concept, for an instructor: every variant of each written
+    concept, then each drawn question as ``seed`` draws it; choices in an order ``seed`` draws.
+    The same seed gives the same pool in every language (the same draws, the same shuffles)."""
+    rng = random.Random(f"{lesson.slug}:{quiz.id}:{seed}:pool")
+    concepts = [(key, tuple(shuffled(q, rng) for q in variants)) for key, variants in written(quiz)]
+    drawn = [draw(rng) for draw in DRAWN.get(lesson.slug, ())]
+    return [*concepts, *((q.key, (shuffled(q, rng),)) for q in drawn)]
 
 
 def find_question(lesson: Lesson, quiz: Quiz, seed: int, key: str) -> Question | None:

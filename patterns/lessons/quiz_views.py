@@ -228,6 +228,7 @@ def review_rows(request: HttpRequest, record: dict[str, Any]) -> dict[str, Any]:
         (due if item["due"] <= now.isoformat() else later).append(entry)
     for index, entry in enumerate(due, start=1):
         entry["index"] = index
+        entry["prefix"] = f"review{index}"  # the field names review_answer reads
         entry["row"] = _rows([entry["question"]])[0]
     return {"review_due": due, "review_later": later}
 

@@ -46,12 +46,15 @@ def _plain(html: str) -> str:
 def lesson_polls(
     slug: str, lang: str, seed: int, *, max_choices: int, prompt_max: int, choice_max: int
 ) -> list[dict[str, Any]]:
-    """The lesson's quiz questions as ready-made polls: plain-text prompt and choices, and the
-    right choice's index (None when several choices are right: such a poll cannot be scored).
-    ``ref`` names the question the same way in every language (quiz id and its place in the
-    quiz), so a poll opened from it can be shown in each student's language.
-    Drawn questions get their numbers from ``seed``; a question longer than a poll takes
-    (more than ``max_choices`` choices, a longer prompt or choice) is left out.
+    """The lesson's quiz questions as ready-made polls, every variant of each concept
+    (:func:`patterns.lessons.quiz.pool`): plain-text prompt and choices, the right choice's index
+    (None when several choices are right: such a poll cannot be scored), and for the
+    instructor's eyes only the right answer and the explanation.
+    ``index`` is the poll's place in the list; ``ref`` names the question the same way in every
+    language (quiz id and its place in the pool), so a poll opened from it can be shown in each student's language; ``concept`` groups
+    the variants. Drawn questions get their numbers from ``seed``; a question a poll cannot take
+    (a typed number, an exhibit or a player; more than ``max_choices`` choices, a longer prompt
+    or choice) is left out.
     """
     lesson = library.lesson(slug, lang)
     if lesson is None:
@@ -61,27 +64,46 @@ def lesson_polls(
         for directive in step.directives:
             if directive.kind != "quiz":
                 continue
-            for index, question in enumerate(quiz.questions(lesson, directive, seed)):
-                if question.kind != "choice" or question.exhibit or question.predict:
-                    continue  # a poll is plain text with choices: no typed number, table or player
-                prompt, choices = _plain(question.prompt), [_plain(c) for c in question.choices]
-                if (
-                    len(choices) > max_choices
-                    or len(prompt) > prompt_max
-                    or max(map(len, choices)) > choice_max
-                ):
-                    continue
-                (right,) = question.correct if len(question.correct) == 1 else (None,)
-                polls.append(
-                    {
-                        "ref": f"{directive.id}:{index}",
-                        "step": step.number,
-                        "prompt": prompt,
-                        "choices": choices,
-                        "correct": None if right is None else right - 1,
-                    }
-                )
+            index = -1
+            for key, variants in quiz.pool(lesson, directive, seed):
+                for number, question in enumerate(variants, start=1):
+                    index += 1
+                    poll = _poll(question, max_choices, prompt_max, choice_max)
+                    if poll is not None:
+                        polls.append(
+                            {
+                                "index": len(polls),
+                                "ref": f"{directive.id}:{index}",
+                                "step": step.number,
+                                "concept": key,
+                                "variant": number,
+                                "variants": len(variants),
+                                **poll,
+                            }
+                        )
     return polls
+
+
+def _poll(
+    question: quiz.Question, max_choices: int, prompt_max: int, choice_max: int
+) -> dict[str, Any] | None:
+    if question.kind != "choice" or question.exhibit or question.predict:
+        return None  # a poll is plain text with choices: no typed number, table or player
+    prompt, choices = _plain(question.prompt), [_plain(c) for c in question.choices]
+    if (
+        len(choices) > max_choices
+        or len(prompt) > prompt_max
+        or max(map(len, choices)) > choice_max
+    ):
+        return None
+    (right,) = question.correct if len(question.correct) == 1 else (None,)
+    return {
+        "prompt": prompt,
+        "choices": choices,
+        "correct": None if right is None else right - 1,
+        "answer": _plain(question.shown_answer()),
+        "explanation": _plain(question.explanation),
+    }
 
 
 def lesson_choices(lang: str) -> list[tuple[str, str]]:

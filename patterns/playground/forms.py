@@ -27,9 +27,10 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from patterns.errors import localized
+from patterns.errors import WEB_REASONS, FieldError, localized
 from patterns.player import permalink
 from patterns.player.playback import (
     INSTANT_LIMITS,
@@ -38,13 +39,18 @@ from patterns.player.playback import (
     prepare_scenario,
 )
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
+from patterns.sim.errors import reason_code
 from patterns.sim.scenario import (
     APP_MESH_RETIRED,
     CLIENT,
     FIXED,
+    MAX_APP_START_S,
+    MAX_SEED,
     MODEL,
     SETTABLE,
+    Bounds,
     InAws,
+    setting_bounds,
     setting_spec,
 )
 
@@ -408,9 +414,32 @@ COMMON_SPECS: tuple[Spec, ...] = (
 YES_NO = (("False", _("No")), ("True", _("Yes")))
 
 
-def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms.Field:
+def limit_attr(value: float) -> str:
+    """A limit as an HTML ``min``/``max`` attribute: 3600.0 -> "3600", 0.1 -> "0.1"."""
+    return str(_plain(value))
+
+
+def limit_text(value: float) -> str:
+    """A limit as the help text says it: 86400.0 -> "86,400", 0.1 -> "0.1"."""
+    return f"{_plain(value):,}"
+
+
+def _bounds_attrs(bounds: Bounds | None) -> dict[str, str]:
+    if bounds is None:
+        return {}
+    lo, hi, _whole = bounds
+    return {"min": limit_attr(lo), "max": limit_attr(hi)}
+
+
+def _field(
+    kind: Any, label: Promise, help_text: Promise, default: Any, bounds: Bounds | None = None
+) -> forms.Field:
+    """A settings field; a number's ``min``/``max`` are the engine's range (``setting_bounds``),
+    which the engine checks: the form leaves the refusal and its reason to it."""
     initial = _plain(default)
-    attrs = {} if initial is None else {"data-initial": str(initial)}
+    attrs: dict[str, str] = {} if initial is None else {"data-initial": str(initial)}
+    if kind in ("whole", "number"):
+        attrs.update(_bounds_attrs(bounds))
     field: forms.Field
     if kind == "whole":
         field = forms.IntegerField(
@@ -434,6 +463,23 @@ def _field(kind: Any, label: Promise, help_text: Promise, default: Any) -> forms
     field.help_text = help_text
     field.initial = initial
     return field
+
+
+def range_text(field: forms.Field) -> str:
+    """What a number field says of its range, from its own ``min``/``max`` (so the help text and
+    the attributes cannot disagree): "Accepted: 2 to 10."; "" for a field without both."""
+    attrs = field.widget.attrs
+    if "min" not in attrs or "max" not in attrs:
+        return ""
+    return gettext("Accepted: %(lo)s to %(hi)s.") % {
+        "lo": limit_text(float(attrs["min"])),
+        "hi": limit_text(float(attrs["max"])),
+    }
+
+
+def setting_path_bounds(path: str) -> Bounds | None:
+    """The engine's range for the number a settings field holds (``settings.alb.x`` -> alb.x)."""
+    return setting_bounds(path.removeprefix("settings."))
 
 
 def in_aws(path: str, pattern: str) -> InAws | None:
@@ -475,7 +521,8 @@ class SettingsForm(forms.Form):
         self.what_if = what_if
         self.aws: dict[str, InAws | None] = {}
         for path, kind, label, help_text in self.specs:
-            field = self.fields[path] = _field(kind, label, help_text, default_at(path))
+            bounds = setting_path_bounds(path)
+            field = self.fields[path] = _field(kind, label, help_text, default_at(path), bounds)
             self.aws[path] = in_aws(path, self.pattern)
             if self.fixed(path) and not what_if and not self._typed_other(path, field):
                 # Read-only, yet reachable with the keyboard; a select cannot be read-only.
@@ -498,7 +545,13 @@ class SettingsForm(forms.Form):
         out = []
         for path in self.fields:
             entry = self.aws.get(path)
-            row: dict[str, Any] = {"field": self[path], "kind": "", "note": "", "api": ""}
+            row: dict[str, Any] = {
+                "field": self[path],
+                "kind": "",
+                "note": "",
+                "api": "",
+                "range": range_text(self.fields[path]),
+            }
             if entry is not None:
                 row.update(kind=entry.kind, note=AWS_NOTES[entry.kind])
                 if entry.kind == SETTABLE:
@@ -666,7 +719,7 @@ class ServiceForm(forms.Form):
     )
     tasks = forms.IntegerField(
         min_value=0,
-        widget=FastNumberInput,
+        widget=FastNumberInput(attrs={"min": "0", "max": str(LIVE_LIMITS.max_tasks)}),
         label=_("Tasks"),
         help_text=_("The ECS service's desired count."),
     )
@@ -679,7 +732,7 @@ class ServiceForm(forms.Form):
     app_start_s = forms.FloatField(
         required=False,
         min_value=0,
-        widget=FastNumberInput,
+        widget=FastNumberInput(attrs={"min": "0", "max": limit_attr(MAX_APP_START_S)}),
         label=_("App start (s)"),
         help_text=_("How long the application takes to accept connections after RUNNING."),
     )
@@ -706,7 +759,7 @@ class CallForm(forms.Form):
         max_length=40, widget=FastTextInput, label=_("To"), help_text=_("The service it calls.")
     )
     rps = forms.FloatField(
-        widget=FastNumberInput,
+        widget=FastNumberInput(attrs={"min": "0", "max": limit_attr(LIVE_LIMITS.max_rps)}),
         label=_("Requests/s"),
         help_text=_("How many requests a second the caller sends."),
     )
@@ -797,14 +850,26 @@ def place_system_error(path: str, reason: str, services: Any, calls: Any) -> Non
 
 # --------------------------------------------------------------------------- the whole setup form
 
-MAX_RPS = 10_000
-RPS_MESSAGE = _("Enter a rate above 0 and at most 10,000 requests/s.")
+#: One call's rate: the playground's cap on all calls together (a system of one call may use it all).
+MAX_RPS = LIVE_LIMITS.max_rps
+DEFAULT_RPS = 10
 SEED_MESSAGE = _("Enter a whole number, 0 or more.")
 ALL = "all"
 MODES = ("live", "instant")
 #: The scenario the page opens on, and the blank sample system (the choice named "").
 FIRST_SCENARIO = "kill-task"
 BLANK = {"name": "sample", "duration_s": 300}
+
+
+def _code(error: FieldError) -> str | None:
+    found = reason_code(error.reason, WEB_REASONS)
+    return found[0] if found else None
+
+
+def rps_message() -> str:
+    return gettext("Enter a rate above 0 and at most %(max)s requests/s.") % {
+        "max": limit_text(MAX_RPS)
+    }
 
 
 @cache
@@ -827,8 +892,12 @@ class SetupForm(forms.Form):
     # pattern, unless the pattern was changed in the same breath.
     shown_scenario = forms.CharField(required=False)
     shown_pattern = forms.CharField(required=False)
-    rps = forms.FloatField(error_messages={"required": RPS_MESSAGE, "invalid": RPS_MESSAGE})
-    seed = forms.IntegerField(required=False, error_messages={"invalid": SEED_MESSAGE})
+    rps = forms.FloatField(widget=FastNumberInput(attrs={"min": "0", "max": limit_attr(MAX_RPS)}))
+    seed = forms.IntegerField(
+        required=False,
+        error_messages={"invalid": SEED_MESSAGE},
+        widget=FastNumberInput(attrs={"min": "0", "max": str(MAX_SEED)}),
+    )
     use_system = forms.BooleanField(required=False)
     # What-if: values AWS fixes may change (the run is not possible in real ECS).
     what_if = forms.BooleanField(required=False)
@@ -842,10 +911,19 @@ class SetupForm(forms.Form):
             "scenario": FIRST_SCENARIO,
             "shown_scenario": FIRST_SCENARIO,
             "shown_pattern": pattern,
-            "rps": 10,
+            "rps": DEFAULT_RPS,
             "seed": 1,
         }
         super().__init__(data, initial=initial)
+        message = rps_message()
+        self.fields["rps"].error_messages.update(required=message, invalid=message)
+
+    def rps_help(self) -> str:
+        """The traffic field's help: its default and the cap on all calls together."""
+        return gettext(
+            "Default %(default)s. Applied to every call in the system; all calls together"
+            " at most %(max)s requests/s."
+        ) % {"default": DEFAULT_RPS, "max": limit_text(MAX_RPS)}
 
     @staticmethod
     def _follow_scenario(data: Any) -> Any:
@@ -864,7 +942,7 @@ class SetupForm(forms.Form):
     def clean_rps(self) -> float:
         rps = self.cleaned_data["rps"]
         if not 0 < rps <= MAX_RPS:
-            raise forms.ValidationError(RPS_MESSAGE)
+            raise forms.ValidationError(rps_message())
         return float(rps)
 
     def clean_seed(self) -> int:
@@ -955,9 +1033,27 @@ class PlaygroundSetup:
             prepare_scenario(scenario, data["pattern"], data["seed"], limits)
             permalink.validate_run(scenario, data["seed"], data["pattern"], [])
         except (PlaybackError, permalink.PermalinkError) as error:
-            self._place(error.field, localized(error), bool(system))
+            over_requests = _code(error) == "max_requests"
+            self._place(error.field, self._reason(error, scenario), bool(system), over_requests)
             return None
         return {"scenario": scenario, "pattern": data["pattern"], "start": self.mode}
+
+    def _reason(self, error: FieldError, scenario: dict[str, Any]) -> str:
+        """The refusal in the page's language; a cap on all calls together also says how the
+        traffic field's rate adds up to it (3 calls x 400 requests/s = 1,200 requests/s)."""
+        reason = localized(error)
+        if error.field != "scenario.traffic" or self.checks_system:
+            return reason
+        calls = load_scenario(scenario).traffic
+        rate = _plain(self.form.cleaned_data["rps"])
+        return gettext(
+            "%(reason)s: %(calls)s calls × %(rps)s requests/s = %(total)s requests/s."
+        ) % {
+            "reason": reason,
+            "calls": len(calls),
+            "rps": limit_text(rate),
+            "total": limit_text(sum(call["rps"] for call in calls)),
+        }
 
     def _scenario(
         self, data: dict[str, Any], shown: list[SettingsForm], system: dict[str, Any] | None
@@ -985,7 +1081,7 @@ class PlaygroundSetup:
             ]
         return scenario
 
-    def _place(self, path: str, reason: str, system: bool) -> None:
+    def _place(self, path: str, reason: str, system: bool, over_requests: bool = False) -> None:
         """An engine reason beside the field its path names, else above the start buttons."""
         path = path.removeprefix("scenario.")
         if path.startswith("settings."):
@@ -1001,7 +1097,9 @@ class PlaygroundSetup:
         if system and path.startswith(("services[", "traffic[")):
             place_system_error(path, reason, self.services, self.calls)
             return
-        if path == "traffic":  # the traffic as a whole: the rate field sets it
+        # The traffic as a whole, and the requests a run may simulate (rate x length x patterns;
+        # the length is the scenario's own): the rate field is what sets them.
+        if path == "traffic" or (path == "duration_s" and over_requests and not system):
             path = "rps"
         last = re.sub(r"\[\d+\]", "", path).rpartition(".")[2]
         if last in ("pattern", "scenario", "rps", "seed"):

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from patterns.catalog import PATTERN_NAMES, scenario_title
 from patterns.errors import localized
+from patterns.player import permalink
 from patterns.playground import forms as playground_forms
 from patterns.playground import links
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
@@ -69,14 +72,16 @@ def _opened_run(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
 _BODIES: dict[str, SafeString] = {}
 
 
-def _body() -> SafeString:
+def _body(setup: playground_forms.PlaygroundSetup | None = None) -> SafeString:
+    """The page's body; with a bound ``setup`` (a form posted without JavaScript) its fields
+    keep what was sent and show each reason, and the body is not kept."""
     language = get_language() or "en"
-    body = _BODIES.get(language)
+    body = None if setup else _BODIES.get(language)
     if body is None:
-        setup = playground_forms.PlaygroundSetup()
+        shown = setup or playground_forms.PlaygroundSetup()
         context = {
-            **_setup_context(setup),
-            "settings_forms": setup.settings,  # the player's "change a setting now" choices
+            **_setup_context(shown),
+            "settings_forms": shown.settings,  # the player's "change a setting now" choices
             "deploy_form": playground_forms.DeployForm(),
             "deploy_refusals": [
                 {"pattern": pattern, "text": text}
@@ -85,7 +90,8 @@ def _body() -> SafeString:
             "show_legend": True,
         }
         body = SafeString(render_to_string("playground/_body.html", context))
-        _BODIES[language] = body
+        if setup is None:
+            _BODIES[language] = body
     return body
 
 
@@ -104,6 +110,17 @@ def playground(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest) -> HttpResponse:
     """The ``#setup`` form checked: its fields again (``#setup-fields``) with every reason beside
     its field, and when all is well the run (``#setup-run``) the page's script hands to the player,
-    started if a start button was used."""
-    context = _setup_context(playground_forms.PlaygroundSetup(request.POST))
-    return render(request, "playground/_setup_fields.html", context)
+    started if a start button was used.
+
+    Posted without htmx (no JavaScript), a refused form is the whole page with each reason beside
+    its field, and a run that can start is opened by its permalink."""
+    checked = playground_forms.PlaygroundSetup(request.POST)
+    if getattr(request, "htmx", False):
+        return render(request, "playground/_setup_fields.html", _setup_context(checked))
+    run = checked.run
+    if run is not None:
+        seed = checked.form.cleaned_data["seed"]
+        token = permalink.encode(run["scenario"], seed, run["pattern"], [])
+        return redirect(f"{reverse('playground')}?{urlencode({'run': token})}")
+    context = {"body": _body(checked), "opened_run": None, "permalink_error": ""}
+    return render(request, "playground/page.html", context)

@@ -163,6 +163,8 @@ AZS: tuple[str, ...] = ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
 MAX_TASKS = 1000
 MAX_RPS = 10_000.0
 MAX_DURATION_S = 86_400.0
+MAX_APP_START_S = 3600.0
+MAX_SEED = 2**63 - 1
 ARRIVALS = ("poisson", "uniform")
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -251,6 +253,10 @@ class InAws:
     patterns: tuple[str, ...] = ()
 
 
+#: (lo, hi, whole number) of a number the engine accepts.
+Bounds = tuple[float, float, bool]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its default, how to check a value, where the default comes from, and (from
@@ -261,6 +267,8 @@ class Setting:
     source: str
     assumption: str = ""
     aws: tuple[InAws, ...] = ()
+    #: A number's accepted range: ``{"": (lo, hi, whole)}``; an object's numbers by key.
+    bounds: Mapping[str, Bounds] = field(default_factory=dict)
 
     def in_aws(self, pattern: str) -> InAws | None:
         """The entry that applies under ``pattern`` (None: the pattern does not read it)."""
@@ -277,7 +285,8 @@ def _num_setting(
         number = check_number(value, path, lo, hi, integer)
         return int(number) if integer else number
 
-    return Setting(int(default) if integer else float(default), check, source, assumption)
+    value = int(default) if integer else float(default)
+    return Setting(value, check, source, assumption, bounds={"": (lo, hi, integer)})
 
 
 def _choice_setting(
@@ -290,16 +299,26 @@ def _bool_setting(default: bool, source: str, assumption: str = "") -> Setting:
     return Setting(default, _bool, source, assumption)
 
 
+ENVOY_OUTLIER_BOUNDS: dict[str, Bounds] = {
+    "consecutive_5xx": (1, 1000, True),
+    "failure_window_s": (0, 3600, False),
+    "interval_s": (0.1, 3600, False),
+    "base_ejection_time_s": (0.1, 3600, False),
+    "max_ejection_time_s": (0.1, 86400, False),
+    "max_ejection_percent": (0, 100, False),
+}
+APP_MESH_OUTLIER_BOUNDS: dict[str, Bounds] = {
+    "max_server_errors": (1, 1000, True),
+    "interval_s": (0.1, 3600, False),
+    "base_ejection_duration_s": (0.1, 3600, False),
+    "max_ejection_percent": (0, 100, False),
+}
+RETRY_BOUNDS: dict[str, Bounds] = {"num_retries": (0, 10, True)}
+
+
 def _check_outlier_envoy(value: Any, path: str) -> Any:
     data = _mapping(value, path)
-    fields = {
-        "consecutive_5xx": (1, 1000, True),
-        "failure_window_s": (0, 3600, False),
-        "interval_s": (0.1, 3600, False),
-        "base_ejection_time_s": (0.1, 3600, False),
-        "max_ejection_time_s": (0.1, 86400, False),
-        "max_ejection_percent": (0, 100, False),
-    }
+    fields = ENVOY_OUTLIER_BOUNDS
     _keys(data, path, tuple(fields), ())
     out: dict[str, Any] = dict(ENVOY_OUTLIER_DEFAULTS)
     for key, (lo, hi, integer) in fields.items():
@@ -313,12 +332,7 @@ def _check_outlier_app_mesh(value: Any, path: str) -> Any:
     if value is None:
         return None
     data = _mapping(value, path)
-    fields = {
-        "max_server_errors": (1, 1000, True),
-        "interval_s": (0.1, 3600, False),
-        "base_ejection_duration_s": (0.1, 3600, False),
-        "max_ejection_percent": (0, 100, False),
-    }
+    fields = APP_MESH_OUTLIER_BOUNDS
     _keys(data, path, tuple(fields), tuple(fields))  # App Mesh has no defaults: all required
     out: dict[str, Any] = {}
     for key, (lo, hi, integer) in fields.items():
@@ -347,8 +361,9 @@ def _check_retry(default: Mapping[str, Any]) -> Callable[[Any, str], Any]:
                 data["avoid_previous_hosts"], f"{path}.avoid_previous_hosts"
             )
         if "num_retries" in data:
+            lo, hi, _whole = RETRY_BOUNDS["num_retries"]
             out["num_retries"] = int(
-                check_number(data["num_retries"], f"{path}.num_retries", 0, 10, True)
+                check_number(data["num_retries"], f"{path}.num_retries", lo, hi, True)
             )
         if "retry_on" in data:
             items = _sequence(data["retry_on"], f"{path}.retry_on")
@@ -518,6 +533,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
             "5 or more failures to a task within 30 s eject it for 30-300 s (documented); how the"
             " time grows (30 s x ejections in a row, at most 300 s), the 10 s sweep that returns"
             " hosts and the 10 % ejection cap are Envoy defaults (UNCONFIRMED for Service Connect)",
+            bounds=ENVOY_OUTLIER_BOUNDS,
         ),
         "retry_policy": Setting(
             copy.deepcopy(SERVICE_CONNECT_RETRY_DEFAULT),
@@ -525,6 +541,7 @@ SETTINGS: dict[str, dict[str, Setting]] = {
             "SC-DG, CR-1963",
             "2 retries that avoid the hosts already tried (documented); that 503 and connection"
             " failures are what is retried is UNCONFIRMED (users' reports)",
+            bounds=RETRY_BOUNDS,
         ),
     },
     "app_mesh": {
@@ -540,9 +557,14 @@ SETTINGS: dict[str, dict[str, Setting]] = {
         "route_timeout_s": _num_setting(15, 0, 3600, "AM-RT"),
         "idle_timeout_s": _num_setting(300, 0, 86_400, "AM-RT"),
         "retry_policy": Setting(
-            copy.deepcopy(APP_MESH_RETRY_DEFAULT), _check_retry(APP_MESH_RETRY_DEFAULT), "AM-DEF"
+            copy.deepcopy(APP_MESH_RETRY_DEFAULT),
+            _check_retry(APP_MESH_RETRY_DEFAULT),
+            "AM-DEF",
+            bounds=RETRY_BOUNDS,
         ),
-        "outlier_detection": Setting(None, _check_outlier_app_mesh, "AM-API-OD"),
+        "outlier_detection": Setting(
+            None, _check_outlier_app_mesh, "AM-API-OD", bounds=APP_MESH_OUTLIER_BOUNDS
+        ),
         "routes": Setting({}, _check_routes, "AM-RT"),
     },
     "service_connect": {
@@ -910,6 +932,15 @@ def setting_spec(path: str, where: str) -> Setting:
     return SETTINGS[component][key]
 
 
+def setting_bounds(path: str) -> Bounds | None:
+    """The range the engine accepts for the number at ``component.key[.part]``
+    (``envoy.outlier_detection.interval_s`` -> (0.1, 3600, False)); None when it is no number."""
+    component, _, rest = path.partition(".")
+    key, _, part = rest.partition(".")
+    setting = SETTINGS.get(component, {}).get(key)
+    return None if setting is None else setting.bounds.get(part)
+
+
 def default_settings() -> dict[str, dict[str, Any]]:
     return {
         c: {k: copy.deepcopy(s.default) for k, s in keys.items()} for c, keys in SETTINGS.items()
@@ -1032,7 +1063,7 @@ def _normalize_service(item: Any, path: str, names: list[str]) -> dict[str, Any]
             if az in azs:
                 raise ScenarioError(f"{path}.azs[{j}]", f"duplicate AZ {az!r}")
             azs.append(az)
-    start = check_number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, 3600)
+    start = check_number(data.get("app_start_s", 0), f"{path}.app_start_s", 0, MAX_APP_START_S)
     return {"name": name, "tasks": tasks, "azs": azs, "app_start_s": start}
 
 
@@ -1260,7 +1291,7 @@ def load_scenario(data: Mapping[str, Any] | str) -> Scenario:
     if not isinstance(description, str):
         raise ScenarioError("description", "must be a string")
     pattern = _choice(raw.get("pattern", "elb"), "pattern", PATTERNS)
-    seed = int(check_number(raw.get("seed", 1), "seed", 0, 2**63 - 1, True))
+    seed = int(check_number(raw.get("seed", 1), "seed", 0, MAX_SEED, True))
     duration_s = check_number(raw.get("duration_s", 300), "duration_s", 0, MAX_DURATION_S)
     if duration_s <= 0:
         raise ScenarioError("duration_s", "must be above 0")

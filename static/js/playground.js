@@ -84,6 +84,39 @@ function showError(text) {
   if (playerStatus) playerStatus.textContent = `✕ ${text}`;
 }
 
+// The error slot of the setup field an engine path names, as the server's form places it
+// (forms.PlaygroundSetup._place): the traffic as a whole is the rate field's, a setting is the
+// field of a settings section on screen holding it or its parent object.
+function errorSlotFor(field) {
+  const path = field.replace(/^scenario\./, "");
+  const form = setupForm();
+  const own = form.querySelector("[data-role=use-system]")?.checked;
+  const simple = path === "traffic" && !own ? "rps" : path;
+  if (["rps", "seed", "pattern", "scenario"].includes(simple)) return form.querySelector(`[data-error-for="${simple}"]`);
+  if (!path.startsWith("settings.")) return null;
+  const slots = [...form.querySelectorAll("details.settings:not([hidden]) [data-error-for]")];
+  for (let at = path; at.includes("."); at = at.slice(0, at.lastIndexOf("."))) {
+    const slot = slots.find((s) => s.dataset.errorFor.endsWith(`-${at}`));
+    if (slot) return slot;
+  }
+  return null;
+}
+
+// A refusal from the socket or the instant run beside its field (else in the form's status).
+function showRefusal(field, reason) {
+  const slot = field ? errorSlotFor(field) : null;
+  if (!slot) return false;
+  slot.textContent = reason;
+  slot.hidden = false;
+  const input = slot.closest(".field")?.querySelector("input, select");
+  slot.closest("details")?.setAttribute("open", "");
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+  return true;
+}
+
 // ------------------------------------------------------------------ messages from the engine
 
 let lastRun = [];
@@ -93,6 +126,7 @@ function heard(message) {
   if (message.type === "error") {
     const reason = message.reason || message.error || "";
     showError(message.field ? `${message.field.replace(/^scenario\./, "")}: ${reason}` : reason);
+    showRefusal(message.field, reason);
     return;
   }
   if (message.type === "hello") {

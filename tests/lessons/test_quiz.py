@@ -511,3 +511,43 @@ def test_the_elb_quiz_has_the_stop_order_question() -> None:
         "sends",
     ]
     assert "SIGTERM" in stop[0].choices[2] and "SIGKILL" in stop[0].choices[3]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_pool_holds_every_variant_and_each_drawn_question_the_same_in_every_language(
+    lang: str,
+) -> None:
+    for lesson, directive in _all_quizzes(lang):
+        with translation.override(lang):
+            pool = quiz.pool(lesson, directive, 11)
+            again = quiz.pool(lesson, directive, 11)
+        written = quiz.written(directive)
+        drawn = pool[len(written) :]
+
+        assert [key for key, _variants in pool[: len(written)]] == [key for key, _v in written]
+        assert len(drawn) == len(quiz.DRAWN.get(lesson.slug, ()))
+        assert all(len(v) == 1 and k.startswith(("drawn:", "predict:")) for k, v in drawn)
+        for (_key, shown), (_key2, variants) in zip(pool, written, strict=False):
+            assert [q.prompt for q in shown] == [q.prompt for q in variants]
+            for q, original in zip(shown, variants, strict=True):  # shuffled, key kept
+                assert sorted(q.choices) == sorted(original.choices)
+                assert {q.choices[n - 1] for n in q.correct} == {
+                    original.choices[n - 1] for n in original.correct
+                }
+                assert [q.choices[n - 1] for n in q.order] == [
+                    original.choices[n - 1] for n in original.order
+                ]
+        assert [(k, [q.choices for q in v]) for k, v in pool] == [
+            (k, [q.choices for q in v]) for k, v in again
+        ]
+    en = {lesson.slug: lesson for lesson in load_lessons("en")}
+    for lesson, directive in _all_quizzes(lang):  # the same places in the pool in both languages
+        other = en[lesson.slug]
+        (other_quiz,) = quiz.lesson_quizzes(other)
+        with translation.override(lang):
+            here = quiz.pool(lesson, directive, 11)
+        with translation.override("en"):
+            there = quiz.pool(other, other_quiz, 11)
+        assert [(k, [(q.kind, q.correct, q.order) for q in v]) for k, v in here] == [
+            (k, [(q.kind, q.correct, q.order) for q in v]) for k, v in there
+        ]

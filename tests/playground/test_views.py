@@ -9,9 +9,7 @@ beside its field.
 from __future__ import annotations
 
 import copy
-import json
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -19,69 +17,16 @@ from django.test import Client
 
 from patterns.playground.forms import system_initial
 from patterns.sim import BUILTIN_SCENARIOS, load_scenario
+from tests.playground.setup_page import (
+    SETUP,
+    TOKEN,
+    form_values,
+    post,
+    shown_errors,
+    the_run,
+)
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = "b" * 32  # a CSRF secret: the cookie and the header carry the same value
-SETUP = "/playground/setup"
-
-
-class _FormValues(HTMLParser):
-    """The (name, value) pairs a browser submits for ``#setup`` (templates' rows left out), from
-    the page or from the setup view's answer."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pairs: list[tuple[str, str]] = []
-        self._in_form = False
-        self._in_template = 0
-        self._select: str | None = None
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if a.get("id") in ("setup", "setup-fields"):  # the page's form, or the view's answer
-            self._in_form = True
-        if not self._in_form:
-            return
-        if tag == "template":
-            self._in_template += 1
-        if self._in_template:
-            return
-        if tag == "input" and "name" in a:
-            kind = a.get("type", "text")
-            if kind in ("radio", "checkbox") and "checked" not in a:
-                return
-            default = "on" if kind in ("radio", "checkbox") else ""
-            self.pairs.append((a["name"], a.get("value", default)))
-        elif tag == "select":
-            self._select, self._options = a["name"], []
-        elif tag == "option" and self._select:
-            self._options.append((a.get("value", ""), "selected" in a))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "template" and self._in_template:
-            self._in_template -= 1
-        elif tag == "select" and self._select:
-            chosen = [v for v, selected in self._options if selected] or [self._options[0][0]]
-            self.pairs.append((self._select, chosen[0]))
-            self._select = None
-        elif tag == "form":
-            self._in_form = False
-
-
-def form_values(html: str) -> dict[str, Any]:
-    """Each name's value; a name sent more than once (a row's AZ boxes) holds the list."""
-    parser = _FormValues()
-    parser.feed(html)
-    values: dict[str, Any] = {}
-    for name, value in parser.pairs:
-        if name in values:
-            kept = values[name]
-            values[name] = [*kept, value] if isinstance(kept, list) else [kept, value]
-        else:
-            values[name] = value
-    return values
 
 
 @pytest.fixture
@@ -95,40 +40,6 @@ def client() -> Client:
 def page_values(client: Client) -> dict[str, Any]:
     """What the browser would send for the form as the page first shows it."""
     return form_values(client.get("/playground/").content.decode())
-
-
-def post(client: Client, data: dict[str, Any], lang: str = "en") -> str:
-    response = client.post(
-        SETUP, data, HTTP_X_CSRFTOKEN=TOKEN, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=lang
-    )
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def the_run(html: str) -> Any:
-    match = re.search(r'<script id="setup-run" type="application/json">(.*?)</script>', html, re.S)
-    return json.loads(match.group(1)) if match else None
-
-
-def error_beside(html: str, name: str) -> str | None:
-    """The reason shown in the error slot of the field ``name`` (None when the slot is hidden)."""
-    match = re.search(
-        rf'<p class="field__error"[^>]*data-error-for="{re.escape(name)}"([^>]*)>(.*?)</p>',
-        html,
-        re.S,
-    )
-    assert match, f"no error slot for {name}"
-    return None if "hidden" in match.group(1) else match.group(2)
-
-
-def shown_errors(html: str) -> dict[str, Any]:
-    return {
-        m.group(1): m.group(3)
-        for m in re.finditer(
-            r'<p class="field__error"[^>]*data-error-for="([^"]+)"([^>]*)>(.*?)</p>', html, re.S
-        )
-        if "hidden" not in m.group(2)
-    }
 
 
 def builtin(name: str) -> dict[str, Any]:
@@ -342,14 +253,18 @@ def test_own_system_replaces_services_calls_and_task_actions(
 @pytest.mark.parametrize(
     ("changes", "field", "reason"),
     [
-        ({"rps": "0"}, "rps", "Enter a rate above 0 and at most 10,000 requests/s."),
-        ({"rps": "10001"}, "rps", "Enter a rate above 0 and at most 10,000 requests/s."),
-        ({"rps": "fast"}, "rps", "Enter a rate above 0 and at most 10,000 requests/s."),
-        ({"rps": ""}, "rps", "Enter a rate above 0 and at most 10,000 requests/s."),
+        ({"rps": "0"}, "rps", "Enter a rate above 0 and at most 1,000 requests/s."),
+        ({"rps": "1000.5"}, "rps", "Enter a rate above 0 and at most 1,000 requests/s."),
+        ({"rps": "fast"}, "rps", "Enter a rate above 0 and at most 1,000 requests/s."),
+        ({"rps": ""}, "rps", "Enter a rate above 0 and at most 1,000 requests/s."),
         ({"seed": "-1"}, "seed", "Enter a whole number, 0 or more."),
         ({"seed": "1.5"}, "seed", "Enter a whole number, 0 or more."),
         ({"seed": str(2**63)}, "seed", "must be a whole number from 0 to 2**63 - 1"),
-        ({"rps": "2000"}, "rps", "at most 1000 requests/s in total"),
+        (
+            {"rps": "400"},
+            "rps",
+            "at most 1000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
+        ),
         (
             {"scenario": "nowhere"},
             "scenario",
@@ -424,9 +339,10 @@ def test_instant_run_has_its_own_limit(client: Client, page_values: dict[str, An
 
     assert the_run(live)["start"] == "live"
     assert the_run(instant) is None
-    assert re.search(r'data-role="setup-status">duration_s: too long for this traffic', instant), (
-        instant
-    )
+    assert shown_errors(instant) == {
+        "rps": "too long for this traffic: at most 200000 requests per run"
+        " (requests/s x seconds x patterns)"
+    }
 
 
 def test_the_form_keeps_what_was_typed(client: Client, page_values: dict[str, Any]) -> None:
@@ -443,7 +359,7 @@ def test_reasons_in_japanese(client: Client, page_values: dict[str, Any]) -> Non
     html = post(client, {**page_values, "rps": "0", "seed": "-1"}, lang="ja")
 
     assert shown_errors(html) == {
-        "rps": "0 より大きく 10,000 リクエスト/秒以下の値を入力してください。",
+        "rps": "0 より大きく 1,000 リクエスト/秒以下の値を入力してください。",
         "seed": "0 以上の整数を入力してください。",
     }
     assert '<label for="seed">シード</label>' in html
@@ -524,7 +440,7 @@ def test_setup_needs_the_csrf_token(page_values: dict[str, Any]) -> None:
     client.cookies["csrftoken"] = TOKEN
 
     refused = client.post(SETUP, page_values)
-    accepted = client.post(SETUP, page_values, HTTP_X_CSRFTOKEN=TOKEN)
+    accepted = client.post(SETUP, page_values, HTTP_X_CSRFTOKEN=TOKEN, HTTP_HX_REQUEST="true")
 
     assert refused.status_code == 403
     assert accepted.status_code == 200

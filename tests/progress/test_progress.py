@@ -280,7 +280,8 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
 
     page = client.get("/progress/").text
     index = re.search(r'name="index" value="(\d+)"', page)
-    assert index is not None
+    field = re.search(r'<input type="radio" name="([^"]+)"', page)  # as the browser sends it
+    assert index is not None and field is not None
     (right,) = choice.correct
     response = client.post(
         "/progress/review/",
@@ -289,7 +290,7 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
             "quiz": "elb-basics",
             "key": choice.key,
             "index": index.group(1),
-            f"review{index.group(1)}-1": str(right),
+            field.group(1): str(right),
         },
         HTTP_HX_REQUEST="true",
     )
@@ -298,6 +299,8 @@ def test_progress_page_asks_a_due_question_and_moves_it_on(client: Client) -> No
     assert choice.prompt in page
     assert 'data-testid="review-result"' in response.text
     assert choice.explanation in response.text
+    assert field.group(1) == f"review{index.group(1)}-1"
+    assert "review-item--right" in response.text
     assert "Next review:" in response.text
     assert client.session[progress.SESSION_KEY]["review"][0]["box"] == 1
 

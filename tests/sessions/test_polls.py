@@ -162,9 +162,9 @@ def test_lesson_texts_name_one_question_in_every_language() -> None:
 
     assert sorted(texts) == ["en", "ja"]
     assert texts["en"] == polls.from_lesson("summary", "en", 3)[0]
-    assert texts["ja"]["correct"] == texts["en"]["correct"] == 1
+    assert texts["ja"]["correct"] == texts["en"]["correct"] == 2
     assert texts["ja"]["prompt"] != texts["en"]["prompt"]
-    assert polls.lesson_texts("summary", "summary-choice:9", 3) == {}
+    assert polls.lesson_texts("summary", "summary-choice:99", 3) == {}
     assert polls.lesson_texts("no-such-lesson", "summary-choice:0", 3) == {}
 
 

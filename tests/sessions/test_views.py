@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,9 +16,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
-from patterns.lessons import slides
+from patterns.lessons import library, quiz, slides
 from patterns.sessions import joining, log, polls
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
 
@@ -51,6 +52,10 @@ def session() -> StudySession:
         "instructor", instructor=True
     )
     return joining.create_session(owner, "ELB deep dive")
+
+
+def _plain(html: str) -> str:
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 def _join(client: Client, code: str, nickname: str, **extra: str):
@@ -465,16 +470,54 @@ def test_console_offers_the_lessons_quiz_as_polls(instructor: Client) -> None:
             for p in offered
         ]
 
-    offered = asked(json.loads(data.group(1)))
-    assert any(offered == asked(polls.from_lesson("summary", "en", s)) for s in range(1, 61))
+    offered = json.loads(data.group(1))
+    # Every variant of every written concept (the summary's drawn questions are typed numbers
+    # or carry an exhibit, which a poll cannot show); the choices in an order this load drew.
+    lesson = library.lesson("summary", "en")
+    assert lesson is not None
+    (directive,) = quiz.lesson_quizzes(lesson)
+    variants = [(key, q) for key, group in quiz.written(directive) for q in group]
+    assert [(p["concept"], p["prompt"]) for p in offered] == [
+        (key, _plain(q.prompt)) for key, q in variants
+    ]
+    assert [sorted(p["choices"]) for p in offered] == [
+        sorted(_plain(c) for c in q.choices) for _key, q in variants
+    ]
+    assert asked(offered) == [
+        (_plain(q.prompt), None if q.multiple else _plain(q.shown_answer())) for _key, q in variants
+    ]
     select = page.text.split('id="poll-preset"', 1)[1].split("</select>", 1)[0]
-    assert re.findall(r'<option value="(\d*)"', select) == ["", "0", "1", "2", "3"]
-    lambda_variant = "Step 4: A Lambda function attached to your VPC must call one of your ECS"
-    if lambda_variant in page.text:  # the concept's other variant has one right answer
-        assert "(several right answers: not scored)" in page.text
-    else:
-        assert "Step 4: Which callers can use a Service Connect name?" in page.text
+    assert re.findall(r'<option value="(\d*)"', select) == ["", *map(str, range(len(variants)))]
+    assert "Step 4: A Lambda function attached to your VPC must call one of your ECS" in page.text
+    assert "(several right answers: not scored)" in page.text
+    assert "Step 4: Which callers can use a Service Connect name?" in page.text
     assert 'id="poll-preset"' not in bare.text
+
+
+def test_console_question_bank_shows_every_variant_and_its_answer_the_projector_none(
+    instructor: Client,
+) -> None:
+    owner = get_user_model().objects.get(username="instructor")
+    session = joining.create_session(owner, "ELB", lesson_slug="elb")
+
+    console = instructor.get(f"/sessions/{session.public_id}/console/").text
+    projector = instructor.get(f"/sessions/{session.public_id}/present/").text
+
+    data = re.search(r'<script id="lesson-polls" type="application/json">(.*?)</script>', console)
+    assert data is not None
+    offered = json.loads(data.group(1))
+    bank = console.split('id="question-bank"', 1)[1]
+    concepts = list(dict.fromkeys(p["concept"] for p in offered))
+    assert bank.count('data-testid="bank-concept"') == len(concepts) == 3
+    assert bank.count('data-testid="bank-variant"') == len(offered)
+    assert bank.count("<summary>Show the answer</summary>") == len(offered)
+    assert re.findall(r'data-preset="(\d+)"', bank) == [str(p["index"]) for p in offered]
+    first = [p for p in offered if p["concept"] == concepts[0]]
+    assert f"Question 1 (step 8): {len(first)} variants" in bank
+    for p in offered:
+        assert escape(p["explanation"]) in bank and escape(p["answer"]) in bank
+        assert escape(p["explanation"]) not in projector
+    assert 'id="question-bank"' not in projector and 'id="lesson-polls"' not in projector
 
 
 def test_projector_shows_the_room_screen_without_any_control_or_answer(

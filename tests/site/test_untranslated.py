@@ -21,7 +21,7 @@ from django.utils import translation
 
 from patterns.errors import WEB_REASONS, localized
 from patterns.labs.checks import LABS
-from patterns.lessons import library
+from patterns.lessons import library, quiz
 from patterns.lessons.content import check_japanese_text
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
 from patterns.sim.discovery import DEFAULT_NAMESPACE
@@ -195,6 +195,7 @@ SKIPPED_ROUTES = {
     "/sessions/join/",  # POST only; its form is on /sessions/
     "/sessions/new/",  # for instructors: in the study-session test below
     "/sessions/mine/",  # an instructor's own sessions: needs a sign-in
+    "/progress/review/",  # POST only: a review answer (every quiz question is checked below)
     "/in-aws/",  # its notes are being written in both languages by the In AWS panel's own work
 }
 
@@ -216,30 +217,7 @@ def ja_client() -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="ja")
 
 
-#: Pages main's newest quiz work left with English on them (found by this test when it landed);
-#: strict, so each one fails the run as soon as it is translated and must leave this list.
-KNOWN_UNTRANSLATED = {
-    "/lessons/comparison/?step=4",
-    "/lessons/summary/?step=4",
-    "/lessons/elb/?step=8",
-    "/progress/review/",
-    "/lessons/four-patterns/?step=6",
-    "/lessons/service-connect/?step=9",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(strict=True, reason="quiz text not yet in Japanese"),
-        )
-        if p in KNOWN_UNTRANSLATED
-        else p
-        for p in _pages()
-    ],
-)
+@pytest.mark.parametrize("path", _pages())
 def test_a_japanese_page_has_no_untranslated_text(ja_client: Client, path: str) -> None:
     response = ja_client.get(path)
 
@@ -279,8 +257,11 @@ def _msgstrs() -> Iterator[tuple[int, str]]:
 
 def test_the_japanese_catalogue_follows_the_punctuation_date_and_default_rules() -> None:
     """Full-width （ ） ？ ： in Japanese sentences, デフォルト (never 既定), dates as 2026 年 9 月 30 日.
-    Formulas (× ÷) keep their half-width brackets; 「?」 quotes a literal question mark."""
+    Formulas (× ÷) keep their half-width brackets; 「?」 quotes a literal question mark. A number of
+    seconds reads 秒 and of milliseconds ミリ秒, never "s" or "ms"."""
     colon = re.compile(r"[\u3040-\u30ff\u3400-\u9fff）」] ?:(?!//)")
+    # A digit, a %(name)s or a {name} placeholder followed by s or ms as a word.
+    unit = re.compile(r"(?:\d|\)s|\})\s*(?:ms|s)(?![A-Za-z_])")
     problems = []
     for line, text in _msgstrs():
         if not JAPANESE.search(text) or "×" in text or "÷" in text:
@@ -288,6 +269,44 @@ def test_the_japanese_catalogue_follows_the_punctuation_date_and_default_rules()
         found = check_japanese_text(text.replace("「?」", "「？」"))
         if colon.search(text):
             found.append("a half-width ':' after Japanese: use '：'")
+        if unit.search(text):
+            found.append("a unit written 's' or 'ms': use 秒 or ミリ秒")
         problems += [f"django.po:{line}: {reason}" for reason in found]
 
     assert problems == []
+
+
+# ------------------------------------------------------------------ every quiz question
+
+
+def _quiz_texts(question: quiz.Question) -> list[str]:
+    """Every HTML text of a question a learner reads: the prompt and exhibit, the choices, the
+    unit beside the number box, and after answering the hint, the explanation and the answer."""
+    return [
+        question.prompt,
+        question.exhibit,
+        *question.choices,
+        question.unit_label,
+        question.hint,
+        question.explanation,
+        question.shown_answer(),
+    ]
+
+
+@pytest.mark.parametrize("slug", list(library.lessons("en")))
+def test_every_variant_of_every_quiz_question_reads_japanese(slug: str) -> None:
+    """Every attempt seed of the pool, so every written variant and every drawn number (and the
+    engine runs behind them) is rendered once in Japanese; a page shows only one of them."""
+    lesson = library.lessons("ja")[slug]
+    found = set()
+    with translation.override("ja"):
+        for one in quiz.lesson_quizzes(lesson):
+            for seed in range(quiz.ATTEMPT_POOL):
+                for question in quiz.questions(lesson, one, seed):
+                    found.update(
+                        f"{question.key}: {problem}"
+                        for text in _quiz_texts(question)
+                        for problem in untranslated(text)
+                    )
+
+    assert sorted(found) == []

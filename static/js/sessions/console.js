@@ -165,6 +165,16 @@ document.getElementById("poll-preset")?.addEventListener("change", (event) => {
   if (preset.correct === null) pollForm.elements.scored.checked = false;
   pollForm.dispatchEvent(new Event("change"));
 });
+// The question bank's "Use this question" fills the form as the menu does, then hands the
+// instructor the question to check before asking the class.
+document.getElementById("question-bank")?.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-preset]");
+  const menu = document.getElementById("poll-preset");
+  if (!button || !menu) return;
+  menu.value = button.dataset.preset;
+  menu.dispatchEvent(new Event("change"));
+  document.getElementById("poll-prompt").focus();
+});
 pollForm.addEventListener("submit", (event) => {
   event.preventDefault();
   send(pollFrame(pollForm));
