@@ -51,10 +51,12 @@ def test_lab_extreme_settings_fail_naming_the_side_hints_one_by_one_reasoned_pas
 
     # Hints: none shown before asking, then one per press, the count recorded.
     expect(page.get_by_test_id("hint")).to_have_count(0)
-    page.get_by_test_id("next-hint").click()
+    with page.expect_navigation():
+        page.get_by_test_id("next-hint").click()
     expect(page.get_by_test_id("hint")).to_have_count(1)
     expect(page.locator("#hint-1")).to_be_focused()
-    page.get_by_test_id("next-hint").press("Enter")
+    with page.expect_navigation():
+        page.get_by_test_id("next-hint").press("Enter")
     expect(page.get_by_test_id("hint")).to_have_count(2)
     expect(page.get_by_test_id("hints-used")).to_contain_text("2")
 
@@ -89,7 +91,8 @@ def test_new_variant_draws_other_numbers(page: Page, daphne_server: DaphneServer
     goals = {page.locator(".lab__goal").inner_text()}
 
     for _ in range(3):
-        page.get_by_test_id("new-variant").click()
+        with page.expect_navigation():  # a plain form POST, then the lab page again
+            page.get_by_test_id("new-variant").click()
         expect(page.get_by_test_id("hint")).to_have_count(0)
         goals.add(page.locator(".lab__goal").inner_text())
 
