@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,14 @@ class CreateSessionForm(forms.Form):
 
 class JoinForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Join code"), max_length=20)
+    # No max_length here: Django would count code points (a flag is two); normalize_nickname
+    # counts characters as people do and says why a nickname is refused.
     nickname = forms.CharField(
         label=gettext_lazy("Nickname"),
-        max_length=60,
-        help_text=gettext_lazy("Up to 24 characters."),
+        help_text=format_lazy(
+            gettext_lazy("Up to {max} characters; emoji and any script welcome."),
+            max=joining.NICKNAME_MAX,
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
+import regex
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -26,7 +27,18 @@ from patterns.sessions.models import JoinAttempt, Participant, StudySession
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 SESSION_LIFETIME = timedelta(hours=12)
-NICKNAME_MAX = 24
+#: A nickname is at most this many characters as a person counts them (grapheme clusters: 👩🏽‍💻,
+#: 🇯🇵, é written e + ◌́ and 漢 are one each), each of at most GRAPHEME_MAX_CODE_POINTS code points
+#: (the longest emoji sequences have 10; a letter buried under marks has more). The column holds
+#: the product: NICKNAME_MAX * GRAPHEME_MAX_CODE_POINTS = 320 code points.
+NICKNAME_MAX = 20
+GRAPHEME_MAX_CODE_POINTS = 16
+NICKNAME_MAX_CODE_POINTS = NICKNAME_MAX * GRAPHEME_MAX_CODE_POINTS
+_GRAPHEME = regex.compile(r"\X")
+# Invisible format characters a nickname may hold: the joiners of emoji and scripts (ZWNJ, ZWJ)
+# and the tag characters of subdivision flags (🏴󠁧󠁢󠁳󠁣󠁴󠁿). Other controls, bidirectional overrides
+# included, could hide or reorder text on the room's screens.
+_ALLOWED_FORMAT = frozenset({0x200C, 0x200D, *range(0xE0020, 0xE0080)})
 
 
 def _setting(name: str, default: int) -> int:
@@ -93,21 +105,63 @@ def is_instructor(user: Any) -> bool:
     )
 
 
+def graphemes(text: str) -> list[str]:
+    """The characters of ``text`` as a person counts them (extended grapheme clusters)."""
+    return list(_GRAPHEME.findall(text))
+
+
+def _control(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ord(char) not in _ALLOWED_FORMAT
+    return category.startswith("C") or category in ("Zl", "Zp")
+
+
 def normalize_nickname(raw: str) -> tuple[str, str]:
     """The nickname to show and the key that must be unique in a session.
 
     NFKC folds full-width and compatibility forms ("Ａｙａ" -> "Aya"); casefold then makes
-    "AYA" and "aya" the same key.
+    "AYA" and "aya" the same key. Any character is welcome, emoji sequences and flags included;
+    each refusal says which rule the nickname breaks.
     """
     name = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not name:
         raise SessionError("nickname", _("Type a nickname."))
-    if len(name) > NICKNAME_MAX:
-        raise SessionError("nickname", _("Use at most %(max)d characters.") % {"max": NICKNAME_MAX})
-    if any(unicodedata.category(c).startswith("C") for c in name):
-        raise SessionError("nickname", _("Use letters, digits and spaces only."))
+    control = next((c for c in name if _control(c)), None)
+    if control is not None:
+        raise SessionError(
+            "nickname",
+            _("Remove the invisible control character %(code)s from the nickname.")
+            % {"code": f"U+{ord(control):04X}"},
+        )
+    clusters = graphemes(name)
+    if len(clusters) > NICKNAME_MAX:
+        raise SessionError(
+            "nickname",
+            _(
+                "Use at most %(max)d characters (an emoji counts as one); this nickname has"
+                " %(count)d."
+            )
+            % {"max": NICKNAME_MAX, "count": len(clusters)},
+        )
+    crowded = next((g for g in clusters if len(g) > GRAPHEME_MAX_CODE_POINTS), None)
+    if crowded is not None:
+        raise SessionError(
+            "nickname",
+            _(
+                "The character “%(char)s” carries too many marks: at most %(max)d code points"
+                " make one character."
+            )
+            % {"char": crowded[0], "max": GRAPHEME_MAX_CODE_POINTS},
+        )
     key = unicodedata.normalize("NFKC", name.casefold())
     return name, key
+
+
+def nickname_key_digest(key: str) -> str:
+    """What the database keeps of a nickname's key: its SHA-256, 64 characters whatever the
+    key's length (casefold and NFKC may lengthen a name), equal exactly when the keys are."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _hash_token(token: str) -> str:
@@ -168,11 +222,19 @@ def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
-                session=session, nickname=name, nickname_key=key, token_hash=_hash_token(token)
+                session=session,
+                nickname=name,
+                nickname_key=nickname_key_digest(key),
+                token_hash=_hash_token(token),
             )
     except IntegrityError:
         raise SessionError(
-            "nickname", _("Someone in this session already uses that nickname. Pick another.")
+            "nickname",
+            _(
+                "Someone in this session already uses “%(name)s” (nicknames differing only in"
+                " upper and lower case or in width count as the same). Pick another."
+            )
+            % {"name": name},
         ) from None
     return participant, token
 

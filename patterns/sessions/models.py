@@ -56,9 +56,11 @@ class StudySession(models.Model):
 
 class Participant(models.Model):
     session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="participants")
-    nickname = models.CharField(max_length=24)
-    # NFKC + casefold of the nickname: "Ａｙａ" and "aya" collide, as a class would expect.
-    nickname_key = models.CharField(max_length=96, editable=False)
+    # At most 20 characters of at most 16 code points each (joining.NICKNAME_MAX_CODE_POINTS).
+    nickname = models.CharField(max_length=320)
+    # SHA-256 of NFKC + casefold of the nickname: "Ａｙａ" and "aya" collide, as a class would
+    # expect (joining.nickname_key_digest).
+    nickname_key = models.CharField(max_length=64, editable=False)
     # SHA-256 of the bearer token kept in the student's Django session; the token itself is
     # never stored, so a database leak does not let anyone speak as a student.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -112,3 +112,40 @@ def test_without_javascript_an_accepted_form_opens_its_run_by_permalink(
     expect(page.locator("[data-testid=permalink-error]")).to_have_count(0)
     expect(page.locator("#opened-run")).to_have_count(1)
     context.close()
+
+
+# A run the form did not check (a script's, or limits changed under an open page) is refused by the
+# socket or by the instant-run endpoint; the page puts that reason beside the field too.
+OVER_CAP = {
+    "name": "sample",
+    "duration_s": 120,
+    "traffic": [
+        {"from": "user", "to": "contract", "rps": 600},
+        {"from": "contract", "to": "inventory", "rps": 600},
+    ],
+}
+SOCKET_TOTAL = {
+    "en": "at most 1000 requests/s in total",
+    "ja": "リクエストは合計で毎秒 1000 件までです",
+}
+
+
+@pytest.mark.parametrize("how", ["startLive", "runInstant"])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_refusal_from_the_socket_or_the_instant_run_lands_beside_its_field(
+    browser: Browser, daphne_server: DaphneServer, lang: str, how: str
+) -> None:
+    context = browser.new_context(locale="ja-JP" if lang == "ja" else "en-US", viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{daphne_server.url}/playground/")
+    page.wait_for_function("() => window.kumobenPlayer !== undefined")
+
+    page.evaluate(
+        "([how, scenario]) => window.kumobenPlayer[how](scenario, 'elb')", [how, OVER_CAP]
+    )
+
+    error = page.locator("[data-error-for=rps]")
+    expect(error).to_have_text(SOCKET_TOTAL[lang])
+    expect(error).to_be_visible()
+    expect(page.locator("#rps")).to_have_attribute("aria-invalid", "true")
+    context.close()

@@ -203,7 +203,10 @@ def test_nicknames_are_unique_ignoring_case_and_width(session: StudySession) -> 
     response = _join(Client(), session.code, "ＡＹＡ")
 
     assert response.status_code == 400
-    assert "Someone in this session already uses that nickname." in response.text
+    assert (
+        "Someone in this session already uses “AYA” (nicknames differing only in upper and lower"
+        " case or in width count as the same). Pick another." in response.text
+    )
     assert Participant.objects.count() == 1
 
 
