@@ -212,3 +212,11 @@ def join_code(page: Page) -> str:
 def restartable_server(tmp_path: Path) -> Iterator[DaphneServer]:
     with running_daphne(sqlite_env(tmp_path), tmp_path / "daphne.log") as server:
         yield server
+
+
+def lab_check(page: Page) -> None:
+    """Press a lab's Check and wait for the new verdict to replace the old one (htmx swaps the
+    whole ``#lab-check``, so the marked old fragment is gone once the answer is in)."""
+    page.evaluate("document.getElementById('lab-check').dataset.stale = 'true'")
+    page.get_by_test_id("check").click()
+    expect(page.locator("#lab-check:not([data-stale])")).to_be_attached(timeout=30_000)

@@ -82,6 +82,9 @@ def test_lab_extreme_settings_fail_naming_the_side_hints_one_by_one_reasoned_pas
     page.goto(daphne_server.url + "/progress/")
     expect(page.get_by_test_id("labs-passed")).to_have_text(re.compile(r"^1 / \d+$"))
     expect(page.get_by_test_id("lab-hints-elb-dead-task")).to_have_text("2")
+    expect(page.get_by_test_id("lab-row-elb-dead-task")).to_contain_text(
+        "Passed" if lang == "en" else "合格"
+    )
     context.close()
     assert errors.messages == []
 

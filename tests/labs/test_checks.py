@@ -39,6 +39,12 @@ def _sides(verdict: labs.Verdict) -> dict[str, bool]:
     return {o.key: o.passed for o in verdict.outcomes}
 
 
+def test_labs_are_listed_in_order() -> None:
+    orders = [lab.order for lab in labs.LABS.values()]
+
+    assert orders == list(range(1, 11))
+
+
 def test_the_six_labs_come_first_in_order() -> None:
     assert [(lab.slug, lab.order) for lab in labs.LABS.values()][:6] == [
         (slug, n) for n, slug in enumerate(EXISTING, 1)

@@ -194,7 +194,7 @@ def test_progress_page_shows_counts(client: Client) -> None:
 
     steps = sum(len(lesson.steps) for lesson in load_lessons("en"))
     assert f'<dd data-testid="steps-read">1 / {steps}</dd>' in html
-    assert '<dd data-testid="labs-passed">1 / 6</dd>' in html
+    assert '<dd data-testid="labs-passed">1 / 10</dd>' in html
     assert '<dd data-testid="quizzes-passed">0 / 8</dd>' in html
     total = len(quiz.questions(_elb(), quiz.find_quiz(_elb(), "elb-basics"), 3))  # type: ignore[arg-type]
     assert f"best 0 / {total}" in html

@@ -35,7 +35,17 @@ ALLOWED: dict[str, set[str]] = {
     "player": {"sim", "diagrams", "errors", "untrusted"},
     "progress": set(),
     "lessons": {"sim", "player", "diagrams", "progress", "catalog", "errors"},
-    "labs": {"sim", "player", "diagrams", "lessons", "progress", "catalog", "errors"},
+    "labs": {
+        "sim",
+        "player",
+        "diagrams",
+        "lessons",
+        "progress",
+        "catalog",
+        "errors",
+        "guide",
+        "inaws",
+    },
     "playground": {"sim", "player", "diagrams", "catalog", "errors", "live", "untrusted"},
     "sessions": {"sim", "player", "diagrams", "lessons", "catalog", "errors", "live"},
     "inaws": {"sim", "errors", "untrusted"},
@@ -56,11 +66,15 @@ def test_every_package_is_in_the_table() -> None:
     assert packages - {"management", "migrations", "templatetags", "content"} == set(ALLOWED)
 
 
-def test_nothing_but_the_site_urls_imports_the_guide() -> None:
+def test_nothing_but_the_site_urls_and_the_pattern_lab_imports_the_guide() -> None:
+    # The pattern-choice lab grades with the guide's own rules, so the two never disagree; it
+    # reads the pure decision table and the guide's words, never its views.
     importers = {
-        p
+        p: {".".join(m.split(".")[:3]) for m in _imported(p) if m.startswith("patterns.guide")}
         for p in ALLOWED
-        if p != "guide" and "patterns.guide" in {".".join(m.split(".")[:2]) for m in _imported(p)}
+        if p != "guide"
     }
 
-    assert importers == set()
+    assert {p: m for p, m in importers.items() if m} == {
+        "labs": {"patterns.guide.decide", "patterns.guide.texts"}
+    }

@@ -1,0 +1,504 @@
+"""Lab: choose the pattern for a set of requirements and configure its deployment.
+
+The requirements are answers to the decision guide's questions (who calls, from where, how a
+version is released), drawn per learner, plus numbers for the release. The guide's own rules
+(:func:`patterns.guide.decide.decide`) are the source of truth for the pattern, so the lab and the
+guide never disagree; only answers whose pick Kumoben can run are drawn (Service Connect or ELB;
+an internet-facing ALB and VPC Lattice are outside what the "In AWS" panel generates).
+
+The Check grades the configuration the "In AWS" panel generates from the learner's choice
+(:func:`patterns.inaws.generate.generate`: the ECS ``CreateService`` input and its
+``deploymentConfiguration``) and what the engine measures when that deployment runs:
+
+- rolling: at least ``min_serving`` of ``tasks`` tasks kept (ECS rounds minimumHealthyPercent up
+  to whole tasks), at most ``max_running`` running at once (maximumPercent, rounded down), and the
+  deployment finished within ``finish_within_s``. 100/100 never finishes; 50/200 drops capacity.
+- canary: ``canaryPercent`` at most ``max_percent``; at least ``min_canary_requests`` requests to
+  green in the canary step (a tiny or short canary has no data); ``bakeTimeInMinutes`` at least
+  ``min_bake_min``; the whole deployment within ``budget_min`` minutes (long bakes overrun it).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.html import format_html_join, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+import patterns.guide.texts as guide_texts
+from patterns.catalog import PATTERN_NAMES
+from patterns.guide.decide import decide
+from patterns.inaws.generate import generate
+from patterns.labs.checks import (
+    PATTERN_CHOICES,
+    Lab,
+    LabField,
+    Outcome,
+    Verdict,
+    _fmt,
+    _s,
+    judged,
+    register,
+)
+from patterns.labs.lab_sc_canary import canary_window, green_tasks
+from patterns.sim import load_scenario
+
+SERVICE = "inventory"
+DEPLOY_AT = 30
+RPS = 10
+ROUND_S = 40  # a new task: 10 s to RUNNING, healthy at its first container check 30 s later
+# Answers whose pick Kumoben runs: (callers, network). Releases are drawn apart.
+SITUATIONS = (
+    ("same-namespace", "same-vpc"),
+    ("same-namespace", "cross-vpc"),
+    ("other-namespace", "same-vpc"),
+    ("outside-ecs", "same-vpc"),
+)
+STRATEGIES = (
+    ("rolling", gettext_lazy("Rolling update")),
+    ("canary", gettext_lazy("Canary")),
+    ("linear", gettext_lazy("Linear")),
+    ("blue_green", gettext_lazy("Blue/green")),
+)
+
+
+def _draw(rng: random.Random) -> dict[str, Any]:
+    callers, network = rng.choice(SITUATIONS)
+    release = rng.choice(("rolling", "canary"))
+    tasks = rng.choice((4, 5, 6))
+    params: dict[str, Any] = {
+        "callers": callers,
+        "network": network,
+        "release": release,
+        "tasks": tasks,
+        "rps": RPS,
+        "min_serving": tasks - rng.choice((0, 1)),
+        "max_running": tasks + rng.choice((1, 2)),
+        "max_percent": rng.choice((5, 10, 20)),
+        "min_canary_requests": rng.choice((50, 80)),
+        "min_bake_min": rng.choice((1, 2)),
+    }
+    params["budget_min"] = params["min_bake_min"] + rng.choice((6, 7))
+    # ECS replaces at most (max_running - min_serving) tasks a round, and a round takes
+    # ROUND_S (start, then the first passing container check): the fastest allowed deployment.
+    per_round = params["max_running"] - params["min_serving"]
+    fastest = ROUND_S * math.ceil(tasks / per_round)
+    params["finish_within_s"] = fastest + rng.choice((20, 60))
+    params["requirements"] = requirements_html(params)
+    return params
+
+
+def answers(params: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "callers": params["callers"],
+        "network": params["network"],
+        "release": params["release"],
+    }
+
+
+def requirements_html(params: Mapping[str, Any]) -> str:
+    """The drawn requirements in the guide's own words (its questions and answers), then the
+    release's numbers; in the language of the request."""
+    lang = get_language() or "en"
+    lines: list[tuple[str, str]] = [
+        (guide_texts.text(lang, f"q-{q}", "label"), guide_texts.text(lang, f"q-{q}", a))
+        for q, a in answers(params).items()
+    ]
+    if params["release"] == "rolling":
+        numbers = _fmt(
+            _(
+                "%(tasks)s tasks; keep at least %(min_serving)s of them during a deployment, run "
+                "at most %(max_running)s at once, and finish within %(finish)s s."
+            ),
+            tasks=params["tasks"],
+            min_serving=params["min_serving"],
+            max_running=params["max_running"],
+            finish=params["finish_within_s"],
+        )
+    else:
+        numbers = _fmt(
+            _(
+                "%(tasks)s tasks at %(rps)s requests/s; at most %(max_percent)s %% of requests "
+                "on a new version first, with at least %(min_requests)s requests to it before it "
+                "takes all traffic; keep blue at least %(bake)s min after the shift; the whole "
+                "deployment within %(budget)s min."
+            ),
+            tasks=params["tasks"],
+            rps=params["rps"],
+            max_percent=params["max_percent"],
+            min_requests=params["min_canary_requests"],
+            bake=params["min_bake_min"],
+            budget=params["budget_min"],
+        )
+    lines.append((_("The numbers"), numbers))
+    return str(format_html_join(mark_safe("<br>"), "<strong>{}</strong> {}", lines))
+
+
+def _build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    deploy: dict[str, Any] = {"at_s": DEPLOY_AT, "do": "deploy", "service": SERVICE}
+    strategy = values["strategy"]
+    if strategy != "rolling":
+        deploy.update(strategy=strategy, bake_time_min=values["bake_time_min"])
+    if strategy == "canary":
+        deploy.update(
+            canary_percent=values["canary_percent"],
+            canary_bake_time_min=values["canary_bake_time_min"],
+        )
+    minutes = values["canary_bake_time_min"] + values["bake_time_min"]
+    return {
+        "name": "lab-choose-pattern",
+        "duration_s": DEPLOY_AT + 120 + 60 * (minutes if strategy == "canary" else 10),
+        "services": [
+            {"name": "contract", "tasks": 2},
+            {"name": SERVICE, "tasks": params["tasks"]},
+        ],
+        "traffic": [{"from": "contract", "to": SERVICE, "rps": RPS}],
+        "settings": {
+            "ecs": {
+                "minimum_healthy_percent": values["minimum_healthy_percent"],
+                "maximum_percent": values["maximum_percent"],
+            }
+        },
+        "actions": [deploy],
+    }
+
+
+def create_service(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The ECS CreateService input the "In AWS" panel generates for the learner's choice."""
+    scenario = load_scenario({**_build(values, params), "pattern": values["pattern"]})
+    config = generate(scenario.to_dict())
+    return next(
+        c.input
+        for c in config.calls
+        if c.service == "ecs" and c.operation == "CreateService" and c.about == SERVICE
+    )
+
+
+def _finished_after(result: Mapping[str, Any]) -> float | None:
+    t = next((e["t"] for e in result["events"] if e["cause"] == "deployment_finished"), None)
+    return float(t) - DEPLOY_AT if t is not None else None
+
+
+def _validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not values.get("pattern"):
+        return [("pattern", _("Choose a pattern: the choice comes first."))]
+    if values["pattern"] == "app-mesh":
+        return [
+            (
+                "pattern",
+                _(
+                    "App Mesh reached its end of support on 2026-09-30: choose a pattern you can "
+                    "still run."
+                ),
+            )
+        ]
+    percent = values["canary_percent"]
+    if abs(percent * 10 - round(percent * 10)) > 1e-9:
+        return [("canary_percent", _("canaryPercent is a multiple of 0.1."))]
+    return []
+
+
+def _pattern_outcome(values: Mapping[str, Any], params: Mapping[str, Any]) -> Outcome:
+    """Whether the guide's rules pick the learner's pattern; a wrong one is explained with the
+    guide's reasons when it is ruled out, and never by naming the pick."""
+    lang = get_language() or "en"
+    advice = decide(answers(params))
+    chosen = advice.verdicts[values["pattern"]]
+    name = PATTERN_NAMES[values["pattern"]]
+    if chosen.out:
+        reasons = " ".join(
+            strip_tags(guide_texts.text(lang, f"r-{r.id}", "text"))
+            for r, effect in chosen.reasons
+            if effect == "out"
+        )
+        detail = _fmt(
+            _("%(name)s cannot meet these requirements. %(reasons)s"), name=name, reasons=reasons
+        )
+    elif values["pattern"] != advice.pick:
+        detail = _fmt(
+            _(
+                "%(name)s can do it, but another pattern meets these requirements with less to "
+                "build and run. Weigh the options in the decision guide."
+            ),
+            name=name,
+        )
+    else:
+        detail = _fmt(_("%(name)s is what the decision guide's rules pick for them."), name=name)
+    return Outcome(
+        "pattern", _("Pattern fits the requirements"), values["pattern"] == advice.pick, detail
+    )
+
+
+def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    service = create_service(values, params)
+    config = service["deploymentConfiguration"]
+    finished = _finished_after(result)
+    canary = config.get("canaryConfiguration", {})
+    measures: list[tuple[str, str]] = [
+        (_("Pattern"), str(PATTERN_NAMES[values["pattern"]])),
+        ("deploymentConfiguration.strategy", config["strategy"]),
+        (
+            "minimumHealthyPercent / maximumPercent",
+            f"{config['minimumHealthyPercent']} / {config['maximumPercent']}",
+        ),
+    ]
+    if canary:
+        measures += [
+            ("canaryPercent", f"{canary['canaryPercent']:g}"),
+            ("canaryBakeTimeInMinutes", str(canary["canaryBakeTimeInMinutes"])),
+            ("bakeTimeInMinutes", str(config["bakeTimeInMinutes"])),
+        ]
+    measures.append(
+        (_("Deployment finished after"), f"{_s(finished)} s" if finished is not None else "—")
+    )
+    wanted = "ROLLING" if params["release"] == "rolling" else "CANARY"
+    outcomes = [
+        _pattern_outcome(values, params),
+        Outcome(
+            "strategy",
+            _("Release strategy"),
+            config["strategy"] == wanted,
+            _fmt(
+                _("the generated service uses %(strategy)s; the requirements ask for %(wanted)s."),
+                strategy=config["strategy"],
+                wanted=wanted,
+            ),
+        ),
+    ]
+    at = DEPLOY_AT + finished if finished is not None else None
+    if params["release"] == "rolling":
+        more, passed = _rolling(params, config, finished, measures)
+    else:
+        more, passed, window = _canary(result, params, config, finished, measures)
+        at = window[1] if window and not all(o.passed for o in more[:2]) else at
+    outcomes += more
+    return judged(outcomes, measures, passed, at)
+
+
+def _took(finished: float | None, limit: str) -> str:
+    """How long the deployment took against the requirement (``limit`` already says the unit)."""
+    if finished is None:
+        return _fmt(
+            _(
+                "the deployment never finished: ECS could neither stop an old task nor start a new "
+                "one; the requirement is %(limit)s."
+            ),
+            limit=limit,
+        )
+    return _fmt(
+        _("the deployment took %(after)s s; the requirement is %(limit)s."),
+        after=_s(finished),
+        limit=limit,
+    )
+
+
+def _rolling(
+    params: Mapping[str, Any],
+    config: Mapping[str, Any],
+    finished: float | None,
+    measures: list[tuple[str, str]],
+) -> tuple[list[Outcome], str]:
+    tasks = params["tasks"]
+    kept = math.ceil(tasks * config["minimumHealthyPercent"] / 100 - 1e-9)
+    running = math.floor(tasks * config["maximumPercent"] / 100 + 1e-9)
+    measures.append((_("Tasks kept / running at most"), f"{kept} / {running}"))
+    fields = {
+        "kept": kept,
+        "running": running,
+        "min_serving": params["min_serving"],
+        "max_running": params["max_running"],
+        "finish": params["finish_within_s"],
+        "after": _s(finished) if finished is not None else "—",
+    }
+    outcomes = [
+        Outcome(
+            "capacity",
+            _("Capacity kept"),
+            kept >= params["min_serving"],
+            _fmt(
+                _(
+                    "minimumHealthyPercent, rounded up, keeps %(kept)s tasks; the requirement is "
+                    "at least %(min_serving)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "ceiling",
+            _("Tasks at once"),
+            running <= params["max_running"],
+            _fmt(
+                _(
+                    "maximumPercent, rounded down, allows %(running)s tasks at once; the "
+                    "requirement is at most %(max_running)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "speed",
+            _("Deployment time"),
+            finished is not None and finished <= params["finish_within_s"],
+            _took(finished, _fmt(_("%(n)s s"), n=params["finish_within_s"])),
+        ),
+    ]
+    passed = _fmt(
+        _(
+            "Passed: the pattern fits, ECS keeps at least %(kept)s tasks and runs at most "
+            "%(running)s (required %(min_serving)s and %(max_running)s), and the deployment "
+            "finished after %(after)s s (at most %(finish)s s)."
+        ),
+        **fields,
+    )
+    return outcomes, passed
+
+
+def _canary(
+    result: Mapping[str, Any],
+    params: Mapping[str, Any],
+    config: Mapping[str, Any],
+    finished: float | None,
+    measures: list[tuple[str, str]],
+) -> tuple[list[Outcome], str, tuple[float, float] | None]:
+    window = canary_window(result, 1)
+    tasks = set(green_tasks(1, params["tasks"]))
+    requests = (
+        sum(
+            row["attempts"]
+            for row in result["timeline"]
+            if row["task"] in tasks and window[0] <= row["t"] < window[1]
+        )
+        if window
+        else 0
+    )
+    measures.append((_("Requests to green in the canary step"), str(requests)))
+    canary = config.get("canaryConfiguration")
+    percent = canary["canaryPercent"] if canary else 100.0
+    fields = {
+        "percent": f"{percent:g}",
+        "max_percent": params["max_percent"],
+        "requests": requests,
+        "min_requests": params["min_canary_requests"],
+        "bake": config.get("bakeTimeInMinutes", 0),
+        "min_bake": params["min_bake_min"],
+        "after": _s(finished) if finished is not None else "—",
+        "budget": params["budget_min"],
+    }
+    outcomes = [
+        Outcome(
+            "exposure",
+            _("Users a new version meets first"),
+            percent <= params["max_percent"],
+            _fmt(
+                _(
+                    "a new version gets %(percent)s %% of requests first; at most %(max_percent)s %% allowed."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "canary-data",
+            _("Canary had data"),
+            requests >= params["min_canary_requests"],
+            _fmt(
+                _(
+                    "green got %(requests)s requests in its canary step; at least %(min_requests)s "
+                    "are needed before it takes all traffic."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "bake",
+            _("Blue kept after the shift"),
+            fields["bake"] >= params["min_bake_min"],
+            _fmt(
+                _("bakeTimeInMinutes is %(bake)s; the requirement is at least %(min_bake)s min."),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "time",
+            _("Deployment time"),
+            finished is not None and finished <= 60 * params["budget_min"],
+            _took(finished, _fmt(_("%(n)s min"), n=params["budget_min"])),
+        ),
+    ]
+    passed = _fmt(
+        _(
+            "Passed: the pattern fits, canaryPercent %(percent)s (at most %(max_percent)s), "
+            "%(requests)s requests to green in the canary step (at least %(min_requests)s), blue "
+            "kept %(bake)s min (at least %(min_bake)s) and the deployment finished after %(after)s "
+            "s (within %(budget)s min)."
+        ),
+        **fields,
+    )
+    return outcomes, passed, window
+
+
+CHOOSE_PATTERN = Lab(
+    slug="choose-pattern",
+    order=10,
+    pattern="field",
+    predict_first=True,
+    fields=(
+        LabField(
+            "pattern",
+            gettext_lazy("Pattern"),
+            "",
+            choices=PATTERN_CHOICES,
+            integer=False,
+            required=False,
+        ),
+        LabField(
+            "strategy",
+            gettext_lazy("deploymentConfiguration.strategy"),
+            "rolling",
+            choices=STRATEGIES,
+            integer=False,
+            setting="actions[0].strategy",
+        ),
+        LabField(
+            "minimum_healthy_percent",
+            gettext_lazy("minimumHealthyPercent (rolling)"),
+            100,
+            0,
+            100,
+        ),
+        LabField("maximum_percent", gettext_lazy("maximumPercent (rolling)"), 200, 100, 200),
+        LabField(
+            "canary_percent",
+            gettext_lazy("canaryPercent (0.1-100)"),
+            5.0,
+            0.1,
+            100,
+            integer=False,
+        ),
+        LabField(
+            "canary_bake_time_min",
+            gettext_lazy("canaryBakeTimeInMinutes (0-6 in this lab)"),
+            6,
+            0,
+            6,
+        ),
+        LabField(
+            "bake_time_min",
+            gettext_lazy("bakeTimeInMinutes (0-6 in this lab)"),
+            0,
+            0,
+            6,
+            setting="actions[0].bake_time_min",
+        ),
+    ),
+    draw=_draw,
+    build=_build,
+    judge=_judge,
+    validate=_validate,
+)
+
+register(CHOOSE_PATTERN)
