@@ -449,6 +449,8 @@ def bench_env(tmp: Path, scale_out: bool) -> dict[str, str]:
         "SECRET_KEY": "bench-" + secrets.token_hex(24),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
+        # Every simulated student connects from 127.0.0.1: lift the per-address socket cap.
+        "KUMOBEN_SOCKETS_PER_ADDRESS": "100000",
     }
     if scale_out:
         import redis

@@ -267,6 +267,8 @@ CONTENT_SECURITY_POLICY = {
 # Reverse proxies in front of the app that append the address they saw to X-Forwarded-For. With
 # 0 the socket's peer address is the client (join-code guessing is throttled per client address).
 KUMOBEN_PROXY_HOPS = envint("KUMOBEN_PROXY_HOPS", 0, maximum=10)
+# WebSockets one address may hold open on a process (kumoben/ws_limits.py).
+KUMOBEN_SOCKETS_PER_ADDRESS = envint("KUMOBEN_SOCKETS_PER_ADDRESS", 400, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie

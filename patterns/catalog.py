@@ -46,11 +46,12 @@ PATTERNS: tuple[Pattern, ...] = (
         name="AWS App Mesh",
         short_name="AWS App Mesh",
         who_picks=_(
-            "The caller's Envoy sidecar picks a virtual node by route weight, then a task."
+            "The caller's Envoy sidecar picked a virtual node by route weight, then a task."
         ),
         summary=_(
-            "Every task runs an Envoy sidecar; the App Mesh control plane pushes virtual services, "
-            "routes and endpoints from Cloud Map. Retries and timeouts happen in the caller's Envoy."
+            "Every task ran an Envoy sidecar; the App Mesh control plane pushed virtual services "
+            "and routes to it, and a virtual node found its tasks through Cloud Map or DNS. "
+            "Retries and timeouts happened in the caller's Envoy."
         ),
         proxy_container=True,
         general_availability="2019-03-27",

@@ -34,6 +34,8 @@ WEB_REASONS: dict[str, str] = {
     "expected_bool": "expected true or false",
     "only_students": "only students can do that",
     "only_instructor": "only the instructor can do that",
+    "db_refused_command": "the database refused this command; nothing changed",
+    "saved_room_reconnecting": "saved; the other screens get it once the room reconnects",
     "number_from_to": "must be a number from {lo} to {hi}",
     "whole_from_to": "must be a whole number from {lo} to {hi}",
     "run_id": "must be the run id from the hello",

@@ -2,14 +2,15 @@
 
 Each answer moves the candidates through :data:`RULES`, a table of (question, answer, option,
 effect, reason). An effect is ``OUT`` (the option cannot do what the answer asks), or a number
-added to the option's score. Every row names its reason, and every reason names the fact it rests
-on (``aws-facts-2026.md`` or ``aws-semantics.md``) and whether that fact is UNCONFIRMED. The
+added to the option's score. Every row names its reason, and every reason names the public AWS pages
+its fact rests on (:mod:`patterns.aws_docs`; the internal fact id is a comment beside it) and whether
+that fact is UNCONFIRMED. The
 recommendation is the highest score among the options not ruled out; ties go to the earlier option
 of :data:`OPTIONS`. Worked example: all callers are ECS services of one namespace and nothing else
 is asked -> Service Connect 3 + 2 = 5, ELB 2, VPC Lattice 1, Service Discovery 1: Service Connect,
 ELB runner-up.
 
-App Mesh is never an option: its support ended on 2026-09-30 (aws-facts-2026 1.1). Answers that
+App Mesh is never an option: its support ended on 2026-09-30 (facts 1.1). Answers that
 describe what it did (weighted routes between versions inside the mesh, mutual TLS) set
 ``app_mesh_note`` so the page can say so and point to what replaced it.
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
+
+from patterns import aws_docs as docs
 
 OUT: Final = "out"
 
@@ -47,51 +50,90 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a rule moves an option: ``id`` keys its text; ``source`` is the fact it rests on."""
+    """Why a rule moves an option: ``id`` keys its text; ``sources`` are the public AWS pages the
+    fact rests on (the first is always docs.aws.amazon.com or aws.amazon.com)."""
 
     id: str
-    source: str
+    sources: tuple[str, ...]
     confirmed: bool = True
 
 
+def _reason(reason_id: str, *sources: str, confirmed: bool = True) -> Reason:
+    return Reason(reason_id, sources, confirmed)
+
+
+# The comment on each row names the internal fact it rests on; pages show only the links.
 REASONS: dict[str, Reason] = {
     r.id: r
     for r in (
-        Reason("sc-managed-proxy", "aws-facts-2026 1.6, 3.8-3.10"),
-        Reason("sc-namespace-only", "aws-semantics 4.3 (non-ECS / other-namespace clients)"),
-        Reason("sc-one-namespace", "aws-facts-2026 3.15"),
-        Reason("elb-any-client", "aws-semantics 1.1"),
-        Reason("elb-internet", "aws-semantics 1.1"),
-        Reason("sd-vpc-dns", "aws-semantics 3.1; content review A18"),
-        Reason("private-only", "aws-facts-2026 4.4; aws-semantics 3.2"),
-        Reason("lattice-network", "aws-facts-2026 4.4"),
-        Reason("lattice-cross-account", "aws-facts-2026 4.12", confirmed=False),
-        Reason("sc-ram-share", "aws-facts-2026 3.15"),
-        Reason("sc-spans-vpcs", "aws-semantics 4.1"),
-        Reason("sc-grpc-metrics", "aws-facts-2026 3.6, 6.3"),
-        Reason("lattice-no-grpc-check", "aws-facts-2026 4.6"),
-        Reason("elb-grpc", "aws-semantics 1.2 (matcher)"),
-        Reason("sc-tcp-limits", "aws-facts-2026 3.3, 6.4"),
-        Reason("elb-tcp-nlb", "aws-facts-2026 2.15"),
-        Reason("lattice-tcp-unknown", "aws-facts-2026 4.6", confirmed=False),
-        Reason("shift-sc", "aws-facts-2026 2.16-2.18"),
-        Reason("shift-elb", "aws-facts-2026 2.14"),
-        Reason("shift-lattice", "aws-facts-2026 2.20"),
-        Reason("shift-none-sd", "aws-facts-2026 2.12, 2.13"),
-        Reason("weights-lattice", "aws-facts-2026 4.8"),
-        Reason("weights-sc-none", "aws-facts-2026 3.11"),
-        Reason("weights-alb", "aws-facts-2026 1.8", confirmed=False),
-        Reason("sc-tls", "aws-facts-2026 3.4"),
-        Reason("sd-tls-yours", "aws-semantics 3.1"),
-        Reason("sc-no-mtls", "aws-facts-2026 1.9, 3.4", confirmed=False),
-        Reason("lattice-iam", "aws-facts-2026 4.11"),
-        Reason("sd-srv-only", "aws-semantics 3.2, fact 18"),
-        Reason("sc-no-host", "aws-semantics 4.3 (network modes)"),
-        Reason("sc-tls-awsvpc", "aws-facts-2026 3.4"),
-        Reason("sc-no-windows", "aws-facts-2026 3.15"),
-        Reason("sc-big-namespace", "aws-facts-2026 3.13"),
-        Reason("cap-1000", "aws-semantics fact 38"),
-        Reason("lattice-1000-targets", "aws-facts-2026 4.13"),
+        _reason("sc-managed-proxy", docs.SC_GUIDE, docs.APP_MESH_END),  # facts 1.6, 3.8-3.10
+        _reason("sc-namespace-only", docs.SC_OVERVIEW),  # semantics 4.3
+        _reason("sc-one-namespace", docs.SC_GUIDE),  # facts 3.15
+        _reason("elb-any-client", docs.ELB_HOW),  # semantics 1.1
+        _reason("elb-internet", docs.ALB_OVERVIEW),  # semantics 1.1
+        _reason("sd-vpc-dns", docs.SERVICE_DISCOVERY),  # semantics 3.1; review A18
+        _reason(  # facts 4.4; semantics 3.2
+            "private-only", f"{docs.LATTICE_GUIDE}/service-networks.html", docs.SERVICE_DISCOVERY
+        ),
+        _reason("lattice-network", f"{docs.LATTICE_GUIDE}/service-networks.html"),  # facts 4.4
+        _reason(  # facts 4.12
+            "lattice-cross-account",
+            docs.LATTICE_ECS_MIGRATION,
+            f"{docs.LATTICE_GUIDE}/target-groups.html",
+            confirmed=False,
+        ),
+        _reason("sc-ram-share", docs.SC_GUIDE),  # facts 3.15
+        _reason("sc-spans-vpcs", docs.SC_CONCEPTS),  # semantics 4.1
+        _reason("sc-grpc-metrics", docs.SC_CONCEPTS, docs.ECS_METRICS),  # facts 3.6, 6.3
+        _reason(  # facts 4.6
+            "lattice-no-grpc-check", f"{docs.LATTICE_GUIDE}/target-group-health-checks.html"
+        ),
+        _reason("elb-grpc", docs.ALB_HEALTH),  # semantics 1.2 (matcher)
+        _reason(  # facts 3.3, 6.4
+            "sc-tcp-limits", f"{docs.ECS_API}/API_TimeoutConfiguration.html", docs.SC_CONCEPTS
+        ),
+        _reason("elb-tcp-nlb", docs.BLUE_GREEN),  # facts 2.15
+        _reason(  # facts 4.6
+            "lattice-tcp-unknown",
+            f"{docs.LATTICE_GUIDE}/target-group-health-checks.html",
+            confirmed=False,
+        ),
+        _reason("shift-sc", docs.SC_BLUE_GREEN),  # facts 2.16-2.18
+        _reason("shift-elb", f"{docs.ECS_API}/API_AdvancedConfiguration.html"),  # facts 2.14
+        _reason("shift-lattice", docs.LATTICE_BLUE_GREEN),  # facts 2.20
+        _reason("shift-none-sd", docs.BLUE_GREEN),  # facts 2.12, 2.13
+        _reason("weights-lattice", f"{docs.LATTICE_API}/API_WeightedTargetGroup.html"),  # 4.8
+        _reason("weights-sc-none", f"{docs.ECS_API}/API_ServiceConnectService.html"),  # 3.11
+        _reason(  # facts 1.8
+            "weights-alb",
+            docs.APP_MESH_END,
+            f"{docs.ALB_GUIDE}/load-balancer-listeners.html",
+            confirmed=False,
+        ),
+        _reason("sc-tls", docs.SC_TLS),  # facts 3.4
+        _reason("sd-tls-yours", docs.SERVICE_DISCOVERY),  # semantics 3.1
+        _reason(  # facts 1.9, 3.4
+            "sc-no-mtls",
+            docs.SC_TLS,
+            "https://github.com/aws/containers-roadmap/issues/2150",
+            confirmed=False,
+        ),
+        _reason(  # facts 4.11
+            "lattice-iam",
+            f"{docs.LATTICE_GUIDE}/auth-policies.html",
+            f"{docs.LATTICE_GUIDE}/sigv4-authenticated-requests.html",
+        ),
+        _reason("sd-srv-only", docs.SERVICE_DISCOVERY),  # semantics 3.2, fact 18
+        _reason("sc-no-host", docs.SC_GUIDE),  # semantics 4.3 (network modes)
+        _reason("sc-tls-awsvpc", docs.SC_TLS),  # facts 3.4
+        _reason("sc-no-windows", docs.SC_GUIDE),  # facts 3.15
+        _reason("sc-big-namespace", docs.SC_GUIDE),  # facts 3.13
+        _reason(  # semantics fact 38
+            "cap-1000",
+            docs.ECS_QUOTAS,
+            "https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html",
+        ),
+        _reason("lattice-1000-targets", f"{docs.LATTICE_GUIDE}/quotas.html"),  # facts 4.13
     )
 }
 

@@ -14,6 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from patterns import aws_docs as docs
 from patterns.player import permalink
 from patterns.sim import run
 
@@ -282,6 +283,34 @@ RECIPES: tuple[Recipe, ...] = (
 )
 
 BY_ID: dict[str, Recipe] = {r.id: r for r in RECIPES}
+
+
+_HEALTH_CHECK = f"{docs.ECS_API}/API_HealthCheck.html"
+_DEPENDS_ON = f"{docs.ECS_API}/API_ContainerDependency.html"
+
+#: Each recipe's sources, the public AWS page first (the page shows them under the fix).
+SOURCES: dict[str, tuple[str, ...]] = {
+    "elb-502": (docs.ALB_TROUBLE,),
+    "elb-504-connect": (docs.ALB_TROUBLE,),
+    "elb-504-idle": (docs.ALB_TROUBLE,),
+    "elb-503-no-targets": (docs.ALB_TROUBLE,),
+    "elb-target-5xx": (docs.ALB_HEALTH,),
+    "elb-slow-starter": (f"{docs.ECS_API}/API_CreateService.html",),
+    "sd-stale-ips": (docs.SERVICE_DISCOVERY,),
+    "sd-nxdomain": (
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/SOA-NSrecords.html",
+    ),
+    "sd-5xx-no-retry": (docs.SERVICE_DISCOVERY,),
+    "sd-cache-forever": (
+        "https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/jvm-ttl-dns.html",
+    ),
+    "sd-slow-starter": (_HEALTH_CHECK,),
+    "sc-new-name": (docs.SC_GUIDE,),
+    "sc-not-ready": (_DEPENDS_ON, "https://github.com/aws/containers-roadmap/issues/2334"),
+    "sc-504-timeout": (f"{docs.ECS_API}/API_TimeoutConfiguration.html",),
+    "sc-500-bursts": (docs.SC_GUIDE,),
+    "sc-slow-starter": (_HEALTH_CHECK, _DEPENDS_ON),
+}
 
 
 def recipes_for(pattern: str) -> tuple[Recipe, ...]:

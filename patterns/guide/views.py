@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from patterns import aws_docs as docs
 from patterns.guide import decide, recipes, texts
 
 
@@ -30,7 +31,19 @@ TAUGHT_IN: dict[str, tuple[str | None, str | None]] = {
     "service-discovery": ("service-discovery", "stale-dns"),
     "vpc-lattice": (None, None),
 }
-LATTICE_FACTS: tuple[str, ...] = tuple(f"f{n}" for n in range(1, 9))
+#: The VPC Lattice box: each fact's id in the guide's words, and the public page it rests on
+#: (internal facts 4.1-4.11 and 5.9-5.10).
+LATTICE_SOURCES: dict[str, str] = {
+    "f1": f"{docs.ECS_API}/API_VpcLatticeConfiguration.html",
+    "f2": f"{docs.LATTICE_GUIDE}/service-custom-domain-name.html",
+    "f3": f"{docs.LATTICE_GUIDE}/service-networks.html",
+    "f4": f"{docs.LATTICE_GUIDE}/target-group-health-checks.html",
+    "f5": f"{docs.LATTICE_API}/API_WeightedTargetGroup.html",
+    "f6": f"{docs.LATTICE_GUIDE}/target-groups.html",
+    "f7": f"{docs.LATTICE_GUIDE}/auth-policies.html",
+    "f8": docs.PRICING["vpc-lattice"],
+}
+LATTICE_FACTS: tuple[str, ...] = tuple(LATTICE_SOURCES)
 
 
 def required_texts() -> dict[str, tuple[str, ...]]:
@@ -89,12 +102,17 @@ def _reasons(lang: str, verdict: decide.Verdict) -> list[dict[str, Any]]:
     return [
         {
             "text": texts.text(lang, f"r-{reason.id}", "text"),
-            "source": reason.source,
+            "sources": [_link(url) for url in reason.sources],
             "confirmed": reason.confirmed,
             "effect": _effect(effect),
         }
         for reason, effect in verdict.reasons
     ]
+
+
+def _link(url: str) -> dict[str, str]:
+    """A source link: its address and its text (the site and the page)."""
+    return {"url": url, "label": docs.label(url)}
 
 
 def _effect(effect: int | str) -> str:
@@ -138,7 +156,10 @@ def guide(request: HtmxHttpRequest) -> HttpResponse:
         "error": error,
         "lattice": {
             "name": texts.text(lang, "o-vpc-lattice", "name"),
-            "facts": [texts.text(lang, "vpc-lattice-facts", f) for f in LATTICE_FACTS],
+            "facts": [
+                {"text": texts.text(lang, "vpc-lattice-facts", f), **_link(LATTICE_SOURCES[f])}
+                for f in LATTICE_FACTS
+            ],
         },
     }
     template_name = "guide/guide.html"
@@ -157,6 +178,7 @@ def _recipe(lang: str, recipe: recipes.Recipe) -> dict[str, Any]:
         "id": recipe.id,
         **words,
         "metrics": recipe.metrics,
+        "sources": [_link(url) for url in recipes.SOURCES[recipe.id]],
         "evidence": recipes.evidence(recipe.id),
         "symptom_codes": recipe.symptom,
         "reproduce_url": f"{reverse('playground')}?run={recipe.link_token}",

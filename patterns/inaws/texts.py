@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LANGS = ("en", "ja")
+from patterns.aws_docs import (
+    ALB_GUIDE,
+    APP_MESH_END,
+    CLOUD_MAP_API,
+    ECS_API,
+    ECS_GUIDE,
+    ELB_API,
+    SC_GUIDE,
+)
 
-ECS_API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference"
-ECS_GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide"
-ELB_API = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference"
-ALB_GUIDE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application"
-CLOUD_MAP_API = "https://docs.aws.amazon.com/cloud-map/latest/api"
-SC_GUIDE = f"{ECS_GUIDE}/service-connect-concepts-deploy.html"
-APP_MESH_END = "https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/"
+LANGS = ("en", "ja")
 
 
 @dataclass(frozen=True)

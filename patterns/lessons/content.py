@@ -68,9 +68,10 @@ Anything wrong in a file raises :class:`ContentError`, whose text is ``<file>:<l
 
 Japanese files follow AWS Japan's documentation style (README "Lessons: the content format"):
 AWS Japan's terms, デフォルト, dates as 2026 年 9 月 30 日 and full-width （）？： in Japanese sentences.
-:func:`check_japanese_style` reports the mechanical part (half-width brackets or question marks
-in Japanese text, 既定, ISO dates) as ``<file>:<line>: <reason>``; the content test runs it on
-every ja lesson, lab text and the glossary.
+:func:`check_japanese_style` reports the mechanical part (half-width brackets, question marks,
+colons or exclamation marks in Japanese text, 既定 and other spellings of デフォルト, ISO dates, the
+review's calques) as ``<file>:<line>: <reason>``; the content test runs it on every ja lesson, lab
+text, the glossary and the guide's words, and the catalogue test on every Japanese msgstr.
 
 Glossary files: front matter with ``title`` only, then one entry a level-2 heading
 ``## <Term> {#<id>}``, an optional ``aliases: a, b`` line, and the definition in Markdown. Ids must be
@@ -873,8 +874,9 @@ def check_languages(libraries: dict[str, Iterable[Lesson]]) -> list[str]:
     return problems
 
 
-# Japanese style (issue 12 section 3), the mechanical part: in Japanese text, brackets and question
-# marks are full-width, "default" is デフォルト and dates read 2026 年 9 月 30 日. Code spans, link
+# Japanese style (issue 12 section 3), the mechanical part: in Japanese text, brackets, question
+# marks, colons and exclamation marks are full-width, "default" is デフォルト (not 既定 or another
+# spelling), dates read 2026 年 9 月 30 日 and the review's calques are gone. Code spans, link
 # targets, URLs, [[slots]], {#anchors} and the JSON bodies of player/diagram/comparison directives
 # are left alone, and so are half-width brackets around English only: "(" or ")" is flagged when
 # the bracket holds Japanese or touches it (the nearest non-space character outside), "?" when
@@ -884,8 +886,29 @@ _JA_CHAR = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _JA_SKIP = re.compile(
     r"`[^`]*`|\]\((?:[^()\s]|\([^()\s]*\))*\)|<?https?://[^\s>)]+>?|\[\[\w+\]\]|\{#[^}]*\}"
 )
-_JA_MARKER = re.compile(r"^(?:\? |- \[[ xX]\] |> |[-*] |\d+\. |#{1,6} |aliases: )")
+_JA_MARKER = re.compile(r"^(?:\? |- \[[ xX]\] |> |[-*] |\d+\. |#{1,6} |[a-z][a-z0-9-]*: )")
 _ISO_DATE = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+# A ':' or '!' right after Japanese (or a full-width bracket, or the ** closing bold Japanese);
+# "://" is a URL, "![" an image.
+_HALF_WIDTH_COLON = re.compile(
+    r"[\u3040-\u30ff\u3400-\u9fff）」](?:\*\*)? ?:(?!//)|:(?!//) ?(?:\*\*)?[\u3040-\u30ff\u3400-\u9fff（「]"
+)
+_HALF_WIDTH_BANG = re.compile(r"[\u3040-\u30ff\u3400-\u9fff）」](?:\*\*)? ?!(?!\[)")
+_OTHER_DEFAULTS = re.compile(r"既定|デフォールト|ディフォルト|ディフォールト")
+#: Calques the content review found (its section 3 table), with what AWS Japan would write.
+CALQUES: dict[str, str] = {
+    "タスクの死": "write 'タスクの停止'",
+    "死んだ": "write '停止した'",
+    "死ぬ": "write '停止する'",
+    "kill され": "write '強制終了され'",
+    "あきらめ": "say what happens: '異常と判定される', 'リクエストを打ち切る'",
+    "覚えている": "write '記録している' or '（キャッシュに）残っている'",
+    "覚えても": "write '記録しても'",
+    "ただで得られる": "write '無条件に良くなる'",
+    "差し込": "write '自動で追加する'",
+    "迷子": "write 'リクエストが失われる'",
+    "直接話し": "write '直接通信し'",
+}
 
 
 def _near(text: str, index: int, step: int) -> str:
@@ -922,8 +945,16 @@ def _ja_line_problems(text: str) -> list[str]:
             problems.append("a half-width '?' in Japanese text: use '？'")
     for start in opened:
         problems.append(f"a half-width '(' without its ')' at {text[start : start + 12]!r}")
-    if "既定" in text:
-        problems.append("'既定' for \"default\": write 'デフォルト'")
+    if _HALF_WIDTH_COLON.search(text):
+        problems.append("a half-width ':' after Japanese: use '：'")
+    if _HALF_WIDTH_BANG.search(text):
+        problems.append("a half-width '!' after Japanese: use '！'")
+    default = _OTHER_DEFAULTS.search(text)
+    if default:
+        problems.append(f"{default.group(0)!r} for \"default\": write 'デフォルト'")
+    problems.extend(
+        f"the calque {found!r}: {better}" for found, better in CALQUES.items() if found in text
+    )
     date = _ISO_DATE.search(text)
     if date:
         problems.append(f"the date {date.group(0)!r}: write it as 2026 年 9 月 30 日")

@@ -1,7 +1,8 @@
 """The monthly cost of the sample system per pattern, computed from the dated price table.
 
 Every price comes from ``prices.json`` beside this module (one row per price and Region, with the
-fact it came from in aws-facts-2026.md section 5, its source, the date it was seen and its status);
+fact it came from in aws-facts-2026.md section 5, where it was read, AWS's public pricing page for it,
+the date it was seen and its status; pages link the pricing page and name the fact by nothing else);
 the model's own numbers (hours in a month, the Service Connect proxy allowance, LCU dimensions and the
 assumptions about payload and connections) sit in the same file under ``model``. Nothing here types a
 figure into prose: each line carries its formula and its amount, both built from those values.
@@ -32,6 +33,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from patterns import aws_docs
 from patterns.catalog import PATTERN_NAMES
 from patterns.sim.scenario import default_settings, sample_services, sample_traffic
 
@@ -71,8 +73,14 @@ class Price:
     seen: str
     source_date: str
     source: str
+    pricing_page: str
     assumption: str
     assumption_ja: str
+
+    @property
+    def source_host(self) -> str:
+        """The site the number was read from, named on the page beside AWS's pricing page."""
+        return aws_docs.host(self.source)
 
     @property
     def unconfirmed(self) -> bool:

@@ -2,7 +2,8 @@
 
 The talk's comparison has a yes/no "traffic metrics" row; this makes it concrete. Names and
 dimensions come only from the facts files (aws-semantics.md section 1 and 4.3, aws-facts-2026.md
-section 6); a group the facts do not confirm is marked UNCONFIRMED on the page. Metric, namespace and
+section 6; the page links each group's public AWS page, never the fact id); a group the facts do not
+confirm is marked UNCONFIRMED on the page. Metric, namespace and
 dimension names are AWS API names and stay English in every language.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from patterns import aws_docs as docs
 from patterns.catalog import PATTERN_NAMES
 
 
@@ -22,8 +24,12 @@ class MetricGroup:
     names: tuple[str, ...]
     dimensions: tuple[str, ...]
     note: Promise
-    fact: str
+    doc: str  # the public AWS page the group rests on (shown as its source)
     unconfirmed: bool = False
+
+    @property
+    def doc_label(self) -> str:
+        return docs.label(self.doc)
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     ("HealthyHostCount", "UnHealthyHostCount"),
                     ("TargetGroup", "LoadBalancer", "AvailabilityZone"),
                     _("Per target group; AvailabilityZone is optional."),
-                    "aws-facts-2026 6.1",
+                    docs.ALB_METRICS,  # facts 6.1
                 ),
                 MetricGroup(
                     _ALB,
@@ -76,7 +82,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "TargetResponseTime is in seconds. Target 5xx are answers from your tasks; ELB 5xx are errors the ALB made itself. Sent every 60 s, only while requests flow; health checks are not counted. The facts give these dimensions for the host counts only; for these metrics they are an assumption."
                     ),
-                    "aws-semantics 1 (ALB-CW), aws-facts-2026 6.1",
+                    docs.ALB_METRICS,  # semantics 1 (ALB-CW), facts 6.1
                     unconfirmed=True,
                 ),
             ),
@@ -94,7 +100,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "Envoy statistics, exported by you; the facts name no metrics or dimensions, and how teams exported them is UNCONFIRMED."
                     ),
-                    "aws-semantics 6",
+                    docs.APP_MESH_END,  # semantics 6
                     unconfirmed=True,
                 ),
             ),
@@ -111,7 +117,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "DNS service discovery produces no traffic metrics: the application must collect them. To see which names clients resolve, turn on Route 53 Resolver query logging (to CloudWatch Logs, S3 or Firehose): logs, not metrics."
                     ),
-                    "aws-facts-2026 6.6",
+                    docs.RESOLVER_QUERY_LOGS,  # facts 6.6
                 ),
                 MetricGroup(
                     "",
@@ -120,7 +126,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "Cloud Map and Route 53 metrics for the namespace's records: the facts name none, so none are listed here."
                     ),
-                    "—",
+                    docs.CLOUD_MAP_GUIDE,
                     unconfirmed=True,
                 ),
             ),
@@ -149,7 +155,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "TargetResponseTime is in milliseconds. Per-status HTTP metrics need an appProtocol on the server's port mapping; without it only connection and byte metrics appear. ECS sends them once a minute, only while tasks run."
                     ),
-                    "aws-facts-2026 6.2-6.4",
+                    docs.ECS_METRICS,  # facts 6.2-6.4
                 ),
                 MetricGroup(
                     _ECS,
@@ -158,7 +164,7 @@ def pattern_metrics() -> tuple[PatternMetrics, ...]:
                     _(
                         "For TLS-enabled services, and target metrics on TargetDiscoveryName alone or with the calling service's ServiceName and ClusterName: community lists only."
                     ),
-                    "aws-facts-2026 6.3",
+                    docs.ECS_METRICS,  # facts 6.3
                     unconfirmed=True,
                 ),
             ),

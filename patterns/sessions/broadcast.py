@@ -23,23 +23,26 @@ def instructor_group(session_id: int) -> str:
     return f"study-{session_id}-instructor"
 
 
+#: Group message asking every process's relay of the room to re-read its state (after a
+#: broker outage during which a broadcast failed).
+RESYNC = "room.resync"
+
+
 def state_message(applied: log.Applied) -> dict[str, Any]:
     """The group message for a new state, encoded once for the whole room: with 300 students,
     one json.dumps instead of 300 (and the in-memory layer's per-channel deepcopy of a string
     instead of a nested dict)."""
-    frame = {
-        "type": "state",
-        "seq": applied.seq,
-        "state": applied.state,
-        "at_ms": int(applied.at_s * 1000),
-    }
+    return snapshot_message(applied.seq, applied.state, at_ms=int(applied.at_s * 1000))
+
+
+def snapshot_message(seq: int, state: dict[str, Any], at_ms: int | None = None) -> dict[str, Any]:
+    """The group message for the state at ``seq``; ``at_ms`` (when the command was applied) is
+    left out of a state re-read after an outage."""
+    frame: dict[str, Any] = {"type": "state", "seq": seq, "state": state}
+    if at_ms is not None:
+        frame["at_ms"] = at_ms
     # seq and sim travel beside the text for the relay's simulation streamer (one per process).
-    return {
-        "type": "room.state",
-        "text": json.dumps(frame),
-        "seq": applied.seq,
-        "sim": applied.state["sim"],
-    }
+    return {"type": "room.state", "text": json.dumps(frame), "seq": seq, "sim": state["sim"]}
 
 
 def send_ended(session_id: int, applied: log.Applied) -> None:

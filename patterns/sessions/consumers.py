@@ -15,22 +15,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 import time
+import weakref
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from patterns.errors import localized_frame
+from patterns.errors import FieldError, localized_frame
 from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
 from patterns.sessions import fields, joining, log, polls
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
-from patterns.sessions.relay import RoomRelay
+from patterns.sessions.relay import Rejoin, RoomRelay, room_snapshot
 
 INSTRUCTOR_TYPES = frozenset(
     {
@@ -55,6 +59,10 @@ logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+# The server is going away and will be back: reconnect. (RFC 6455's 1012 "Service Restart"
+# says the same, but daphne's WebSocket library lets an application send only 1000 or 3000-4999.)
+CLOSE_RESTARTING = 4012
+CLOSE_FLUSH_S = 0.2
 # Lobby and tally pushes to the instructor are coalesced: 300 students joining in a burst give a
 # few lobby frames, not 300.
 COALESCE_S = 0.2
@@ -98,17 +106,11 @@ def _resolve(public_id: str, user: Any, django_session: Any, view: str) -> tuple
 
 
 @database_sync_to_async
-def _snapshot(session_id: int) -> tuple[int, dict[str, Any], bool]:
-    session = StudySession.objects.get(pk=session_id)
-    return session.last_seq, session.state, session.is_live()
-
-
-@database_sync_to_async
 def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> dict[str, Any]:
     """Everything a hello needs, in one trip to the database thread: after a restart 300
     students reconnect at once, and each trip queues behind the others."""
     if arriving and participant_id is not None:
-        joining.set_presence(participant_id, online=True)
+        joining.connected(participant_id)
     session = StudySession.objects.get(pk=session_id)
     state = session.state
     poll = state["poll"]
@@ -125,9 +127,76 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
     return data
 
 
+#: The open room sockets of this process, closed with CLOSE_RESTARTING on SIGTERM.
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+_previous_sigterm: Any = None
+_hooked = False
+
+
+def _on_shutdown_close(consumer: Any) -> None:
+    """Remember the socket; the first one installs the SIGTERM hook (review D12).
+
+    Daphne's own shutdown drops every connection without a close frame (clients see 1006, as
+    after a crash). The hook closes the room sockets with CLOSE_RESTARTING first, gives the
+    frames CLOSE_FLUSH_S to leave, then hands the signal to the handler it replaced (Twisted's,
+    which stops the server as before)."""
+    global _previous_sigterm, _hooked
+    _OPEN.add(consumer)
+    if _hooked or threading.current_thread() is not threading.main_thread():
+        return
+    _hooked = True
+    loop = asyncio.get_running_loop()
+    _previous_sigterm = signal.getsignal(signal.SIGTERM)
+
+    def closing(number: int, frame: Any) -> None:
+        if loop.is_closed():  # not the server's loop (a test's, long gone): as before
+            previous(number, frame)
+        else:
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(close_all(number, frame)))
+
+    async def close_all(number: int, frame: Any) -> None:
+        for open_consumer in list(_OPEN):
+            with contextlib.suppress(Exception):
+                await open_consumer.close(code=CLOSE_RESTARTING)
+        await asyncio.sleep(CLOSE_FLUSH_S)
+        previous(number, frame)
+
+    def previous(number: int, frame: Any) -> None:
+        if callable(_previous_sigterm):
+            _previous_sigterm(number, frame)
+        else:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, closing)
+
+
 class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    # Channels assigns ``channel_receive`` (the layer's receive for this socket's channel) in
+    # ``__call__``; the property hands its loop a receive that waits out a broker outage
+    # instead of raising, which would end the consumer without ``disconnect`` (review D1).
+    @property
+    def channel_receive(self) -> Any:
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Any) -> None:
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self) -> dict[str, Any]:
+        return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Whatever ended the consumer, its socket leaves the room here (idempotent).
+            await self._leave()
+
     async def connect(self) -> None:
         self.role: str | None = None
+        self._left = False
+        _on_shutdown_close(self)
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._last_presence = 0.0
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
@@ -155,7 +224,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.channel_layer, self.session_id, self, session.expires_at.timestamp()
         )
         if role != "student":
-            await self.channel_layer.group_add(instructor_group(self.session_id), self.channel_name)
+            await Rejoin.of(self.channel_layer).group_add(
+                instructor_group(self.session_id), self.channel_name
+            )
         # The snapshot is read after joining the group: a command committed in between is in
         # the snapshot, one committed later arrives as a state frame; none falls in a gap.
         await self._send_hello(arriving=True)
@@ -166,6 +237,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._lobby_changed()
 
     async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
+        if getattr(self, "_left", True):
+            return
+        self._left = True
         for task in self._pending.values():
             task.cancel()
         if hasattr(self, "session_id"):
@@ -173,11 +250,11 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.role is None:
             return
         if self.role != "student":
-            await self.channel_layer.group_discard(
+            await Rejoin.of(self.channel_layer).group_discard(
                 instructor_group(self.session_id), self.channel_name
             )
         else:
-            await database_sync_to_async(joining.set_presence)(self.participant.pk, online=False)
+            await database_sync_to_async(joining.disconnected)(self.participant.pk)
             await self._lobby_changed()
 
     # ------------------------------------------------------------------ receiving
@@ -223,23 +300,38 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _command(self, frame: dict[str, Any]) -> None:
         kind, payload = log.validate_command(frame, self.slides, self.lesson)
-        applied = await database_sync_to_async(log.apply_command)(self.session_id, kind, payload)
-        await self.channel_layer.group_send(room_group(self.session_id), state_message(applied))
+        try:
+            applied = await database_sync_to_async(log.apply_command)(
+                self.session_id, kind, payload
+            )
+        except FieldError:
+            raise  # refused with a reason (the session ended, no poll is open …)
+        except (DatabaseError, ValueError) as error:
+            # The command's transaction rolled back: say so instead of dropping the socket.
+            logger.warning(
+                "study room %s: the database refused %s: %r", self.session_id, kind, error
+            )
+            raise FrameError("type", "the database refused this command; nothing changed") from None
+        room = room_group(self.session_id)
+        if not await self._broadcast(room, state_message(applied)):
+            # Committed, but the layer is down: this screen gets its state now, everyone else
+            # when the layer is back (Rejoin re-reads the room everywhere).
+            await self.send(text_data=state_message(applied)["text"])
+            raise FrameError("room", "saved; the other screens get it once the room reconnects")
         if kind == "poll.open":
             await self._tally_changed()
         if kind == "poll.reveal":
             # Computed once and sent to the whole room: after the reveal the counts are final.
             tally = await database_sync_to_async(polls.tally)(applied.state["poll"]["id"])
-            await self.channel_layer.group_send(
-                room_group(self.session_id), {"type": "room.tally", "tally": tally}
-            )
+            await self._broadcast(room, {"type": "room.tally", "tally": tally})
         if kind == "poll.reveal" and applied.state["poll"]["scored"]:
             board = await database_sync_to_async(polls.leaderboard)(self.session_id)
-            await self.channel_layer.group_send(
-                room_group(self.session_id), {"type": "room.leaderboard", "leaders": board}
-            )
+            await self._broadcast(room, {"type": "room.leaderboard", "leaders": board})
         if kind == "end":
-            await self.channel_layer.group_send(room_group(self.session_id), {"type": "room.ended"})
+            await self._broadcast(room, {"type": "room.ended"})
+
+    async def _broadcast(self, group: str, message: dict[str, Any]) -> bool:
+        return await Rejoin.of(self.channel_layer).group_send(self.session_id, group, message)
 
     async def _answer(self, frame: dict[str, Any]) -> None:
         given = await database_sync_to_async(polls.answer)(self.participant, frame)
@@ -311,14 +403,10 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.close(code=CLOSE_ENDED)
 
     async def _lobby_changed(self) -> None:
-        await self.channel_layer.group_send(
-            instructor_group(self.session_id), {"type": "room.lobby_changed"}
-        )
+        await self._broadcast(instructor_group(self.session_id), {"type": "room.lobby_changed"})
 
     async def _tally_changed(self) -> None:
-        await self.channel_layer.group_send(
-            instructor_group(self.session_id), {"type": "room.tally_changed"}
-        )
+        await self._broadcast(instructor_group(self.session_id), {"type": "room.tally_changed"})
 
     def _coalesce(self, name: str, job: Any) -> None:
         if name in self._pending:
@@ -347,7 +435,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # Only the instructor group (console and projector) gets these: students see the
         # histogram once it is revealed, so their guesses stay their own.
         async def send_tally() -> None:
-            _seq, state, _live = await _snapshot(self.session_id)
+            _seq, state, _live = await room_snapshot(self.session_id)
             poll = state["poll"]
             if poll is not None:
                 tally = await database_sync_to_async(polls.tally)(poll["id"])
@@ -367,6 +455,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def room_leaderboard(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "leaderboard", "leaders": event["leaders"]})
+
+    async def room_resynced(self, event: dict[str, Any]) -> None:
+        """The layer is back after an outage: the lobby and tally may have changed meanwhile."""
+        if self.role in ("instructor", "projector"):
+            await self.room_lobby_changed(event)
+            await self.room_tally_changed(event)
 
     async def room_ended(self, event: dict[str, Any]) -> None:
         if self.role is not None:

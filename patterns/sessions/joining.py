@@ -14,6 +14,8 @@ from typing import Any
 import regex
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,10 +179,15 @@ def client_ip(request: HttpRequest) -> str:
     not an address, the socket's peer.
     """
     peer = str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    return address_from(peer, request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
+def address_from(peer: str, forwarded_for: str) -> str:
+    """client_ip() from the socket's peer and the X-Forwarded-For header (also for sockets)."""
     hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
     if hops <= 0:
         return peer
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a.strip() for a in forwarded_for.split(",")]
     forwarded = [a for a in forwarded if a]
     if not forwarded:
         return peer
@@ -191,22 +198,49 @@ def client_ip(request: HttpRequest) -> str:
         return peer
 
 
-def join_throttled(ip: str, session: StudySession | None = None) -> bool:
-    """True when this client (or this session) has had too many attempts lately.
+#: Wrong codes one browser may send in GUESS_WINDOW before it (only it) must wait.
+FAILURES_PER_BROWSER = 10
+GUESS_WINDOW = timedelta(minutes=5)
 
-    Failures per IP count over 5 minutes (a classroom behind one NAT address makes a few typos,
-    a guesser makes thousands); all attempts per session count over one minute.
+
+def join_throttled(ip: str, session: StudySession | None = None) -> bool:
+    """True when this address (or this session) has had too many attempts lately.
+
+    Wrong codes per address count over 5 minutes against a generous budget (a school behind
+    one NAT address makes a few dozen typos, a guesser makes thousands; a single browser has
+    its own, smaller budget: ``browser_throttled``). Only a code no live session has counts: a
+    malformed code can hit no room, and a refused nickname was the right code. Joins to a
+    session count over one minute: all of them, and those of one address (a bot flood from
+    one address cannot fill the room's minute and lock the class out).
     """
     now = timezone.now()
-    failures = JoinAttempt.objects.filter(
-        ip=ip, ok=False, at__gte=now - timedelta(minutes=5)
+    guesses = JoinAttempt.objects.filter(
+        ip=ip, ok=False, session__isnull=True, at__gte=now - GUESS_WINDOW
     ).count()
-    if failures >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 20):
+    if guesses >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 200):
         return True
     if session is None:
         return False
-    recent = JoinAttempt.objects.filter(session=session, at__gte=now - timedelta(minutes=1)).count()
-    return recent >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300)
+    return session_busy(ip, session)
+
+
+def session_busy(ip: str, session: StudySession) -> bool:
+    minute = JoinAttempt.objects.filter(
+        session=session, at__gte=timezone.now() - timedelta(minutes=1)
+    )
+    if minute.count() >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300):
+        return True
+    from_ip = minute.filter(ip=ip).count()
+    return from_ip >= _setting("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100)
+
+
+def browser_throttled(failures: list[float], now: float) -> tuple[bool, list[float]]:
+    """The wrong codes one browser sent within GUESS_WINDOW (epoch seconds, kept in its
+    Django session) -> whether it must wait, and the list to keep."""
+    recent = [t for t in failures if now - t < GUESS_WINDOW.total_seconds()]
+    return len(recent) >= _setting(
+        "KUMOBEN_JOIN_FAILURES_PER_BROWSER", FAILURES_PER_BROWSER
+    ), recent
 
 
 def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
@@ -252,6 +286,22 @@ def set_presence(participant_id: int, online: bool | None = None, following: boo
     if following is not None:
         fields["following"] = following
     Participant.objects.filter(pk=participant_id).update(**fields)
+
+
+def connected(participant_id: int) -> None:
+    """One more open socket of this participant: online."""
+    Participant.objects.filter(pk=participant_id).update(
+        connections=F("connections") + 1, online=True, last_seen=timezone.now()
+    )
+
+
+def disconnected(participant_id: int) -> None:
+    """One socket fewer; offline once none is left (the SET reads the count before it)."""
+    Participant.objects.filter(pk=participant_id).update(
+        connections=Greatest(F("connections") - 1, 0),
+        online=Case(When(connections__gt=1, then=Value(True)), default=Value(False)),
+        last_seen=timezone.now(),
+    )
 
 
 def lobby(session_id: int) -> dict[str, Any]:

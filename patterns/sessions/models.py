@@ -67,6 +67,10 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(null=True, blank=True)
     online = models.BooleanField(default=False)
+    # Open sockets of this participant on every process (two tabs count two): closing one of
+    # them leaves the student online. A process killed without a clean disconnect leaves its
+    # count behind; lobby() also needs a fresh last_seen, so that student goes offline anyway.
+    connections = models.PositiveIntegerField(default=0)
     following = models.BooleanField(default=True)
 
     class Meta:

@@ -6,6 +6,7 @@ and report."""
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from patterns.sessions.models import StudySession
 from patterns.sessions.qr import qr_svg
 
 TOKENS_KEY = "study_tokens"
+FAILURES_KEY = "study_join_failures"  # this browser's recent wrong codes (epoch seconds)
 
 
 def _tokens(request: HttpRequest) -> dict[str, str]:
@@ -62,6 +64,15 @@ def _index(request: HttpRequest, join_form: JoinForm, status: int = 200) -> Http
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST)
     ip = joining.client_ip(request)
+    browser_waits, failures = joining.browser_throttled(
+        list(request.session.get(FAILURES_KEY, [])), time.time()
+    )
+    if browser_waits:
+        form.is_valid()
+        form.add_error(
+            None, _("Too many wrong codes from this browser. Wait a few minutes, then try again.")
+        )
+        return _index(request, form, status=429)
     if joining.join_throttled(ip):
         form.is_valid()
         form.add_error(
@@ -69,12 +80,12 @@ def join(request: HttpRequest) -> HttpResponse:
         )
         return _index(request, form, status=429)
     if not form.is_valid():
-        if "code" in form.errors:
-            joining.record_attempt(ip, None, ok=False)
+        # A malformed code can hit no room: the form says what is wrong, nothing is counted.
         return _index(request, form, status=400)
     session = joining.live_session_for_code(form.cleaned_data["code"])
     if session is None:
         joining.record_attempt(ip, None, ok=False)
+        request.session[FAILURES_KEY] = [*failures, time.time()]
         form.add_error(
             "code",
             _("No live session has this code. It may be mistyped, or the session has ended."),

@@ -44,6 +44,7 @@ def test_the_task_count_changes_the_cost_with_htmx(
     # 40 tasks: Service Discovery's 40 registered instances and Service Connect's 40 proxies.
     assert _total(page) == ["35.26", "15.12", "392.69"]
     expect(page.locator('.cost-lines[data-pattern="service-connect"]')).to_contain_text("40")
+    _sources_are_public_aws_pages(page)
     context.close()
     assert errors.messages == []
 
@@ -79,7 +80,25 @@ def test_the_form_works_without_javascript(
     expect(page).to_have_url(re.compile(r"tasks=10"))
     expect(page.locator("#cost-summary-caption")).to_contain_text(after)
     assert _total(page) == ["35.26", "15.12", "392.69"]
+    _sources_are_public_aws_pages(page)
     context.close()
+
+
+def _sources_are_public_aws_pages(page: Page) -> None:
+    """Every price row leads with AWS's pricing page, every metric group with its AWS page; no
+    internal fact id is shown."""
+    pricing = page.get_by_test_id("price-pricing-page")
+    expect(pricing).to_have_count(18)
+    expect(
+        page.locator('tr[data-price="alb_hour"][data-region="ap-northeast-1"] a').first
+    ).to_have_attribute("href", "https://aws.amazon.com/elasticloadbalancing/pricing/")
+    hrefs = pricing.evaluate_all("links => links.map(a => a.href)")
+    hrefs += page.get_by_test_id("metrics-source").evaluate_all("links => links.map(a => a.href)")
+    assert len(hrefs) == 18 + 7  # 18 price rows, 7 metric groups
+    assert all(
+        h.startswith(("https://aws.amazon.com/", "https://docs.aws.amazon.com/")) for h in hrefs
+    )
+    expect(page.locator("body")).not_to_contain_text("aws-facts")
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ja"])

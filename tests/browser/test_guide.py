@@ -11,6 +11,10 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import DESKTOP, PHONE, PageErrors, screenshot
 from tests.servers import DaphneServer
 
+ELB_OVERVIEW = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html"
+WEIGHTED_TARGET_GROUP = (
+    "https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_WeightedTargetGroup.html"
+)
 LANGUAGES = [
     ("en-US", "Clients on the internet", "Recommend"),
     ("ja-JP", "インターネット上のクライアント", "推奨を見る"),
@@ -33,6 +37,11 @@ def test_guide_with_javascript_answers_on_every_change(
     expect(page.get_by_test_id("guide-no-runner-up")).to_be_visible()
     expect(page).to_have_url(daphne_server.url + "/guide/?" + _query(callers="internet"))
     page.get_by_label(internet).focus()  # still the same page: htmx swapped only the result
+    # The reason that picks it links the public AWS page it rests on, not an internal fact id.
+    source = pick.get_by_test_id("guide-source").first.get_by_role("link")
+    expect(source).to_have_attribute("href", ELB_OVERVIEW)
+    expect(source).to_have_text("docs.aws.amazon.com › application-load-balancers")
+    expect(page.locator("body")).not_to_contain_text("aws-facts")
     assert errors.messages == []
     context.close()
 
@@ -52,13 +61,21 @@ def test_guide_without_javascript_is_a_plain_form(
     expect(page.get_by_test_id("guide-pick")).to_have_attribute("data-option", "vpc-lattice")
     expect(page.get_by_test_id("guide-runner-up")).to_have_attribute("data-option", "elb")
     expect(page.get_by_test_id("guide-app-mesh")).to_be_visible()
+    source = page.get_by_test_id("guide-pick").get_by_test_id("guide-source").first
+    expect(source.get_by_role("link")).to_have_attribute("href", WEIGHTED_TARGET_GROUP)
+    lattice_box = page.locator(".guide__lattice").get_by_test_id("guide-source")
+    expect(lattice_box).to_have_count(8)
+    for href in lattice_box.get_by_role("link").evaluate_all("links => links.map(a => a.href)"):
+        assert href.startswith(("https://docs.aws.amazon.com/", "https://aws.amazon.com/"))
+    expect(page.locator("body")).not_to_contain_text("aws-facts")
     context.close()
 
 
 def test_guide_recipe_link_opens_the_playground_on_its_run(
     page: Page, daphne_server: DaphneServer
 ) -> None:
-    page.goto(daphne_server.url + "/guide/troubleshooting/")
+    # The first load runs every recipe's scenario through the engine (then cached per process).
+    page.goto(daphne_server.url + "/guide/troubleshooting/", timeout=120_000)
 
     page.locator('[data-recipe="elb-502"]').get_by_test_id("recipe-reproduce").click()
 
@@ -79,6 +96,7 @@ def test_guide_pages_fit_and_screenshot(
     for name, path in (
         ("guide", "/guide/?callers=outside-ecs&release=canary&tls=authz"),
         ("recipes", "/guide/troubleshooting/"),
+        ("cost", "/lessons/compare/cost/"),
     ):
         errors, overflow = screenshot(
             browser,

@@ -150,7 +150,7 @@ def test_a_lesson_question_in_each_phones_language_and_on_a_japanese_projector(
 
     room.keyboard.press("R")
     right = ja["choices"][en["correct"]]
-    expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ 正解!")
+    expect(aya.get_by_test_id("poll-feedback")).to_have_text("✓ 正解！")
     expect(aya.locator("#poll-histogram g.bar--correct")).to_contain_text(f"✓ {right}")
     expect(ben.locator("#poll-histogram g.bar--correct")).to_contain_text(
         f"✓ {en['choices'][en['correct']]}"

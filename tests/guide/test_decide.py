@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from patterns.aws_docs import is_public_aws
 from patterns.guide import decide
 
 pytestmark = pytest.mark.unit
@@ -84,10 +85,19 @@ def test_decide_internet_callers_rule_out_everything_but_elb_with_reasons() -> N
 def test_decide_windows_rules_out_service_connect_on_the_documented_fact() -> None:
     verdict = decide.decide({"os": "windows"}).verdicts[SC]
 
-    assert [(r.id, r.source, r.confirmed, e) for r, e in verdict.reasons] == [
-        ("sc-managed-proxy", "aws-facts-2026 1.6, 3.8-3.10", True, 2),
-        ("sc-no-windows", "aws-facts-2026 3.15", True, decide.OUT),
+    sc_page = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html"
+    migration = "https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/"
+    assert [(r.id, r.sources, r.confirmed, e) for r, e in verdict.reasons] == [
+        ("sc-managed-proxy", (sc_page, migration), True, 2),
+        ("sc-no-windows", (sc_page,), True, decide.OUT),
     ]
+
+
+def test_every_reason_leads_with_a_public_aws_page() -> None:
+    for reason in decide.REASONS.values():
+        assert reason.sources, reason.id
+        assert is_public_aws(reason.sources[0]), reason.id
+        assert all(url.startswith("https://") for url in reason.sources), reason.id
 
 
 def test_decide_unconfirmed_facts_are_marked() -> None:
@@ -148,3 +158,16 @@ def test_decide_unknown_answer_is_refused_naming_the_question(
     assert caught.value.field == field
     assert caught.value.reason.startswith("must be one of ")
     assert len(str(caught.value)) < 200
+
+
+def test_a_source_link_reads_as_its_site_and_page() -> None:
+    from patterns import aws_docs
+
+    assert aws_docs.label(f"{aws_docs.LATTICE_GUIDE}/service-networks.html") == (
+        "docs.aws.amazon.com › service-networks"
+    )
+    assert aws_docs.label(aws_docs.PRICING["route53"]) == "aws.amazon.com › route53/pricing"
+    assert aws_docs.label("https://github.com/aws/containers-roadmap/issues/2150") == (
+        "github.com › containers-roadmap#2150"
+    )
+    assert not aws_docs.is_public_aws("https://docs.amazonaws.cn/en_us/AmazonECS/")

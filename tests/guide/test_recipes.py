@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from patterns.aws_docs import is_public_aws
 from patterns.guide import recipes
 from patterns.player import permalink
 from patterns.sim import run
@@ -152,3 +153,10 @@ def test_recipes_name_only_metrics_and_dimensions_the_facts_give() -> None:
             assert metric.name in FACT_METRICS[metric.namespace], (recipe.id, metric.name)
             assert set(metric.dimensions) <= FACT_DIMENSIONS
     assert not any(r.metrics for r in recipes.recipes_for("service-discovery"))  # it has none
+
+
+def test_every_recipe_names_its_sources_a_public_aws_page_first() -> None:
+    assert set(recipes.SOURCES) == {r.id for r in recipes.RECIPES}
+    for recipe_id, sources in recipes.SOURCES.items():
+        assert sources and is_public_aws(sources[0]), recipe_id
+        assert all(url.startswith("https://") for url in sources), recipe_id

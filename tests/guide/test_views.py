@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.test import Client
 
+from patterns.aws_docs import is_public_aws
 from patterns.guide import recipes, texts, views
 from patterns.player import permalink
 
@@ -52,7 +53,43 @@ def test_guide_pick_without_a_reason_of_its_own_says_why(client: Client) -> None
 
     assert re.findall(r'data-testid="guide-pick" data-option="([a-z-]+)"', html) == ["elb"]
     assert 'data-testid="guide-no-reasons"' in html
-    assert "aws-facts-2026 3.15" in html
+    windows = html.split("Service Connect does not support Windows containers.")[1].split("</li>")[
+        0
+    ]
+    assert re.findall(r'href="([^"]+)"', windows) == [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html"
+    ]
+
+
+def _sources(html: str) -> list[list[str]]:
+    """The links of every source mark on the page, one list per reason or fact."""
+    return [
+        re.findall(r'href="([^"]+)"', mark.split("</span>")[0])
+        for mark in html.split('data-testid="guide-source"')[1:]
+    ]
+
+
+@pytest.mark.parametrize("headers", [EN, JA])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "callers=internet&os=windows",
+        "callers=other-namespace&network=cross-account&protocol=tcp&release=weighted&tls=authz",
+        "callers=outside-ecs&network=cross-vpc&protocol=grpc&release=canary&tls=tls"
+        "&launch=ec2-bridge&scale=over-1000",
+    ],
+)
+def test_every_reason_and_lattice_fact_links_a_public_aws_page(
+    client: Client, query: str, headers: dict[str, str]
+) -> None:
+    html = _get(client, f"/guide/?{query}", **headers)
+
+    reasons = html.count('class="guide__reason ')
+    marks = _sources(html)
+    assert len(marks) == reasons + len(views.LATTICE_FACTS)
+    for links in marks:
+        assert links and is_public_aws(links[0]), links
+    assert "aws-facts" not in html and "aws-semantics" not in html
 
 
 def test_guide_page_htmx_gets_only_the_result(client: Client) -> None:
@@ -87,7 +124,12 @@ def test_guide_pick_links_to_lesson_lab_in_aws_and_recipes(client: Client) -> No
     html = _get(client, "/guide/?callers=same-namespace", **EN)
 
     pick = html.split('data-testid="guide-pick"')[1].split("</article>")[0]
-    links = re.findall(r'href="([^"]+)"', pick)
+    links = re.findall(r'href="(/[^"]*)"', pick)
+    sources = re.findall(r'href="(https://[^"]+)"', pick)
+    assert sources == [
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html",
+        "https://aws.amazon.com/blogs/containers/migrating-from-aws-app-mesh-to-amazon-ecs-service-connect/",
+    ]
     assert links == [
         "/lessons/service-connect/",
         "/labs/slow-starters/",
@@ -129,6 +171,11 @@ def test_troubleshooting_page_lists_every_recipe_with_engine_figures(
     assert re.findall(r'data-recipe="([a-z0-9-]+)"', html) == [r.id for r in recipes.RECIPES]
     assert "<li><code>http_502</code> × 139</li>" in html
     assert "<code>AWS/ApplicationELB</code> <code>HTTPCode_ELB_502_Count</code>" in html
+    marks = [
+        re.findall(r'href="([^"]+)"', mark.split("</span>")[0])
+        for mark in html.split('data-testid="recipe-source"')[1:]
+    ]
+    assert marks == [list(recipes.SOURCES[r.id]) for r in recipes.RECIPES]
 
 
 def test_troubleshooting_reproduce_links_open_the_playground_on_the_run(client: Client) -> None:

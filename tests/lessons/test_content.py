@@ -151,12 +151,13 @@ def test_content_japanese_files_follow_the_punctuation_date_and_default_rules() 
         *sorted((LESSONS_DIR / "ja").glob("*.md")),
         *sorted((LESSONS_DIR / "labs" / "ja").glob("*.md")),
         LESSONS_DIR / "glossary" / "ja.md",
+        LESSONS_DIR / "guide" / "ja.md",
     ]
 
     problems = [p for f in files for p in check_japanese_style(f.read_text(encoding="utf-8"), f)]
 
     labs_en = list((LESSONS_DIR / "labs" / "en").glob("*.md"))
-    assert len(files) == 8 + len(labs_en) + 1
+    assert len(files) == 8 + len(labs_en) + 2  # lessons, labs, glossary, guide
     assert problems == [], "\n".join(problems)
 
 
@@ -176,6 +177,13 @@ def test_content_japanese_files_follow_the_punctuation_date_and_default_rules() 
             '::: player pattern=elb scenario=kill-task start=55 watch="どこで失敗しますか?"',
             "a half-width '?' in Japanese text",
         ),
+        ("**月末**: 請求します。", "a half-width ':' after Japanese"),
+        ("ELB:ロードバランサー経由の呼び出し", "a half-width ':' after Japanese"),
+        ("止まりました!", "a half-width '!' after Japanese"),
+        ("ディフォルトの値です。", "'ディフォルト' for \"default\""),
+        ("タスクが死んだときの動きです。", "the calque '死んだ'"),
+        ("health check があきらめるまで送ります。", "the calque 'あきらめ'"),
+        ("ネットワークで迷子になります。", "the calque '迷子'"),
     ],
 )
 def test_check_japanese_style_flags_half_width_marks_in_japanese_text(
@@ -202,6 +210,9 @@ def test_check_japanese_style_flags_half_width_marks_in_japanese_text(
         "## 外れ値検出 {#outlier-detection}",
         "| 間隔（interval） | 30 秒 |",
         "`2026-09-30` はコードの中の日付です。",
+        "出典：https://docs.aws.amazon.com/ を見てください。",
+        "f1: ECS がタスクを登録します。",
+        "![図](diagram.svg) を見てください。",
     ],
 )
 def test_check_japanese_style_allows_code_links_english_and_full_width(line: str) -> None:

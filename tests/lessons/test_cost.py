@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from patterns.aws_docs import is_public_aws
 from patterns.lessons import cost, metrics
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -37,6 +38,7 @@ def test_every_price_row_has_a_source_a_date_a_fact_and_a_status() -> None:
     }
     for p in rows:
         assert p.source.startswith("https://")
+        assert is_public_aws(p.pricing_page) and "/pricing/" in p.pricing_page
         assert re.fullmatch(r"2026-\d\d-\d\d", p.seen)
         assert p.fact.startswith("5.")
         assert p.status in ("CONFIRMED", "UNCONFIRMED")
@@ -243,6 +245,32 @@ def test_the_page_in_japanese(client: Client) -> None:
     assert "東京の料金は見つからず" in html
     assert "ALB 1 台 × 0.0243 USD/時間 × 730 時間" in html
     assert "ap-northeast-1（東京）" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("headers", [EN, JA])
+def test_every_price_row_and_metric_group_links_a_public_aws_page(
+    client: Client, headers: dict[str, str]
+) -> None:
+    html = client.get(URL, **headers).content.decode()  # type: ignore[arg-type]
+
+    rows = re.findall(
+        r'<tr data-price="([a-z_0-9]+)" data-region="([a-z0-9-]+)".*?</tr>', html, re.S
+    )
+    assert len(rows) == len(cost.prices())
+    pages = re.findall(r'<a href="([^"]+)"[^>]*data-testid="price-pricing-page"', html)
+    assert pages == [p.pricing_page for p in cost.prices()]
+    assert all(is_public_aws(page) for page in pages)
+    tokyo_alb = re.search(r'data-price="alb_hour" data-region="ap-northeast-1".*?</tr>', html, re.S)
+    assert tokyo_alb is not None
+    assert re.findall(r'href="([^"]+)"', tokyo_alb.group(0)) == [
+        "https://aws.amazon.com/elasticloadbalancing/pricing/",
+        "https://aws.darcy-it.com/elb%E3%81%AE%E3%82%B3%E3%82%B9%E3%83%88%E6%96%99%E9%87%91/",
+    ]
+    docs = re.findall(r'href="([^"]+)"[^>]*data-testid="metrics-source"', html)
+    assert docs == [g.doc for entry in metrics.pattern_metrics() for g in entry.groups]
+    assert all(is_public_aws(doc) for doc in docs)
+    assert "aws-facts" not in html and "aws-semantics" not in html
 
 
 @pytest.mark.django_db

@@ -594,3 +594,41 @@ def test_a_lesson_slide_brings_its_stage_and_the_player_to_make_it_live(
     assert 'class="embed embed-player" data-scenario=' in slide.text
     assert "<template data-lesson-player>" in projector.text
     assert 'class="embed embed-diagram"' in first.text and "<svg" in first.text
+
+
+def test_a_classmate_typing_wrong_codes_does_not_lock_out_the_school(
+    session: StudySession,
+) -> None:
+    # Review D6: one browser behind the school's NAT address sends wrong codes; it waits,
+    # the others on that address still join with the right code.
+    prankster = Client()
+    answers = [_join(prankster, f"{n}{n}{n}{n}{n}{n}", "P").status_code for n in range(2, 10)]
+    answers += [_join(prankster, code, "P").status_code for code in ("AAAAAA", "BBBBBB")]
+    refused = _join(prankster, session.code, "Prankster")
+    classmate = _join(Client(), session.code, "Aya")
+
+    assert answers == [400] * 10
+    assert refused.status_code == 429
+    assert "Too many wrong codes from this browser." in refused.text
+    assert classmate.status_code == 302
+
+
+def test_malformed_codes_are_not_counted_as_guesses(session: StudySession, settings) -> None:
+    settings.KUMOBEN_JOIN_FAILURES_PER_IP = 3
+    client = Client()
+    malformed = [_join(client, code, "Aya").status_code for code in ["K7P", "0O1IL0", "?"] * 5]
+
+    assert malformed == [400] * 15
+    assert _join(client, session.code, "Aya").status_code == 302
+    assert JoinAttempt.objects.filter(ok=False).count() == 0
+
+
+def test_one_address_cannot_flood_a_room(session: StudySession, settings) -> None:
+    # Review D5: fresh cookie jars from one address; the room's own minute stays open to others.
+    settings.KUMOBEN_JOINS_PER_IP_SESSION_MINUTE = 5
+    flood = [_join(Client(), session.code, f"bot{n:03d}").status_code for n in range(7)]
+    student = _join(Client(), session.code, "Aya", REMOTE_ADDR="10.0.0.9")
+
+    assert flood == [302] * 5 + [429] * 2
+    assert student.status_code == 302
+    assert Participant.objects.count() == 6

@@ -4,6 +4,8 @@
 import { Socket, isFinalCode } from "../socket.js";
 
 const PING_MS = 25000;
+// The server closes with this when it shuts down to restart (patterns/sessions/consumers.py).
+const CLOSE_RESTARTING = 4012;
 
 export class RoomSocket {
   constructor(path, { onFrame, onStatus }) {
@@ -12,6 +14,7 @@ export class RoomSocket {
     this.seq = -1;
     this.offsetMs = 0; // server clock minus this device's clock
     this.finished = false;
+    this.restarting = false; // closed by a server shutting down to restart, not yet back
     this.pinger = null;
     // No queue: a command sent while down fails at once, so the page can say so.
     this.socket = new Socket(path, {
@@ -22,9 +25,11 @@ export class RoomSocket {
         this.pinger = setInterval(() => this.send({ type: "ping" }), PING_MS);
       },
       onMessage: (frame) => this.receive(frame),
-      onReconnecting: () => {
+      onReconnecting: ({ code }) => {
         clearInterval(this.pinger);
-        this.onStatus("reconnecting");
+        // Tries made while the server is down fail plainly; it is still restarting until back.
+        if (code === CLOSE_RESTARTING) this.restarting = true;
+        this.onStatus(this.restarting ? "restarting" : "reconnecting");
       },
       onClose: () => {
         clearInterval(this.pinger);
@@ -42,6 +47,7 @@ export class RoomSocket {
     if (frame.server_ms) this.offsetMs = frame.server_ms - Date.now();
     if (frame.type === "hello") {
       this.seq = frame.seq;
+      this.restarting = false;
       this.onStatus("connected");
     } else if (frame.type === "state") {
       if (frame.seq <= this.seq) return; // already applied (a duplicate after a resync)

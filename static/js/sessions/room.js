@@ -184,10 +184,18 @@ document.getElementById("own-nav").addEventListener("click", (event) => {
   slides.show(Math.min(Math.max(1, slides.wanted + step), last));
 });
 
+// An answer is sent now or not at all (the room socket keeps no queue): while the connection is
+// down the student is told it did not go, and answers again once it is back.
+function sendAnswer(frame) {
+  if (socket.send(frame)) return;
+  refused = text("answer-not-sent");
+  if (state?.poll) showPoll(state.poll);
+}
+
 document.getElementById("poll-choices").addEventListener("click", (event) => {
   const button = event.target.closest(".choice");
   if (!button || pollId === null) return;
-  socket.send({ type: "answer", poll: pollId, choice: Number(button.dataset.choice) });
+  sendAnswer({ type: "answer", poll: pollId, choice: Number(button.dataset.choice) });
 });
 
 // The number goes as typed (full-width digits, a decimal comma): the server reads it, or says
@@ -195,7 +203,7 @@ document.getElementById("poll-choices").addEventListener("click", (event) => {
 document.getElementById("poll-number").addEventListener("submit", (event) => {
   event.preventDefault();
   if (pollId === null) return;
-  socket.send({ type: "answer", poll: pollId, value: document.getElementById("poll-value").value });
+  sendAnswer({ type: "answer", poll: pollId, value: document.getElementById("poll-value").value });
 });
 
 showFollow();

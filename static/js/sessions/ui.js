@@ -1,6 +1,6 @@
 // Small helpers shared by the console, the projector and the student room.
 
-const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", ended: "■" };
+const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■" };
 
 export function text(key) {
   const template = document.getElementById("session-texts");

@@ -1,0 +1,50 @@
+"""A cap on the WebSockets one address holds open on this process (review D4).
+
+Without it one address opened 300 status sockets and 200 room sockets, each a consumer with its
+own tasks and buffers. A classroom behind one NAT address opens two or three sockets a student
+(the room, the status line, maybe a playground), so the cap is generous: the default,
+KUMOBEN_SOCKETS_PER_ADDRESS = 400, holds a class of well over a hundred; beyond it the handshake
+is refused (HTTP 403) and the client's back-off tries again later. The address is the one join
+throttling uses (``joining.address_from``: the socket's peer, or behind KUMOBEN_PROXY_HOPS
+trusted proxies the address the outermost one saw).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.conf import settings
+
+from kumoben.ws_origin import _header
+from patterns.sessions.joining import address_from
+
+DEFAULT_LIMIT = 400
+
+
+class SocketsPerAddress:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.open: Counter[str] = Counter()
+
+    def limit(self) -> int:
+        return int(getattr(settings, "KUMOBEN_SOCKETS_PER_ADDRESS", DEFAULT_LIMIT))
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        peer = str((scope.get("client") or ("0.0.0.0", 0))[0])
+        address = address_from(peer, _header(scope, b"x-forwarded-for") or "")
+        if self.open[address] >= self.limit():
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close"})  # before accept: HTTP 403
+            return
+        self.open[address] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open[address] -= 1
+            if self.open[address] <= 0:
+                del self.open[address]
