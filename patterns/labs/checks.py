@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from patterns.catalog import PATTERN_NAMES
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
+from patterns.sim.narrate import narrate
 
 
 @dataclass(frozen=True)
@@ -205,14 +206,76 @@ def _fmt(template: str, **values: Any) -> str:
     return template % values
 
 
+# --------------------------------------------------------------------------- evidence
+
+
+def _lang() -> str:
+    return "ja" if (get_language() or "en").startswith("ja") else "en"
+
+
+def first_event(
+    result: Mapping[str, Any], cause: str, task: str | None = None, after: float = -1.0
+) -> dict[str, Any] | None:
+    """The first engine event of ``cause`` (about ``task``) after ``after`` seconds."""
+    for event in result["events"]:
+        mine = task is None or event.get("task") == task
+        if event.get("cause") == cause and event["t"] > after and mine:
+            return dict(event)
+    return None
+
+
+def evidence(events: Sequence[Mapping[str, Any] | None]) -> tuple[tuple[float, str], ...]:
+    """The key events behind a verdict, in time order, as the engine narrates them."""
+    found = sorted((e for e in events if e is not None), key=lambda e: float(e["t"]))
+    lang = _lang()
+    return tuple((round(float(e["t"]), 1), narrate(e, lang, with_time=False)) for e in found)
+
+
+def _tasks(service: str, count: int = 3) -> tuple[str, ...]:
+    return tuple(f"{service}-{n}" for n in range(1, count + 1))
+
+
 # --------------------------------------------------------------------------- 1. ELB dead task
 
 
+# Two sides: a task that stops answering (blackholed) must stop getting requests within the goal,
+# and another task that pauses now and then (stop-the-world GC: it answers nothing for pause_s,
+# its health checks time out) must never be marked unhealthy by any load balancer node. A pause
+# fails every check sent during it while the timeout is shorter than the pause, so the threshold
+# must exceed the checks one pause can hold (about pause_s / interval); the dead task is out after
+# about threshold x interval + timeout. The goal leaves a few seconds over the tightest fit.
 def _elb_draw(rng: random.Random) -> dict[str, Any]:
-    return {"fault_at": rng.randrange(40, 81, 5), "goal_s": rng.choice((20, 25, 30))}
+    dead, paused = rng.sample(_tasks("inventory"), 2)
+    fault_at = rng.randrange(50, 91, 5)
+    pause_s = rng.randrange(8, 20)
+    first = rng.randrange(10, 35)
+    pauses = [first, first + rng.randrange(60, 80), first + rng.randrange(140, 160)]
+    tightest = 5 * (math.ceil(pause_s / 5) + 1)
+    return {
+        "fault_at": fault_at,
+        "dead_task": dead,
+        "paused_task": paused,
+        "pause_s": pause_s,
+        "pauses": pauses,
+        "goal_s": tightest + rng.choice((4, 5, 6, 7, 8)),
+    }
 
 
 def _elb_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    actions: list[dict[str, Any]] = [
+        {"at_s": params["fault_at"], "do": "blackhole_task", "task": params["dead_task"]}
+    ]
+    for at in params["pauses"]:
+        actions += [
+            {
+                "at_s": at,
+                "do": "slow_task",
+                "task": params["paused_task"],
+                "delay_ms": params["pause_s"] * 1000,
+                "health_check": True,
+            },
+            {"at_s": at + params["pause_s"], "do": "recover_task", "task": params["paused_task"]},
+        ]
     return {
         "name": "lab-elb-dead-task",
         "duration_s": params["fault_at"] + 150,
@@ -223,41 +286,82 @@ def _elb_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str
                 "unhealthy_threshold": values["unhealthy_threshold"],
             }
         },
-        "actions": [{"at_s": params["fault_at"], "do": "blackhole_task", "task": "inventory-2"}],
+        "actions": sorted(actions, key=lambda a: a["at_s"]),
     }
 
 
 def _elb_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     fault_at = float(params["fault_at"])
-    last = last_attempt_to(result, "inventory-2")
-    window = (last - fault_at) if last is not None else 0.0
+    dead, paused = params["dead_task"], params["paused_task"]
+    last = last_attempt_to(result, dead)
+    end = float(result["t"])
+    window = (last - fault_at) if last is not None and last > fault_at else 0.0
+    still = last is not None and last >= end - 1
+    marked = first_event(result, "unhealthy_threshold_reached", paused)
+    dead_marked = first_event(result, "unhealthy_threshold_reached", dead, fault_at)
+    fields = {
+        "dead": dead,
+        "paused": paused,
+        "last": _s(last if last is not None else fault_at),
+        "window": _s(window),
+        "goal": params["goal_s"],
+        "pause": params["pause_s"],
+        "n": len(params["pauses"]),
+    }
+    fast = window <= params["goal_s"] and not still
+    if still:
+        detect = _(
+            "the dead task %(dead)s still got requests at the end of the run, %(window)s s after "
+            "it stopped answering; the goal is at most %(goal)s s."
+        )
+    else:
+        detect = _(
+            "the dead task %(dead)s got its last request at %(last)s s, %(window)s s after it "
+            "stopped answering; the goal is at most %(goal)s s."
+        )
+    if marked is None:
+        keep = _(
+            "no load balancer node marked %(paused)s unhealthy during its %(n)s pauses of "
+            "%(pause)s s."
+        )
+    else:
+        keep = _(
+            "a load balancer node marked %(paused)s unhealthy at %(at)s s during a %(pause)s s "
+            "pause and stopped sending it requests; the goal is that no node marks it unhealthy."
+        )
+        fields["at"] = _s(float(marked["t"]))
+    outcomes = (
+        Outcome("detect", _("Dead task out fast"), fast, _fmt(detect, **fields)),
+        Outcome("keep", _("Pausing task kept"), marked is None, _fmt(keep, **fields)),
+    )
     measures = (
         (_("Stopped answering at"), f"{_s(fault_at)} s"),
         (_("Last request it got"), f"{_s(last)} s" if last is not None else "—"),
         (_("Dead-task window"), f"{_s(window)} s"),
+        (_("Health checks failed"), str(result["summary"]["alb"]["health_checks_failed"])),
         (_("Failed requests"), str(failed_requests(result))),
     )
-    if window <= params["goal_s"]:
-        message = _fmt(
-            _(
-                "Passed: the dead task got its last request at %(last)s s, %(window)s s after it "
-                "stopped answering; the goal was at most %(goal)s s."
-            ),
-            last=_s(last if last is not None else fault_at),
-            window=_s(window),
-            goal=params["goal_s"],
-        )
-        return Verdict(True, message, measures)
-    message = _fmt(
-        _(
-            "Not yet: the dead task still got requests until %(last)s s, %(window)s s after it "
-            "stopped answering; the goal is %(goal)s s."
-        ),
-        last=_s(last if last is not None else fault_at),
-        window=_s(window),
-        goal=params["goal_s"],
+    if marked is not None:
+        moment: float | None = float(marked["t"])
+    else:
+        moment = last
+    pause_at = first_event(result, "action_applied", paused)
+    events = evidence(
+        [
+            first_event(result, "action_applied", dead, fault_at - 1),
+            marked or pause_at,
+            dead_marked,
+            first_event(result, "ecs_replaced_unhealthy", dead),
+        ]
     )
-    return Verdict(False, message, measures)
+    passed = _fmt(
+        _(
+            "Passed: %(dead)s got its last request %(window)s s after it stopped answering (goal "
+            "at most %(goal)s s), and no node marked %(paused)s unhealthy during its pauses."
+        ),
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
 
 
 def _elb_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -299,8 +403,25 @@ DNS_CACHES = (
 )
 
 
+# Two sides: few failed requests during a rolling deployment, and few Route 53 queries. A short
+# TTL lets callers learn the new IPs sooner but makes the VPC resolvers ask Route 53 again and
+# again (about ten queries per TTL in this run's topology); the budget is what a TTL of ttl_min
+# seconds costs over the run, so a TTL much below ttl_min breaks it. Client retries on another IP
+# soften the stale window; caching forever never learns.
+DNS_QUERIES_PER_TTL = 10
+
+
 def _dns_draw(rng: random.Random) -> dict[str, Any]:
-    return {"deploy_at": rng.randrange(40, 81, 10), "goal_s": rng.choice((70, 80, 90))}
+    deploy_at = rng.randrange(40, 81, 5)
+    duration = deploy_at + 360
+    ttl_min = rng.choice((6, 8, 10, 12, 15, 18, 20, 25))
+    return {
+        "deploy_at": deploy_at,
+        "ttl_min": ttl_min,
+        "max_queries": math.ceil(DNS_QUERIES_PER_TTL * duration / ttl_min / 10) * 10,
+        # a longer TTL leaves callers on stale IPs longer, even with retries: more room
+        "max_failed": 40 + 3 * ttl_min + rng.choice((10, 20, 30)),
+    }
 
 
 def _dns_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,40 +439,66 @@ def _dns_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str
 def _dns_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     deploy_at = params["deploy_at"]
     last = last_error_second(result)
-    window = (last + 1 - deploy_at) if last is not None else 0
+    failed = failed_requests(result)
+    queries = int(result["summary"]["dns"]["route53_queries"])
+    fields = {
+        "failed": failed,
+        "max_failed": params["max_failed"],
+        "queries": queries,
+        "max_queries": params["max_queries"],
+    }
+    outcomes = (
+        Outcome(
+            "failures",
+            _("Few failed requests"),
+            failed <= params["max_failed"],
+            _fmt(
+                _(
+                    "callers saw %(failed)s failed requests during the deployment; the goal is at "
+                    "most %(max_failed)s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome(
+            "queries",
+            _("Within the DNS query budget"),
+            queries <= params["max_queries"],
+            _fmt(
+                _(
+                    "the VPC resolvers sent %(queries)s queries to Route 53; the budget is "
+                    "%(max_queries)s."
+                ),
+                **fields,
+            ),
+        ),
+    )
     measures = (
         (_("Deployment started at"), f"{deploy_at} s"),
         (_("Last second with a failed request"), f"{last} s" if last is not None else "—"),
-        (_("Failed requests"), str(failed_requests(result))),
+        (_("Failed requests"), str(failed)),
         (_("Client retries"), str(result["summary"]["retries"])),
+        (_("Route 53 queries"), str(queries)),
     )
-    if last is None:
-        return Verdict(
-            True,
-            _("Passed: no caller saw a failed request during the deployment."),
-            measures,
-        )
-    if window <= params["goal_s"]:
-        message = _fmt(
-            _(
-                "Passed: callers stopped failing at %(last)s s, %(window)s s after the deployment "
-                "started; the goal was at most %(goal)s s."
-            ),
-            last=last + 1,
-            window=window,
-            goal=params["goal_s"],
-        )
-        return Verdict(True, message, measures)
-    message = _fmt(
+    first_stale = first_event(result, "connect_timeout", after=deploy_at)
+    events = evidence(
+        [
+            first_event(result, "deployment_started"),
+            first_event(result, "cloud_map_deregistered"),
+            first_event(result, "dns_propagated", after=deploy_at),
+            first_stale,
+            first_event(result, "deployment_finished"),
+        ]
+    )
+    moment = float(first_stale["t"]) if first_stale is not None else float(deploy_at)
+    passed = _fmt(
         _(
-            "Not yet: callers still used stale IPs and failed until %(last)s s, %(window)s s after "
-            "the deployment started; the goal is %(goal)s s."
+            "Passed: callers saw %(failed)s failed requests (at most %(max_failed)s) and the "
+            "resolvers sent %(queries)s queries to Route 53 (budget %(max_queries)s)."
         ),
-        last=last + 1,
-        window=window,
-        goal=params["goal_s"],
+        **fields,
     )
-    return Verdict(False, message, measures)
+    return judged(outcomes, measures, passed, moment, events)
 
 
 STALE_DNS = Lab(
@@ -380,16 +527,28 @@ STALE_DNS = Lab(
 # a shorter one fails those requests sooner, so the fixed outlier detection (5 failures within
 # 30 s; the engine assumes timeouts count, as in Envoy) ejects the task sooner. Too short, and it
 # also cuts off the healthy tasks' normal answers, which take up to 1.5 x the mean latency.
-SC_SLOW_DELAY_MS = 30_000
+#
+# Two sides: few failed requests, and no long waits (the 99th percentile of answer times). A
+# timeout above the slow task's delay lets every request to it succeed 20 to 40 s late; one at or
+# just above the slowest healthy answer fails fast, so the proxies eject the task soonest.
+# Measured failures grow with the timeout (about 60 at 2 s, 70 at 3 s, 76 at 4 s, 87 at
+# 5 s, 122 at 6 s), so the goal allows the tightest whole second above the healthy answers and a
+# little more.
+SC_LATENCIES_MS = (800, 1000, 1200, 1400, 1800, 2200, 2600, 3000)
 
 
 def _sc_draw(rng: random.Random) -> dict[str, Any]:
-    latency_ms = rng.choice((1000, 1200, 1400))
+    latency_ms = rng.choice(SC_LATENCIES_MS)
+    normal_s = latency_ms * 1.5 / 1000
+    tightest = math.floor(normal_s) + 1
     return {
-        "fail_at": rng.randrange(40, 81, 10),
+        "slow_task": rng.choice(_tasks("inventory")),
+        "fail_at": rng.randrange(40, 81, 5),
         "latency_ms": latency_ms,
-        "normal_s": f"{latency_ms * 1.5 / 1000:g}",
-        "max_failed": rng.choice((80, 100, 120)),
+        "normal_s": f"{normal_s:g}",
+        "delay_s": rng.choice((20, 25, 30, 40)),
+        "max_failed": 40 + 10 * tightest + rng.choice((20, 22, 24)),
+        "max_p99_s": rng.choice((8, 10, 12)),
     }
 
 
@@ -405,8 +564,8 @@ def _sc_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str,
             {
                 "at_s": params["fail_at"],
                 "do": "slow_task",
-                "task": "inventory-2",
-                "delay_ms": SC_SLOW_DELAY_MS,
+                "task": params["slow_task"],
+                "delay_ms": params["delay_s"] * 1000,
             }
         ],
     }
@@ -415,35 +574,65 @@ def _sc_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str,
 def _sc_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     failed = failed_requests(result)
     outlier = result["summary"].get("outlier", {})
-    measures = (
-        (_("Failed requests callers saw"), str(failed)),
-        (_("Ejections"), str(outlier.get("enforced", 0))),
-    )
+    p99_s = float(result["summary"]["p99_ms"]) / 1000
+    timeout = float(values["per_request_timeout_s"])
     fields = {
         "failed": failed,
         "max_failed": params["max_failed"],
-        "timeout": _s(values["per_request_timeout_s"]),
+        "timeout": _s(timeout),
         "normal": params["normal_s"],
+        "p99": _s(p99_s),
+        "max_p99": params["max_p99_s"],
     }
-    if failed > params["max_failed"] and values["per_request_timeout_s"] < float(
-        params["normal_s"]
-    ):
-        message = _(
-            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
+    few = _("callers saw %(failed)s failed requests; the goal is at most %(max_failed)s.")
+    if failed > params["max_failed"] and timeout < float(params["normal_s"]):
+        few += " " + _(
             "A %(timeout)s s timeout also cuts off the healthy tasks, whose answers take up to "
             "%(normal)s s."
         )
-        return Verdict(False, _fmt(message, **fields), measures)
-    if failed > params["max_failed"]:
-        message = _(
-            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    message = _(
-        "Passed: %(failed)s failed requests (goal at most %(max_failed)s) with a %(timeout)s s "
-        "per-request timeout."
+    outcomes = (
+        Outcome(
+            "failures",
+            _("Few failed requests"),
+            failed <= params["max_failed"],
+            _fmt(few, **fields),
+        ),
+        Outcome(
+            "wait",
+            _("No long waits"),
+            p99_s <= params["max_p99_s"],
+            _fmt(
+                _(
+                    "99 %% of requests got their answer within %(p99)s s; the goal is at most "
+                    "%(max_p99)s s."
+                ),
+                **fields,
+            ),
+        ),
     )
-    return Verdict(True, _fmt(message, **fields), measures)
+    measures = (
+        (_("Failed requests callers saw"), str(failed)),
+        (_("99th percentile answer time"), f"{_s(p99_s)} s"),
+        (_("Ejections"), str(outlier.get("enforced", 0))),
+    )
+    ejected = first_event(result, "outlier_ejected", params["slow_task"])
+    events = evidence(
+        [
+            first_event(result, "action_applied", params["slow_task"]),
+            first_event(result, "per_request_timeout", after=params["fail_at"]),
+            ejected,
+        ]
+    )
+    moment = float(ejected["t"]) if ejected is not None else float(params["fail_at"])
+    passed = _fmt(
+        _(
+            "Passed: %(failed)s failed requests (goal at most %(max_failed)s) and 99 %% of "
+            "answers within %(p99)s s (goal %(max_p99)s s) with a %(timeout)s s per-request "
+            "timeout."
+        ),
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
 
 
 SC_OUTLIER = Lab(
@@ -469,18 +658,38 @@ SC_OUTLIER = Lab(
 # --------------------------------------------------------------------------- 4. App Mesh canary
 
 
+# Two sides: the canary must run long enough to judge (at least min_canary requests over at least
+# min_s seconds: an alarm needs data points) and the rollback must cap the failures callers see.
+# About CANARY_RPS requests a second reach the inventory virtual service, so a weight of w % sends
+# the canary about w / 100 x CANARY_RPS a second; 100 % fails the cap, 1 % never gathers enough.
+CANARY_RPS = 10
+CANARY_DURATION_S = 240
+
+
 def _canary_draw(rng: random.Random) -> dict[str, Any]:
-    fail_percent = rng.choice((40, 50, 60))
-    min_canary = rng.choice((40, 50, 60))
-    # Room for an honest canary: the expected failures of exactly min_canary requests, doubled.
-    max_failed = math.ceil(min_canary * fail_percent / 100 * 2)
-    return {"fail_percent": fail_percent, "min_canary": min_canary, "max_failed": max_failed}
+    fail_percent = rng.choice((20, 30, 40, 50, 60))
+    min_canary = rng.choice((30, 40, 50, 60))
+    # Room for an honest canary: the expected failures of exactly min_canary requests, tripled
+    # (the routing and the failures are random per request).
+    max_failed = math.ceil(min_canary * fail_percent / 100 * 3)
+    return {
+        "fail_percent": fail_percent,
+        "min_canary": min_canary,
+        "min_s": rng.choice((30, 45, 60, 75, 90)),
+        "max_failed": max_failed,
+    }
+
+
+def _rollback_at(values: Mapping[str, Any]) -> float | None:
+    """When the learner rolls back; at or after the run's end is never."""
+    at = values.get("rollback_at_s")
+    return None if at is None or at >= CANARY_DURATION_S else float(at)
 
 
 def _canary_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     scenario = copy.deepcopy(BUILTIN_SCENARIOS["canary-90-10"])
     scenario["name"] = "lab-canary"
-    scenario["duration_s"] = 240
+    scenario["duration_s"] = CANARY_DURATION_S
     weight = int(values["canary_weight"])
     targets = [{"virtual_node": "inventory", "weight": 100 - weight}]
     if weight:
@@ -488,7 +697,7 @@ def _canary_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[
     scenario["settings"]["app_mesh"]["routes"]["inventory"] = targets
     for action in scenario["actions"]:
         action["probability"] = params["fail_percent"] / 100
-    rollback = values.get("rollback_at_s")
+    rollback = _rollback_at(values)
     if rollback is not None:
         scenario["actions"].append(
             {
@@ -505,40 +714,63 @@ def _canary_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, A
     canary = service_attempts(result, "inventory-v2")
     failed = failed_requests(result)
     last = last_service_second(result, "inventory-v2")
+    rollback = _rollback_at(values)
+    ran = float(rollback) if rollback is not None else float(result["t"])
+    weight = int(values["canary_weight"])
+    ran_s = ran if weight else 0.0
+    fields = {
+        "canary": canary,
+        "min_canary": params["min_canary"],
+        "ran": _s(ran_s),
+        "min_s": params["min_s"],
+        "failed": failed,
+        "max_failed": params["max_failed"],
+    }
+    enough = canary >= params["min_canary"] and ran_s >= params["min_s"]
+    if rollback is None:
+        cap_ok = False
+        cap = _(
+            "you never rolled back: inventory-v2 kept its share to the end and callers saw "
+            "%(failed)s failed requests; the cap is %(max_failed)s."
+        )
+    else:
+        cap_ok = failed <= params["max_failed"]
+        cap = _(
+            "callers saw %(failed)s failed requests before the rollback; the cap is at most "
+            "%(max_failed)s."
+        )
+    outcomes = (
+        Outcome(
+            "data",
+            _("Enough data to judge"),
+            enough,
+            _fmt(
+                _(
+                    "inventory-v2 got %(canary)s requests over %(ran)s s; judging it needs at "
+                    "least %(min_canary)s requests over at least %(min_s)s s."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome("cap", _("Failures capped"), cap_ok, _fmt(cap, **fields)),
+    )
     measures = (
         (_("Requests to inventory-v2"), str(canary)),
         (_("Failed requests"), str(failed)),
         (_("Last second inventory-v2 got traffic"), f"{last} s" if last is not None else "—"),
     )
-    fields = {
-        "canary": canary,
-        "min_canary": params["min_canary"],
-        "failed": failed,
-        "max_failed": params["max_failed"],
-    }
-    if canary < params["min_canary"]:
-        message = _(
-            "Not yet: the canary got only %(canary)s requests; it needs at least %(min_canary)s "
-            "before you can judge it."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    if values.get("rollback_at_s") is None:
-        message = _(
-            "Not yet: inventory-v2 fails and you never rolled back, so it kept %(canary)s "
-            "requests and callers saw %(failed)s failures. Set a rollback time."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    if failed > params["max_failed"]:
-        message = _(
-            "Not yet: callers saw %(failed)s failed requests before the rollback; the goal is at "
-            "most %(max_failed)s. Roll back sooner or send the canary less traffic."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    message = _(
-        "Passed: the canary got %(canary)s requests (at least %(min_canary)s) and the rollback "
-        "kept failed requests to %(failed)s (at most %(max_failed)s)."
+    rolled = first_event(result, "setting_changed")
+    events = evidence([first_event(result, "request_failed"), rolled])
+    moment = float(rollback) if rollback is not None else (float(last) if last is not None else 0.0)
+    passed = _fmt(
+        _(
+            "Passed: the canary got %(canary)s requests over %(ran)s s (at least %(min_canary)s "
+            "over %(min_s)s s) and the rollback kept failed requests to %(failed)s (at most "
+            "%(max_failed)s)."
+        ),
+        **fields,
     )
-    return Verdict(True, _fmt(message, **fields), measures)
+    return judged(outcomes, measures, passed, moment, events)
 
 
 MESH_CANARY = Lab(
@@ -570,14 +802,41 @@ AZS = ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
 PATTERN_CHOICES = tuple((p, PATTERN_NAMES[p]) for p in PATTERNS)
 
 
+# The team's setup is drawn per attempt, and it changes the answer: with no or one client retry
+# and a long TTL, Service Discovery's callers fail longest; with 3 retries, a short TTL and a 5 s
+# ALB health check, the callers recover by themselves and App Mesh's Envoys (no outlier detection
+# configured) fail the most. A wrong prediction spends the attempt and shows nothing of the run, so
+# the answer is never printed before a pass; a new variant may have another setup.
+AZ_SETUPS: dict[str, dict[str, int]] = {
+    "plain": {"retries": 0, "dns_ttl_s": 60, "alb_interval_s": 30},
+    "one-retry": {"retries": 1, "dns_ttl_s": 30, "alb_interval_s": 30},
+    "tuned": {"retries": 3, "dns_ttl_s": 5, "alb_interval_s": 5},
+    "tuned-ttl10": {"retries": 3, "dns_ttl_s": 10, "alb_interval_s": 5},
+}
+
+
 def _az_draw(rng: random.Random) -> dict[str, Any]:
-    return {"az": rng.choice(AZS), "outage_at": rng.randrange(40, 81, 5)}
+    setup = rng.choice(sorted(AZ_SETUPS))
+    return {
+        "az": rng.choice(AZS),
+        "outage_at": rng.randrange(40, 81, 5),
+        "setup": setup,
+        **AZ_SETUPS[setup],
+    }
 
 
 def _az_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    alb: dict[str, Any] = {"health_check_interval_s": params["alb_interval_s"]}
+    if params["alb_interval_s"] <= 5:
+        alb["health_check_timeout_s"] = 2
     return {
         "name": "lab-az-outage",
         "duration_s": 240,
+        "settings": {
+            "client": {"retries": params["retries"]},
+            "cloud_map": {"dns_ttl_s": params["dns_ttl_s"]},
+            "alb": alb,
+        },
         "actions": [{"at_s": params["outage_at"], "do": "az_outage", "az": params["az"]}],
     }
 
@@ -592,30 +851,44 @@ def _az_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _az_judge(results: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
     failed = {pattern: failed_requests(results[pattern]) for pattern in PATTERNS}
-    ranked = sorted(PATTERNS, key=lambda p: (failed[p], PATTERNS.index(p)))
-    fewest, most = ranked[0], ranked[-1]
-    measures = tuple((PATTERN_NAMES[p], str(failed[p])) for p in PATTERNS)
-    fields = {
-        "most": PATTERN_NAMES[most],
-        "most_n": failed[most],
-        "fewest": PATTERN_NAMES[fewest],
-        "fewest_n": failed[fewest],
+    most_n, fewest_n = max(failed.values()), min(failed.values())
+    # Ties count for every pattern tied, so a prediction is judged on what the engine measured.
+    right_most = failed.get(values["predict_most"]) == most_n
+    right_fewest = failed.get(values["predict_fewest"]) == fewest_n
+    mine = {
+        "most": PATTERN_NAMES.get(values["predict_most"], "?"),
+        "fewest": PATTERN_NAMES.get(values["predict_fewest"], "?"),
         "az": params["az"],
     }
-    right_most = values["predict_most"] == most
-    right_fewest = values["predict_fewest"] == fewest
-    if right_most and right_fewest:
-        message = _(
+    held = _("your prediction, %(name)s, held.")
+    missed = _("your prediction, %(name)s, did not hold.")
+    outcomes = (
+        Outcome(
+            "most",
+            _("Most failed requests"),
+            right_most,
+            _fmt(held if right_most else missed, name=mine["most"]),
+        ),
+        Outcome(
+            "fewest",
+            _("Fewest failed requests"),
+            right_fewest,
+            _fmt(held if right_fewest else missed, name=mine["fewest"]),
+        ),
+    )
+    if not (right_most and right_fewest):  # no figures, no run: they would print the answer
+        return judged(outcomes, (), "")
+    measures = tuple((PATTERN_NAMES[p], str(failed[p])) for p in PATTERNS)
+    message = _fmt(
+        _(
             "Passed: both predictions hold. When %(az)s failed, %(most)s failed the most requests "
             "(%(most_n)s) and %(fewest)s the fewest (%(fewest_n)s)."
-        )
-        return Verdict(True, _fmt(message, **fields), measures)
-    message = _(
-        "Not this time: the engine measured %(most)s failing the most requests (%(most_n)s) and "
-        "%(fewest)s the fewest (%(fewest_n)s) when %(az)s failed. Read the hints, then predict "
-        "again."
+        ),
+        most_n=most_n,
+        fewest_n=fewest_n,
+        **mine,
     )
-    return Verdict(False, _fmt(message, **fields), measures)
+    return judged(outcomes, measures, message, float(params["outage_at"]))
 
 
 AZ_OUTAGE = Lab(
@@ -645,6 +918,7 @@ AZ_OUTAGE = Lab(
     judge=_az_judge,
     validate=_az_validate,
     predict_first=True,
+    what_if=True,
 )
 
 
@@ -661,20 +935,19 @@ AZ_OUTAGE = Lab(
 # checked at 80, 90, ...; the app answers from 120 s. startPeriod 30 s counts failures from
 # 100 s, so a starter fails at most 100 and 110 (2 < 3 retries) and passes at 120; the broken
 # task fails 100, 110, 120 and is replaced at 120 s, 60 s after the scale-out.
-SLOW_BROKEN_TASK = "inventory-5"
 SLOW_SCALE_AT = 60
 SLOW_HC_INTERVAL_S = 10
 YES_NO = (("no", gettext_lazy("No")), ("yes", gettext_lazy("Yes")))
 
 
 def _scale_draw(rng: random.Random) -> dict[str, Any]:
-    app_start_s = rng.choice((40, 50, 60))
+    app_start_s = rng.choice((40, 50, 60, 70, 80))
     return {
         "app_start_s": app_start_s,
-        "replace_within_s": app_start_s + rng.choice((40, 50)),
+        "replace_within_s": app_start_s + rng.choice((30, 40)),
         "max_failed": rng.choice((0, 2)),
         "hc_interval_s": SLOW_HC_INTERVAL_S,
-        "broken_task": SLOW_BROKEN_TASK,
+        "broken_task": rng.choice(("inventory-4", "inventory-5", "inventory-6")),
     }
 
 
@@ -703,7 +976,7 @@ def _scale_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[s
         },
         "actions": [
             {"at_s": SLOW_SCALE_AT, "do": "scale", "service": "inventory", "count": 6},
-            {"at_s": SLOW_SCALE_AT, "do": "refuse_task", "task": SLOW_BROKEN_TASK},
+            {"at_s": SLOW_SCALE_AT, "do": "refuse_task", "task": params["broken_task"]},
         ],
     }
 
@@ -716,10 +989,63 @@ def stopped_at(result: Mapping[str, Any], task: str) -> float | None:
 
 
 def _scale_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
+    broken = params["broken_task"]
     failed = failed_requests(result)
-    starters = [t for t in replaced_tasks(result) if t != SLOW_BROKEN_TASK]
-    broken_at = stopped_at(result, SLOW_BROKEN_TASK)
+    starters = [t for t in replaced_tasks(result) if t != broken]
+    broken_at = stopped_at(result, broken)
     serving = serving_tasks(result, "inventory")
+    after = broken_at - SLOW_SCALE_AT if broken_at is not None else None
+    fields = {
+        "failed": failed,
+        "max_failed": params["max_failed"],
+        "broken": broken,
+        "within": params["replace_within_s"],
+        "after": _s(after) if after is not None else "—",
+        "task": starters[0] if starters else "—",
+        "count": len(starters),
+        "n": len(serving),
+    }
+    if starters:
+        kept = _(
+            "ECS replaced %(task)s while its app was still starting (%(count)s tasks in all); "
+            "its health check failed its retries before the app could answer."
+        )
+    else:
+        kept = _("ECS replaced no task whose app was still starting.")
+    if broken_at is None:
+        gone = _(
+            "by the end of the run ECS had not replaced the broken task %(broken)s; the goal is "
+            "within %(within)s s of the scale-out. A start or grace period that long also hides "
+            "a task that never starts."
+        )
+    else:
+        gone = _(
+            "ECS replaced the broken task %(broken)s %(after)s s after the scale-out; the goal is "
+            "within %(within)s s."
+        )
+    quick = after is not None and after <= params["replace_within_s"]
+    outcomes = (
+        Outcome("starters", _("Starting tasks kept"), not starters, _fmt(kept, **fields)),
+        Outcome(
+            "failures",
+            _("Few failed requests"),
+            failed <= params["max_failed"],
+            _fmt(
+                _(
+                    "callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
+                    "Service Connect sends requests to a task as soon as it is RUNNING."
+                ),
+                **fields,
+            ),
+        ),
+        Outcome("broken", _("Broken task replaced soon"), quick, _fmt(gone, **fields)),
+        Outcome(
+            "serving",
+            _("All 6 tasks serving"),
+            len(serving) >= 6,
+            _fmt(_("%(n)s inventory tasks were serving at the end; the goal is 6."), **fields),
+        ),
+    )
     measures = (
         (_("Failed requests"), str(failed)),
         (_("Starting tasks ECS replaced"), ", ".join(starters) or "—"),
@@ -729,53 +1055,27 @@ def _scale_judge(result: Any, values: Mapping[str, Any], params: Mapping[str, An
         ),
         (_("inventory tasks serving at the end"), str(len(serving))),
     )
-    fields = {
-        "failed": failed,
-        "max_failed": params["max_failed"],
-        "broken": SLOW_BROKEN_TASK,
-        "within": params["replace_within_s"],
-    }
-    if starters:
-        message = _(
-            "Not yet: ECS replaced %(task)s while its app was still starting (%(count)s tasks in "
-            "all); the goal is that no starting task is replaced. Its health check failed its "
-            "retries before the app could answer."
-        )
-        return Verdict(False, _fmt(message, task=starters[0], count=len(starters)), measures)
-    if failed > params["max_failed"]:
-        message = _(
-            "Not yet: callers saw %(failed)s failed requests; the goal is at most %(max_failed)s. "
-            "Service Connect sent them to tasks that were RUNNING but could not answer yet."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    if broken_at is None:
-        message = _(
-            "Not yet: by the end of the run ECS had not replaced the broken task %(broken)s; the "
-            "goal is within %(within)s s of the scale-out. A start or grace period that long also "
-            "hides a task that never starts."
-        )
-        return Verdict(False, _fmt(message, **fields), measures)
-    if broken_at - SLOW_SCALE_AT > params["replace_within_s"]:
-        message = _(
-            "Not yet: ECS replaced the broken task %(broken)s only %(after)s s after the "
-            "scale-out; the goal is within %(within)s s. A start or grace period that long also "
-            "hides a task that never starts."
-        )
-        return Verdict(
-            False, _fmt(message, after=_s(broken_at - SLOW_SCALE_AT), **fields), measures
-        )
-    if len(serving) < 6:
-        message = _fmt(
-            _("Not yet: only %(n)s inventory tasks were serving at the end; the goal is 6."),
-            n=len(serving),
-        )
-        return Verdict(False, message, measures)
-    message = _(
-        "Passed: no starting task was replaced, callers saw %(failed)s failed requests (at most "
-        "%(max_failed)s), ECS replaced the broken task %(after)s s after the scale-out (goal "
-        "%(within)s s) and all 6 inventory tasks serve."
+    first_replaced = first_event(result, "task_stopped", starters[0]) if starters else None
+    events = evidence(
+        [
+            first_event(result, "container_health_failed"),
+            first_replaced,
+            first_event(result, "task_stopped", broken),
+        ]
     )
-    return Verdict(True, _fmt(message, after=_s(broken_at - SLOW_SCALE_AT), **fields), measures)
+    if first_replaced is not None:
+        moment: float | None = float(first_replaced["t"])
+    else:
+        moment = broken_at
+    passed = _fmt(
+        _(
+            "Passed: no starting task was replaced, callers saw %(failed)s failed requests (at "
+            "most %(max_failed)s), ECS replaced the broken task %(after)s s after the scale-out "
+            "(goal %(within)s s) and all 6 inventory tasks serve."
+        ),
+        **fields,
+    )
+    return judged(outcomes, measures, passed, moment, events)
 
 
 def _scale_validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patterns.labs import checks as labs
@@ -123,6 +124,8 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lab = _get_lab(slug)
     form = lab_form(lab, request.POST)
     context = _lab_context(request, lab, form)
+    if lab.predict_first and context["result"].get("spent"):
+        form.add_error(None, _("This attempt is spent: draw a new variant to predict again."))
     if form.is_valid():
         for name, message in lab.validate(form.cleaned_data):
             form.add_error(name, message)
@@ -136,6 +139,8 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             record = store.load()
             record["labs"][lab.slug] = entry
             progress.record_lab(record, lab.slug, verdict.passed)
+            if lab.predict_first and not verdict.passed:  # one prediction a variant
+                record["labs"][lab.slug]["spent"] = True
             store.save(record)
             context["result"] = record["labs"][lab.slug]
             context["verdict"] = verdict

@@ -21,7 +21,7 @@ A lesson file::
     ## The first step's title
     Narration in Markdown (CommonMark with tables; raw HTML is shown as text, never rendered).
 
-    ::: player scenario=kill-task pattern=elb
+    ::: player scenario=kill-task pattern=elb start=55 watch="Watch inventory-2 after 60 s."
     :::
 
     ## The second step's title
@@ -38,8 +38,12 @@ line, may have body lines, and closes with a line holding only ``:::``:
 ``::: diagram pattern=<pattern> [scenario=<built-in>] [at=<seconds>]``
     The server-side diagram of one pattern in the state the engine reaches at virtual time ``at``
     (default 0) of a built-in scenario (default ``steady``). No body.
-``::: player pattern=<pattern|all> scenario=<built-in|inline>``
-    The playground player, for one pattern or all four side by side. With ``scenario=inline`` the
+``::: player pattern=<pattern|all> scenario=<built-in|inline> start=<seconds> watch="<one line>"``
+    A lesson-sized player, for one pattern or all four side by side: the diagram, play/pause, a
+    scrubber and the ``watch`` line (what to look at, in the file's language, at most
+    ``MAX_WATCH_CHARS`` characters), opened paused at ``start`` (from 0 to less than the run's
+    length; the same in every language), near the moment that matters; "Explore" opens the whole
+    playground on the same run at the player's playhead. With ``scenario=inline`` the
     body is a scenario in JSON (one line or several), validated by :func:`patterns.sim.load_scenario`
     on its own and under the player's pattern (each of the four for ``all``), so a deploy with a
     blue/green, linear or canary ``strategy`` under Service Discovery or App Mesh, which refuse it,
@@ -80,6 +84,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
@@ -156,6 +161,8 @@ class Player:
     pattern: str  # one of PATTERNS, or "all"
     scenario: str  # a built-in name, or "inline"
     inline: dict[str, Any] | None = None
+    start: float = 0.0  # where the player's playhead starts, in seconds of the run
+    watch: str = ""  # the one line saying what to watch, in the file's language
     kind: str = "player"
 
 
@@ -342,15 +349,21 @@ def _parse_diagram(attrs: dict[str, str], body: Sequence[str], path: Path, line:
     return Diagram(line=line, pattern=pattern, scenario=scenario, at=at)
 
 
+#: The longest watch line, in characters: one line under the diagram, also on a phone.
+MAX_WATCH_CHARS = 120
+
+
 def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: int) -> Player:
-    _check_keys("player", attrs, ("pattern", "scenario"), path, line)
+    _check_keys("player", attrs, ("pattern", "scenario", "start", "watch"), path, line)
     pattern = _pattern(attrs.get("pattern"), "player", path, line, allow_all=True)
     scenario = attrs.get("scenario")
     if scenario is None:
         raise ContentError(path, line, "player: scenario is required (a built-in name or 'inline')")
     if scenario != "inline":
         _no_body("player", body, path, line)
-        return Player(line=line, pattern=pattern, scenario=_builtin(scenario, "player", path, line))
+        name = _builtin(scenario, "player", path, line)
+        start, watch = _player_moment(attrs, load_scenario(name).duration_s, path, line)
+        return Player(line=line, pattern=pattern, scenario=name, start=start, watch=watch)
     try:
         data = json.loads("\n".join(body))
     except json.JSONDecodeError as error:
@@ -358,7 +371,7 @@ def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: 
             path, line + 1 + error.lineno - 1, f"player: inline scenario is not JSON: {error.msg}"
         ) from None
     try:
-        load_scenario(data)
+        loaded = load_scenario(data)
     except ScenarioError as error:
         raise ContentError(path, line, f"player: inline scenario: {error}") from None
     # Under the player's pattern(s), too: Service Discovery and App Mesh refuse blue/green,
@@ -370,7 +383,46 @@ def _parse_player(attrs: dict[str, str], body: Sequence[str], path: Path, line: 
             raise ContentError(
                 path, line, f"player: inline scenario under pattern {each}: {error}"
             ) from None
-    return Player(line=line, pattern=pattern, scenario="inline", inline=data)
+    start, watch = _player_moment(attrs, loaded.duration_s, path, line)
+    return Player(
+        line=line, pattern=pattern, scenario="inline", inline=data, start=start, watch=watch
+    )
+
+
+def _player_moment(
+    attrs: dict[str, str], duration_s: float, path: Path, line: int
+) -> tuple[float, str]:
+    """A lesson player's ``start`` (seconds, within the run) and ``watch`` line, both required:
+    a lesson-sized player opens near the moment that matters and says what to look at."""
+    text = attrs.get("start")
+    if text is None:
+        raise ContentError(
+            path, line, "player: start is required (the second the player opens at, e.g. start=55)"
+        )
+    try:
+        start = float(text)
+    except ValueError:
+        raise ContentError(path, line, f"player: start must be seconds, got {text!r}") from None
+    if not (math.isfinite(start) and 0 <= start < duration_s):
+        raise ContentError(
+            path,
+            line,
+            f"player: start must be from 0 to less than {duration_s:g} s (the scenario's length),"
+            f" got {text}",
+        )
+    watch = " ".join(attrs.get("watch", "").split())
+    if not watch:
+        raise ContentError(
+            path, line, 'player: watch is required (one line saying what to watch: watch="...")'
+        )
+    if len(watch) > MAX_WATCH_CHARS:
+        raise ContentError(
+            path,
+            line,
+            f"player: watch is {len(watch)} characters; keep it to one line"
+            f" of at most {MAX_WATCH_CHARS}",
+        )
+    return start, watch
 
 
 _ORDER_ITEM = re.compile(r"^(\d+)\. (.+)$")
@@ -914,6 +966,14 @@ def check_japanese_text(text: str) -> list[str]:
     return _ja_line_problems(text)
 
 
+def _watch_text(attributes: str) -> str:
+    try:
+        words = shlex.split(attributes)
+    except ValueError:
+        return ""  # the parser reports it, with its line
+    return " ".join(w.partition("=")[2] for w in words if w.startswith("watch="))
+
+
 def check_japanese_style(text: str, path: Path) -> list[str]:
     """Mechanical Japanese style problems of one ja content file, as ``<file>:<line>: <reason>``.
 
@@ -947,6 +1007,9 @@ def check_japanese_style(text: str, path: Path) -> list[str]:
                 continue
             if opening:
                 in_stage = opening.group(1) in STAGE_KINDS
+                # A player's watch line is prose; its other attributes are names and numbers.
+                body = _watch_text(opening.group(2)) if opening.group(1) == "player" else ""
+                problems.extend(f"{path}:{number}: {reason}" for reason in _ja_line_problems(body))
                 continue
             if in_stage:
                 continue
@@ -972,7 +1035,9 @@ def _signature(directive: Directive) -> tuple[Any, ...]:
     if isinstance(directive, Player):
         # The description is prose in the file's language; only the scenario itself must match.
         inline = {k: v for k, v in (directive.inline or {}).items() if k != "description"}
-        return ("player", directive.pattern, directive.scenario, json.dumps(inline, sort_keys=True))
+        # The watch line is prose too; where the player starts must be the same moment.
+        inline_json = json.dumps(inline, sort_keys=True)
+        return ("player", directive.pattern, directive.scenario, inline_json, directive.start)
     if isinstance(directive, Diagram):
         return ("diagram", directive.pattern, directive.scenario, directive.at)
     return ("comparison", directive.rows)
@@ -1011,7 +1076,7 @@ class RenderedStep:
 
 def _explore_url(stage: Directive | None) -> str | None:
     """The playground on the exact run a step shows: its scenario, pattern and seed, and the
-    playhead (``t``: the diagram's moment; a player starts at 0 and its page moves ``t`` along
+    playhead (``t``: the diagram's moment; a player's ``start``, and its page moves ``t`` along
     as it plays). A step's inline scenario is sent as its player sends it, seed included."""
     query: dict[str, str]
     if isinstance(stage, Player):
@@ -1020,7 +1085,7 @@ def _explore_url(stage: Directive | None) -> str | None:
             query = {"scenario_json": json.dumps(inline, separators=(",", ":"))}
         else:
             query = {"scenario": stage.scenario}
-        query.update(pattern=stage.pattern, seed=str(SEED), t="0")
+        query.update(pattern=stage.pattern, seed=str(SEED), t=f"{stage.start:g}")
     elif isinstance(stage, Diagram):
         query = {
             "scenario": stage.scenario,

@@ -881,25 +881,26 @@ def instant_frames(
     hello = playback.hello()
     frames: list[dict[str, Any]] = []
     readouts: list[dict[str, Any]] = []
-    # Readouts through the run, so a player scrubbed back shows the numbers as of its playhead,
-    # not the run's end: each costs a pass over the engine's result, so an instant run reads
-    # them about INSTANT_READOUTS times (every 20 windows of a 240 s run), never more often
-    # than the live socket does.
-    every = READOUT_EVERY_WINDOWS * max(
-        1,
-        math.ceil(
-            playback.duration_s / playback.window_s / INSTANT_READOUTS / READOUT_EVERY_WINDOWS
-        ),
-    )
+    due = instant_readout_windows(playback.duration_s, playback.window_s)
     while not playback.ended:
         frames.extend(playback.step())
-        if readouts_due(playback, every) and not playback.ended:
+        if playback.window in due and not playback.ended:
             readouts.extend(playback.readouts())
     return {"hello": hello, "frames": frames, "readouts": [*readouts, *playback.readouts()]}
 
 
-def readouts_due(playback: Playback, every: int = READOUT_EVERY_WINDOWS) -> bool:
-    """Readouts are read every ``every`` windows once an action has happened."""
-    if playback.window % every:
-        return False
-    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])
+def instant_readout_windows(duration_s: float, window_s: float = WINDOW_S) -> frozenset[int]:
+    """The windows after which an instant run reads its readouts (the run's end is read too).
+
+    Readouts through the run, so a player at any playhead shows the engine's numbers as of the
+    latest reading at or before it, from the first window on, whether or not a fault has happened
+    yet: window 1, every ``READOUT_EVERY_WINDOWS`` up to the run's own cadence, then at that cadence
+    (about ``INSTANT_READOUTS`` times in all: every 20 windows of a 240 s run). A reading is a pass
+    over everything the engine measured so far, so early ones are cheap and late ones are not.
+    """
+    windows = math.ceil(duration_s / window_s)
+    every = READOUT_EVERY_WINDOWS * max(
+        1, math.ceil(windows / INSTANT_READOUTS / READOUT_EVERY_WINDOWS)
+    )
+    early = range(READOUT_EVERY_WINDOWS, every, READOUT_EVERY_WINDOWS)
+    return frozenset(w for w in (1, *early, *range(every, windows, every)) if w < windows)

@@ -90,6 +90,7 @@ def new_lab_attempt(record: dict[str, Any], lab: str, learner_seed: int) -> dict
         seed = new_seed()
     entry["seed"] = seed
     entry["hints"] = 0
+    entry.pop("spent", None)  # a prediction lab's attempt spent by a wrong prediction
     entry["variants"] = int(entry["variants"]) + 1
     return entry
 

@@ -55,4 +55,9 @@ async function initLab(lab) {
 const story = document.querySelector("[data-lesson-story][data-report-read]");
 if (story) reportRead(story);
 const lab = document.querySelector("[data-lab]");
-if (lab) initLab(lab);
+if (lab) {
+  // A hint just revealed (the page reloads at #hint-N): move the keyboard focus to it.
+  const revealed = /^#hint-\d+$/.test(window.location.hash) && document.querySelector(window.location.hash);
+  if (revealed) revealed.focus();
+  initLab(lab);
+}

@@ -19,6 +19,8 @@ def _play_fast(page: Page) -> None:
     player = page.locator(".embed-player #player")
     expect(player).to_have_attribute("data-status", "ready")
     expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
+    # The lesson-sized player opens its event list and speeds in place.
+    player.locator("[data-role=details]").click()
     player.locator("[data-control=speed][data-speed='10']").click()
     player.locator("[data-control=play]").click()
 

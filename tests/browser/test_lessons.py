@@ -61,7 +61,7 @@ def test_story_mode_deep_link_opens_the_step(page: Page, daphne_server: DaphneSe
     expect(page.locator("#step-title")).to_have_text("Outlier detection")
     expect(page.locator(".step-dots [aria-current='step']")).to_have_text(re.compile("4"))
     expect(page.get_by_role("link", name="Explore from here in the playground")).to_have_attribute(
-        "href", "/playground/?scenario=kill-task&pattern=service-connect&seed=1&t=0"
+        "href", "/playground/?scenario=kill-task&pattern=service-connect&seed=1&t=55"
     )
 
 
@@ -101,14 +101,18 @@ def test_story_mode_player_step_plays_the_engine_run(
     expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
     expect(page.locator(".embed-player__fallback .readout")).to_be_hidden()
     expect(player.locator("[data-control=play]")).to_have_attribute("aria-pressed", "false")
-    assert page.evaluate("window.kumobenPlayer.clock.now") == 0
+    assert page.evaluate("window.kumobenPlayer.clock.now") == 55  # the step's start
 
+    details = player.locator("[data-role=details]")
+    expect(details).to_have_attribute("aria-expanded", "false")
+    details.click()
+    expect(details).to_have_attribute("aria-expanded", "true")
     player.locator("[data-control=next]").click()
     player.locator("[data-control=play]").click()
 
     expect(player.locator(".events__rows .ev").first).to_be_visible()
     expect(player.locator(".dot").first).to_be_attached()
-    assert page.evaluate("window.kumobenPlayer.clock.now") > 0
+    assert page.evaluate("window.kumobenPlayer.clock.now") > 55
 
 
 def test_story_mode_keys_inside_the_player_stay_on_the_step(
@@ -136,7 +140,7 @@ def test_story_mode_inline_player_runs_its_own_scenario(
 
     player = page.locator(".embed-player #player")
 
-    expect(player).to_have_attribute("data-status", "ready")
+    expect(player).to_have_attribute("data-status", "ready", timeout=30_000)
     expect(player.locator("figure[data-loaded=true]")).to_have_count(1)
     expect(player.locator("[data-role=reduced-motion]")).to_be_checked()
     assert page.evaluate("window.kumobenPlayer.scenario.seed") == 1

@@ -36,7 +36,8 @@ def test_lab_page_shows_drawn_goal_and_hints(client: Client, lang: str) -> None:
 
     html = client.get("/labs/elb-dead-task/", HTTP_ACCEPT_LANGUAGE=lang).text
 
-    assert "<strong>75 s</strong>" in html or "<strong>75 秒</strong>" in html
+    assert "<strong>60 s</strong>" in html or "<strong>60 秒</strong>" in html
+    assert "<strong>13 s</strong>" in html or "<strong>13 秒</strong>" in html
     assert "[[" not in html
     assert html.count('class="hint"') == 0  # hints stay hidden until asked for, one at a time
     assert 'data-testid="next-hint"' in html
@@ -60,9 +61,12 @@ def test_lab_check_htmx_returns_the_partial_with_verdict(client: Client) -> None
         '<div id="lab-check"'
     )
     assert (
-        "the dead task still got requests until 136.9 s, 61.9 s after it stopped answering; the goal is 30 s."
-        in html
+        "Not yet. Dead task out fast: the dead task inventory-2 got its last request at 117 s, "
+        "57 s after it stopped answering; the goal is at most 27 s." in html
     )
+    assert 'data-testid="outcome-detect" data-passed="false"' in html
+    assert 'data-testid="outcome-keep" data-passed="true"' in html
+    assert "Open this run in the playground at 117 s, the moment that decided it" in html
     assert 'data-passed="false"' in html
 
 
@@ -70,7 +74,7 @@ def test_lab_check_full_page_fallback_and_run_for_the_player(client: Client) -> 
     _as_learner_one(client)
 
     response = client.post(
-        "/labs/elb-dead-task/check/", {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}
+        "/labs/elb-dead-task/check/", {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 4}
     )
 
     html = response.text
@@ -80,9 +84,11 @@ def test_lab_check_full_page_fallback_and_run_for_the_player(client: Client) -> 
     assert "<!doctype html>" in html
     assert 'data-passed="true"' in html
     assert run["pattern"] == "elb"
-    assert run["seed"] == 168
+    assert run["seed"] == 226
+    assert run["t"] == 80.4  # the dead task's last request: the moment that decided it
     assert run["scenario"]["settings"]["alb"]["health_check_interval_s"] == 5
     assert run["explore"].startswith("/playground/?scenario_json=")
+    assert run["explore"].endswith("&t=80.4")
     assert "Open this run in the playground" in html
 
 
@@ -200,7 +206,7 @@ def test_a_lab_check_that_changes_values_aws_fixes_is_labelled_a_what_if(
 def test_hints_are_revealed_one_at_a_time_and_recorded_on_the_attempt(client: Client) -> None:
     _as_learner_one(client)
     page = client.get("/labs/elb-dead-task/").text
-    assert "Hints used in this attempt: 0 of 3." in page
+    assert "Hints used in this attempt: 0 of 4." in page
 
     first = client.post("/labs/elb-dead-task/hint/")
     html = client.get("/labs/elb-dead-task/").text
@@ -208,14 +214,14 @@ def test_hints_are_revealed_one_at_a_time_and_recorded_on_the_attempt(client: Cl
     assert first.status_code == 302
     assert first["Location"] == "/labs/elb-dead-task/#hint-1"
     assert html.count('class="hint"') == 1
-    assert "Hints used in this attempt: 1 of 3." in html
+    assert "Hints used in this attempt: 1 of 4." in html
     for _ in range(5):  # never more than there are
         client.post("/labs/elb-dead-task/hint/")
     html = client.get("/labs/elb-dead-task/").text
-    assert html.count('class="hint"') == 3
+    assert html.count('class="hint"') == 4
     assert 'data-testid="next-hint"' not in html
-    assert client.session["kumoben_progress"]["labs"]["elb-dead-task"]["hints"] == 3
-    assert 'data-testid="lab-hints-elb-dead-task">3</td>' in client.get("/progress/").text
+    assert client.session["kumoben_progress"]["labs"]["elb-dead-task"]["hints"] == 4
+    assert 'data-testid="lab-hints-elb-dead-task">4</td>' in client.get("/progress/").text
 
 
 def test_new_variant_draws_another_scenario_and_hides_the_hints_again(client: Client) -> None:
@@ -245,3 +251,28 @@ def test_hint_and_variant_need_post_and_csrf(action: str) -> None:
     assert client.get(f"/labs/elb-dead-task/{action}/").status_code == 405
     assert client.post(f"/labs/elb-dead-task/{action}/").status_code == 403
     assert Client().post(f"/labs/no-such-lab/{action}/").status_code == 404
+
+
+def test_a_wrong_prediction_shows_no_answer_and_spends_the_attempt(client: Client) -> None:
+    _as_learner_one(client)
+    wrong = {"predict_most": "elb", "predict_fewest": "elb"}
+
+    first = client.post("/labs/az-outage/check/", wrong, **HX).text
+    again = client.post("/labs/az-outage/check/", wrong, **HX).text
+
+    assert 'data-passed="false"' in first
+    assert "your prediction, ELB, did not hold." in first
+    for name in ("AWS App Mesh", "ECS Service Discovery", "ECS Service Connect"):
+        assert name not in first.split('data-testid="verdict"')[1].split("</section>")[0]
+    assert _json_run(first) is None
+    assert "This attempt is spent: draw a new variant to predict again." in again
+    assert 'data-testid="verdict"' not in again
+    client.post("/labs/az-outage/variant/")
+    fresh = client.get("/labs/az-outage/").text
+    assert 'data-testid="attempt-spent"' not in fresh
+
+
+def _json_run(html: str) -> Any:
+    match = re.search(r'<script id="lab-run" type="application/json">(.*?)</script>', html)
+    assert match is not None
+    return json.loads(match.group(1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,13 @@ from patterns.lessons.content import (
     parse_lesson,
     render_markdown,
 )
-from patterns.sim import BUILTIN_SCENARIOS, PATTERNS
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, run
 
 pytestmark = pytest.mark.unit
 
 FRONT = "---\ntitle: T\norder: 1\nsummary: S\nminutes: 3\n---\n"
 LESSON_PATH = Path("en/01-demo.md")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def _lesson(body: str) -> str:
@@ -78,6 +80,51 @@ def test_content_directives_point_at_existing_scenarios_and_patterns() -> None:
     assert kinds == {"diagram", "player", "quiz", "comparison"}
 
 
+def _players(lang: str) -> list[tuple[str, Player]]:
+    return [
+        (f"{lesson.path.name}:{step.stage.line}", step.stage)
+        for lesson in load_lessons(lang)
+        for step in lesson.steps
+        if isinstance(step.stage, Player)
+    ]
+
+
+def test_content_every_player_has_a_start_and_a_watch_line_in_both_languages() -> None:
+    en, ja = _players("en"), _players("ja")
+
+    assert len(en) == len(ja) == 19
+    for (where, mine), (_, theirs) in zip(en, ja, strict=True):
+        # The same moment in both languages; the watch line written in each language.
+        assert mine.start == theirs.start, where
+        assert mine.watch and theirs.watch, where
+        assert not _JAPANESE.search(mine.watch), where
+        assert _JAPANESE.search(theirs.watch), where
+        assert "に注目" in theirs.watch, where
+
+
+def _key_times(player: Player) -> list[float]:
+    """When something happens in the player's run, as the engine reports it (seed 1): its
+    actions and key moments (a task stopped or ejected, a client error window's start ...)."""
+    patterns = PATTERNS if player.pattern == "all" else (player.pattern,)
+    times: list[float] = []
+    for pattern in patterns:
+        result = run(player.inline or player.scenario, pattern=pattern, seed=1)
+        for moment in result["summary"]["key_moments"]:
+            times.append(float(moment.get("t", moment.get("from_t", -1))))
+    return times
+
+
+def test_content_every_player_starts_just_before_something_the_engine_shows() -> None:
+    # Lesson-sized players open near the moment that matters: at most 10 s before an action or
+    # a key moment of the run, or at 0 when nothing happens in it (the steady run).
+    for where, player in _players("en"):
+        times = _key_times(player)
+        if not times:
+            assert player.start == 0, where
+            continue
+        assert any(player.start <= t <= player.start + 10 for t in times), (where, sorted(times))
+
+
 def test_content_every_lesson_ends_with_a_quiz() -> None:
     lessons = [lesson for lang in LANGUAGES for lesson in load_lessons(lang)]
 
@@ -126,6 +173,10 @@ def test_content_japanese_files_follow_the_punctuation_date_and_default_rules() 
         ("2026-09-30 に終了しました。", "the date '2026-09-30'"),
         ("既定では 30 秒です。", "'既定' for \"default\""),
         ("title: 名前(仮)", "half-width brackets around '(仮)'"),
+        (
+            '::: player pattern=elb scenario=kill-task start=55 watch="どこで失敗しますか?"',
+            "a half-width '?' in Japanese text",
+        ),
         ("**月末**: 請求します。", "a half-width ':' after Japanese"),
         ("ELB:ロードバランサー経由の呼び出し", "a half-width ':' after Japanese"),
         ("止まりました!", "a half-width '!' after Japanese"),
@@ -203,7 +254,9 @@ def test_lesson_slugs_do_not_shadow_the_glossary_url() -> None:
 
 def test_parse_lesson_splits_steps_and_directives() -> None:
     text = _lesson(
-        "\n## First\nHello.\n\n::: player pattern=elb scenario=kill-task\n:::\n\nAfter.\n"
+        "\n## First\nHello.\n\n"
+        '::: player pattern=elb scenario=kill-task start=55 watch="Watch  inventory-2."\n'
+        ":::\n\nAfter.\n"
         "## Second\n::: diagram pattern=service-connect scenario=kill-task at=70\n:::\n"
     )
 
@@ -214,7 +267,10 @@ def test_parse_lesson_splits_steps_and_directives() -> None:
     first = lesson.steps[0]
     assert first.blocks == (
         "Hello.\n",
-        Player(line=11, pattern="elb", scenario="kill-task"),
+        # The watch line is one line: runs of spaces fold into one.
+        Player(
+            line=11, pattern="elb", scenario="kill-task", start=55.0, watch="Watch inventory-2."
+        ),
         "\nAfter.",
     )
     assert lesson.steps[1].stage == Diagram(
@@ -250,7 +306,7 @@ def test_parse_lesson_validates_an_inline_scenario() -> None:
     body = (
         '{"duration_s": 120, "actions": [{"at_s": 10, "do": "kill_task", "task": "inventory-1"}]}'
     )
-    text = _lesson(f"## S\n::: player pattern=all scenario=inline\n{body}\n:::\n")
+    text = _lesson(f"## S\n::: player pattern=all scenario=inline start=5 watch=W\n{body}\n:::\n")
 
     player = parse_lesson(text, LESSON_PATH, "en").steps[0].stage
 
@@ -302,9 +358,60 @@ def test_parse_lesson_validates_an_inline_scenario() -> None:
             "player: inline scenario: duration_s",
         ),
         (
-            "## S\n::: diagram pattern=elb\n:::\n::: player pattern=elb scenario=steady\n:::\n",
+            "## S\n::: diagram pattern=elb\n:::\n"
+            "::: player pattern=elb scenario=steady start=0 watch=W\n:::\n",
             10,
             "at most one diagram, player or comparison",
+        ),
+        (
+            '## S\n::: player pattern=elb scenario=kill-task watch="W"\n:::\n',
+            8,
+            "player: start is required",
+        ),
+        (
+            "## S\n\n::: player pattern=elb scenario=kill-task start=55\n:::\n",
+            9,
+            "player: watch is required",
+        ),
+        (
+            '## S\n::: player pattern=elb scenario=kill-task start=55 watch=" "\n:::\n',
+            8,
+            "player: watch is required",
+        ),
+        (
+            "## S\n::: player pattern=elb scenario=kill-task start=soon watch=W\n:::\n",
+            8,
+            "player: start must be seconds, got 'soon'",
+        ),
+        (
+            "## S\n::: player pattern=elb scenario=kill-task start=240 watch=W\n:::\n",
+            8,
+            "player: start must be from 0 to less than 240 s (the scenario's length), got 240",
+        ),
+        (
+            "## S\n::: player pattern=elb scenario=kill-task start=-1 watch=W\n:::\n",
+            8,
+            "player: start must be from 0 to less than 240 s",
+        ),
+        (
+            "## S\n::: player pattern=elb scenario=kill-task start=nan watch=W\n:::\n",
+            8,
+            "player: start must be from 0 to less than 240 s",
+        ),
+        (
+            '## S\n::: player pattern=elb scenario=inline start=30 watch=W\n{"duration_s": 30}\n:::\n',
+            8,
+            "player: start must be from 0 to less than 30 s",
+        ),
+        (
+            f'## S\n::: player pattern=elb scenario=steady start=0 watch="{"w" * 121}"\n:::\n',
+            8,
+            "player: watch is 121 characters; keep it to one line of at most 120",
+        ),
+        (
+            '## S\n::: player pattern=elb scenario=steady start=0 watch="unclosed\n:::\n',
+            8,
+            "cannot read the directive's attributes",
         ),
         ("Intro before any step.\n## S\n", 7, "text before the first step"),
         ("\n", 7, "no steps"),

@@ -241,7 +241,8 @@ def test_an_inline_canary_under_a_pattern_that_refuses_it_fails_when_the_file_lo
 def test_an_inline_canary_under_elb_or_service_connect_loads(pattern: str) -> None:
     text = (
         "---\ntitle: T\norder: 1\nsummary: S\nminutes: 3\n---\n## S\n"
-        f"::: player pattern={pattern} scenario=inline\n{json.dumps(CANARY)}\n:::\n"
+        f'::: player pattern={pattern} scenario=inline start=25 watch="Watch green."\n'
+        f"{json.dumps(CANARY)}\n:::\n"
     )
 
     player = parse_lesson(text, Path("en/01-demo.md"), "en").steps[0].stage

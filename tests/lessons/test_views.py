@@ -82,9 +82,26 @@ def test_lesson_player_step_embeds_the_player_and_explores_from_there(client: Cl
     html = _html(client, "/lessons/four-patterns/?step=6")
 
     assert '<div class="embed embed-player" data-scenario="kill-task" data-pattern="all"' in html
+    # The player opens at its step's start (55 s, before the kill at 60 s), and so does Explore.
+    assert 'data-seed="1" data-start="55"' in html
     assert (
-        'href="/playground/?scenario=kill-task&amp;pattern=all&amp;seed=1&amp;t=0"'
+        'href="/playground/?scenario=kill-task&amp;pattern=all&amp;seed=1&amp;t=55"'
         " data-follows-playhead>" in html
+    )
+    assert (
+        '<p class="embed-player__watch" data-role="watch"><span class="embed-player__watch-mark"'
+        ' aria-hidden="true">◎</span> Watch inventory-2, killed at 60 s: which patterns let'
+        " requests fail, and for how long.</p>" in html
+    )
+
+
+def test_lesson_player_watch_line_is_in_the_page_language(client: Client) -> None:
+    html = _html(client, "/lessons/elb/?step=5", JA)
+
+    assert 'data-start="55"' in html
+    assert (
+        "60 秒以降の inventory-2 に注目：ECS が強制終了されたタスクを登録解除するので、"
+        "504 は数秒で止まります。</p>" in html
     )
 
 

@@ -32,7 +32,10 @@ def test_api_run_returns_every_frame_of_the_run(client: Client) -> None:
 
     messages = response.json()["messages"]
     assert response.status_code == 200
-    assert [m["type"] for m in messages] == ["hello"] + ["frame"] * 5 + ["readouts", "status"]
+    # Readouts as of the first window (1 s) and of the end (tests/player/test_readouts_at.py).
+    assert [m["type"] for m in messages] == ["hello"] + ["frame"] * 5 + ["readouts"] * 2 + [
+        "status"
+    ]
     assert messages[1:6] == instant_frames(TINY, "elb", 1)["frames"]
     assert messages[-1] == {"type": "status", "state": "ended", "t": 5.0, "speed": 1.0, "branch": 0}
 

@@ -88,7 +88,8 @@ def test_explore_link_of_a_lesson_step_opens_its_run_at_its_playhead(
         scenario: Any = data["data-scenario"]
         if "data-scenario-json" in data:
             scenario = {**json.loads(data["data-scenario-json"]), "seed": seed}
-        expected = (_token(scenario, data["data-pattern"], seed), 0.0)
+        # The lesson player opens at its step's start, and so does the link.
+        expected = (_token(scenario, data["data-pattern"], seed), float(data["data-start"]))
     else:  # the engine's state at the diagram's moment (lessons' SEED)
         assert diagram is not None
         data = _attrs(diagram.group(0))

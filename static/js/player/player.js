@@ -69,6 +69,8 @@ export class Player {
     this.connectionLog = [];
     this.chosen = null;
     this.lang = document.documentElement.lang === "ja" ? "ja" : "en";
+    this.startAt = 0;              // where Play at the end starts again (a lesson step's start)
+    this.firstView = null;         // (diagram) => the element a pattern's first view centres on
     this._bindControls();
     this.clock = new Clock((now) => this.render(now));
     this.clock.start();
@@ -432,6 +434,7 @@ export class Player {
       slot.view._apply();
     }
     this._focusOptions(slot);
+    if (!previous && this.firstView) slot.view.centerOn(this.firstView(slot.diagram));
     const focus = slot.figure.querySelector("select[data-view=focus]").value;
     if (focus) slot.view.focus(focus, (this.serverScenario || this.scenario)?.traffic);
     slot.dots = new DotLayer(slot.diagram);
@@ -506,7 +509,7 @@ export class Player {
   }
 
   play() {
-    if (this.clock.ended) this.clock.now = 0;
+    if (this.clock.ended) this.clock.now = this.startAt;
     this.clock.playing = true;
     if (this.mode === "live") this.connection?.send({ type: "play" });
     this._syncButtons();

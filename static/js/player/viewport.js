@@ -59,9 +59,11 @@ export class Viewport {
     return this.width / this.full.w;
   }
 
-  // The tallest the frame may grow: most of the screen, never less than 20rem.
+  // The tallest the frame may grow: most of the screen (half of it in a lesson-sized player, so
+  // its scrubber and Play stay in view under it), never less than 20rem.
   get maxHeight() {
-    return Math.max(320, Math.round(window.innerHeight * 0.72));
+    const share = this.figure.closest(".player--compact") ? 0.5 : 0.72;
+    return Math.max(320, Math.round(window.innerHeight * share));
   }
 
   // The first view: legible on a wide frame, fitted on a phone.
@@ -86,6 +88,20 @@ export class Viewport {
     this.cx = this.full.x + this.full.w / 2;
     this.cy = this.full.y + this.full.h / 2;
     this.mode = "fit";
+    this._apply();
+  }
+
+  // Bring `element` into the middle of a view that shows only part of the diagram, at the same
+  // zoom (a lesson player opens on the task its step is about).
+  centerOn(element) {
+    if (!element || this.figure.dataset.view === "whole") return;
+    const screen = this.svg.getScreenCTM();
+    const own = element.getScreenCTM();
+    if (!screen || !own) return;
+    const box = element.getBBox();
+    const middle = new DOMPoint(box.x + box.width / 2, box.y + box.height / 2).matrixTransform(screen.inverse().multiply(own));
+    this.cx = middle.x;
+    this.cy = middle.y;
     this._apply();
   }
 

@@ -1,0 +1,76 @@
+"""Reasoned solutions: for each lab, settings worked out from the attempt's drawn numbers the way
+the lab's hints teach, so a test can show the lab can be passed by thinking (and only so: see
+test_lazy_learner.py). A module that registers a lab adds its solution here.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Solution = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def elb_dead_task(p: Mapping[str, Any]) -> dict[str, Any]:
+    # The shortest interval, a threshold one above the checks a pause can fail, a short timeout.
+    return {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": math.ceil(p["pause_s"] / 5) + 1}
+
+
+def stale_dns(p: Mapping[str, Any]) -> dict[str, Any]:
+    # The shortest TTL the query budget allows, a client that respects it and retries another IP.
+    return {"dns_ttl_s": p["ttl_min"], "retries": 5, "dns_cache": "ttl"}
+
+
+def service_connect_outlier(p: Mapping[str, Any]) -> dict[str, Any]:
+    # The first whole second above the slowest healthy answer: fail fast, cut off nothing healthy.
+    return {"per_request_timeout_s": math.floor(float(p["normal_s"])) + 1}
+
+
+def app_mesh_canary(p: Mapping[str, Any]) -> dict[str, Any]:
+    # Run for the minimum time plus a margin, with the weight that gathers the minimum requests
+    # in that time at about 10 requests a second (a quarter more, for the randomness).
+    run_s = p["min_s"] + 5
+    weight = math.ceil(p["min_canary"] * 100 / (10 * run_s) * 1.25)
+    return {"canary_weight": weight, "rollback_at_s": run_s}
+
+
+def az_outage(p: Mapping[str, Any]) -> dict[str, Any]:
+    # Service Connect's proxies retry and eject; with few client retries and a long TTL Service
+    # Discovery's callers suffer longest, with 3 retries and short TTLs App Mesh's Envoys (no
+    # outlier detection) keep failing the most.
+    most = "app-mesh" if p["retries"] >= 3 else "service-discovery"
+    return {"predict_most": most, "predict_fewest": "service-connect"}
+
+
+def slow_starters(p: Mapping[str, Any]) -> dict[str, Any]:
+    # Hold the task out of Service Connect until the app answers; count failures from 10 s
+    # before the app can answer, so a starter fails at most once and the broken task is
+    # replaced two checks later.
+    return {
+        "depends_on_healthy": "yes",
+        "start_period_s": p["app_start_s"] - p["hc_interval_s"],
+        "grace_period_s": 0,
+    }
+
+
+REASONED: dict[str, Solution] = {
+    "elb-dead-task": elb_dead_task,
+    "stale-dns": stale_dns,
+    "service-connect-outlier": service_connect_outlier,
+    "app-mesh-canary": app_mesh_canary,
+    "az-outage": az_outage,
+    "slow-starters": slow_starters,
+}
+
+
+def _new_labs() -> None:
+    """The four labs of their own modules: their reasoned answers live beside their tests."""
+    from tests.labs.test_lab_new_labs_lazy import NEW_LABS, _reasoned
+
+    for slug in NEW_LABS:
+        REASONED[slug] = functools.partial(_reasoned, slug)
+
+
+_new_labs()
