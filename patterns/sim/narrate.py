@@ -179,7 +179,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The app in {task} finished its in-flight requests and exited after SIGTERM",
     ),
     "ecs_lost_task": (
-        "ECS は到達できなくなった{task}をあきらめ、代わりのタスクを起動します",
+        "ECS は到達できなくなった{task}を停止済みとして扱い、代わりのタスクを起動します",
         "ECS gave up on {task}, which it could no longer reach, and replaces it",
     ),
     "ecs_replaced_unhealthy": (
@@ -472,7 +472,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "Nothing arrived within the idle timeout, so the connection was closed",
     ),
     "client_timeout": (
-        "{client}が応答を待ちきれずにあきらめました",
+        "{client}のタイムアウトまでに応答が届かず、リクエストを打ち切りました",
         "{client} gave up waiting for a response",
     ),
     "connect_timeout": (
