@@ -89,7 +89,8 @@ def judged(
     """
     broken = [o for o in outcomes if not o.passed]
     if broken:
-        sides = " ".join(
+        # Japanese sentences end in 。 and run on without a space; English ones need one.
+        sides = ("" if _lang() == "ja" else " ").join(
             _fmt(_("%(side)s: %(detail)s"), side=o.label, detail=o.detail) for o in broken
         )
         message = _fmt(_("Not yet. %(sides)s"), sides=sides)

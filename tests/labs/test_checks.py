@@ -346,3 +346,23 @@ def test_lab_texts_same_files_in_every_language() -> None:
         == names["ja"]
         == [f"{lab.order:02d}-{lab.slug}.md" for lab in labs.LABS.values()]
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Not yet. A: one broke. B: two broke."),
+        ("ja", "まだです。A：one broke.B：two broke."),
+    ],
+)
+def test_broken_sides_are_joined_as_the_language_writes_sentences(lang: str, expected: str) -> None:
+    outcomes = [
+        labs.Outcome("a", "A", False, "one broke."),
+        labs.Outcome("b", "B", False, "two broke."),
+        labs.Outcome("c", "C", True, "fine."),
+    ]
+    with translation.override(lang):
+        verdict = labs.judged(outcomes, (), "passed")
+
+    assert not verdict.passed
+    assert verdict.message == expected
