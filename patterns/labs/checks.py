@@ -43,6 +43,17 @@ class LabField:
     help: Any = ""
     required: bool = True
     setting: str = ""  # the scenario path it fills, so an engine error lands beside this field
+    # A diagnosis or prediction: its choices are listed in an order drawn per attempt, so the
+    # right answer's place does not carry over from a neighbour or a previous variant.
+    shuffle: bool = False
+
+
+def choice_order(lab_slug: str, spec: LabField, attempt_seed: int) -> list[tuple[str, Any]]:
+    """``spec.choices`` in the order this attempt shows them (the same on every request)."""
+    choices = list(spec.choices)
+    if spec.shuffle:
+        random.Random(f"{lab_slug}:{spec.name}:{attempt_seed}").shuffle(choices)
+    return choices
 
 
 @dataclass(frozen=True)
@@ -904,6 +915,7 @@ AZ_OUTAGE = Lab(
             choices=PATTERN_CHOICES,
             integer=False,
             required=False,
+            shuffle=True,
         ),
         LabField(
             "predict_fewest",
@@ -912,6 +924,7 @@ AZ_OUTAGE = Lab(
             choices=PATTERN_CHOICES,
             integer=False,
             required=False,
+            shuffle=True,
         ),
     ),
     draw=_az_draw,

@@ -11,9 +11,10 @@ from patterns.labs import checks as labs
 from patterns.sim import ScenarioError
 
 
-def _form_field(spec: labs.LabField) -> forms.Field:
+def _form_field(lab: labs.Lab, spec: labs.LabField, attempt_seed: int) -> forms.Field:
     if spec.choices:
-        choices = [(value, str(label)) for value, label in spec.choices]
+        ordered = labs.choice_order(lab.slug, spec, attempt_seed)
+        choices = [(value, str(label)) for value, label in ordered]
         if not spec.default:
             choices = [("", "—"), *choices]
         return forms.ChoiceField(label=spec.label, choices=choices, required=spec.required)
@@ -26,10 +27,11 @@ def _form_field(spec: labs.LabField) -> forms.Field:
     )
 
 
-def lab_form(lab: labs.Lab, data: Any = None) -> forms.Form:
+def lab_form(lab: labs.Lab, attempt_seed: int, data: Any = None) -> forms.Form:
+    """The lab's form for one attempt: diagnosis choices in the order drawn for ``attempt_seed``."""
     form = forms.Form(data=data, initial=lab.defaults(), auto_id="lab-%s")
     for spec in lab.fields:
-        form.fields[spec.name] = _form_field(spec)
+        form.fields[spec.name] = _form_field(lab, spec, attempt_seed)
     return form
 
 

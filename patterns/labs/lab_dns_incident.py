@@ -201,8 +201,17 @@ DNS_INCIDENT = Lab(
             choices=WHAT_BROKE,
             integer=False,
             required=False,
+            shuffle=True,
         ),
-        LabField("why", gettext_lazy("Why?"), "", choices=WHY, integer=False, required=False),
+        LabField(
+            "why",
+            gettext_lazy("Why?"),
+            "",
+            choices=WHY,
+            integer=False,
+            required=False,
+            shuffle=True,
+        ),
         LabField(
             "dns_ttl_s",
             gettext_lazy("Fix: record TTL (s; empty = as in the incident)"),

@@ -116,13 +116,16 @@ def _run_spec(
 @require_GET
 def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _get_lab(slug)
-    return render(request, "labs/lab.html", _lab_context(request, lab, lab_form(lab)))
+    _store, entry = _attempt(request, lab)
+    form = lab_form(lab, entry["seed"])
+    return render(request, "labs/lab.html", _lab_context(request, lab, form))
 
 
 @require_POST
 def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lab = _get_lab(slug)
-    form = lab_form(lab, request.POST)
+    _store, entry = _attempt(request, lab)
+    form = lab_form(lab, entry["seed"], request.POST)
     context = _lab_context(request, lab, form)
     if lab.predict_first and context["result"].get("spent"):
         form.add_error(None, _("This attempt is spent: draw a new variant to predict again."))

@@ -366,3 +366,23 @@ def test_broken_sides_are_joined_as_the_language_writes_sentences(lang: str, exp
 
     assert not verdict.passed
     assert verdict.message == expected
+
+
+@pytest.mark.parametrize(
+    ("slug", "field", "right"),
+    [("dns-incident", "what_broke", "stale_ips"), ("az-outage", "predict_most", "elb")],
+)
+def test_a_diagnosis_lists_its_choices_in_an_order_drawn_per_attempt(
+    slug: str, field: str, right: str
+) -> None:
+    lab = labs.LABS[slug]
+    spec = next(f for f in lab.fields if f.name == field)
+    places = [
+        [value for value, _label in labs.choice_order(slug, spec, seed)].index(right)
+        for seed in range(1, 401)
+    ]
+
+    # The same attempt always lists them the same way; across attempts every place is taken.
+    assert labs.choice_order(slug, spec, 7) == labs.choice_order(slug, spec, 7)
+    assert sorted(set(places)) == list(range(len(spec.choices)))
+    assert min(places.count(p) for p in set(places)) >= 400 // len(spec.choices) // 2
