@@ -81,11 +81,19 @@ def test_the_lesson_panel_follows_the_playhead_past_a_deploy(
     player = page.locator(".embed-player #player")
     expect(player).to_have_attribute("data-status", "ready")
 
+    # The compact lesson player keeps its jump field with the event list and speeds.
+    page.locator(".embed-player .player__bar [data-role=details]").click()
     page.locator("[data-testid=inaws-embed] > summary").click()
 
     embed = page.locator("[data-testid=inaws-embed]")
     result = embed.locator("article[data-pattern='service-connect']")
-    expect(embed.locator("[data-testid=inaws-at]")).to_contain_text("0")
+    # The lesson player opens at its step's start (65 s, after the deploy): the panel says so.
+    expect(embed.locator("[data-testid=inaws-at]")).to_have_attribute("data-at", "65.0")
+    expect(result.locator(".inaws-step[data-do=deploy]")).to_contain_text("CANARY")
+
+    _jump(page, 10)  # before the deploy
+
+    expect(embed.locator("[data-testid=inaws-at]")).to_contain_text("10")
     expect(result.locator("[data-testid=inaws-later] .inaws-step[data-do=deploy]")).to_have_count(1)
     template = result.locator("[id$='-service-connect-cfn']")
     expect(template).to_contain_text('Strategy: "ROLLING"')
