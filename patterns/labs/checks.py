@@ -123,6 +123,10 @@ class Lab:
     validate: Callable[[Mapping[str, Any]], list[tuple[str, str]]] = lambda values: []
     # A lab that asks for a prediction shows no run (nor its numbers) until a Check passed.
     predict_first: bool = False
+    # One prediction a variant: a wrong one spends the attempt (a second guess would be a coin
+    # toss among what is left), so the learner draws a new variant. Labs that are worked out
+    # rather than guessed (choose-pattern) keep predict_first without it.
+    one_try: bool = False
     # A lab about behaviour AWS fixes (nothing here is a setting): labelled a what-if on its page.
     what_if: bool = False
 
@@ -932,6 +936,7 @@ AZ_OUTAGE = Lab(
     judge=_az_judge,
     validate=_az_validate,
     predict_first=True,
+    one_try=True,
     what_if=True,
 )
 

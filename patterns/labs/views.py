@@ -127,7 +127,7 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     _store, entry = _attempt(request, lab)
     form = lab_form(lab, entry["seed"], request.POST)
     context = _lab_context(request, lab, form)
-    if lab.predict_first and context["result"].get("spent"):
+    if lab.one_try and context["result"].get("spent"):
         form.add_error(None, _("This attempt is spent: draw a new variant to predict again."))
     if form.is_valid():
         for name, message in lab.validate(form.cleaned_data):
@@ -142,7 +142,7 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             record = store.load()
             record["labs"][lab.slug] = entry
             progress.record_lab(record, lab.slug, verdict.passed)
-            if lab.predict_first and not verdict.passed:  # one prediction a variant
+            if lab.one_try and not verdict.passed:  # one prediction a variant
                 record["labs"][lab.slug]["spent"] = True
             store.save(record)
             context["result"] = record["labs"][lab.slug]

@@ -272,6 +272,30 @@ def test_a_wrong_prediction_shows_no_answer_and_spends_the_attempt(client: Clien
     assert 'data-testid="attempt-spent"' not in fresh
 
 
+def test_a_worked_out_lab_is_not_spent_by_a_wrong_check(client: Client) -> None:
+    """choose-pattern hides its run until a Check (predict_first) but is worked out, not guessed:
+    a wrong Check leaves the attempt open for the next one."""
+    _as_learner_one(client)
+    # 100/100 can never replace a task: the deployment never finishes, whatever the pattern.
+    wrong = {
+        "pattern": "elb",
+        "strategy": "rolling",
+        "minimum_healthy_percent": "100",
+        "maximum_percent": "100",
+        "canary_percent": "5",
+        "canary_bake_time_min": "1",
+        "bake_time_min": "0",
+    }
+
+    first = client.post("/labs/choose-pattern/check/", wrong, **HX).text
+    again = client.post("/labs/choose-pattern/check/", wrong, **HX).text
+
+    assert 'data-passed="false"' in first
+    assert 'data-testid="attempt-spent"' not in first
+    assert 'data-testid="verdict"' in again
+    assert 'data-testid="attempt-spent"' not in again
+
+
 def _json_run(html: str) -> Any:
     match = re.search(r'<script id="lab-run" type="application/json">(.*?)</script>', html)
     assert match is not None
