@@ -22,14 +22,27 @@ pytestmark = [
 
 @sync_to_async
 def _refuse_commands(refuse: bool) -> None:
-    """A real refusal by the database: a trigger that aborts every new log row."""
+    """A real refusal by the database: a trigger that aborts every new log row (SQLite for the
+    unit suite, PostgreSQL when tests/integration/test_postgres.py runs this file there)."""
     table = SessionCommand._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if refuse:
+        if refuse and postgres:
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION refuse_commands() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_commands BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_commands()"
+            )
+        elif refuse:
             cursor.execute(
                 f"CREATE TRIGGER refuse_commands BEFORE INSERT ON {table} "
                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
             )
+        elif postgres:
+            cursor.execute(f"DROP TRIGGER IF EXISTS refuse_commands ON {table}")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS refuse_commands")
 
