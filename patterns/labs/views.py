@@ -12,7 +12,6 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,8 +53,10 @@ def _attempt(request: HttpRequest, lab: labs.Lab) -> tuple[progress.ProgressStor
     return store, entry
 
 
-def _lab_context(request: HttpRequest, lab: labs.Lab, form: forms.Form) -> dict[str, Any]:
+def _lab_context(request: HttpRequest, lab: labs.Lab, data: Any = None) -> dict[str, Any]:
+    """The lab page for the learner's current attempt; ``data`` fills the form (a Check)."""
     _store, entry = _attempt(request, lab)
+    form = lab_form(lab, entry["seed"], data)
     params = labs.draw_params(lab, entry["seed"])
     text = lab_text(library.language(), lab.slug)
     hints = [fill(hint, params) for hint in text["hints"]]
@@ -116,17 +117,14 @@ def _run_spec(
 @require_GET
 def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _get_lab(slug)
-    _store, entry = _attempt(request, lab)
-    form = lab_form(lab, entry["seed"])
-    return render(request, "labs/lab.html", _lab_context(request, lab, form))
+    return render(request, "labs/lab.html", _lab_context(request, lab))
 
 
 @require_POST
 def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     lab = _get_lab(slug)
-    _store, entry = _attempt(request, lab)
-    form = lab_form(lab, entry["seed"], request.POST)
-    context = _lab_context(request, lab, form)
+    context = _lab_context(request, lab, request.POST)
+    form = context["form"]
     if lab.one_try and context["result"].get("spent"):
         form.add_error(None, _("This attempt is spent: draw a new variant to predict again."))
     if form.is_valid():
