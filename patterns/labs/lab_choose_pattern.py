@@ -45,7 +45,7 @@ from patterns.labs.checks import (
     judged,
     register,
 )
-from patterns.labs.lab_sc_canary import canary_window, green_tasks
+from patterns.labs.lab_sc_canary import CANARY_PERCENT, canary_window, green_tasks
 from patterns.sim import load_scenario
 
 SERVICE = "inventory"
@@ -471,14 +471,7 @@ CHOOSE_PATTERN = Lab(
             100,
         ),
         LabField("maximum_percent", gettext_lazy("maximumPercent (rolling)"), 200, 100, 200),
-        LabField(
-            "canary_percent",
-            gettext_lazy("canaryPercent (0.1-100)"),
-            5.0,
-            0.1,
-            100,
-            integer=False,
-        ),
+        CANARY_PERCENT,
         LabField(
             "canary_bake_time_min",
             gettext_lazy("canaryBakeTimeInMinutes (0-6 in this lab)"),

@@ -319,19 +319,23 @@ def _validate(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+# canaryPercent as ECS takes it (0.1-100 % of production on green during the canary bake);
+# lab 10 asks for the same setting.
+CANARY_PERCENT = LabField(
+    "canary_percent",
+    gettext_lazy("canaryPercent (0.1-100)"),
+    5.0,
+    0.1,
+    100,
+    integer=False,
+)
+
 SC_CANARY = Lab(
     slug="sc-canary",
     order=7,
     pattern="service-connect",
     fields=(
-        LabField(
-            "canary_percent",
-            gettext_lazy("canaryPercent (0.1-100)"),
-            5.0,
-            0.1,
-            100,
-            integer=False,
-        ),
+        CANARY_PERCENT,
         LabField(
             "canary_bake_time_min",
             gettext_lazy("canaryBakeTimeInMinutes (0-3 in this lab)"),
