@@ -188,6 +188,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("KUMOBEN_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Kept open like PostgreSQL's: every database trip of a socket (Channels runs them on
+            # one thread) otherwise opens and closes the file, which a burst of 2,000 students
+            # joining a room queues behind (bench/sessions_bench.py).
+            "CONN_MAX_AGE": 60,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -22,6 +22,7 @@ import weakref
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import DatabaseError
@@ -29,9 +30,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patterns.errors import FieldError, localized_frame
-from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
-from patterns.sessions import fields, joining, log, polls
+from patterns.sessions import arrivals, fields, joining, log, polls
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.relay import Rejoin, RoomRelay, room_snapshot
@@ -89,21 +89,6 @@ def _view(scope: dict[str, Any]) -> str:
     """The screen the owner opened: "projector" for ``?view=projector``, else the console."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return "projector" if query.get("view") == ["projector"] else "instructor"
-
-
-@database_sync_to_async
-def _resolve(public_id: str, user: Any, django_session: Any, view: str) -> tuple[Any, ...]:
-    session = StudySession.objects.filter(public_id=public_id).first()
-    if session is None:
-        return None, None, None, 0
-    count = slides.slide_count(session.lesson_slug, log.MAX_SLIDE)
-    if joining.is_instructor(user) and session.owner_id == user.pk:
-        return session, view, None, count
-    tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
-    participant = joining.participant_for_token(session.pk, tokens.get(public_id))
-    if participant is None:
-        return session, None, None, 0
-    return session, "student", participant, count
 
 
 @database_sync_to_async
@@ -187,6 +172,16 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def _receive_from_layer(self) -> dict[str, Any]:
         return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its own hop to the database thread to close old
+        connections first: every database call here is a ``database_sync_to_async``, which does
+        that itself on the same thread. In a burst of joins the hop doubled the queue each
+        handshake waits in (and daphne drops a handshake after 5 s)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)
@@ -201,7 +196,8 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._last_presence = 0.0
         public_id = self.scope["url_route"]["kwargs"]["public_id"]
-        session, role, participant, slides = await _resolve(
+        # Shares its trip to the database with the sockets opening the room meanwhile.
+        session, role, participant, slides = await arrivals.resolve(
             public_id, self.scope.get("user"), self.scope.get("session"), _view(self.scope)
         )
         if session is None:
@@ -267,7 +263,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 instructor_group(self.session_id), self.channel_name
             )
         else:
-            await database_sync_to_async(joining.disconnected)(self.participant.pk)
+            await arrivals.leave(self.session_id, self.participant.pk)
             await self._lobby_changed()
 
     # ------------------------------------------------------------------ receiving
@@ -382,7 +378,11 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def _send_hello(self, arriving: bool = False) -> None:
         participant_id = self.participant.pk if self.role == "student" else None
-        data = await _hello_data(self.session_id, participant_id, arriving)
+        if arriving and participant_id is not None:
+            # Shares its trip to the database with the students arriving meanwhile.
+            data = await arrivals.arrive(self.session_id, participant_id)
+        else:
+            data = await _hello_data(self.session_id, participant_id, arriving)
         if not data["live"]:
             await self._send_ended()
             return

@@ -150,7 +150,7 @@ async def _long_run(instructor: WebsocketCommunicator, duration_s: int) -> None:
         {"type": "play"},
     ]:
         await instructor.send_json_to(frame)
-        await until(instructor, "state")
+        await until(instructor, "state", timeout=30)
 
 
 def _resumes(session_id: int) -> int:
