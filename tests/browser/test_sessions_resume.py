@@ -109,14 +109,14 @@ def test_a_student_back_after_a_drop_sees_what_one_who_stayed_sees(
     assert len(wire.urls) == 2 and "sim=s" in wire.urls[1] and "sim=" not in wire.urls[0]
     kinds = [json.loads(text)["type"] for text in wire.frames[1]]
     assert "sim.resume" in kinds and "sim.hello" not in kinds
-    # What the resume sent at once: the frames from the window Ben had to drop on (a second or
-    # two of run, the action's window among them), not the 20 s he already held.
+    # What the resume sent at once: the frames from the window Ben had to drop on (the time he
+    # was away, the action's window among them), not the 20 s he already held.
     messages = [json.loads(text) for text in wire.frames[1]]
     at = kinds.index("sim.resume")
     burst = [m for m in messages[at + 1 :] if m["type"] == "sim.history"]
     resent = [f for m in burst for f in m["frames"] if f["type"] == "sim.frame"]
     held_before = sum(1 for t in wire.frames[0] for _ in [0] if '"sim.frame"' in t)
-    assert 0 < len(resent) <= 12 < held_before
+    assert 0 < len(resent) < held_before
     assert resent[0]["seq"] == messages[at]["rewind"]["seq"]
 
     ben.get_by_test_id("shared-sim").scroll_into_view_if_needed()

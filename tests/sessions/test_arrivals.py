@@ -10,7 +10,20 @@ from asgiref.sync import sync_to_async
 
 from patterns.sessions import arrivals
 from patterns.sessions.models import Participant
-from tests.sessions.room import as_instructor, as_student, connect, until, until_hello
+from tests.sessions.room import ORIGIN, as_instructor, as_student, room_socket, until
+
+
+async def connect(session: Any, cookie: bytes) -> Any:
+    """A room socket, given time to open: the test runs on a busy machine too."""
+    communicator = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN, (b"cookie", cookie)])
+    connected, code = await communicator.connect(timeout=30)
+    assert connected, code
+    return communicator
+
+
+async def until_hello(communicator: Any) -> Any:
+    return await until(communicator, "hello", timeout=30)
+
 
 pytestmark = [
     pytest.mark.unit,
