@@ -509,6 +509,20 @@ def test_every_cause_a_waterfall_shows_has_words() -> None:
 # ------------------------------------------------------------------ study sessions and the admin
 
 
+def _style_problems(html: str) -> list[str]:
+    """``check_japanese_text`` (full-width punctuation, デフォルト, dates, calques) on every text a
+    person reads on a page."""
+    parser = _ReadText()
+    parser.feed(html)
+    return sorted(
+        {
+            f"{problem}: {text[:80]}"
+            for _where, text in parser.found
+            for problem in check_japanese_text(text)
+        }
+    )
+
+
 def _instructor(client: Client, superuser: bool = False) -> object:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
@@ -556,6 +570,9 @@ def test_every_study_session_page_reads_japanese(ja_client: Client) -> None:
     assert {name: untranslated(r.content.decode()) for name, r in pages.items()} == dict.fromkeys(
         pages, []
     )
+    assert {name: _style_problems(r.content.decode()) for name, r in pages.items()} == (
+        dict.fromkeys(pages, [])
+    )
 
 
 #: What Django's admin itself leaves in English whatever the language: the alt text of its
@@ -581,3 +598,88 @@ def test_every_admin_changelist_reads_japanese(ja_client: Client) -> None:
             found[path] = [t for t in untranslated(response.content.decode()) if t not in ADMIN_OWN]
 
     assert found == dict.fromkeys(found, [])
+
+
+# ------------------------------------------------------------------ Japanese typesetting on pages
+
+
+def _style_problems(html: str) -> list[str]:
+    """``check_japanese_text`` on every text a person reads on a page."""
+    parser = _ReadText()
+    parser.feed(html)
+    return sorted(
+        {
+            f"{problem}: {text[:80]}"
+            for _where, text in parser.found
+            for problem in check_japanese_text(text)
+        }
+    )
+
+
+# ------------------------------------------------------------------ Japanese line breaking
+
+#: A number, a breakable space and the unit after it: a line may end with "60" and the next
+#: start with "秒" or "%".
+BREAKABLE_UNIT = re.compile(r"\d (?:ミリ秒|秒|%|％)")
+
+
+def test_every_japanese_narration_sentence_follows_the_rules() -> None:
+    """Each sentence the engine narrates in Japanese: full-width punctuation, 秒 and ミリ秒."""
+    from patterns.sim.narrate import SENTENCES
+
+    unit = re.compile(r"(?:\d|\})\s*(?:ms|s)(?![A-Za-z_])")
+    problems = {
+        cause: [
+            *check_japanese_text(ja),
+            *(["ms or s: use ミリ秒 or 秒"] if unit.search(ja) else []),
+        ]
+        for cause, (ja, _en) in SENTENCES.items()
+    }
+
+    assert {cause: found for cause, found in problems.items() if found} == {}
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "text" and isinstance(item, str):
+                yield item
+            else:
+                yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+@pytest.mark.parametrize("scenario", ["kill-task", "rolling-deploy"])
+def test_a_narrated_number_keeps_its_unit_on_its_line(scenario: str) -> None:
+    """The player's narration (its event list) holds a number and its unit together with a
+    no-break space: "12 ミリ秒", never a line that starts with the unit."""
+    from patterns.player.playback import instant_frames
+
+    run = instant_frames(BUILTIN_SCENARIOS[scenario], "elb", 1, lang="ja")
+    texts = list(_texts(run["frames"]))
+    with_units = [t for t in texts if re.search(r"\d\u00a0(?:ミリ秒|秒|%)", t)]
+
+    assert with_units
+    assert [t for t in texts if BREAKABLE_UNIT.search(t)] == []
+
+
+def test_a_watch_line_keeps_a_percent_with_its_number(ja_client: Client) -> None:
+    """Every lesson player's watch line in Japanese, as the step page shows it."""
+    from patterns.lessons.content import Player
+
+    watches = [
+        (slug, n, block.watch)
+        for slug, lesson in library.lessons("ja").items()
+        for n, step in enumerate(lesson.steps, start=1)
+        for block in step.blocks
+        if isinstance(block, Player)
+    ]
+    slug, step, canary = next(w for w in watches if "本番の 10" in w[2])
+    page = ja_client.get(f"/lessons/{slug}/?step={step}").content.decode()
+
+    assert len(watches) >= 19
+    assert [w for w in watches if BREAKABLE_UNIT.search(w[2])] == []
+    assert "80\u00a0秒で本番の 10\u00a0%" in canary
+    assert canary in page
