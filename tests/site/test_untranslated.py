@@ -683,3 +683,28 @@ def test_a_watch_line_keeps_a_percent_with_its_number(ja_client: Client) -> None
     assert [w for w in watches if BREAKABLE_UNIT.search(w[2])] == []
     assert "80\u00a0秒で本番の 10\u00a0%" in canary
     assert canary in page
+
+
+# ------------------------------------------------------------------ numbers in refusals
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason", "said"),
+    [
+        ("en", "at most 1000 requests/s in total", "at most 1,000 requests/s in total"),
+        ("ja", "at most 1000 requests/s in total", "リクエストは合計で毎秒 1,000 件までです"),
+        (
+            "en",
+            "must be between 5 and 86400, got 100000.5",
+            "must be between 5 and 86,400, got 100,000.5",
+        ),
+        ("en", "must be between 5 and 300, got 2", "must be between 5 and 300, got 2"),
+    ],
+)
+def test_a_number_in_a_refusal_is_grouped_as_the_page_writes_it(
+    lang: str, reason: str, said: str
+) -> None:
+    """The engine refuses with "1000" (its English stays as it is, for logs and the API); the
+    page says the number as its fields and help do: 1,000, in both languages."""
+    with translation.override(lang):
+        assert localized(reason) == said
