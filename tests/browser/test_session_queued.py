@@ -159,3 +159,36 @@ def test_a_click_whose_reply_was_lost_is_resent_and_done_once(
         assert _slides(server) == [2, 3]
     finally:
         room.close()
+
+
+def test_a_click_that_waited_over_two_minutes_is_dropped_and_said_so(
+    browser: Browser, restartable_server: DaphneServer
+) -> None:
+    server = restartable_server
+    room = Classroom(browser, server, restarts=True)
+    try:
+        teacher = room.instructor()
+        aya = room.student(join_code(teacher), "Aya")
+        # The page's clock, so two minutes can pass at once (time otherwise flows as usual).
+        teacher.clock.install()
+        teacher.reload()
+        expect(teacher.locator("#conn")).to_have_attribute("data-state", "connected")
+
+        server.stop()
+        expect(teacher.locator("#conn")).to_have_attribute("data-state", "restarting")
+        teacher.get_by_test_id("next-slide").click()
+        outbox = teacher.get_by_test_id("outbox")
+        expect(outbox).to_have_text(TEXTS["en-US"]["waiting"].format(n=1))
+        teacher.clock.fast_forward("02:01")
+
+        server.start()
+        expect(outbox).to_have_text(
+            "✗ Not sent, the connection was down for over 2 minutes: 1. Click again if still needed.",
+            timeout=20_000,
+        )
+        expect(outbox).to_have_attribute("data-state", "dropped")
+        expect(teacher.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(aya.get_by_test_id("student-slide")).to_contain_text("Slide 1")
+        assert _log(server) == []
+    finally:
+        room.close()

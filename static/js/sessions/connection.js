@@ -39,7 +39,8 @@ export class RoomSocket {
     this.finished = false;
     this.restarting = false; // closed by a server shutting down to restart, not yet back
     this.pinger = null;
-    // No queue: a command sent while down fails at once, so the page can say so.
+    // No queue in the socket: clicks wait in the outbox (request), with their ids; pings and
+    // follow frames are not kept (a new connection re-establishes them).
     this.socket = new Socket(path, {
       queueLimit: 0,
       isFinal: (code) => this.finished || isFinalCode(code),
