@@ -269,6 +269,13 @@ CONTENT_SECURITY_POLICY = {
 KUMOBEN_PROXY_HOPS = envint("KUMOBEN_PROXY_HOPS", 0, maximum=10)
 # WebSockets one address may hold open on a process (kumoben/ws_limits.py).
 KUMOBEN_SOCKETS_PER_ADDRESS = envint("KUMOBEN_SOCKETS_PER_ADDRESS", 400, minimum=1)
+# Joining a study session (patterns/sessions/joining.py): wrong codes an address may send in 5
+# minutes (a school behind one NAT address shares this budget) and one browser may send; joins a
+# session takes in a minute from everyone and from one address.
+KUMOBEN_JOIN_FAILURES_PER_IP = envint("KUMOBEN_JOIN_FAILURES_PER_IP", 200, minimum=1)
+KUMOBEN_JOIN_FAILURES_PER_BROWSER = envint("KUMOBEN_JOIN_FAILURES_PER_BROWSER", 10, minimum=1)
+KUMOBEN_JOINS_PER_SESSION_MINUTE = envint("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300, minimum=1)
+KUMOBEN_JOINS_PER_IP_SESSION_MINUTE = envint("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie

@@ -43,10 +43,6 @@ _GRAPHEME = regex.compile(r"\X")
 _ALLOWED_FORMAT = frozenset({0x200C, 0x200D, *range(0xE0020, 0xE0080)})
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def generate_code(choose: Any = secrets.choice) -> str:
     return "".join(choose(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -198,8 +194,8 @@ def address_from(peer: str, forwarded_for: str) -> str:
         return peer
 
 
-#: Wrong codes one browser may send in GUESS_WINDOW before it (only it) must wait.
-FAILURES_PER_BROWSER = 10
+#: The window of the wrong-code budgets (per browser: KUMOBEN_JOIN_FAILURES_PER_BROWSER, per
+#: address: KUMOBEN_JOIN_FAILURES_PER_IP; both in kumoben/settings.py, set from the environment).
 GUESS_WINDOW = timedelta(minutes=5)
 
 
@@ -217,7 +213,7 @@ def join_throttled(ip: str, session: StudySession | None = None) -> bool:
     guesses = JoinAttempt.objects.filter(
         ip=ip, ok=False, session__isnull=True, at__gte=now - GUESS_WINDOW
     ).count()
-    if guesses >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 200):
+    if guesses >= settings.KUMOBEN_JOIN_FAILURES_PER_IP:
         return True
     if session is None:
         return False
@@ -228,19 +224,17 @@ def session_busy(ip: str, session: StudySession) -> bool:
     minute = JoinAttempt.objects.filter(
         session=session, at__gte=timezone.now() - timedelta(minutes=1)
     )
-    if minute.count() >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300):
+    if minute.count() >= settings.KUMOBEN_JOINS_PER_SESSION_MINUTE:
         return True
     from_ip = minute.filter(ip=ip).count()
-    return from_ip >= _setting("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100)
+    return from_ip >= settings.KUMOBEN_JOINS_PER_IP_SESSION_MINUTE
 
 
 def browser_throttled(failures: list[float], now: float) -> tuple[bool, list[float]]:
     """The wrong codes one browser sent within GUESS_WINDOW (epoch seconds, kept in its
     Django session) -> whether it must wait, and the list to keep."""
     recent = [t for t in failures if now - t < GUESS_WINDOW.total_seconds()]
-    return len(recent) >= _setting(
-        "KUMOBEN_JOIN_FAILURES_PER_BROWSER", FAILURES_PER_BROWSER
-    ), recent
+    return len(recent) >= settings.KUMOBEN_JOIN_FAILURES_PER_BROWSER, recent
 
 
 def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
