@@ -4,6 +4,11 @@ It takes a JSON body ``{"scenario": {...} | "<built-in name>", "pattern", "seed"
 (or ``{"permalink": token}``), is POST only and CSRF protected (send ``X-CSRFToken``). Bad input
 is answered with HTTP 400 and ``{"type": "error", "field": ..., "reason": ...}`` — never a 500.
 The instant run is simulated in a worker thread so a long run never holds up other requests.
+
+Work is bounded before it starts (review D4): the run's engine cost is estimated from its
+scenario (``patterns.sim.cost``) and a run over KUMOBEN_INSTANT_BUDGET_S is refused with 400 and
+the limit; one address has at most KUMOBEN_RUNS_PER_ADDRESS runs computing at once (further ones
+wait their turn, then get 429).
 """
 
 from __future__ import annotations
@@ -11,15 +16,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from patterns import untrusted
 from patterns.errors import FieldError, localized
+from patterns.live import RUN_SLOTS, RunsBusy, check_budget, client_address
 from patterns.player import permalink
-from patterns.player.playback import PlaybackError, instant_frames
+from patterns.player.playback import INSTANT_LIMITS, PlaybackError, instant_frames
 from patterns.player.runs import RunRequest
+from patterns.sim.cost import work_estimate
 
 MAX_BODY_BYTES = 65536
 
@@ -58,6 +66,17 @@ def _request(data: dict[str, Any]) -> RunRequest:
     return RunRequest.parse(data, lang="ja" if (get_language() or "").startswith("ja") else "en")
 
 
+def _within_budget(request: RunRequest) -> None:
+    """Refuse a run whose estimated engine time is over the instant-run budget; validates the
+    scenario and the log on the way (building a run does not run the engine)."""
+    playback = request.playback(limits=INSTANT_LIMITS, topology_hook=None)
+    check_budget(
+        work_estimate(playback.scenario, patterns=len(playback.streams)),
+        settings.KUMOBEN_INSTANT_BUDGET_S,
+        "KUMOBEN_INSTANT_BUDGET_S",
+    )
+
+
 def _instant_messages(request: RunRequest) -> list[dict[str, Any]]:
     result = instant_frames(
         request.scenario, request.pattern, request.seed, request.lang, request.log
@@ -74,11 +93,19 @@ def _instant_messages(request: RunRequest) -> list[dict[str, Any]]:
 @require_POST
 async def run(request: HttpRequest) -> JsonResponse:
     """The whole run at once: ``{"messages": [hello, frames..., readouts..., status]}``."""
+    address = client_address(
+        str(request.META.get("REMOTE_ADDR") or "0.0.0.0"),
+        str(request.META.get("HTTP_X_FORWARDED_FOR", "")),
+    )
     try:
         asked = _request(_body(request))
-        messages = await asyncio.to_thread(_instant_messages, asked)
+        await asyncio.to_thread(_within_budget, asked)
+        async with RUN_SLOTS.slot(address):
+            messages = await asyncio.to_thread(_instant_messages, asked)
     except _BadInput as error:
         return _error(error.field, localized(error), error.status)
-    except (PlaybackError, permalink.PermalinkError) as error:
+    except RunsBusy as error:
+        return _error(error.field, localized(error), 429)
+    except (PlaybackError, permalink.PermalinkError, FieldError) as error:
         return _error(error.field, localized(error))
     return JsonResponse({"messages": messages})

@@ -4,7 +4,6 @@ throttling and the address it counts against, participant tokens, presence and t
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 import secrets
 import unicodedata
@@ -20,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patterns.live import client_address
 from patterns.sessions.fields import SessionError
 from patterns.sessions.log import initial_state
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
@@ -180,18 +180,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def address_from(peer: str, forwarded_for: str) -> str:
     """client_ip() from the socket's peer and the X-Forwarded-For header (also for sockets)."""
-    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
-    if hops <= 0:
-        return peer
-    forwarded = [a.strip() for a in forwarded_for.split(",")]
-    forwarded = [a for a in forwarded if a]
-    if not forwarded:
-        return peer
-    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return peer
+    return client_address(peer, forwarded_for)
 
 
 #: The window of the wrong-code budgets (per browser: KUMOBEN_JOIN_FAILURES_PER_BROWSER, per
