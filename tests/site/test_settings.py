@@ -159,3 +159,16 @@ def test_join_throttle_budgets_come_from_the_environment() -> None:
     assert chosen.stdout.split() == ["7", "8", "9", "10"]
     assert zero.returncode == 1
     assert "KUMOBEN_JOINS_PER_IP_SESSION_MINUTE=0: expected 1.." in zero.stderr
+
+
+def test_work_budgets_come_from_the_environment() -> None:
+    names = ("KUMOBEN_INSTANT_BUDGET_S", "KUMOBEN_RUN_BUDGET_S", "KUMOBEN_RUNS_PER_ADDRESS")
+    code = "import kumoben.settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
+
+    default = _run_settings({"KUMOBEN_DEBUG": "1"}, code)
+    chosen = _run_settings({"KUMOBEN_DEBUG": "1", **{n: "9" for n in names}}, code)
+    zero = _run_settings({"KUMOBEN_DEBUG": "1", "KUMOBEN_RUNS_PER_ADDRESS": "0"}, code)
+
+    assert default.stdout.split() == ["4", "8", "2"]
+    assert chosen.stdout.split() == ["9", "9", "9"]
+    assert "KUMOBEN_RUNS_PER_ADDRESS=0: expected 1.." in zero.stderr
