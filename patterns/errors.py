@@ -49,6 +49,7 @@ WEB_REASONS: dict[str, str] = {
         "this run would cost about {estimate} s of server time, over the limit of {budget} s a"
         " request ({setting}); shorten it, or lower its traffic or tasks"
     ),
+    "engine_worker": "the engine's worker process stopped; try again",
     "runs_busy": "at most {max} runs at once from one address; try again when one has finished",
     # the playground's run (patterns/player/)
     "action_before_now": "an added action is before the current time {t}",

@@ -45,8 +45,18 @@ from patterns.live import (
     scope_language,
 )
 from patterns.player import permalink
-from patterns.player.playback import READOUT_EVERY_WINDOWS, Playback, PlaybackError, fork
+from patterns.player.playback import (
+    ALL,
+    LIVE_LIMITS,
+    READOUT_EVERY_WINDOWS,
+    WINDOW_S,
+    Playback,
+    PlaybackError,
+    fork,
+)
 from patterns.player.runs import RunRequest
+from patterns.playground.api import run_estimate
+from patterns.sim import PATTERNS
 from patterns.sim.cost import work_estimate
 
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
@@ -157,11 +167,15 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         speed = _speed(frame.get("speed", self.speed))
         next_branch = _whole(frame.get("next_branch", branch + 1), "next_branch", 1, MAX_BRANCHES)
 
-        # Building the run validates it without running the engine; the skip to after_seq is
-        # the work, estimated and refused over the budget before any of it runs.
+        # The skip to after_seq is the work: estimated from the scenario and refused over the
+        # budget before the run is even built.
+        streams = len(PATTERNS) if request.pattern == ALL else 1
+        check_budget(
+            run_estimate(request, LIVE_LIMITS, (after_seq + 1) // streams * WINDOW_S),
+            settings.KUMOBEN_RUN_BUDGET_S,
+            "KUMOBEN_RUN_BUDGET_S",
+        )
         playback = await asyncio.to_thread(request.playback, run=run, branch=branch)
-        skip_to = (after_seq + 1) // len(playback.streams) * playback.window_s
-        _within_budget(playback, skip_to)
         async with RUN_SLOTS.slot(self.address):
             frames = await asyncio.to_thread(playback.frames_after, after_seq)
         self.next_branch = max(self.next_branch, next_branch, branch + 1)
