@@ -51,6 +51,8 @@ WEB_REASONS: dict[str, str] = {
     ),
     "engine_worker": "the engine's worker process stopped; try again",
     "runs_busy": "at most {max} runs at once from one address; try again when one has finished",
+    # a room socket's ?sim= (what a reconnecting screen holds of the shared run)
+    "resume_have": "expected <run>.<next frame>.<actions>, such as s12.340.1",
     # the playground's run (patterns/player/)
     "action_before_now": "an added action is before the current time {t}",
     "max_duration": "at most {max} s in the playground",
