@@ -166,7 +166,7 @@ def test_work_budgets_come_from_the_environment() -> None:
     code = "import kumoben.settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
 
     default = _run_settings({"KUMOBEN_DEBUG": "1"}, code)
-    chosen = _run_settings({"KUMOBEN_DEBUG": "1", **{n: "9" for n in names}}, code)
+    chosen = _run_settings({"KUMOBEN_DEBUG": "1", **dict.fromkeys(names, "9")}, code)
     zero = _run_settings({"KUMOBEN_DEBUG": "1", "KUMOBEN_RUNS_PER_ADDRESS": "0"}, code)
 
     assert default.stdout.split() == ["4", "8", "2"]
