@@ -42,7 +42,14 @@ def snapshot_message(seq: int, state: dict[str, Any], at_ms: int | None = None) 
     if at_ms is not None:
         frame["at_ms"] = at_ms
     # seq and sim travel beside the text for the relay's simulation streamer (one per process).
-    return {"type": "room.state", "text": json.dumps(frame), "seq": seq, "sim": state["sim"]}
+    return {
+        "type": "room.state",
+        "text": json.dumps(frame),
+        "seq": seq,
+        "sim": state["sim"],
+        # Participants the instructor removed: their sockets close (a resync carries them too).
+        "removed": state.get("removed", []),
+    }
 
 
 def send_ended(session_id: int, applied: log.Applied) -> None:

@@ -50,6 +50,8 @@ INSTRUCTOR_TYPES = frozenset(
         "poll.reveal",
         "poll.close",
         "end",
+        "lobby",
+        "remove",
     }
 )
 #: What the projector's keyboard and player may do (the console holds every other control).
@@ -60,6 +62,8 @@ logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+#: The instructor removed this participant: the client says so and does not reconnect.
+CLOSE_REMOVED = 4401
 # The server is going away and will be back: reconnect. (RFC 6455's 1012 "Service Restart"
 # says the same, but daphne's WebSocket library lets an application send only 1000 or 3000-4999.)
 CLOSE_RESTARTING = 4012
@@ -100,9 +104,11 @@ def _resolve(public_id: str, user: Any, django_session: Any, view: str) -> tuple
     if joining.is_instructor(user) and session.owner_id == user.pk:
         return session, view, None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
-    participant = joining.participant_for_token(session.pk, tokens.get(public_id))
+    participant = joining.participant_for_token(session.pk, tokens.get(public_id), removed=True)
     if participant is None:
         return session, None, None, 0
+    if participant.removed_at is not None:
+        return session, "removed", None, 0
     return session, "student", participant, count
 
 
@@ -209,6 +215,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         if role is None:
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if role == "removed":
+            await self.close(code=CLOSE_REMOVED)
             return
         self.session_id: int = session.pk
         self.participant = participant
@@ -331,6 +340,8 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # when the layer is back (Rejoin re-reads the room everywhere).
             await self.send(text_data=state_message(applied)["text"])
             raise FrameError("room", "saved; the other screens get it once the room reconnects")
+        if kind == "remove":
+            await self._lobby_changed()
         if kind == "poll.open":
             await self._tally_changed()
         if kind == "poll.reveal":
@@ -436,6 +447,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # ------------------------------------------------------------------ group events
 
     async def room_state(self, event: dict[str, Any]) -> None:
+        if getattr(self, "_removed", False):
+            return
+        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+            self._removed = True
+            await self.close(code=CLOSE_REMOVED)  # the leave path runs as the consumer ends
+            return
         await self.send(text_data=event["text"])
 
     async def room_lobby_changed(self, event: dict[str, Any]) -> None:

@@ -256,10 +256,21 @@ def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
     return participant, token
 
 
-def participant_for_token(session_id: int, token: str | None) -> Participant | None:
+def participant_for_token(
+    session_id: int, token: str | None, *, removed: bool = False
+) -> Participant | None:
+    """The participant this token admits; a removed one only when ``removed`` (to tell them)."""
     if not token:
         return None
-    return Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token)).first()
+    found = Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token))
+    if not removed:
+        found = found.filter(removed_at__isnull=True)
+    return found.first()
+
+
+def is_locked(session: StudySession) -> bool:
+    """The instructor has locked the lobby: no one new may join (those who joined come back)."""
+    return bool(session.state.get("locked"))
 
 
 def set_presence(participant_id: int, online: bool | None = None, following: bool | None = None):
@@ -292,7 +303,8 @@ def lobby(session_id: int) -> dict[str, Any]:
     clients ping every 25 s, so a process killed without a clean disconnect stops counting."""
     fresh = timezone.now() - timedelta(seconds=90)
     people = []
-    for p in Participant.objects.filter(session_id=session_id).order_by("joined_at", "id"):
+    people_here = Participant.objects.filter(session_id=session_id, removed_at__isnull=True)
+    for p in people_here.order_by("joined_at", "id"):
         online = p.online and p.last_seen is not None and p.last_seen >= fresh
         people.append(
             {

@@ -6,6 +6,8 @@ import { Socket, isFinalCode } from "../socket.js";
 const PING_MS = 25000;
 // The server closes with this when it shuts down to restart (patterns/sessions/consumers.py).
 const CLOSE_RESTARTING = 4012;
+// The instructor removed this participant: told so, never reconnected.
+const CLOSE_REMOVED = 4401;
 
 export class RoomSocket {
   constructor(path, { onFrame, onStatus }) {
@@ -38,9 +40,9 @@ export class RoomSocket {
         if (code === CLOSE_RESTARTING) this.restarting = true;
         this.onStatus(this.restarting ? "restarting" : "reconnecting");
       },
-      onClose: () => {
+      onClose: ({ code } = {}) => {
         clearInterval(this.pinger);
-        this.onStatus("ended");
+        this.onStatus(code === CLOSE_REMOVED ? "removed" : "ended");
       },
     });
   }
