@@ -214,3 +214,28 @@ class JoinAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} {'ok' if self.ok else 'failed'} {self.at:%H:%M:%S}"
+
+
+class Receipt(models.Model):
+    """A request a screen numbered itself (review D13): an instructor command or a student's
+    answer, by the id the browser gave it. A screen that lost its connection before the reply
+    sends the request again with the same id; finding the receipt, the room replies with the
+    original result instead of doing it twice, whichever server process the screen reaches."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=40)
+    # The student who sent it; null: the instructor's console or projector.
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=24)
+    result = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "client_id"], name="receipt_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id}"

@@ -2,13 +2,13 @@
 // projector screen (projector.js) follows the same room state.
 import { RoomSocket } from "./connection.js";
 import {
-  Countdown, SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+  Countdown, SimClock, SlideView, showError, showHighlight, showLeaders, showOutbox, showStatus, showTally, text,
 } from "./ui.js";
 import { SharedSim } from "./sim.js";
 
 const root = document.getElementById("presenter");
 const slides = new SlideView(root);
-const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus, onOutbox: showOutbox });
 const clock = new SimClock(socket);
 const shared = new SharedSim({ role: "instructor", socket, clock });
 const countdown = new Countdown(document.getElementById("poll-countdown"), socket);
@@ -17,8 +17,12 @@ let state = null;
 // moves two slides.
 let target = null;
 
+// Every command is a click with an id of its own: while the connection is down it waits, said
+// under the connection status, and goes once the connection is back (RoomSocket.request).
 function send(frame) {
-  if (!socket.send(frame)) showError({ field: "connection", reason: text("reconnecting") });
+  const outcome = socket.request(frame);
+  if (outcome === "full") showError({ field: "connection", reason: text("outbox-full") });
+  else if (outcome === "ended") showError({ field: "connection", reason: text("ended") });
 }
 
 function goTo(slide, step = 0) {

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patterns", "0005_verbose_names"),
+        ("patterns", "0006_receipts"),
     ]
 
     operations = [
