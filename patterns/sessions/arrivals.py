@@ -62,7 +62,8 @@ def arrive_many(session_id: int, participant_ids: list[int]) -> tuple[dict[str, 
 
 def resolve_many(public_id: str, asks: list[tuple[Any, Any, str]]) -> list[tuple[Any, ...]]:
     """Who each socket opening room ``public_id`` is, for a group of them: (user, Django session,
-    view) -> (session, role, participant, slide count), as the room consumer's ``_resolve``.
+    view) -> (session, role, participant, slide count); role ``"removed"`` for a participant the
+    instructor removed (``joining.participant_for_token(..., removed=True)``'s rule).
 
     One lookup of the room and one of the participants for every token in the group."""
     session = StudySession.objects.filter(public_id=public_id).first()
@@ -86,6 +87,9 @@ def resolve_many(public_id: str, asks: list[tuple[Any, Any, str]]) -> list[tuple
             resolved.append((session, view, None, count))
         elif participant is None:
             resolved.append((session, None, None, 0))
+        elif participant.removed_at is not None:
+            # Removed by the instructor: the socket is told so (review D6).
+            resolved.append((session, "removed", None, 0))
         else:
             resolved.append((session, "student", participant, count))
     return resolved

@@ -50,6 +50,8 @@ INSTRUCTOR_TYPES = frozenset(
         "poll.reveal",
         "poll.close",
         "end",
+        "lobby",
+        "remove",
     }
 )
 #: What the projector's keyboard and player may do (the console holds every other control).
@@ -60,6 +62,8 @@ logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+#: The instructor removed this participant: the client says so and does not reconnect.
+CLOSE_REMOVED = 4401
 # The server is going away and will be back: reconnect. (RFC 6455's 1012 "Service Restart"
 # says the same, but daphne's WebSocket library lets an application send only 1000 or 3000-4999.)
 CLOSE_RESTARTING = 4012
@@ -224,6 +228,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if role is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if role == "removed":
+            await self.close(code=CLOSE_REMOVED)
+            return
         self.session_id: int = session.pk
         self.participant = participant
         self.slides = slides
@@ -356,6 +363,8 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # when the layer is back (Rejoin re-reads the room everywhere).
             await self.send(text_data=state_message(applied)["text"])
             raise FrameError("room", "saved; the other screens get it once the room reconnects")
+        if kind == "remove":
+            await self._lobby_changed()
         if kind == "poll.open":
             await self._tally_changed()
         if kind == "poll.reveal":
@@ -463,6 +472,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # ------------------------------------------------------------------ group events
 
     async def room_state(self, event: dict[str, Any]) -> None:
+        if getattr(self, "_removed", False):
+            return
+        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+            self._removed = True
+            await self.close(code=CLOSE_REMOVED)  # the leave path runs as the consumer ends
+            return
         await self.send(text_data=event["text"])
 
     async def room_lobby_changed(self, event: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
-from patterns.sessions.models import Poll, Receipt, SessionCommand, StudySession
+from patterns.sessions.models import Participant, Poll, Receipt, SessionCommand, StudySession
 from patterns.sessions.polls import STATE_ONLY, public_correct, validate_poll
 from patterns.sessions.receipts import receipt_for
 
@@ -90,6 +90,10 @@ def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s
         new["poll"] = {**new["poll"], "state": Poll.REVEALED, "correct": payload["correct"]}
     elif kind == "poll.close":
         new["poll"] = None
+    elif kind == "lobby":
+        new["locked"] = payload["locked"]
+    elif kind == "remove":
+        new["removed"] = [*state.get("removed", []), payload["participant"]]
     elif kind == "end":
         new["ended"] = True
     return new
@@ -193,6 +197,13 @@ def _prepare(
         columns = {k: v for k, v in payload.items() if k not in STATE_ONLY}
         poll = Poll.objects.create(session=session, number=number, opened_at=now, **columns)
         return {"id": poll.pk, "number": number, **payload}
+    if kind == "remove":
+        removed = Participant.objects.filter(
+            session=session, pk=payload["participant"], removed_at__isnull=True
+        ).update(removed_at=now)
+        if not removed:
+            raise SessionError("participant", _("No such participant is in this session."))
+        return payload
     if kind in ("poll.reveal", "poll.close"):
         if current is None:
             raise SessionError("poll", _("No poll is open."))
@@ -239,4 +250,11 @@ def validate_command(
             raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
         return kind, validate_poll(frame, lesson)
+    if kind == "lobby":
+        locked = frame.get("locked")
+        if not isinstance(locked, bool):
+            raise SessionError("locked", _("expected true or false"))
+        return kind, {"locked": locked}
+    if kind == "remove":
+        return kind, {"participant": read_whole(frame, "participant", 1, 2**31 - 1)}
     raise SessionError("type", _("not an instructor command"))

@@ -83,6 +83,10 @@ class Participant(models.Model):
     # count behind; lobby() also needs a fresh last_seen, so that student goes offline anyway.
     connections = models.PositiveIntegerField(_("open connections"), default=0)
     following = models.BooleanField(_("following"), default=True)
+    # Set when the instructor removes the participant (a "remove" command of the log, written in
+    # the same transaction): their token no longer admits them. The nickname stays taken, so a
+    # removed prankster cannot come back under the same name, and the report keeps their answers.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")

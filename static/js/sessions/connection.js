@@ -18,6 +18,8 @@ export const OUTBOX_MAX_AGE_MS = 120000;
 const REPLIES = new Set(["done", "answered", "error"]);
 // The server closes with this when it shuts down to restart (patterns/sessions/consumers.py).
 const CLOSE_RESTARTING = 4012;
+// The instructor removed this participant: told so, never reconnected.
+const CLOSE_REMOVED = 4401;
 
 // A click's id: 16 random bytes as base64url (22 characters). getRandomValues, unlike
 // randomUUID, works on plain-http pages too (a classroom server on a LAN address).
@@ -65,11 +67,11 @@ export class RoomSocket {
         if (code === CLOSE_RESTARTING) this.restarting = true;
         this.onStatus(this.restarting ? "restarting" : "reconnecting");
       },
-      onClose: () => {
+      onClose: ({ code } = {}) => {
         clearInterval(this.pinger);
         this.outbox.clear();
         this._report();
-        this.onStatus("ended");
+        this.onStatus(code === CLOSE_REMOVED ? "removed" : "ended");
       },
     });
   }

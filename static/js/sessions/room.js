@@ -28,8 +28,8 @@ const countdown = new Countdown(document.getElementById("poll-countdown"), socke
 
 function onStatus(status) {
   showStatus(status);
-  if (status === "ended") {
-    document.getElementById("ended").hidden = false;
+  if (status === "ended" || status === "removed") {
+    document.getElementById(status).hidden = false;
     document.getElementById("follow").disabled = true;
   }
   // After a reconnect the server must know whether this student still follows.

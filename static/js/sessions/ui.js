@@ -1,6 +1,6 @@
 // Small helpers shared by the console, the projector and the student room.
 
-const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■" };
+const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■", removed: "✕" };
 
 export function text(key) {
   const template = document.getElementById("session-texts");
