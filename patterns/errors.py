@@ -43,6 +43,8 @@ WEB_REASONS: dict[str, str] = {
     "start_first": "send a start frame first",
     "scenario_first": "start a scenario first",
     "engine_action": "expected an engine action such as {do: kill_task, ...}",
+    # a room socket's ?sim= (what a reconnecting screen holds of the shared run)
+    "resume_have": "expected <run>.<next frame>.<actions>, such as s12.340.1",
     # the playground's run (patterns/player/)
     "action_before_now": "an added action is before the current time {t}",
     "max_duration": "at most {max} s in the playground",
@@ -115,6 +117,18 @@ WEB_REASONS: dict[str, str] = {
 
 _ALL = {**REASONS, **WEB_REASONS}
 _SLOT = re.compile(r"\{(\w+)\}")
+# A parameter that is a number of four or more digits: said with grouping (1,000), as the page
+# writes its limits; the English reason the engine keeps stays as it is ("at most 1000").
+_LONG_NUMBER = re.compile(r"(-?)(\d{4,})(\.\d+)?")
+
+
+def grouped(value: str) -> str:
+    """``"1000"`` -> ``"1,000"``, ``"86400.5"`` -> ``"86,400.5"``; anything else as it is."""
+    match = _LONG_NUMBER.fullmatch(value)
+    if match is None:
+        return value
+    sign, whole, fraction = match.groups()
+    return f"{sign}{int(whole):,}{fraction or ''}"
 
 
 def msgid(code: str) -> str:
@@ -131,7 +145,7 @@ def _say(reason: str) -> str | None:
         return None
     code, params = found
     text = gettext(msgid(code))
-    return text % params if params else text
+    return text % {k: grouped(v) for k, v in params.items()} if params else text
 
 
 def localized(error: FieldError | str) -> str:
