@@ -410,6 +410,9 @@ async def test_a_screen_joining_a_running_session_gets_readouts_at_the_head(
     ja_cookie = await as_student(session, "Ken") + b"; django_language=ja"
     late = await connect(session, ja_cookie)
     await until_hello(late)
+    # The Japanese view is built and caught up before its sim.hello: wait for that without
+    # moving the clock, so it is built at 37.5 s.
+    await until(late, "sim.hello", timeout=10)
     readouts, _arrived, head = await _first_readouts(late, clock)
 
     # With the history (which runs a second ahead of the shared clock at 37.5 s): the reading
