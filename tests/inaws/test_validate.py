@@ -245,7 +245,11 @@ def test_an_nlb_wire_generates_tcp_listeners_and_target_groups_without_alb_attri
     assert (lb["Type"], lb["Scheme"]) == ("network", "internet-facing")
     assert _calls(config, "ModifyLoadBalancerAttributes") == []
     listeners = _calls(config, "CreateListener")
-    assert [(x["Protocol"], x["Port"]) for x in listeners] == [("TCP", 80), ("TCP", 81), ("TCP", 82)]
+    assert [(x["Protocol"], x["Port"]) for x in listeners] == [
+        ("TCP", 80),
+        ("TCP", 81),
+        ("TCP", 82),
+    ]
     assert _calls(config, "CreateRule") == []
     groups = _calls(config, "CreateTargetGroup")
     assert {(g["Protocol"], g["HealthCheckProtocol"]) for g in groups} == {("TCP", "TCP")}
