@@ -43,6 +43,8 @@ WEB_REASONS: dict[str, str] = {
     "start_first": "send a start frame first",
     "scenario_first": "start a scenario first",
     "engine_action": "expected an engine action such as {do: kill_task, ...}",
+    # a room socket's ?sim= (what a reconnecting screen holds of the shared run)
+    "resume_have": "expected <run>.<next frame>.<actions>, such as s12.340.1",
     # the playground's run (patterns/player/)
     "action_before_now": "an added action is before the current time {t}",
     "max_duration": "at most {max} s in the playground",

@@ -35,6 +35,7 @@ from patterns.sessions import fields, joining, log, polls
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.relay import Rejoin, RoomRelay, room_snapshot
+from patterns.sessions.stream import Have, parse_have
 
 INSTRUCTOR_TYPES = frozenset(
     {
@@ -232,9 +233,21 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self._send_hello(arriving=True)
         relay = RoomRelay.get(self.channel_layer, self.session_id)
         if relay is not None:
-            await relay.sim.subscribe(self, "ja" if self.language.startswith("ja") else "en")
+            lang = "ja" if self.language.startswith("ja") else "en"
+            await relay.sim.subscribe(self, lang, await self._sim_have())
         if role == "student":
             await self._lobby_changed()
+
+    async def _sim_have(self) -> Have | None:
+        """What of the shared run a reconnecting screen holds (``?sim=``, review D14); a
+        malformed value is answered with an error frame and the screen gets the whole run."""
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        try:
+            return parse_have((query.get("sim") or [None])[0])
+        except FieldError as error:
+            with translation.override(self.language):
+                await self.send_json(localized_frame(error))
+            return None
 
     async def disconnect(self, code: int) -> None:
         await self._leave()

@@ -23,7 +23,9 @@ dots, marked ``sample.trimmed``; or the ``sim.log`` of an action and the windows
 ``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (every few windows once
 something happened, and at the end), ``sim.status`` (``ended``). While no scenario
 runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and
-every frame so far, then the live ones.
+every frame so far, then the live ones; one that reconnects holding the run's frames up to a
+recent point (``Have``) gets ``sim.resume`` (the log, and ``rewind: {seq, t}``: drop what you hold
+from ``seq`` on) and only the frames from there.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ import asyncio
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from patterns.errors import FieldError
 from patterns.player.playback import (
     READOUT_EVERY_WINDOWS,
     Playback,
@@ -107,6 +112,39 @@ TRIMMED_LABELS = {
 }
 
 
+#: A screen that connects again names the shared run's frames it holds (``?sim=`` on the room
+#: socket, see :func:`parse_have`). It is sent only the frames from there on (from an earlier
+#: window if an action it has not seen landed there), when those are all still kept whole (the
+#: last HISTORY_DOTS_S): what a reconnect costs depends on how long the screen was away, not on
+#: how long the run has been going. Otherwise it gets the hello and the history as a new screen.
+HAVE_MAX_CHARS = 64
+HAVE_FORMAT = "expected <run>.<next frame>.<actions>, such as s12.340.1"
+_HAVE = re.compile(r"(s[0-9]{1,9})\.([0-9]{1,9})\.([0-9]{1,9})")
+
+
+@dataclass(frozen=True)
+class Have:
+    """What a reconnecting screen holds of the shared run: its ``run``, the ``seq`` of the next
+    frame it expects (it holds every frame before it) and how many ``actions`` of the log."""
+
+    run: str
+    seq: int
+    actions: int
+
+
+def parse_have(value: str | None) -> Have | None:
+    """``"<run>.<next seq>.<actions>"`` (``"s12.340.1"``) -> Have; None when absent.
+
+    A malformed value raises FieldError("sim", ...): the screen is then served as a new one."""
+    if value is None or value == "":
+        return None
+    found = _HAVE.fullmatch(value) if len(value) <= HAVE_MAX_CHARS else None
+    if found is None:
+        raise FieldError("sim", HAVE_FORMAT)
+    run, seq, actions = found.groups()
+    return Have(run, int(seq), int(actions))
+
+
 class _View:
     """One language's Playback and the encoded frames sent so far."""
 
@@ -147,12 +185,33 @@ class _View:
         for later in [s for s in self.recent if s >= seq]:
             del self.recent[later]
 
-    def batches(self) -> list[str]:
-        """The history as ``sim.history`` messages (joined from the stored encodings)."""
+    def batches(self, start: int = 0) -> list[str]:
+        """The history from seq ``start`` as ``sim.history`` messages (joined from the stored
+        encodings)."""
         return [
             _batch(self.history[i : i + HISTORY_BATCH])
-            for i in range(0, len(self.history), HISTORY_BATCH)
+            for i in range(start, len(self.history), HISTORY_BATCH)
         ]
+
+    def resume_from(self, have: Have | None, run: str, log: list[dict[str, Any]]) -> int | None:
+        """The seq a screen holding ``have`` goes on from, or None (it needs the whole history).
+
+        Example: 2 patterns, window_s 1; the screen holds seqs 0..99 (``seq`` 100) and one
+        action of two; the second applies at 42.5 s -> window 42 -> it goes on from seq 84."""
+        if have is None or have.run != run or have.actions > len(log):
+            return None
+        if have.seq > len(self.history):
+            return None
+        streams = len(self.playback.streams)
+        start = have.seq
+        if have.actions < len(log):
+            earliest = min(float(a["at_s"]) for a in log[have.actions :])
+            start = min(start, int(math.floor(earliest / self.playback.window_s)) * streams)
+        start -= start % streams
+        # Only frames still kept whole: the screen's own copies of older ones had their dots.
+        if start < len(self.history) - len(self.recent):
+            return None
+        return start
 
 
 def _batch(texts: list[str]) -> str:
@@ -181,6 +240,7 @@ class SimStreamer:
         self.updates: set[asyncio.Future[None]] = set()
         self.switches = 0  # actions served by a view's tail
         self.rebuilds = 0  # actions that replayed the run from the start
+        self.resumes = 0  # screens that reconnected and were sent only what they missed
 
     # ------------------------------------------------------------------ the state
 
@@ -324,13 +384,13 @@ class SimStreamer:
 
     # ------------------------------------------------------------------ members
 
-    async def subscribe(self, member: Any, lang: str) -> None:
+    async def subscribe(self, member: Any, lang: str, have: Have | None = None) -> None:
         async with self.lock:
-            await self._subscribe(member, lang)
+            await self._subscribe(member, lang, have)
         self._ensure_task()
         self.wake.set()
 
-    async def _subscribe(self, member: Any, lang: str) -> None:
+    async def _subscribe(self, member: Any, lang: str, have: Have | None = None) -> None:
         sim = self.sim
         if sim is None or sim.get("run") is None:
             # The room state says no scenario runs (sim.run is null); nothing to send yet.
@@ -349,8 +409,18 @@ class SimStreamer:
             # catches up before anyone subscribes, so every screen gets the past as history.
             await self._advance(view, sim, self.clock())
             self._spawn_tail(view, lang)
-        await self._send([member], view.hello(list(sim.get("log", []))))
-        for text in [*view.batches(), *view.readouts]:
+        log = list(sim.get("log", []))
+        start = view.resume_from(have, str(sim["run"]), log)
+        if start is None:
+            await self._send([member], view.hello(log))
+            start = 0
+        else:
+            self.resumes += 1
+            playback = view.playback
+            at = start // len(playback.streams) * playback.window_s
+            resume = {"run": sim["run"], "log": log, "rewind": {"seq": start, "t": at}}
+            await self._send([member], _encode(resume, "sim.resume"))
+        for text in [*view.batches(start), *view.readouts]:
             await self._send([member], text)
         if view.ended_sent:
             await self._send([member], json.dumps({"type": "sim.status", "state": "ended"}))

@@ -70,7 +70,8 @@ export class Socket {
     clearTimeout(this.retryTimer);
     this.state = "connecting";
     this.handlers.onConnecting?.({ attempt: this.attempt });
-    const ws = new WebSocket(wsUrl(this.path));
+    // A path may be a function, read at each try (a room socket names what it holds).
+    const ws = new WebSocket(wsUrl(typeof this.path === "function" ? this.path() : this.path));
     this.ws = ws;
     ws.addEventListener("open", () => {
       if (this.ws !== ws) return;

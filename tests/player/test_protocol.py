@@ -19,7 +19,7 @@ from kumoben.asgi import application
 from patterns import player
 from patterns.playground.consumers import ALLOWED_TYPES
 from patterns.sessions import shared_run as session_sim
-from patterns.sessions.stream import SimStreamer
+from patterns.sessions.stream import Have, SimStreamer
 from tests.playground.sockets import until
 from tests.scenarios import TINY
 
@@ -114,6 +114,7 @@ def test_protocol_document_parses_into_every_message_type() -> None:
         "sim.history",
         "sim.log",
         "sim.readouts",
+        "sim.resume",
         "sim.status",
         "status",
     ]
@@ -229,7 +230,7 @@ async def _session_messages() -> list[dict[str, Any]]:
         "since": 100.0,
         "actions": 0,
     }
-    early, late = _Screen(), _Screen()
+    early, late, back = _Screen(), _Screen(), _Screen()
     try:
         await streamer.update(1, sim)
         await streamer.subscribe(early, "en")
@@ -240,9 +241,12 @@ async def _session_messages() -> list[dict[str, Any]]:
         now[0] = 106.0  # past the end (5 s)
         await streamer._catch_up()
         await streamer.subscribe(late, "en")
+        # A screen back after a drop, holding the first two windows and none of the actions.
+        await streamer.subscribe(back, "en", Have("s1", 2, 0))
     finally:
         streamer.stop()
-    messages = early.messages + late.messages
+    assert back.messages[0]["type"] == "sim.resume"
+    messages = early.messages + late.messages + back.messages
     # A batch holds messages of their own types: frames, and an action's sim.log before the
     # window it sends again.
     nested = [f for m in messages if m["type"] == "sim.history" for f in m["frames"]]

@@ -16,8 +16,15 @@ export class RoomSocket {
     this.finished = false;
     this.restarting = false; // closed by a server shutting down to restart, not yet back
     this.pinger = null;
+    // Extra query parameters for the next connection: the shared run names the frames it holds
+    // (sim.js), so a reconnect is sent only what it missed.
+    this.resumeQuery = () => "";
+    const withQuery = () => {
+      const extra = this.resumeQuery();
+      return extra ? `${path}${path.includes("?") ? "&" : "?"}${extra}` : path;
+    };
     // No queue: a command sent while down fails at once, so the page can say so.
-    this.socket = new Socket(path, {
+    this.socket = new Socket(withQuery, {
       queueLimit: 0,
       isFinal: (code) => this.finished || isFinalCode(code),
       onOpen: () => {

@@ -32,6 +32,8 @@ export class SharedSim {
       onAct: (action) => this._act(action),
     });
     window.kumobenPlayer = this.player;  // for the browser tests
+    window.kumobenRoomSocket = socket;  // for the browser tests (they drop it)
+    socket.resumeQuery = () => this.resumeQuery();
     if (role === "instructor" || role === "projector") this._bindInstructor();
     else this._bindStudent();
     setInterval(() => this.sync(), SYNC_MS);
@@ -43,6 +45,14 @@ export class SharedSim {
     if (frame.type === "sim.history") {
       // The frames so far, in batches, for a screen arriving late (or again after a restart).
       for (const item of frame.frames) this.handle(item);
+      return true;
+    }
+    if (frame.type === "sim.resume") {
+      // Back after a drop: the frames held stay; those from rewind.seq on are sent again
+      // (with any action missed meanwhile), as after an action that lands in sent windows.
+      if (frame.run !== this.run) return true;
+      this.player.handle({ type: "log", branch: SHARED_BRANCH, log: frame.log, rewind: frame.rewind });
+      this.sync();
       return true;
     }
     const message = { ...frame, type: frame.type.slice(4) };
@@ -57,6 +67,17 @@ export class SharedSim {
     this.player.handle(message);
     if (message.type === "frame") this.sync();
     return true;
+  }
+
+  // What this screen holds of the shared run, for the next connection's URL: the run, the next
+  // frame it expects (it holds every one before it) and how many actions of the log it has seen.
+  // The server then sends only what is missing (patterns/sessions/stream.py, Have).
+  resumeQuery() {
+    const branch = this.player?.store.branches.get(SHARED_BRANCH);
+    if (!this.run || !branch || this.player.store.run !== this.run) return "";
+    const next = branch.lastSeq + 1;
+    if (next <= 0 || branch.seqs.length !== next) return "";  // not a gap-free prefix
+    return `sim=${encodeURIComponent(`${this.run}.${next}.${branch.log.length}`)}`;
   }
 
   // The room state's sim part (the shared clock's anchors and the run).
