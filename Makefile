@@ -46,8 +46,9 @@ graphviz:
 	@command -v msgfmt >/dev/null 2>&1 || { pkgs="gettext"; $(APT_INSTALL); }
 
 browser-deps:
-	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || \
-		{ pkgs="chromium fonts-noto-cjk"; $(APT_INSTALL); }
+	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && \
+		fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; } || \
+		{ pkgs="chromium fonts-noto-cjk fonts-noto-color-emoji"; $(APT_INSTALL); }
 
 # --- serve -----------------------------------------------------------------------------------
 # Classroom mode: debug off (no traceback page reaches anyone), plain HTTP on the LAN, a key kept

@@ -117,6 +117,18 @@ WEB_REASONS: dict[str, str] = {
 
 _ALL = {**REASONS, **WEB_REASONS}
 _SLOT = re.compile(r"\{(\w+)\}")
+# A parameter that is a number of four or more digits: said with grouping (1,000), as the page
+# writes its limits; the English reason the engine keeps stays as it is ("at most 1000").
+_LONG_NUMBER = re.compile(r"(-?)(\d{4,})(\.\d+)?")
+
+
+def grouped(value: str) -> str:
+    """``"1000"`` -> ``"1,000"``, ``"86400.5"`` -> ``"86,400.5"``; anything else as it is."""
+    match = _LONG_NUMBER.fullmatch(value)
+    if match is None:
+        return value
+    sign, whole, fraction = match.groups()
+    return f"{sign}{int(whole):,}{fraction or ''}"
 
 
 def msgid(code: str) -> str:
@@ -133,7 +145,7 @@ def _say(reason: str) -> str | None:
         return None
     code, params = found
     text = gettext(msgid(code))
-    return text % params if params else text
+    return text % {k: grouped(v) for k, v in params.items()} if params else text
 
 
 def localized(error: FieldError | str) -> str:

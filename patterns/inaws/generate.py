@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from patterns.sim.scenario import (
     CLIENT,
     FIXED,
@@ -205,7 +207,8 @@ class _Builder:
         if out != value:
             self.comment(
                 where,
-                f"{path}: the simulation ran {_plain(value)}; the API takes whole seconds: {out}",
+                _("%(path)s: the simulation ran %(value)s; the API takes whole seconds: %(out)s")
+                % {"path": path, "value": _plain(value), "out": out},
             )
         return out
 
@@ -274,7 +277,7 @@ class _Builder:
                 "startPeriod": self.whole("ecs.container_health_start_period_s", where),
             }
         else:
-            self.comment(where, "no container health check (ecs.container_health_check false)")
+            self.comment(where, _("no container health check (ecs.container_health_check false)"))
         container["stopTimeout"] = self.whole("ecs.stop_timeout_s", where)
         return container
 
@@ -284,9 +287,12 @@ class _Builder:
         registers it (the workaround of containers-roadmap#2334)."""
         self.comment(
             f"TaskDefinition{logical(name)}",
-            f"{READY_GATE}: starts when {CONTAINER!r} is HEALTHY (dependsOn), then exits; the task"
-            " stays PENDING and unregistered until then (containers-roadmap#2334; UNCONFIRMED in"
-            " AWS docs)",
+            _(
+                "%(gate)s: starts when %(container)s is HEALTHY (dependsOn), then exits; the task"
+                " stays PENDING and unregistered until then (containers-roadmap#2334; UNCONFIRMED"
+                " in AWS docs)"
+            )
+            % {"gate": READY_GATE, "container": repr(CONTAINER)},
         )
         return {
             "name": READY_GATE,
@@ -344,7 +350,8 @@ class _Builder:
         if len(actions) > 1:
             self.comment(
                 f"Service{logical(name)}",
-                f"{len(actions)} deploys in the scenario: the last one's strategy is shown",
+                _("%(count)s deploys in the scenario: the last one's strategy is shown")
+                % {"count": len(actions)},
             )
         return actions[-1] if actions else None
 
@@ -385,14 +392,18 @@ class _Builder:
             }
             self.comment(
                 f"Service{logical(name)}",
-                f"the simulation judged green's error rate above {_plain(alarm['error_rate_percent'])}"
-                f" % over the last {alarm['for_s']} s every second; CloudWatch judges 60 s periods"
-                " (model)",
+                _(
+                    "the simulation judged green's error rate above %(percent)s %% over the last"
+                    " %(seconds)s s every second; CloudWatch judges 60 s periods (model)"
+                )
+                % {"percent": _plain(alarm["error_rate_percent"]), "seconds": alarm["for_s"]},
             )
         self.comment(
             f"Service{logical(name)}",
-            "ECS waits between traffic-shift stages on its own schedule (the simulation: 10 s;"
-            " UNCONFIRMED, no API field)",
+            _(
+                "ECS waits between traffic-shift stages on its own schedule (the simulation: 10 s;"
+                " UNCONFIRMED, no API field)"
+            ),
         )
         return out
 
@@ -539,8 +550,10 @@ class _Builder:
             )
             self.comment(
                 "LoadBalancer",
-                "fixed by AWS: the ALB gives up connecting to a target after 10 s; its DNS records"
-                " have a 60 s TTL",
+                _(
+                    "fixed by AWS: the ALB gives up connecting to a target after 10 s; its DNS"
+                    " records have a 60 s TTL"
+                ),
             )
         self.parameters["VpcId"] = {"Type": "AWS::EC2::VPC::Id"}
         lb_props: dict[str, Any] = {
@@ -561,7 +574,7 @@ class _Builder:
             needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
             if needs_test:
                 self.resources["TestListener"] = self.alb_listener(CONTAINER_PORT)
-                self.comment("TestListener", "test traffic reaches green through this listener")
+                self.comment("TestListener", _("test traffic reaches green through this listener"))
         if any(self.blue_green(n) for n in self.called):
             self.parameters["EcsInfrastructureRoleArn"] = {
                 "Type": "String",
@@ -642,8 +655,11 @@ class _Builder:
             if bg:
                 self.comment(
                     f"Rule{lid}",
-                    "the production rule forwards to both target groups (100/0); ECS rewrites the"
-                    " weights during the deployment (UNCONFIRMED)",  # aws-facts-2026 2.14
+                    # aws-facts-2026 2.14
+                    _(
+                        "the production rule forwards to both target groups (100/0); ECS rewrites"
+                        " the weights during the deployment (UNCONFIRMED)"
+                    ),
                 )
             if bg and name in self.tested:
                 self.resources[f"TestRule{lid}"] = {
@@ -826,8 +842,10 @@ class _Builder:
             }
             self.comment(
                 lid,
-                "HealthCheckCustomConfig: ECS reports the container health check as the"
-                " instance's health; FailureThreshold is deprecated (always 1)",
+                _(
+                    "HealthCheckCustomConfig: ECS reports the container health check as the"
+                    " instance's health; FailureThreshold is deprecated (always 1)"
+                ),
             )
 
     def service_connect(self) -> None:
@@ -861,8 +879,11 @@ class _Builder:
                     alias["testTrafficRules"] = {"header": {"name": TEST_HEADER}}
                     self.comment(
                         f"Service{logical(name)}",
-                        f"testTrafficRules: the header {TEST_HEADER} is also what Service Connect"
-                        " uses with no rule; written out to show where a custom one goes",
+                        _(
+                            "testTrafficRules: the header %(header)s is also what Service Connect"
+                            " uses with no rule; written out to show where a custom one goes"
+                        )
+                        % {"header": TEST_HEADER},
                     )
                 sc["services"] = [
                     {
@@ -938,8 +959,10 @@ class _Builder:
             )
         self.comment(
             "AppMesh",
-            "the listener health check here is the sample's; the simulation models the container"
-            " health check and Cloud Map health instead",
+            _(
+                "the listener health check here is the sample's; the simulation models the"
+                " container health check and Cloud Map health instead"
+            ),
         )
         retry = mesh["retry_policy"]
         for vs in self.called:
@@ -1015,9 +1038,14 @@ class _Builder:
             )
         self.comment(
             "AppMesh",
-            f"retryPolicy: the simulation retried on {_plain(retry['retry_on'])}"
-            f" {_plain(retry.get('retriable_status_codes', []))}; App Mesh named these as"
-            " httpRetryEvents/tcpRetryEvents",
+            _(
+                "retryPolicy: the simulation retried on %(events)s %(codes)s; App Mesh named these"
+                " as httpRetryEvents/tcpRetryEvents"
+            )
+            % {
+                "events": _plain(retry["retry_on"]),
+                "codes": _plain(retry.get("retriable_status_codes", [])),
+            },
         )
         for spec in self.services:
             name = spec["name"]
@@ -1043,8 +1071,10 @@ class _Builder:
             elif self.value("ecs.health_check_grace_period_s"):
                 self.comment(
                     f"Service{lid}",
-                    "ecs.health_check_grace_period_s: unused with neither a load balancer nor a"
-                    " container health check",
+                    _(
+                        "ecs.health_check_grace_period_s: unused with neither a load balancer nor"
+                        " a container health check"
+                    ),
                 )
         td = self.task_definition(name)
         self.calls.append(Call("ecs", "RegisterTaskDefinition", name, td))
@@ -1114,8 +1144,10 @@ class _Builder:
             ]
             self.comment(
                 f"Alarm{lid}",
-                "Service Connect's metrics are per service, not per revision: this alarm watches"
-                " blue and green together (the simulation watched green only)",
+                _(
+                    "Service Connect's metrics are per service, not per revision: this alarm"
+                    " watches blue and green together (the simulation watched green only)"
+                ),
             )
 
         def metric(mid: str, metric_name: str) -> dict[str, Any]:
@@ -1163,9 +1195,15 @@ class _Builder:
             if action["do"] == "set":
                 self.comment(
                     "Scenario",
-                    f"at {_plain(action['at_s'])} s the scenario sets {action['setting']} ="
-                    f" {_plain(action['value'])} (an update call then); the fields show the values"
-                    " it starts with",
+                    _(
+                        "at %(at)s s the scenario sets %(setting)s = %(value)s (an update call"
+                        " then); the fields show the values it starts with"
+                    )
+                    % {
+                        "at": _plain(action["at_s"]),
+                        "setting": action["setting"],
+                        "value": _plain(action["value"]),
+                    },
                 )
         self.parameters.update(
             {

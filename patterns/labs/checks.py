@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from patterns.catalog import PATTERN_NAMES
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
 from patterns.sim.narrate import narrate
+from patterns.sim.scenario import setting_bounds
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,17 @@ class LabField:
     # A diagnosis or prediction: its choices are listed in an order drawn per attempt, so the
     # right answer's place does not carry over from a neighbour or a previous variant.
     shuffle: bool = False
+
+
+def setting_field(name: str, label: Any, default: Any, setting: str, **kw: Any) -> LabField:
+    """A number field that fills the engine setting ``setting`` (``settings.alb.x``): its range is
+    the one the engine publishes (``setting_bounds``), as on the playground's form, so the page's
+    min/max and the engine's refusals agree and an engine error lands beside this field."""
+    bounds = setting_bounds(setting.removeprefix("settings."))
+    if bounds is None:
+        raise ValueError(f"{setting} is not a number setting of the engine")
+    lo, hi, _whole = bounds
+    return LabField(name, label, default, lo, hi, setting=setting, **kw)
 
 
 def choice_order(lab_slug: str, spec: LabField, attempt_seed: int) -> list[tuple[str, Any]]:
@@ -84,6 +96,20 @@ class Verdict:
     outcomes: tuple[Outcome, ...] = ()
     moment: float | None = None
     events: tuple[tuple[float, str], ...] = ()
+
+    @property
+    def headline(self) -> str:
+        """What the page says above the outcomes: the passed message, or for a failed Check how
+        many goals broke. The outcome list below names each side with its figures, so the page
+        says each of them once (``message`` repeats them for a reader without the list)."""
+        broken = sum(1 for o in self.outcomes if not o.passed)
+        if self.passed or not broken:
+            return self.message
+        return _fmt(
+            _("Not yet: %(broken)s of %(total)s goals not met."),
+            broken=broken,
+            total=len(self.outcomes),
+        )
 
 
 def judged(
@@ -391,16 +417,24 @@ ELB_DEAD_TASK = Lab(
     order=1,
     pattern="elb",
     fields=(
-        LabField("interval_s", gettext_lazy("Health check interval (s)"), 30, 5, 300),
-        LabField(
+        setting_field(
+            "interval_s",
+            gettext_lazy("Health check interval (s)"),
+            30,
+            "settings.alb.health_check_interval_s",
+        ),
+        setting_field(
             "timeout_s",
             gettext_lazy("Health check timeout (s)"),
             5,
-            2,
-            120,
-            setting="settings.alb.health_check_timeout_s",
+            "settings.alb.health_check_timeout_s",
         ),
-        LabField("unhealthy_threshold", gettext_lazy("Unhealthy threshold"), 2, 2, 10),
+        setting_field(
+            "unhealthy_threshold",
+            gettext_lazy("Unhealthy threshold"),
+            2,
+            "settings.alb.unhealthy_threshold",
+        ),
     ),
     draw=_elb_draw,
     build=_elb_build,
@@ -522,8 +556,10 @@ STALE_DNS = Lab(
     order=2,
     pattern="service-discovery",
     fields=(
-        LabField("dns_ttl_s", gettext_lazy("Record TTL (s)"), 300, 0, 86400),
-        LabField("retries", gettext_lazy("Client retries"), 0, 0, 5),
+        setting_field(
+            "dns_ttl_s", gettext_lazy("Record TTL (s)"), 300, "settings.cloud_map.dns_ttl_s"
+        ),
+        setting_field("retries", gettext_lazy("Client retries"), 0, "settings.client.retries"),
         LabField(
             "dns_cache", gettext_lazy("Client DNS cache"), "ttl", choices=DNS_CACHES, integer=False
         ),
@@ -656,13 +692,11 @@ SC_OUTLIER = Lab(
     order=3,
     pattern="service-connect",
     fields=(
-        LabField(
+        setting_field(
             "per_request_timeout_s",
             gettext_lazy("Per-request timeout (perRequestTimeoutSeconds, s)"),
             15,
-            1,
-            120,
-            setting="settings.service_connect.per_request_timeout_s",
+            "settings.service_connect.per_request_timeout_s",
         ),
     ),
     draw=_sc_draw,
@@ -818,26 +852,36 @@ AZS = ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
 PATTERN_CHOICES = tuple((p, PATTERN_NAMES[p]) for p in PATTERNS)
 
 
-# The team's setup is drawn per attempt, and it changes the answer: with no or one client retry
-# and a long TTL, Service Discovery's callers fail longest; with 3 retries, a short TTL and a 5 s
-# ALB health check, the callers recover by themselves and App Mesh's Envoys (no outlier detection
-# configured) fail the most. A wrong prediction spends the attempt and shows nothing of the run, so
-# the answer is never printed before a pass; a new variant may have another setup.
-AZ_SETUPS: dict[str, dict[str, int]] = {
-    "plain": {"retries": 0, "dns_ttl_s": 60, "alb_interval_s": 30},
-    "one-retry": {"retries": 1, "dns_ttl_s": 30, "alb_interval_s": 30},
-    "tuned": {"retries": 3, "dns_ttl_s": 5, "alb_interval_s": 5},
-    "tuned-ttl10": {"retries": 3, "dns_ttl_s": 10, "alb_interval_s": 5},
-}
+# The team's setup is drawn per attempt, one knob at a time, and each knob moves the answer (the
+# engine's runs, seeds 0-99: no pattern is the right "most" or "fewest" in more than about half of
+# the variants; tests/labs/test_checks.py holds the spread):
+# - the callers' own HTTP client retries (ELB and Service Discovery): none, and Service Discovery's
+#   callers keep failing until their DNS answers expire, so it fails the most; 3, and they heal
+#   themselves on the surviving tasks;
+# - App Mesh's route retry policy (maxRetries): 0, and every request its Envoy sends into the dead
+#   AZ fails (no outlier detection configured); the default 2, and most are retried elsewhere;
+# - Service Connect's perRequestTimeoutSeconds: the default 15 s leaves room for Envoy's 5 s
+#   connect timeout and a retry, so nobody notices; a team that set 2 or 3 s "to fail fast" cuts
+#   every request to an unreachable task off before the retry, and Service Connect fails too;
+# - the Cloud Map TTL and the ALB health-check interval say how long the stale answers last.
+# A wrong prediction spends the attempt and shows nothing of the run, so the answer is never
+# printed before a pass; a new variant draws another setup.
+AZ_CLIENT_RETRIES = (0, 3)
+AZ_MESH_RETRIES = (0, 2)
+AZ_SC_TIMEOUTS_S = (15, 2, 3)
+AZ_DNS_TTLS_S = (5, 10, 30, 60)
+AZ_ALB_INTERVALS_S = (5, 10)
 
 
 def _az_draw(rng: random.Random) -> dict[str, Any]:
-    setup = rng.choice(sorted(AZ_SETUPS))
     return {
         "az": rng.choice(AZS),
         "outage_at": rng.randrange(40, 81, 5),
-        "setup": setup,
-        **AZ_SETUPS[setup],
+        "retries": rng.choices(AZ_CLIENT_RETRIES, weights=(1, 2))[0],
+        "dns_ttl_s": rng.choice(AZ_DNS_TTLS_S),
+        "alb_interval_s": rng.choice(AZ_ALB_INTERVALS_S),
+        "mesh_retries": rng.choice(AZ_MESH_RETRIES),
+        "sc_timeout_s": rng.choice(AZ_SC_TIMEOUTS_S),
     }
 
 
@@ -852,6 +896,8 @@ def _az_build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str,
             "client": {"retries": params["retries"]},
             "cloud_map": {"dns_ttl_s": params["dns_ttl_s"]},
             "alb": alb,
+            "app_mesh": {"retry_policy": {"num_retries": params["mesh_retries"]}},
+            "service_connect": {"per_request_timeout_s": params["sc_timeout_s"]},
         },
         "actions": [{"at_s": params["outage_at"], "do": "az_outage", "az": params["az"]}],
     }
@@ -1116,21 +1162,17 @@ SLOW_STARTERS = Lab(
             integer=False,
             setting="settings.ecs.depends_on_healthy",
         ),
-        LabField(
+        setting_field(
             "start_period_s",
             gettext_lazy("Container health check startPeriod (s)"),
             0,
-            0,
-            300,
-            setting="settings.ecs.container_health_start_period_s",
+            "settings.ecs.container_health_start_period_s",
         ),
-        LabField(
+        setting_field(
             "grace_period_s",
             gettext_lazy("healthCheckGracePeriodSeconds (s)"),
             0,
-            0,
-            7200,
-            setting="settings.ecs.health_check_grace_period_s",
+            "settings.ecs.health_check_grace_period_s",
         ),
     ),
     draw=_scale_draw,

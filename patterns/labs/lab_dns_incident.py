@@ -33,6 +33,7 @@ from patterns.labs.checks import (
     judged,
     last_error_second,
     register,
+    setting_field,
 )
 
 DEPLOY_AT = 60
@@ -212,14 +213,12 @@ DNS_INCIDENT = Lab(
             required=False,
             shuffle=True,
         ),
-        LabField(
+        setting_field(
             "dns_ttl_s",
             gettext_lazy("Fix: record TTL (s; empty = as in the incident)"),
             None,
-            0,
-            86400,
+            "settings.cloud_map.dns_ttl_s",
             required=False,
-            setting="settings.cloud_map.dns_ttl_s",
         ),
         LabField(
             "dns_cache",

@@ -110,6 +110,7 @@ from patterns.sim import (
     load_scenario,
     run,
 )
+from patterns.sim.narrate import keep_units
 
 logger = logging.getLogger(__name__)
 
@@ -410,7 +411,8 @@ def _player_moment(
             f"player: start must be from 0 to less than {duration_s:g} s (the scenario's length),"
             f" got {text}",
         )
-    watch = " ".join(attrs.get("watch", "").split())
+    # One line; a number keeps its unit on the same line as it (80 秒で本番の 10 %).
+    watch = keep_units(" ".join(attrs.get("watch", "").split()))
     if not watch:
         raise ContentError(
             path, line, 'player: watch is required (one line saying what to watch: watch="...")'

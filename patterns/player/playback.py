@@ -35,7 +35,7 @@ from patterns.player.dots import DotBuilder
 from patterns.player.states import element_classes
 from patterns.sim import PATTERNS, Scenario, ScenarioError, Simulation, load_scenario
 from patterns.sim.metrics import percentile_ms
-from patterns.sim.narrate import narrate
+from patterns.sim.narrate import keep_units, narrate
 from patterns.sim.scenario import normalize_action
 
 WINDOW_S = 1.0
@@ -575,7 +575,7 @@ class PatternStream:
             "t": event["t"],
             "kind": event["kind"],
             "cause": event["cause"],
-            "text": narrate(event, self.lang, with_time=False),
+            "text": keep_units(narrate(event, self.lang, with_time=False)),
             "el": els,
         }
         if isinstance(event.get("request"), int):

@@ -155,13 +155,13 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "listener_rule_weights": (
         "ECS が{service}のリスナールールの重みを書き換えました[（blue {blue_percent} %、green {green_percent} %）]"
-        "[（テストトラフィックを green へ: {test_to_green}）]",
+        "[（テストトラフィックを green へ：{test_to_green}）]",
         "ECS rewrote the listener rule weights of {service}[: blue {blue_percent} %, green"
         " {green_percent} %][ (test traffic to green: {test_to_green})]",
     ),
     "sc_route_weights": (
         "Service Connect のプロキシに{service}の新しい重みが届きました"
-        "[（blue {blue_percent} %、green {green_percent} %）][（テストトラフィックを green へ: {test_to_green}）]。"
+        "[（blue {blue_percent} %、green {green_percent} %）][（テストトラフィックを green へ：{test_to_green}）]。"
         "クライアントの再デプロイは不要です",
         "The Service Connect proxies received new weights for {service}[: blue {blue_percent} %,"
         " green {green_percent} %][ (test traffic to green: {test_to_green})], with no client redeploy",
@@ -227,7 +227,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "A fault action changed how {task} answers[ ({behaviour})]",
     ),
     "setting_changed": (
-        "実行中に設定[ {setting} ]が変更されました[（新しい値: {value}）]",
+        "実行中に設定[ {setting} ]が変更されました[（新しい値：{value}）]",
         "A setting[, {setting},] was changed at run time[ (new value: {value})]",
     ),
     # ALB
@@ -522,11 +522,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
     ),
     # Requests
     "request_sent": (
-        "{client}からリクエストが出ました[（宛先: {to}）]",
+        "{client}からリクエストが出ました[（宛先：{to}）]",
         "A request left {client}[ for {to}]",
     ),
     "request_ok": (
-        "リクエストが正常に終わりました[（{latency_ms} ms）]",
+        "リクエストが正常に終わりました[（{latency_ms} ミリ秒）]",
         "The request completed successfully[ in {latency_ms} ms]",
     ),
     "request_failed": (
@@ -538,7 +538,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "The application in {task} answered with an error[ ({reason})]",
     ),
     "app_slow": (
-        "注入された遅延のため、{task}のアプリケーションの応答が遅れました[（+{delay_ms} ms）]",
+        "注入された遅延のため、{task}のアプリケーションの応答が遅れました[（+{delay_ms} ミリ秒）]",
         "The application in {task} answered late because of an injected delay[ (+{delay_ms} ms)]",
     ),
 }
@@ -654,6 +654,17 @@ _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 # Japanese typesetting puts a space between Latin letters or digits and kana/kanji.
 _LATIN_THEN_JA = re.compile(r"([A-Za-z0-9%])([\u3040-\u30ff\u4e00-\u9fff])")
 _JA_THEN_LATIN = re.compile(r"([\u3040-\u30ff\u4e00-\u9fff])([A-Za-z0-9])")
+
+
+#: A number and the unit after it (60 秒, 250 ミリ秒, 10 %, 60 s, 120 ms): the space between them.
+_NUMBER_UNIT_GAP = re.compile(r"(?<=\d) (?=(?:ミリ秒|秒|分|時間|件|回|%|％|ms|s|min)(?![A-Za-z]))")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def keep_units(text: str) -> str:
+    """``text`` with a no-break space between each number and its unit, so that a line never
+    ends with "60" and starts the next with "秒" or "%" (for text shown in a narrow column)."""
+    return _NUMBER_UNIT_GAP.sub(NO_BREAK_SPACE, text)
 
 
 def _number(value: float) -> str:

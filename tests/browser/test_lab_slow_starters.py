@@ -46,14 +46,15 @@ def test_slow_starters_defaults_fail_then_depends_on_and_a_start_period_pass(
     verdict = page.get_by_test_id("verdict")
     expect(verdict).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-starters")).to_have_attribute("data-passed", "false")
-    expect(verdict.locator(".verdict__message")).to_contain_text(
-        "Starting tasks kept: ECS replaced"
-    )
+    expect(verdict.locator(".verdict__message")).to_contain_text("goals not met.")
+    starters = page.get_by_test_id("outcome-starters")
+    expect(starters).to_contain_text("Starting tasks kept")
+    expect(starters).to_contain_text("ECS replaced")
 
     _check(page, "no", start_period)
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-failures")).to_have_attribute("data-passed", "false")
-    expect(page.locator(".verdict__message")).to_contain_text(
+    expect(page.get_by_test_id("outcome-failures")).to_contain_text(
         "Service Connect sends requests to a task as soon as it is RUNNING."
     )
 

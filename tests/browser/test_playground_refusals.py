@@ -15,8 +15,8 @@ from tests.servers import DaphneServer
 SHOTS = Path("/tmp/shots-h13form")
 
 TOTAL = {
-    "en": "at most 1000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
-    "ja": "リクエストは合計で毎秒 1000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。",
+    "en": "at most 1,000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
+    "ja": "リクエストは合計で毎秒 1,000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。",
 }
 THRESHOLD = {
     "en": "must be between 2 and 10, got 11",
@@ -125,8 +125,8 @@ OVER_CAP = {
     ],
 }
 SOCKET_TOTAL = {
-    "en": "at most 1000 requests/s in total",
-    "ja": "リクエストは合計で毎秒 1000 件までです",
+    "en": "at most 1,000 requests/s in total",
+    "ja": "リクエストは合計で毎秒 1,000 件までです",
 }
 
 

@@ -166,9 +166,15 @@ def _play_on_and_read_the_window(page: Page, fieldset: Locator, question: quiz.Q
     player = fieldset.get_by_test_id("quiz-player").locator("[data-role=player]")
     expect(player.locator("[data-role=time]")).to_contain_text("58.0", timeout=30_000)
     assert page.evaluate("window.kumobenPlayer.clock.now") == question.player["at"]  # type: ignore[index]
+    expect(player).to_have_class(re.compile(r"\bplayer--compact\b"))  # the lesson-sized player
+    expect(player.locator("button[data-control=speed][data-speed='10']")).to_be_hidden()
     fault = player.locator("[data-role=readouts] tr", has_text="inventory-2")
     expect(fault).to_have_count(0)  # paused before the kill: nothing to read yet
 
+    # The speeds and readouts are behind the compact player's details button.
+    details = player.locator(".player__bar [data-role=details]")
+    details.click()
+    expect(details).to_have_attribute("aria-expanded", "true")
     player.locator("button[data-control=speed][data-speed='10']").click()
     player.locator("button[data-control=play]").click()
     page.wait_for_function(

@@ -37,11 +37,28 @@ def app_mesh_canary(p: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def az_outage(p: Mapping[str, Any]) -> dict[str, Any]:
-    # Service Connect's proxies retry and eject; with few client retries and a long TTL Service
-    # Discovery's callers suffer longest, with 3 retries and short TTLs App Mesh's Envoys (no
-    # outlier detection) keep failing the most.
-    most = "app-mesh" if p["retries"] >= 3 else "service-discovery"
-    return {"predict_most": most, "predict_fewest": "service-connect"}
+    # Who retries on another task before the request is lost? A Service Connect timeout below
+    # Envoy's 5 s connect timeout cuts off every request sent into the dead AZ before its retry,
+    # so Service Connect fails too. Without client retries Service Discovery's callers keep
+    # failing until their cached answers expire; with 3, they heal themselves and the ALB (whose
+    # callers retry too) loses almost nothing. App Mesh without outlier detection fails every
+    # request sent into the dead AZ unless its route retries.
+    cut_off = p["sc_timeout_s"] < 5
+    if not cut_off:
+        fewest = "service-connect"
+    elif p["retries"] >= 3:
+        fewest = "elb"
+    elif p["mesh_retries"] >= 2:
+        fewest = "app-mesh"
+    else:
+        fewest = "service-connect"
+    if p["retries"] == 0:
+        most = "service-discovery"
+    elif p["mesh_retries"] == 0 or not cut_off:
+        most = "app-mesh"
+    else:
+        most = "service-connect"
+    return {"predict_most": most, "predict_fewest": fewest}
 
 
 def slow_starters(p: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import json
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from patterns.labs import checks as labs
 from patterns.progress.records import SEED_KEY
@@ -60,8 +62,9 @@ def test_lab_check_htmx_returns_the_partial_with_verdict(client: Client) -> None
     assert html.startswith('\n      <div id="lab-check"') or html.lstrip().startswith(
         '<div id="lab-check"'
     )
+    assert "Not yet: 1 of 2 goals not met." in html
     assert (
-        "Not yet. Dead task out fast: the dead task inventory-2 got its last request at 117 s, "
+        "the dead task inventory-2 got its last request at 117 s, "
         "57 s after it stopped answering; the goal is at most 27 s." in html
     )
     assert 'data-testid="outcome-detect" data-passed="false"' in html
@@ -303,3 +306,44 @@ def _json_run(html: str) -> Any:
     match = re.search(r'<script id="lab-run" type="application/json">(.*?)</script>', html)
     assert match is not None
     return json.loads(match.group(1))
+
+
+def _verdict_html(html: str) -> str:
+    return html.split('data-testid="verdict"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize(
+    ("slug", "values"),
+    [
+        ("elb-dead-task", {"interval_s": 5, "timeout_s": 2, "unhealthy_threshold": 2}),
+        ("elb-dead-task", {"interval_s": 30, "timeout_s": 5, "unhealthy_threshold": 10}),
+        ("stale-dns", {"dns_ttl_s": 86400, "retries": 0, "dns_cache": "forever"}),
+        ("slow-starters", {"depends_on_healthy": "no", "start_period_s": 0, "grace_period_s": 0}),
+        ("az-outage", {"predict_most": "elb", "predict_fewest": "elb"}),
+    ],
+)
+def test_a_failed_verdict_says_each_outcome_once(
+    client: Client, slug: str, values: dict[str, Any], lang: str
+) -> None:
+    """The headline counts the broken goals; each outcome's figures appear once, in its line."""
+    _as_learner_one(client)
+    lab = labs.LABS[slug]
+    with translation.override(lang):
+        verdict = labs.check(lab, values, labs.draw_params(lab, 1))
+
+    html = client.post(f"/labs/{slug}/check/", values, HTTP_ACCEPT_LANGUAGE=lang, **HX).text
+    shown = html_lib.unescape(_verdict_html(html))
+
+    assert not verdict.passed
+    broken = [o for o in verdict.outcomes if not o.passed]
+    assert broken
+    expected = {
+        "en": f"Not yet: {len(broken)} of {len(verdict.outcomes)} goals not met.",
+        "ja": f"まだです。{len(verdict.outcomes)} 個の目標のうち {len(broken)} 個が未達成です。",
+    }
+    assert expected[lang] in shown
+    for outcome in verdict.outcomes:  # two outcomes may say the same words, each in its line
+        lines = sum(o.detail == outcome.detail for o in verdict.outcomes)
+        assert shown.count(outcome.detail) == lines, outcome.detail
+    assert 'data-testid="outcome-' in shown

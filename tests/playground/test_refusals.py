@@ -183,8 +183,9 @@ def _outside(path: str, bounds: tuple[float, float, bool]) -> tuple[str, str, st
     lo, hi, whole = bounds
     value = hi + step(whole)
     sent = int(value) if whole else float(value)
-    en = f"must be between {lo:g} and {hi:g}, got {sent}"
-    ja = f"{lo:g} から {hi:g} の範囲で指定してください（指定値：{sent}）"
+    # The page says the engine's numbers with grouping, as its fields do (3,600).
+    en = f"must be between {lo:,g} and {hi:,g}, got {sent:,}"
+    ja = f"{lo:,g} から {hi:,g} の範囲で指定してください（指定値：{sent:,}）"
     return plain(value), en, ja
 
 
@@ -218,8 +219,8 @@ CROSS_FIELD = [
     (
         {"rps": "400"},
         "rps",
-        "at most 1000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
-        "リクエストは合計で毎秒 1000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。",
+        "at most 1,000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
+        "リクエストは合計で毎秒 1,000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。",
     ),
     (
         {"rps": "1000.5"},
@@ -248,8 +249,8 @@ CROSS_FIELD = [
     (
         {"use_system": "on", "calls-0-rps": "600", "calls-1-rps": "600"},
         "traffic",
-        "at most 1000 requests/s in total",
-        "リクエストは合計で毎秒 1000 件までです",
+        "at most 1,000 requests/s in total",
+        "リクエストは合計で毎秒 1,000 件までです",
     ),
 ]
 
@@ -304,7 +305,7 @@ def test_a_form_posted_without_javascript_shows_the_page_with_the_reason_beside_
     )
     assert "<h1>プレイグラウンド</h1>" in html
     assert shown_errors(html) == {
-        "rps": "リクエストは合計で毎秒 1000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。"
+        "rps": "リクエストは合計で毎秒 1,000 件までです：3 件の呼び出し × 400 リクエスト/秒 ＝ 1,200 リクエスト/秒。"
     }
     assert form_values(html)["rps"] == "400"
 

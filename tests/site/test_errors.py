@@ -82,8 +82,8 @@ def test_the_engine_keeps_a_code_and_its_parameters():
         ),
         (
             "more than 10000 requests/s in total",
-            "more than 10000 requests/s in total",
-            "リクエストの合計が毎秒 10000 件を超えています",
+            "more than 10,000 requests/s in total",
+            "リクエストの合計が毎秒 10,000 件を超えています",
         ),
         (
             "actions[2].value: ttl_s: must be zero or more",

@@ -51,6 +51,8 @@ ALLOWED_PHRASES = (
     "Gateway Timeout",
     "Internal Server Error",
     "Time to Live",
+    # An EventBridge event's detail-type, matched literally by rules ("detail-type": [...]).
+    "ECS Task State Change",
 )
 # English in full-width brackets after a Japanese term is the gloss AWS Japan gives on first use:
 # 外れ値検出（outlier detection）.
@@ -61,6 +63,10 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # ap-northeast-1a) are not words.
 WORD = re.compile(r"(?<![\w.\-/:@#])[A-Za-z][a-z]+(?![\w\-/.(@:])")
 CAMEL = re.compile(r"^[a-z]+[A-Z]")
+# Three or more such words in a row, separated by spaces or commas (the parts of an identifier,
+# as in "connect-failure, refused-stream, reset", are not words of a phrase).
+_LONE = WORD.pattern
+RUN = re.compile(rf"(?:{_LONE}[ ,]+){{2,}}{_LONE}")
 # An edge's SVG title is the two element ids it joins ("user-1 → contract-2").
 EDGE_TITLE = re.compile(r"^[\w.-]+ → [\w.-]+$")
 READ_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "aria-description"}
@@ -145,7 +151,7 @@ def english_words(text: str) -> list[str]:
     ]
     if not JAPANESE.search(text):
         return words
-    runs = re.findall(r"(?:\b[A-Za-z][a-z]+\b[ ,]+){2,}\b[A-Za-z][a-z]+\b", GLOSS.sub("", text))
+    runs = RUN.findall(GLOSS.sub("", text))
     return [run for run in runs if any(w not in ALLOWED and w not in DATA for w in run.split())]
 
 
@@ -173,6 +179,16 @@ def test_the_detector_catches_english_and_lets_names_pass() -> None:
     ]
 
 
+def test_the_parts_of_identifiers_are_not_a_phrase_but_words_are() -> None:
+    listed = (
+        "retryPolicy：[connect-failure, refused-stream, reset, retriable-status-codes] で再試行"
+    )
+
+    assert english_words(listed) == []
+    assert english_words("EventBridge に「ECS Task State Change」が届く") == []
+    assert english_words("イベント the task stopped が届く") == ["the task stopped"]
+
+
 # ------------------------------------------------------------------ the pages
 
 
@@ -198,7 +214,7 @@ SKIPPED_ROUTES = {
     "/sessions/new/",  # for instructors: in the study-session test below
     "/sessions/mine/",  # an instructor's own sessions: needs a sign-in
     "/progress/review/",  # POST only: a review answer (every quiz question is checked below)
-    "/in-aws/",  # its notes are being written in both languages by the In AWS panel's own work
+    "/in-aws/",  # needs a run: every built-in run and its refusal are checked below
 }
 
 
@@ -308,6 +324,103 @@ def test_the_japanese_catalogue_follows_the_punctuation_date_and_default_rules()
     assert problems == []
 
 
+# ------------------------------------------------------------------ the In AWS panel
+
+
+def _inaws_runs() -> list[str]:
+    """Every built-in scenario under every pattern at each state the panel folds: the start,
+    each action's moment and a second after it (the action applied), and the end."""
+    runs = []
+    for name, scenario in BUILTIN_SCENARIOS.items():
+        moments = {0.0, float(scenario["duration_s"])}
+        for action in scenario.get("actions", []):
+            moments |= {float(action["at_s"]), float(action["at_s"]) + 1}
+        runs += [
+            f"/in-aws/?scenario={name}&pattern=all&at={at:g}"
+            for at in sorted(moments)
+            if at <= scenario["duration_s"]
+        ]
+    return runs
+
+
+def test_the_in_aws_panel_reads_japanese_in_every_run_and_state(ja_client: Client) -> None:
+    """The panel's notes, the App Mesh history (its comments are page text, not a file) and the
+    events it names, for every pattern at once (``pattern=all``)."""
+    found = {}
+    runs = _inaws_runs()
+    for path in runs:
+        response = ja_client.get(path)
+        assert response.status_code == 200, path
+        found[path] = untranslated(response.content.decode())
+    refused = ja_client.get("/in-aws/?scenario=kill-task&at=99999")
+
+    assert len(runs) > len(BUILTIN_SCENARIOS) * 2
+    assert found == dict.fromkeys(runs, [])
+    assert refused.status_code == 400
+    assert untranslated(refused.content.decode()) == []
+
+
+def _commented_runs(pattern: str) -> list[dict[str, object]]:
+    """Runs that make the generator write its comments: the built-in scenarios, and one with a
+    fractional setting, a ready gate, two deploys (a canary with an alarm and test traffic where
+    the pattern takes one), a setting changed mid-run and no container health check."""
+    from patterns.sim.scenario import ScenarioError, load_scenario
+
+    deploy: dict[str, object] = {"at_s": 30, "do": "deploy", "service": "inventory"}
+    canary = {
+        **deploy,
+        "strategy": "canary",
+        "canary_percent": 10,
+        "canary_bake_time_min": 3,
+        "alarm": {"error_rate_percent": 2, "for_s": 90},
+    }
+    traffic = [{"from": "contract", "to": "inventory", "rps": 10}]
+    tested = [*traffic, {"from": "contract", "to": "inventory", "rps": 1, "test": True}]
+    change = {"at_s": 90, "do": "set", "setting": "ecs.stop_timeout_s", "value": 20}
+    raws: list[object] = [
+        *BUILTIN_SCENARIOS,
+        {
+            "settings": {"ecs": {"stop_timeout_s": 30.5, "depends_on_healthy": True}},
+            "traffic": tested,
+            "actions": [canary, {**canary, "at_s": 60}, change],
+        },
+        {
+            "settings": {"ecs": {"stop_timeout_s": 30.5, "depends_on_healthy": True}},
+            "traffic": traffic,
+            "actions": [deploy, {**deploy, "at_s": 60}, change],
+        },
+        {"settings": {"ecs": {"container_health_check": False}}, "traffic": traffic},
+    ]
+    runs = []
+    for raw in raws:
+        try:
+            scenario = load_scenario(raw if isinstance(raw, str) else {**raw, "pattern": pattern})
+            runs.append(scenario.with_overrides(pattern=pattern).to_dict())
+        except ScenarioError:  # a strategy the pattern refuses
+            continue
+    return runs
+
+
+def test_every_comment_of_a_generated_configuration_follows_the_language() -> None:
+    """The comments the generator writes beside the fields (App Mesh's are page text; the
+    others are in the file the panel shows and downloads) are Japanese on a Japanese page and
+    English on an English one."""
+    from patterns.inaws.generate import generate
+
+    runs = [run for pattern in PATTERNS for run in _commented_runs(pattern)]
+    lines: dict[str, set[str]] = {}
+    for lang in ("en", "ja"):
+        with translation.override(lang):
+            lines[lang] = {
+                line for run in runs for said in generate(run).comments.values() for line in said
+            }
+
+    assert len(lines["ja"]) == len(lines["en"]) >= 15
+    assert sorted(line for line in lines["ja"] if not JAPANESE.search(line)) == []
+    assert sorted(line for line in lines["ja"] if english_words(line)) == []
+    assert sorted(line for line in lines["en"] if JAPANESE.search(line)) == []
+
+
 # ------------------------------------------------------------------ every quiz question
 
 
@@ -398,6 +511,20 @@ def test_every_cause_a_waterfall_shows_has_words() -> None:
 # ------------------------------------------------------------------ study sessions and the admin
 
 
+def _style_problems(html: str) -> list[str]:
+    """``check_japanese_text`` (full-width punctuation, デフォルト, dates, calques) on every text a
+    person reads on a page."""
+    parser = _ReadText()
+    parser.feed(html)
+    return sorted(
+        {
+            f"{problem}: {text[:80]}"
+            for _where, text in parser.found
+            for problem in check_japanese_text(text)
+        }
+    )
+
+
 def _instructor(client: Client, superuser: bool = False) -> object:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
@@ -445,6 +572,9 @@ def test_every_study_session_page_reads_japanese(ja_client: Client) -> None:
     assert {name: untranslated(r.content.decode()) for name, r in pages.items()} == dict.fromkeys(
         pages, []
     )
+    assert {name: _style_problems(r.content.decode()) for name, r in pages.items()} == (
+        dict.fromkeys(pages, [])
+    )
 
 
 #: What Django's admin itself leaves in English whatever the language: the alt text of its
@@ -470,3 +600,113 @@ def test_every_admin_changelist_reads_japanese(ja_client: Client) -> None:
             found[path] = [t for t in untranslated(response.content.decode()) if t not in ADMIN_OWN]
 
     assert found == dict.fromkeys(found, [])
+
+
+# ------------------------------------------------------------------ Japanese typesetting on pages
+
+
+def _style_problems(html: str) -> list[str]:
+    """``check_japanese_text`` on every text a person reads on a page."""
+    parser = _ReadText()
+    parser.feed(html)
+    return sorted(
+        {
+            f"{problem}: {text[:80]}"
+            for _where, text in parser.found
+            for problem in check_japanese_text(text)
+        }
+    )
+
+
+# ------------------------------------------------------------------ Japanese line breaking
+
+#: A number, a breakable space and the unit after it: a line may end with "60" and the next
+#: start with "秒" or "%".
+BREAKABLE_UNIT = re.compile(r"\d (?:ミリ秒|秒|%|％)")
+
+
+def test_every_japanese_narration_sentence_follows_the_rules() -> None:
+    """Each sentence the engine narrates in Japanese: full-width punctuation, 秒 and ミリ秒."""
+    from patterns.sim.narrate import SENTENCES
+
+    unit = re.compile(r"(?:\d|\})\s*(?:ms|s)(?![A-Za-z_])")
+    problems = {
+        cause: [
+            *check_japanese_text(ja),
+            *(["ms or s: use ミリ秒 or 秒"] if unit.search(ja) else []),
+        ]
+        for cause, (ja, _en) in SENTENCES.items()
+    }
+
+    assert {cause: found for cause, found in problems.items() if found} == {}
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "text" and isinstance(item, str):
+                yield item
+            else:
+                yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+@pytest.mark.parametrize("scenario", ["kill-task", "rolling-deploy"])
+def test_a_narrated_number_keeps_its_unit_on_its_line(scenario: str) -> None:
+    """The player's narration (its event list) holds a number and its unit together with a
+    no-break space: "12 ミリ秒", never a line that starts with the unit."""
+    from patterns.player.playback import instant_frames
+
+    run = instant_frames(BUILTIN_SCENARIOS[scenario], "elb", 1, lang="ja")
+    texts = list(_texts(run["frames"]))
+    with_units = [t for t in texts if re.search(r"\d\u00a0(?:ミリ秒|秒|%)", t)]
+
+    assert with_units
+    assert [t for t in texts if BREAKABLE_UNIT.search(t)] == []
+
+
+def test_a_watch_line_keeps_a_percent_with_its_number(ja_client: Client) -> None:
+    """Every lesson player's watch line in Japanese, as the step page shows it."""
+    from patterns.lessons.content import Player
+
+    watches = [
+        (slug, n, block.watch)
+        for slug, lesson in library.lessons("ja").items()
+        for n, step in enumerate(lesson.steps, start=1)
+        for block in step.blocks
+        if isinstance(block, Player)
+    ]
+    slug, step, canary = next(w for w in watches if "本番の 10" in w[2])
+    page = ja_client.get(f"/lessons/{slug}/?step={step}").content.decode()
+
+    assert len(watches) >= 19
+    assert [w for w in watches if BREAKABLE_UNIT.search(w[2])] == []
+    assert "80\u00a0秒で本番の 10\u00a0%" in canary
+    assert canary in page
+
+
+# ------------------------------------------------------------------ numbers in refusals
+
+
+@pytest.mark.parametrize(
+    ("lang", "reason", "said"),
+    [
+        ("en", "at most 1000 requests/s in total", "at most 1,000 requests/s in total"),
+        ("ja", "at most 1000 requests/s in total", "リクエストは合計で毎秒 1,000 件までです"),
+        (
+            "en",
+            "must be between 5 and 86400, got 100000.5",
+            "must be between 5 and 86,400, got 100,000.5",
+        ),
+        ("en", "must be between 5 and 300, got 2", "must be between 5 and 300, got 2"),
+    ],
+)
+def test_a_number_in_a_refusal_is_grouped_as_the_page_writes_it(
+    lang: str, reason: str, said: str
+) -> None:
+    """The engine refuses with "1000" (its English stays as it is, for logs and the API); the
+    page says the number as its fields and help do: 1,000, in both languages."""
+    with translation.override(lang):
+        assert localized(reason) == said
