@@ -710,3 +710,18 @@ def test_a_number_in_a_refusal_is_grouped_as_the_page_writes_it(
     page says the number as its fields and help do: 1,000, in both languages."""
     with translation.override(lang):
         assert localized(reason) == said
+
+
+def test_the_catalogue_has_no_positional_placeholder_left_from_an_old_template() -> None:
+    """Templates and code translate with named slots (``%(n)s``); a msgid with a bare ``%s``
+    (once "%s s left", now "%(n)s s left") is an entry nothing asks for any more."""
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    positional = [
+        line
+        for line in po.read_text(encoding="utf-8").splitlines()
+        if line.startswith("msgid ") and re.search(r"(?<!%)%s", line)
+    ]
+
+    assert positional == []
