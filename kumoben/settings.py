@@ -269,6 +269,20 @@ CONTENT_SECURITY_POLICY = {
 KUMOBEN_PROXY_HOPS = envint("KUMOBEN_PROXY_HOPS", 0, maximum=10)
 # WebSockets one address may hold open on a process (kumoben/ws_limits.py).
 KUMOBEN_SOCKETS_PER_ADDRESS = envint("KUMOBEN_SOCKETS_PER_ADDRESS", 400, minimum=1)
+# Work budgets (patterns/live.py, patterns/sim/cost.py): the engine seconds one request may ask
+# for up front, estimated from its scenario before any of it runs (an instant run: the whole run;
+# a resume or fork of a live run: the part it skips), and the engine computations one address may
+# have going at once on a process (a further one waits its turn, then is refused).
+KUMOBEN_INSTANT_BUDGET_S = envint("KUMOBEN_INSTANT_BUDGET_S", 4, minimum=1, maximum=3600)
+KUMOBEN_RUN_BUDGET_S = envint("KUMOBEN_RUN_BUDGET_S", 8, minimum=1, maximum=3600)
+KUMOBEN_RUNS_PER_ADDRESS = envint("KUMOBEN_RUNS_PER_ADDRESS", 2, minimum=1)
+# Joining a study session (patterns/sessions/joining.py): wrong codes an address may send in 5
+# minutes (a school behind one NAT address shares this budget) and one browser may send; joins a
+# session takes in a minute from everyone and from one address.
+KUMOBEN_JOIN_FAILURES_PER_IP = envint("KUMOBEN_JOIN_FAILURES_PER_IP", 200, minimum=1)
+KUMOBEN_JOIN_FAILURES_PER_BROWSER = envint("KUMOBEN_JOIN_FAILURES_PER_BROWSER", 10, minimum=1)
+KUMOBEN_JOINS_PER_SESSION_MINUTE = envint("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300, minimum=1)
+KUMOBEN_JOINS_PER_IP_SESSION_MINUTE = envint("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from <body hx-headers>, not the cookie

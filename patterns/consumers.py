@@ -1,4 +1,9 @@
-"""Channels consumers. Thin: validate the frame, act, answer; logic lives elsewhere."""
+"""Channels consumers. Thin: validate the frame, act, answer; logic lives elsewhere.
+
+A broker outage (Redis restarted) must not end these sockets (issue 15): their layer receive
+waits it out (``Rejoin``, as the study rooms' does), a group membership is added back when the
+broker returns, and a send that fails is answered with an error frame instead of a 1011 close.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.utils import translation
 
 from patterns.errors import localized_frame
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
+from patterns.sessions.relay import Rejoin
 
 OPS_GROUP = "ops-broadcast"
 
@@ -23,6 +29,29 @@ class _FrameConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Shared receive path: every frame is validated and rate-limited before it is handled."""
 
     allowed_types: frozenset[str] = frozenset()
+
+    # Channels assigns ``channel_receive`` in ``__call__``; its loop gets a receive that waits
+    # out a broker outage instead of raising (which would close the socket with 1011).
+    @property
+    def channel_receive(self) -> Any:
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Any) -> None:
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self) -> dict[str, Any]:
+        return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
+
+    async def _through_layer(self, send: Any) -> None:
+        """Run one layer call; a failure is an error frame, and the layer is watched until back."""
+        try:
+            await send
+        except Exception as error:  # noqa: BLE001 - any broker failure: refuse, keep the socket
+            Rejoin.of(self.channel_layer).failed(error)
+            raise FrameError(
+                "layer", "the channel layer is unreachable; try again shortly"
+            ) from None
 
     async def connect(self) -> None:
         self.limiter = RateLimiter(rate=10, burst=20)
@@ -60,7 +89,9 @@ class StatusConsumer(_FrameConsumer):
         if not isinstance(ping_id, int) or isinstance(ping_id, bool) or not 0 <= ping_id < 2**31:
             raise FrameError("id", "expected a whole number from 0 to 2147483647")
         # Going through the layer (not replying directly) proves the layer works end to end.
-        await self.channel_layer.send(self.channel_name, {"type": "status.pong", "id": ping_id})
+        await self._through_layer(
+            self.channel_layer.send(self.channel_name, {"type": "status.pong", "id": ping_id})
+        )
 
     async def status_pong(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "pong", "id": event["id"]})
@@ -76,17 +107,19 @@ class OpsBroadcastConsumer(_FrameConsumer):
         if user is None or not user.is_staff:
             await self.close(code=4403)
             return
-        await self.channel_layer.group_add(OPS_GROUP, self.channel_name)
+        await Rejoin.of(self.channel_layer).group_add(OPS_GROUP, self.channel_name)
         await super().connect()
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(OPS_GROUP, self.channel_name)
+        await Rejoin.of(self.channel_layer).group_discard(OPS_GROUP, self.channel_name)
 
     async def handle(self, frame: dict[str, Any]) -> None:
         text = frame.get("text")
         if not isinstance(text, str) or not 1 <= len(text) <= 200:
             raise FrameError("text", "expected a string of 1 to 200 characters")
-        await self.channel_layer.group_send(OPS_GROUP, {"type": "ops.message", "text": text})
+        await self._through_layer(
+            self.channel_layer.group_send(OPS_GROUP, {"type": "ops.message", "text": text})
+        )
 
     async def ops_message(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "broadcast", "text": event["text"]})

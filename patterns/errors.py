@@ -36,6 +36,7 @@ WEB_REASONS: dict[str, str] = {
     "only_instructor": "only the instructor can do that",
     "db_refused_command": "the database refused this command; nothing changed",
     "saved_room_reconnecting": "saved; the other screens get it once the room reconnects",
+    "layer_unreachable": "the channel layer is unreachable; try again shortly",
     "number_from_to": "must be a number from {lo} to {hi}",
     "whole_from_to": "must be a whole number from {lo} to {hi}",
     "run_id": "must be the run id from the hello",
@@ -43,6 +44,13 @@ WEB_REASONS: dict[str, str] = {
     "start_first": "send a start frame first",
     "scenario_first": "start a scenario first",
     "engine_action": "expected an engine action such as {do: kill_task, ...}",
+    # work budgets (patterns/live.py)
+    "over_budget": (
+        "this run would cost about {estimate} s of server time, over the limit of {budget} s a"
+        " request ({setting}); shorten it, or lower its traffic or tasks"
+    ),
+    "engine_worker": "the engine's worker process stopped; try again",
+    "runs_busy": "at most {max} runs at once from one address; try again when one has finished",
     # a room socket's ?sim= (what a reconnecting screen holds of the shared run)
     "resume_have": "expected <run>.<next frame>.<actions>, such as s12.340.1",
     # the playground's run (patterns/player/)

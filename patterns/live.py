@@ -7,8 +7,13 @@ and the reason, so the consumer can answer with an error frame and keep the conn
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import ipaddress
+import math
 import time
+from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
@@ -82,3 +87,98 @@ class RateLimiter:
             self._tokens -= 1
             return True
         return False
+
+
+# --------------------------------------------------------------------------- work budgets (D4)
+
+
+def client_address(peer: str, forwarded_for: str) -> str:
+    """The address a client's work and joins are counted against: the socket's peer, or behind
+    KUMOBEN_PROXY_HOPS trusted proxies the address the outermost of them saw (with two,
+    ``X-Forwarded-For: spoofed, 203.0.113.7, 10.0.0.5`` gives 203.0.113.7: a client can prepend
+    anything, but not past the proxies). A missing or malformed header leaves the peer."""
+    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
+    if hops <= 0:
+        return peer
+    forwarded = [a.strip() for a in forwarded_for.split(",")]
+    forwarded = [a for a in forwarded if a]
+    if not forwarded:
+        return peer
+    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
+
+
+def scope_address(scope: dict[str, Any]) -> str:
+    """``client_address`` of a socket's or an ASGI request's scope."""
+    peer = str((scope.get("client") or ("0.0.0.0", 0))[0])
+    forwarded = ""
+    for name, value in scope.get("headers", []):
+        if name == b"x-forwarded-for":
+            forwarded = value.decode("latin-1")
+    return client_address(peer, forwarded)
+
+
+def check_budget(estimate_s: float, budget_s: float, setting: str, field: str = "scenario") -> None:
+    """Refuse work estimated (``patterns.sim.cost``) above the budget, before any of it runs."""
+    if estimate_s > budget_s:
+        raise FrameError(
+            field,
+            f"this run would cost about {estimate_s:.1f} s of server time, over the limit of "
+            f"{budget_s:g} s a request ({setting}); shorten it, or lower its traffic or tasks",
+        )
+
+
+class RunsBusy(FrameError):
+    """Every run slot of this address is taken (and stayed so for ``RUN_WAIT_S``)."""
+
+
+#: How long a run waits for one of its address's slots before it is refused.
+RUN_WAIT_S = 20.0
+
+
+class RunSlots:
+    """At most KUMOBEN_RUNS_PER_ADDRESS engine computations (an instant run, the rebuild of a
+    resume or fork) of one address at once in this process. A further one waits its turn (a
+    class behind one NAT address presses Play together), at most ``RUN_WAIT_S``."""
+
+    def __init__(self) -> None:
+        self.running: Counter[str] = Counter()
+        self.freed: dict[str, asyncio.Event] = {}
+
+    def limit(self) -> int:
+        return int(getattr(settings, "KUMOBEN_RUNS_PER_ADDRESS", 2))
+
+    @contextlib.asynccontextmanager
+    async def slot(self, address: str, wait_s: float | None = None) -> AsyncIterator[None]:
+        """Hold one of ``address``'s slots; wait at most ``wait_s`` (RUN_WAIT_S) for one."""
+        deadline = time.monotonic() + (RUN_WAIT_S if wait_s is None else wait_s)
+        while self.running[address] >= self.limit():
+            freed = self.freed.setdefault(address, asyncio.Event())
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0:
+                    raise asyncio.TimeoutError
+                await asyncio.wait_for(freed.wait(), timeout=None if math.isinf(left) else left)
+            except asyncio.TimeoutError:
+                raise RunsBusy(
+                    "run",
+                    f"at most {self.limit()} runs at once from one address; try again when one "
+                    "has finished",
+                ) from None
+        self.running[address] += 1
+        try:
+            yield
+        finally:
+            self.running[address] -= 1
+            if self.running[address] <= 0:
+                del self.running[address]
+            freed = self.freed.pop(address, None)
+            if freed is not None:
+                freed.set()  # every waiter looks again; those still over the limit wait anew
+
+
+#: This process's run slots (the playground's socket and its instant-run endpoint share them).
+RUN_SLOTS = RunSlots()

@@ -10,6 +10,11 @@ Pacing: the frame of the window ending at virtual time t1 is due at
 large scenario never blocks the event loop), so a live action is applied at exactly the time of the
 last frame the client holds. Frames are deterministic (see :mod:`patterns.player.playback`), which is what
 makes ``resume`` and ``fork`` plain rebuilds.
+
+Work is bounded (review D4): a ``resume`` or ``fork`` that would skip the engine further than
+KUMOBEN_RUN_BUDGET_S of estimated engine time (``patterns.sim.cost``) is refused before it runs,
+and every engine computation (a rebuild, a live window) takes one of its address's
+KUMOBEN_RUNS_PER_ADDRESS run slots (``patterns.live.RUN_SLOTS``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import secrets
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.utils import translation
 
 # Warm the diagram module now: its first import (~70 ms) would otherwise land on the first start.
@@ -28,10 +34,30 @@ import patterns.diagrams  # noqa: F401
 from patterns import untrusted
 from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.errors import FieldError, localized_frame
-from patterns.live import MAX_FRAME_BYTES, FrameError, RateLimiter, parse_frame, scope_language
+from patterns.live import (
+    MAX_FRAME_BYTES,
+    RUN_SLOTS,
+    FrameError,
+    RateLimiter,
+    check_budget,
+    parse_frame,
+    scope_address,
+    scope_language,
+)
 from patterns.player import permalink
-from patterns.player.playback import Playback, PlaybackError, fork, live_readouts_due
+from patterns.player.playback import (
+    ALL,
+    LIVE_LIMITS,
+    WINDOW_S,
+    Playback,
+    PlaybackError,
+    fork,
+    live_readouts_due,
+)
 from patterns.player.runs import RunRequest
+from patterns.playground.api import run_estimate
+from patterns.sim import PATTERNS
+from patterns.sim.cost import work_estimate
 
 #: start/resume/fork carry a scenario and a log, so they may exceed the shared 4 KiB frame cap.
 MAX_SCENARIO_FRAME_BYTES = 65536
@@ -69,7 +95,20 @@ def _whole(value: Any, field: str, lo: int, hi: int) -> int:
     return value
 
 
+def _within_budget(playback: Playback, until_s: float) -> None:
+    """Refuse running ``playback``'s engine from 0 to ``until_s`` when over KUMOBEN_RUN_BUDGET_S."""
+    check_budget(
+        work_estimate(playback.scenario, until_s, patterns=len(playback.streams)),
+        settings.KUMOBEN_RUN_BUDGET_S,
+        "KUMOBEN_RUN_BUDGET_S",
+    )
+
+
 class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    # No channel layer: a playground socket talks to its own client only, so a broker outage
+    # (Redis restarted) has nothing to end it with (an alias no setting configures gives none).
+    channel_layer_alias = "kumoben-no-layer"
+
     async def connect(self) -> None:
         self.limiter = RateLimiter(rate=10, burst=20)
         self.playback: Playback | None = None
@@ -85,6 +124,7 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.ended_sent = False
         self.loop_task: asyncio.Task[None] | None = None
         self.language = scope_language(self.scope)
+        self.address = scope_address(self.scope)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -127,11 +167,17 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         speed = _speed(frame.get("speed", self.speed))
         next_branch = _whole(frame.get("next_branch", branch + 1), "next_branch", 1, MAX_BRANCHES)
 
-        def rebuild() -> tuple[Playback, list[dict[str, Any]]]:
-            playback = request.playback(run=run, branch=branch)
-            return playback, playback.frames_after(after_seq)
-
-        playback, frames = await asyncio.to_thread(rebuild)
+        # The skip to after_seq is the work: estimated from the scenario and refused over the
+        # budget before the run is even built.
+        streams = len(PATTERNS) if request.pattern == ALL else 1
+        check_budget(
+            run_estimate(request, LIVE_LIMITS, (after_seq + 1) // streams * WINDOW_S),
+            settings.KUMOBEN_RUN_BUDGET_S,
+            "KUMOBEN_RUN_BUDGET_S",
+        )
+        playback = await asyncio.to_thread(request.playback, run=run, branch=branch)
+        async with RUN_SLOTS.slot(self.address):
+            frames = await asyncio.to_thread(playback.frames_after, after_seq)
         self.next_branch = max(self.next_branch, next_branch, branch + 1)
         await self._begin(playback, speed, playing=not frame.get("paused", False), frames=frames)
 
@@ -174,10 +220,11 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.next_branch > MAX_BRANCHES:
             raise FrameError("fork", f"at most {MAX_BRANCHES} branches a run")
         branch = self.next_branch
-        async with self.lock:
-            child = await asyncio.to_thread(
-                fork, parent, frame.get("at"), frame.get("action"), branch
-            )
+        at = frame.get("at")
+        if isinstance(at, (int, float)) and not isinstance(at, bool) and math.isfinite(at):
+            _within_budget(parent, float(at))  # the child runs the engine from 0 to ``at``
+        async with self.lock, RUN_SLOTS.slot(self.address):
+            child = await asyncio.to_thread(fork, parent, at, frame.get("action"), branch)
         self.next_branch += 1
         await self._begin(child, self.speed, playing=True)
 
@@ -274,7 +321,8 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             async with self.lock:
                 if generation != self.generation or self.playback is not playback:
                     continue
-                frames, readouts = await asyncio.to_thread(self._step, playback)
+                async with RUN_SLOTS.slot(self.address, wait_s=math.inf):
+                    frames, readouts = await asyncio.to_thread(self._step, playback)
             if generation != self.generation:
                 continue  # a start, resume or fork replaced the run while this window ran
             for item in frames + readouts:

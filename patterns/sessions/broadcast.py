@@ -42,12 +42,29 @@ def snapshot_message(seq: int, state: dict[str, Any], at_ms: int | None = None) 
     if at_ms is not None:
         frame["at_ms"] = at_ms
     # seq and sim travel beside the text for the relay's simulation streamer (one per process).
-    return {"type": "room.state", "text": json.dumps(frame), "seq": seq, "sim": state["sim"]}
+    return {
+        "type": "room.state",
+        "text": json.dumps(frame),
+        "seq": seq,
+        "sim": state["sim"],
+        # Participants the instructor removed: their sockets close (a resync carries them too).
+        "removed": state.get("removed", []),
+    }
 
 
 def send_ended(session_id: int, applied: log.Applied) -> None:
-    """From synchronous code: the room's last state, then the end (each socket closes)."""
-    layer = get_channel_layer()
+    """From synchronous code: the room's last state, then the end (each socket closes).
+
+    Through the relay's ``Rejoin`` like every room broadcast: while the broker is down the end
+    is kept (it is committed) and reaches every process's sockets when the broker is back,
+    whose relays re-read the room, find it ended and close their sockets."""
+    async_to_sync(_send_ended)(session_id, applied)
+
+
+async def _send_ended(session_id: int, applied: log.Applied) -> None:
+    from patterns.sessions.relay import Rejoin  # the relay imports this module
+
+    rejoin = Rejoin.of(get_channel_layer())
     group = room_group(session_id)
-    async_to_sync(layer.group_send)(group, state_message(applied))
-    async_to_sync(layer.group_send)(group, {"type": "room.ended"})
+    if await rejoin.group_send(session_id, group, state_message(applied)):
+        await rejoin.group_send(session_id, group, {"type": "room.ended"})

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from patterns.errors import FieldError, localized_frame
 from patterns.lessons import slides
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
-from patterns.sessions import fields, joining, log, polls
+from patterns.sessions import fields, joining, log, polls, receipts
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.relay import Rejoin, RoomRelay, room_snapshot
@@ -50,6 +50,8 @@ INSTRUCTOR_TYPES = frozenset(
         "poll.reveal",
         "poll.close",
         "end",
+        "lobby",
+        "remove",
     }
 )
 #: What the projector's keyboard and player may do (the console holds every other control).
@@ -60,6 +62,8 @@ logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
+#: The instructor removed this participant: the client says so and does not reconnect.
+CLOSE_REMOVED = 4401
 # The server is going away and will be back: reconnect. (RFC 6455's 1012 "Service Restart"
 # says the same, but daphne's WebSocket library lets an application send only 1000 or 3000-4999.)
 CLOSE_RESTARTING = 4012
@@ -100,9 +104,11 @@ def _resolve(public_id: str, user: Any, django_session: Any, view: str) -> tuple
     if joining.is_instructor(user) and session.owner_id == user.pk:
         return session, view, None, count
     tokens = django_session.get("study_tokens", {}) if django_session is not None else {}
-    participant = joining.participant_for_token(session.pk, tokens.get(public_id))
+    participant = joining.participant_for_token(session.pk, tokens.get(public_id), removed=True)
     if participant is None:
         return session, None, None, 0
+    if participant.removed_at is not None:
+        return session, "removed", None, 0
     return session, "student", participant, count
 
 
@@ -126,6 +132,24 @@ def _hello_data(session_id: int, participant_id: int | None, arriving: bool) -> 
         revealed = poll is not None and poll["state"] == "revealed"
         data["tally"] = polls.tally(poll["id"]) if revealed else None
     return data
+
+
+def _done(client_id: str, seq: int, repeat: bool = False) -> dict[str, Any]:
+    """The reply to a command a screen numbered: done, at ``seq`` of the log. ``repeat``: it
+    was done before, under the same id, and nothing changed now (review D13)."""
+    reply: dict[str, Any] = {"type": "done", "id": client_id, "seq": seq}
+    if repeat:
+        reply["repeat"] = True
+    return reply
+
+
+def _with_id(reply: dict[str, Any], frame: dict[str, Any] | None) -> dict[str, Any]:
+    """An error frame carries the refused request's id (when it had a well-formed one), so the
+    screen knows which of its clicks it answers."""
+    client_id = frame.get("id") if isinstance(frame, dict) else None
+    if isinstance(client_id, str) and receipts.CLIENT_ID.match(client_id):
+        return {**reply, "id": client_id}
+    return reply
 
 
 #: The open room sockets of this process, closed with CLOSE_RESTARTING on SIGTERM.
@@ -210,6 +234,9 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if role is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if role == "removed":
+            await self.close(code=CLOSE_REMOVED)
+            return
         self.session_id: int = session.pk
         self.participant = participant
         self.slides = slides
@@ -281,6 +308,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                     localized_frame(FrameError("frame", "too many frames; slow down"))
                 )
             return
+        frame = None
         try:
             frame = parse_frame(
                 text_data, bytes_data, INSTRUCTOR_TYPES | STUDENT_TYPES | SHARED_TYPES
@@ -289,7 +317,7 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self._handle(frame)
         except (FrameError, fields.SessionError) as error:
             with translation.override(self.language):
-                await self.send_json(localized_frame(error))
+                await self.send_json(_with_id(localized_frame(error), frame))
 
     async def _handle(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
@@ -312,10 +340,11 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._follow(frame)
 
     async def _command(self, frame: dict[str, Any]) -> None:
+        client_id = receipts.read_client_id(frame)
         kind, payload = log.validate_command(frame, self.slides, self.lesson)
         try:
             applied = await database_sync_to_async(log.apply_command)(
-                self.session_id, kind, payload
+                self.session_id, kind, payload, client_id
             )
         except FieldError:
             raise  # refused with a reason (the session ended, no poll is open …)
@@ -325,12 +354,23 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "study room %s: the database refused %s: %r", self.session_id, kind, error
             )
             raise FrameError("type", "the database refused this command; nothing changed") from None
+        if applied.repeat:
+            # Done before (this screen resent it after a reconnect): say so, change nothing.
+            await self.send_json(_done(client_id, applied.seq, repeat=True))
+            return
+        await self._after_command(kind, applied)
+        if client_id:
+            await self.send_json(_done(client_id, applied.seq))
+
+    async def _after_command(self, kind: str, applied: log.Applied) -> None:
         room = room_group(self.session_id)
         if not await self._broadcast(room, state_message(applied)):
             # Committed, but the layer is down: this screen gets its state now, everyone else
             # when the layer is back (Rejoin re-reads the room everywhere).
             await self.send(text_data=state_message(applied)["text"])
             raise FrameError("room", "saved; the other screens get it once the room reconnects")
+        if kind == "remove":
+            await self._lobby_changed()
         if kind == "poll.open":
             await self._tally_changed()
         if kind == "poll.reveal":
@@ -347,16 +387,14 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return await Rejoin.of(self.channel_layer).group_send(self.session_id, group, message)
 
     async def _answer(self, frame: dict[str, Any]) -> None:
-        given = await database_sync_to_async(polls.answer)(self.participant, frame)
-        await self.send_json(
-            {
-                "type": "answered",
-                "poll": given.poll_id,
-                "choice": given.choice,
-                "value": given.value,
-            }
-        )
-        await self._tally_changed()
+        client_id = receipts.read_client_id(frame)
+        given = await database_sync_to_async(polls.answer)(self.participant, frame, client_id)
+        reply = {"type": "answered", **given}
+        if client_id:
+            reply["id"] = client_id
+        await self.send_json(reply)
+        if not given.get("repeat"):
+            await self._tally_changed()
 
     async def _follow(self, frame: dict[str, Any]) -> None:
         value = frame.get("value")
@@ -436,6 +474,12 @@ class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # ------------------------------------------------------------------ group events
 
     async def room_state(self, event: dict[str, Any]) -> None:
+        if getattr(self, "_removed", False):
+            return
+        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+            self._removed = True
+            await self.close(code=CLOSE_REMOVED)  # the leave path runs as the consumer ends
+            return
         await self.send(text_data=event["text"])
 
     async def room_lobby_changed(self, event: dict[str, Any]) -> None:

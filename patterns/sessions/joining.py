@@ -4,7 +4,6 @@ throttling and the address it counts against, participant tokens, presence and t
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 import secrets
 import unicodedata
@@ -20,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patterns.live import client_address
 from patterns.sessions.fields import SessionError
 from patterns.sessions.log import initial_state
 from patterns.sessions.models import JoinAttempt, Participant, StudySession
@@ -41,10 +41,6 @@ _GRAPHEME = regex.compile(r"\X")
 # and the tag characters of subdivision flags (🏴󠁧󠁢󠁳󠁣󠁴󠁿). Other controls, bidirectional overrides
 # included, could hide or reorder text on the room's screens.
 _ALLOWED_FORMAT = frozenset({0x200C, 0x200D, *range(0xE0020, 0xE0080)})
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def generate_code(choose: Any = secrets.choice) -> str:
@@ -184,22 +180,11 @@ def client_ip(request: HttpRequest) -> str:
 
 def address_from(peer: str, forwarded_for: str) -> str:
     """client_ip() from the socket's peer and the X-Forwarded-For header (also for sockets)."""
-    hops = int(getattr(settings, "KUMOBEN_PROXY_HOPS", 0))
-    if hops <= 0:
-        return peer
-    forwarded = [a.strip() for a in forwarded_for.split(",")]
-    forwarded = [a for a in forwarded if a]
-    if not forwarded:
-        return peer
-    candidate = forwarded[-hops] if len(forwarded) >= hops else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return peer
+    return client_address(peer, forwarded_for)
 
 
-#: Wrong codes one browser may send in GUESS_WINDOW before it (only it) must wait.
-FAILURES_PER_BROWSER = 10
+#: The window of the wrong-code budgets (per browser: KUMOBEN_JOIN_FAILURES_PER_BROWSER, per
+#: address: KUMOBEN_JOIN_FAILURES_PER_IP; both in kumoben/settings.py, set from the environment).
 GUESS_WINDOW = timedelta(minutes=5)
 
 
@@ -217,7 +202,7 @@ def join_throttled(ip: str, session: StudySession | None = None) -> bool:
     guesses = JoinAttempt.objects.filter(
         ip=ip, ok=False, session__isnull=True, at__gte=now - GUESS_WINDOW
     ).count()
-    if guesses >= _setting("KUMOBEN_JOIN_FAILURES_PER_IP", 200):
+    if guesses >= settings.KUMOBEN_JOIN_FAILURES_PER_IP:
         return True
     if session is None:
         return False
@@ -228,19 +213,17 @@ def session_busy(ip: str, session: StudySession) -> bool:
     minute = JoinAttempt.objects.filter(
         session=session, at__gte=timezone.now() - timedelta(minutes=1)
     )
-    if minute.count() >= _setting("KUMOBEN_JOINS_PER_SESSION_MINUTE", 300):
+    if minute.count() >= settings.KUMOBEN_JOINS_PER_SESSION_MINUTE:
         return True
     from_ip = minute.filter(ip=ip).count()
-    return from_ip >= _setting("KUMOBEN_JOINS_PER_IP_SESSION_MINUTE", 100)
+    return from_ip >= settings.KUMOBEN_JOINS_PER_IP_SESSION_MINUTE
 
 
 def browser_throttled(failures: list[float], now: float) -> tuple[bool, list[float]]:
     """The wrong codes one browser sent within GUESS_WINDOW (epoch seconds, kept in its
     Django session) -> whether it must wait, and the list to keep."""
     recent = [t for t in failures if now - t < GUESS_WINDOW.total_seconds()]
-    return len(recent) >= _setting(
-        "KUMOBEN_JOIN_FAILURES_PER_BROWSER", FAILURES_PER_BROWSER
-    ), recent
+    return len(recent) >= settings.KUMOBEN_JOIN_FAILURES_PER_BROWSER, recent
 
 
 def record_attempt(ip: str, session: StudySession | None, ok: bool) -> None:
@@ -273,10 +256,21 @@ def join(session: StudySession, nickname: str) -> tuple[Participant, str]:
     return participant, token
 
 
-def participant_for_token(session_id: int, token: str | None) -> Participant | None:
+def participant_for_token(
+    session_id: int, token: str | None, *, removed: bool = False
+) -> Participant | None:
+    """The participant this token admits; a removed one only when ``removed`` (to tell them)."""
     if not token:
         return None
-    return Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token)).first()
+    found = Participant.objects.filter(session_id=session_id, token_hash=_hash_token(token))
+    if not removed:
+        found = found.filter(removed_at__isnull=True)
+    return found.first()
+
+
+def is_locked(session: StudySession) -> bool:
+    """The instructor has locked the lobby: no one new may join (those who joined come back)."""
+    return bool(session.state.get("locked"))
 
 
 def set_presence(participant_id: int, online: bool | None = None, following: bool | None = None):
@@ -309,7 +303,8 @@ def lobby(session_id: int) -> dict[str, Any]:
     clients ping every 25 s, so a process killed without a clean disconnect stops counting."""
     fresh = timezone.now() - timedelta(seconds=90)
     people = []
-    for p in Participant.objects.filter(session_id=session_id).order_by("joined_at", "id"):
+    people_here = Participant.objects.filter(session_id=session_id, removed_at__isnull=True)
+    for p in people_here.order_by("joined_at", "id"):
         online = p.online and p.last_seen is not None and p.last_seen >= fresh
         people.append(
             {

@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
-from patterns.sessions.models import Poll, SessionCommand, StudySession
+from patterns.sessions.models import Participant, Poll, Receipt, SessionCommand, StudySession
 from patterns.sessions.polls import STATE_ONLY, public_correct, validate_poll
+from patterns.sessions.receipts import receipt_for
 
 #: Slides a session without a lesson may go to.
 MAX_SLIDE = 500
@@ -89,6 +90,10 @@ def reduce_state(state: dict[str, Any], kind: str, payload: dict[str, Any], at_s
         new["poll"] = {**new["poll"], "state": Poll.REVEALED, "correct": payload["correct"]}
     elif kind == "poll.close":
         new["poll"] = None
+    elif kind == "lobby":
+        new["locked"] = payload["locked"]
+    elif kind == "remove":
+        new["removed"] = [*state.get("removed", []), payload["participant"]]
     elif kind == "end":
         new["ended"] = True
     return new
@@ -111,11 +116,40 @@ class Applied:
     state: dict[str, Any]
     at_s: float
     vt: float
+    #: True when the command's id was done before: nothing was written, ``seq``, ``at_s`` and
+    #: ``vt`` are the original command's and ``state`` is the room's now.
+    repeat: bool = False
 
 
-def apply_command(session_id: int, kind: str, payload: dict[str, Any]) -> Applied:
+def _repeat(session: StudySession, receipt: Receipt) -> Applied:
+    result = receipt.result
+    return Applied(
+        seq=result["seq"], state=session.state, at_s=result["at_s"], vt=result["vt"], repeat=True
+    )
+
+
+def apply_command(
+    session_id: int, kind: str, payload: dict[str, Any], client_id: str = ""
+) -> Applied:
+    """Write the command and its folded state; with a ``client_id`` already done, write nothing
+    and return the original command's place in the log (``Applied.repeat``)."""
+    try:
+        return _apply_command(session_id, kind, payload, client_id)
+    except IntegrityError:
+        # Another process wrote the same id between our look and our write: it is done.
+        session = StudySession.objects.get(pk=session_id)
+        receipt = receipt_for(session_id, client_id, None)
+        if receipt is None:
+            raise
+        return _repeat(session, receipt)
+
+
+def _apply_command(session_id: int, kind: str, payload: dict[str, Any], client_id: str) -> Applied:
     with transaction.atomic():
         session = StudySession.objects.select_for_update().get(pk=session_id)
+        receipt = receipt_for(session_id, client_id, None)
+        if receipt is not None:
+            return _repeat(session, receipt)
         if not session.is_live():
             raise SessionError("session", _("This session has ended."))
         now = timezone.now()
@@ -133,6 +167,14 @@ def apply_command(session_id: int, kind: str, payload: dict[str, Any]) -> Applie
             session.ended_at = now
             update.append("ended_at")
         session.save(update_fields=update)
+        if client_id:
+            Receipt.objects.create(
+                session=session,
+                client_id=client_id,
+                kind=kind,
+                result={"seq": seq, "at_s": at_s, "vt": vt},
+                at=now,
+            )
     return Applied(seq=seq, state=state, at_s=at_s, vt=vt)
 
 
@@ -155,6 +197,13 @@ def _prepare(
         columns = {k: v for k, v in payload.items() if k not in STATE_ONLY}
         poll = Poll.objects.create(session=session, number=number, opened_at=now, **columns)
         return {"id": poll.pk, "number": number, **payload}
+    if kind == "remove":
+        removed = Participant.objects.filter(
+            session=session, pk=payload["participant"], removed_at__isnull=True
+        ).update(removed_at=now)
+        if not removed:
+            raise SessionError("participant", _("No such participant is in this session."))
+        return payload
     if kind in ("poll.reveal", "poll.close"):
         if current is None:
             raise SessionError("poll", _("No poll is open."))
@@ -201,4 +250,11 @@ def validate_command(
             raise SessionError(error.field, error.reason) from None
     if kind == "poll.open":
         return kind, validate_poll(frame, lesson)
+    if kind == "lobby":
+        locked = frame.get("locked")
+        if not isinstance(locked, bool):
+            raise SessionError("locked", _("expected true or false"))
+        return kind, {"locked": locked}
+    if kind == "remove":
+        return kind, {"participant": read_whole(frame, "participant", 1, 2**31 - 1)}
     raise SessionError("type", _("not an instructor command"))

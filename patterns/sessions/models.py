@@ -83,6 +83,10 @@ class Participant(models.Model):
     # count behind; lobby() also needs a fresh last_seen, so that student goes offline anyway.
     connections = models.PositiveIntegerField(_("open connections"), default=0)
     following = models.BooleanField(_("following"), default=True)
+    # Set when the instructor removes the participant (a "remove" command of the log, written in
+    # the same transaction): their token no longer admits them. The nickname stays taken, so a
+    # removed prankster cannot come back under the same name, and the report keeps their answers.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")
@@ -210,3 +214,28 @@ class JoinAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} {'ok' if self.ok else 'failed'} {self.at:%H:%M:%S}"
+
+
+class Receipt(models.Model):
+    """A request a screen numbered itself (review D13): an instructor command or a student's
+    answer, by the id the browser gave it. A screen that lost its connection before the reply
+    sends the request again with the same id; finding the receipt, the room replies with the
+    original result instead of doing it twice, whichever server process the screen reaches."""
+
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=40)
+    # The student who sent it; null: the instructor's console or projector.
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=24)
+    result = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "client_id"], name="receipt_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.client_id}"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,7 +23,8 @@ from patterns.sessions.fields import (
     read_text,
     read_whole,
 )
-from patterns.sessions.models import Answer, Participant, Poll, StudySession
+from patterns.sessions.models import Answer, Participant, Poll, Receipt, StudySession
+from patterns.sessions.receipts import receipt_for
 
 MAX_CHOICES = 6
 CHOICE_MAX = 120
@@ -149,7 +150,15 @@ def _bad_choice() -> str:
     raise SessionError("choices", _("each choice must be text"))
 
 
-def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
+def answer(participant: Participant, frame: dict[str, Any], client_id: str = "") -> dict[str, Any]:
+    """Take (or change) the student's answer: ``{"poll", "choice", "value"}`` as stored.
+
+    With a ``client_id`` the phone has sent before (it lost the reply in a reconnect), nothing
+    changes: the original answer's result comes back with ``"repeat": True``, even once the
+    poll is revealed or closed."""
+    done = receipt_for(participant.session_id, client_id, participant.pk)
+    if done is not None:
+        return {**done.result, "repeat": True}
     state = StudySession.objects.values_list("state", flat=True).get(pk=participant.session_id)
     current = state.get("poll")
     if current is None or frame.get("poll") != current["id"]:
@@ -163,10 +172,30 @@ def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
         choice = read_whole(frame, "choice", 0, len(current["choices"]) - 1)
     else:
         value = read_answer_number(frame, "value", -1e9, 1e9)
+    result = {"poll": current["id"], "choice": choice, "value": value}
+    try:
+        _store_answer(participant, current["id"], choice, value, client_id, result)
+    except IntegrityError:
+        # The same id reached another process first (two tabs, or a reconnect mid-request).
+        done = receipt_for(participant.session_id, client_id, participant.pk)
+        if done is None:
+            raise
+        return {**done.result, "repeat": True}
+    return result
+
+
+def _store_answer(
+    participant: Participant,
+    poll_id: int,
+    choice: int | None,
+    value: float | None,
+    client_id: str,
+    result: dict[str, Any],
+) -> None:
     # The poll row's lock orders this answer against the reveal (which updates that row in its
     # command's transaction): an answer is either counted before the reveal or refused after.
     with transaction.atomic():
-        poll = Poll.objects.select_for_update().get(pk=current["id"])
+        poll = Poll.objects.select_for_update().get(pk=poll_id)
         if poll.state != Poll.OPEN:
             raise SessionError("poll", _("Answers are closed: the result has been revealed."))
         changed = Answer.objects.filter(poll=poll, participant=participant).update(
@@ -174,7 +203,14 @@ def answer(participant: Participant, frame: dict[str, Any]) -> Answer:
         )
         if not changed:
             Answer.objects.create(poll=poll, participant=participant, choice=choice, value=value)
-    return Answer.objects.get(poll=poll, participant=participant)
+        if client_id:
+            Receipt.objects.create(
+                session_id=participant.session_id,
+                client_id=client_id,
+                participant=participant,
+                kind="answer",
+                result=result,
+            )
 
 
 def numeric_bins(values: Sequence[float], most: int = 8) -> list[tuple[float, float]]:

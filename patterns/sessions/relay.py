@@ -40,6 +40,9 @@ class RoomMember(Protocol):
 #: Seconds between attempts to reach the layer again after a failure (doubling up to the cap).
 REJOIN_FIRST_S = 0.25
 REJOIN_CAP_S = 4.0
+#: What the rejoin task asks the layer to prove it answers again (a no-op on a group of none).
+PROBE_GROUP = "kumoben-probe"
+PROBE_CHANNEL = "kumoben-probe.none"
 
 
 class Rejoin:
@@ -111,6 +114,9 @@ class Rejoin:
         while True:
             await asyncio.sleep(delay)
             try:
+                # A call that needs the broker, also when no membership would ask it anything
+                # (the status sockets hold none): "back" must mean back.
+                await self.layer.group_discard(PROBE_GROUP, PROBE_CHANNEL)
                 for group, channel in list(self.memberships):
                     await self.layer.group_add(group, channel)
                 for session_id in sorted(self.unsent):

@@ -97,6 +97,16 @@ def join(request: HttpRequest) -> HttpResponse:
     tokens = _tokens(request)
     if joining.participant_for_token(session.pk, tokens.get(session.public_id)):
         return redirect("sessions-room", public_id=session.public_id)
+    if joining.is_locked(session):
+        # Those who joined come back above; no one new gets in.
+        form.add_error(
+            "code",
+            _(
+                "The instructor has locked this session: no one new can join. Ask them to"
+                " unlock it."
+            ),
+        )
+        return _index(request, form, status=403)
     try:
         _participant, token = joining.join(session, form.cleaned_data["nickname"])
     except fields.SessionError as error:
@@ -183,6 +193,7 @@ def console(request: HttpRequest, public_id: str) -> HttpResponse:
         "max_choices": range(polls.MAX_CHOICES),
         "timer_min": polls.TIMER_MIN_S,
         "timer_max": polls.TIMER_MAX_S,
+        "locked": joining.is_locked(session),
     }
     return render(request, "sessions/console.html", context)
 

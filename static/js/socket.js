@@ -20,7 +20,8 @@
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_NOT_FOUND = 4404;
 const CLOSE_ENDED = 4410;   // the study session is over
-const FINAL_CODES = new Set([CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_ENDED]);
+const CLOSE_REMOVED = 4401;  // the instructor removed this participant from the session
+const FINAL_CODES = new Set([CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_ENDED, CLOSE_REMOVED]);
 const CLOSE_DROPPED = 4000;  // drop(): the client hangs up as a failing network would
 
 const DEFAULT_BACKOFF = { baseMs: 400, capMs: 8000 };

@@ -1,6 +1,7 @@
 """A study session through a graceful server restart (SIGTERM, as a deploy sends; review D12):
-screens say the server is restarting, an answer given meanwhile is refused where the student
-looks (D13), and everything works again once the server is back."""
+screens say the server is restarting, an answer given meanwhile waits, said where the student
+looks (D13; tests/browser/test_session_queued.py follows it through), and everything works again
+once the server is back."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ SHOTS = Path("/tmp/shots-h15")
 TEXTS = {
     "en-US": {
         "restarting": "The server is restarting — reconnecting…",
-        "not_sent": "Not sent: the connection is down. Answer again once it is back.",
+        "waiting": "◔ Waiting to send: your answer goes out once the connection is back.",
         "sent": "Answer sent",
     },
     "ja-JP": {
         "restarting": "サーバーが再起動しています — 再接続中…",
-        "not_sent": "送信されていません。接続が切れています。接続が戻ってから、もう一度回答してください。",
+        "waiting": "◔ 送信待ち：接続が戻ると回答を送信します。",
         "sent": "回答を送信しました",
     },
 }
@@ -49,7 +50,7 @@ def test_a_graceful_restart_is_announced_and_answers_wait_for_it(
             expect(page.locator("#conn")).to_have_attribute("data-state", "restarting")
         expect(aya.locator("#conn")).to_contain_text(texts["restarting"])
         choice.click()
-        expect(aya.get_by_test_id("poll-feedback")).to_have_text(f"✗ {texts['not_sent']}")
+        expect(aya.get_by_test_id("poll-feedback")).to_have_text(texts["waiting"])
         SHOTS.mkdir(exist_ok=True)
         tag = locale[:2]
         aya.screenshot(path=str(SHOTS / f"room-restarting-{tag}-{PHONE['width']}.png"))

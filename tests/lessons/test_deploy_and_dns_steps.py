@@ -169,7 +169,8 @@ def test_the_dns_steps_player_lists_each_answer_with_its_record_count(lang: str)
             rows.extend(row for row in frame["events"] if row["cause"] == "dns_cache_miss")
 
     assert len(rows) == 24
-    word = "8 records in the answer" if lang == "en" else "答えのレコードは 8 件です"
+    # The player keeps a number with its unit (a no-break space): "8 件" never splits over lines.
+    word = "8 records in the answer" if lang == "en" else "答えのレコードは 8\u00a0件です"
     assert all(word in row["text"] and "MULTIVALUE" in row["text"] for row in rows)
 
 

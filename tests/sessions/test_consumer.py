@@ -153,7 +153,7 @@ async def test_instructor_cannot_answer_polls() -> None:
     [
         ("not json", {"field": "frame", "reason": "not valid JSON"}),
         ("[1, 2]", {"field": "frame", "reason": "expected a JSON object"}),
-        (json.dumps({"type": "x" * 5000}), {"field": "frame", "reason": "larger than 4096 bytes"}),
+        (json.dumps({"type": "x" * 5000}), {"field": "frame", "reason": "larger than 4,096 bytes"}),
         (
             json.dumps({"type": "slide", "slide": 0, "step": 0}),
             {"field": "slide", "reason": "expected a whole number from 1 to 500"},

@@ -138,3 +138,37 @@ def test_check_deploy_is_clean_with_production_variables() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_join_throttle_budgets_come_from_the_environment() -> None:
+    names = (
+        "KUMOBEN_JOIN_FAILURES_PER_IP",
+        "KUMOBEN_JOIN_FAILURES_PER_BROWSER",
+        "KUMOBEN_JOINS_PER_SESSION_MINUTE",
+        "KUMOBEN_JOINS_PER_IP_SESSION_MINUTE",
+    )
+    code = "import kumoben.settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
+
+    default = _run_settings({"KUMOBEN_DEBUG": "1"}, code)
+    chosen = _run_settings(
+        {"KUMOBEN_DEBUG": "1", **{n: str(i + 7) for i, n in enumerate(names)}}, code
+    )
+    zero = _run_settings({"KUMOBEN_DEBUG": "1", "KUMOBEN_JOINS_PER_IP_SESSION_MINUTE": "0"}, code)
+
+    assert default.stdout.split() == ["200", "10", "300", "100"]
+    assert chosen.stdout.split() == ["7", "8", "9", "10"]
+    assert zero.returncode == 1
+    assert "KUMOBEN_JOINS_PER_IP_SESSION_MINUTE=0: expected 1.." in zero.stderr
+
+
+def test_work_budgets_come_from_the_environment() -> None:
+    names = ("KUMOBEN_INSTANT_BUDGET_S", "KUMOBEN_RUN_BUDGET_S", "KUMOBEN_RUNS_PER_ADDRESS")
+    code = "import kumoben.settings as s; print(" + ", ".join(f"s.{n}" for n in names) + ")"
+
+    default = _run_settings({"KUMOBEN_DEBUG": "1"}, code)
+    chosen = _run_settings({"KUMOBEN_DEBUG": "1", **dict.fromkeys(names, "9")}, code)
+    zero = _run_settings({"KUMOBEN_DEBUG": "1", "KUMOBEN_RUNS_PER_ADDRESS": "0"}, code)
+
+    assert default.stdout.split() == ["4", "8", "2"]
+    assert chosen.stdout.split() == ["9", "9", "9"]
+    assert "KUMOBEN_RUNS_PER_ADDRESS=0: expected 1.." in zero.stderr

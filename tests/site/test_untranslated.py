@@ -38,6 +38,8 @@ ALLOWED = frozenset(
     # Deployment strategy names ECS uses as values (blue/green, linear, canary) and Envoy/ALB
     # values the settings show as they are typed into the API.
     "Blue Green blue green linear canary rolling "
+    # appProtocol values of an ECS port mapping, as typed into the API (lab 10's choices).
+    "http grpc "
     # Operating systems, currency, the app's own name.
     "Linux Windows USD Kumoben".split()
 )
@@ -708,3 +710,18 @@ def test_a_number_in_a_refusal_is_grouped_as_the_page_writes_it(
     page says the number as its fields and help do: 1,000, in both languages."""
     with translation.override(lang):
         assert localized(reason) == said
+
+
+def test_the_catalogue_has_no_positional_placeholder_left_from_an_old_template() -> None:
+    """Templates and code translate with named slots (``%(n)s``); a msgid with a bare ``%s``
+    (once "%s s left", now "%(n)s s left") is an entry nothing asks for any more."""
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    positional = [
+        line
+        for line in po.read_text(encoding="utf-8").splitlines()
+        if line.startswith("msgid ") and re.search(r"(?<!%)%s", line)
+    ]
+
+    assert positional == []

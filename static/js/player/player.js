@@ -590,8 +590,12 @@ export class Player {
     const latest = this.branchId === Math.max(...this.store.branches.keys());
     const atHead = this.mode === "live" && latest && this.serverBranch === this.branchId && now >= this.serverHead - HEAD_SLACK_S;
     if (atHead) {
+      // While the connection is down the socket keeps the action and sends it after the resume;
+      // the learner is told it waits rather than that it was applied (review D13).
+      const waiting = this.connection.state !== "open";
       this.connection.send({ type: "action", action });
-      this._say(this.strings.get("action-done", { action: this._actionName(action) }));
+      const said = waiting ? "action-waiting" : "action-done";
+      this._say(this.strings.get(said, { action: this._actionName(action) }));
       this.play();
       return "action";
     }

@@ -2,13 +2,13 @@
 // projector screen (projector.js) follows the same room state.
 import { RoomSocket } from "./connection.js";
 import {
-  Countdown, SimClock, SlideView, showError, showHighlight, showLeaders, showStatus, showTally, text,
+  Countdown, SimClock, SlideView, showError, showHighlight, showLeaders, showOutbox, showStatus, showTally, text,
 } from "./ui.js";
 import { SharedSim } from "./sim.js";
 
 const root = document.getElementById("presenter");
 const slides = new SlideView(root);
-const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus });
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus: showStatus, onOutbox: showOutbox });
 const clock = new SimClock(socket);
 const shared = new SharedSim({ role: "instructor", socket, clock });
 const countdown = new Countdown(document.getElementById("poll-countdown"), socket);
@@ -17,8 +17,12 @@ let state = null;
 // moves two slides.
 let target = null;
 
+// Every command is a click with an id of its own: while the connection is down it waits, said
+// under the connection status, and goes once the connection is back (RoomSocket.request).
 function send(frame) {
-  if (!socket.send(frame)) showError({ field: "connection", reason: text("reconnecting") });
+  const outcome = socket.request(frame);
+  if (outcome === "full") showError({ field: "connection", reason: text("outbox-full") });
+  else if (outcome === "ended") showError({ field: "connection", reason: text("ended") });
 }
 
 function goTo(slide, step = 0) {
@@ -61,6 +65,7 @@ function applyState(next) {
     document.querySelector('[data-command="poll.reveal"]').disabled = poll.state === "revealed";
   }
   countdown.set(poll);
+  showLock(Boolean(next.locked));
 }
 
 function showLobby(lobby) {
@@ -72,15 +77,64 @@ function showLobby(lobby) {
       const item = document.createElement("li");
       const status = person.following ? "following" : person.online ? "online" : "offline";
       item.dataset.state = status;
-      item.textContent = person.nickname;
+      const name = document.createElement("span");
+      name.className = "lobby__name";
+      name.textContent = person.nickname;
       const label = document.createElement("span");
       label.className = "visually-hidden";
       label.textContent = ` (${text(status === "following" ? "following" : status === "online" ? "not-following-short" : "offline")})`;
-      item.append(label);
+      name.append(label);
+      item.append(name, removeButton(person));
       return item;
     }),
   );
 }
+
+function removeButton(person) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "lobby__remove";
+  button.dataset.remove = String(person.id);
+  button.dataset.nickname = person.nickname;
+  button.dataset.testid = "remove";
+  button.setAttribute("aria-label", text("remove-name").replace("{name}", person.nickname));
+  const icon = document.createElement("span");
+  icon.setAttribute("aria-hidden", "true");
+  icon.textContent = "✕";
+  button.append(icon);
+  return button;
+}
+
+// The lobby lock: the button says what a click does, the line below says how the lobby is.
+function showLock(locked) {
+  const button = document.getElementById("lobby-lock");
+  button.dataset.locked = String(locked);
+  button.querySelector(".lobby__lock-icon").textContent = locked ? "🔓" : "🔒";
+  button.querySelector(".lobby__lock-text").textContent = text(locked ? "unlock" : "lock");
+  document.getElementById("lobby-lock-state").textContent = text(locked ? "lobby-locked" : "lobby-open");
+}
+
+document.getElementById("lobby-lock").addEventListener("click", (event) => {
+  send({ type: "lobby", locked: event.currentTarget.dataset.locked !== "true" });
+});
+
+// Removing someone asks first (a modal dialog: Esc or Cancel keeps them, focus returns).
+const removeDialog = document.getElementById("remove-dialog");
+let removing = null;
+document.getElementById("lobby-list").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-remove]");
+  if (!button) return;
+  removing = { id: Number(button.dataset.remove), opener: button };
+  document.getElementById("remove-title").textContent = text("remove-title").replace("{name}", button.dataset.nickname);
+  removeDialog.returnValue = "";
+  removeDialog.showModal();
+});
+removeDialog.addEventListener("close", () => {
+  if (removeDialog.returnValue === "remove" && removing) send({ type: "remove", participant: removing.id });
+  if (removing?.opener.isConnected) removing.opener.focus();
+  else document.getElementById("lobby-lock").focus();
+  removing = null;
+});
 
 function onFrame(frame) {
   if (shared.handle(frame)) return;

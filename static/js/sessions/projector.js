@@ -3,7 +3,7 @@
 // The server never sends this page a right answer before the reveal, so nothing here hides one.
 import { RoomSocket } from "./connection.js";
 import {
-  Countdown, SimClock, SlideView, pollWords, showError, showHighlight, showLeaders, showStatus,
+  Countdown, SimClock, SlideView, pollWords, showError, showHighlight, showLeaders, showOutbox, showStatus,
   showTally, text,
 } from "./ui.js";
 import { SharedSim } from "./sim.js";
@@ -12,7 +12,7 @@ import { SlidePlayers } from "./slides.js";
 const root = document.getElementById("projector");
 const slidePlayers = new SlidePlayers(root.dataset.runUrl);
 const slides = new SlideView(root, (container) => slidePlayers.show(container));
-const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus });
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus, onOutbox: showOutbox });
 const clock = new SimClock(socket);
 const shared = new SharedSim({ role: "projector", socket, clock });
 const countdown = new Countdown(document.getElementById("poll-countdown"), socket);
@@ -25,8 +25,12 @@ function onStatus(status) {
   if (status === "ended") document.getElementById("ended").hidden = false;
 }
 
+// Every command is a click with an id of its own: while the connection is down it waits, said
+// under the connection status, and goes once the connection is back (RoomSocket.request).
 function send(frame) {
-  if (!socket.send(frame)) showError({ field: "connection", reason: text("reconnecting") });
+  const outcome = socket.request(frame);
+  if (outcome === "full") showError({ field: "connection", reason: text("outbox-full") });
+  else if (outcome === "ended") showError({ field: "connection", reason: text("ended") });
 }
 
 function goTo(slide) {

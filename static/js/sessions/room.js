@@ -11,13 +11,14 @@ import { SlidePlayers } from "./slides.js";
 const root = document.getElementById("room");
 const slidePlayers = new SlidePlayers(root.dataset.runUrl);
 const slides = new SlideView(root, (container) => slidePlayers.show(container));
-const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus });
+const socket = new RoomSocket(root.dataset.wsPath, { onFrame, onStatus, onOutbox });
 const clock = new SimClock(socket);
 let state = null;
 let following = true;
 let myAnswer = null;
 let pollId = null;
 let refused = null;  // the server's reason for not taking this student's last answer
+let waiting = null;  // the answer frame that waits for the connection (it has its id)
 const shared = new SharedSim({ role: "student", socket, clock, onUnfollow: () => setFollowing(false) });
 // A timed poll closes on the server's clock; the buttons follow it (the server refuses late
 // answers whatever a screen shows).
@@ -27,8 +28,8 @@ const countdown = new Countdown(document.getElementById("poll-countdown"), socke
 
 function onStatus(status) {
   showStatus(status);
-  if (status === "ended") {
-    document.getElementById("ended").hidden = false;
+  if (status === "ended" || status === "removed") {
+    document.getElementById(status).hidden = false;
     document.getElementById("follow").disabled = true;
   }
   // After a reconnect the server must know whether this student still follows.
@@ -80,6 +81,7 @@ function showPoll(poll) {
   if (poll.id !== pollId) {
     pollId = poll.id;
     refused = null;
+    if (waiting && waiting.poll !== poll.id) waiting = null;
     if (myAnswer && myAnswer.poll !== poll.id) myAnswer = null;
     const words = pollWords(poll);
     document.getElementById("poll-prompt").textContent = words.prompt;
@@ -104,12 +106,14 @@ function showPoll(poll) {
   for (const button of document.querySelectorAll("#poll-choices .choice")) {
     const index = Number(button.dataset.choice);
     button.disabled = closed;
-    button.setAttribute("aria-pressed", String(myAnswer?.choice === index));
+    // The choice waiting to be sent shows as chosen; the feedback line says it is not sent yet.
+    const chosen = waiting && waiting.choice !== undefined ? waiting.choice : myAnswer?.choice;
+    button.setAttribute("aria-pressed", String(chosen === index));
     button.classList.toggle("choice--correct", revealed && poll.correct === index);
   }
   document.querySelector("#poll-number input").disabled = closed;
   document.querySelector("#poll-number button").disabled = closed;
-  if (myAnswer && myAnswer.value !== null && myAnswer.value !== undefined && !refused) {
+  if (myAnswer && myAnswer.value !== null && myAnswer.value !== undefined && !refused && !waiting) {
     document.getElementById("poll-value").value = String(myAnswer.value);
   }
   showFeedback(poll);
@@ -121,6 +125,11 @@ function showFeedback(poll) {
     // Why the server did not take the answer, said where the student is looking.
     feedback.textContent = `✗ ${refused}`;
     feedback.dataset.result = "refused";
+    return;
+  }
+  if (waiting && poll.state !== "revealed") {
+    feedback.textContent = `◔ ${text("answer-waiting")}`;
+    feedback.dataset.result = "waiting";
     return;
   }
   if (poll.state !== "revealed") {
@@ -155,12 +164,14 @@ function onFrame(frame) {
     if (frame.tally) showTally(frame.tally);
   } else if (frame.type === "state") applyState(frame.state);
   else if (frame.type === "answered") {
+    if (waiting?.id === frame.id) waiting = null;
     myAnswer = frame;
     refused = null;
     if (state?.poll) showPoll(state.poll);
   } else if (frame.type === "tally") showTally(frame);
   else if (frame.type === "leaderboard") showLeaders(frame.leaders);
-  else if (frame.type === "error" && ["value", "choice", "poll"].includes(frame.field) && state?.poll) {
+  else if (frame.type === "error" && ["value", "choice", "poll", "id"].includes(frame.field) && state?.poll) {
+    if (waiting?.id === frame.id) waiting = null;
     refused = frame.reason;
     showPoll(state.poll);
   } else if (frame.type === "error") showError(frame);
@@ -184,11 +195,27 @@ document.getElementById("own-nav").addEventListener("click", (event) => {
   slides.show(Math.min(Math.max(1, slides.wanted + step), last));
 });
 
-// An answer is sent now or not at all (the room socket keeps no queue): while the connection is
-// down the student is told it did not go, and answers again once it is back.
+// An answer is a click with an id of its own (RoomSocket.request): while the connection is down
+// it waits, the student is told so, and it goes once the connection is back; a newer answer to
+// the same poll replaces one still waiting. Refused only when the session is over or too much
+// waits already.
 function sendAnswer(frame) {
-  if (socket.send(frame)) return;
-  refused = text("answer-not-sent");
+  const outcome = socket.request(frame, (queued) => queued.type === "answer" && queued.poll === frame.poll);
+  waiting = outcome === "queued" ? frame : null;
+  refused = outcome === "sent" || outcome === "queued" ? null : text("answer-not-sent");
+  if (state?.poll) showPoll(state.poll);
+}
+
+// The connection dropped before the server answered for an answer already sent: it waits too.
+// An answer too old to send when the connection came back is dropped: the student answers again.
+function onOutbox({ waiting: count, dropped }) {
+  if (count > 0 && !waiting) {
+    const entries = [...socket.outbox.values()].filter((entry) => entry.frame.type === "answer");
+    waiting = entries.at(-1)?.frame ?? null;
+  } else if (dropped && waiting && !socket.outbox.has(waiting.id)) {
+    waiting = null;
+    refused = text("answer-not-sent");
+  } else return;
   if (state?.poll) showPoll(state.poll);
 }
 

@@ -3,9 +3,11 @@
 // room state's `sim` part carries the shared clock, which a following player tracks.
 //
 // Instructor: the player's play, pause and speed buttons and its task actions become session
-// commands. Projector: play, pause and speed do too; acting on a task belongs to the console. Student: following, the view tracks the shared clock; touching the player's time
-// controls (or acting on a task, which forks a private branch through the playground's run
-// endpoint) unfollows, and re-following returns to the shared branch at the shared time.
+// commands (clicks with an id that wait out a dropped connection: RoomSocket.request).
+// Projector: play, pause and speed do too; acting on a task belongs to the console. Student:
+// following, the view tracks the shared clock; touching the player's time controls (or acting
+// on a task, which forks a private branch through the playground's run endpoint) unfollows, and
+// re-following returns to the shared branch at the shared time.
 import { Player } from "../player/player.js";
 
 const SYNC_MS = 200;
@@ -115,7 +117,7 @@ export class SharedSim {
 
   _act(action) {
     if (this.role === "instructor") {
-      this.socket.send({ type: "action", action });
+      this.socket.request({ type: "action", action });
       return true;
     }
     if (this.role === "projector") return true;  // faults are the console's
@@ -136,17 +138,17 @@ export class SharedSim {
       const control = button.dataset.control;
       if (control === "play") {
         event.stopPropagation();
-        this.socket.send({ type: this.sim?.playing ? "pause" : "play" });
+        this.socket.request({ type: this.sim?.playing ? "pause" : "play" });
       } else if (control === "speed") {
         event.stopPropagation();
-        this.socket.send({ type: "speed", value: Number(button.dataset.speed) });
+        this.socket.request({ type: "speed", value: Number(button.dataset.speed) });
       }
     }, true);
     const form = document.getElementById("sim-start");
     form?.addEventListener("submit", (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      this.socket.send({ type: "scenario", scenario: data.get("scenario"), pattern: data.get("pattern") });
+      this.socket.request({ type: "scenario", scenario: data.get("scenario"), pattern: data.get("pattern") });
     });
   }
 

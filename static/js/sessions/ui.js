@@ -1,6 +1,6 @@
 // Small helpers shared by the console, the projector and the student room.
 
-const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■" };
+const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■", removed: "✕" };
 
 export function text(key) {
   const template = document.getElementById("session-texts");
@@ -12,6 +12,41 @@ export function showStatus(status) {
   element.dataset.state = status;
   element.querySelector(".conn__icon").textContent = ICONS[status];
   element.querySelector(".conn__text").textContent = text(status === "ended" ? "ended" : status);
+}
+
+// The clicks waiting for the connection (RoomSocket's outbox), said under the connection
+// status; once the connection is back, how many went out and how many were too old to send.
+const outbox = { sent: 0, dropped: 0, timer: null };
+export function showOutbox({ waiting, sent, dropped }) {
+  const element = document.getElementById("outbox");
+  if (!element) return;
+  if (waiting > 0) {
+    clearTimeout(outbox.timer);
+    outbox.sent = 0;
+    outbox.dropped = 0;
+    element.dataset.state = "waiting";
+    element.textContent = `◔ ${text("outbox-waiting").replace("%s", String(waiting))}`;
+    element.hidden = false;
+    return;
+  }
+  outbox.sent += sent;
+  outbox.dropped += dropped;
+  if (sent === 0 && dropped === 0) {
+    if (element.dataset.state === "waiting") element.hidden = true;
+    return;
+  }
+  const said = [];
+  if (outbox.sent) said.push(`✓ ${text("outbox-sent").replace("%s", String(outbox.sent))}`);
+  if (outbox.dropped) said.push(`✗ ${text("outbox-dropped").replace("%s", String(outbox.dropped))}`);
+  element.dataset.state = outbox.dropped ? "dropped" : "sent";
+  element.textContent = said.join(" ");
+  element.hidden = false;
+  clearTimeout(outbox.timer);
+  outbox.timer = setTimeout(() => {
+    element.hidden = true;
+    outbox.sent = 0;
+    outbox.dropped = 0;
+  }, 8000);
 }
 
 let errorTimer = null;
