@@ -52,6 +52,44 @@ STRATEGY_API = {
 }
 #: Which kinds of note the comments group, in this order.
 NOTE_KINDS = (FIXED, CLIENT, MODEL)
+#: What a container's port can declare as ``appProtocol`` (``tcp``: none, plain TCP).
+APP_PROTOCOLS = ("http", "http2", "grpc", "tcp")
+LOAD_BALANCER_TYPES = ("application", "network")
+SCHEMES = ("internal", "internet-facing")
+HTTPS_PORT = 443
+
+
+@dataclass(frozen=True)
+class Wire:
+    """How the services are reached, beyond what the engine runs (it models HTTP/1.1 requests
+    through an internal ALB, which is what the defaults generate).
+
+    ``app_protocol`` is the port mapping's ``appProtocol`` (``tcp``: none declared, plain TCP);
+    with an ALB, ``grpc`` makes the target groups ``ProtocolVersion: GRPC``. ``load_balancer`` is
+    the ELB ``Type`` (``network``: an NLB with TCP listeners and target groups) and ``scheme`` its
+    ``Scheme``. Patterns without a load balancer read ``app_protocol`` only.
+    """
+
+    app_protocol: str = "http"
+    load_balancer: str = "application"
+    scheme: str = "internal"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("app_protocol", APP_PROTOCOLS),
+            ("load_balancer", LOAD_BALANCER_TYPES),
+            ("scheme", SCHEMES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}: must be one of {', '.join(allowed)}")
+
+    @property
+    def nlb(self) -> bool:
+        return self.load_balancer == "network"
+
+    @property
+    def grpc_alb(self) -> bool:
+        return self.app_protocol == "grpc" and not self.nlb
 
 
 @dataclass(frozen=True)
@@ -125,8 +163,9 @@ def logical(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, scenario: dict[str, Any]) -> None:
+    def __init__(self, scenario: dict[str, Any], wire: Wire = Wire()) -> None:
         self.s = scenario
+        self.wire = wire
         self.pattern: str = scenario["pattern"]
         self.settings: dict[str, dict[str, Any]] = scenario["settings"]
         services = list(scenario["services"])
@@ -210,8 +249,15 @@ class _Builder:
             "name": PORT_NAME,
             "containerPort": CONTAINER_PORT,
             "protocol": "tcp",
-            "appProtocol": "http",
         }
+        if self.wire.app_protocol == "tcp":
+            self.comment(
+                f"TaskDefinition{logical(name)}",
+                "no appProtocol: the port speaks plain TCP (Service Connect then reports"
+                " connection and byte metrics only)",
+            )
+        else:
+            port["appProtocol"] = self.wire.app_protocol
         container: dict[str, Any] = {
             "name": CONTAINER,
             "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}:latest",
@@ -331,7 +377,14 @@ class _Builder:
                 "canaryBakeTimeInMinutes": int(action["canary_bake_time_min"]),
             }
         alarm = action.get("alarm")
-        if alarm:
+        if alarm and self.pattern == "elb" and self.wire.nlb:
+            self.comment(
+                f"Service{logical(name)}",
+                "no rollback alarm: an NLB publishes no HTTP error counts to alarm on (the"
+                f" simulation judged green's error rate above {_plain(alarm['error_rate_percent'])}"
+                " %); alarm on a metric of your own",
+            )
+        elif alarm:
             out["alarms"] = {
                 "alarmNames": [self.alarm_name(name)],
                 "enable": True,
@@ -392,13 +445,13 @@ class _Builder:
         return f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}{suffix}/EXAMPLE"
 
     def target_group_input(self, name: str) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "Name": name,
-            "Protocol": "HTTP",
+            "Protocol": "TCP" if self.wire.nlb else "HTTP",
             "Port": CONTAINER_PORT,
             "VpcId": "vpc-EXAMPLE",
             "TargetType": "ip",
-            "HealthCheckProtocol": "HTTP",
+            "HealthCheckProtocol": "TCP" if self.wire.nlb else "HTTP",
             "HealthCheckPath": HEALTH_PATH,
             "HealthCheckIntervalSeconds": self.whole("alb.health_check_interval_s", "TargetGroups"),
             "HealthCheckTimeoutSeconds": self.whole("alb.health_check_timeout_s", "TargetGroups"),
@@ -406,6 +459,24 @@ class _Builder:
             "UnhealthyThresholdCount": int(self.value("alb.unhealthy_threshold")),
             "Matcher": {"HttpCode": "200"},
         }
+        if self.wire.nlb:
+            # A TCP health check opens a connection: no path, no status codes.
+            del out["HealthCheckPath"], out["Matcher"]
+            self.comment(
+                "TargetGroups",
+                "NLB target groups: TCP, a TCP health check (a connection that opens is healthy);"
+                " the simulation ran the ALB's HTTP check with these intervals and thresholds",
+            )
+        elif self.wire.grpc_alb:
+            out["ProtocolVersion"] = "GRPC"
+            # The gRPC defaults: AWS's health-check method, success when it answers code 12.
+            del out["HealthCheckPath"], out["Matcher"]
+            self.comment(
+                "TargetGroups",
+                "ProtocolVersion GRPC: the ALB sends gRPC (HTTP/2) to the tasks; the health check"
+                " keeps AWS's gRPC defaults (success code 12)",
+            )
+        return out
 
     def target_group_attributes(self) -> list[dict[str, str]]:
         attrs = [
@@ -413,6 +484,15 @@ class _Builder:
                 "Key": "deregistration_delay.timeout_seconds",
                 "Value": str(self.whole("alb.deregistration_delay_s", "TargetGroups")),
             },
+        ]
+        if self.wire.nlb:
+            self.comment(
+                "TargetGroups",
+                "load_balancing.algorithm.type and slow_start.duration_seconds are ALB target"
+                " group attributes; an NLB target group has neither",
+            )
+            return attrs
+        attrs += [
             {"Key": "load_balancing.algorithm.type", "Value": str(self.value("alb.algorithm"))},
             {
                 "Key": "slow_start.duration_seconds",
@@ -422,77 +502,79 @@ class _Builder:
         return attrs
 
     def elb(self) -> None:
+        kind = "net" if self.wire.nlb else "app"
         alb_arn = (
-            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/kumoben/EXAMPLE"
+            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{kind}/kumoben/EXAMPLE"
         )
-        listener_arn = (
-            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/kumoben/EXAMPLE/EXAMPLE"
-        )
-        idle = str(self.whole("alb.idle_timeout_s", "LoadBalancer"))
-        self.calls.append(
-            Call(
-                "elbv2",
-                "CreateLoadBalancer",
-                "kumoben",
-                {
-                    "Name": "kumoben",
-                    "Type": "application",
-                    "Scheme": "internal",
-                    "Subnets": ["subnet-EXAMPLE1a", "subnet-EXAMPLE1c", "subnet-EXAMPLE1d"],
-                    "SecurityGroups": ["sg-EXAMPLE"],
-                },
+        listener_arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/{kind}/kumoben/EXAMPLE/EXAMPLE"
+        lb_input: dict[str, Any] = {
+            "Name": "kumoben",
+            "Type": self.wire.load_balancer,
+            "Scheme": self.wire.scheme,
+            "Subnets": ["subnet-EXAMPLE1a", "subnet-EXAMPLE1c", "subnet-EXAMPLE1d"],
+            "SecurityGroups": ["sg-EXAMPLE"],
+        }
+        self.calls.append(Call("elbv2", "CreateLoadBalancer", "kumoben", lb_input))
+        if self.wire.scheme == "internet-facing":
+            self.comment(
+                "LoadBalancer",
+                "internet-facing: its nodes get public addresses, so the subnets must be public"
+                " (a route to an internet gateway) and the security group admits the clients",
             )
-        )
-        self.calls.append(
-            Call(
-                "elbv2",
-                "ModifyLoadBalancerAttributes",
-                "kumoben",
-                {
-                    "LoadBalancerArn": alb_arn,
-                    "Attributes": [{"Key": "idle_timeout.timeout_seconds", "Value": idle}],
-                },
+        lb_attrs: list[dict[str, str]] = []
+        if self.wire.nlb:
+            self.comment(
+                "LoadBalancer",
+                "Network Load Balancer: TCP listeners forward connections, one listener a service"
+                " (an NLB has no path rules); idle_timeout.timeout_seconds is an ALB attribute,"
+                " and the simulation models an ALB",
             )
-        )
-        self.calls.append(
-            Call(
-                "elbv2",
-                "CreateListener",
-                "kumoben",
-                {
-                    "LoadBalancerArn": alb_arn,
-                    "Protocol": "HTTP",
-                    "Port": ALIAS_PORT,
-                    "DefaultActions": [
-                        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
-                    ],
-                },
+        else:
+            idle = str(self.whole("alb.idle_timeout_s", "LoadBalancer"))
+            lb_attrs = [{"Key": "idle_timeout.timeout_seconds", "Value": idle}]
+            self.calls.append(
+                Call(
+                    "elbv2",
+                    "ModifyLoadBalancerAttributes",
+                    "kumoben",
+                    {"LoadBalancerArn": alb_arn, "Attributes": lb_attrs},
+                )
             )
-        )
-        self.comment(
-            "LoadBalancer",
-            _(
-                "fixed by AWS: the ALB gives up connecting to a target after 10 s; its DNS records"
-                " have a 60 s TTL"
-            ),
-        )
+            self.calls.append(
+                Call(
+                    "elbv2",
+                    "CreateListener",
+                    "kumoben",
+                    {"LoadBalancerArn": alb_arn, **self.alb_listener_input()},
+                )
+            )
+            self.comment(
+                "LoadBalancer",
+                _(
+                    "fixed by AWS: the ALB gives up connecting to a target after 10 s; its DNS"
+                    " records have a 60 s TTL"
+                ),
+            )
         self.parameters["VpcId"] = {"Type": "AWS::EC2::VPC::Id"}
+        lb_props: dict[str, Any] = {
+            "Name": "kumoben",
+            "Type": self.wire.load_balancer,
+            "Scheme": self.wire.scheme,
+            "Subnets": {"Ref": "Subnets"},
+            "SecurityGroups": {"Ref": "SecurityGroups"},
+        }
+        if lb_attrs:
+            lb_props["LoadBalancerAttributes"] = lb_attrs
         self.resources["LoadBalancer"] = {
             "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-            "Properties": {
-                "Name": "kumoben",
-                "Type": "application",
-                "Scheme": "internal",
-                "Subnets": {"Ref": "Subnets"},
-                "SecurityGroups": {"Ref": "SecurityGroups"},
-                "LoadBalancerAttributes": [{"Key": "idle_timeout.timeout_seconds", "Value": idle}],
-            },
+            "Properties": lb_props,
         }
-        self.resources["Listener"] = _listener(ALIAS_PORT)
-        needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
-        if needs_test:
-            self.resources["TestListener"] = _listener(CONTAINER_PORT)
-            self.comment("TestListener", _("test traffic reaches green through this listener"))
+        if not self.wire.nlb:
+            self.resources["Listener"] = self.alb_listener(ALIAS_PORT)
+            needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
+            if needs_test:
+                self.resources["TestListener"] = self.alb_listener(CONTAINER_PORT)
+                self.comment("TestListener", _("test traffic reaches green through this listener"))
         if any(self.blue_green(n) for n in self.called):
             self.parameters["EcsInfrastructureRoleArn"] = {
                 "Type": "String",
@@ -530,6 +612,9 @@ class _Builder:
                     "Properties": props,
                 }
             blue = self.tg_arn(name, colours[0])
+            if self.wire.nlb:
+                self.nlb_listener(name, priority, alb_arn, blue)
+                continue
             forward: dict[str, Any]
             if bg:
                 forward = {
@@ -598,11 +683,10 @@ class _Builder:
                 if self.blue_green(name):
                     lb["advancedConfiguration"] = {
                         "alternateTargetGroupArn": self.tg_arn(name, "green"),
-                        "productionListenerRule": f"{listener_arn.replace(':listener/', ':listener-rule/')}"
-                        f"/{name}",
+                        "productionListenerRule": self.production_rule_arn(listener_arn, name),
                         "roleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
                     }
-                    if name in self.tested:
+                    if name in self.tested and not self.wire.nlb:
                         lb["advancedConfiguration"]["testListenerRule"] = (
                             f"{listener_arn.replace(':listener/', ':listener-rule/')}/test-{name}"
                         )
@@ -611,6 +695,89 @@ class _Builder:
                     "ecs.health_check_grace_period_s", f"Service{logical(name)}"
                 )
             self.add_service(spec, api)
+
+    def production_rule_arn(self, listener_arn: str, name: str) -> str:
+        """ALB: the service's listener rule; NLB (no rules): the service's listener."""
+        if self.wire.nlb:
+            return listener_arn.replace("/EXAMPLE/EXAMPLE", f"/EXAMPLE/{name}")
+        return f"{listener_arn.replace(':listener/', ':listener-rule/')}/{name}"
+
+    def alb_listener_input(self) -> dict[str, Any]:
+        """The ALB's production listener: HTTP on 80, or HTTPS on 443 for gRPC target groups."""
+        if not self.wire.grpc_alb:
+            return {
+                "Protocol": "HTTP",
+                "Port": ALIAS_PORT,
+                "DefaultActions": [_not_found()],
+            }
+        self.comment(
+            "Listener",
+            "HTTPS: the listener in front of gRPC target groups; callers speak gRPC over TLS"
+            " with the certificate you give (HTTPS for gRPC: UNCONFIRMED in Kumoben's sources)",
+        )
+        return {
+            "Protocol": "HTTPS",
+            "Port": HTTPS_PORT,
+            "Certificates": [
+                {"CertificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/EXAMPLE"}
+            ],
+            "DefaultActions": [_not_found()],
+        }
+
+    def alb_listener(self, port: int) -> dict[str, Any]:
+        if not self.wire.grpc_alb:
+            return _listener(port)
+        self.parameters["CertificateArn"] = {
+            "Type": "String",
+            "Description": "an ACM certificate for the HTTPS listener in front of gRPC",
+        }
+        return {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "LoadBalancer"},
+                "Protocol": "HTTPS",
+                "Port": HTTPS_PORT if port == ALIAS_PORT else port,
+                "Certificates": [{"CertificateArn": {"Ref": "CertificateArn"}}],
+                "DefaultActions": [_not_found()],
+            },
+        }
+
+    def nlb_listener(self, name: str, index: int, lb_arn: str, blue: str) -> None:
+        """An NLB has no rules: each called service gets its own TCP listener (80, 81, ...)."""
+        lid = logical(name)
+        port = ALIAS_PORT + index - 1
+        self.calls.append(
+            Call(
+                "elbv2",
+                "CreateListener",
+                name,
+                {
+                    "LoadBalancerArn": lb_arn,
+                    "Protocol": "TCP",
+                    "Port": port,
+                    "DefaultActions": [{"Type": "forward", "TargetGroupArn": blue}],
+                },
+            )
+        )
+        colour = "Blue" if self.blue_green(name) else ""
+        self.resources[f"Listener{lid}"] = {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "LoadBalancer"},
+                "Protocol": "TCP",
+                "Port": port,
+                "DefaultActions": [
+                    {"Type": "forward", "TargetGroupArn": {"Ref": f"TargetGroup{lid}{colour}"}}
+                ],
+            },
+        }
+        self.comment(f"Listener{lid}", f"{name}: TCP port {port} of the load balancer")
+        if self.blue_green(name):
+            self.comment(
+                f"Listener{lid}",
+                "NLB blue/green: productionListenerRule names this listener; ECS moves it between"
+                " the two target groups (how: UNCONFIRMED); no test listener is generated",
+            )
 
     def service_discovery(self) -> None:
         ns_id = "ns-EXAMPLE"
@@ -695,6 +862,13 @@ class _Builder:
             ),
             "idleTimeoutSeconds": self.whole("service_connect.idle_timeout_s", "ServiceConnect"),
         }
+        if self.wire.app_protocol == "tcp":
+            del timeout["perRequestTimeoutSeconds"]  # not allowed for TCP (aws-facts-2026 3.3)
+            self.comment(
+                "ServiceConnect",
+                "plain TCP: perRequestTimeoutSeconds cannot be set for TCP (the simulation ran HTTP"
+                " requests with it)",
+            )
         for spec in self.services:
             name = spec["name"]
             api = self.common_service(spec)
@@ -926,12 +1100,13 @@ class _Builder:
         for lb in props.get("LoadBalancers", []):
             bg = "AdvancedConfiguration" in lb
             lb["TargetGroupArn"] = {"Ref": f"TargetGroup{lid}{'Blue' if bg else ''}"}
+            rule = f"Listener{lid}" if self.wire.nlb else f"Rule{lid}"
             if not bg:
-                resource["DependsOn"] = [f"Rule{lid}"]
+                resource["DependsOn"] = [rule]
             else:
                 adv = lb["AdvancedConfiguration"]
                 adv["AlternateTargetGroupArn"] = {"Ref": f"TargetGroup{lid}Green"}
-                adv["ProductionListenerRule"] = {"Ref": f"Rule{lid}"}
+                adv["ProductionListenerRule"] = {"Ref": rule}
                 adv["RoleArn"] = {"Ref": "EcsInfrastructureRoleArn"}
                 if "TestListenerRule" in adv:
                     adv["TestListenerRule"] = {"Ref": f"TestRule{lid}"}
@@ -1092,9 +1267,11 @@ def _cfn_keys(value: Any, image_ref: str = "") -> Any:
     return value
 
 
-def generate(scenario: dict[str, Any]) -> Config:
-    """The configuration for a normalized scenario (``Scenario.to_dict()``)."""
-    return _Builder(scenario).build()
+def generate(scenario: dict[str, Any], wire: Wire = Wire()) -> Config:
+    """The configuration for a normalized scenario (``Scenario.to_dict()``); ``wire`` says how the
+    services are reached where the engine does not model it (protocol, load balancer type and
+    scheme; the defaults are what it runs)."""
+    return _Builder(scenario, wire).build()
 
 
 def _listener(port: int) -> dict[str, Any]:
@@ -1105,8 +1282,11 @@ def _listener(port: int) -> dict[str, Any]:
             "LoadBalancerArn": {"Ref": "LoadBalancer"},
             "Protocol": "HTTP",
             "Port": port,
-            "DefaultActions": [
-                {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
-            ],
+            "DefaultActions": [_not_found()],
         },
     }
+
+
+def _not_found() -> dict[str, Any]:
+    """A listener's default answer: 404 (its rules forward)."""
+    return {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}

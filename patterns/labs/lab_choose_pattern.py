@@ -1,10 +1,20 @@
 """Lab: choose the pattern for a set of requirements and configure its deployment.
 
-The requirements are answers to the decision guide's questions (who calls, from where, how a
-version is released), drawn per learner, plus numbers for the release. The guide's own rules
+The requirements are answers to the decision guide's questions (who calls, from where, what the
+service speaks, how a version is released), drawn per learner, sometimes a rule of the team's (no
+proxy container beside the app), plus numbers for the release. The guide's own rules
 (:func:`patterns.guide.decide.decide`) are the source of truth for the pattern, so the lab and the
-guide never disagree; only answers whose pick Kumoben can run are drawn (Service Connect or ELB;
-an internet-facing ALB and VPC Lattice are outside what the "In AWS" panel generates).
+guide never disagree; the no-proxy rule rules Service Connect out (ECS adds its Envoy proxy to
+every task) and the guide's best remaining option is the pick. Only answers whose pick Kumoben can
+run are drawn (Service Connect or ELB; VPC Lattice is outside what the "In AWS" panel generates).
+
+What the requirements decide beyond the pattern is graded on the generated configuration too:
+callers on the internet need an ``internet-facing`` load balancer and callers inside AWS an
+``internal`` one; the port mapping's ``appProtocol`` must declare what the service speaks (none
+for plain TCP, ``grpc`` for gRPC, which gives an ALB target group ``ProtocolVersion: GRPC``);
+with ELB, plain TCP needs a Network Load Balancer and HTTP or gRPC an Application Load Balancer.
+Plain TCP is drawn with rolling updates only: ECS's test traffic for a canary is matched by an
+HTTP header, and the engine models an ALB's shifts, not an NLB's (aws-facts-2026 2.21).
 
 The Check grades the configuration the "In AWS" panel generates from the learner's choice
 (:func:`patterns.inaws.generate.generate`: the ECS ``CreateService`` input and its
@@ -32,8 +42,8 @@ from django.utils.translation import gettext as _
 
 import patterns.guide.texts as guide_texts
 from patterns.catalog import PATTERN_NAMES
-from patterns.guide.decide import decide
-from patterns.inaws.generate import generate
+from patterns.guide.decide import OPTIONS, decide
+from patterns.inaws.generate import Config, Wire, generate
 from patterns.labs.checks import (
     PATTERN_CHOICES,
     Lab,
@@ -58,6 +68,24 @@ SITUATIONS = (
     ("same-namespace", "cross-vpc"),
     ("other-namespace", "same-vpc"),
     ("outside-ecs", "same-vpc"),
+    ("internet", "same-vpc"),
+)
+PROTOCOLS = ("http", "grpc", "tcp")
+#: The port mapping's appProtocol a requirement accepts ("tcp": none declared).
+ACCEPTED_APP_PROTOCOLS = {"http": ("http", "http2"), "grpc": ("grpc",), "tcp": ("tcp",)}
+APP_PROTOCOLS = (
+    ("http", "http"),
+    ("http2", "http2"),
+    ("grpc", "grpc"),
+    ("tcp", gettext_lazy("none (plain TCP)")),
+)
+LOAD_BALANCERS = (
+    ("application", gettext_lazy("application (ALB)")),
+    ("network", gettext_lazy("network (NLB)")),
+)
+SCHEMES = (
+    ("internal", gettext_lazy("internal")),
+    ("internet-facing", gettext_lazy("internet-facing")),
 )
 STRATEGIES = (
     ("rolling", gettext_lazy("Rolling update")),
@@ -69,11 +97,17 @@ STRATEGIES = (
 
 def _draw(rng: random.Random) -> dict[str, Any]:
     callers, network = rng.choice(SITUATIONS)
-    release = rng.choice(("rolling", "canary"))
+    protocol = rng.choice(PROTOCOLS)
+    # A team that allows no proxy beside its app: drawn where it changes the pick (same VPC: in
+    # other VPCs the guide would pick VPC Lattice, which Kumoben does not generate).
+    no_proxy = callers == "same-namespace" and network == "same-vpc" and rng.random() < 0.5
+    release = "rolling" if protocol == "tcp" else rng.choice(("rolling", "canary"))
     tasks = rng.choice((4, 5, 6))
     params: dict[str, Any] = {
         "callers": callers,
         "network": network,
+        "protocol": protocol,
+        "no_proxy": no_proxy,
         "release": release,
         "tasks": tasks,
         "rps": RPS,
@@ -97,8 +131,19 @@ def answers(params: Mapping[str, Any]) -> dict[str, str]:
     return {
         "callers": params["callers"],
         "network": params["network"],
+        "protocol": params["protocol"],
         "release": params["release"],
     }
+
+
+def pick(params: Mapping[str, Any]) -> str:
+    """The pattern the requirements call for: the guide's pick, or, when the team allows no proxy
+    beside its app, the guide's best option that runs none (Service Connect adds one)."""
+    advice = decide(answers(params))
+    if not params["no_proxy"]:
+        return advice.pick
+    left = [v for v in advice.verdicts.values() if not v.out and v.option != "service-connect"]
+    return min(left, key=lambda v: (-v.score, OPTIONS.index(v.option))).option
 
 
 def requirements_html(params: Mapping[str, Any]) -> str:
@@ -108,7 +153,20 @@ def requirements_html(params: Mapping[str, Any]) -> str:
     lines: list[tuple[str, str]] = [
         (guide_texts.text(lang, f"q-{q}", "label"), guide_texts.text(lang, f"q-{q}", a))
         for q, a in answers(params).items()
+        # "Where are the callers?" has no answer for clients on the internet.
+        if not (q == "network" and params["callers"] == "internet")
     ]
+    if params["no_proxy"]:
+        lines.insert(
+            -1,
+            (
+                _("What runs in a task?"),
+                _(
+                    "Only the team's own containers: its security review allows no proxy "
+                    "container beside the app."
+                ),
+            ),
+        )
     if params["release"] == "rolling":
         numbers = _fmt(
             _(
@@ -168,15 +226,41 @@ def _build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, An
     }
 
 
+def wire(values: Mapping[str, Any]) -> Wire:
+    """How the learner's configuration reaches ``inventory``: appProtocol, ELB Type and Scheme."""
+    return Wire(
+        app_protocol=values["app_protocol"],
+        load_balancer=values["load_balancer"],
+        scheme=values["scheme"],
+    )
+
+
+def configuration(values: Mapping[str, Any], params: Mapping[str, Any]) -> Config:
+    """The "In AWS" configuration generated for the learner's choice."""
+    scenario = load_scenario({**_build(values, params), "pattern": values["pattern"]})
+    return generate(scenario.to_dict(), wire(values))
+
+
+def _call(config: Config, operation: str, about: str | None = None) -> dict[str, Any] | None:
+    """The input of the first ECS or ELB call ``operation`` (about ``about``), if any; Cloud Map
+    calls are left out (its CreateService is not ECS's)."""
+    return next(
+        (
+            c.input
+            for c in config.calls
+            if c.service in ("ecs", "elbv2")
+            and c.operation == operation
+            and (about is None or c.about == about)
+        ),
+        None,
+    )
+
+
 def create_service(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
     """The ECS CreateService input the "In AWS" panel generates for the learner's choice."""
-    scenario = load_scenario({**_build(values, params), "pattern": values["pattern"]})
-    config = generate(scenario.to_dict())
-    return next(
-        c.input
-        for c in config.calls
-        if c.service == "ecs" and c.operation == "CreateService" and c.about == SERVICE
-    )
+    service = _call(configuration(values, params), "CreateService", SERVICE)
+    assert service is not None  # every pattern creates the service
+    return service
 
 
 def _finished_after(result: Mapping[str, Any]) -> float | None:
@@ -210,16 +294,26 @@ def _pattern_outcome(values: Mapping[str, Any], params: Mapping[str, Any]) -> Ou
     advice = decide(answers(params))
     chosen = advice.verdicts[values["pattern"]]
     name = PATTERN_NAMES[values["pattern"]]
-    if chosen.out:
-        reasons = " ".join(
-            strip_tags(guide_texts.text(lang, f"r-{r.id}", "text"))
-            for r, effect in chosen.reasons
-            if effect == "out"
+    wanted = pick(params)
+    reasons = [
+        strip_tags(guide_texts.text(lang, f"r-{r.id}", "text"))
+        for r, effect in chosen.reasons
+        if effect == "out"
+    ]
+    if params["no_proxy"] and values["pattern"] == "service-connect":
+        reasons.append(
+            _(
+                "ECS adds its Service Connect proxy (Envoy) as a container to every task of the "
+                "service, and the team allows no proxy beside the app."
+            )
         )
+    if reasons:
         detail = _fmt(
-            _("%(name)s cannot meet these requirements. %(reasons)s"), name=name, reasons=reasons
+            _("%(name)s cannot meet these requirements. %(reasons)s"),
+            name=name,
+            reasons=("" if lang.startswith("ja") else " ").join(reasons),
         )
-    elif values["pattern"] != advice.pick:
+    elif values["pattern"] != wanted:
         detail = _fmt(
             _(
                 "%(name)s can do it, but another pattern meets these requirements with less to "
@@ -230,17 +324,113 @@ def _pattern_outcome(values: Mapping[str, Any], params: Mapping[str, Any]) -> Ou
     else:
         detail = _fmt(_("%(name)s is what the decision guide's rules pick for them."), name=name)
     return Outcome(
-        "pattern", _("Pattern fits the requirements"), values["pattern"] == advice.pick, detail
+        "pattern", _("Pattern fits the requirements"), values["pattern"] == wanted, detail
     )
 
 
+def _reach_outcome(config: Config, params: Mapping[str, Any]) -> Outcome:
+    """Callers on the internet need an internet-facing load balancer; callers inside AWS must
+    not get one (its nodes have public addresses)."""
+    lb = _call(config, "CreateLoadBalancer")
+    scheme = lb["Scheme"] if lb else None
+    if params["callers"] == "internet":
+        passed = scheme == "internet-facing"
+        if lb is None:
+            detail = _(
+                "the configuration has no load balancer, and the callers are on the internet: "
+                "only an internet-facing load balancer takes their calls."
+            )
+        else:
+            detail = _(
+                "the load balancer's Scheme is internal: its addresses are private, and the "
+                "callers are on the internet."
+            )
+    else:
+        passed = scheme != "internet-facing"
+        detail = _(
+            "the load balancer's Scheme is internet-facing: it gets public addresses and takes "
+            "calls from the internet, but every caller is inside AWS."
+        )
+    return Outcome("reach", _("Who can reach it"), passed, detail)
+
+
+def _protocol_outcomes(
+    config: Config, values: Mapping[str, Any], params: Mapping[str, Any]
+) -> list[Outcome]:
+    """The port mapping declares what the service speaks; with ELB, the load balancer type
+    follows (plain TCP: an NLB; HTTP and gRPC: an ALB, which routes each request)."""
+    protocol = params["protocol"]
+    task = _call(config, "RegisterTaskDefinition", SERVICE)
+    assert task is not None
+    declared = task["containerDefinitions"][0]["portMappings"][0].get("appProtocol", "tcp")
+    speaks = {"http": "HTTP", "grpc": "gRPC", "tcp": _("plain TCP")}[protocol]
+    if protocol == "tcp":
+        detail = _fmt(
+            _(
+                "the port mapping declares appProtocol %(declared)s, but the service speaks "
+                "plain TCP: declare no appProtocol."
+            ),
+            declared=declared,
+        )
+    elif declared == "tcp":
+        detail = _fmt(
+            _(
+                "the port mapping declares no appProtocol (plain TCP), but the service speaks "
+                "%(speaks)s: per-status metrics need it declared, and here the target group's "
+                "protocol version follows it."
+            ),
+            speaks=speaks,
+        )
+    else:
+        detail = _fmt(
+            _(
+                "the port mapping declares appProtocol %(declared)s, but the service speaks "
+                "%(speaks)s."
+            ),
+            declared=declared,
+            speaks=speaks,
+        )
+    outcomes = [
+        Outcome(
+            "protocol",
+            _("Protocol the port declares"),
+            declared in ACCEPTED_APP_PROTOCOLS[protocol],
+            detail,
+        )
+    ]
+    lb = _call(config, "CreateLoadBalancer")
+    if lb is not None:
+        wanted = "network" if protocol == "tcp" else "application"
+        if wanted == "network":
+            detail = _(
+                "the load balancer's Type is application: an ALB's listeners speak HTTP and "
+                "HTTPS only, and the service speaks plain TCP."
+            )
+        else:
+            detail = _fmt(
+                _(
+                    "the load balancer's Type is network: an NLB forwards TCP connections and has "
+                    "no listener rules, so it cannot route each %(speaks)s request to a target "
+                    "group by its path."
+                ),
+                speaks=speaks,
+            )
+        outcomes.append(
+            Outcome("load-balancer", _("Load balancer type"), lb["Type"] == wanted, detail)
+        )
+    return outcomes
+
+
 def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) -> Verdict:
-    service = create_service(values, params)
+    generated = configuration(values, params)
+    service = _call(generated, "CreateService", SERVICE)
+    assert service is not None
     config = service["deploymentConfiguration"]
     finished = _finished_after(result)
     canary = config.get("canaryConfiguration", {})
     measures: list[tuple[str, str]] = [
         (_("Pattern"), str(PATTERN_NAMES[values["pattern"]])),
+        *_wire_measures(generated),
         ("deploymentConfiguration.strategy", config["strategy"]),
         (
             "minimumHealthyPercent / maximumPercent",
@@ -259,6 +449,8 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
     wanted = "ROLLING" if params["release"] == "rolling" else "CANARY"
     outcomes = [
         _pattern_outcome(values, params),
+        _reach_outcome(generated, params),
+        *_protocol_outcomes(generated, values, params),
         Outcome(
             "strategy",
             _("Release strategy"),
@@ -278,6 +470,25 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
         at = window[1] if window and not all(o.passed for o in more[:2]) else at
     outcomes += more
     return judged(outcomes, measures, passed, at)
+
+
+def _wire_measures(config: Config) -> list[tuple[str, str]]:
+    """What the generated configuration says about how callers reach the service."""
+    task = _call(config, "RegisterTaskDefinition", SERVICE)
+    assert task is not None
+    port = task["containerDefinitions"][0]["portMappings"][0]
+    out = [("portMappings[0].appProtocol", port.get("appProtocol", "—"))]
+    lb = _call(config, "CreateLoadBalancer")
+    if lb is not None:
+        group = _call(config, "CreateTargetGroup") or {}
+        out += [
+            ("LoadBalancer Type / Scheme", f"{lb['Type']} / {lb['Scheme']}"),
+            (
+                "TargetGroup Protocol / ProtocolVersion",
+                f"{group.get('Protocol', '—')} / {group.get('ProtocolVersion', '—')}",
+            ),
+        ]
+    return out
 
 
 def _took(finished: float | None, limit: str) -> str:
@@ -454,6 +665,27 @@ CHOOSE_PATTERN = Lab(
             choices=PATTERN_CHOICES,
             integer=False,
             required=False,
+        ),
+        LabField(
+            "app_protocol",
+            gettext_lazy("appProtocol (port mapping)"),
+            "http",
+            choices=APP_PROTOCOLS,
+            integer=False,
+        ),
+        LabField(
+            "load_balancer",
+            gettext_lazy("Load balancer Type (ELB)"),
+            "application",
+            choices=LOAD_BALANCERS,
+            integer=False,
+        ),
+        LabField(
+            "scheme",
+            gettext_lazy("Load balancer Scheme (ELB)"),
+            "internal",
+            choices=SCHEMES,
+            integer=False,
         ),
         LabField(
             "strategy",

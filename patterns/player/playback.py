@@ -904,3 +904,21 @@ def instant_readout_windows(duration_s: float, window_s: float = WINDOW_S) -> fr
     )
     early = range(READOUT_EVERY_WINDOWS, every, READOUT_EVERY_WINDOWS)
     return frozenset(w for w in (1, *early, *range(every, windows, every)) if w < windows)
+
+
+def live_readouts_due(playback: Playback) -> bool:
+    """Whether a live stream (the playground socket, a study session's shared run) reads the
+    readouts after the window it has just stepped.
+
+    At the windows an instant run reads them (:func:`instant_readout_windows`: the first window,
+    so a player shows the engine's numbers from its first frames, then a cadence that thins out
+    over a long run), every ``READOUT_EVERY_WINDOWS`` windows once an action has happened (live
+    or scheduled: that is when the numbers move), and at the end.
+    """
+    if playback.ended:
+        return True
+    if playback.window in instant_readout_windows(playback.duration_s, playback.window_s):
+        return True
+    if playback.window % READOUT_EVERY_WINDOWS:
+        return False
+    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])

@@ -48,11 +48,11 @@ from patterns.player import permalink
 from patterns.player.playback import (
     ALL,
     LIVE_LIMITS,
-    READOUT_EVERY_WINDOWS,
     WINDOW_S,
     Playback,
     PlaybackError,
     fork,
+    live_readouts_due,
 )
 from patterns.player.runs import RunRequest
 from patterns.playground.api import run_estimate
@@ -253,13 +253,21 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json(item)
         if frames:
             self.shown_t = playback.t
-            for readouts in await asyncio.to_thread(playback.readouts):
-                await self.send_json(readouts)
+        await self._send_readouts_at_playhead(playback)
         self._reanchor()
         await self._send_status()
         if self.loop_task is None or self.loop_task.done():
             self.loop_task = asyncio.create_task(self._stream())
         self.wake.set()
+
+    async def _send_readouts_at_playhead(self, playback: Playback) -> None:
+        """The engine's readouts as of where a run begins on this socket (a resume's last frame,
+        a fork's time), so the panel never waits for the next reading; a run starting at 0 s
+        gets its first with the first window's frame (see ``live_readouts_due``)."""
+        if playback.t <= 0:
+            return
+        for readouts in await asyncio.to_thread(playback.readouts):
+            await self.send_json(readouts)
 
     def _reanchor(self) -> None:
         self.anchor_t = self.shown_t
@@ -324,8 +332,6 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     @staticmethod
     def _step(playback: Playback) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         frames = playback.step()
-        due = playback.window % READOUT_EVERY_WINDOWS == 0 and not playback.ended
-        faulted = bool(playback.log) or any(
-            a["at_s"] < playback.t for a in playback.scenario.actions
-        )
-        return frames, playback.readouts() if due and faulted else []
+        # The end's readouts go out with the ended status (see _stream).
+        due = live_readouts_due(playback) and not playback.ended
+        return frames, playback.readouts() if due else []

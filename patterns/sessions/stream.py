@@ -20,8 +20,8 @@ own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``
 far for a subscriber arriving late, where windows older than HISTORY_DOTS_S come without request
 dots, marked ``sample.trimmed``; or the ``sim.log`` of an action and the windows sent again),
 ``sim.log`` (the log after an instructor action, with ``rewind: {seq, t}`` when frames from
-``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (every few windows once
-something happened, and at the end), ``sim.status`` (``ended``). While no scenario
+``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (with the first frames,
+every few windows, and at the end), ``sim.status`` (``ended``). While no scenario
 runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and
 every frame so far, then the live ones; one that reconnects holding the run's frames up to a
 recent point (``Have``) gets ``sim.resume`` (the log, and ``rewind: {seq, t}``: drop what you hold
@@ -42,10 +42,10 @@ from typing import Any
 
 from patterns.errors import FieldError
 from patterns.player.playback import (
-    READOUT_EVERY_WINDOWS,
     Playback,
     PlaybackError,
     diagram_topology,
+    live_readouts_due,
 )
 from patterns.sessions import shared_run as session_sim
 
@@ -74,10 +74,12 @@ def _rebuild_gently(sim: Mapping[str, Any], lang: str, window: int) -> Playback:
     return playback
 
 
-def _readouts_due(playback: Playback) -> bool:
-    if not playback.ended and playback.window % READOUT_EVERY_WINDOWS:
-        return False
-    return any(a["at_s"] < playback.t for a in [*playback.log, *playback.scenario.actions])
+def _readouts_due(view: _View, playback: Playback) -> bool:
+    """Readouts at the playground's live cadence (``live_readouts_due``: from the first window
+    on, whether or not anything has happened yet), and at the head of a view that has none yet
+    (a screen of a new language, or every screen after a restart, joins a run that is already
+    going: its first frames come with the engine's numbers as of them)."""
+    return live_readouts_due(playback) or not (view.readouts or view.pending_readouts)
 
 
 #: A subscriber gets the windows of the last this many virtual seconds whole; older windows keep
@@ -506,6 +508,22 @@ class SimStreamer:
         for text in view.readouts:
             await self._send(view.subscribers, text)
 
+    async def _read_readouts(self, view: _View, vt: float, last: bool) -> None:
+        """After a window is stepped: the engine's readouts there when they are due (as the
+        playground's, from the first window on, and at the head of a view with none yet). They
+        are computed where the frames are, ahead of the shared clock, and held until the clock
+        gets there: no screen shows a number about a moment it has not shown yet. While a
+        catch-up steps windows the clock has already passed, only the last of those is read
+        (a later reading supersedes the ones before it)."""
+        playback = view.playback
+        superseded = not last and playback.t + playback.window_s <= vt
+        if superseded or not _readouts_due(view, playback):
+            return
+        readouts = await asyncio.to_thread(playback.readouts)
+        view.pending_readouts.append(
+            (playback.t, [_encode({**r, "t": playback.t}, "sim.readouts") for r in readouts])
+        )
+
     async def _advance(
         self,
         view: _View,
@@ -520,7 +538,7 @@ class SimStreamer:
         due = session_sim.windows_to_send(sim, now, playback.duration_s, playback.window_s)
         if until is not None:
             due = min(due, until)
-        stepped = playback.window < due
+        vt = session_sim.virtual_time(sim, now)
         while playback.window < due:
             frames = await asyncio.to_thread(playback.step)
             for frame in frames:
@@ -529,23 +547,13 @@ class SimStreamer:
                     batch.append(text)
                 else:
                     await self._send(view.subscribers, text)
+            await self._read_readouts(view, vt, last=playback.window >= due)
         tail = view.tail
         if tail is not None:
             target = self._tail_window(view, sim, now)
             if tail.window < target:
                 await asyncio.to_thread(tail.skip_to_window, target)
-        vt = session_sim.virtual_time(sim, now)
         await self._send_readouts_due(view, vt)
-        if stepped and _readouts_due(playback):
-            # As the playground: the engine's whole-run summary, now and then and at the end,
-            # once something has happened (an action, live or scheduled). It is computed where
-            # the frames are, ahead of the shared clock, and held until the clock gets there:
-            # no screen shows a number about a moment it has not shown yet.
-            readouts = await asyncio.to_thread(playback.readouts)
-            view.pending_readouts.append(
-                (playback.t, [_encode({**r, "t": playback.t}, "sim.readouts") for r in readouts])
-            )
-            await self._send_readouts_due(view, vt)
         # "ended" once the shared clock (not only the frames sent ahead) reaches the end.
         over = session_sim.virtual_time(sim, now) >= playback.duration_s
         if playback.ended and over and not view.ended_sent:

@@ -1,49 +1,63 @@
-"""Lab 10 in a real browser (English): a pattern the requirements rule out or rank lower fails on
-the pattern side; the guide's pick with a deployment worked out from the numbers passes."""
+"""Lab 10 in a real browser, in English and Japanese: the learner works the configuration out from
+the requirements the page shows (the guide's words, the team's rule, the numbers). A pattern the
+requirements rule out or rank lower fails on the pattern side; a port that declares the wrong
+protocol fails on the protocol side; the worked-out configuration passes."""
 
 from __future__ import annotations
 
 import math
 import re
 
-from playwright.sync_api import Page, expect
+import pytest
+from django.utils import translation
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import lab_check
+import patterns.guide.texts as guide_texts
+from tests.browser.conftest import DESKTOP, lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/choose-pattern/"
+WRONG_PROTOCOL = {"http": "tcp", "grpc": "http", "tcp": "http"}
 
 
-def _settings(goal: str) -> dict[str, str]:
+def _answer(goal: str, lang: str, question: str, answers: tuple[str, ...]) -> str:
+    (found,) = [a for a in answers if str(guide_texts.text(lang, f"q-{question}", a)) in goal]
+    return found
+
+
+def _settings(goal: str, lang: str) -> dict[str, str]:
     """What a learner works out from the requirements the page shows."""
-    pick = "service-connect" if "Only ECS services that can join" in goal else "elb"
-    rolling = re.search(
-        r"(\d+) tasks; keep at least (\d+) of them during a deployment, run at most (\d+) at once",
-        goal,
+    callers = _answer(
+        goal, lang, "callers", ("same-namespace", "other-namespace", "outside-ecs", "internet")
     )
-    if rolling:
-        tasks, keep, most = (int(g) for g in rolling.groups())
+    protocol = _answer(goal, lang, "protocol", ("http", "grpc", "tcp"))
+    with translation.override(lang):
+        no_proxy = translation.gettext("What runs in a task?") in goal
+    sc = callers == "same-namespace" and not no_proxy
+    settings = {
+        "pattern": "service-connect" if sc else "elb",
+        "app_protocol": protocol,
+        "load_balancer": "network" if protocol == "tcp" else "application",
+        "scheme": "internet-facing" if callers == "internet" else "internal",
+    }
+    numbers = [int(n) for n in re.findall(r"\d+", goal.split("\n")[-1])]
+    if len(numbers) == 4:  # rolling: tasks, keep, at most, within
+        tasks, keep, most, _ = numbers
         low = min(m for m in range(101) if math.ceil(tasks * m / 100 - 1e-9) >= keep)
         high = max(m for m in range(100, 201) if math.floor(tasks * m / 100 + 1e-9) <= most)
         return {
-            "pattern": pick,
+            **settings,
             "strategy": "rolling",
             "minimum_healthy_percent": str(low),
             "maximum_percent": str(high),
         }
-    canary = re.search(
-        r"at (\d+) requests/s; at most (\d+) % of requests on a new version first, with at least "
-        r"(\d+) requests to it.*keep blue at least (\d+) min",
-        goal,
-    )
-    assert canary, goal
-    rps, percent, requests, bake = (int(g) for g in canary.groups())
-    canary_bake = math.ceil((requests * 1.4 / (rps * percent / 100) - 10) / 60)
+    _, rps, percent, requests, bake, budget = numbers
+    needed = math.ceil((requests * 1.8 / (rps * percent / 100) - 10) / 60)
     return {
-        "pattern": pick,
+        **settings,
         "strategy": "canary",
         "canary_percent": str(percent),
-        "canary_bake_time_min": str(canary_bake),
+        "canary_bake_time_min": str(min(needed, budget - bake - 2)),
         "bake_time_min": str(bake),
     }
 
@@ -51,30 +65,50 @@ def _settings(goal: str) -> dict[str, str]:
 def _check(page: Page, values: dict[str, str]) -> None:
     for name, value in values.items():
         field = page.locator(f"#lab-{name}")
-        if name in ("pattern", "strategy"):
+        if name in ("pattern", "strategy", "app_protocol", "load_balancer", "scheme"):
             field.select_option(value)
         else:
             field.fill(value)
     lab_check(page)
 
 
-def test_choose_pattern_the_other_pattern_fails_on_the_pattern_then_the_guides_pick_passes(
-    page: Page, daphne_server: DaphneServer
-) -> None:
-    page.goto(daphne_server.url + LAB)
-    settings = _settings(page.locator(".lab__goal").inner_text())
+def _goal(page: Page) -> str:
+    # One requirement a line, the numbers last.
+    return page.locator(".lab__goal p").filter(has=page.locator("strong")).first.inner_text()
 
-    # The pattern the guide does not pick (Service Discovery would be refused by the engine for
-    # a canary, beside the strategy field, before any verdict).
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_choose_pattern_wrong_pattern_then_wrong_protocol_fail_on_their_side_then_it_passes(
+    browser: Browser, daphne_server: DaphneServer, lang: str
+) -> None:
+    context = browser.new_context(locale="ja-JP" if lang == "ja" else "en-US", viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(daphne_server.url + LAB)
+    settings = _settings(_goal(page), lang)
+    with translation.override(lang):
+        pattern_side = translation.gettext("Pattern fits the requirements")
+        protocol_side = translation.gettext("Protocol the port declares")
+
+    # The pattern the requirements do not call for (Service Discovery would be refused by the
+    # engine for a canary, beside the strategy field, before any verdict).
     other = "elb" if settings["pattern"] == "service-connect" else "service-connect"
     _check(page, {**settings, "pattern": other})
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "false")
     expect(page.get_by_test_id("outcome-pattern")).to_have_attribute("data-passed", "false")
-    expect(page.get_by_test_id("outcome-pattern")).to_contain_text(
-        "ELB" if other == "elb" else "ECS Service Connect"
-    )
+    expect(page.get_by_test_id("verdict")).to_contain_text(pattern_side)
+
+    # The right pattern, but a port that declares another protocol than the service speaks.
+    wrong = WRONG_PROTOCOL[settings["app_protocol"]]
+    _check(page, {**settings, "app_protocol": wrong})
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "false")
+    expect(page.get_by_test_id("outcome-protocol")).to_have_attribute("data-passed", "false")
+    expect(page.get_by_test_id("outcome-pattern")).to_have_attribute("data-passed", "true")
+    expect(page.get_by_test_id("verdict")).to_contain_text(protocol_side)
 
     _check(page, settings)
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
-    expect(page.get_by_test_id("outcome-pattern")).to_have_attribute("data-passed", "true")
-    expect(page.locator(".verdict__measures")).to_contain_text("deploymentConfiguration.strategy")
+    expect(page.get_by_test_id("outcome-reach")).to_have_attribute("data-passed", "true")
+    measures = page.locator(".verdict__measures")
+    expect(measures).to_contain_text("portMappings[0].appProtocol")
+    expect(measures).to_contain_text("deploymentConfiguration.strategy")
+    context.close()

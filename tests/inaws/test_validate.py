@@ -15,7 +15,7 @@ from botocore.validate import ParamValidator
 from cfnlint.api import lint_all
 
 from patterns.inaws.fold import fold
-from patterns.inaws.generate import Config, generate
+from patterns.inaws.generate import Config, Wire, generate
 from patterns.inaws.render import template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
 
@@ -172,3 +172,141 @@ def test_states_after_set_scale_and_deploy_validate(pattern: str, at: float) -> 
         assert ParamValidator().validate(c.input, shape).generate_report() == "", c.operation
     if config.template is not None:
         assert _lint(template_yaml(config).replace("scenario folded)", "scenario)")) == []
+
+
+# --------------------------------------------------------------------------- wires (lab 10)
+
+WIRES: dict[str, Wire] = {
+    "alb-internet-facing": Wire(scheme="internet-facing"),
+    "alb-grpc": Wire(app_protocol="grpc"),
+    "alb-http2": Wire(app_protocol="http2"),
+    "nlb-tcp-internal": Wire(app_protocol="tcp", load_balancer="network"),
+    "nlb-tcp-internet-facing": Wire(
+        app_protocol="tcp", load_balancer="network", scheme="internet-facing"
+    ),
+}
+
+
+def _wire_cases() -> list[Any]:
+    cases = []
+    for wire_id, wire in WIRES.items():
+        cases.append(pytest.param({"name": "wire", "pattern": "elb"}, wire, id=f"{wire_id}"))
+        for strategy in ("blue_green", "canary"):
+            cases.append(
+                pytest.param(blue_green_scenario("elb", strategy), wire, id=f"{wire_id}-{strategy}")
+            )
+    for protocol in ("grpc", "tcp", "http2"):
+        for pattern in ("service-connect", "service-discovery"):
+            cases.append(
+                pytest.param(
+                    {"name": "wire", "pattern": pattern},
+                    Wire(app_protocol=protocol),
+                    id=f"{pattern}-{protocol}",
+                )
+            )
+        cases.append(
+            pytest.param(
+                blue_green_scenario("service-connect", "canary"),
+                Wire(app_protocol=protocol),
+                id=f"service-connect-{protocol}-canary",
+            )
+        )
+    return cases
+
+
+@pytest.mark.parametrize(("raw", "wire"), _wire_cases())
+def test_every_wire_validates_with_botocore_and_cfn_lint(raw: dict[str, Any], wire: Wire) -> None:
+    """Internet-facing and internal, ALB and NLB, gRPC, HTTP/2 and plain TCP: every API call
+    matches botocore's model and every template passes cfn-lint."""
+    config = generate(load_scenario(raw).to_dict(), wire)
+
+    reports = {
+        f"{c.service}:{c.operation} {c.about}": ParamValidator()
+        .validate(c.input, _model(c.service).operation_model(c.operation).input_shape)
+        .generate_report()
+        for c in config.calls
+    }
+
+    assert {k: v for k, v in reports.items() if v} == {}
+    assert _lint(template_yaml(config).replace(f"scenario {raw['name']})", "scenario)")) == []
+
+
+def _calls(config: Config, operation: str) -> list[dict[str, Any]]:
+    return [c.input for c in config.calls if c.operation == operation]
+
+
+def test_an_nlb_wire_generates_tcp_listeners_and_target_groups_without_alb_attributes() -> None:
+    config = generate(
+        load_scenario({"name": "wire", "pattern": "elb"}).to_dict(),
+        Wire(app_protocol="tcp", load_balancer="network", scheme="internet-facing"),
+    )
+
+    (lb,) = _calls(config, "CreateLoadBalancer")
+    assert (lb["Type"], lb["Scheme"]) == ("network", "internet-facing")
+    assert _calls(config, "ModifyLoadBalancerAttributes") == []
+    listeners = _calls(config, "CreateListener")
+    assert [(x["Protocol"], x["Port"]) for x in listeners] == [
+        ("TCP", 80),
+        ("TCP", 81),
+        ("TCP", 82),
+    ]
+    assert _calls(config, "CreateRule") == []
+    groups = _calls(config, "CreateTargetGroup")
+    assert {(g["Protocol"], g["HealthCheckProtocol"]) for g in groups} == {("TCP", "TCP")}
+    assert all("Matcher" not in g and "HealthCheckPath" not in g for g in groups)
+    keys = {
+        a["Key"] for c in _calls(config, "ModifyTargetGroupAttributes") for a in c["Attributes"]
+    }
+    assert keys == {"deregistration_delay.timeout_seconds"}
+    ports = {
+        m.get("appProtocol", "none")
+        for td in _calls(config, "RegisterTaskDefinition")
+        for m in td["containerDefinitions"][0]["portMappings"]
+    }
+    assert ports == {"none"}
+
+
+def test_a_grpc_wire_on_an_alb_sets_protocol_version_grpc_behind_https() -> None:
+    config = generate(
+        load_scenario({"name": "wire", "pattern": "elb"}).to_dict(), Wire(app_protocol="grpc")
+    )
+
+    groups = _calls(config, "CreateTargetGroup")
+    assert {g["ProtocolVersion"] for g in groups} == {"GRPC"}
+    assert [(x["Protocol"], x["Port"]) for x in _calls(config, "CreateListener")] == [
+        ("HTTPS", 443)
+    ]
+    assert config.template is not None
+    assert "CertificateArn" in config.template["Parameters"]
+    td = _calls(config, "RegisterTaskDefinition")[0]
+    assert td["containerDefinitions"][0]["portMappings"][0]["appProtocol"] == "grpc"
+
+
+def test_a_tcp_wire_under_service_connect_drops_the_per_request_timeout() -> None:
+    config = generate(
+        load_scenario({"name": "wire", "pattern": "service-connect"}).to_dict(),
+        Wire(app_protocol="tcp"),
+    )
+
+    timeouts = [
+        s["timeout"]
+        for c in _calls(config, "CreateService")
+        for s in c["serviceConnectConfiguration"].get("services", [])
+    ]
+    assert timeouts and all(set(t) == {"idleTimeoutSeconds"} for t in timeouts)
+
+
+def test_the_default_wire_is_what_the_engine_runs() -> None:
+    raw = {"name": "wire", "pattern": "elb"}
+    assert generate(load_scenario(raw).to_dict()) == generate(load_scenario(raw).to_dict(), Wire())
+    (lb,) = _calls(generate(load_scenario(raw).to_dict()), "CreateLoadBalancer")
+    assert (lb["Type"], lb["Scheme"]) == ("application", "internal")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("app_protocol", "udp"), ("load_balancer", "gateway"), ("scheme", "public")],
+)
+def test_a_wire_refuses_values_aws_does_not_have(field: str, value: str) -> None:
+    with pytest.raises(ValueError, match=f"^{field}: must be one of"):
+        Wire(**{field: value})

@@ -82,12 +82,52 @@ REASONED: dict[str, Solution] = {
 }
 
 
+def choose_pattern(p: Mapping[str, Any]) -> dict[str, Any]:
+    # The guide's answer for the callers, network, protocol and release; a team that allows no
+    # proxy container rules Service Connect out (its Envoy runs in every task), so the guide's
+    # best other option. Then what the service speaks and who calls decide the port's
+    # appProtocol and the load balancer (an NLB for plain TCP; internet-facing for the
+    # internet), and the numbers decide the deployment.
+    from patterns.guide.decide import OPTIONS, decide
+    from patterns.labs.lab_choose_pattern import answers
+
+    advice = decide(answers(p))
+    options = [
+        v
+        for v in advice.verdicts.values()
+        if not v.out and not (p["no_proxy"] and v.option == "service-connect")
+    ]
+    pattern = min(options, key=lambda v: (-v.score, OPTIONS.index(v.option))).option
+    tasks = p["tasks"]
+    low = min(m for m in range(101) if math.ceil(tasks * m / 100 - 1e-9) >= p["min_serving"])
+    high = max(m for m in range(100, 201) if math.floor(tasks * m / 100 + 1e-9) <= p["max_running"])
+    percent = p["max_percent"]
+    # The canary step lasts 10 s plus its bake: gather the minimum with 80 % to spare (the split
+    # is not exact), within what the time budget leaves after blue's bake and about 2 minutes
+    # of scaling up and shifting.
+    needed = math.ceil((p["min_canary_requests"] * 1.8 / (p["rps"] * percent / 100) - 10) / 60)
+    bake = min(needed, p["budget_min"] - p["min_bake_min"] - 2)
+    return {
+        "pattern": pattern,
+        "app_protocol": p["protocol"],
+        "load_balancer": "network" if p["protocol"] == "tcp" else "application",
+        "scheme": "internet-facing" if p["callers"] == "internet" else "internal",
+        "strategy": p["release"],
+        "minimum_healthy_percent": low,
+        "maximum_percent": high,
+        "canary_percent": float(percent),
+        "canary_bake_time_min": bake,
+        "bake_time_min": p["min_bake_min"],
+    }
+
+
 def _new_labs() -> None:
     """The four labs of their own modules: their reasoned answers live beside their tests."""
     from tests.labs.test_lab_new_labs_lazy import NEW_LABS, _reasoned
 
     for slug in NEW_LABS:
         REASONED[slug] = functools.partial(_reasoned, slug)
+    REASONED["choose-pattern"] = choose_pattern
 
 
 _new_labs()

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from patterns.guide.decide import decide
 from patterns.labs import checks as labs
-from patterns.labs.lab_choose_pattern import answers
 from patterns.labs.lab_dns_incident import RIGHT_WHAT, RIGHT_WHY
 from patterns.player.playback import INSTANT_LIMITS
 from patterns.sim import ScenarioError
@@ -100,23 +98,9 @@ def _reasoned(slug: str, params: dict[str, Any]) -> dict[str, Any]:
             "dns_ttl_s": ttl,
             "dns_cache": "ttl",
         }
-    tasks = params["tasks"]
-    low = min(m for m in range(101) if math.ceil(tasks * m / 100 - 1e-9) >= params["min_serving"])
-    high = max(
-        m for m in range(100, 201) if math.floor(tasks * m / 100 + 1e-9) <= params["max_running"]
-    )
-    percent = params["max_percent"]
-    per_second = params["rps"] * percent / 100
-    bake = math.ceil((params["min_canary_requests"] * 1.4 / per_second - 10) / 60)
-    return {
-        "pattern": decide(answers(params)).pick,
-        "strategy": params["release"],
-        "minimum_healthy_percent": low,
-        "maximum_percent": high,
-        "canary_percent": float(percent),
-        "canary_bake_time_min": bake,
-        "bake_time_min": params["min_bake_min"],
-    }
+    from tests.labs.reasoned import choose_pattern  # reasoned.py imports this module
+
+    return choose_pattern(params)
 
 
 @pytest.mark.parametrize("attempt_seed", range(1, 7))

@@ -282,6 +282,9 @@ def test_a_worked_out_lab_is_not_spent_by_a_wrong_check(client: Client) -> None:
     # 100/100 can never replace a task: the deployment never finishes, whatever the pattern.
     wrong = {
         "pattern": "elb",
+        "app_protocol": "http",
+        "load_balancer": "application",
+        "scheme": "internal",
         "strategy": "rolling",
         "minimum_healthy_percent": "100",
         "maximum_percent": "100",

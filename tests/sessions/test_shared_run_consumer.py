@@ -12,11 +12,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from patterns.player.playback import diagram_topology
+from patterns.player.playback import diagram_topology, instant_frames, readout_values
 from patterns.sessions import log, relay
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import SessionCommand
 from patterns.sessions.relay import RoomRelay
+from patterns.sim import BUILTIN_SCENARIOS, Simulation
 from tests.sessions.room import FakeClock, as_instructor, as_student, connect, until, until_hello
 
 pytestmark = [
@@ -333,7 +334,8 @@ async def test_students_get_the_engines_readouts_after_a_fault(clock: FakeClock)
         message = await _next_while_time_passes(student, clock)
         if message["type"] == "state":
             anchor = message["state"]["sim"]
-        if message["type"] == "sim.readouts":
+        # (Readouts from before the kill come first: they start with the first window.)
+        if message["type"] == "sim.readouts" and message["values"]["faults"]:
             readouts, arrived = message, clock.now()
             break
 
@@ -344,3 +346,77 @@ async def test_students_get_the_engines_readouts_after_a_fault(clock: FakeClock)
     assert [(f["task"], f["do"]) for f in readouts["values"]["faults"]] == [
         ("inventory-2", "kill_task")
     ]
+
+
+async def _first_readouts(
+    communicator: WebsocketCommunicator, clock: FakeClock
+) -> tuple[dict[str, Any], float, float]:
+    """The first sim.readouts (in a history batch or alone), the wall time it arrived at and
+    the end of the history (the frames sent at once to a screen that joins a running session)."""
+    head = 0.0
+    give_up = clock.now() + 30.0
+    while clock.now() < give_up:
+        message = await _next_while_time_passes(communicator, clock)
+        items = message["frames"] if message["type"] == "sim.history" else [message]
+        for item in items:
+            if item["type"] == "sim.frame" and message["type"] == "sim.history":
+                head = max(head, item["t1"])
+            if item["type"] == "sim.readouts":
+                return item, clock.now(), head
+    raise AssertionError("no sim.readouts in 30 s of the shared clock")
+
+
+def _engine_readouts(t: float) -> dict[str, Any]:
+    """The readouts of the session's run (steady, seed 7, ELB) run straight to ``t``."""
+    engine = Simulation("steady", pattern="elb", seed=7)
+    engine.advance(t)
+    return readout_values(engine.brief_result())
+
+
+async def test_screens_get_the_engines_readouts_from_the_first_window_before_any_action(
+    clock: FakeClock,
+) -> None:
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    student = await connect(session, await as_student(session, "Aya"))
+    await until_hello(instructor)
+    await until_hello(student)
+    await _start(instructor)
+
+    readouts, arrived, _head = await _first_readouts(student, clock)
+
+    # The first window's reading, as the instant run of the same scenario has it at 1 s.
+    assert (readouts["pattern"], readouts["t"], readouts["values"]["faults"]) == ("elb", 1.0, [])
+    instant = instant_frames(BUILTIN_SCENARIOS["steady"], "elb", 7)["readouts"][0]
+    assert instant["values"]["t"] == 1.0
+    assert readouts["values"] == instant["values"] == _engine_readouts(1.0)
+    assert readouts["values"]["requests"] > 0
+    # Sent once the shared clock is there, not before.
+    state = await sync_to_async(log.rebuild_state)(session.pk)
+    assert session_sim.virtual_time(state["sim"], arrived) >= 1.0 - 1e-6
+
+
+async def test_a_screen_joining_a_running_session_gets_readouts_at_the_head(
+    clock: FakeClock,
+) -> None:
+    session, cookie = await as_instructor()
+    instructor = await connect(session, cookie)
+    await until_hello(instructor)
+    await _start(instructor, speed=1)
+    clock.advance(37.5)
+
+    # A Japanese screen: this process has no view in Japanese yet, so one is built and caught
+    # up to the head; its first readouts are the engine's at that head, not at the next 5 s.
+    ja_cookie = await as_student(session, "Ken") + b"; django_language=ja"
+    late = await connect(session, ja_cookie)
+    await until_hello(late)
+    # The Japanese view is built and caught up before its sim.hello: wait for that without
+    # moving the clock, so it is built at 37.5 s.
+    await until(late, "sim.hello", timeout=10)
+    readouts, _arrived, head = await _first_readouts(late, clock)
+
+    # With the history (which runs a second ahead of the shared clock at 37.5 s): the reading
+    # of the last window the clock has reached, not one at the next multiple of 5 s.
+    assert (readouts["t"], head) == (37.0, 39.0)
+    assert readouts["values"] == _engine_readouts(37.0)
+    assert readouts["values"]["requests"] > 0

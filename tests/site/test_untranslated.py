@@ -38,6 +38,8 @@ ALLOWED = frozenset(
     # Deployment strategy names ECS uses as values (blue/green, linear, canary) and Envoy/ALB
     # values the settings show as they are typed into the API.
     "Blue Green blue green linear canary rolling "
+    # appProtocol values of an ECS port mapping, as typed into the API (lab 10's choices).
+    "http grpc "
     # Operating systems, currency, the app's own name.
     "Linux Windows USD Kumoben".split()
 )
