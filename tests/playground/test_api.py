@@ -59,7 +59,7 @@ def test_api_run_opens_a_permalink_with_its_log(client: Client) -> None:
             {"scenario": {"services": [{"name": "a", "tasks": -1}]}},
             400,
             "scenario.services[0].tasks",
-            "must be between 0 and 1000, got -1",
+            "must be between 0 and 1,000, got -1",
         ),
         (
             {"scenario": {"duration_s": 3600, "traffic": []}, "pattern": "all"},
@@ -77,7 +77,7 @@ def test_api_run_opens_a_permalink_with_its_log(client: Client) -> None:
             },
             400,
             "scenario.duration_s",
-            "too long for this traffic: at most 200000 requests per run "
+            "too long for this traffic: at most 200,000 requests per run "
             "(requests/s x seconds x patterns)",
         ),
         (
@@ -94,7 +94,7 @@ def test_api_run_opens_a_permalink_with_its_log(client: Client) -> None:
             "must be '<service>-<n>' of a known service, got 'x-1'",
         ),
         ({"permalink": "1!"}, 400, "token", "not base64url text"),
-        ("x" * 70000, 413, "body", "larger than 65536 bytes"),
+        ("x" * 70000, 413, "body", "larger than 65,536 bytes"),
     ],
 )
 def test_api_run_refuses_bad_input_with_the_field_and_reason(

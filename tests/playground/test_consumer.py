@@ -211,12 +211,12 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
         (
             '{"type": "start", "scenario": {"duration_s": 1e9}}',
             "scenario.duration_s",
-            "must be between 0 and 86400, got 1000000000.0",
+            "must be between 0 and 86,400, got 1,000,000,000.0",
         ),
         (
             '{"type": "start", "scenario": {"duration_s": 7200}}',
             "scenario.duration_s",
-            "at most 3600 s in the playground",
+            "at most 3,600 s in the playground",
         ),
         (
             '{"type": "start", "scenario": {}, "seed": -1}',
@@ -289,13 +289,13 @@ async def test_playground_refuses_an_oversized_frame_and_too_many_tasks() -> Non
     await communicator.send_to(text_data=json.dumps({"type": "pause", "pad": "y" * 5000}))
     big_pause = await communicator.receive_json_from()
 
-    assert too_big == {"type": "error", "field": "frame", "reason": "larger than 65536 bytes"}
+    assert too_big == {"type": "error", "field": "frame", "reason": "larger than 65,536 bytes"}
     assert too_many == {
         "type": "error",
         "field": "scenario.services",
         "reason": "at most 200 tasks in total",
     }
-    assert big_pause == {"type": "error", "field": "frame", "reason": "larger than 4096 bytes"}
+    assert big_pause == {"type": "error", "field": "frame", "reason": "larger than 4,096 bytes"}
     await communicator.disconnect()
 
 

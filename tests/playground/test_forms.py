@@ -117,7 +117,7 @@ def test_settings_form_gives_the_scenario_fragment() -> None:
             ElbSettingsForm,
             {"settings.alb.deregistration_delay_s": "99999"},
             "settings.alb.deregistration_delay_s",
-            "must be between 0 and 3600, got 99999.0",
+            "must be between 0 and 3,600, got 99,999.0",
         ),
         (
             ElbSettingsForm,
@@ -147,7 +147,7 @@ def test_settings_form_gives_the_scenario_fragment() -> None:
             ServiceDiscoverySettingsForm,
             {"settings.cloud_map.dns_ttl_s": "-1"},
             "settings.cloud_map.dns_ttl_s",
-            "must be between 0 and 86400, got -1.0",
+            "must be between 0 and 86,400, got -1.0",
         ),
         (
             ElbSettingsForm,

@@ -193,7 +193,7 @@ def test_a_readable_link_opens_the_builtin_scenario_with_its_name(client: Client
                 )
             },
             "en",
-            "scenario.traffic: at most 1000 requests/s in total",
+            "scenario.traffic: at most 1,000 requests/s in total",
         ),
         ({"scenario": "kill-task", "t": "soon"}, "ja", "t: 秒数を指定してください"),
         ({"scenario": "nope"}, "ja", "scenario: 組み込みシナリオ &#x27;nope&#x27; はありません"),

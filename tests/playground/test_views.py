@@ -263,7 +263,7 @@ def test_own_system_replaces_services_calls_and_task_actions(
         (
             {"rps": "400"},
             "rps",
-            "at most 1000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
+            "at most 1,000 requests/s in total: 3 calls × 400 requests/s = 1,200 requests/s.",
         ),
         (
             {"scenario": "nowhere"},
@@ -340,7 +340,7 @@ def test_instant_run_has_its_own_limit(client: Client, page_values: dict[str, An
     assert the_run(live)["start"] == "live"
     assert the_run(instant) is None
     assert shown_errors(instant) == {
-        "rps": "too long for this traffic: at most 200000 requests per run"
+        "rps": "too long for this traffic: at most 200,000 requests per run"
         " (requests/s x seconds x patterns)"
     }
 

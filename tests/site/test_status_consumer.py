@@ -41,9 +41,9 @@ async def test_status_rejects_a_foreign_origin(open_socket: OpenSocket) -> None:
         ("[1, 2]", "frame", "expected a JSON object"),
         ('{"id": 1}', "type", "missing or not a string"),
         ('{"type": "drop_tables"}', "type", "unknown type 'drop_tables'; expected one of ['ping']"),
-        ('{"type": "ping", "id": "1"}', "id", "expected a whole number from 0 to 2147483647"),
-        ('{"type": "ping", "id": 1e300}', "id", "expected a whole number from 0 to 2147483647"),
-        ('{"type": "ping", "id": ' + "9" * 5000 + "}", "frame", "larger than 4096 bytes"),
+        ('{"type": "ping", "id": "1"}', "id", "expected a whole number from 0 to 2,147,483,647"),
+        ('{"type": "ping", "id": 1e300}', "id", "expected a whole number from 0 to 2,147,483,647"),
+        ('{"type": "ping", "id": ' + "9" * 5000 + "}", "frame", "larger than 4,096 bytes"),
     ],
 )
 async def test_status_answers_a_bad_frame_with_an_error_and_stays_usable(
