@@ -20,6 +20,7 @@ App Mesh is not priced: it reached end of support on 2026-09-30 and is shown as 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import re
@@ -81,6 +82,14 @@ class Price:
     def source_host(self) -> str:
         """The site the number was read from, named on the page beside AWS's pricing page."""
         return aws_docs.host(self.source)
+
+    @property
+    def source_day(self) -> datetime.date | None:
+        """The source's date as a date, so the page writes it the way its language writes dates."""
+        try:
+            return datetime.date.fromisoformat(self.source_date)
+        except ValueError:
+            return None
 
     @property
     def unconfirmed(self) -> bool:

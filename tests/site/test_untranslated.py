@@ -241,6 +241,7 @@ def test_a_japanese_page_has_no_untranslated_text(ja_client: Client, path: str) 
 
     assert response.status_code == 200
     assert untranslated(response.content.decode()) == []
+    assert _style_problems(response.content.decode()) == []
 
 
 #: The project's own fact files, by the names pages once cited them with: a learner cannot open
@@ -603,19 +604,6 @@ def test_every_admin_changelist_reads_japanese(ja_client: Client) -> None:
 
 
 # ------------------------------------------------------------------ Japanese typesetting on pages
-
-
-def _style_problems(html: str) -> list[str]:
-    """``check_japanese_text`` on every text a person reads on a page."""
-    parser = _ReadText()
-    parser.feed(html)
-    return sorted(
-        {
-            f"{problem}: {text[:80]}"
-            for _where, text in parser.found
-            for problem in check_japanese_text(text)
-        }
-    )
 
 
 # ------------------------------------------------------------------ Japanese line breaking
