@@ -37,23 +37,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.scenarios import at_the_caps  # noqa: E402
 from tests.servers import DaphneServer, sqlite_env  # noqa: E402
 
 BAR_RATIO = 2.0
 PAGE = "/lessons/"
 TOKEN = "c" * 32
-
-
-def _at_the_caps(duration_s: float, sample_every: int | None = None) -> dict[str, Any]:
-    scenario: dict[str, Any] = {
-        "name": "flood",
-        "duration_s": duration_s,
-        "services": [{"name": f"s{i}", "tasks": 50} for i in range(4)],
-        "traffic": [{"from": "s0", "to": f"s{i}", "rps": 333.3} for i in range(1, 4)],
-    }
-    if sample_every is not None:
-        scenario["settings"] = {"trace": {"request_sample_every": sample_every}}
-    return scenario
 
 
 RESUME_FRAME = {
@@ -62,7 +51,7 @@ RESUME_FRAME = {
     "after_seq": 10_000_000,
     "paused": True,
     "pattern": "elb",
-    "scenario": _at_the_caps(3600),
+    "scenario": at_the_caps(3600),
 }
 
 
@@ -219,8 +208,8 @@ def calibrate() -> int:
         ("4 tasks, 1000 rps, 120 s", two_services(duration_s=120, rps=1000), "elb"),
         ("101 tasks, 30 rps, 120 s", two_services(duration_s=120, rps=30, back_tasks=100), "elb"),
         ("300 rps, 120 s, all four", two_services(duration_s=120, rps=300), "all"),
-        ("200 tasks, 1000 rps, 200 s", _at_the_caps(200), "elb"),
-        ("200 tasks, 1000 rps, 30 s, all traced", _at_the_caps(30, 1), "elb"),
+        ("200 tasks, 1000 rps, 200 s", at_the_caps(200), "elb"),
+        ("200 tasks, 1000 rps, 30 s, all traced", at_the_caps(30, 1), "elb"),
     ]
     print(f"{'run':40} {'estimate':>9} {'instant':>8} {'skip':>8}  (CPU seconds)")
     for label, scenario, pattern in runs:

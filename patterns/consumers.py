@@ -15,7 +15,7 @@ from django.utils import translation
 
 from patterns.errors import localized_frame
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
-from patterns.sessions.relay import Rejoin
+from patterns.sessions.relay import Rejoin, WaitsOutOutages
 
 OPS_GROUP = "ops-broadcast"
 
@@ -25,23 +25,10 @@ def _layer_name() -> str:
     return "redis" if "redis" in backend else "in-memory"
 
 
-class _FrameConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class _FrameConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Shared receive path: every frame is validated and rate-limited before it is handled."""
 
     allowed_types: frozenset[str] = frozenset()
-
-    # Channels assigns ``channel_receive`` in ``__call__``; its loop gets a receive that waits
-    # out a broker outage instead of raising (which would close the socket with 1011).
-    @property
-    def channel_receive(self) -> Any:
-        return self._receive_from_layer
-
-    @channel_receive.setter
-    def channel_receive(self, receive: Any) -> None:
-        self._layer_receive = receive
-
-    async def _receive_from_layer(self) -> dict[str, Any]:
-        return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
 
     async def _through_layer(self, send: Any) -> None:
         """Run one layer call; a failure is an error frame, and the layer is watched until back."""

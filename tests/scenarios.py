@@ -21,3 +21,17 @@ def two_services(
 
 # Two services, one call: 5 windows with a handful of requests each.
 TINY: dict[str, Any] = two_services()
+
+
+def at_the_caps(duration_s: float, sample_every: int | None = None) -> dict[str, Any]:
+    """200 tasks in 4 services, 1,000 requests/s: the playground's caps, the costliest run an
+    anonymous visitor may ask for (the work budgets' tests and bench/attack_bench.py)."""
+    scenario: dict[str, Any] = {
+        "name": "flood",
+        "duration_s": duration_s,
+        "services": [{"name": f"s{i}", "tasks": 50} for i in range(4)],
+        "traffic": [{"from": "s0", "to": f"s{i}", "rps": 333.3} for i in range(1, 4)],
+    }
+    if sample_every is not None:
+        scenario["settings"] = {"trace": {"request_sample_every": sample_every}}
+    return scenario

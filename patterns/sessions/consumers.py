@@ -34,7 +34,7 @@ from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
 from patterns.sessions import arrivals, fields, joining, log, polls, receipts
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
-from patterns.sessions.relay import Rejoin, RoomRelay, room_snapshot
+from patterns.sessions.relay import Rejoin, RoomRelay, WaitsOutOutages, room_snapshot
 from patterns.sessions.stream import Have, parse_have
 
 INSTRUCTOR_TYPES = frozenset(
@@ -179,21 +179,7 @@ def _on_shutdown_close(consumer: Any) -> None:
     signal.signal(signal.SIGTERM, closing)
 
 
-class SessionRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
-    # Channels assigns ``channel_receive`` (the layer's receive for this socket's channel) in
-    # ``__call__``; the property hands its loop a receive that waits out a broker outage
-    # instead of raising, which would end the consumer without ``disconnect`` (review D1).
-    @property
-    def channel_receive(self) -> Any:
-        return self._receive_from_layer
-
-    @channel_receive.setter
-    def channel_receive(self, receive: Any) -> None:
-        self._layer_receive = receive
-
-    async def _receive_from_layer(self) -> dict[str, Any]:
-        return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
-
+class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its own hop to the database thread to close old
         connections first: every database call here is a ``database_sync_to_async``, which does

@@ -143,6 +143,28 @@ class Rejoin:
             return message
 
 
+class WaitsOutOutages:
+    """A consumer mixin: its layer receive waits out a broker outage instead of raising.
+
+    Channels assigns ``channel_receive`` (the layer's receive for the socket's channel) in
+    ``__call__``; a raise there would end the consumer without ``disconnect`` and close the socket
+    with 1011 (review D1). The property hands Channels' loop a receive that waits on ``Rejoin``.
+    """
+
+    channel_layer: Any
+
+    @property
+    def channel_receive(self) -> Any:
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Any) -> None:
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self) -> dict[str, Any]:
+        return await Rejoin.of(self.channel_layer).receive(self._layer_receive)
+
+
 @database_sync_to_async
 def room_snapshot(session_id: int) -> tuple[int, dict[str, Any], bool]:
     session = StudySession.objects.get(pk=session_id)

@@ -16,7 +16,7 @@ from patterns import live
 from patterns.player.playback import INSTANT_LIMITS, LIVE_LIMITS, Playback, instant_frames
 from patterns.player.runs import RunRequest
 from patterns.sim.cost import work_estimate
-from tests.scenarios import TINY, two_services
+from tests.scenarios import TINY, at_the_caps, two_services
 from tests.site.shipped_runs import builtin_runs, lab_runs, lesson_runs
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -40,19 +40,6 @@ def client() -> Client:
     return client
 
 
-def _at_the_limits(duration_s: float, sample_every: int | None = None) -> dict[str, Any]:
-    """200 tasks in 4 services, 1,000 requests/s: the playground's caps."""
-    scenario: dict[str, Any] = {
-        "name": "flood",
-        "duration_s": duration_s,
-        "services": [{"name": f"s{i}", "tasks": 50} for i in range(4)],
-        "traffic": [{"from": "s0", "to": f"s{i}", "rps": 333.3} for i in range(1, 4)],
-    }
-    if sample_every is not None:
-        scenario["settings"] = {"trace": {"request_sample_every": sample_every}}
-    return scenario
-
-
 def _estimate(scenario: Any, pattern: str = "elb", limits: Any = INSTANT_LIMITS) -> float:
     playback = RunRequest.parse({"scenario": scenario, "pattern": pattern}).playback(
         limits=limits, topology_hook=None
@@ -68,7 +55,7 @@ def _estimate(scenario: Any, pattern: str = "elb", limits: Any = INSTANT_LIMITS)
     [
         (two_services(duration_s=120, rps=30), "elb"),
         (two_services(duration_s=120, rps=300, back_tasks=40), "service-connect"),
-        (_at_the_limits(60), "elb"),
+        (at_the_caps(60), "elb"),
         ("kill-task", "all"),
     ],
 )
@@ -122,7 +109,7 @@ def test_the_review_s_8_cpu_second_instant_run_is_refused_up_front(client: Clien
 
 
 def test_an_instant_run_at_the_caps_tracing_every_request_is_refused(client: Client) -> None:
-    scenario = _at_the_limits(200, sample_every=1)
+    scenario = at_the_caps(200, sample_every=1)
 
     response = _post(client, {"scenario": scenario})
 
@@ -289,7 +276,7 @@ def _review_resume_frame() -> dict[str, Any]:
         "after_seq": 10_000_000,
         "paused": True,
         "pattern": "elb",
-        "scenario": _at_the_limits(3600),
+        "scenario": at_the_caps(3600),
     }
 
 
