@@ -68,7 +68,7 @@ def test_diagram_view_download_sets_attachment(client: Client) -> None:
             "/diagrams/elb.png?t=" + _token({"services": [{"name": "X"}]}),
             "services[0].name: must match [a-z][a-z0-9-]{0,39}\n",
         ),
-        ("/diagrams/elb.dot?t=" + "A" * 30000, "t: longer than 24000 characters\n"),
+        ("/diagrams/elb.dot?t=" + "A" * 30000, "t: longer than 24,000 characters\n"),
     ],
 )
 def test_diagram_view_bad_input_is_400_naming_the_field(

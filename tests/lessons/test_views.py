@@ -90,17 +90,18 @@ def test_lesson_player_step_embeds_the_player_and_explores_from_there(client: Cl
     )
     assert (
         '<p class="embed-player__watch" data-role="watch"><span class="embed-player__watch-mark"'
-        ' aria-hidden="true">◎</span> Watch inventory-2, killed at 60 s: which patterns let'
+        ' aria-hidden="true">◎</span> Watch inventory-2, killed at 60\u00a0s: which patterns let'
         " requests fail, and for how long.</p>" in html
     )
 
 
 def test_lesson_player_watch_line_is_in_the_page_language(client: Client) -> None:
+    # A no-break space keeps "60" and its unit on one line (narrate.keep_units).
     html = _html(client, "/lessons/elb/?step=5", JA)
 
     assert 'data-start="55"' in html
     assert (
-        "60 秒以降の inventory-2 に注目：ECS が強制終了されたタスクを登録解除するので、"
+        "60\u00a0秒以降の inventory-2 に注目：ECS が強制終了されたタスクを登録解除するので、"
         "504 は数秒で止まります。</p>" in html
     )
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import AsyncClient, Client
 
 from patterns import live
-from patterns.player.playback import INSTANT_LIMITS, LIVE_LIMITS, Playback, instant_frames
+from patterns.player.playback import INSTANT_LIMITS, LIVE_LIMITS, Playback
 from patterns.player.runs import RunRequest
 from patterns.sim.cost import work_estimate
 from tests.scenarios import TINY, at_the_caps, two_services
@@ -50,24 +50,8 @@ def _estimate(scenario: Any, pattern: str = "elb", limits: Any = INSTANT_LIMITS)
 # ------------------------------------------------------------------ the estimate
 
 
-@pytest.mark.parametrize(
-    ("scenario", "pattern"),
-    [
-        (two_services(duration_s=120, rps=30), "elb"),
-        (two_services(duration_s=120, rps=300, back_tasks=40), "service-connect"),
-        (at_the_caps(60), "elb"),
-        ("kill-task", "all"),
-    ],
-)
-def test_the_estimate_follows_the_engine_s_measured_cost(scenario: Any, pattern: str) -> None:
-    estimate = _estimate(scenario, pattern)
-
-    started = time.process_time()
-    instant_frames(RunRequest.parse({"scenario": scenario}).scenario, pattern, 1)
-    spent = time.process_time() - started
-
-    # CPU time of this process, so a busy machine changes it little; the bound is loose.
-    assert 0.4 < spent / estimate < 2.0, (spent, estimate)
+# How close the estimate is to the engine's measured CPU time is a speed figure, measured by
+# `bench/attack_bench.py --calibrate` (not timed here: a busy machine moves CPU time too).
 
 
 def test_the_estimate_counts_what_actions_add_from_their_time_on() -> None:
