@@ -162,7 +162,10 @@ def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) ->
     aya = classroom.student(join_code(teacher), "あや", locale="ja-JP")
 
     expect(teacher.locator("label[for=poll-preset]")).to_have_text("このレッスンのクイズから出題")
-    expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(["あや (講師に追従中)"])
+    # Each name comes with the instructor's ✕ (remove) button.
+    expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(
+        ["あや (講師に追従中)✕"]
+    )
     presets = json.loads(teacher.locator("#lesson-polls").text_content() or "[]")
     teacher.get_by_test_id("poll-preset").select_option("0")
     teacher.get_by_test_id("poll-ask").click()

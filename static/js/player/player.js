@@ -722,6 +722,9 @@ export class Player {
     this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
     if (this.clock.playing && this.clock.ended) {
+      // Within 1e-9 of the end counts as the end; the clock then reads the end itself, not a
+      // float sum a hair short of it (239.99999999999997 s of a 240 s run).
+      this.clock.now = this.clock.duration;
       this.clock.playing = false;
       this.root.dataset.ended = "true";
     }
