@@ -47,3 +47,22 @@ def default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+    # tests/integration/test_postgres.py runs the database tests on PostgreSQL. A connection
+    # left open by a thread of a test (a consumer's database thread, a run waiting for its
+    # slot) makes PostgreSQL refuse to drop the test database at the end ("being accessed by
+    # other users"), so before the drop the leftover sessions on it are ended.
+    @pytest.fixture(scope="session", autouse=True)
+    def _end_leftover_connections(
+        django_db_setup: None, django_db_blocker: object
+    ) -> Iterator[None]:
+        yield
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
