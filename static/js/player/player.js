@@ -753,13 +753,7 @@ export class Player {
     if (!branch) return;
     this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
-    if (this.clock.playing && this.clock.ended) {
-      // Within 1e-9 of the end counts as the end; the clock then reads the end itself, not a
-      // float sum a hair short of it (239.99999999999997 s of a 240 s run).
-      this.clock.now = this.clock.duration;
-      this.clock.playing = false;
-      this.root.dataset.ended = "true";
-    }
+    if (this.clock.stopAtEnd()) this.root.dataset.ended = "true";
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
     // The deployment panel follows the first pattern shown (the strategies run alike in each).
     const firstTrack = branch.tracks.get(this.diagrams.keys().next().value);
