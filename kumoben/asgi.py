@@ -14,13 +14,13 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from kumoben.ws_limits import SocketsPerAddress  # noqa: E402
+from kumoben.ws_limits import RunRatePerAddress, SocketsPerAddress  # noqa: E402
 from kumoben.ws_origin import SameOriginValidator  # noqa: E402
 from patterns.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RunRatePerAddress(django_asgi_app),
         "websocket": SocketsPerAddress(
             SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),

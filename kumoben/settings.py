@@ -280,6 +280,11 @@ KUMOBEN_SOCKETS_PER_ADDRESS = envint("KUMOBEN_SOCKETS_PER_ADDRESS", 400, minimum
 KUMOBEN_INSTANT_BUDGET_S = envint("KUMOBEN_INSTANT_BUDGET_S", 4, minimum=1, maximum=3600)
 KUMOBEN_RUN_BUDGET_S = envint("KUMOBEN_RUN_BUDGET_S", 8, minimum=1, maximum=3600)
 KUMOBEN_RUNS_PER_ADDRESS = envint("KUMOBEN_RUNS_PER_ADDRESS", 2, minimum=1)
+# Runs one address may start (patterns/live.py RunRate): this many at once, refilled at this
+# many a minute; over it a run is refused with 429 before its body is read. The defaults let a
+# class of 40 behind one NAT address load a page of three runs together.
+KUMOBEN_RUN_BURST_PER_ADDRESS = envint("KUMOBEN_RUN_BURST_PER_ADDRESS", 120, minimum=1)
+KUMOBEN_RUNS_PER_ADDRESS_MINUTE = envint("KUMOBEN_RUNS_PER_ADDRESS_MINUTE", 120, minimum=1)
 # Joining a study session (patterns/sessions/joining.py): wrong codes an address may send in 5
 # minutes (a school behind one NAT address shares this budget) and one browser may send; joins a
 # session takes in a minute from everyone and from one address.

@@ -11,12 +11,17 @@ trusted proxies the address the outermost one saw).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 from django.conf import settings
+from django.http import parse_cookie
+from django.utils import translation
 
 from kumoben.ws_origin import _header
+from patterns.errors import localized_frame
+from patterns.live import RUN_RATE, scope_address, scope_language
 from patterns.sessions.joining import address_from
 
 DEFAULT_LIMIT = 400
@@ -48,3 +53,43 @@ class SocketsPerAddress:
             self.open[address] -= 1
             if self.open[address] <= 0:
                 del self.open[address]
+
+
+#: The HTTP endpoints that start engine runs (``patterns.live.RUN_RATE`` counts them).
+RUN_PATHS = frozenset({"/playground/api/run"})
+
+
+class RunRatePerAddress:
+    """Refuse a run request over its address's run rate (``patterns.live.RunRate``) with 429,
+    before Django sees it: no body read, no JSON parsed, no middleware run — a flood from one
+    address costs a dictionary look-up a request (review D4)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("path") not in RUN_PATHS
+            or scope.get("method") != "POST"
+            or RUN_RATE.allow(scope_address(scope))
+        ):
+            await self.app(scope, receive, send)
+            return
+        cookies = parse_cookie(_header(scope, b"cookie") or "")
+        with translation.override(scope_language({**scope, "cookies": cookies})):
+            refusal = localized_frame(RUN_RATE.refusal())
+        body = json.dumps(refusal).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", b"5"),
+                    (b"x-content-type-options", b"nosniff"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

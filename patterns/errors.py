@@ -51,6 +51,10 @@ WEB_REASONS: dict[str, str] = {
     ),
     "engine_worker": "the engine's worker process stopped; try again",
     "runs_busy": "at most {max} runs at once from one address; try again when one has finished",
+    "run_rate": (
+        "more than {burst} runs at once or {rate} a minute from one address ({setting}); "
+        "try again in a few seconds"
+    ),
     # a room socket's ?sim= (what a reconnecting screen holds of the shared run)
     "resume_have": "expected <run>.<next frame>.<actions>, such as s12.340.1",
     # the playground's run (patterns/player/)

@@ -186,3 +186,63 @@ class RunSlots:
 
 #: This process's run slots (the playground's socket and its instant-run endpoint share them).
 RUN_SLOTS = RunSlots()
+
+
+class RunRate:
+    """Runs one address may start (instant runs; a socket's start, resume and fork frames): a
+    token bucket per address of KUMOBEN_RUN_BURST_PER_ADDRESS runs at once, refilled at
+    KUMOBEN_RUNS_PER_ADDRESS_MINUTE a minute. It is checked before a body is read or parsed, so
+    a flood from one address is refused for the cost of a dictionary look-up (review D4).
+
+    The defaults, 120 at once and 120 a minute, let a class of 40 behind one NAT address load a
+    page of three runs together, then start two runs a second between them (each student
+    pressing Play every 20 s); one client sending as fast as it is answered is refused ~40 times
+    a second instead of reaching the views."""
+
+    #: Above this many addresses, those whose bucket has refilled are forgotten.
+    PRUNE_ABOVE = 10_000
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
+
+    def burst(self) -> int:
+        return int(getattr(settings, "KUMOBEN_RUN_BURST_PER_ADDRESS", 120))
+
+    def per_minute(self) -> int:
+        return int(getattr(settings, "KUMOBEN_RUNS_PER_ADDRESS_MINUTE", 120))
+
+    def allow(self, address: str) -> bool:
+        now = self._clock()
+        burst, rate = self.burst(), self.per_minute() / 60.0
+        tokens, when = self._buckets.get(address, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - when) * rate)
+        allowed = tokens >= 1.0
+        self._buckets[address] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > self.PRUNE_ABOVE:
+            self._prune(now, burst, rate)
+        return allowed
+
+    def _prune(self, now: float, burst: int, rate: float) -> None:
+        full = [a for a, (t, w) in self._buckets.items() if t + (now - w) * rate >= burst]
+        for address in full:
+            del self._buckets[address]
+
+    def forget(self) -> None:
+        """Every address starts afresh (tests; a process starts so)."""
+        self._buckets.clear()
+
+    def refusal(self) -> FrameError:
+        return FrameError(
+            "run",
+            f"more than {self.burst()} runs at once or {self.per_minute()} a minute from one "
+            "address (KUMOBEN_RUNS_PER_ADDRESS_MINUTE); try again in a few seconds",
+        )
+
+    def check(self, address: str) -> None:
+        if not self.allow(address):
+            raise self.refusal()
+
+
+#: This process's run rate per address (the instant-run endpoint and the playground socket).
+RUN_RATE = RunRate()

@@ -31,6 +31,17 @@ def fresh_channel_layers() -> Iterator[None]:
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_run_rate() -> Iterator[None]:
+    # Every test's client is 127.0.0.1 (or no address at all); the runs one address may start
+    # (patterns.live.RUN_RATE) are counted per test, not across the whole run.
+    from patterns import live
+
+    live.RUN_RATE.forget()
+    yield
+    live.RUN_RATE.forget()
+
+
 # Property tests explore new random cases on developers' machines; CI replays a fixed sequence so
 # that a red CI always means a change, not a newly drawn example (found ones get pinned as tests).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -96,13 +96,11 @@ def run_estimate(request: RunRequest, limits: Limits, until_s: float | None = No
     return work_estimate(replay, until_s, patterns=len(PATTERNS) if request.pattern == ALL else 1)
 
 
-def _within_budget(request: RunRequest) -> None:
-    """Refuse a run whose estimated engine time is over the instant-run budget."""
-    check_budget(
-        run_estimate(request, INSTANT_LIMITS),
-        settings.KUMOBEN_INSTANT_BUDGET_S,
-        "KUMOBEN_INSTANT_BUDGET_S",
-    )
+def _within_budget(request: RunRequest) -> float:
+    """The run's estimated engine seconds; refused when over the instant-run budget."""
+    estimate = run_estimate(request, INSTANT_LIMITS)
+    check_budget(estimate, settings.KUMOBEN_INSTANT_BUDGET_S, "KUMOBEN_INSTANT_BUDGET_S")
+    return estimate
 
 
 def _instant_messages(request: RunRequest) -> list[dict[str, Any]]:
@@ -126,9 +124,9 @@ def _instant_body(request: RunRequest) -> tuple[bytes, str, str]:
         return b"", error.field, error.reason
 
 
-async def _computed(request: RunRequest) -> tuple[bytes, str, str]:
+async def _computed(request: RunRequest, estimate: float) -> tuple[bytes, str, str]:
     """The run's body from an engine worker; a cancelled request (the page closed) stops it."""
-    body: tuple[bytes, str, str] = await ENGINE.run(_instant_body, request)
+    body: tuple[bytes, str, str] = await ENGINE.run(_instant_body, request, cost_s=estimate)
     return body
 
 
@@ -142,7 +140,9 @@ def _refusal(error: FieldError, status: int) -> bytes:
     )
 
 
-async def _queued_run(asked: RunRequest, address: str, language: str) -> AsyncIterator[bytes]:
+async def _queued_run(
+    asked: RunRequest, estimate: float, address: str, language: str
+) -> AsyncIterator[bytes]:
     """The answer of a run that has to wait its turn, as lines of JSON: first
     ``{"type": "queued", "reason": ...}`` (so the page says it waits), then the run's
     ``{"messages": [...]}`` or ``{"type": "error", "field", "reason", "status"}``."""
@@ -152,7 +152,7 @@ async def _queued_run(asked: RunRequest, address: str, language: str) -> AsyncIt
     )
     try:
         async with RUN_SLOTS.slot(address):
-            body, field, reason = await _computed(asked)
+            body, field, reason = await _computed(asked, estimate)
         if field:
             raise PlaybackError(field, reason)
     except WorkerDied:
@@ -173,14 +173,15 @@ async def run(request: HttpRequest) -> HttpResponse:
     )
     try:
         asked = _request(_body(request))
-        _within_budget(asked)
+        estimate = _within_budget(asked)
         if RUN_SLOTS.full(address) or ENGINE.busy():
             # It waits its turn: answer at once that it does, then with the run.
             return StreamingHttpResponse(
-                _queued_run(asked, address, get_language()), content_type="application/x-ndjson"
+                _queued_run(asked, estimate, address, get_language()),
+                content_type="application/x-ndjson",
             )
         async with RUN_SLOTS.slot(address):
-            body, field, reason = await _computed(asked)
+            body, field, reason = await _computed(asked, estimate)
         if field:
             raise PlaybackError(field, reason)
     except _BadInput as error:

@@ -36,6 +36,7 @@ from patterns.catalog import MAX_SPEED, MIN_SPEED
 from patterns.errors import FieldError, localized_frame
 from patterns.live import (
     MAX_FRAME_BYTES,
+    RUN_RATE,
     RUN_SLOTS,
     FrameError,
     RateLimiter,
@@ -138,7 +139,15 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._refuse(FrameError("frame", "too many frames; slow down"))
             return
         try:
+            # A frame over the small-frame cap can only be a start, resume or fork: it counts
+            # against its address's run rate before it is parsed; a small one once its type is
+            # known.
+            large = text_data is not None and len(text_data) > MAX_FRAME_BYTES
+            if large:
+                RUN_RATE.check(self.address)
             frame = parse_playground_frame(text_data, bytes_data)
+            if not large and frame["type"] in LARGE_TYPES:
+                RUN_RATE.check(self.address)
             await getattr(self, f"_on_{frame['type']}")(frame)
         except (FrameError, PlaybackError, permalink.PermalinkError) as error:
             await self._refuse(error)

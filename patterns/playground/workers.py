@@ -26,6 +26,10 @@ from django.conf import settings
 
 #: A worker process is replaced after this many runs, so what a large run took is given back.
 RUNS_PER_WORKER = 50
+#: A run nobody waits for any more is stopped (its worker killed and replaced) when its estimated
+#: engine time is at least this; a shorter one costs less to finish than a fresh worker's start
+#: (``django.setup()`` and the engine's imports: about a CPU-second).
+KILL_ABOVE_S = 1.0
 
 
 class WorkerDied(Exception):
@@ -166,29 +170,43 @@ class EngineWorkers:
         function: Callable[..., Any],
         *args: Any,
         on_queued: Callable[[int], Awaitable[None]] | None = None,
+        cost_s: float | None = None,
     ) -> Any:
         """``function(*args)`` in a worker process (both picklable; the function importable).
 
         Raises ``WorkerDied`` when the process died under it and ``WorkerFailed`` when the
-        function raised; cancelling the caller kills the worker (the run stops with it)."""
+        function raised. Cancelling the caller stops the run: its worker is killed and replaced,
+        unless the run's estimated engine time ``cost_s`` is under ``KILL_ABOVE_S`` (less than
+        starting a fresh worker costs): that one finishes, unseen, and the worker goes on."""
         worker = await self._acquire(on_queued)
         self._busy += 1
+        future = asyncio.get_running_loop().run_in_executor(None, worker.call, function, args)
         try:
-            ok, answer = await asyncio.get_running_loop().run_in_executor(
-                None, worker.call, function, args
-            )
+            ok, answer = await asyncio.shield(future)
         except asyncio.CancelledError:
-            self._retire(worker, kill=True)  # nobody waits for this run any more: stop it
+            if cost_s is not None and cost_s < KILL_ABOVE_S:
+                future.add_done_callback(lambda done: self._abandoned(worker, done))
+            else:
+                self._busy -= 1
+                self._retire(worker, kill=True)  # nobody waits for this run any more: stop it
             raise
         except WorkerDied:
+            self._busy -= 1
             self._retire(worker, kill=True)
             raise
-        finally:
-            self._busy -= 1
+        self._busy -= 1
         self._release(worker)
         if not ok:
             raise WorkerFailed(answer)
         return answer
+
+    def _abandoned(self, worker: _Worker, done: asyncio.Future[Any]) -> None:
+        """A short run nobody waits for has finished: its worker serves the next one."""
+        self._busy -= 1
+        if done.cancelled() or done.exception() is not None:
+            self._retire(worker, kill=True)
+        else:
+            self._release(worker)
 
     def close(self) -> None:
         """Stop every idle worker (busy ones stop when their runs are cancelled)."""

@@ -117,3 +117,18 @@ async def test_a_worker_is_replaced_after_its_runs(
 
     assert pids[0] == pids[1] != pids[2]
     await _until(lambda: _gone(pids[0]))
+
+
+@pytest.mark.asyncio
+async def test_a_short_run_nobody_waits_for_finishes_and_its_worker_goes_on(
+    engine: EngineWorkers,
+) -> None:
+    first = await engine.run(os.getpid)
+    short = asyncio.create_task(engine.run(time.sleep, 0.3, cost_s=workers.KILL_ABOVE_S / 2))
+    await _until(lambda: engine.busy())
+
+    short.cancel()  # cheaper to finish than to start a fresh worker
+    with pytest.raises(asyncio.CancelledError):
+        await short
+
+    assert await engine.run(os.getpid) == first
