@@ -31,10 +31,12 @@ class Wire:
     def __init__(self, protocol: Any) -> None:
         self.protocol = protocol
 
-    def write(self, frame: bytes) -> bool:
+    def open(self) -> bool:
+        """Whether a frame can be written now (the socket is open, uncompressed, and autobahn
+        holds no queue of its own)."""
         protocol = self.protocol
         transport = protocol.transport
-        if (
+        return not (
             protocol.state != protocol.STATE_OPEN
             or protocol.send_queue
             or protocol._perMessageCompress is not None
@@ -42,8 +44,13 @@ class Wire:
             or not transport.connected
             or transport.disconnecting
             or transport._writeDisconnected
-        ):
+        )
+
+    def write(self, frame: bytes) -> bool:
+        """Write whole frames; False (nothing written) if the socket cannot take them now."""
+        if not self.open():
             return False
+        transport = self.protocol.transport
         # Nothing of Twisted's waits to go out before us: try the socket itself, and hand
         # Twisted only what it does not take. (Its write() registers the socket with the event
         # loop and sends on the next turn: two selector calls and a loop turn a message.)

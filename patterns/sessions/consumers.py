@@ -462,6 +462,15 @@ class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type:
         """This socket's wire for the room's fan-out (``patterns.sessions.fanout``), or None."""
         return self.scope.get(fanout.WIRE_KEY)
 
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Channels' send, after what the room's outbox holds for this socket (its order)."""
+        wire = self.wire
+        if wire is not None:
+            fanout.flush_wire(wire)
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
     def plain_text(self, event: dict[str, Any]) -> str | None:
         """The text ``room_state`` would send for this room-wide message, when that is all it
         would do (the relay then writes it with everyone else's); None when the handler must

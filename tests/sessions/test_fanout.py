@@ -14,7 +14,7 @@ import pytest
 from websockets.frames import OP_TEXT, Frame
 from websockets.streams import StreamReader
 
-from patterns.sessions.fanout import text_frame
+from patterns.sessions.fanout import deliver, flush_wire, text_frame
 from tests.integration.rooms import SETUP, connect, run, until
 from tests.servers import DaphneServer, manage, sqlite_env
 
@@ -135,3 +135,50 @@ def test_every_screen_gets_the_same_bytes_written_directly(tmp_path: Path) -> No
     # Went over the direct path: the instructor's and the students' sockets, all of them.
     assert "a state written directly to 3 of 3 sockets" in log
     assert "a state written directly to 4 of 4 sockets" in log
+
+
+class _Socket:
+    """What the outbox needs of a wire: each write() is one system call's bytes."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.wire = self
+
+    def open(self) -> bool:
+        return True
+
+    def write(self, frame: bytes) -> bool:
+        self.writes.append(frame)
+        return True
+
+
+def test_the_outbox_writes_what_a_socket_is_owed_in_order_with_one_write() -> None:
+    sockets = [_Socket() for _ in range(3)]
+
+    async def room() -> None:
+        await deliver(sockets, "one")
+        await deliver(sockets[:2], "two")
+        # A socket's own send writes its queue first (the consumer's send does this).
+        flush_wire(sockets[0])
+        sockets[0].writes.append(b"own")
+        await asyncio.sleep(0)  # the flush's turn
+
+    asyncio.run(room())
+
+    one, two = text_frame("one"), text_frame("two")
+    assert sockets[0].writes == [one + two, b"own"]
+    assert sockets[1].writes == [one + two]
+    assert sockets[2].writes == [one]
+
+
+def test_a_member_without_a_wire_gets_the_text_through_send() -> None:
+    sent: list[str | None] = []
+
+    class Plain:
+        wire = None
+
+        async def send(self, text_data: str | None = None) -> None:
+            sent.append(text_data)
+
+    assert asyncio.run(deliver([Plain(), _Socket()], "hello")) == 1
+    assert sent == ["hello"]
