@@ -37,6 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pages import page_latencies  # noqa: E402
 from tests.scenarios import at_the_caps  # noqa: E402
 from tests.servers import DaphneServer, sqlite_env  # noqa: E402
 
@@ -79,22 +80,7 @@ def _costliest_admitted() -> dict[str, Any]:
 
 
 def _page_latencies(port: int, seconds: float) -> list[float]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    latencies = []
-    stop = time.monotonic() + seconds
-    try:
-        while time.monotonic() < stop:
-            began = time.monotonic()
-            connection.request("GET", PAGE, headers={"Accept-Language": "en"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{PAGE}: HTTP {response.status}")
-            latencies.append(time.monotonic() - began)
-            time.sleep(0.02)
-    finally:
-        connection.close()
-    return latencies
+    return page_latencies(port, PAGE, seconds, pause_s=0.02)
 
 
 def _instant_flood(port: int, body: dict[str, Any], stop: float, seen: Counter[str]) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pages import page_latencies  # noqa: E402
 from tests.servers import DaphneServer, sqlite_env  # noqa: E402
 
 BAR_RATIO = 0.5
@@ -41,19 +42,12 @@ def _round(port: int, path: str, threads: int, seconds: float) -> float:
     """Requests/s over ``seconds`` from ``threads`` keep-alive clients (non-200 answers fail)."""
     counts = [0] * threads
     failures: list[str] = []
-    stop = time.monotonic() + seconds
 
     def client(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            while time.monotonic() < stop:
-                status = _get(connection, path)
-                if status != 200:
-                    failures.append(f"{path}: HTTP {status}")
-                    return
-                counts[slot] += 1
-        finally:
-            connection.close()
+            counts[slot] = len(page_latencies(port, path, seconds))
+        except RuntimeError as failed:
+            failures.append(str(failed))
 
     began = time.monotonic()
     workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -17,11 +18,22 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from kumoben.wire import ExposeWire  # noqa: E402
 from kumoben.ws_limits import RunRatePerAddress, SocketsPerAddress  # noqa: E402
 from kumoben.ws_origin import SameOriginValidator  # noqa: E402
+from patterns.playground.workers import ENGINE  # noqa: E402
 from patterns.routing import websocket_urlpatterns  # noqa: E402
+
+rate_limited_http = RunRatePerAddress(django_asgi_app)
+
+
+async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    # The engine's worker process starts with the server's first request (not during its start,
+    # which it would slow down) and warms up before a run needs it (patterns/playground/workers.py).
+    ENGINE.prestart()
+    await rate_limited_http(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": RunRatePerAddress(django_asgi_app),
+        "http": http_app,
         # ExposeWire first: it must see daphne's own send (kumoben/wire.py).
         "websocket": ExposeWire(
             SocketsPerAddress(

@@ -28,8 +28,8 @@ from django.conf import settings
 RUNS_PER_WORKER = 50
 #: A run nobody waits for any more is stopped (its worker killed and replaced) when its estimated
 #: engine time is at least this; a shorter one costs less to finish than a fresh worker's start
-#: (``django.setup()`` and the engine's imports: about a CPU-second).
-KILL_ABOVE_S = 1.0
+#: (``django.setup()`` and the engine's imports: one to two CPU-seconds).
+KILL_ABOVE_S = 2.0
 
 
 class WorkerDied(Exception):
@@ -44,6 +44,9 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker p
     import django
 
     django.setup()
+    import patterns.playground.api  # noqa: F401 - the engine, warm before the first run
+    import patterns.playground.consumers  # noqa: F401
+
     while True:
         try:
             job = conn.recv()
@@ -96,7 +99,7 @@ class EngineWorkers:
     def __init__(self, size: int | None = None) -> None:
         self._size = size
         self._idle: list[_Worker] = []
-        self._started = 0  # workers alive or being started
+        self._started = 0  # workers alive (warming up, idle or busy)
         self._busy = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
@@ -116,26 +119,21 @@ class EngineWorkers:
                 waiter.set_result(None)
                 return
 
-    async def _spawn(self) -> None:
-        try:
-            worker = await asyncio.to_thread(_Worker)
-        except BaseException:
-            self._started -= 1
-            self._wake_one()
-            raise
-        self._idle.append(worker)
-        self._wake_one()
+    def prestart(self) -> None:
+        """Start the workers now (the server's start): each warms up (``django.setup()``, the
+        engine's imports: a few CPU-seconds on a busy machine) before a run needs it. Starting
+        one costs this process a fork and exec, not the warm-up."""
+        while self._started < self.size():
+            self._idle.append(_Worker())
+            self._started += 1
 
     async def _acquire(self, on_queued: Callable[[int], Awaitable[None]] | None) -> _Worker:
         told = False
         while True:
+            self.prestart()  # a worker that was killed or retired is replaced at once
             if self._idle:
                 return self._idle.pop()
-            if self._started < self.size():
-                self._started += 1
-                # A task of its own: a cancelled asker does not leave a half-started worker.
-                asyncio.get_running_loop().create_task(self._spawn())
-            elif not told and on_queued is not None:
+            if not told and on_queued is not None:
                 told = True
                 await on_queued(len(self._waiters) + 1)
                 continue  # a worker may have become free meanwhile
@@ -163,6 +161,7 @@ class EngineWorkers:
         worker.runs = RUNS_PER_WORKER
         # Joining waits for the process; do it off the event loop.
         asyncio.get_running_loop().run_in_executor(None, worker.stop, kill)
+        self.prestart()  # its replacement warms up while nobody waits for it
         self._wake_one()
 
     async def run(
