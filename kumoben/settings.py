@@ -280,6 +280,8 @@ KUMOBEN_SOCKETS_PER_ADDRESS = envint("KUMOBEN_SOCKETS_PER_ADDRESS", 400, minimum
 KUMOBEN_INSTANT_BUDGET_S = envint("KUMOBEN_INSTANT_BUDGET_S", 4, minimum=1, maximum=3600)
 KUMOBEN_RUN_BUDGET_S = envint("KUMOBEN_RUN_BUDGET_S", 8, minimum=1, maximum=3600)
 KUMOBEN_RUNS_PER_ADDRESS = envint("KUMOBEN_RUNS_PER_ADDRESS", 2, minimum=1)
+# Engine worker processes (patterns/playground/workers.py): instant runs, resume and fork rebuilds.
+KUMOBEN_ENGINE_WORKERS = envint("KUMOBEN_ENGINE_WORKERS", 1, minimum=1, maximum=32)
 # Runs one address may start (patterns/live.py RunRate): this many at once, refilled at this
 # many a minute; over it a run is refused with 429 before its body is read. The defaults let a
 # class of 40 behind one NAT address load a page of three runs together.

@@ -42,6 +42,19 @@ def fresh_run_rate() -> Iterator[None]:
     live.RUN_RATE.forget()
 
 
+@pytest.fixture(scope="session")
+def warm_engine() -> None:
+    """The engine's worker process, started and warm once for the whole run (as the server's
+    first request starts it): a resume or fork then waits for its run, never for a worker's
+    start (``django.setup()`` and the engine's imports, many seconds on a busy machine)."""
+    import asyncio
+
+    from patterns.playground.workers import ENGINE
+
+    ENGINE.prestart()
+    assert asyncio.run(ENGINE.run(os.getpid)) != os.getpid()
+
+
 # Property tests explore new random cases on developers' machines; CI replays a fixed sequence so
 # that a red CI always means a change, not a newly drawn example (found ones get pinned as tests).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -256,7 +256,9 @@ async def _session_messages() -> list[dict[str, Any]]:
 
 @pytest.mark.asyncio
 @pytest.mark.django_db
-async def test_protocol_every_message_sent_has_exactly_the_documented_keys() -> None:
+async def test_protocol_every_message_sent_has_exactly_the_documented_keys(
+    warm_engine: None,
+) -> None:
     messages = [
         *await _playground_messages(),
         *await _instant_messages(),

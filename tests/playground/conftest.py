@@ -12,7 +12,7 @@ from tests.playground import sockets as opened
 
 
 @pytest_asyncio.fixture
-async def sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
+async def sockets(warm_engine: None) -> AsyncIterator[list[WebsocketCommunicator]]:
     """The playground sockets a test opens (``sockets.connected``), disconnected when it ends,
     whether it passed or failed."""
     opened.OPENED.clear()

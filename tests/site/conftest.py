@@ -16,7 +16,7 @@ OpenSocket = Callable[..., Awaitable[Socket]]
 
 
 @pytest_asyncio.fixture
-async def open_socket() -> AsyncIterator[OpenSocket]:
+async def open_socket(warm_engine: None) -> AsyncIterator[OpenSocket]:
     """Opens a socket to ``path`` (same-origin unless told, with an optional cookie) and returns
     (communicator, connected, close code); every socket it opened is disconnected at teardown,
     also when the test fails."""
