@@ -57,7 +57,6 @@ from patterns.player.playback import (
 )
 from patterns.player.runs import RunRequest
 from patterns.playground.api import run_estimate
-from patterns.playground.workers import ENGINE, WorkerDied
 from patterns.sim import PATTERNS
 from patterns.sim.cost import work_estimate
 
@@ -97,53 +96,13 @@ def _whole(value: Any, field: str, lo: int, hi: int) -> int:
     return value
 
 
-def _within_budget(playback: Playback, until_s: float) -> float:
-    """The estimated engine seconds of running ``playback`` from 0 to ``until_s``; refused when
-    over KUMOBEN_RUN_BUDGET_S."""
-    estimate = work_estimate(playback.scenario, until_s, patterns=len(playback.streams))
-    check_budget(estimate, settings.KUMOBEN_RUN_BUDGET_S, "KUMOBEN_RUN_BUDGET_S")
-    return estimate
-
-
-# ---------------------------------------------------------------- rebuilds in the engine's process
-# A resume's skip to ``after_seq`` and a fork's child run to ``at`` are the heavy part of a socket;
-# they run in an engine worker (patterns/playground/workers.py), not in this process's threads
-# (where they held the GIL every page needs). A Playback is plain data and pickles (a run at the
-# caps: a few hundred KiB), so the rebuilt run comes back and streams on here, frame for frame as
-# it would have (tests/playground/test_consumer.py compares resumed and forked runs with
-# uninterrupted ones).
-
-
-def _resumed(
-    request: RunRequest, run: str, branch: int, after_seq: int
-) -> tuple[tuple[Playback, list[dict[str, Any]]] | None, str, str]:
-    """In a worker: the run rebuilt and skipped to after ``after_seq``, with the frames after it."""
-    try:
-        playback = request.playback(run=run, branch=branch)
-        return (playback, playback.frames_after(after_seq)), "", ""
-    except FieldError as error:  # an exception with two arguments does not cross a process
-        return None, error.field, error.reason
-
-
-def _forked(
-    parent: Playback, at: Any, action: Any, branch: int
-) -> tuple[tuple[Playback] | None, str, str]:
-    """In a worker: the fork's child run, skipped to ``at``."""
-    try:
-        return (fork(parent, at, action, branch),), "", ""
-    except FieldError as error:
-        return None, error.field, error.reason
-
-
-async def _in_engine(function: Any, estimate: float, *args: Any) -> Any:
-    """``function(*args)`` in an engine worker; its refusal raised here as a PlaybackError."""
-    try:
-        result, field, reason = await ENGINE.run(function, *args, cost_s=estimate)
-    except WorkerDied:
-        raise FrameError("run", "the engine's worker process stopped; try again") from None
-    if field:
-        raise PlaybackError(field, reason)
-    return result
+def _within_budget(playback: Playback, until_s: float) -> None:
+    """Refuse running ``playback``'s engine from 0 to ``until_s`` when over KUMOBEN_RUN_BUDGET_S."""
+    check_budget(
+        work_estimate(playback.scenario, until_s, patterns=len(playback.streams)),
+        settings.KUMOBEN_RUN_BUDGET_S,
+        "KUMOBEN_RUN_BUDGET_S",
+    )
 
 
 class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -220,10 +179,14 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # The skip to after_seq is the work: estimated from the scenario and refused over the
         # budget before the run is even built.
         streams = len(PATTERNS) if request.pattern == ALL else 1
-        estimate = run_estimate(request, LIVE_LIMITS, (after_seq + 1) // streams * WINDOW_S)
-        check_budget(estimate, settings.KUMOBEN_RUN_BUDGET_S, "KUMOBEN_RUN_BUDGET_S")
+        check_budget(
+            run_estimate(request, LIVE_LIMITS, (after_seq + 1) // streams * WINDOW_S),
+            settings.KUMOBEN_RUN_BUDGET_S,
+            "KUMOBEN_RUN_BUDGET_S",
+        )
+        playback = await asyncio.to_thread(request.playback, run=run, branch=branch)
         async with RUN_SLOTS.slot(self.address):
-            playback, frames = await _in_engine(_resumed, estimate, request, run, branch, after_seq)
+            frames = await asyncio.to_thread(playback.frames_after, after_seq)
         self.next_branch = max(self.next_branch, next_branch, branch + 1)
         await self._begin(playback, speed, playing=not frame.get("paused", False), frames=frames)
 
@@ -267,12 +230,10 @@ class PlaygroundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             raise FrameError("fork", f"at most {MAX_BRANCHES} branches a run")
         branch = self.next_branch
         at = frame.get("at")
-        estimate = 0.0
         if isinstance(at, (int, float)) and not isinstance(at, bool) and math.isfinite(at):
-            # the child runs the engine from 0 to ``at``
-            estimate = _within_budget(parent, float(at))
+            _within_budget(parent, float(at))  # the child runs the engine from 0 to ``at``
         async with self.lock, RUN_SLOTS.slot(self.address):
-            (child,) = await _in_engine(_forked, estimate, parent, at, frame.get("action"), branch)
+            child = await asyncio.to_thread(fork, parent, at, frame.get("action"), branch)
         self.next_branch += 1
         await self._begin(child, self.speed, playing=True)
 

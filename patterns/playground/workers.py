@@ -1,6 +1,8 @@
-"""The engine's own processes: heavy runs (an instant run, a resume's skip, a fork's child) are
-computed outside the web process, so they hold no lock its pages need (in a thread a run held
-the GIL, and a page took 1.1 s instead of 32 ms meanwhile).
+"""The engine's own processes: instant runs are computed outside the web process, so they hold
+no lock its pages need (in a thread a run held the GIL, and a page took 1.1 s instead of 32 ms
+meanwhile). A resume's or fork's rebuild stays in the web process: a Playback does not survive a
+pickle round trip frame for frame (a forked child pickled after its skip streamed other frames),
+so it cannot be rebuilt there and handed back.
 
 Unlike a ``ProcessPoolExecutor``, a run whose asker went away stops: when the awaiting task is
 cancelled (the page closed, its request was abandoned, its socket disconnected) the worker
@@ -45,7 +47,6 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker p
 
     django.setup()
     import patterns.playground.api  # noqa: F401 - the engine, warm before the first run
-    import patterns.playground.consumers  # noqa: F401
 
     while True:
         try:
@@ -215,5 +216,5 @@ class EngineWorkers:
             worker.stop(kill=False)
 
 
-#: This process's engine workers (instant runs, resume and fork rebuilds share them).
+#: This process's engine workers (the instant runs).
 ENGINE = EngineWorkers()
