@@ -500,6 +500,15 @@ export class Player {
     const status = this.el("status");
     if (status) status.textContent = this.strings.get(`status-${key}`);
     this.root.dataset.status = key;
+    this._syncAvailability();
+  }
+
+  // Before a run arrives there is nothing to play, step through or jump in: the time controls are
+  // unavailable then (and the status line says what to do) instead of doing nothing when pressed.
+  _syncAvailability() {
+    const ready = Boolean(this.store?.hello);
+    const controls = "button[data-control=prev], button[data-control=play], button[data-control=next], [data-role=jump] button";
+    for (const button of this.root.querySelectorAll(controls)) button.disabled = !ready;
   }
 
   // ------------------------------------------------------------------ time control
@@ -556,6 +565,8 @@ export class Player {
     if (at >= 0) event = list.filtered[at + direction] || null;
     else event = direction > 0 ? list.nextAfter(now) : list.prevBefore(now);
     if (event) this.choose(event, false);
+    // Nothing that way (the start or the end of the run): say so rather than do nothing.
+    else this.el("status").textContent = this.strings.get(direction > 0 ? "no-later-event" : "no-earlier-event");
   }
 
   // Jump to an event: time, highlight on the diagram, its request in the waterfall, narration.
