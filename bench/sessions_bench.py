@@ -41,6 +41,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import secrets
 import statistics
 import sys
@@ -77,12 +78,14 @@ session = joining.create_session(user, "Bench")
 client = Client()
 client.force_login(user)
 keys = [client.cookies["sessionid"].value]
-for n in range({students}):
-    _participant, token = joining.join(session, f"student-{{n:03d}}")
-    store = SessionStore()
-    store["study_tokens"] = {{session.public_id: token}}
-    store.create()
-    keys.append(store.session_key)
+from django.db import transaction
+with transaction.atomic():  # one commit for the class, not two a student
+    for n in range({students}):
+        _participant, token = joining.join(session, f"student-{{n:03d}}")
+        store = SessionStore()
+        store["study_tokens"] = {{session.public_id: token}}
+        store.create()
+        keys.append(store.session_key)
 print(session.public_id, *keys)
 """
 
@@ -213,9 +216,31 @@ async def student(
     with contextlib.suppress(websockets.ConnectionClosed):
         async for raw in socket:
             now, wall = time.monotonic(), time.time()
-            message = json.loads(raw)
+            message = _read(raw)
             for frame in message["frames"] if message["type"] == "sim.history" else [message]:
                 watch.file(frame, now, wall)
+
+
+_FRAME_HEAD = re.compile(r'"seq": (\d+), "pattern": "[a-z_]+", "t0": ([0-9.e+-]+)')
+
+
+def _read(raw: str | bytes) -> dict[str, Any]:
+    """A received message as ``Watch.file`` needs it. A shared-run frame without an action in
+    it is read from its head (seq, t0) and its dots are not parsed: 2,000 students' client
+    processes share the 2 cores with the server, and parsing every dot of every frame cost
+    them more CPU than the server spent (a browser parses its own frames on its own device)."""
+    text = raw if isinstance(raw, str) else raw.decode()
+    if text.startswith('{"type": "sim.frame"') and '"action_applied"' not in text:
+        head = _FRAME_HEAD.search(text, 0, 300)
+        if head is not None:
+            return {
+                "type": "sim.frame",
+                "seq": int(head.group(1)),
+                "t0": float(head.group(2)),
+                "events": [],
+            }
+    message: dict[str, Any] = json.loads(text)
+    return message
 
 
 def _group_main(
@@ -250,7 +275,9 @@ def _group_main(
             await asyncio.sleep(0.1)
         await asyncio.gather(*(socket.close() for socket in sockets))
         await asyncio.gather(*tasks)
-        results.put([dataclasses.asdict(w) for w in watches])
+        # The process's CPU time goes with its watches: on 2 cores the clients share the
+        # machine with the server, so their cost is part of what the figures mean.
+        results.put((time.process_time(), [dataclasses.asdict(w) for w in watches]))
 
     asyncio.run(main())
 
@@ -286,6 +313,7 @@ async def run(
     started = time.monotonic()
     tasks: list[asyncio.Task[None]] = []
     groups: list[Any] = []
+    clients_cpu = [0.0]  # the student client processes' CPU seconds (--clients N)
     if clients > 1:
         # The students in N client processes, so one process's JSON parsing is not the limit.
         mp = multiprocessing.get_context("spawn")
@@ -364,12 +392,20 @@ async def run(
     if groups:
         stop.set()
         for _ in groups:
-            for data in await asyncio.to_thread(results.get, True, 120):
+            client_cpu_s, datas = await asyncio.to_thread(results.get, True, 120)
+            clients_cpu[0] += client_cpu_s
+            for data in datas:
                 watches.append(Watch(**data))
         for group in groups:
             group.join()
     actions = {first_seq + i for i in range(commands) if command(i)["type"] == "action"}
-    return {"sent": sent, "watches": watches, "connect_s": connect_s, "actions": actions}
+    return {
+        "sent": sent,
+        "watches": watches,
+        "connect_s": connect_s,
+        "actions": actions,
+        "clients_cpu_s": clients_cpu[0],
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -389,7 +425,19 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
                 continue
             duplicated += len(times) - 1
             delays.append((times[0] - sent_at) * 1000)
+    by_command = [
+        _percentile(
+            [
+                (w.arrivals[seq][0] - sent_at) * 1000
+                for w in result["watches"]
+                if w.arrivals.get(seq)
+            ],
+            0.99,
+        )
+        for seq, sent_at in sorted(result["sent"].items())
+    ]
     return {
+        "by_command": by_command,
         "pairs": len(delays),
         "p50": statistics.median(delays) if delays else float("inf"),
         "p99": _percentile(delays, 0.99),
@@ -514,6 +562,12 @@ def main() -> int:
         help=f"students connecting per second (default: the class over {CONNECT_OVER_S:g} s; "
         "0: as fast as possible)",
     )
+    parser.add_argument(
+        "--server-nice",
+        type=int,
+        default=0,
+        help="run the server this many nice levels ahead of the student clients (needs root)",
+    )
     args = parser.parse_args()
     if args.connect_rate is None:
         args.connect_rate = max(1.0, args.students / CONNECT_OVER_S)
@@ -527,6 +581,12 @@ def main() -> int:
         if args.scale_out:
             servers.append(DaphneServer(env, Path(tmp) / "b.log").start())
         meters = [PeakRss(server.process.pid) for server in servers if server.process]
+        # The server ahead of the simulated students on the CPU (--server-nice): in a class each
+        # student's device reads its own frames; here 2,000 of them share the server's 2 cores.
+        for meter in meters:
+            with contextlib.suppress(OSError):  # raising priority needs root (CAP_SYS_NICE)
+                niceness = os.getpriority(os.PRIO_PROCESS, 0) - args.server_nice
+                os.setpriority(os.PRIO_PROCESS, meter.process.pid, niceness)
         for meter in meters:
             meter.start()
         wall, own = time.monotonic(), time.process_time()
@@ -567,6 +627,9 @@ def main() -> int:
     acts = summarise_actions(result)
     peak_mb = max(meter.peak for meter in meters) / 2**20
     layout = "two processes, Redis + PostgreSQL" if args.scale_out else "one process, in-memory"
+    if args.server_nice:
+        niceness = [psutil.Process(m.process.pid).nice() for m in meters if m.process.is_running()]
+        layout += f", server {args.server_nice} nice levels ahead of the clients {niceness}"
     layout += f", pattern {args.pattern}" + (f", from {args.warm:g} s" if args.warm else "")
     print(
         f"{layout}: students {args.students}, commands {args.commands} at {args.rate:g}/s, "
@@ -586,6 +649,7 @@ def main() -> int:
         f"command -> state frame: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
         f"(ratio to the 250 ms bar {figures['p99'] / BAR_P99_MS:.2f}), max {figures['max']:.1f} ms"
     )
+    print("  p99 by command, in order (ms): " + " ".join(f"{v:.0f}" for v in figures["by_command"]))
     print(
         f"action -> shared-run frame showing it ({acts['pairs']} deliveries, {acts['paused']} "
         f"while paused): arrives p50 {acts['frame_p50']:.1f} ms, p99 {acts['frame_p99']:.1f} ms; "
@@ -631,9 +695,9 @@ def main() -> int:
     )
     print(
         f"CPU over {wall:.0f} s: server {' + '.join(f'{m.cpu_s:.1f} s' for m in meters)}, "
-        f"this client {own:.1f} s (with --clients N, the instructor's process only); the "
-        f"machine has "
-        f"{psutil.cpu_count()} cores"
+        f"this client {own:.1f} s (with --clients N, the instructor's process only)"
+        + (f", the student clients {result['clients_cpu_s']:.1f} s" if args.clients > 1 else "")
+        + f"; the machine has {psutil.cpu_count()} cores"
     )
     print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
     ok = (

@@ -24,6 +24,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms import BaseFormSet, formset_factory
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -39,6 +40,7 @@ from patterns.player.playback import (
     prepare_scenario,
 )
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
+from patterns.sim.cost import work_estimate
 from patterns.sim.errors import reason_code
 from patterns.sim.scenario import (
     APP_MESH_RETIRED,
@@ -1030,13 +1032,16 @@ class PlaygroundSetup:
         scenario = self._scenario(data, shown, system)
         limits = INSTANT_LIMITS if self.mode == "instant" else LIVE_LIMITS
         try:
-            prepare_scenario(scenario, data["pattern"], data["seed"], limits)
+            prepared = prepare_scenario(scenario, data["pattern"], data["seed"], limits)
             permalink.validate_run(scenario, data["seed"], data["pattern"], [])
         except (PlaybackError, permalink.PermalinkError) as error:
             over_requests = _code(error) == "max_requests"
             self._place(error.field, self._reason(error, scenario), bool(system), over_requests)
             return None
-        return {"scenario": scenario, "pattern": data["pattern"], "start": self.mode}
+        run: dict[str, Any] = {"scenario": scenario, "pattern": data["pattern"], "start": self.mode}
+        if self.mode == "instant":
+            run.update(_live_instead(prepared, data["pattern"]))
+        return run
 
     def _reason(self, error: FieldError, scenario: dict[str, Any]) -> str:
         """The refusal in the page's language; a cap on all calls together also says how the
@@ -1263,3 +1268,20 @@ DEPLOY_REFUSALS = {
         " linear and canary deployments were never integrated with it."
     ),
 }
+
+
+def _live_instead(scenario: Any, pattern: str) -> dict[str, Any]:
+    """An instant run over the server's instant-run budget (KUMOBEN_INSTANT_BUDGET_S, the
+    estimate of ``patterns.sim.cost``; the API would refuse it) starts live instead, where the
+    engine works as the clock plays, with a note that says why. Example: Stale DNS under all four
+    patterns is 600 s of four simulations, about 6.7 s of engine time against a budget of 4 s."""
+    estimate = work_estimate(scenario, patterns=len(PATTERNS) if pattern == ALL else 1)
+    budget = settings.KUMOBEN_INSTANT_BUDGET_S
+    if estimate <= budget:
+        return {}
+    note = gettext(
+        "Playing live instead: at once, this run would take about %(estimate)s s of server "
+        "time, more than the %(budget)s s an instant run may take. Live, the server works it "
+        "out as it plays."
+    ) % {"estimate": f"{estimate:.1f}", "budget": f"{budget:g}"}
+    return {"start": "live", "note": note}

@@ -23,7 +23,7 @@ from patterns.sessions import shared_run as session_sim
 from patterns.sessions.fields import SessionError, read_number, read_whole
 from patterns.sessions.models import Participant, Poll, Receipt, SessionCommand, StudySession
 from patterns.sessions.polls import STATE_ONLY, public_correct, validate_poll
-from patterns.sessions.receipts import receipt_for
+from patterns.sessions.receipts import file_receipt, receipt_for
 
 #: Slides a session without a lesson may go to.
 MAX_SLIDE = 500
@@ -168,7 +168,7 @@ def _apply_command(session_id: int, kind: str, payload: dict[str, Any], client_i
             update.append("ended_at")
         session.save(update_fields=update)
         if client_id:
-            Receipt.objects.create(
+            file_receipt(
                 session=session,
                 client_id=client_id,
                 kind=kind,

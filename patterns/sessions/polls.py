@@ -23,8 +23,8 @@ from patterns.sessions.fields import (
     read_text,
     read_whole,
 )
-from patterns.sessions.models import Answer, Participant, Poll, Receipt, StudySession
-from patterns.sessions.receipts import receipt_for
+from patterns.sessions.models import Answer, Participant, Poll, StudySession
+from patterns.sessions.receipts import file_receipt, receipt_for
 
 MAX_CHOICES = 6
 CHOICE_MAX = 120
@@ -204,7 +204,7 @@ def _store_answer(
         if not changed:
             Answer.objects.create(poll=poll, participant=participant, choice=choice, value=value)
         if client_id:
-            Receipt.objects.create(
+            file_receipt(
                 session_id=participant.session_id,
                 client_id=client_id,
                 participant=participant,

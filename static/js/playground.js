@@ -74,8 +74,11 @@ document.body.addEventListener("htmx:afterSwap", (e) => {
   }
   const data = document.getElementById("setup-run");
   const run = data ? JSON.parse(data.textContent) : null;
-  if (run?.start) start(run.start, run.scenario, run.pattern);
-  else if (fields.dataset.refused) fields.querySelector("[aria-invalid=true]")?.focus();
+  if (run?.start) {
+    start(run.start, run.scenario, run.pattern);
+    // An instant run over the server's budget starts live; the server's note says why.
+    if (run.note) setupForm().querySelector("[data-role=setup-status]").textContent = run.note;
+  } else if (fields.dataset.refused) fields.querySelector("[aria-invalid=true]")?.focus();
 });
 
 function showError(text) {

@@ -149,3 +149,38 @@ def test_a_refusal_from_the_socket_or_the_instant_run_lands_beside_its_field(
     expect(error).to_be_visible()
     expect(page.locator("#rps")).to_have_attribute("aria-invalid", "true")
     context.close()
+
+
+LIVE_INSTEAD = {
+    "en": "Playing live instead: at once, this run would take about ",
+    "ja": "ライブで再生します。",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_instant_run_over_the_budget_plays_live_and_says_why(
+    browser: Browser, daphne_server: DaphneServer, lang: str
+) -> None:
+    """Stale DNS under all four patterns is over the instant-run budget (the server would refuse
+    it): "Run instantly" plays it live, with the server's note in the form's status."""
+    SHOTS.mkdir(exist_ok=True)
+    for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
+        context = browser.new_context(
+            locale="ja-JP" if lang == "ja" else "en-US", viewport=viewport
+        )
+        page = context.new_page()
+        page.goto(f"{daphne_server.url}/playground/")
+        page.select_option("#scenario", "stale-dns")
+        page.check("input[name=pattern][value='all']")
+        page.click("#start-instant")
+
+        expect(page.locator(f"{PLAYER} figure[data-loaded='true']")).to_have_count(
+            4, timeout=30_000
+        )
+        assert page.evaluate("() => window.kumobenPlayer.mode") == "live"
+        status = page.locator("#setup [data-role=setup-status]")
+        expect(status).to_contain_text(LIVE_INSTEAD[lang])
+        assert "✕" not in (page.locator(f"{PLAYER} [data-role=status]").text_content() or "")
+        status.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"live-instead-{lang}-{width}.png"))
+        context.close()

@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from patterns.lessons.content import check_japanese_text
+from patterns.player.playback import INSTANT_LIMITS, prepare_scenario
 from patterns.playground.forms import system_initial
-from patterns.sim import BUILTIN_SCENARIOS, load_scenario
+from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, load_scenario
+from patterns.sim.cost import work_estimate
 from tests.playground.setup_page import (
     SETUP,
     TOKEN,
@@ -448,3 +451,53 @@ def test_setup_needs_the_csrf_token(page_values: dict[str, Any]) -> None:
 
 def test_setup_answers_only_post(client: Client) -> None:
     assert client.get(SETUP).status_code == 405
+
+
+def test_an_instant_run_over_the_budget_starts_live_and_says_why(
+    client: Client, page_values: dict[str, Any], settings: Any
+) -> None:
+    """Stale DNS under all four patterns: 600 s of four simulations, over the instant-run budget
+    (the API would refuse it with 400), so the start button plays it live with a note."""
+    data = {
+        **page_values,
+        "pattern": "all",
+        "scenario": "stale-dns",
+        "shown_scenario": "stale-dns",
+        "mode": "instant",
+    }
+    run = the_run(post(client, data))
+    ja = the_run(post(client, data, lang="ja"))
+    prepared = prepare_scenario(run["scenario"], "all", 1, INSTANT_LIMITS)
+    estimate = work_estimate(prepared, patterns=len(PATTERNS))
+
+    assert estimate > settings.KUMOBEN_INSTANT_BUDGET_S
+    assert (run["start"], ja["start"]) == ("live", "live")
+    assert run["note"] == (
+        f"Playing live instead: at once, this run would take about {estimate:.1f} s of server "
+        f"time, more than the {settings.KUMOBEN_INSTANT_BUDGET_S} s an instant run may take. "
+        "Live, the server works it out as it plays."
+    )
+    assert ja["note"].startswith("ライブで再生します。")
+    assert f"約 {estimate:.1f} 秒" in ja["note"]
+    assert check_japanese_text(ja["note"]) == []
+
+
+def test_no_built_in_scenario_started_instantly_is_refused(
+    client: Client, page_values: dict[str, Any], settings: Any
+) -> None:
+    """Every built-in under every pattern: an instant start runs instantly when within the
+    budget and live (with its note) when over it; none is refused."""
+    starts = {}
+    for name in BUILTIN_SCENARIOS:
+        for pattern in (*PATTERNS, "all"):
+            data = {**page_values, "pattern": pattern, "scenario": name, "shown_scenario": name}
+            run = the_run(post(client, {**data, "mode": "instant"}))
+            assert run is not None, (name, pattern)
+            prepared = prepare_scenario(run["scenario"], pattern, 1, INSTANT_LIMITS)
+            over = work_estimate(prepared, patterns=len(PATTERNS) if pattern == "all" else 1)
+            expected = "live" if over > settings.KUMOBEN_INSTANT_BUDGET_S else "instant"
+            assert run["start"] == expected, (name, pattern)
+            assert ("note" in run) == (expected == "live"), (name, pattern)
+            starts[name, pattern] = run["start"]
+
+    assert [k for k, v in starts.items() if v == "live"] == [("stale-dns", "all")]
