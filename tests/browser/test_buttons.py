@@ -150,7 +150,7 @@ def _every_button_acts(
     Returns the labels pressed (so a test can check the page had the buttons it should)."""
 
     def load() -> list[str]:
-        page.goto(url)
+        page.goto(url, timeout=60_000)
         _settle(page)
         if prepare:
             prepare(page)
@@ -208,7 +208,9 @@ def test_every_button_on_a_page_does_something(
     assert page.evaluate("navigator.language") == locale
     url = daphne_server.url + PAGES[name]
     labels = _every_button_acts(page, url)
-    if name in {"lab", "lesson step with a player"}:  # a run is loaded: the player is usable
+    if name in {"lab", "lesson step with a player"}:  # a run is loaded: Play was pressed
+        assert any(label.startswith("▶") for label in labels), labels
+    if name == "lab":  # and the speeds not chosen yet
         assert len([label for label in labels if label.endswith("×")]) == 6, labels
     if name == "playground":  # no run yet: nothing to play, the time controls are unavailable
         assert [b.is_disabled() for b in page.locator("button[data-control=play]").all()] == [True]
