@@ -149,6 +149,8 @@ def _every_button_acts(
     """Press each visible candidate of ``url`` on a fresh load; fail on one without an effect.
     Returns the labels pressed (so a test can check the page had the buttons it should)."""
 
+    page.set_default_timeout(60_000)  # a busy machine: the pages' engines share two cores
+
     def load() -> list[str]:
         page.goto(url, timeout=60_000)
         _settle(page)
