@@ -37,13 +37,6 @@ OVERFLOW = """() => {
 }"""
 
 
-# The elements inside ``el`` that scroll sideways within their own frame.
-FRAMES_SCROLLING = """(el) => [...el.querySelectorAll("*")]
-  .filter((e) => e.checkVisibility() && ["auto", "scroll"].includes(getComputedStyle(e).overflowX)
-    && e.scrollWidth > e.clientWidth + 1)
-  .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ${e.scrollWidth}/${e.clientWidth}`)"""
-
-
 def _fits(page: Page, name: str) -> None:
     page.wait_for_load_state("networkidle")
     overflow, offenders = page.evaluate(OVERFLOW)
@@ -95,8 +88,6 @@ def test_every_session_page_fits_a_phone(
             expect(phone.locator("#conn")).to_have_attribute("data-state", "connected")
             expect(phone.get_by_test_id("shared-sim")).to_be_visible()
         _fits(phone, f"the {name}")
-        if name == "projector":  # what the room sees is shown whole: no frame scrolls sideways
-            assert phone.locator("#slide").evaluate(FRAMES_SCROLLING) == []
         phone.screenshot(path=str(artifacts_dir / SHOTS.format(name=name, lang=lang)))  # type: ignore[operator]
 
     expect(student.get_by_test_id("shared-sim")).to_be_visible()
