@@ -242,14 +242,46 @@ export class Player {
       this._setStatus("network-error");
       return null;
     }
-    const data = await response.json().catch(() => null);
-    if (!response.ok || !data) {
-      this.handle({ type: "error", ...(data || {}), status: response.status });
+    const data = response.headers.get("Content-Type")?.startsWith("application/x-ndjson")
+      ? await this._queued(response)
+      : await response.json().catch(() => null);
+    if (!response.ok || !data || data.type === "error") {
+      this.handle({ type: "error", status: response.status, ...(data || {}) });
+      this._setStatus("refused", data?.reason);
       return null;
     }
     const messages = Array.isArray(data) ? data : data.messages || data.frames || [];
     if (branchOverride !== null) for (const m of messages) if (m.type === "frame" || m.type === "readouts") m.branch = branchOverride;
     return messages;
+  }
+
+  // A run that waits its turn on the server is answered in lines of JSON: a "queued" notice
+  // at once (shown while it waits), then the run or its refusal (the last line).
+  async _queued(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let last = null;
+    const take = (line) => {
+      if (!line.trim()) return;
+      const item = JSON.parse(line);
+      if (item.type === "queued") this._setStatus("queued", item.reason);
+      else last = item;
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        const lines = text.split("\n");
+        text = lines.pop();
+        lines.forEach(take);
+      }
+      take(text + decoder.decode());
+    } catch {
+      return null;
+    }
+    return last;
   }
 
   _prepare(scenario, pattern, mode) {
@@ -496,9 +528,9 @@ export class Player {
     };
   }
 
-  _setStatus(key) {
+  _setStatus(key, text = null) {
     const status = this.el("status");
-    if (status) status.textContent = this.strings.get(`status-${key}`);
+    if (status) status.textContent = text || this.strings.get(`status-${key}`);
     this.root.dataset.status = key;
   }
 
