@@ -18,8 +18,9 @@ Bars (issue 6): p99 < 250 ms (state frames and actions on screen), nothing lost 
 peak RSS < 1 GB. Exit status 1 if a bar is missed.
 
 With --scale-out, two daphne processes share PostgreSQL and Redis (the URLs of the integration
-tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on process A, every
-student on process B, so each command crosses Redis; peak RSS is then the larger of the two.
+tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on process A, the
+students spread over A and B (client process n on process n mod 2), and every room-wide message
+reaches each process's relay through Redis; peak RSS is then the larger of the two.
 
 Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
      [--scale-out] [--warm S] [--pattern all] [--clients N] [--connect-rate R]
@@ -221,24 +222,33 @@ async def student(
                 watch.file(frame, now, wall)
 
 
-_FRAME_HEAD = re.compile(r'"seq": (\d+), "pattern": "[a-z_]+", "t0": ([0-9.e+-]+)')
+_FRAME_HEAD = re.compile(
+    r'"type": "sim\.frame", "run": "[^"]*", "branch": \d+, "seq": (\d+), '
+    r'"pattern": "[a-z_]+", "t0": ([0-9.e+-]+)'
+)
 
 
 def _read(raw: str | bytes) -> dict[str, Any]:
-    """A received message as ``Watch.file`` needs it. A shared-run frame without an action in
-    it is read from its head (seq, t0) and its dots are not parsed: 2,000 students' client
-    processes share the 2 cores with the server, and parsing every dot of every frame cost
-    them more CPU than the server spent (a browser parses its own frames on its own device)."""
+    """A received message as ``Watch.file`` needs it. Shared-run frames without an action in
+    them (alone, or in a ``sim.history`` batch) are read from their heads (seq, t0) and their
+    dots are not parsed: 2,000 students' client processes share the 2 cores with the server,
+    and parsing every dot of every frame cost them more CPU than the server spent (a browser
+    parses its own frames on its own device)."""
     text = raw if isinstance(raw, str) else raw.decode()
-    if text.startswith('{"type": "sim.frame"') and '"action_applied"' not in text:
-        head = _FRAME_HEAD.search(text, 0, 300)
-        if head is not None:
-            return {
-                "type": "sim.frame",
-                "seq": int(head.group(1)),
-                "t0": float(head.group(2)),
-                "events": [],
-            }
+    plain = '"action_applied"' not in text and '"sim.log"' not in text
+    alone, batch = (
+        text.startswith('{"type": "sim.frame"'),
+        text.startswith('{"type": "sim.history"'),
+    )
+    if plain and (alone or batch):
+        frames = [
+            {"type": "sim.frame", "seq": int(m.group(1)), "t0": float(m.group(2)), "events": []}
+            for m in _FRAME_HEAD.finditer(text)
+        ]
+        if alone and len(frames) == 1:
+            return frames[0]
+        if batch and text.count('"type": ') == len(frames) + 1:
+            return {"type": "sim.history", "frames": frames}
     message: dict[str, Any] = json.loads(text)
     return message
 
@@ -291,7 +301,7 @@ async def _state_seq(teacher: Any) -> int:
 
 
 async def run(
-    server: DaphneServer,
+    student_servers: list[DaphneServer],
     teacher_server: DaphneServer,
     ids: list[str],
     commands: int,
@@ -318,9 +328,10 @@ async def run(
         # The students in N client processes, so one process's JSON parsing is not the limit.
         mp = multiprocessing.get_context("spawn")
         ready, results, stop = mp.Queue(), mp.Queue(), mp.Event()
-        address = Address(server.url, server.ws_url)
         for n in range(clients):
             share = student_keys[n::clients]
+            server = student_servers[n % len(student_servers)]
+            address = Address(server.url, server.ws_url)
             group = mp.Process(
                 target=_group_main,
                 args=(address, public_id, share, ready, stop, results, delays[n::clients]),
@@ -332,9 +343,18 @@ async def run(
     else:
         tasks = [
             asyncio.create_task(
-                student(server, public_id, key, gate, watches, counter, sockets, delay)
+                student(
+                    student_servers[n % len(student_servers)],
+                    public_id,
+                    key,
+                    gate,
+                    watches,
+                    counter,
+                    sockets,
+                    delay,
+                )
             )
-            for key, delay in zip(student_keys, delays, strict=True)
+            for n, (key, delay) in enumerate(zip(student_keys, delays, strict=True))
         ]
     deadline = started + connect_limit
     while counter[0] < len(student_keys):
@@ -524,7 +544,7 @@ def bench_env(tmp: Path, scale_out: bool) -> dict[str, str]:
     if scale_out:
         import redis
 
-        from tests.integration.test_scale_out import _fresh_database
+        from tests.integration.conftest import _fresh_database
 
         # Its own key prefix: tests running beside the benchmark use the same Redis database.
         prefix = f"kumoben-bench-{os.getpid()}"
@@ -591,10 +611,11 @@ def main() -> int:
             meter.start()
         wall, own = time.monotonic(), time.process_time()
         try:
-            # The instructor talks to the first process, the students to the last one.
+            # The instructor talks to the first process; the students are spread over both
+            # (with --scale-out every room-wide message reaches each process through Redis).
             result = asyncio.run(
                 run(
-                    servers[-1],
+                    servers,
                     servers[0],
                     ids_list,
                     args.commands,
