@@ -151,6 +151,10 @@ class RunSlots:
     def limit(self) -> int:
         return int(getattr(settings, "KUMOBEN_RUNS_PER_ADDRESS", 2))
 
+    def full(self, address: str) -> bool:
+        """Every slot of ``address`` is taken: a further run would wait."""
+        return self.running[address] >= self.limit()
+
     @contextlib.asynccontextmanager
     async def slot(self, address: str, wait_s: float | None = None) -> AsyncIterator[None]:
         """Hold one of ``address``'s slots; wait at most ``wait_s`` (RUN_WAIT_S) for one."""

@@ -3,27 +3,29 @@
 It takes a JSON body ``{"scenario": {...} | "<built-in name>", "pattern", "seed", "lang", "log"}``
 (or ``{"permalink": token}``), is POST only and CSRF protected (send ``X-CSRFToken``). Bad input
 is answered with HTTP 400 and ``{"type": "error", "field": ..., "reason": ...}`` — never a 500.
-The instant run is simulated in a worker process of its own, so a long run never holds up
-other requests (nor the GIL they need).
+The instant run is simulated in an engine worker process (``patterns.playground.workers``), so
+a long run never holds up other requests (nor the GIL they need), and a run whose page closed
+stops there. A run that has to wait its turn (its address's run slots or the engine busy) is
+answered at once as ``application/x-ndjson``: a ``{"type": "queued", "reason"}`` line the page
+shows while it waits, then the run's body or ``{"type": "error", ..., "status"}`` as last line.
 
 Work is bounded before it starts (review D4): the run's engine cost is estimated from its
 scenario (``patterns.sim.cost``) and a run over KUMOBEN_INSTANT_BUDGET_S is refused with 400 and
 the limit; one address has at most KUMOBEN_RUNS_PER_ADDRESS runs computing at once (further ones
-wait their turn, then get 429).
+wait their turn, then are refused with status 429).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patterns import untrusted
@@ -40,6 +42,7 @@ from patterns.player.playback import (
     replay_actions,
 )
 from patterns.player.runs import RunRequest
+from patterns.playground.workers import ENGINE, WorkerDied
 from patterns.sim import PATTERNS
 from patterns.sim.cost import work_estimate
 
@@ -123,38 +126,42 @@ def _instant_body(request: RunRequest) -> tuple[bytes, str, str]:
         return b"", error.field, error.reason
 
 
-def _start_worker() -> None:
-    import django
-
-    django.setup()
-
-
-_POOL: ProcessPoolExecutor | None = None
-#: A worker process is replaced after this many runs, so what a large run took is given back.
-RUNS_PER_WORKER = 50
-
-
-def _pool() -> ProcessPoolExecutor:
-    """The engine's own process for instant runs: a run holds no lock this process's pages
-    need (in a thread it held the GIL, and a page took 1.1 s instead of 32 ms meanwhile)."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            max_tasks_per_child=RUNS_PER_WORKER,
-        )
-    return _POOL
-
-
 async def _computed(request: RunRequest) -> tuple[bytes, str, str]:
-    global _POOL
+    """The run's body from an engine worker; a cancelled request (the page closed) stops it."""
+    body: tuple[bytes, str, str] = await ENGINE.run(_instant_body, request)
+    return body
+
+
+def _line(item: dict[str, Any]) -> bytes:
+    return json.dumps(item).encode() + b"\n"
+
+
+def _refusal(error: FieldError, status: int) -> bytes:
+    return _line(
+        {"type": "error", "field": error.field, "reason": localized(error), "status": status}
+    )
+
+
+async def _queued_run(asked: RunRequest, address: str, language: str) -> AsyncIterator[bytes]:
+    """The answer of a run that has to wait its turn, as lines of JSON: first
+    ``{"type": "queued", "reason": ...}`` (so the page says it waits), then the run's
+    ``{"messages": [...]}`` or ``{"type": "error", "field", "reason", "status"}``."""
+    translation.activate(language)  # the page's language, for the refusals too
+    yield _line(
+        {"type": "queued", "reason": _("Waiting for the engine: other runs are ahead of this one.")}
+    )
     try:
-        return await asyncio.wrap_future(_pool().submit(_instant_body, request))
-    except BrokenProcessPool:  # the worker died (killed, out of memory): a fresh one next time
-        _POOL = None
-        raise
+        async with RUN_SLOTS.slot(address):
+            body, field, reason = await _computed(asked)
+        if field:
+            raise PlaybackError(field, reason)
+    except WorkerDied:
+        yield _refusal(FieldError("run", "the engine's worker process stopped; try again"), 503)
+        return
+    except (PlaybackError, permalink.PermalinkError, FieldError) as error:
+        yield _refusal(error, 429 if isinstance(error, RunsBusy) else 400)
+        return
+    yield body + b"\n"
 
 
 @require_POST
@@ -167,6 +174,11 @@ async def run(request: HttpRequest) -> HttpResponse:
     try:
         asked = _request(_body(request))
         _within_budget(asked)
+        if RUN_SLOTS.full(address) or ENGINE.busy():
+            # It waits its turn: answer at once that it does, then with the run.
+            return StreamingHttpResponse(
+                _queued_run(asked, address, get_language()), content_type="application/x-ndjson"
+            )
         async with RUN_SLOTS.slot(address):
             body, field, reason = await _computed(asked)
         if field:
@@ -175,7 +187,7 @@ async def run(request: HttpRequest) -> HttpResponse:
         return _error(error.field, localized(error), error.status)
     except RunsBusy as error:
         return _error(error.field, localized(error), 429)
-    except BrokenProcessPool:
+    except WorkerDied:
         error = FieldError("run", "the engine's worker process stopped; try again")
         return _error(error.field, localized(error), 503)
     except (PlaybackError, permalink.PermalinkError, FieldError) as error:

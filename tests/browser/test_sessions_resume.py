@@ -10,29 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, WebSocket, expect
 
 from tests.browser.conftest import Classroom, join_code
-
-# What a screen shows of the shared run: the player's time, the diagram's state classes, the
-# dots drawn, and the event list's rows and count.
-SHOWN = """() => {
-  const player = document.querySelector("#player");
-  const states = {};
-  for (const el of player.querySelectorAll("[id][class*='state-']")) {
-    states[el.id] = el.getAttribute("class");
-  }
-  const dots = [...player.querySelectorAll("g.dot[data-request]:not([display=none])")]
-    .map((g) => g.dataset.request).sort();
-  return {
-    now: window.kumobenPlayer.clock.now,
-    time: player.querySelector("[data-role=time]").textContent,
-    states,
-    dots,
-    events: [...player.querySelectorAll("[data-role=event-rows] .ev")].map((b) => b.textContent),
-    count: player.querySelector("[data-role=event-count]").textContent,
-  };
-}"""
-
-LOADED = """() => [...window.kumobenPlayer.diagrams.values()]
-    .every((slot) => slot.diagram && slot.diagram.url === slot.url)"""
+from tests.browser.shared_run import LOADED, SHOWN, paused_at_the_same_moment
 
 # Every frame of the shared branch, by seq, as the store filed it (windows and their events).
 HELD = """() => {
@@ -64,17 +42,6 @@ class Wire:
         ws.on("framereceived", lambda payload: received.append(str(payload)))
 
 
-def _paused_at_the_same_moment(pages: list[Page]) -> float:
-    for page in pages:
-        expect(page.locator("#sim-state")).to_have_text("❚❚ paused")
-        page.wait_for_function("() => window.kumobenPlayer.clock.playing === false")
-        page.wait_for_function(LOADED)
-    paused = pages[0].evaluate("() => window.kumobenPlayer.clock.now")
-    for page in pages:
-        page.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused}")
-    return float(paused)
-
-
 def test_a_student_back_after_a_drop_sees_what_one_who_stayed_sees(
     classroom: Classroom, artifacts_dir: Path
 ) -> None:
@@ -103,7 +70,7 @@ def test_a_student_back_after_a_drop_sees_what_one_who_stayed_sees(
     )
     ben.wait_for_function("() => window.kumobenPlayer.branch.end >= 40", timeout=20_000)
     teacher.get_by_test_id("sim-pause").click()
-    paused = _paused_at_the_same_moment([teacher, aya, ben])
+    paused = paused_at_the_same_moment([teacher, aya, ben])
 
     # The reconnect named what Ben held and was answered with a resume, not the run again.
     assert len(wire.urls) == 2 and "sim=s" in wire.urls[1] and "sim=" not in wire.urls[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP, Classroom, join_code
+from tests.browser.shared_run import LOADED, SHOWN, paused_at_the_same_moment
 from tests.servers import DaphneServer
 
 APPLIED = """() => {
@@ -32,10 +33,6 @@ KEPT = """() => {
     tracks.flatMap((t) => t.events).filter((e) => e.cause === "action_applied").length,
   ];
 }"""
-
-
-LOADED = """() => [...window.kumobenPlayer.diagrams.values()]
-    .every((slot) => slot.diagram && slot.diagram.url === slot.url)"""
 
 
 def _applied(page: Page) -> list:
@@ -136,25 +133,6 @@ def test_shared_run_survives_a_server_restart(
         room.close()
 
 
-# What a screen shows of the shared run: the player's time, the diagram's state classes (element
-# id -> class), and the request dots drawn (their request ids).
-SHOWN = """() => {
-  const player = document.querySelector("#player");
-  const states = {};
-  for (const el of player.querySelectorAll("[id][class*='state-']")) {
-    states[el.id] = el.getAttribute("class");
-  }
-  const dots = [...player.querySelectorAll("g.dot[data-request]:not([display=none])")]
-    .map((g) => g.dataset.request).sort();
-  return {
-    now: window.kumobenPlayer.clock.now,
-    time: player.querySelector("[data-role=time]").textContent,
-    states,
-    dots,
-  };
-}"""
-
-
 def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) -> None:
     teacher = classroom.instructor()
     aya = classroom.student(join_code(teacher), "Aya")
@@ -163,13 +141,7 @@ def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) 
     # Paused a second after the fault, so both screens hold the same moment.
     aya.wait_for_function(f"() => window.kumobenPlayer.clock.now > {at_s + 1}")
     teacher.get_by_test_id("sim-pause").click()
-    for page in (teacher, aya):
-        expect(page.locator("#sim-state")).to_have_text("❚❚ paused")
-        page.wait_for_function("() => window.kumobenPlayer.clock.playing === false")
-        page.wait_for_function(LOADED)
-    paused = aya.evaluate("() => window.kumobenPlayer.clock.now")
-    teacher.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused}")
-    aya.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused}")
+    paused = paused_at_the_same_moment([aya, teacher])
 
     teacher.get_by_test_id("shared-sim").scroll_into_view_if_needed()
     teacher.screenshot(path=str(artifacts_dir / "sessions-sim-instructor-desktop.png"))
@@ -177,7 +149,7 @@ def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) 
     aya.screenshot(path=str(artifacts_dir / "sessions-sim-student-phone.png"))
 
     shown = [page.evaluate(SHOWN) for page in (teacher, aya)]
-    # The same moment, the same diagram states and the same dots on both screens.
+    # The same moment, the same diagram states, dots and event list on both screens.
     assert shown[0] == shown[1]
     assert shown[0]["now"] == paused > at_s + 1
     assert shown[0]["time"] == f"{paused:.1f} s of 120 s"

@@ -1,4 +1,5 @@
-"""Opening a playground socket in tests; the ``sockets`` fixture closes what was opened."""
+"""Opening (and resuming on) a playground socket in tests; the ``sockets`` fixture closes what was
+opened."""
 
 from __future__ import annotations
 
@@ -28,3 +29,35 @@ async def until(communicator: WebsocketCommunicator, kind: str, **match: Any) ->
         seen.append(message)
         if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
             return seen
+
+
+async def resumed(hello: dict, after_seq: int, **fields: Any) -> WebsocketCommunicator:
+    """A new socket that resumes the run ``hello`` announced, after frame ``after_seq``, on the
+    shared branch; ``fields`` add to or override the resume frame (``log``, ``speed``,
+    ``paused``)."""
+    again = await connected()
+    await again.send_json_to(
+        {
+            "type": "resume",
+            "run": hello["run"],
+            "scenario": hello["scenario"],
+            "log": hello["log"],
+            "after_seq": after_seq,
+            "branch": 0,
+            **fields,
+        }
+    )
+    return again
+
+
+async def started_then_resumed(
+    scenario: dict, after_seq: int, **fields: Any
+) -> tuple[list[dict], WebsocketCommunicator]:
+    """Start ``scenario`` at speed 2, drop the socket once frame ``after_seq`` has arrived, and
+    resume on a new socket after that frame. Returns what came before the drop (the hello
+    first) and the new socket."""
+    first = await connected()
+    await first.send_json_to({"type": "start", "scenario": scenario, "speed": 2})
+    before = await until(first, "frame", seq=after_seq)
+    await first.disconnect()
+    return before, await resumed(before[0], after_seq, **fields)

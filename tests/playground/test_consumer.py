@@ -5,7 +5,7 @@ import json
 import pytest
 
 from patterns.player.playback import instant_frames
-from tests.playground.sockets import connected, until
+from tests.playground.sockets import connected, resumed, started_then_resumed, until
 from tests.scenarios import TINY
 
 # The auth middleware looks the session up, so even anonymous sockets touch the database.
@@ -127,30 +127,13 @@ async def test_playground_fork_starts_a_new_branch_at_the_fork_time() -> None:
 
 
 async def test_playground_resume_after_a_drop_continues_without_gap_or_duplicate() -> None:
-    communicator = await connected()
-    await communicator.send_json_to({"type": "start", "scenario": TINY, "speed": 2})
-    before = await until(communicator, "frame", seq=1)
-    await communicator.disconnect()
-    hello = before[0]
-
-    again = await connected()
-    await again.send_json_to(
-        {
-            "type": "resume",
-            "run": hello["run"],
-            "scenario": hello["scenario"],
-            "log": hello["log"],
-            "after_seq": 1,
-            "branch": 0,
-            "speed": FAST,
-        }
-    )
+    before, again = await started_then_resumed(TINY, 1, speed=FAST)
     after = await until(again, "status", state="ended")
 
     frames = _frames(before) + _frames(after)
     assert [f["seq"] for f in frames] == [0, 1, 2, 3, 4]
     assert _without_run(frames) == _without_run(_instant())
-    assert {f["run"] for f in frames} == {hello["run"]}
+    assert {f["run"] for f in frames} == {before[0]["run"]}
     await again.disconnect()
 
 
@@ -166,18 +149,7 @@ async def test_playground_resume_with_a_log_replays_the_live_action() -> None:
     log = (await until(communicator, "log"))[-1]["log"]
     await communicator.disconnect()
 
-    again = await connected()
-    await again.send_json_to(
-        {
-            "type": "resume",
-            "run": hello["run"],
-            "scenario": hello["scenario"],
-            "log": log,
-            "after_seq": -1,
-            "branch": 0,
-            "speed": FAST,
-        }
-    )
+    again = await resumed(hello, -1, log=log, speed=FAST)
     after = await until(again, "status", state="ended")
 
     assert _without_run(_frames(after)) == _without_run(_instant(log=log))

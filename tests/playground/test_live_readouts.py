@@ -8,7 +8,7 @@ import pytest
 
 from patterns.player.playback import instant_frames, readout_values
 from patterns.sim import Simulation
-from tests.playground.sockets import connected, until
+from tests.playground.sockets import connected, started_then_resumed, until
 from tests.scenarios import TINY
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db, pytest.mark.usefixtures("sockets")]
@@ -85,25 +85,7 @@ async def test_a_fork_gets_the_readouts_at_its_playhead_before_its_frames() -> N
 
 
 async def test_a_resume_gets_the_readouts_at_its_last_frame() -> None:
-    communicator = await connected()
-    await communicator.send_json_to({"type": "start", "scenario": LONG_TINY, "speed": 2})
-    before = await until(communicator, "frame", seq=2)
-    await communicator.disconnect()
-    hello = before[0]
-
-    again = await connected()
-    await again.send_json_to(
-        {
-            "type": "resume",
-            "run": hello["run"],
-            "scenario": hello["scenario"],
-            "log": hello["log"],
-            "after_seq": 2,
-            "branch": 0,
-            "speed": FAST,
-            "paused": True,
-        }
-    )
+    _, again = await started_then_resumed(LONG_TINY, 2, speed=FAST, paused=True)
     messages = await until(again, "status", state="paused")
 
     # The window after the last frame held (seq 3, ending at 4 s), then the readouts as of it.

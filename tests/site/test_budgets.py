@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.test import AsyncClient, Client
 from patterns import live
 from patterns.player.playback import INSTANT_LIMITS, LIVE_LIMITS, Playback
 from patterns.player.runs import RunRequest
+from patterns.playground import api
+from patterns.playground.workers import EngineWorkers
 from patterns.sim.cost import work_estimate
 from tests.scenarios import TINY, at_the_caps, two_services
 from tests.site.shipped_runs import builtin_runs, lab_runs, lesson_runs
@@ -171,33 +174,84 @@ async def test_a_run_that_waits_too_long_for_a_slot_is_refused(settings: Any) ->
     )
 
 
-@pytest.mark.asyncio
-@pytest.mark.django_db(transaction=True)
-async def test_an_instant_run_from_a_busy_address_gets_429(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings.KUMOBEN_RUNS_PER_ADDRESS = 1
-    monkeypatch.setattr(live, "RUN_WAIT_S", 0.1)
+async def _lines(response: Any) -> list[dict[str, Any]]:
+    body = b"".join([chunk async for chunk in response.streaming_content])
+    return [json.loads(line) for line in body.splitlines()]
+
+
+def _async_client() -> AsyncClient:
     client = AsyncClient(enforce_csrf_checks=True)
     client.cookies["csrftoken"] = TOKEN
+    return client
 
-    async with live.RUN_SLOTS.slot("127.0.0.1"):
-        busy = await client.post(
-            "/playground/api/run",
-            json.dumps({"scenario": TINY}),
-            content_type="application/json",
-            headers={"X-CSRFToken": TOKEN},
-        )
-    free = await client.post(
+
+async def _apost(client: AsyncClient, body: Any) -> Any:
+    return await client.post(
         "/playground/api/run",
-        json.dumps({"scenario": TINY}),
+        json.dumps(body),
         content_type="application/json",
         headers={"X-CSRFToken": TOKEN},
     )
 
-    assert busy.status_code == 429
-    assert busy.json()["field"] == "run"
+
+WAITING = {"type": "queued", "reason": "Waiting for the engine: other runs are ahead of this one."}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_instant_run_from_a_busy_address_says_it_waits_then_gets_429(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.KUMOBEN_RUNS_PER_ADDRESS = 1
+    monkeypatch.setattr(live, "RUN_WAIT_S", 0.1)
+    client = _async_client()
+
+    async with live.RUN_SLOTS.slot("127.0.0.1"):
+        busy = await _apost(client, {"scenario": TINY})
+        lines = await _lines(busy)
+    free = await _apost(client, {"scenario": TINY})
+
+    # Answered at once with the wait (the page says so), then with the refusal and its status.
+    assert busy["Content-Type"] == "application/x-ndjson"
+    assert lines == [
+        WAITING,
+        {
+            "type": "error",
+            "field": "run",
+            "reason": "at most 1 runs at once from one address; try again when one has finished",
+            "status": 429,
+        },
+    ]
     assert free.status_code == 200
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_run_behind_a_closed_pages_run_gets_the_engine_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CI (issue 15): every browser test shares one daphne and its one engine worker; a run whose
+    # page had closed kept the worker, and the next page's run waited behind it until it failed.
+    engine = EngineWorkers(size=1)
+    monkeypatch.setattr(api, "ENGINE", engine)
+    client = _async_client()
+    try:
+        await engine.run(os.getpid)  # started and warm
+        abandoned = asyncio.create_task(engine.run(time.sleep, 3600))
+        while not engine.busy():
+            await asyncio.sleep(0.01)
+
+        queued = await _apost(client, {"scenario": TINY})
+        content = queued.streaming_content.__aiter__()
+        first = json.loads(await content.__anext__())
+        abandoned.cancel()  # its page closed: Django cancels the view, the worker is killed
+        rest = json.loads(b"".join([chunk async for chunk in content]))
+    finally:
+        engine.close()
+
+    assert first == WAITING
+    assert rest["messages"][0]["type"] == "hello"
+    assert rest["messages"][-1]["state"] == "ended"
 
 
 # ------------------------------------------------------------------ every shipped run fits

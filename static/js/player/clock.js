@@ -47,6 +47,16 @@ export class Clock {
     return this.duration > 0 && this.now >= this.duration - 1e-9;
   }
 
+  // A clock that has played into its end stops there and reads the duration itself: within
+  // 1e-9 of it counts as the end (see ended), and a float sum a hair short of it
+  // (239.99999999999997 s of a 240 s run) is not what the time shows. True when it stopped now.
+  stopAtEnd() {
+    if (!this.playing || !this.ended) return false;
+    this.now = this.duration;
+    this.playing = false;
+    return true;
+  }
+
   seek(t) {
     this.now = Math.max(0, Math.min(t, this.limit));
   }

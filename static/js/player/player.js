@@ -245,14 +245,46 @@ export class Player {
       this._setStatus("network-error");
       return null;
     }
-    const data = await response.json().catch(() => null);
-    if (!response.ok || !data) {
-      this.handle({ type: "error", ...(data || {}), status: response.status });
+    const data = response.headers.get("Content-Type")?.startsWith("application/x-ndjson")
+      ? await this._queued(response)
+      : await response.json().catch(() => null);
+    if (!response.ok || !data || data.type === "error") {
+      this.handle({ type: "error", status: response.status, ...(data || {}) });
+      this._setStatus("refused", data?.reason);
       return null;
     }
     const messages = Array.isArray(data) ? data : data.messages || data.frames || [];
     if (branchOverride !== null) for (const m of messages) if (m.type === "frame" || m.type === "readouts") m.branch = branchOverride;
     return messages;
+  }
+
+  // A run that waits its turn on the server is answered in lines of JSON: a "queued" notice
+  // at once (shown while it waits), then the run or its refusal (the last line).
+  async _queued(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let last = null;
+    const take = (line) => {
+      if (!line.trim()) return;
+      const item = JSON.parse(line);
+      if (item.type === "queued") this._setStatus("queued", item.reason);
+      else last = item;
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        const lines = text.split("\n");
+        text = lines.pop();
+        lines.forEach(take);
+      }
+      take(text + decoder.decode());
+    } catch {
+      return null;
+    }
+    return last;
   }
 
   _prepare(scenario, pattern, mode) {
@@ -531,9 +563,9 @@ export class Player {
     };
   }
 
-  _setStatus(key) {
+  _setStatus(key, text = null) {
     const status = this.el("status");
-    if (status) status.textContent = this.strings.get(`status-${key}`);
+    if (status) status.textContent = text || this.strings.get(`status-${key}`);
     this.root.dataset.status = key;
   }
 
@@ -756,13 +788,7 @@ export class Player {
     if (!branch) return;
     this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
-    if (this.clock.playing && this.clock.ended) {
-      // Within 1e-9 of the end counts as the end; the clock then reads the end itself, not a
-      // float sum a hair short of it (239.99999999999997 s of a 240 s run).
-      this.clock.now = this.clock.duration;
-      this.clock.playing = false;
-      this.root.dataset.ended = "true";
-    }
+    if (this.clock.stopAtEnd()) this.root.dataset.ended = "true";
     const gap = branch.missing;
     if (gap && now >= gap.t0 - 1e-9 && now < gap.t1 - 1e-9) this.onGap?.(now);
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
