@@ -223,6 +223,7 @@ async def _reconnect_bytes(clock: FakeClock, minutes: int) -> tuple[int, int]:
     assert watcher.frames and json.loads(watcher.frames[-1])["t0"] >= minutes * 60
     whole = watcher.bytes
     await _run_for(clock, [watcher], 1.0)
+    await watcher.drain(quiet_s=0.5)  # all that was sent, however busy the machine
     await watcher.communicator.disconnect()
     await _run_for(clock, [], 2.0)
     back = await _open(session, watcher_cookie, watcher.have())
