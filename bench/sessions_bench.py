@@ -18,8 +18,9 @@ Bars (issue 6): p99 < 250 ms (state frames and actions on screen), nothing lost 
 peak RSS < 1 GB. Exit status 1 if a bar is missed.
 
 With --scale-out, two daphne processes share PostgreSQL and Redis (the URLs of the integration
-tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on process A, every
-student on process B, so each command crosses Redis; peak RSS is then the larger of the two.
+tests, KUMOBEN_TEST_POSTGRES_URL / KUMOBEN_TEST_REDIS_URL): the instructor on process A, the
+students spread over A and B (client process n on process n mod 2), and every room-wide message
+reaches each process's relay through Redis; peak RSS is then the larger of the two.
 
 Run: .venv/bin/python bench/sessions_bench.py [--students 300] [--commands 60] [--rate 5]
      [--scale-out] [--warm S] [--pattern all] [--clients N] [--connect-rate R]
@@ -41,6 +42,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import secrets
 import statistics
 import sys
@@ -77,12 +79,14 @@ session = joining.create_session(user, "Bench")
 client = Client()
 client.force_login(user)
 keys = [client.cookies["sessionid"].value]
-for n in range({students}):
-    _participant, token = joining.join(session, f"student-{{n:03d}}")
-    store = SessionStore()
-    store["study_tokens"] = {{session.public_id: token}}
-    store.create()
-    keys.append(store.session_key)
+from django.db import transaction
+with transaction.atomic():  # one commit for the class, not two a student
+    for n in range({students}):
+        _participant, token = joining.join(session, f"student-{{n:03d}}")
+        store = SessionStore()
+        store["study_tokens"] = {{session.public_id: token}}
+        store.create()
+        keys.append(store.session_key)
 print(session.public_id, *keys)
 """
 
@@ -213,9 +217,31 @@ async def student(
     with contextlib.suppress(websockets.ConnectionClosed):
         async for raw in socket:
             now, wall = time.monotonic(), time.time()
-            message = json.loads(raw)
+            message = _read(raw)
             for frame in message["frames"] if message["type"] == "sim.history" else [message]:
                 watch.file(frame, now, wall)
+
+
+_FRAME_HEAD = re.compile(r'"seq": (\d+), "pattern": "[a-z_]+", "t0": ([0-9.e+-]+)')
+
+
+def _read(raw: str | bytes) -> dict[str, Any]:
+    """A received message as ``Watch.file`` needs it. A shared-run frame without an action in
+    it is read from its head (seq, t0) and its dots are not parsed: 2,000 students' client
+    processes share the 2 cores with the server, and parsing every dot of every frame cost
+    them more CPU than the server spent (a browser parses its own frames on its own device)."""
+    text = raw if isinstance(raw, str) else raw.decode()
+    if text.startswith('{"type": "sim.frame"') and '"action_applied"' not in text:
+        head = _FRAME_HEAD.search(text, 0, 300)
+        if head is not None:
+            return {
+                "type": "sim.frame",
+                "seq": int(head.group(1)),
+                "t0": float(head.group(2)),
+                "events": [],
+            }
+    message: dict[str, Any] = json.loads(text)
+    return message
 
 
 def _group_main(
@@ -250,7 +276,9 @@ def _group_main(
             await asyncio.sleep(0.1)
         await asyncio.gather(*(socket.close() for socket in sockets))
         await asyncio.gather(*tasks)
-        results.put([dataclasses.asdict(w) for w in watches])
+        # The process's CPU time goes with its watches: on 2 cores the clients share the
+        # machine with the server, so their cost is part of what the figures mean.
+        results.put((time.process_time(), [dataclasses.asdict(w) for w in watches]))
 
     asyncio.run(main())
 
@@ -264,7 +292,7 @@ async def _state_seq(teacher: Any) -> int:
 
 
 async def run(
-    server: DaphneServer,
+    student_servers: list[DaphneServer],
     teacher_server: DaphneServer,
     ids: list[str],
     commands: int,
@@ -286,13 +314,15 @@ async def run(
     started = time.monotonic()
     tasks: list[asyncio.Task[None]] = []
     groups: list[Any] = []
+    clients_cpu = [0.0]  # the student client processes' CPU seconds (--clients N)
     if clients > 1:
         # The students in N client processes, so one process's JSON parsing is not the limit.
         mp = multiprocessing.get_context("spawn")
         ready, results, stop = mp.Queue(), mp.Queue(), mp.Event()
-        address = Address(server.url, server.ws_url)
         for n in range(clients):
             share = student_keys[n::clients]
+            server = student_servers[n % len(student_servers)]
+            address = Address(server.url, server.ws_url)
             group = mp.Process(
                 target=_group_main,
                 args=(address, public_id, share, ready, stop, results, delays[n::clients]),
@@ -304,9 +334,18 @@ async def run(
     else:
         tasks = [
             asyncio.create_task(
-                student(server, public_id, key, gate, watches, counter, sockets, delay)
+                student(
+                    student_servers[n % len(student_servers)],
+                    public_id,
+                    key,
+                    gate,
+                    watches,
+                    counter,
+                    sockets,
+                    delay,
+                )
             )
-            for key, delay in zip(student_keys, delays, strict=True)
+            for n, (key, delay) in enumerate(zip(student_keys, delays, strict=True))
         ]
     deadline = started + connect_limit
     while counter[0] < len(student_keys):
@@ -364,12 +403,20 @@ async def run(
     if groups:
         stop.set()
         for _ in groups:
-            for data in await asyncio.to_thread(results.get, True, 120):
+            client_cpu_s, datas = await asyncio.to_thread(results.get, True, 120)
+            clients_cpu[0] += client_cpu_s
+            for data in datas:
                 watches.append(Watch(**data))
         for group in groups:
             group.join()
     actions = {first_seq + i for i in range(commands) if command(i)["type"] == "action"}
-    return {"sent": sent, "watches": watches, "connect_s": connect_s, "actions": actions}
+    return {
+        "sent": sent,
+        "watches": watches,
+        "connect_s": connect_s,
+        "actions": actions,
+        "clients_cpu_s": clients_cpu[0],
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -389,7 +436,19 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
                 continue
             duplicated += len(times) - 1
             delays.append((times[0] - sent_at) * 1000)
+    by_command = [
+        _percentile(
+            [
+                (w.arrivals[seq][0] - sent_at) * 1000
+                for w in result["watches"]
+                if w.arrivals.get(seq)
+            ],
+            0.99,
+        )
+        for seq, sent_at in sorted(result["sent"].items())
+    ]
     return {
+        "by_command": by_command,
         "pairs": len(delays),
         "p50": statistics.median(delays) if delays else float("inf"),
         "p99": _percentile(delays, 0.99),
@@ -476,7 +535,7 @@ def bench_env(tmp: Path, scale_out: bool) -> dict[str, str]:
     if scale_out:
         import redis
 
-        from tests.integration.test_scale_out import _fresh_database
+        from tests.integration.conftest import _fresh_database
 
         # Its own key prefix: tests running beside the benchmark use the same Redis database.
         prefix = f"kumoben-bench-{os.getpid()}"
@@ -514,6 +573,12 @@ def main() -> int:
         help=f"students connecting per second (default: the class over {CONNECT_OVER_S:g} s; "
         "0: as fast as possible)",
     )
+    parser.add_argument(
+        "--server-nice",
+        type=int,
+        default=0,
+        help="run the server this many nice levels ahead of the student clients (needs root)",
+    )
     args = parser.parse_args()
     if args.connect_rate is None:
         args.connect_rate = max(1.0, args.students / CONNECT_OVER_S)
@@ -527,14 +592,21 @@ def main() -> int:
         if args.scale_out:
             servers.append(DaphneServer(env, Path(tmp) / "b.log").start())
         meters = [PeakRss(server.process.pid) for server in servers if server.process]
+        # The server ahead of the simulated students on the CPU (--server-nice): in a class each
+        # student's device reads its own frames; here 2,000 of them share the server's 2 cores.
+        for meter in meters:
+            with contextlib.suppress(OSError):  # raising priority needs root (CAP_SYS_NICE)
+                niceness = os.getpriority(os.PRIO_PROCESS, 0) - args.server_nice
+                os.setpriority(os.PRIO_PROCESS, meter.process.pid, niceness)
         for meter in meters:
             meter.start()
         wall, own = time.monotonic(), time.process_time()
         try:
-            # The instructor talks to the first process, the students to the last one.
+            # The instructor talks to the first process; the students are spread over both
+            # (with --scale-out every room-wide message reaches each process through Redis).
             result = asyncio.run(
                 run(
-                    servers[-1],
+                    servers,
                     servers[0],
                     ids_list,
                     args.commands,
@@ -567,6 +639,9 @@ def main() -> int:
     acts = summarise_actions(result)
     peak_mb = max(meter.peak for meter in meters) / 2**20
     layout = "two processes, Redis + PostgreSQL" if args.scale_out else "one process, in-memory"
+    if args.server_nice:
+        niceness = [psutil.Process(m.process.pid).nice() for m in meters if m.process.is_running()]
+        layout += f", server {args.server_nice} nice levels ahead of the clients {niceness}"
     layout += f", pattern {args.pattern}" + (f", from {args.warm:g} s" if args.warm else "")
     print(
         f"{layout}: students {args.students}, commands {args.commands} at {args.rate:g}/s, "
@@ -586,6 +661,7 @@ def main() -> int:
         f"command -> state frame: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
         f"(ratio to the 250 ms bar {figures['p99'] / BAR_P99_MS:.2f}), max {figures['max']:.1f} ms"
     )
+    print("  p99 by command, in order (ms): " + " ".join(f"{v:.0f}" for v in figures["by_command"]))
     print(
         f"action -> shared-run frame showing it ({acts['pairs']} deliveries, {acts['paused']} "
         f"while paused): arrives p50 {acts['frame_p50']:.1f} ms, p99 {acts['frame_p99']:.1f} ms; "
@@ -631,9 +707,9 @@ def main() -> int:
     )
     print(
         f"CPU over {wall:.0f} s: server {' + '.join(f'{m.cpu_s:.1f} s' for m in meters)}, "
-        f"this client {own:.1f} s (with --clients N, the instructor's process only); the "
-        f"machine has "
-        f"{psutil.cpu_count()} cores"
+        f"this client {own:.1f} s (with --clients N, the instructor's process only)"
+        + (f", the student clients {result['clients_cpu_s']:.1f} s" if args.clients > 1 else "")
+        + f"; the machine has {psutil.cpu_count()} cores"
     )
     print(f"server peak RSS {peak_mb:.0f} MB (ratio to the 1 GB bar {peak_mb / BAR_RSS_MB:.2f})")
     ok = (

@@ -14,6 +14,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from kumoben.wire import ExposeWire  # noqa: E402
 from kumoben.ws_limits import SocketsPerAddress  # noqa: E402
 from kumoben.ws_origin import SameOriginValidator  # noqa: E402
 from patterns.routing import websocket_urlpatterns  # noqa: E402
@@ -21,8 +22,11 @@ from patterns.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SocketsPerAddress(
-            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        # ExposeWire first: it must see daphne's own send (kumoben/wire.py).
+        "websocket": ExposeWire(
+            SocketsPerAddress(
+                SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

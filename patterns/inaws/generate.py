@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from patterns.sim.scenario import (
@@ -67,12 +68,17 @@ class Wire:
     ``app_protocol`` is the port mapping's ``appProtocol`` (``tcp``: none declared, plain TCP);
     with an ALB, ``grpc`` makes the target groups ``ProtocolVersion: GRPC``. ``load_balancer`` is
     the ELB ``Type`` (``network``: an NLB with TCP listeners and target groups) and ``scheme`` its
-    ``Scheme``. Patterns without a load balancer read ``app_protocol`` only.
+    ``Scheme``. Patterns without a load balancer read ``app_protocol`` only, unless
+    ``front_door``: then a load balancer (this ``load_balancer`` and ``scheme``) takes outside
+    clients' calls to the entry services (those nobody in the scenario calls, the sample's
+    ``contract`` in lab 10) and the pattern connects the services behind it; under ELB the entry
+    services join the load balancer's targets.
     """
 
     app_protocol: str = "http"
     load_balancer: str = "application"
     scheme: str = "internal"
+    front_door: bool = False
 
     def __post_init__(self) -> None:
         for name, allowed in (
@@ -82,6 +88,8 @@ class Wire:
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}: must be one of {', '.join(allowed)}")
+        if not isinstance(self.front_door, bool):
+            raise ValueError("front_door: must be true or false")
 
     @property
     def nlb(self) -> bool:
@@ -155,6 +163,11 @@ def _plain(value: Any) -> str:
     if value is None:
         return "null"
     return str(value)
+
+
+def _listed(names: list[str]) -> str:
+    """Names one after another, with the page language's separator."""
+    return ("、" if (get_language() or "").startswith("ja") else ", ").join(names)
 
 
 def logical(name: str) -> str:
@@ -253,8 +266,10 @@ class _Builder:
         if self.wire.app_protocol == "tcp":
             self.comment(
                 f"TaskDefinition{logical(name)}",
-                "no appProtocol: the port speaks plain TCP (Service Connect then reports"
-                " connection and byte metrics only)",
+                _(
+                    "no appProtocol: the port speaks plain TCP (Service Connect then reports"
+                    " connection and byte metrics only)"
+                ),
             )
         else:
             port["appProtocol"] = self.wire.app_protocol
@@ -380,9 +395,12 @@ class _Builder:
         if alarm and self.pattern == "elb" and self.wire.nlb:
             self.comment(
                 f"Service{logical(name)}",
-                "no rollback alarm: an NLB publishes no HTTP error counts to alarm on (the"
-                f" simulation judged green's error rate above {_plain(alarm['error_rate_percent'])}"
-                " %); alarm on a metric of your own",
+                _(
+                    "no rollback alarm: an NLB publishes no HTTP error counts to alarm on (the"
+                    " simulation judged green's error rate above %(percent)s %%); alarm on a"
+                    " metric of your own"
+                )
+                % {"percent": _plain(alarm["error_rate_percent"])},
             )
         elif alarm:
             out["alarms"] = {
@@ -464,8 +482,11 @@ class _Builder:
             del out["HealthCheckPath"], out["Matcher"]
             self.comment(
                 "TargetGroups",
-                "NLB target groups: TCP, a TCP health check (a connection that opens is healthy);"
-                " the simulation ran the ALB's HTTP check with these intervals and thresholds",
+                _(
+                    "NLB target groups: TCP, a TCP health check (a connection that opens is"
+                    " healthy); the simulation ran the ALB's HTTP check with these intervals and"
+                    " thresholds"
+                ),
             )
         elif self.wire.grpc_alb:
             out["ProtocolVersion"] = "GRPC"
@@ -473,8 +494,10 @@ class _Builder:
             del out["HealthCheckPath"], out["Matcher"]
             self.comment(
                 "TargetGroups",
-                "ProtocolVersion GRPC: the ALB sends gRPC (HTTP/2) to the tasks; the health check"
-                " keeps AWS's gRPC defaults (success code 12)",
+                _(
+                    "ProtocolVersion GRPC: the ALB sends gRPC (HTTP/2) to the tasks; the health"
+                    " check keeps AWS's gRPC defaults (success code 12)"
+                ),
             )
         return out
 
@@ -488,8 +511,10 @@ class _Builder:
         if self.wire.nlb:
             self.comment(
                 "TargetGroups",
-                "load_balancing.algorithm.type and slow_start.duration_seconds are ALB target"
-                " group attributes; an NLB target group has neither",
+                _(
+                    "load_balancing.algorithm.type and slow_start.duration_seconds are ALB target"
+                    " group attributes; an NLB target group has neither"
+                ),
             )
             return attrs
         attrs += [
@@ -501,7 +526,41 @@ class _Builder:
         ]
         return attrs
 
+    @property
+    def entries(self) -> list[str]:
+        """The services nobody in the scenario calls: where outside clients come in."""
+        return [s["name"] for s in self.services if s["name"] not in self.called]
+
     def elb(self) -> None:
+        targets = list(self.called)
+        if self.wire.front_door:
+            targets = [*self.entries, *targets]
+            self.comment(
+                "LoadBalancer",
+                _("front door: outside clients call %(entries)s through this load balancer too")
+                % {"entries": _listed(self.entries)},
+            )
+        listener_arn = self.load_balancer(targets)
+        for spec in self.services:
+            api = self.common_service(spec)
+            if spec["name"] in targets:
+                self.attach(spec["name"], api, listener_arn)
+            self.add_service(spec, api)
+
+    def front_door_comment(self, entries: list[str]) -> None:
+        self.comment(
+            "LoadBalancer",
+            _(
+                "front door: outside clients call %(entries)s through this load balancer; the"
+                " calls between the services behind it do not pass it (the simulation runs"
+                " those calls, not the clients' hop)"
+            )
+            % {"entries": _listed(entries)},
+        )
+
+    def load_balancer(self, targets: list[str]) -> str:
+        """The load balancer, its listener(s), and a target group (two for blue/green) with a
+        listener rule (an NLB: a listener) for each of ``targets``; returns the listener ARN."""
         kind = "net" if self.wire.nlb else "app"
         alb_arn = (
             f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{kind}/kumoben/EXAMPLE"
@@ -518,16 +577,20 @@ class _Builder:
         if self.wire.scheme == "internet-facing":
             self.comment(
                 "LoadBalancer",
-                "internet-facing: its nodes get public addresses, so the subnets must be public"
-                " (a route to an internet gateway) and the security group admits the clients",
+                _(
+                    "internet-facing: its nodes get public addresses, so the subnets must be public"
+                    " (a route to an internet gateway) and the security group admits the clients"
+                ),
             )
         lb_attrs: list[dict[str, str]] = []
         if self.wire.nlb:
             self.comment(
                 "LoadBalancer",
-                "Network Load Balancer: TCP listeners forward connections, one listener a service"
-                " (an NLB has no path rules); idle_timeout.timeout_seconds is an ALB attribute,"
-                " and the simulation models an ALB",
+                _(
+                    "Network Load Balancer: TCP listeners forward connections, one listener a"
+                    " service (an NLB has no path rules); idle_timeout.timeout_seconds is an ALB"
+                    " attribute, and the simulation models an ALB"
+                ),
             )
         else:
             idle = str(self.whole("alb.idle_timeout_s", "LoadBalancer"))
@@ -571,17 +634,17 @@ class _Builder:
         }
         if not self.wire.nlb:
             self.resources["Listener"] = self.alb_listener(ALIAS_PORT)
-            needs_test = any(self.blue_green(n) and n in self.tested for n in self.called)
+            needs_test = any(self.blue_green(n) and n in self.tested for n in targets)
             if needs_test:
                 self.resources["TestListener"] = self.alb_listener(CONTAINER_PORT)
                 self.comment("TestListener", _("test traffic reaches green through this listener"))
-        if any(self.blue_green(n) for n in self.called):
+        if any(self.blue_green(n) for n in targets):
             self.parameters["EcsInfrastructureRoleArn"] = {
                 "Type": "String",
                 "Description": "an ECS infrastructure role that may change the listener rules",
             }
         attrs = self.target_group_attributes()
-        for priority, name in enumerate(self.called, start=1):
+        for priority, name in enumerate(targets, start=1):
             lid = logical(name)
             bg = self.blue_green(name)
             colours = ["blue", "green"] if bg else [""]
@@ -671,30 +734,37 @@ class _Builder:
                         "Actions": [_cfn_forward(lid, bg)],
                     },
                 }
-        for spec in self.services:
-            name = spec["name"]
-            api = self.common_service(spec)
-            if name in self.called:
-                lb: dict[str, Any] = {
-                    "targetGroupArn": self.tg_arn(name, "blue" if self.blue_green(name) else ""),
-                    "containerName": CONTAINER,
-                    "containerPort": CONTAINER_PORT,
-                }
-                if self.blue_green(name):
-                    lb["advancedConfiguration"] = {
-                        "alternateTargetGroupArn": self.tg_arn(name, "green"),
-                        "productionListenerRule": self.production_rule_arn(listener_arn, name),
-                        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
-                    }
-                    if name in self.tested and not self.wire.nlb:
-                        lb["advancedConfiguration"]["testListenerRule"] = (
-                            f"{listener_arn.replace(':listener/', ':listener-rule/')}/test-{name}"
-                        )
-                api["loadBalancers"] = [lb]
-                api["healthCheckGracePeriodSeconds"] = self.whole(
-                    "ecs.health_check_grace_period_s", f"Service{logical(name)}"
+        return listener_arn
+
+    def attach(self, name: str, api: dict[str, Any], listener_arn: str) -> None:
+        """The ECS service ``name`` registers its tasks in its target group(s)."""
+        lb: dict[str, Any] = {
+            "targetGroupArn": self.tg_arn(name, "blue" if self.blue_green(name) else ""),
+            "containerName": CONTAINER,
+            "containerPort": CONTAINER_PORT,
+        }
+        if self.blue_green(name):
+            lb["advancedConfiguration"] = {
+                "alternateTargetGroupArn": self.tg_arn(name, "green"),
+                "productionListenerRule": self.production_rule_arn(listener_arn, name),
+                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole",
+            }
+            if name in self.tested and not self.wire.nlb:
+                lb["advancedConfiguration"]["testListenerRule"] = (
+                    f"{listener_arn.replace(':listener/', ':listener-rule/')}/test-{name}"
                 )
-            self.add_service(spec, api)
+        api["loadBalancers"] = [lb]
+        api["healthCheckGracePeriodSeconds"] = self.whole(
+            "ecs.health_check_grace_period_s", f"Service{logical(name)}"
+        )
+
+    def front_door(self) -> str | None:
+        """With ``Wire.front_door``, a load balancer in front of the entry services (patterns
+        other than ELB); returns its listener ARN."""
+        if not self.wire.front_door or not self.entries:
+            return None
+        self.front_door_comment(self.entries)
+        return self.load_balancer(self.entries)
 
     def production_rule_arn(self, listener_arn: str, name: str) -> str:
         """ALB: the service's listener rule; NLB (no rules): the service's listener."""
@@ -710,10 +780,16 @@ class _Builder:
                 "Port": ALIAS_PORT,
                 "DefaultActions": [_not_found()],
             }
+        # AWS: "Considerations for the gRPC protocol version: The only supported listener protocol
+        # is HTTPS." (Elastic Load Balancing, "Target groups for your Application Load Balancers",
+        # Protocol version: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
+        # load-balancer-target-groups.html#target-group-protocol-version)
         self.comment(
             "Listener",
-            "HTTPS: the listener in front of gRPC target groups; callers speak gRPC over TLS"
-            " with the certificate you give (HTTPS for gRPC: UNCONFIRMED in Kumoben's sources)",
+            _(
+                "HTTPS: an ALB takes gRPC target groups behind HTTPS listeners only; callers speak"
+                " gRPC over TLS with the certificate you give"
+            ),
         )
         return {
             "Protocol": "HTTPS",
@@ -771,12 +847,26 @@ class _Builder:
                 ],
             },
         }
-        self.comment(f"Listener{lid}", f"{name}: TCP port {port} of the load balancer")
+        self.comment(
+            f"Listener{lid}",
+            _("%(name)s: TCP port %(port)s of the load balancer") % {"name": name, "port": port},
+        )
         if self.blue_green(name):
+            # An NLB has no listener rules: productionListenerRule takes the listener's ARN (ECS
+            # API reference, AdvancedConfiguration: "production listener rule (in the case of an
+            # Application Load Balancer) or listener (in the case for an Network Load Balancer)").
+            # ECS adds a 10-minute wait to the test and production traffic shifts with an NLB,
+            # because its data plane can lag the "configured traffic weights" (ECS developer
+            # guide, nlb-resources-for-blue-green.html). Which listener call ECS makes to move
+            # the weights is not shown there: the comment keeps that part UNCONFIRMED.
             self.comment(
                 f"Listener{lid}",
-                "NLB blue/green: productionListenerRule names this listener; ECS moves it between"
-                " the two target groups (how: UNCONFIRMED); no test listener is generated",
+                _(
+                    "NLB blue/green: productionListenerRule names this listener, not a rule; ECS"
+                    " waits 10 extra minutes at each traffic shift with an NLB. How it changes"
+                    " the listener's weights between the two target groups: UNCONFIRMED (AWS"
+                    " does not show the call). No test listener is generated"
+                ),
             )
 
     def service_discovery(self) -> None:
@@ -796,9 +886,12 @@ class _Builder:
         }
         self.cloud_map_services(ns_id)
         srv = self.value("cloud_map.record_type") == "SRV"
+        door = self.front_door()
         for spec in self.services:
             name = spec["name"]
             api = self.common_service(spec)
+            if door is not None and name in self.entries:
+                self.attach(name, api, door)
             if name in self.called:
                 registry: dict[str, Any] = {
                     "registryArn": f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:service/"
@@ -866,12 +959,17 @@ class _Builder:
             del timeout["perRequestTimeoutSeconds"]  # not allowed for TCP (aws-facts-2026 3.3)
             self.comment(
                 "ServiceConnect",
-                "plain TCP: perRequestTimeoutSeconds cannot be set for TCP (the simulation ran HTTP"
-                " requests with it)",
+                _(
+                    "plain TCP: perRequestTimeoutSeconds cannot be set for TCP (the simulation ran"
+                    " HTTP requests with it)"
+                ),
             )
+        door = self.front_door()
         for spec in self.services:
             name = spec["name"]
             api = self.common_service(spec)
+            if door is not None and name in self.entries:
+                self.attach(name, api, door)
             sc: dict[str, Any] = {"enabled": True, "namespace": SC_NAMESPACE}
             if name in self.called:
                 alias: dict[str, Any] = {"port": ALIAS_PORT, "dnsName": name}

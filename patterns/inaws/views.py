@@ -24,7 +24,14 @@ from patterns import untrusted
 from patterns.errors import localized
 from patterns.inaws import texts
 from patterns.inaws.fold import Step, fold
-from patterns.inaws.generate import Config, generate
+from patterns.inaws.generate import (
+    APP_PROTOCOLS,
+    LOAD_BALANCER_TYPES,
+    SCHEMES,
+    Config,
+    Wire,
+    generate,
+)
 from patterns.inaws.render import api_json, call_json, highlighted, note_lines, template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, Scenario, ScenarioError, load_scenario
 
@@ -103,6 +110,28 @@ def read_at(text: str, scenario: Scenario) -> float:
     return at
 
 
+#: How the services are reached (optional; a lab's choice): parameter -> allowed values.
+WIRE_PARAMS: dict[str, tuple[str, ...]] = {
+    "app_protocol": APP_PROTOCOLS,
+    "load_balancer": LOAD_BALANCER_TYPES,
+    "scheme": SCHEMES,
+    "front_door": ("0", "1"),
+}
+
+
+def read_wire(values: dict[str, str]) -> Wire:
+    """The wire parameters (each optional: the default is what the engine runs)."""
+    chosen: dict[str, Any] = {}
+    for name, allowed in WIRE_PARAMS.items():
+        value = values.get(name, "")
+        if not value:
+            continue
+        if value not in allowed:
+            raise ScenarioError(name, f"must be one of {', '.join(allowed)}")
+        chosen[name] = value == "1" if name == "front_door" else value
+    return Wire(**chosen)
+
+
 def with_log(scenario: Scenario, log: list[dict[str, Any]]) -> Scenario:
     """The scenario with a live run's actions after its own (validated like them)."""
     if not log:
@@ -127,7 +156,9 @@ def _patterns(scenario: Scenario, wanted: str) -> list[str]:
     return [wanted]
 
 
-def _one(scenario: Scenario, pattern: str, at: float) -> tuple[Config, list[Step]] | str:
+def _one(
+    scenario: Scenario, pattern: str, at: float, wire: Wire | None = None
+) -> tuple[Config, list[Step]] | str:
     """The pattern's configuration at the playhead and the run's actions, or why the scenario
     cannot run under the pattern."""
     try:
@@ -137,7 +168,7 @@ def _one(scenario: Scenario, pattern: str, at: float) -> tuple[Config, list[Step
     except ScenarioError as error:
         return localized(f"{error.path}: {error.reason}")
     folded, steps = fold(moved, at, _lang())
-    return generate(folded), steps
+    return generate(folded, wire or Wire()), steps
 
 
 def _view(config: Config) -> dict[str, Any]:
@@ -171,8 +202,8 @@ def _error(request: HttpRequest, error: ScenarioError) -> HttpResponse:
     return render(request, template, context, status=400)
 
 
-def _read(request: HttpRequest) -> tuple[Scenario, list[str], float]:
-    """The run (scenario plus live log), the patterns asked for and the playhead."""
+def _read(request: HttpRequest) -> tuple[Scenario, list[str], float, Wire]:
+    """The run (scenario plus live log), the patterns asked for, the playhead and the wire."""
     scenario = with_log(
         read_scenario(_param(request, "scenario")), read_log(_param(request, "log"))
     )
@@ -180,6 +211,7 @@ def _read(request: HttpRequest) -> tuple[Scenario, list[str], float]:
         scenario,
         _patterns(scenario, _param(request, "pattern")),
         read_at(_param(request, "at"), scenario),
+        read_wire({name: _param(request, name) for name in WIRE_PARAMS}),
     )
 
 
@@ -195,17 +227,18 @@ def _steps_view(steps: list[Step]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def panel(request: HttpRequest) -> HttpResponse:
     try:
-        scenario, patterns, at = _read(request)
+        scenario, patterns, at, wire = _read(request)
     except ScenarioError as error:
         return _error(request, error)
     base = {
         "scenario": _param(request, "scenario"),
         "log": _param(request, "log"),
         "at": f"{at:g}",
+        **{name: _param(request, name) for name in WIRE_PARAMS},
     }
     results = []
     for pattern in patterns:
-        one = _one(scenario, pattern, at)
+        one = _one(scenario, pattern, at, wire)
         query = urlencode({k: v for k, v in {**base, "pattern": pattern}.items() if v})
         results.append(
             {"pattern": pattern, "name": PATTERN_LABELS[pattern], "refused": one}
@@ -235,10 +268,10 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     """``api.json`` (the API calls in order) or ``template.yaml`` (CloudFormation) for one
     pattern; App Mesh is retired, so it has neither."""
     try:
-        scenario, patterns, at = _read(request)
+        scenario, patterns, at, wire = _read(request)
         if len(patterns) != 1:
             raise ScenarioError("pattern", "name one pattern to download")
-        result = _one(scenario, patterns[0], at)
+        result = _one(scenario, patterns[0], at, wire)
         if isinstance(result, str):
             raise ScenarioError("pattern", result)
         one = result[0]

@@ -155,6 +155,9 @@ class Lab:
     one_try: bool = False
     # A lab about behaviour AWS fixes (nothing here is a setting): labelled a what-if on its page.
     what_if: bool = False
+    # A lab graded on its "In AWS" configuration: how the learner's values reach the services
+    # (the generator's Wire as the panel's parameters); the panel then shows the learner's choice.
+    inaws_wire: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
 
     def defaults(self) -> dict[str, Any]:
         return {f.name: f.default for f in self.fields}

@@ -16,6 +16,13 @@ with ELB, plain TCP needs a Network Load Balancer and HTTP or gRPC an Applicatio
 Plain TCP is drawn with rolling updates only: ECS's test traffic for a canary is matched by an
 HTTP header, and the engine models an ALB's shifts, not an NLB's (aws-facts-2026 2.21).
 
+Some variants whose callers are ECS services of one namespace also have clients on the internet:
+they call ``contract``, the system's public entry, which calls ``inventory`` (the front variants).
+The real AWS design is an internet-facing ALB whose targets are ``contract``'s tasks, with
+Service Connect between the services behind it: the learner adds the front door (``Wire``'s
+``front_door``), an application load balancer, internet-facing. A front door where no outside
+client calls ``contract`` fails; so does a front variant without one.
+
 The Check grades the configuration the "In AWS" panel generates from the learner's choice
 (:func:`patterns.inaws.generate.generate`: the ECS ``CreateService`` input and its
 ``deploymentConfiguration``) and what the engine measures when that deployment runs:
@@ -87,6 +94,11 @@ SCHEMES = (
     ("internal", gettext_lazy("internal")),
     ("internet-facing", gettext_lazy("internet-facing")),
 )
+FRONT = "contract"  # the service the engine runs as inventory's caller: the public entry
+FRONT_DOORS = (
+    ("none", gettext_lazy("none")),
+    ("entry", gettext_lazy("a load balancer in front of contract")),
+)
 STRATEGIES = (
     ("rolling", gettext_lazy("Rolling update")),
     ("canary", gettext_lazy("Canary")),
@@ -123,6 +135,11 @@ def _draw(rng: random.Random) -> dict[str, Any]:
     per_round = params["max_running"] - params["min_serving"]
     fastest = ROUND_S * math.ceil(tasks / per_round)
     params["finish_within_s"] = fastest + rng.choice((20, 60))
+    # Clients on the internet call contract, which calls inventory: drawn last, so the numbers
+    # above stay what they were for every seed.
+    params["front"] = (
+        callers == "same-namespace" and not no_proxy and protocol != "tcp" and rng.random() < 0.5
+    )
     params["requirements"] = requirements_html(params)
     return params
 
@@ -156,6 +173,21 @@ def requirements_html(params: Mapping[str, Any]) -> str:
         # "Where are the callers?" has no answer for clients on the internet.
         if not (q == "network" and params["callers"] == "internet")
     ]
+    if params.get("front"):
+        lines.insert(
+            1,
+            (
+                _fmt(_("Who calls %(front)s?"), front=FRONT),
+                _fmt(
+                    _(
+                        "Clients on the internet: %(front)s is the system's public entry, and it "
+                        "calls %(service)s."
+                    ),
+                    front=FRONT,
+                    service=SERVICE,
+                ),
+            ),
+        )
     if params["no_proxy"]:
         lines.insert(
             -1,
@@ -227,12 +259,25 @@ def _build(values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, An
 
 
 def wire(values: Mapping[str, Any]) -> Wire:
-    """How the learner's configuration reaches ``inventory``: appProtocol, ELB Type and Scheme."""
+    """How the learner's configuration is reached: appProtocol, ELB Type and Scheme, and a
+    load balancer in front of ``contract`` (the front door)."""
     return Wire(
         app_protocol=values["app_protocol"],
         load_balancer=values["load_balancer"],
         scheme=values["scheme"],
+        front_door=values.get("front_door") == "entry",
     )
+
+
+def inaws_wire(values: Mapping[str, Any]) -> dict[str, str]:
+    """The learner's wire as the "In AWS" panel's parameters."""
+    chosen = wire(values)
+    return {
+        "app_protocol": chosen.app_protocol,
+        "load_balancer": chosen.load_balancer,
+        "scheme": chosen.scheme,
+        "front_door": "1" if chosen.front_door else "0",
+    }
 
 
 def configuration(values: Mapping[str, Any], params: Mapping[str, Any]) -> Config:
@@ -333,7 +378,7 @@ def _reach_outcome(config: Config, params: Mapping[str, Any]) -> Outcome:
     not get one (its nodes have public addresses)."""
     lb = _call(config, "CreateLoadBalancer")
     scheme = lb["Scheme"] if lb else None
-    if params["callers"] == "internet":
+    if params["callers"] == "internet" or params.get("front"):
         passed = scheme == "internet-facing"
         if lb is None:
             detail = _(
@@ -352,6 +397,29 @@ def _reach_outcome(config: Config, params: Mapping[str, Any]) -> Outcome:
             "calls from the internet, but every caller is inside AWS."
         )
     return Outcome("reach", _("Who can reach it"), passed, detail)
+
+
+def _front_outcome(values: Mapping[str, Any], params: Mapping[str, Any]) -> Outcome:
+    """A load balancer in front of contract exactly when clients on the internet call it."""
+    wanted = bool(params.get("front"))
+    chosen = values.get("front_door") == "entry"
+    if wanted:
+        detail = _fmt(
+            _(
+                "clients on the internet call %(front)s, and nothing in the configuration takes "
+                "their calls: %(front)s needs a load balancer in front of it."
+            ),
+            front=FRONT,
+        )
+    else:
+        detail = _fmt(
+            _(
+                "the configuration puts a load balancer in front of %(front)s, but no client "
+                "outside AWS calls %(front)s: it would only cost and open a way in."
+            ),
+            front=FRONT,
+        )
+    return Outcome("front-door", _("Entry for clients outside"), wanted == chosen, detail)
 
 
 def _protocol_outcomes(
@@ -450,6 +518,7 @@ def _judge(result: Any, values: Mapping[str, Any], params: Mapping[str, Any]) ->
     outcomes = [
         _pattern_outcome(values, params),
         _reach_outcome(generated, params),
+        _front_outcome(values, params),
         *_protocol_outcomes(generated, values, params),
         Outcome(
             "strategy",
@@ -481,8 +550,10 @@ def _wire_measures(config: Config) -> list[tuple[str, str]]:
     lb = _call(config, "CreateLoadBalancer")
     if lb is not None:
         group = _call(config, "CreateTargetGroup") or {}
+        targets = [c.about for c in config.calls if c.operation == "CreateTargetGroup"]
         out += [
             ("LoadBalancer Type / Scheme", f"{lb['Type']} / {lb['Scheme']}"),
+            (_("Load balancer targets"), ", ".join(targets)),
             (
                 "TargetGroup Protocol / ProtocolVersion",
                 f"{group.get('Protocol', '—')} / {group.get('ProtocolVersion', '—')}",
@@ -688,6 +759,14 @@ CHOOSE_PATTERN = Lab(
             integer=False,
         ),
         LabField(
+            "front_door",
+            gettext_lazy("Front door (clients outside AWS)"),
+            "none",
+            choices=FRONT_DOORS,
+            integer=False,
+            required=False,  # left out: none
+        ),
+        LabField(
             "strategy",
             gettext_lazy("deploymentConfiguration.strategy"),
             "rolling",
@@ -724,6 +803,7 @@ CHOOSE_PATTERN = Lab(
     build=_build,
     judge=_judge,
     validate=_validate,
+    inaws_wire=inaws_wire,
 )
 
 register(CHOOSE_PATTERN)

@@ -67,6 +67,7 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, data: Any = None) -> dict[
         "hints": hints[:shown],  # the rest stay on the server until asked for, one at a time
         "takeaway": fill(text["takeaway"], params),
     }
+    run = None if lab.predict_first else _run_spec(lab, lab.defaults(), params)
     return {
         "lab": lab,
         "text": filled,
@@ -77,8 +78,27 @@ def _lab_context(request: HttpRequest, lab: labs.Lab, data: Any = None) -> dict[
         "hints_total": len(hints),
         # Before a Check, the sandbox plays the lab's starting run, unless the lab asks for a
         # prediction first: its run would show the numbers to predict.
-        "run": None if lab.predict_first else _run_spec(lab, lab.defaults(), params),
+        "run": run,
+        "inaws": _inaws_spec(lab, lab.defaults(), params, run),
     }
+
+
+def _inaws_spec(
+    lab: labs.Lab, values: Any, params: dict[str, Any], run: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """What the "In AWS" panel generates: the run on screen, or, in a lab graded on its
+    configuration, the learner's last checked choice even when no run is shown; with the
+    learner's wire (protocol, load balancer, scheme, front door)."""
+    wire = lab.inaws_wire(values) if lab.inaws_wire is not None else {}
+    if run is not None:
+        return {"scenario": run["scenario"], "pattern": run["pattern"], "wire": wire}
+    if lab.inaws_wire is None or not values.get("pattern", "x"):
+        return None
+    try:
+        scenario = lab.build(values, params)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {"scenario": scenario, "pattern": lab.pattern_for(values), "wire": wire}
 
 
 def _run_spec(
@@ -150,6 +170,9 @@ def lab_check(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 context["run"] = _run_spec(
                     lab, form.cleaned_data, context["params"], verdict.moment
                 )
+            context["inaws"] = _inaws_spec(
+                lab, form.cleaned_data, context["params"], context["run"]
+            )
     template = "labs/lab.html"
     if request.htmx:
         template += "#lab-check"

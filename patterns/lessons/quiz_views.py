@@ -208,6 +208,11 @@ def quiz_grade(request: HtmxHttpRequest, slug: str, quiz_id: str) -> HttpRespons
     template = "labs/quiz.html"
     if request.htmx:
         template += "#quiz-form"
+    elif has_predict(lesson):
+        # The whole page: its predict questions need the compact player's markup and script.
+        from patterns.lessons.views import _player_partial  # lessons.views imports this module
+
+        context["player"] = _player_partial()
     return render(request, template, context)
 
 

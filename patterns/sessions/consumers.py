@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from patterns.errors import FieldError, localized_frame
 from patterns.live import FrameError, RateLimiter, parse_frame, scope_language
-from patterns.sessions import arrivals, fields, joining, log, polls, receipts
+from patterns.sessions import arrivals, fanout, fields, joining, log, polls, receipts
 from patterns.sessions.broadcast import instructor_group, room_group, state_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.relay import Rejoin, RoomRelay, WaitsOutOutages, room_snapshot
@@ -468,6 +468,30 @@ class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type:
         self._pending[name] = asyncio.ensure_future(later())
 
     # ------------------------------------------------------------------ group events
+
+    @property
+    def wire(self) -> Any:
+        """This socket's wire for the room's fan-out (``patterns.sessions.fanout``), or None."""
+        return self.scope.get(fanout.WIRE_KEY)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Channels' send, after what the room's outbox holds for this socket (its order)."""
+        wire = self.wire
+        if wire is not None:
+            fanout.flush_wire(wire)
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    def plain_text(self, event: dict[str, Any]) -> str | None:
+        """The text ``room_state`` would send for this room-wide message, when that is all it
+        would do (the relay then writes it with everyone else's); None when the handler must
+        run (another type, or this student was just removed)."""
+        if event.get("type") != "room.state" or getattr(self, "_removed", False):
+            return None
+        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+            return None
+        return str(event["text"])
 
     async def room_state(self, event: dict[str, Any]) -> None:
         if getattr(self, "_removed", False):

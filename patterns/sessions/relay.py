@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 
-from patterns.sessions import joining
+from patterns.sessions import fanout, joining
 from patterns.sessions.broadcast import RESYNC, room_group, snapshot_message
 from patterns.sessions.models import StudySession
 from patterns.sessions.stream import SimStreamer
@@ -193,6 +193,7 @@ class RoomRelay:
         self.ready = asyncio.Event()
         self.expiry: asyncio.Task[None] | None = None
         self.resyncing: asyncio.Task[None] | None = None
+        self.wired = (0, 0)  # the last state's fan-out: (sockets written directly, sockets)
         # The shared simulation's frames for this process's sockets of the room.
         self.sim = SimStreamer(session_id)
 
@@ -277,7 +278,25 @@ class RoomRelay:
             # Not awaited: a rebuild after an action re-runs the engine, and slides and polls
             # must not wait for it. The streamer orders states by seq itself.
             self.sim.spawn_update(message["seq"], message["sim"])
+        # A state goes to every socket that only shows it as one encoded frame (fanout); the
+        # handlers run for the rest (another message type, a student just removed).
+        plain: list[Any] = []
+        handled: list[Any] = []
         for member in list(self.members):
+            text_for = getattr(member, "plain_text", None)
+            text = text_for(message) if text_for is not None else None
+            (plain if text is not None else handled).append(member)
+        if plain:
+            wired = await fanout.deliver(plain, message["text"])
+            if (wired, len(plain)) != self.wired:
+                self.wired = (wired, len(plain))
+                logger.info(
+                    "study room %s: a state written directly to %d of %d sockets",
+                    self.session_id,
+                    wired,
+                    len(plain),
+                )
+        for member in handled:
             handler = getattr(member, get_handler_name(message), None)
             if handler is None:
                 continue

@@ -55,6 +55,7 @@ from patterns.player.playback import (
     diagram_topology,
     live_readouts_due,
 )
+from patterns.sessions import fanout
 from patterns.sessions import shared_run as session_sim
 
 logger = logging.getLogger(__name__)
@@ -165,13 +166,21 @@ class _View:
         # it becomes the new head in a few windows' work instead of a replay of the whole run.
         self.tail: Playback | None = None
         self.tail_job: asyncio.Task[None] | None = None
+        self._hello: tuple[Playback, str, str] | None = None  # (playback, log, encoded hello)
 
     @property
     def streams(self) -> int:
         return len(self.playback.streams)
 
     def hello(self, log: list[dict[str, Any]]) -> str:
-        return _encode({**self.playback.hello(), "log": log}, "sim.hello")
+        """The ``sim.hello`` a new screen gets, encoded once for every screen that joins while
+        the playback and the log stay the same (a class arriving costs one, not one each)."""
+        # The hello carries the playback's position (t, next_seq), so it is keyed on it too.
+        key = f"{self.playback.window}:{json.dumps(log, sort_keys=True)}"
+        if self._hello is None or self._hello[0] is not self.playback or self._hello[1] != key:
+            text = _encode({**self.playback.hello(), "log": log}, "sim.hello")
+            self._hello = (self.playback, key, text)
+        return self._hello[2]
 
     def text(self, seq: int) -> str:
         """The frame ``seq`` as it was sent."""
@@ -393,8 +402,12 @@ class SimStreamer:
         members = self.waiting | {m: lang for lang, v in self.views.items() for m in v.subscribers}
         self.views = {}
         self.waiting = {}
+        # Every screen of a language starts the new run at the same place: one fan-out each.
+        by_lang: dict[str, list[Any]] = {}
         for member, lang in members.items():
-            await self._subscribe(member, lang)
+            by_lang.setdefault(lang, []).append(member)
+        for lang, group in by_lang.items():
+            await self._subscribe_all(group, lang)
 
     async def _new_actions(self, log: list[dict[str, Any]]) -> None:
         """Rewind each language's stream to the window of the earliest new action and take the
@@ -510,10 +523,16 @@ class SimStreamer:
         self.wake.set()
 
     async def _subscribe(self, member: Any, lang: str, have: Have | None = None) -> None:
+        await self._subscribe_all([member], lang, have)
+
+    async def _subscribe_all(self, members: list[Any], lang: str, have: Have | None = None) -> None:
+        """Subscribe screens of one language that hold the same (``have``): each message they
+        need goes to all of them as one fan-out."""
         sim = self.sim
         if sim is None or sim.get("run") is None:
             # The room state says no scenario runs (sim.run is null); nothing to send yet.
-            self.waiting[member] = lang
+            for member in members:
+                self.waiting[member] = lang
             return
         view = self.views.get(lang)
         if view is None:
@@ -521,7 +540,8 @@ class SimStreamer:
                 playback = await asyncio.to_thread(session_sim.build, sim, lang, diagram_topology)
             except (PlaybackError, session_sim.SimCommandError):
                 logger.exception("study room %s: cannot build the simulation", self.session_id)
-                self.waiting[member] = lang
+                for member in members:
+                    self.waiting[member] = lang
                 return
             view = self.views[lang] = _View(playback)
             # A new view (the first screen of this language here, or any after a restart)
@@ -531,21 +551,21 @@ class SimStreamer:
         log = list(sim.get("log", []))
         start = view.resume_from(have, str(sim["run"]), log)
         if start is None:
-            await self._send([member], view.hello(log))
+            await self._send(members, view.hello(log))
             start = view.snapshot_start(session_sim.virtual_time(sim, self.clock()))
             if start > 0:
-                await self._send([member], view.snapshot(start))
+                await self._send(members, view.snapshot(start))
         else:
-            self.resumes += 1
+            self.resumes += len(members)
             playback = view.playback
             at = start // len(playback.streams) * playback.window_s
             resume = {"run": sim["run"], "log": log, "rewind": {"seq": start, "t": at}}
-            await self._send([member], _encode(resume, "sim.resume"))
+            await self._send(members, _encode(resume, "sim.resume"))
         for text in [*view.batches(start), *view.readouts]:
-            await self._send([member], text)
+            await self._send(members, text)
         if view.ended_sent:
-            await self._send([member], json.dumps({"type": "sim.status", "state": "ended"}))
-        view.subscribers.append(member)
+            await self._send(members, json.dumps({"type": "sim.status", "state": "ended"}))
+        view.subscribers.extend(members)
 
     async def older(self, member: Any, first: Any, last: Any) -> None:
         """Send ``member`` the frames of windows ``first`` to ``last`` - 1 of its view (a screen
@@ -574,11 +594,7 @@ class SimStreamer:
             self.task = asyncio.ensure_future(self._run())
 
     async def _send(self, members: list[Any], text: str) -> None:
-        for member in list(members):
-            try:
-                await member.send(text_data=text)
-            except Exception:  # noqa: BLE001 - a closed socket must not stop the room's stream
-                logger.debug("study room %s: send failed", self.session_id)
+        await fanout.deliver(members, text)  # a closed socket does not stop the room's stream
 
     # ------------------------------------------------------------------ pacing
 

@@ -35,6 +35,7 @@ function setupRun(panel) {
     try {
       const run = JSON.parse(source.textContent);
       if (run && run.scenario) return { object: run.scenario, scenario: JSON.stringify(run.scenario), pattern: run.pattern || "", log: "", at: "0", folded: "" };
+      if (run === null) return null;  // a lab before its first Check: nothing chosen yet
     } catch (error) { /* fall through to the form's own choices */ }
   }
   // The playground before its first check: the chosen built-in scenario and pattern.
@@ -61,6 +62,19 @@ function currentRun(panel) {
   return setup;
 }
 
+// How the services are reached, as a lab's learner chose it (appProtocol, load balancer Type and
+// Scheme, a front door): sent with whichever run the panel shows, so it renders their choice.
+function sourceWire(panel) {
+  const source = document.getElementById(panel.dataset.inawsSource || "");
+  if (!source) return {};
+  try {
+    const run = JSON.parse(source.textContent);
+    return run && run.wire && typeof run.wire === "object" ? run.wire : {};
+  } catch (error) {
+    return {};
+  }
+}
+
 function panelOf(form) {
   return form.closest("[data-inaws-source], [data-inaws-embed]");
 }
@@ -79,7 +93,7 @@ document.body.addEventListener("htmx:configRequest", (event) => {
     return;
   }
   if (empty) empty.hidden = true;
-  Object.assign(event.detail.parameters, { scenario: run.scenario, pattern: run.pattern, log: run.log, at: run.at });
+  Object.assign(event.detail.parameters, sourceWire(panel), { scenario: run.scenario, pattern: run.pattern, log: run.log, at: run.at });
   panel.dataset.folded = run.folded;
 });
 

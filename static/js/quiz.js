@@ -1,9 +1,10 @@
 // Predict questions: the quiz's player is the lesson-sized one (player/embed.js: the diagram,
 // play/pause, the scrubber and the watch line; the event list, speeds and readouts open in place
 // behind its details button). It runs the question's engine run and waits, paused at the moment
-// to predict; the learner answers, then presses Play to see what happened. The step page carries
-// the player's markup in a <template> (as for a step's own player); a graded quiz swapped in by
-// htmx brings a new predict question, set up the same way.
+// to predict; the learner answers, then presses Play to see what happened. The step page (and the
+// standalone quiz page, where a quiz graded without htmx lands) carries the player's markup in a
+// <template> (as for a step's own player); a graded quiz swapped in by htmx brings a new predict
+// question, set up the same way.
 import { mountEmbed } from "./player/embed.js";
 
 let mounted = 0;
@@ -11,7 +12,8 @@ const players = new Set();  // stopped once htmx has swapped their question away
 
 async function initQuizPlayer(slot) {
   const template = document.querySelector("template[data-lesson-player]");
-  const runUrl = document.querySelector("[data-lesson-story]")?.dataset.runUrl;
+  // A lesson step's story, or the standalone quiz page (a quiz graded without htmx).
+  const runUrl = document.querySelector("[data-lesson-story], [data-quiz-page]")?.dataset.runUrl;
   if (!template || !runUrl || slot.dataset.ready) return;
   slot.dataset.ready = "1";
   let spec;

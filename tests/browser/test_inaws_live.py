@@ -136,9 +136,9 @@ def test_a_labs_panel_shows_the_run_its_player_plays(
     page.goto(f"{daphne_server.url}/labs/elb-dead-task/")
     expect(page.locator("#player")).to_have_attribute("data-status", "ready")
 
-    page.locator("[data-inaws-source=lab-run] [data-testid=inaws-show]").click()
+    page.locator("[data-inaws-source=lab-config] [data-testid=inaws-show]").click()
 
-    result = page.locator("[data-inaws-source=lab-run] [data-testid=inaws-result]")
+    result = page.locator("[data-inaws-source=lab-config] [data-testid=inaws-result]")
     expect(result.locator("article[data-pattern='elb']")).to_have_count(1)
     expect(result.locator("[data-testid=inaws-steps]")).to_be_visible()
     expect(result.locator("[data-testid=inaws-at]")).to_be_visible()

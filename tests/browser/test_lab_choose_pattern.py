@@ -34,11 +34,14 @@ def _settings(goal: str, lang: str) -> dict[str, str]:
     with translation.override(lang):
         no_proxy = translation.gettext("What runs in a task?") in goal
     sc = callers == "same-namespace" and not no_proxy
+    with translation.override(lang):
+        front = translation.gettext("Who calls %(front)s?") % {"front": "contract"} in goal
     settings = {
         "pattern": "service-connect" if sc else "elb",
         "app_protocol": protocol,
         "load_balancer": "network" if protocol == "tcp" else "application",
-        "scheme": "internet-facing" if callers == "internet" else "internal",
+        "scheme": "internet-facing" if callers == "internet" or front else "internal",
+        "front_door": "entry" if front else "none",
     }
     numbers = [int(n) for n in re.findall(r"\d+", goal.split("\n")[-1])]
     if len(numbers) == 4:  # rolling: tasks, keep, at most, within
@@ -65,7 +68,7 @@ def _settings(goal: str, lang: str) -> dict[str, str]:
 def _check(page: Page, values: dict[str, str]) -> None:
     for name, value in values.items():
         field = page.locator(f"#lab-{name}")
-        if name in ("pattern", "strategy", "app_protocol", "load_balancer", "scheme"):
+        if name in ("pattern", "strategy", "app_protocol", "load_balancer", "scheme", "front_door"):
             field.select_option(value)
         else:
             field.fill(value)
@@ -111,4 +114,56 @@ def test_choose_pattern_wrong_pattern_then_wrong_protocol_fail_on_their_side_the
     measures = page.locator(".verdict__measures")
     expect(measures).to_contain_text("portMappings[0].appProtocol")
     expect(measures).to_contain_text("deploymentConfiguration.strategy")
+    context.close()
+
+
+def _shows(panel: Page, settings: dict[str, str]) -> None:
+    """The In AWS panel renders the configuration of ``settings``: the pattern's calls, the
+    port's appProtocol, and a load balancer with the chosen Type and Scheme where there is one."""
+    out = panel.locator(".inaws__out")  # type: ignore[attr-defined]
+    expect(out.locator(f"article[data-pattern='{settings['pattern']}']")).to_have_count(1)
+    if settings["app_protocol"] == "tcp":
+        expect(out).not_to_contain_text('"appProtocol"')
+    else:
+        expect(out).to_contain_text(f'"appProtocol": "{settings["app_protocol"]}"')
+    balanced = settings["pattern"] == "elb" or settings["front_door"] == "entry"
+    if balanced:
+        expect(out).to_contain_text(f'"Type": "{settings["load_balancer"]}"')
+        expect(out).to_contain_text(f'"Scheme": "{settings["scheme"]}"')
+    else:
+        expect(out).not_to_contain_text("CreateLoadBalancer")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_choose_pattern_the_in_aws_panel_renders_the_learners_configuration(
+    browser: Browser, daphne_server: DaphneServer, lang: str
+) -> None:
+    """Before a Check the panel has nothing to show; after one, failed or passed, it renders
+    the pattern and wire the learner chose, and follows the next Check."""
+    context = browser.new_context(locale="ja-JP" if lang == "ja" else "en-US", viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(daphne_server.url + LAB)
+    settings = _settings(_goal(page), lang)
+    panel = page.locator("[data-inaws-source=lab-config]")
+    panel.get_by_test_id("inaws-show").click()
+    expect(panel.locator("[data-role=inaws-empty]")).to_be_visible()
+
+    # A failing choice: the other load balancer type, internet-facing, with a front door.
+    other = {
+        **settings,
+        "pattern": "elb",
+        "load_balancer": "application" if settings["load_balancer"] == "network" else "network",
+        "scheme": "internet-facing",
+        "front_door": "entry",
+    }
+    _check(page, other)
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "false")
+    panel.get_by_test_id("inaws-show").click()
+    _shows(panel, other)  # type: ignore[arg-type]
+    expect(panel.locator(".inaws__out")).to_contain_text('"Name": "contract"')
+
+    # The worked-out configuration: the panel, already open, follows the Check.
+    _check(page, settings)
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
+    _shows(panel, settings)  # type: ignore[arg-type]
     context.close()

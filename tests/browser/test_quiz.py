@@ -225,6 +225,53 @@ def test_every_question_answered_right_a_predict_one_by_playing_on_an_order_one_
     expect(page.locator("form.quiz-second")).to_have_count(0)
 
 
+def _answer_predict_by_playing_on(
+    page: Page, fieldset: Locator, question: quiz.Question, lang: str
+) -> None:
+    window = _play_on_and_read_the_window(page, fieldset, question)
+    spec = question.player or {}
+    result = run(spec["scenario"], pattern=spec["pattern"], seed=spec["scenario"]["seed"])
+    assert window == round(dead_task_window(result)[0], 3)  # the engine's own figure
+    with translation.override(lang):
+        label = next(translation.gettext(t) for limit, t in PREDICT_BUCKETS if window < limit)
+    fieldset.get_by_label(label, exact=True).check()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_standalone_quiz_page_plays_its_predict_question_on(
+    page: Page, daphne_server: DaphneServer, lang: str
+) -> None:
+    """A quiz graded without htmx lands on the standalone quiz page: its second try's predict
+    question has the compact player (not only the fallback text), answered by playing it on."""
+    errors = PageErrors(page)
+    section = _open_quiz(page, daphne_server, "elb", lang)
+    _seed, asked = _asked(section, "elb", lang)
+    form = section.locator("form[hx-post]")
+    for fieldset, question in zip(_fieldsets(form).all(), asked, strict=True):
+        _fill(fieldset, question, right=False)
+
+    # A plain form post (what a browser without htmx sends): the whole standalone page answers.
+    with page.expect_navigation():
+        form.evaluate("f => HTMLFormElement.prototype.submit.call(f)")
+    assert re.search(r"/labs/quiz/elb/[\w-]+/$", page.url), page.url
+    second = page.locator("form.quiz-second")
+    predicts = second.locator("fieldset[data-kind=predict]")
+    expect(predicts).to_have_count(1)
+    expect(predicts.locator(".quiz-player__fallback")).to_have_count(0, timeout=30_000)
+
+    for fieldset in _fieldsets(second).all():
+        question = asked[int(fieldset.get_attribute("data-question") or 0) - 1]
+        if question.predict:
+            _answer_predict_by_playing_on(page, fieldset, question, lang)
+        else:
+            _fill(fieldset, question, right=True)
+    second.get_by_test_id("quiz-second-submit").click()
+
+    explained = page.get_by_test_id("quiz-explained")
+    expect(explained.locator(".quiz-graded__item--right")).to_have_count(len(asked))
+    assert errors.messages == []
+
+
 # --------------------------------------------------------------------------- spaced review
 
 

@@ -15,7 +15,7 @@ from botocore.validate import ParamValidator
 from cfnlint.api import lint_all
 
 from patterns.inaws.fold import fold
-from patterns.inaws.generate import Config, Wire, generate
+from patterns.inaws.generate import ACCOUNT, Config, Wire, generate
 from patterns.inaws.render import template_yaml
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, ScenarioError, load_scenario
 
@@ -184,6 +184,13 @@ WIRES: dict[str, Wire] = {
     "nlb-tcp-internet-facing": Wire(
         app_protocol="tcp", load_balancer="network", scheme="internet-facing"
     ),
+    "alb-front-door": Wire(scheme="internet-facing", front_door=True),
+    "alb-grpc-front-door": Wire(app_protocol="grpc", scheme="internet-facing", front_door=True),
+}
+#: Internet-facing ALB in front of the entry service, the pattern between the services behind it.
+FRONT_DOORS: dict[str, Wire] = {
+    "front-door-http": Wire(scheme="internet-facing", front_door=True),
+    "front-door-grpc": Wire(app_protocol="grpc", scheme="internet-facing", front_door=True),
 }
 
 
@@ -209,6 +216,18 @@ def _wire_cases() -> list[Any]:
                 blue_green_scenario("service-connect", "canary"),
                 Wire(app_protocol=protocol),
                 id=f"service-connect-{protocol}-canary",
+            )
+        )
+    for wire_id, wire in FRONT_DOORS.items():
+        for pattern in ("service-connect", "service-discovery"):
+            cases.append(
+                pytest.param({"name": "wire", "pattern": pattern}, wire, id=f"{pattern}-{wire_id}")
+            )
+        cases.append(
+            pytest.param(
+                blue_green_scenario("service-connect", "canary"),
+                wire,
+                id=f"service-connect-{wire_id}-canary",
             )
         )
     return cases
@@ -310,3 +329,37 @@ def test_the_default_wire_is_what_the_engine_runs() -> None:
 def test_a_wire_refuses_values_aws_does_not_have(field: str, value: str) -> None:
     with pytest.raises(ValueError, match=f"^{field}: must be one of"):
         Wire(**{field: value})
+
+
+LAB = {
+    "name": "front",
+    "pattern": "service-connect",
+    "services": [{"name": "contract", "tasks": 2}, {"name": "inventory", "tasks": 4}],
+    "traffic": [{"from": "contract", "to": "inventory", "rps": 10}],
+}
+
+
+def test_a_front_door_puts_an_internet_facing_alb_before_the_entry_service_only() -> None:
+    """Service Connect behind an internet-facing ALB: the ALB's one target group holds the tasks
+    of the service nobody calls (contract); inventory is reached through Service Connect."""
+    config = generate(load_scenario(LAB).to_dict(), Wire(scheme="internet-facing", front_door=True))
+
+    (lb,) = _calls(config, "CreateLoadBalancer")
+    assert (lb["Type"], lb["Scheme"]) == ("application", "internet-facing")
+    assert [g["Name"] for g in _calls(config, "CreateTargetGroup")] == ["contract"]
+    services = {c["serviceName"]: c for c in _calls(config, "CreateService")}
+    assert [x["targetGroupArn"] for x in services["contract"]["loadBalancers"]] == [
+        f"arn:aws:elasticloadbalancing:ap-northeast-1:{ACCOUNT}:targetgroup/contract/EXAMPLE"
+    ]
+    assert "loadBalancers" not in services["inventory"]
+    assert services["inventory"]["serviceConnectConfiguration"]["services"][0]["clientAliases"] == [
+        {"port": 80, "dnsName": "inventory"}
+    ]
+    assert "services" not in services["contract"]["serviceConnectConfiguration"]
+
+
+def test_without_a_front_door_service_connect_generates_no_load_balancer() -> None:
+    config = generate(load_scenario(LAB).to_dict(), Wire(scheme="internet-facing"))
+
+    assert _calls(config, "CreateLoadBalancer") == []
+    assert all("loadBalancers" not in c for c in _calls(config, "CreateService"))

@@ -144,7 +144,7 @@ def test_the_panel_is_on_the_playground_a_lab_and_a_lesson(client: Client) -> No
     assert (
         'data-testid="inaws-panel"' in playground and 'data-inaws-source="setup-run"' in playground
     )
-    assert 'data-inaws-source="lab-run"' in lab
+    assert 'data-inaws-source="lab-config"' in lab
     lesson = client.get("/lessons/service-connect/", {"step": 3}).text
     assert 'data-testid="inaws-embed"' in lesson
     assert "/in-aws/?scenario=errors-5xx&amp;pattern=service-connect" in lesson
@@ -248,3 +248,53 @@ def test_downloads_follow_the_playhead(client: Client) -> None:
 
     assert (strategy("29.9"), strategy("30")) == ("ROLLING", "CANARY")
     assert "CanaryConfiguration:" in yaml
+
+
+def test_the_panel_renders_a_wire_a_lab_hands_it(client: Client) -> None:
+    """A lab's learner's choice: gRPC behind an internet-facing ALB in front of the entry service
+    (user), Service Connect between the services; the download links keep the wire."""
+    response = client.get(
+        "/in-aws/",
+        {
+            "scenario": "steady",
+            "pattern": "service-connect",
+            "app_protocol": "grpc",
+            "scheme": "internet-facing",
+            "front_door": "1",
+        },
+        **HX,
+    )
+
+    html = unescape(response.text)
+    text = re.sub(r"<[^>]+>", "", html)  # the code is highlighted: spans around each token
+    assert response.status_code == 200
+    assert '"Scheme": "internet-facing"' in text
+    assert '"ProtocolVersion": "GRPC"' in text
+    assert '"appProtocol": "grpc"' in text
+    assert "front_door=1" in html and "app_protocol=grpc" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("app_protocol", "udp"),
+        ("load_balancer", "gateway"),
+        ("scheme", "public"),
+        ("front_door", "yes"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_wire_the_generator_does_not_have_is_refused_beside_its_field(
+    client: Client, field: str, value: str, lang: str
+) -> None:
+    response = client.get(
+        "/in-aws/",
+        {"scenario": "steady", field: value},
+        HTTP_ACCEPT_LANGUAGE=lang,
+        **HX,
+    )
+
+    assert response.status_code == 400
+    assert field in unescape(response.text)
+    if lang == "ja":
+        assert "のいずれか" in unescape(response.text)

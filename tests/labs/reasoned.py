@@ -111,7 +111,9 @@ def choose_pattern(p: Mapping[str, Any]) -> dict[str, Any]:
         "pattern": pattern,
         "app_protocol": p["protocol"],
         "load_balancer": "network" if p["protocol"] == "tcp" else "application",
-        "scheme": "internet-facing" if p["callers"] == "internet" else "internal",
+        "scheme": "internet-facing" if p["callers"] == "internet" or p["front"] else "internal",
+        # Clients on the internet call contract: a load balancer in front of it.
+        "front_door": "entry" if p["front"] else "none",
         "strategy": p["release"],
         "minimum_healthy_percent": low,
         "maximum_percent": high,

@@ -6,7 +6,8 @@ Learner 3: callers outside ECS in the same VPC, plain TCP, rolling updates of 4 
 most 5 running, within 180 s. Learner 4: ECS callers in another namespace, HTTP, a canary of at
 most 10 % with 80 requests to green, blue kept 1 min, all within 7 min. Learner 10: ECS callers of
 one namespace whose team allows no proxy container. Learner 36: clients on the internet, HTTP.
-Learner 2: another namespace, gRPC. Learner 11 and 16: one namespace, plain TCP and gRPC.
+Learner 2: another namespace, gRPC. Learner 11 and 16: one namespace, plain TCP and gRPC; learner
+16's contract is also called by clients on the internet (a front variant).
 """
 
 from __future__ import annotations
@@ -80,17 +81,24 @@ def test_choose_pattern_a_copied_configuration_rarely_carries_over() -> None:
     """The right (pattern, appProtocol, load balancer type, scheme) differs between variants:
     every one of the 9 that can be right is drawn, and the most common is right in under a
     quarter of the variants."""
+
+    def balanced(s: dict[str, Any]) -> bool:
+        return s["pattern"] == "elb" or s["front_door"] == "entry"
+
     shapes = Counter(
         (
             s["pattern"],
             s["app_protocol"],
-            s["load_balancer"] if s["pattern"] == "elb" else "-",
-            s["scheme"] if s["pattern"] == "elb" else "-",
+            s["load_balancer"] if balanced(s) else "-",
+            s["scheme"] if balanced(s) else "-",
+            s["front_door"],
         )
         for s in (choose_pattern(_params(seed)) for seed in SEEDS)
     )
 
-    assert len(shapes) == 9  # Service Connect x 3 protocols, ELB x 3 protocols x 2 schemes
+    # Service Connect x 3 protocols, ELB x 3 protocols x 2 schemes, and Service Connect behind
+    # an internet-facing ALB for HTTP and gRPC.
+    assert len(shapes) == 11
     assert shapes.most_common(1)[0][1] < 0.25 * len(SEEDS)
 
 
@@ -416,3 +424,70 @@ def test_choose_pattern_requirements_say_what_decides_the_configuration() -> Non
         "review allows no proxy container beside the app." in no_proxy
     )
     assert "Only the team" not in no_proxy_ja
+
+
+# --------------------------------------------------------------------------- a front door (learner 16)
+
+FRONT = {
+    "pattern": "service-connect",
+    "app_protocol": "grpc",
+    "front_door": "entry",
+    "scheme": "internet-facing",
+}
+
+
+def test_choose_pattern_draws_front_variants_of_service_connect_callers_only() -> None:
+    drawn = [_params(seed) for seed in SEEDS]
+    front = [p for p in drawn if p["front"]]
+
+    assert 0.05 * len(SEEDS) < len(front) < 0.25 * len(SEEDS)
+    assert {pick(p) for p in front} == {"service-connect"}
+    assert {p["protocol"] for p in front} == {"http", "grpc"}
+    assert all("Who calls contract?" in p["requirements"] for p in front)
+    assert not any("Who calls contract?" in p["requirements"] for p in drawn if not p["front"])
+
+
+def _rolling16() -> dict[str, Any]:
+    reasoned = choose_pattern(_params(16))
+    return {k: reasoned[k] for k in ("strategy", "minimum_healthy_percent", "maximum_percent")}
+
+
+def test_choose_pattern_service_connect_behind_an_internet_facing_alb_passes() -> None:
+    verdict = _check(16, **FRONT, **_rolling16())
+
+    assert verdict.passed, verdict.message
+    measures = dict(verdict.measures)
+    assert measures["LoadBalancer Type / Scheme"] == "application / internet-facing"
+    assert measures["Load balancer targets"] == "contract"
+    service = create_service({**CHOOSE_PATTERN.defaults(), **FRONT, **_rolling16()}, _params(16))
+    assert "loadBalancers" not in service  # inventory is reached through Service Connect
+
+
+@pytest.mark.parametrize(
+    ("values", "failed"),
+    [
+        ({"front_door": "none"}, ["reach", "front-door"]),
+        ({"scheme": "internal"}, ["reach"]),
+        ({"load_balancer": "network"}, ["load-balancer"]),
+        ({"pattern": "elb", "front_door": "none"}, ["pattern", "front-door"]),
+    ],
+)
+def test_choose_pattern_a_front_variant_fails_on_the_side_it_breaks(
+    values: dict[str, Any], failed: list[str]
+) -> None:
+    verdict = _check(16, **{**FRONT, **_rolling16(), **values})
+
+    assert [o.key for o in verdict.outcomes if not o.passed] == failed
+    if "front-door" in failed:
+        assert (
+            "Entry for clients outside: clients on the internet call contract, and nothing in the "
+            "configuration takes their calls" in verdict.message
+        )
+
+
+def test_choose_pattern_a_front_door_nobody_outside_calls_fails() -> None:
+    reasoned = choose_pattern(_params(11))  # one namespace, plain TCP, no outside clients
+    verdict = _check(11, **{**reasoned, "front_door": "entry"})
+
+    assert [o.key for o in verdict.outcomes if not o.passed] == ["front-door"]
+    assert "no client outside AWS calls contract" in verdict.message

@@ -347,3 +347,42 @@ def test_a_failed_verdict_says_each_outcome_once(
         lines = sum(o.detail == outcome.detail for o in verdict.outcomes)
         assert shown.count(outcome.detail) == lines, outcome.detail
     assert 'data-testid="outcome-' in shown
+
+
+def test_lab_ten_hands_the_in_aws_panel_the_learners_choice_after_a_failed_check(
+    client: Client,
+) -> None:
+    """The panel renders the configuration the learner chose (pattern and wire), even when the
+    Check fails and the run stays hidden (predict first)."""
+    _as_learner_one(client)
+    chosen = {
+        "pattern": "service-connect",
+        "app_protocol": "grpc",
+        "load_balancer": "network",
+        "scheme": "internet-facing",
+        "front_door": "entry",
+        "strategy": "rolling",
+        "minimum_healthy_percent": "100",
+        "maximum_percent": "100",
+        "canary_percent": "5",
+        "canary_bake_time_min": "1",
+        "bake_time_min": "0",
+    }
+
+    before = client.get("/labs/choose-pattern/").text
+    after = client.post("/labs/choose-pattern/check/", chosen, **HX).text
+
+    assert '<script id="lab-config" type="application/json">null</script>' in before
+    assert 'data-passed="false"' in after
+    assert '<script id="lab-run" type="application/json">null</script>' in after
+    config = json.loads(
+        after.split('<script id="lab-config" type="application/json">')[1].split("</script>")[0]
+    )
+    assert config["pattern"] == "service-connect"
+    assert config["wire"] == {
+        "app_protocol": "grpc",
+        "load_balancer": "network",
+        "scheme": "internet-facing",
+        "front_door": "1",
+    }
+    assert config["scenario"]["services"][1]["name"] == "inventory"

@@ -551,3 +551,24 @@ def test_pool_holds_every_variant_and_each_drawn_question_the_same_in_every_lang
         assert [(k, [(q.kind, q.correct, q.order) for q in v]) for k, v in here] == [
             (k, [(q.kind, q.correct, q.order) for q in v]) for k, v in there
         ]
+
+
+@pytest.mark.django_db
+def test_the_standalone_quiz_page_carries_the_compact_player_for_its_predict_question(
+    client: Client,
+) -> None:
+    """A quiz graded without htmx answers with the whole page: with a predict question to ask
+    again, it loads quiz.js and carries the player's markup and the engine's run URL; the htmx
+    fragment carries neither (the lesson step already has them)."""
+    asked = _asked("elb", 7)
+    data = {"attempt": quiz.sign_attempt(7), **_answers(asked, "elb-basics", right=False)}
+
+    page = client.post("/labs/quiz/elb/elb-basics/", data).text
+    fragment = client.post("/labs/quiz/elb/elb-basics/", data, **HX).text
+
+    assert any(q.predict for q in asked)
+    assert 'data-quiz-player="' in page
+    assert 'src="/static/js/quiz.js"' in page
+    assert "<template data-lesson-player>" in page and 'data-role="player"' in page
+    assert 'data-quiz-page data-run-url="/playground/api/run"' in page
+    assert "js/quiz.js" not in fragment and "data-lesson-player" not in fragment

@@ -119,7 +119,7 @@ def test_default_settings_use_sqlite_and_the_in_memory_layer() -> None:
 
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "channels.layers.InMemoryChannelLayer",
+        "kumoben.layers.InMemoryChannelLayer",
     ]
 
 

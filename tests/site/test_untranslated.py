@@ -405,18 +405,30 @@ def _commented_runs(pattern: str) -> list[dict[str, object]]:
 def test_every_comment_of_a_generated_configuration_follows_the_language() -> None:
     """The comments the generator writes beside the fields (App Mesh's are page text; the
     others are in the file the panel shows and downloads) are Japanese on a Japanese page and
-    English on an English one."""
-    from patterns.inaws.generate import generate
+    English on an English one; with every wire a lab can hand the generator too (gRPC, HTTP/2,
+    plain TCP, an NLB, internet-facing, a front door)."""
+    from patterns.inaws.generate import Wire, generate
 
     runs = [run for pattern in PATTERNS for run in _commented_runs(pattern)]
+    wires = [
+        Wire(),
+        Wire(app_protocol="grpc", scheme="internet-facing", front_door=True),
+        Wire(app_protocol="http2"),
+        Wire(app_protocol="tcp", load_balancer="network", scheme="internet-facing"),
+        Wire(app_protocol="tcp", front_door=True),
+    ]
     lines: dict[str, set[str]] = {}
     for lang in ("en", "ja"):
         with translation.override(lang):
             lines[lang] = {
-                line for run in runs for said in generate(run).comments.values() for line in said
+                line
+                for run in runs
+                for wire in wires
+                for said in generate(run, wire).comments.values()
+                for line in said
             }
 
-    assert len(lines["ja"]) == len(lines["en"]) >= 15
+    assert len(lines["ja"]) == len(lines["en"]) >= 28
     assert sorted(line for line in lines["ja"] if not JAPANESE.search(line)) == []
     assert sorted(line for line in lines["ja"] if english_words(line)) == []
     assert sorted(line for line in lines["en"] if JAPANESE.search(line)) == []
