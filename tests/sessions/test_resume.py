@@ -197,7 +197,7 @@ async def test_a_screen_back_after_a_drop_holds_the_frames_of_one_that_stayed(
     held = len(away.frames)
     back = await _open(session, away_cookie, away.have())
     back.takes_over(away)
-    await back.drain()
+    await back.drain(first="sim.resume")
     await stayed.drain()
 
     assert "sim.resume" in back.kinds and "sim.hello" not in back.kinds
