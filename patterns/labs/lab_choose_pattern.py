@@ -180,8 +180,8 @@ def requirements_html(params: Mapping[str, Any]) -> str:
                 _fmt(_("Who calls %(front)s?"), front=FRONT),
                 _fmt(
                     _(
-                        "Clients on the internet: %(front)s is the system's public entry, and it "
-                        "calls %(service)s."
+                        "Browsers and apps coming from the internet: %(front)s is the system's "
+                        "public entry, and it calls %(service)s."
                     ),
                     front=FRONT,
                     service=SERVICE,

@@ -104,6 +104,9 @@ SNAPSHOTS_KEPT = 8
 OLDER_MAX_FRAMES = 60
 #: Frames of the history travel in batches (``sim.history``): one send per this many frames.
 HISTORY_BATCH = 50
+#: The pacing task sends to its screens at most this often (wall seconds); windows due in
+#: between go out together as one ``sim.history`` message (see ``_send_due``).
+SEND_EVERY_S = 0.25
 #: Wall seconds a view's tail stays behind the shared clock. An action applies at or after the
 #: shared time of the click, so the tail is before it unless the action took longer than this to
 #: reach the process (then the run is rebuilt from the start, which is slower but the same).
@@ -641,7 +644,9 @@ class SimStreamer:
             left = playback.duration_s - vt
             return max(0.0, min(left / float(sim["speed"]), readouts_in)) + 0.005
         window_in = session_sim.next_window_in(sim, now, playback.window, playback.window_s)
-        return max(0.0, min(window_in, readouts_in)) + 0.005
+        # At most one send a screen every SEND_EVERY_S: played fast (10x: a window every 0.1 s)
+        # the windows due meanwhile go out together, still ahead of the clock (AHEAD_WALL_S).
+        return max(SEND_EVERY_S, min(window_in, readouts_in)) + 0.005
 
     async def _send_readouts_due(self, view: _View, vt: float) -> None:
         """Send the newest readouts the shared clock has reached (older ones it supersedes)."""
@@ -684,15 +689,15 @@ class SimStreamer:
         if until is not None:
             due = min(due, until)
         vt = session_sim.virtual_time(sim, now)
+        # Frames due together (a catch-up, or windows of a fast run) go as one message.
+        out: list[str] = [] if batch is None else batch
         while playback.window < due:
             frames = await asyncio.to_thread(playback.step)
             for frame in frames:
-                text = view.add(frame)
-                if batch is not None:
-                    batch.append(text)
-                else:
-                    await self._send(view.subscribers, text)
+                out.append(view.add(frame))
             await self._read_readouts(view, vt, last=playback.window >= due)
+        if batch is None and out:
+            await self._send(view.subscribers, out[0] if len(out) == 1 else _batch(out))
         tail = view.tail
         if tail is not None:
             target = self._tail_window(view, sim, now)

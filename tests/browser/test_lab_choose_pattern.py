@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
 import patterns.guide.texts as guide_texts
-from tests.browser.conftest import DESKTOP, lab_check
+from tests.browser.conftest import DESKTOP, PHONE, PageErrors, lab_check
 from tests.servers import DaphneServer
 
 LAB = "/labs/choose-pattern/"
@@ -167,3 +168,42 @@ def test_choose_pattern_the_in_aws_panel_renders_the_learners_configuration(
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
     _shows(panel, settings)  # type: ignore[arg-type]
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_choose_pattern_a_front_variant_passes_and_its_panel_shows_the_front_door(
+    browser: Browser, daphne_server: DaphneServer, artifacts_dir: Path, lang: str
+) -> None:
+    """A variant whose contract is called from the internet (drawn again with New variant until
+    one comes up): Service Connect behind an internet-facing ALB in front of contract passes, and
+    the In AWS panel shows the ALB's one target group, contract; screenshots at 390 and 1280 px."""
+    context = browser.new_context(locale="ja-JP" if lang == "ja" else "en-US", viewport=DESKTOP)
+    page = context.new_page()
+    errors = PageErrors(page)
+    page.goto(daphne_server.url + LAB)
+    with translation.override(lang):
+        front = translation.gettext("Who calls %(front)s?") % {"front": "contract"}
+    for _ in range(80):  # about one variant in ten is a front variant
+        if front in _goal(page):
+            break
+        page.get_by_test_id("new-variant").click()
+        page.wait_for_load_state()
+    settings = _settings(_goal(page), lang)
+    assert settings["front_door"] == "entry"
+
+    _check(page, settings)
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-passed", "true")
+    expect(page.get_by_test_id("outcome-front-door")).to_have_attribute("data-passed", "true")
+    panel = page.locator("[data-inaws-source=lab-config]")
+    panel.get_by_test_id("inaws-show").click()
+    _shows(panel, settings)  # type: ignore[arg-type]
+    expect(panel.locator(".inaws__out")).to_contain_text('"Name": "contract"')
+    for width, size in (("1280", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(
+            path=str(artifacts_dir / f"lab-choose-pattern-front-{lang}-{width}.png"),
+            full_page=True,
+        )
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+    assert errors.messages == []

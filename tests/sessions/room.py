@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from datetime import datetime, timezone
 from typing import Any
 
@@ -57,9 +58,24 @@ async def connect(session: StudySession, cookie: bytes | None) -> WebsocketCommu
     return communicator
 
 
+# Frames of a sim.history batch not looked at yet, per socket (``until`` reads them first).
+_UNREAD: weakref.WeakKeyDictionary[WebsocketCommunicator, list[dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def until(communicator: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+    """The next message of ``kind``. A ``sim.history`` batch (windows due together: a catch-up,
+    or a run played fast) counts as its frames, in order, unless ``kind`` asks for the batch."""
+    unread = _UNREAD.setdefault(communicator, [])
     while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
+        if unread:
+            frame = unread.pop(0)
+        else:
+            frame = await communicator.receive_json_from(timeout=timeout)
+            if frame["type"] == "sim.history" and kind != "sim.history":
+                unread.extend(frame["frames"])
+                continue
         if frame["type"] == kind:
             return frame
 
