@@ -222,24 +222,33 @@ async def student(
                 watch.file(frame, now, wall)
 
 
-_FRAME_HEAD = re.compile(r'"seq": (\d+), "pattern": "[a-z_]+", "t0": ([0-9.e+-]+)')
+_FRAME_HEAD = re.compile(
+    r'"type": "sim\.frame", "run": "[^"]*", "branch": \d+, "seq": (\d+), '
+    r'"pattern": "[a-z_]+", "t0": ([0-9.e+-]+)'
+)
 
 
 def _read(raw: str | bytes) -> dict[str, Any]:
-    """A received message as ``Watch.file`` needs it. A shared-run frame without an action in
-    it is read from its head (seq, t0) and its dots are not parsed: 2,000 students' client
-    processes share the 2 cores with the server, and parsing every dot of every frame cost
-    them more CPU than the server spent (a browser parses its own frames on its own device)."""
+    """A received message as ``Watch.file`` needs it. Shared-run frames without an action in
+    them (alone, or in a ``sim.history`` batch) are read from their heads (seq, t0) and their
+    dots are not parsed: 2,000 students' client processes share the 2 cores with the server,
+    and parsing every dot of every frame cost them more CPU than the server spent (a browser
+    parses its own frames on its own device)."""
     text = raw if isinstance(raw, str) else raw.decode()
-    if text.startswith('{"type": "sim.frame"') and '"action_applied"' not in text:
-        head = _FRAME_HEAD.search(text, 0, 300)
-        if head is not None:
-            return {
-                "type": "sim.frame",
-                "seq": int(head.group(1)),
-                "t0": float(head.group(2)),
-                "events": [],
-            }
+    plain = '"action_applied"' not in text and '"sim.log"' not in text
+    alone, batch = (
+        text.startswith('{"type": "sim.frame"'),
+        text.startswith('{"type": "sim.history"'),
+    )
+    if plain and (alone or batch):
+        frames = [
+            {"type": "sim.frame", "seq": int(m.group(1)), "t0": float(m.group(2)), "events": []}
+            for m in _FRAME_HEAD.finditer(text)
+        ]
+        if alone and len(frames) == 1:
+            return frames[0]
+        if batch and text.count('"type": ') == len(frames) + 1:
+            return {"type": "sim.history", "frames": frames}
     message: dict[str, Any] = json.loads(text)
     return message
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -35,3 +36,9 @@ application = ProtocolTypeRouter(
 # out of the collector's view keeps full collections short while playgrounds and rooms stream
 # (bench/stream_bench.py saw 100 ms pauses before). Objects created later are collected as usual.
 gc.freeze()
+
+# The event loop's thread releases the GIL on every socket write; while an engine thread computes
+# (a shared run's window, a tail replay), taking it back waits out the switch interval (5 ms by
+# default) each time, and a fan-out to 2,000 sockets crawled behind one replay. Half a
+# millisecond keeps the loop's writes moving at a small cost to the engine threads.
+sys.setswitchinterval(0.0005)
