@@ -7,18 +7,36 @@ import json
 import re
 from typing import Any
 
+from django.utils.translation import get_language
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer, YamlLexer
 
 from .generate import NOTE_KINDS, Config
+from .texts import Text
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
+# The file's own words follow the page's language; resource and property names stay AWS's.
+HEADER = Text(
+    "Kumoben: {pattern}. Generated from the settings the simulation ran.",
+    "Kumoben：{pattern}。シミュレーションが実行した設定から生成しました。",
+)
 KIND_TITLES = {
-    "fixed": "Fixed by AWS (no field sets it)",
-    "client": "Your application's own code, not AWS",
-    "model": "The simulation's model of the sample system, not AWS",
+    "fixed": Text(
+        "Fixed by AWS (no field sets it)", "AWS が固定している値（設定するフィールドはありません）"
+    ),
+    "client": Text(
+        "Your application's own code, not AWS", "AWS ではなく、アプリケーション自身のコード"
+    ),
+    "model": Text(
+        "The simulation's model of the sample system, not AWS",
+        "AWS ではなく、シミュレーションによるサンプルシステムのモデル",
+    ),
 }
+
+
+def _lang() -> str:
+    return "ja" if (get_language() or "en").startswith("ja") else "en"
 
 
 def _scalar(value: Any) -> str:
@@ -70,7 +88,8 @@ def note_lines(config: Config, prefix: str) -> list[str]:
     for kind in NOTE_KINDS:
         notes = [n for n in config.notes if n.kind == kind]
         if notes:
-            out.append(f"{prefix} {KIND_TITLES[kind]}:")
+            colon = "：" if _lang() == "ja" else ":"
+            out.append(f"{prefix} {KIND_TITLES[kind].say(_lang())}{colon}")
             out.extend(f"{prefix}   {n.line()}" for n in notes)
     return out
 
@@ -78,7 +97,7 @@ def note_lines(config: Config, prefix: str) -> list[str]:
 def template_yaml(config: Config) -> str:
     """The CloudFormation template as YAML, comments beside the resources they concern."""
     assert config.template is not None
-    lines = [f"# Kumoben: {config.pattern}. Generated from the settings the simulation ran."]
+    lines = [f"# {HEADER.say(_lang(), pattern=config.pattern)}"]
     lines.extend(note_lines(config, "#"))
     for where in ("Scenario", "TargetGroups", "CloudMap", "ServiceConnect"):
         lines.extend(f"# {line}" for line in config.comments.get(where, []))

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from patterns.catalog import PATTERN_NAMES
 from patterns.sim import BUILTIN_SCENARIOS, PATTERNS, compare, run
-from patterns.sim.narrate import narrate
+from patterns.sim.narrate import keep_units, narrate
 from patterns.sim.scenario import setting_bounds
 
 
@@ -270,10 +270,13 @@ def first_event(
 
 
 def evidence(events: Sequence[Mapping[str, Any] | None]) -> tuple[tuple[float, str], ...]:
-    """The key events behind a verdict, in time order, as the engine narrates them."""
+    """The key events behind a verdict, in time order, as the engine narrates them (each number
+    kept on one line with its unit, as the player's event lines are)."""
     found = sorted((e for e in events if e is not None), key=lambda e: float(e["t"]))
     lang = _lang()
-    return tuple((round(float(e["t"]), 1), narrate(e, lang, with_time=False)) for e in found)
+    return tuple(
+        (round(float(e["t"]), 1), keep_units(narrate(e, lang, with_time=False))) for e in found
+    )
 
 
 def _tasks(service: str, count: int = 3) -> tuple[str, ...]:

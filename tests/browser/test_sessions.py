@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Route, expect
 
+from patterns.lessons.content import check_japanese_text
 from tests.browser.conftest import DESKTOP, PHONE, Classroom, PageErrors, join_code
 from tests.servers import DaphneServer
 
@@ -164,8 +165,18 @@ def test_session_pages_in_japanese(classroom: Classroom, artifacts_dir: Path) ->
     expect(teacher.locator("label[for=poll-preset]")).to_have_text("このレッスンのクイズから出題")
     # Each name comes with the instructor's ✕ (remove) button.
     expect(teacher.get_by_test_id("lobby-list").locator("li")).to_have_text(
-        ["あや (講師に追従中)✕"]
+        ["あや（講師に追従中）✕"]
     )
+    # What the page's scripts wrote reads as Japanese text should (full-width brackets and
+    # punctuation), like the text the server renders.
+    for page in (teacher, aya):
+        assert check_japanese_text(page.locator("main").inner_text()) == []
+    # The poll form's labels and group titles share one weight with its choice labels.
+    weights = teacher.locator("#poll-form").evaluate(
+        "f => [...new Set([...f.querySelectorAll('label, legend')]"
+        ".filter((e) => e.checkVisibility()).map((e) => getComputedStyle(e).fontWeight))]"
+    )
+    assert weights == ["400"]
     presets = json.loads(teacher.locator("#lesson-polls").text_content() or "[]")
     teacher.get_by_test_id("poll-preset").select_option("0")
     teacher.get_by_test_id("poll-ask").click()

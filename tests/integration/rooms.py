@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import websockets
 
-from tests.servers import DaphneServer
+from tests.servers import DaphneServer, manage, sqlite_env
 
 # Run with ``manage shell -c``: an instructor with the permission, a session, three students;
 # prints the public id and the session keys (instructor first).
@@ -40,6 +42,18 @@ def run(coroutine: Any) -> Any:
     # browser tests run in the same pytest process.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def on_one_server(tmp_path: Path, play: Callable[[DaphneServer, list[str]], Any]) -> Any:
+    """A fresh SQLite file with SETUP's room, served by one daphne (its log: daphne.log in
+    ``tmp_path``): returns what ``play(server, ids)`` gives; the server is stopped after."""
+    env = sqlite_env(tmp_path)
+    ids = manage("shell", "-v0", "-c", SETUP, env=env).stdout.split()
+    server = DaphneServer(env, tmp_path / "daphne.log").start()
+    try:
+        return run(play(server, ids))
+    finally:
+        server.stop()
 
 
 def connect(server: DaphneServer, public_id: str, cookie: str) -> Any:

@@ -15,8 +15,8 @@ from websockets.frames import OP_TEXT, Frame
 from websockets.streams import StreamReader
 
 from patterns.sessions.fanout import deliver, flush_wire, text_frame
-from tests.integration.rooms import SETUP, connect, run, until
-from tests.servers import DaphneServer, manage, sqlite_env
+from tests.integration.rooms import connect, on_one_server, until
+from tests.servers import DaphneServer
 
 pytestmark = pytest.mark.unit
 
@@ -112,13 +112,7 @@ def _frames_by_seq(messages: list[str]) -> dict[int, dict[str, Any]]:
 
 
 def test_every_screen_gets_the_same_bytes_written_directly(tmp_path: Path) -> None:
-    env = sqlite_env(tmp_path)
-    ids = manage("shell", "-v0", "-c", SETUP, env=env).stdout.split()
-    server = DaphneServer(env, tmp_path / "daphne.log").start()
-    try:
-        seen = run(_a_room(server, ids))
-    finally:
-        server.stop()
+    seen = on_one_server(tmp_path, _a_room)
     log = (tmp_path / "daphne.log").read_text()
 
     # The states and the shared run's frames: the same text on both screens, in the same order.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from patterns.sessions.consumers import CLOSE_RESTARTING
-from tests.integration.rooms import SETUP, connect, run, until
-from tests.servers import DaphneServer, manage, sqlite_env
+from tests.integration.rooms import connect, on_one_server, until
+from tests.servers import DaphneServer
 
 pytestmark = pytest.mark.unit
 
@@ -31,13 +31,14 @@ async def _close_codes_on_sigterm(server: DaphneServer, ids: list[str]) -> list[
 
 
 def test_sigterm_closes_room_sockets_with_the_restarting_code(tmp_path: Path) -> None:
-    env = sqlite_env(tmp_path)
-    ids = manage("shell", "-v0", "-c", SETUP, env=env).stdout.split()
-    server = DaphneServer(env, tmp_path / "daphne.log").start()
-    try:
-        codes = run(_close_codes_on_sigterm(server, ids))
-    finally:
-        server.stop()
+    stopped: list[DaphneServer] = []
+
+    async def play(server: DaphneServer, ids: list[str]) -> list[int]:
+        stopped.append(server)
+        return await _close_codes_on_sigterm(server, ids)
+
+    codes = on_one_server(tmp_path, play)
+    server = stopped[0]
     assert CLOSE_RESTARTING == 4012
     assert codes == [4012, 4012, 4012]
     assert server.process is not None and server.process.returncode == 0

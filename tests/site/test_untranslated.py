@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -344,15 +345,45 @@ def _inaws_runs() -> list[str]:
     return runs
 
 
+# A comment of the highlighted YAML/JSON that is not an indented item of a list under a title:
+# the file's header line, the note titles and the generator's comments.
+CODE_COMMENT = re.compile(r'<span class="c1">(?:#|//) (\S[^<]*)</span>')
+
+
+def _code_comments(html: str) -> list[str]:
+    """The English of the generated file's own words (its header and note titles)."""
+    return sorted(
+        {
+            f"comment: {unescape(text)}"
+            for text in CODE_COMMENT.findall(html)
+            if english_words(unescape(text))
+        }
+    )
+
+
+def test_the_code_comment_check_catches_english() -> None:
+    html = (
+        '<span class="c1"># Kumoben: elb. Generated from the settings the simulation ran.</span>'
+        '<span class="c1">#   client.retries = 0: names an identifier first</span>'
+        '<span class="c1"># AWS が固定している値：</span>'
+    )
+
+    assert _code_comments(html) == [
+        "comment: Kumoben: elb. Generated from the settings the simulation ran."
+    ]
+
+
 def test_the_in_aws_panel_reads_japanese_in_every_run_and_state(ja_client: Client) -> None:
     """The panel's notes, the App Mesh history (its comments are page text, not a file) and the
-    events it names, for every pattern at once (``pattern=all``)."""
+    events it names, for every pattern at once (``pattern=all``); and in the generated file, its
+    header line and the titles of its notes."""
     found = {}
     runs = _inaws_runs()
     for path in runs:
         response = ja_client.get(path)
         assert response.status_code == 200, path
-        found[path] = untranslated(response.content.decode())
+        html = response.content.decode()
+        found[path] = untranslated(html) + _code_comments(html)
     refused = ja_client.get("/in-aws/?scenario=kill-task&at=99999")
 
     assert len(runs) > len(BUILTIN_SCENARIOS) * 2

@@ -190,6 +190,8 @@ export class Player {
 
   // scenario: a scenario object; or {permalink: token} to replay a shared run.
   startLive(scenario, pattern) {
+    this.started = true;
+    this._syncAvailability();
     this._prepare(scenario, pattern, "live");
     if (!this.connection) {
       // After a drop the server is asked to resume after the last frame held, so nothing is
@@ -223,6 +225,8 @@ export class Player {
   }
 
   async runInstant(scenario, pattern) {
+    this.started = true;
+    this._syncAvailability();
     this._prepare(scenario, pattern, "instant");
     const body = scenario.permalink ? { permalink: scenario.permalink, lang: this.lang } : { scenario, pattern, seed: scenario.seed ?? 1, lang: this.lang };
     const messages = await this._post(body);
@@ -567,6 +571,16 @@ export class Player {
     const status = this.el("status");
     if (status) status.textContent = text || this.strings.get(`status-${key}`);
     this.root.dataset.status = key;
+    this._syncAvailability();
+  }
+
+  // Before any run is started there is nothing to play, step through or jump in: the time controls
+  // are unavailable then (and the status line says what to do) instead of doing nothing when
+  // pressed. Once a run starts they are back (Play pressed while it loads plays it when it comes).
+  _syncAvailability() {
+    const ready = Boolean(this.store?.hello) || Boolean(this.started);
+    const controls = "button[data-control=prev], button[data-control=play], button[data-control=next], [data-role=jump] button";
+    for (const button of this.root.querySelectorAll(controls)) button.disabled = !ready;
   }
 
   // ------------------------------------------------------------------ time control
@@ -623,6 +637,8 @@ export class Player {
     if (at >= 0) event = list.filtered[at + direction] || null;
     else event = direction > 0 ? list.nextAfter(now) : list.prevBefore(now);
     if (event) this.choose(event, false);
+    // Nothing that way (the start or the end of the run): say so rather than do nothing.
+    else this.el("status").textContent = this.strings.get(direction > 0 ? "no-later-event" : "no-earlier-event");
   }
 
   // Jump to an event: time, highlight on the diagram, its request in the waterfall, narration.

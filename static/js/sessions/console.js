@@ -82,7 +82,9 @@ function showLobby(lobby) {
       name.textContent = person.nickname;
       const label = document.createElement("span");
       label.className = "visually-hidden";
-      label.textContent = ` (${text(status === "following" ? "following" : status === "online" ? "not-following-short" : "offline")})`;
+      const said = text(status === "following" ? "following" : status === "online" ? "not-following-short" : "offline");
+      // Japanese text takes full-width brackets with no space before them.
+      label.textContent = document.documentElement.lang === "ja" ? `（${said}）` : ` (${said})`;
       name.append(label);
       item.append(name, removeButton(person));
       return item;
