@@ -57,7 +57,7 @@ INSTRUCTOR_TYPES = frozenset(
 #: What the projector's keyboard and player may do (the console holds every other control).
 PROJECTOR_TYPES = frozenset({"slide", "play", "pause", "speed", "poll.reveal"})
 STUDENT_TYPES = frozenset({"answer", "follow"})
-SHARED_TYPES = frozenset({"ping", "sync"})
+SHARED_TYPES = frozenset({"ping", "sync", "sim.older"})
 logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -305,6 +305,8 @@ class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type:
             await self._ping()
         elif kind == "sync":
             await self._send_hello()
+        elif kind == "sim.older":
+            await self._older(frame)
         elif kind in INSTRUCTOR_TYPES:
             allowed = self.role == "instructor" or (
                 self.role == "projector" and kind in PROJECTOR_TYPES
@@ -318,6 +320,16 @@ class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type:
             await self._answer(frame)
         else:
             await self._follow(frame)
+
+    async def _older(self, frame: dict[str, Any]) -> None:
+        """Windows of the shared run older than a screen's snapshot, as it scrubs back (D14)."""
+        relay = RoomRelay.get(self.channel_layer, self.session_id)
+        if relay is None:
+            raise FrameError("from", "start a scenario first")
+        try:
+            await relay.sim.older(self, frame.get("from"), frame.get("to"))
+        except FieldError as error:
+            raise FrameError(error.field, error.reason) from None
 
     async def _command(self, frame: dict[str, Any]) -> None:
         client_id = receipts.read_client_id(frame)

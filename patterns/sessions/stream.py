@@ -16,16 +16,23 @@ window (``sim.log`` with ``rewind``) and sends it again with the action in it.
 
 Messages (the playground player's, with a ``sim.`` prefix so they do not clash with the room's
 own ``hello``/``state``): ``sim.hello`` (Playback.hello plus the action log), ``sim.frame``,
-``sim.history`` (``frames``: a batch of messages handled in order, each by its type: the frames so
-far for a subscriber arriving late, where windows older than HISTORY_DOTS_S come without request
-dots, marked ``sample.trimmed``; or the ``sim.log`` of an action and the windows sent again),
+``sim.history`` (``frames``: a batch of messages handled in order, each by its type: the frames of
+a snapshot or a resume, or the ``sim.log`` of an action and the windows sent again),
 ``sim.log`` (the log after an instructor action, with ``rewind: {seq, t}`` when frames from
 ``seq`` on, the window starting at ``t``, are replaced), ``sim.readouts`` (with the first frames,
 every few windows, and at the end), ``sim.status`` (``ended``). While no scenario
-runs nothing is sent (the room state's ``sim.run`` is null). A subscriber gets the hello and
-every frame so far, then the live ones; one that reconnects holding the run's frames up to a
-recent point (``Have``) gets ``sim.resume`` (the log, and ``rewind: {seq, t}``: drop what you hold
-from ``seq`` on) and only the frames from there.
+runs nothing is sent (the room state's ``sim.run`` is null).
+
+What a screen is sent when it arrives does not grow with the run (review D14). A new screen (or
+one away too long to resume) gets a snapshot: the hello, ``sim.snapshot`` (``from: {seq, t}``,
+the first frame it is sent, ``most`` windows a request for older ones, and ``base``: per pattern what the windows before it leave standing:
+the net state changes of each diagram element, the diagram and the deployments), the frames from
+SNAPSHOT_BEHIND_S before the shared clock to the head, and the readouts as of now. Older windows
+come on demand: the screen sends ``{"type": "sim.older", "from": a, "to": b}`` (window numbers)
+and gets ``sim.older`` with those windows' frames, whole, at most OLDER_MAX_FRAMES a request. One
+that reconnects holding the run's frames up to a recent point (``Have``) gets ``sim.resume``
+(the log, and ``rewind: {seq, t}``: drop what you hold from ``seq`` on) and only the frames from
+there.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import logging
 import math
 import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,10 +91,17 @@ def _readouts_due(view: _View, playback: Playback) -> bool:
     return live_readouts_due(playback) or not (view.readouts or view.pending_readouts)
 
 
-#: A subscriber gets the windows of the last this many virtual seconds whole; older windows keep
-#: their events, state changes and metrics but not their request dots (about 85 % of a frame's
-#: bytes), so a late joiner of a long run is not sent megabytes of animation nobody scrubs to.
-HISTORY_DOTS_S = 60.0
+#: The view keeps the frames of the last this many virtual seconds as sent (a screen back within
+#: them resumes); older ones are stored zlib-compressed (about 15 % of the bytes), whole, for
+#: the screens that ask for them (``sim.older``).
+KEEP_WHOLE_S = 60.0
+#: A snapshot starts this many virtual seconds before the shared clock (its frames run from there
+#: to the head, which is AHEAD_WALL_S of wall time ahead of the clock).
+SNAPSHOT_BEHIND_S = 5.0
+#: Snapshot messages kept encoded (one per window that screens arrived in).
+SNAPSHOTS_KEPT = 8
+#: At most this many frames a ``sim.older`` request (whole frames are about 10 KB each).
+OLDER_MAX_FRAMES = 60
 #: Frames of the history travel in batches (``sim.history``): one send per this many frames.
 HISTORY_BATCH = 50
 #: The pacing task sends to its screens at most this often (wall seconds); windows due in
@@ -100,29 +115,11 @@ TAIL_WALL_S = 1.0
 GENTLE_WORK_S = 0.002
 
 
-def trimmed_frame(frame: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """A window for the history without its request dots; the sample label says so."""
-    label = TRIMMED_LABELS.get(lang, TRIMMED_LABELS["en"])
-    return {
-        **frame,
-        "dots": [],
-        "sample": {**frame.get("sample", {}), "trimmed": True, "label": label},
-    }
-
-
-TRIMMED_LABELS = {
-    "en": "Dots: not sent for times more than a minute before you joined. Metrics count every "
-    "request.",
-    "ja": "ドット：参加した時点より 1 分以上前のリクエストは表示しません。メトリクスはすべての"
-    "リクエストを数えています。",
-}
-
-
 #: A screen that connects again names the shared run's frames it holds (``?sim=`` on the room
 #: socket, see :func:`parse_have`). It is sent only the frames from there on (from an earlier
-#: window if an action it has not seen landed there), when those are all still kept whole (the
-#: last HISTORY_DOTS_S): what a reconnect costs depends on how long the screen was away, not on
-#: how long the run has been going. Otherwise it gets the hello and the history as a new screen.
+#: window if an action it has not seen landed there), when those are all still kept as sent (the
+#: last KEEP_WHOLE_S): what a reconnect costs depends on how long the screen was away, not on
+#: how long the run has been going. Otherwise it gets a snapshot as a new screen.
 HAVE_MAX_CHARS = 64
 HAVE_FORMAT = "expected <run>.<next frame>.<actions>, such as s12.340.1"
 _HAVE = re.compile(r"(s[0-9]{1,9})\.([0-9]{1,9})\.([0-9]{1,9})")
@@ -152,12 +149,17 @@ def parse_have(value: str | None) -> Have | None:
 
 
 class _View:
-    """One language's Playback and the encoded frames sent so far."""
+    """One language's Playback and the frames sent so far."""
 
     def __init__(self, playback: Playback) -> None:
         self.playback = playback
-        self.history: list[str] = []  # every frame sent, whole or (once old) trimmed, by seq
-        self.recent: dict[int, str] = {}  # seq -> the trimmed form of a frame still kept whole
+        # Every frame sent, by seq: the encoding as sent, or (older than KEEP_WHOLE_S) that
+        # encoding zlib-compressed; the first ``packed`` are compressed.
+        self.history: list[str | bytes] = []
+        self.packed = 0
+        # What frames 0..packed-1 leave standing (see _Base), and the snapshot base last encoded.
+        self.base = _Base()
+        self.snapshots: dict[int, str] = {}
         self.readouts: list[str] = []  # the latest readouts sent (one per pattern), encoded
         # Readouts computed at the frames' head, held until the shared clock reaches it: (t, texts)
         self.pending_readouts: list[tuple[float, list[str]]] = []
@@ -169,6 +171,10 @@ class _View:
         self.tail_job: asyncio.Task[None] | None = None
         self._hello: tuple[Playback, str, str] | None = None  # (playback, log, encoded hello)
 
+    @property
+    def streams(self) -> int:
+        return len(self.playback.streams)
+
     def hello(self, log: list[dict[str, Any]]) -> str:
         """The ``sim.hello`` a new screen gets, encoded once for every screen that joins while
         the playback and the log stay the same (a class arriving costs one, not one each)."""
@@ -179,36 +185,83 @@ class _View:
             self._hello = (self.playback, key, text)
         return self._hello[2]
 
+    def text(self, seq: int) -> str:
+        """The frame ``seq`` as it was sent."""
+        stored = self.history[seq]
+        return stored if isinstance(stored, str) else zlib.decompress(stored).decode()
+
     def add(self, frame: Mapping[str, Any]) -> str:
-        """File a frame sent now; returns its encoding. Frames older than HISTORY_DOTS_S are
-        swapped for their trimmed form."""
+        """File a frame sent now; returns its encoding. Frames older than KEEP_WHOLE_S are
+        compressed, and what they leave standing is folded into the base."""
         text = _encode(frame, "sim.frame")
-        seq = len(self.history)
         self.history.append(text)
-        self.recent[seq] = _encode(trimmed_frame(frame, self.playback.lang), "sim.frame")
-        playback = self.playback
-        keep = math.ceil(HISTORY_DOTS_S / playback.window_s) * len(playback.streams)
-        # ``recent`` holds seqs in ascending order (filed in order, rewinds drop the newest).
-        while self.recent and (oldest := next(iter(self.recent))) < seq - keep:
-            self.history[oldest] = self.recent.pop(oldest)
+        keep = math.ceil(KEEP_WHOLE_S / self.playback.window_s) * self.streams
+        while self.packed < len(self.history) - keep:
+            old = self.history[self.packed]
+            assert isinstance(old, str)
+            self.base.fold(json.loads(old))
+            self.history[self.packed] = zlib.compress(old.encode(), 6)
+            self.packed += 1
         return text
 
     def rewind(self, seq: int) -> None:
         self.pending_readouts = []  # computed with the log before the rewind
         del self.history[seq:]
-        for later in [s for s in self.recent if s >= seq]:
-            del self.recent[later]
+        self.snapshots = {}
+        if seq < self.packed:  # an action older than KEEP_WHOLE_S: fold the base again
+            self.packed = seq
+            self.base = _Base()
+            for i in range(seq):
+                self.base.fold(json.loads(self.text(i)))
 
     def batches(self, start: int = 0) -> list[str]:
-        """The history from seq ``start`` as ``sim.history`` messages (joined from the stored
-        encodings)."""
+        """The history from seq ``start`` as ``sim.history`` messages."""
         return [
-            _batch(self.history[i : i + HISTORY_BATCH])
+            _batch([self.text(seq) for seq in range(i, min(i + HISTORY_BATCH, len(self.history)))])
             for i in range(start, len(self.history), HISTORY_BATCH)
         ]
 
+    def snapshot_start(self, vt: float) -> int:
+        """The seq a new screen's frames start from: the window SNAPSHOT_BEHIND_S before the
+        shared virtual time ``vt`` (never past the frames sent)."""
+        window = max(0, math.floor((vt - SNAPSHOT_BEHIND_S) / self.playback.window_s))
+        return min(window * self.streams, len(self.history) - len(self.history) % self.streams)
+
+    def snapshot(self, start: int) -> str:
+        """``sim.snapshot``: where the frames sent start and what the frames before it leave
+        standing (encoded once per start: every screen arriving in the same window shares it)."""
+        found = self.snapshots.get(start)
+        if found is None:
+            base = self.base.copy() if start >= self.packed else _Base()
+            for seq in range(self.packed if start >= self.packed else 0, start):
+                base.fold(json.loads(self.text(seq)))
+            window = start // self.streams
+            message = {
+                "from": {"seq": start, "t": window * self.playback.window_s, "window": window},
+                "most": max(1, OLDER_MAX_FRAMES // self.streams),
+                "base": base.as_dict(),
+            }
+            if len(self.snapshots) >= SNAPSHOTS_KEPT:
+                self.snapshots = {}
+            found = self.snapshots[start] = _encode(message, "sim.snapshot")
+        return found
+
+    def older(self, first: Any, last: Any) -> str:
+        """``sim.older``: the frames of windows ``first`` to ``last`` - 1 as they were sent. A
+        bad range raises FieldError naming ``from`` or ``to``."""
+        windows = len(self.history) // self.streams
+        most = max(1, OLDER_MAX_FRAMES // self.streams)
+        if not _whole(first) or not 0 <= first < max(1, windows):
+            raise FieldError("from", f"expected a whole number from 0 to {max(0, windows - 1)}")
+        top = min(windows, first + most)
+        if not _whole(last) or not first < last <= top:
+            raise FieldError("to", f"expected a whole number from {first + 1} to {top}")
+        texts = [self.text(seq) for seq in range(first * self.streams, last * self.streams)]
+        head = f'{{"type": "sim.older", "from": {first}, "to": {last}, "frames": ['
+        return head + ", ".join(texts) + "]}"
+
     def resume_from(self, have: Have | None, run: str, log: list[dict[str, Any]]) -> int | None:
-        """The seq a screen holding ``have`` goes on from, or None (it needs the whole history).
+        """The seq a screen holding ``have`` goes on from, or None (it needs a snapshot).
 
         Example: 2 patterns, window_s 1; the screen holds seqs 0..99 (``seq`` 100) and one
         action of two; the second applies at 42.5 s -> window 42 -> it goes on from seq 84."""
@@ -216,16 +269,80 @@ class _View:
             return None
         if have.seq > len(self.history):
             return None
-        streams = len(self.playback.streams)
+        streams = self.streams
         start = have.seq
         if have.actions < len(log):
             earliest = min(float(a["at_s"]) for a in log[have.actions :])
             start = min(start, int(math.floor(earliest / self.playback.window_s)) * streams)
         start -= start % streams
-        # Only frames still kept whole: the screen's own copies of older ones had their dots.
-        if start < len(self.history) - len(self.recent):
+        # Only frames still kept as sent: a screen away longer gets a snapshot.
+        if start < self.packed:
             return None
         return start
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Base:
+    """What a run's first frames leave standing, per pattern: each diagram element's net state
+    change (the class names it last added or removed, at the time of its last change), the
+    diagram (the newest ``svg_url`` and the window it came with) and the newest deployments. A
+    player that files these before the frames after them shows what one that had every frame
+    shows: a state change only adds or removes class names, and the last change of a name wins."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, dict[str, Any]] = {}
+
+    def copy(self) -> _Base:
+        other = _Base()
+        other.patterns = {
+            p: {
+                "states": {el: dict(v) for el, v in d["states"].items()},
+                "svg": d["svg"],
+                "deployments": d["deployments"],
+            }
+            for p, d in self.patterns.items()
+        }
+        return other
+
+    def fold(self, frame: Mapping[str, Any]) -> None:
+        part = self.patterns.setdefault(
+            str(frame.get("pattern")), {"states": {}, "svg": None, "deployments": None}
+        )
+        for change in frame.get("states") or []:
+            net = part["states"].setdefault(change["el"], {"t": change["t"], "on": {}})
+            net["t"] = change["t"]
+            for name in change.get("remove") or []:
+                net["on"][name] = False
+            for name in change.get("add") or []:
+                net["on"][name] = True
+        if frame.get("svg_url"):
+            part["svg"] = {"t": frame["t0"], "url": frame["svg_url"]}
+        if frame.get("deployments"):
+            part["deployments"] = {"t": frame["t1"], "w": frame["t0"], "list": frame["deployments"]}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            pattern: {
+                "states": sorted(
+                    (
+                        {
+                            "t": net["t"],
+                            "el": el,
+                            "add": sorted(n for n, on in net["on"].items() if on),
+                            "remove": sorted(n for n, on in net["on"].items() if not on),
+                        }
+                        for el, net in part["states"].items()
+                    ),
+                    key=lambda change: (change["t"], change["el"]),
+                ),
+                "svg": part["svg"],
+                "deployments": part["deployments"],
+            }
+            for pattern, part in self.patterns.items()
+        }
 
 
 def _batch(texts: list[str]) -> str:
@@ -438,7 +555,9 @@ class SimStreamer:
         start = view.resume_from(have, str(sim["run"]), log)
         if start is None:
             await self._send(members, view.hello(log))
-            start = 0
+            start = view.snapshot_start(session_sim.virtual_time(sim, self.clock()))
+            if start > 0:
+                await self._send(members, view.snapshot(start))
         else:
             self.resumes += len(members)
             playback = view.playback
@@ -450,6 +569,16 @@ class SimStreamer:
         if view.ended_sent:
             await self._send(members, json.dumps({"type": "sim.status", "state": "ended"}))
         view.subscribers.extend(members)
+
+    async def older(self, member: Any, first: Any, last: Any) -> None:
+        """Send ``member`` the frames of windows ``first`` to ``last`` - 1 of its view (a screen
+        that joined with a snapshot, scrubbing back); FieldError for a bad range."""
+        async with self.lock:
+            view = next((v for v in self.views.values() if member in v.subscribers), None)
+            if view is None:
+                raise FieldError("from", "start a scenario first")
+            text = view.older(first, last)
+        await self._send([member], text)
 
     def unsubscribe(self, member: Any) -> None:
         self.waiting.pop(member, None)

@@ -3,7 +3,6 @@ the playground player and see the same simulation event at the same virtual time
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -164,36 +163,72 @@ def test_screens_with_the_shared_run(classroom: Classroom, artifacts_dir: Path) 
         expect(rows.filter(has_text=text)).to_have_count(1)
 
 
-def test_late_joiner_scrubs_back_past_the_minute_kept_whole(
+# One pattern's recording, without the snapshot's base: what a screen holds of the shared run.
+HELD = """() => {
+  const track = [...window.kumobenPlayer.store.branches.get(0).tracks.values()][0];
+  const strip = (items) => items.map(({ w, base, _key, pattern, ...rest }) => rest);
+  return {
+    windows: track.windows.map((w) => [w.t0, w.t1, w.metrics]),
+    states: strip(track.states.filter((s) => !s.base)),
+    events: strip(track.events).map((e) => [e.t, e.cause, e.text]),
+    dots: track.dots.map((d) => `${d.id}:${d.attempts}`).sort(),
+  };
+}"""
+
+
+def test_late_joiner_gets_a_snapshot_and_scrubs_back_to_the_start(
     classroom: Classroom,
     artifacts_dir: Path,
 ) -> None:
+    """A screen joining 75 s into the run gets its frames from 5 s before the shared clock and
+    what the earlier ones leave standing (inventory-2 stopped at 60 s); scrubbing back to the
+    start fetches the earlier windows, and it then holds what the instructor's screen holds."""
     teacher = classroom.instructor()
     code = join_code(teacher)
-    teacher.get_by_test_id("sim-scenario").select_option("steady")
+    teacher.get_by_test_id("sim-scenario").select_option("kill-task")
     teacher.get_by_test_id("sim-start-button").click()
     teacher.get_by_test_id("sim-speed").select_option("5")
     teacher.get_by_test_id("sim-play").click()
-    teacher.wait_for_function("() => window.kumobenPlayer.clock.now > 63", timeout=30_000)
+    teacher.wait_for_function("() => window.kumobenPlayer.clock.now > 75", timeout=40_000)
     teacher.get_by_test_id("sim-pause").click()
+    teacher.wait_for_function(LOADED)
 
     late = classroom.student(code, "Late")
-    late.wait_for_function("() => window.kumobenPlayer.branch.end > 63")
-    windows = late.evaluate(
-        """() => [...window.kumobenPlayer.branch.tracks.values()][0].windows
-            .map((w) => Boolean(w.sample && w.sample.trimmed))"""
+    late.wait_for_function(
+        "() => window.kumobenPlayer.store.branches.get(0).missing?.t1 > 60", timeout=20_000
     )
-    # The history's first windows came without their dots; the last minute came whole.
-    assert windows[0] is True and windows[-1] is False
-    assert windows.index(False) == windows.count(True)
+    late.wait_for_function(LOADED)
+    first = late.evaluate("() => [...window.kumobenPlayer.branch.tracks.values()][0].windows[0].t0")
+    assert first > 60  # the snapshot: no window before it was sent
+    paused = teacher.evaluate(SHOWN)
+    late.wait_for_function(f"() => window.kumobenPlayer.clock.now === {paused['now']}")
+    # The shared moment looks the same: the base stands in for the windows not sent.
+    shown = late.evaluate(SHOWN)
+    assert shown["states"] == paused["states"]
+    assert shown["states"]["task-inventory-2"] == "node task state-stopped"
+
     late.get_by_test_id("follow-toggle").click()
     late.evaluate("() => window.kumobenPlayer.seek(2.5)")
-    label = late.locator("#player [data-role=sample]")
-    expect(label).to_have_text(
-        "Dots: not sent for times more than a minute before you joined. "
-        "Metrics count every request."
+    # The windows from the start on come first (a diagram's state needs every change before it),
+    # as many as one request takes; the rest wait until the learner goes there.
+    late.wait_for_function(
+        "() => window.kumobenPlayer.store.branches.get(0).missing?.t0 > 2.5", timeout=20_000
     )
-    label.scroll_into_view_if_needed()
-    late.screenshot(path=str(artifacts_dir / "sessions-sim-late-joiner-phone.png"))
-    late.evaluate(f"() => window.kumobenPlayer.seek({windows.count(True) + 5})")
-    expect(label).not_to_have_text(re.compile("not sent"))
+    late.wait_for_timeout(500)  # a frame or two of the animation at 2.5 s
+    early = late.evaluate(SHOWN)
+    assert early["now"] == 2.5
+    assert early["states"]["task-inventory-2"] == "node task state-healthy"
+    assert early["dots"] != []
+    late.locator("#player [data-role=svg]").first.scroll_into_view_if_needed()
+    late.screenshot(path=str(artifacts_dir / "sessions-sim-late-joiner-scrubbed-back-phone.png"))
+    gap = late.evaluate("() => window.kumobenPlayer.store.branches.get(0).missing")
+    late.evaluate(f"() => window.kumobenPlayer.seek({gap['t0'] + 1})")
+    late.wait_for_function(
+        "() => window.kumobenPlayer.store.branches.get(0).missing === null", timeout=20_000
+    )
+    # Every window fetched: the same recording as the screen that was there all along.
+    held = late.evaluate(HELD)
+    assert held == teacher.evaluate(HELD)
+    assert held["windows"][0][0] == 0
+    late.evaluate(f"() => window.kumobenPlayer.seek({paused['now']})")
+    assert late.evaluate(SHOWN)["states"] == paused["states"]

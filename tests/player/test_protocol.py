@@ -113,8 +113,10 @@ def test_protocol_document_parses_into_every_message_type() -> None:
         "sim.hello",
         "sim.history",
         "sim.log",
+        "sim.older",
         "sim.readouts",
         "sim.resume",
+        "sim.snapshot",
         "sim.status",
         "status",
     ]
@@ -241,6 +243,8 @@ async def _session_messages() -> list[dict[str, Any]]:
         now[0] = 106.0  # past the end (5 s)
         await streamer._catch_up()
         await streamer.subscribe(late, "en")
+        # Its snapshot starts at window 1 (5 s before the shared clock); it asks for window 0.
+        await streamer.older(late, 0, 1)
         # A screen back after a drop, holding the first two windows and none of the actions.
         await streamer.subscribe(back, "en", Have("s1", 2, 0))
     finally:

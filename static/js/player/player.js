@@ -42,7 +42,9 @@ export class Player {
   // it did, anything else lets the player apply it or fork as usual.
   // pageKeys: false on a page whose own keys (slides) come first; the player's keys then work
   // only from inside it.
-  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null, onAct = null, pageKeys = true } = {}) {
+  // onGap(t): the shown time t falls in windows the page has not fetched yet (a study session's
+  // screen that joined with a snapshot); the page asks for them.
+  constructor(root, { wsPath = "/ws/playground/", runUrl = null, onMessage = null, onState = null, onAct = null, onGap = null, pageKeys = true } = {}) {
     this.root = root;
     this.pageKeys = pageKeys;
     this.strings = new Strings(root.querySelector("template[data-role=strings]") || document.getElementById("player-strings"));
@@ -51,6 +53,7 @@ export class Player {
     this.onMessage = onMessage;   // the page hears hello/status/error/readouts too
     this.onState = onState;
     this.onAct = onAct;
+    this.onGap = onGap;
     this.store = new RunStore();
     this.branchId = 0;
     this.compareId = null;
@@ -496,6 +499,38 @@ export class Player {
     this.dirty.chart = true;
   }
 
+  // A study session's snapshot: the frames start at message.from (a window of the shared run);
+  // what the windows before it leave standing comes as each pattern's base, and the windows
+  // themselves when the learner goes back to them (olderFrames).
+  snapshot(message) {
+    const branch = this.store.branch(0);
+    for (const [pattern, base] of Object.entries(message.base || {})) branch.track(pattern).addBase(base);
+    const from = message.from;
+    branch.missing = from.seq > 0 ? { fromWindow: 0, fromSeq: 0, toWindow: from.window, toSeq: from.seq, t0: 0, t1: from.t, most: message.most } : null;
+    this.root.dataset.missingFrom = String(branch.missing ? branch.missing.t0 : "");
+    this.render(this.clock.now, true);
+  }
+
+  // Windows [message.from, message.to) of the shared run, older than those held.
+  olderFrames(message) {
+    const branch = this.store.branch(0);
+    const gap = branch.missing;
+    const frames = message.frames || [];
+    if (!gap || message.from !== gap.fromWindow || !frames.length) return;
+    for (const frame of frames) this.handle({ ...frame, type: "frame", older: true });
+    const last = frames[frames.length - 1];
+    Object.assign(gap, { fromWindow: message.to, fromSeq: last.seq + 1, t0: last.t1 });
+    if (gap.fromSeq >= gap.toSeq) {
+      branch.missing = null;
+      for (const track of branch.tracks.values()) track.forgetBase();
+    }
+    this.root.dataset.missingFrom = String(branch.missing ? branch.missing.t0 : "");
+    // Earlier state changes went in before those shown: the diagrams apply them again.
+    for (const slot of this.diagrams.values()) slot.diagram?.resetStates();
+    this.lastWindow.clear();
+    this.render(this.clock.now, true);
+  }
+
   _log(message) {
     const branch = this.store.branch(message.branch ?? this.branchId);
     branch.log = message.log || [];
@@ -770,6 +805,8 @@ export class Player {
     this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
     if (this.clock.stopAtEnd()) this.root.dataset.ended = "true";
+    const gap = branch.missing;
+    if (gap && now >= gap.t0 - 1e-9 && now < gap.t1 - 1e-9) this.onGap?.(now);
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
     // The deployment panel follows the first pattern shown (the strategies run alike in each).
     const firstTrack = branch.tracks.get(this.diagrams.keys().next().value);
@@ -796,14 +833,12 @@ export class Player {
           rps: formatNumber(m.rps), err: formatNumber(m.err_pct), p50: formatNumber(m.p50_ms), p99: formatNumber(m.p99_ms),
         }));
       }
-      // A window a late joiner got without its dots says so (the server's label).
-      const sample = window?.sample?.trimmed ? window.sample : track.sample;
+      const sample = track.sample;
       const label = slot.figure.querySelector("[data-role=sample]");
-      const key = sample?.trimmed ? "trimmed" : String(sample?.every);
+      const key = String(sample?.every);
       if (sample && label.dataset.every !== key) {
         label.dataset.every = key;
-        if (sample.trimmed) label.textContent = sample.label;
-        else label.textContent = sample.every > 1 ? this.strings.get("sample-some", { n: sample.every }) : this.strings.get("sample-all");
+        label.textContent = sample.every > 1 ? this.strings.get("sample-some", { n: sample.every }) : this.strings.get("sample-all");
       }
     }
     const stamp = performance.now();

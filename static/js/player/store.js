@@ -54,6 +54,30 @@ export class Track {
     this.topologies.push({ t, url });
   }
 
+  // A window older than those held (a study session's screen that joined with a snapshot and
+  // fetched earlier windows): its diagram goes in time order, keeping the later ones.
+  insertTopology(t, url) {
+    if (this.topologies.some((x) => x.t === t)) return;
+    insertSorted(this.topologies, { t, url }, (x) => x.t);
+  }
+
+  // What the windows before a snapshot leave standing (patterns/sessions/stream.py, _Base): each
+  // element's net state change, the diagram and the deployments, marked `base` until the
+  // windows themselves arrive (forgetBase).
+  addBase(base) {
+    for (const change of base.states || []) insertSorted(this.states, { ...change, base: true, w: -1 }, byT);
+    if (base.svg) this.insertTopology(base.svg.t, base.svg.url);
+    if (base.deployments) {
+      const d = base.deployments;
+      this.deployments = this.deployments.filter((x) => x.t !== d.t);
+      insertSorted(this.deployments, { t: d.t, w: d.w, list: d.list }, byT);
+    }
+  }
+
+  forgetBase() {
+    this.states = this.states.filter((change) => !change.base);
+  }
+
   topologyAt(t) {
     const i = upperBound(this.topologies, t + 1e-9, (x) => x.t) - 1;
     return (this.topologies[Math.max(0, i)] || {}).url || null;
@@ -80,8 +104,11 @@ export class Track {
     const window = { t0: frame.t0, t1: frame.t1, metrics: frame.metrics || {}, sample: frame.sample };
     if (existing >= 0) this.windows[existing] = window;
     else insertSorted(this.windows, window, (w) => w.t0);
-    if (frame.sample && !frame.sample.trimmed) this.sample = frame.sample;
-    if (frame.svg_url) this.addTopology(frame.t0, frame.svg_url);
+    if (frame.sample && !frame.older) this.sample = frame.sample;
+    if (frame.svg_url) {
+      if (frame.older) this.insertTopology(frame.t0, frame.svg_url);
+      else this.addTopology(frame.t0, frame.svg_url);
+    }
     if (frame.deployments && keep(frame.t1)) {
       this.deployments = this.deployments.filter((d) => d.t !== frame.t1);
       insertSorted(this.deployments, { t: frame.t1, w: frame.t0, list: frame.deployments }, byT);

@@ -12,6 +12,8 @@ import { Player } from "../player/player.js";
 
 const SYNC_MS = 200;
 const SHARED_BRANCH = 0;
+// A sim.older request with no answer (a dropped connection) is sent again after this long.
+const OLDER_RETRY_MS = 5000;
 
 export class SharedSim {
   constructor({ role, socket, clock, onUnfollow = null }) {
@@ -32,7 +34,9 @@ export class SharedSim {
       pageKeys: role === "student",
       runUrl: this.section?.dataset.runUrl || null,
       onAct: (action) => this._act(action),
+      onGap: (t) => this._fetchOlder(t),
     });
+    this.asked = null;  // the sim.older request on its way: {from, at}
     window.kumobenPlayer = this.player;  // for the browser tests
     window.kumobenRoomSocket = socket;  // for the browser tests (they drop it)
     socket.resumeQuery = () => this.resumeQuery();
@@ -57,6 +61,18 @@ export class SharedSim {
       this.sync();
       return true;
     }
+    if (frame.type === "sim.snapshot") {
+      // A new screen's frames start near the shared clock; earlier windows come when asked.
+      this.asked = null;
+      this.player.snapshot(frame);
+      return true;
+    }
+    if (frame.type === "sim.older") {
+      this.asked = null;
+      this.player.olderFrames(frame);
+      this.player._setStatus("playing");
+      return true;
+    }
     const message = { ...frame, type: frame.type.slice(4) };
     if (message.type === "hello") {
       // Every hello is followed by the whole trace so far (a new run, a join or a reconnect
@@ -71,6 +87,20 @@ export class SharedSim {
     return true;
   }
 
+  // The shown time is in windows before the snapshot: ask for the earliest ones not held, a
+  // bounded number at a time, from the start forward (the diagram's state at any time needs
+  // every change before it); each answer files them and the next render asks again if needed.
+  _fetchOlder() {
+    // Following, the view goes to the shared time (past the snapshot's start) at the next sync.
+    if (this.following) return;
+    const gap = this.player?.store.branches.get(SHARED_BRANCH)?.missing;
+    if (!gap || (this.asked && performance.now() - this.asked.at < OLDER_RETRY_MS && this.asked.from === gap.fromWindow)) return;
+    const to = Math.min(gap.toWindow, gap.fromWindow + Math.max(1, gap.most || 1));
+    this.asked = { from: gap.fromWindow, at: performance.now() };
+    this.socket.send({ type: "sim.older", from: gap.fromWindow, to });
+    this.player._setStatus("older");
+  }
+
   // What this screen holds of the shared run, for the next connection's URL: the run, the next
   // frame it expects (it holds every one before it) and how many actions of the log it has seen.
   // The server then sends only what is missing (patterns/sessions/stream.py, Have).
@@ -78,7 +108,9 @@ export class SharedSim {
     const branch = this.player?.store.branches.get(SHARED_BRANCH);
     if (!this.run || !branch || this.player.store.run !== this.run) return "";
     const next = branch.lastSeq + 1;
-    if (next <= 0 || branch.seqs.length !== next) return "";  // not a gap-free prefix
+    // Every frame before `next` but those a snapshot left out (and not fetched since).
+    const left = branch.missing ? branch.missing.toSeq - branch.missing.fromSeq : 0;
+    if (next <= 0 || branch.seqs.length !== next - left) return "";
     return `sim=${encodeURIComponent(`${this.run}.${next}.${branch.log.length}`)}`;
   }
 
