@@ -11,6 +11,7 @@ trusted proxies the address the outermost one saw).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from typing import Any
@@ -64,6 +65,12 @@ class RunRatePerAddress:
     before Django sees it: no body read, no JSON parsed, no middleware run — a flood from one
     address costs a dictionary look-up a request (review D4)."""
 
+    #: A refusal is answered after this long: a client that waits for its answer (as a browser,
+    #: a script's loop) sends one run a second at most, instead of as fast as refusals come back
+    #: (bench/attack_bench.py: ~540 refusals a second kept page p50 at 2.5x idle). Waiting costs
+    #: a sleeping coroutine, no CPU.
+    REFUSAL_DELAY_S = 1.0
+
     def __init__(self, app: Any) -> None:
         self.app = app
 
@@ -80,6 +87,7 @@ class RunRatePerAddress:
         with translation.override(scope_language({**scope, "cookies": cookies})):
             refusal = localized_frame(RUN_RATE.refusal())
         body = json.dumps(refusal).encode()
+        await asyncio.sleep(self.REFUSAL_DELAY_S)
         await send(
             {
                 "type": "http.response.start",
