@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import math
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from patterns.player.playback import diagram_topology, instant_frames, readout_values
-from patterns.sessions import log, relay
+from patterns.sessions import log
 from patterns.sessions import shared_run as session_sim
 from patterns.sessions.models import SessionCommand
 from patterns.sessions.relay import RoomRelay
@@ -24,21 +22,10 @@ pytestmark = [
     pytest.mark.unit,
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("sockets"),
+    pytest.mark.usefixtures("sockets", "clock"),
 ]
 
 KILL = {"do": "kill_task", "task": "inventory-2"}
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """One fake wall clock for the shared run: the streamer paces by it and the command log
-    anchors the shared clock with it, so a test moves time on instead of sleeping."""
-    fake = FakeClock()
-    streamer = functools.partial(relay.SimStreamer, clock=fake.now, sleep=fake.sleep)
-    monkeypatch.setattr(relay, "SimStreamer", streamer)
-    monkeypatch.setattr(log, "timezone", SimpleNamespace(now=fake.datetime))
-    return fake
 
 
 async def _next_while_time_passes(

@@ -10,8 +10,7 @@ import pytest
 
 from patterns.sessions.stream import OLDER_MAX_FRAMES
 from tests.sessions.room import FakeClock, as_instructor, as_student, connect, until, until_hello
-from tests.sessions.test_resume import Screen, _long_run, _open, _run_for
-from tests.sessions.test_resume import clock as clock  # noqa: PLC0414 - the fixture
+from tests.sessions.screens import Screen, long_run, open_screen, run_for, settle
 
 pytestmark = [pytest.mark.unit]
 
@@ -26,9 +25,9 @@ async def _join_bytes(clock: FakeClock, minutes: int) -> int:
     session, cookie = await as_instructor(f"teacher{minutes}")
     instructor = await connect(session, cookie)
     await until_hello(instructor)
-    await _long_run(instructor, 1900)
+    await long_run(instructor, 1900)
     clock.advance(minutes * 60 / 10)
-    late = await _open(session, await as_student(session, "Late"))
+    late = await open_screen(session, await as_student(session, "Late"))
     await late.drain(quiet_s=1.0, first="sim.snapshot")
     assert late.first > 0 and json.loads(late.frames[-1])["t0"] >= minutes * 60
     await late.communicator.disconnect()
@@ -73,23 +72,24 @@ async def test_a_late_screen_that_fetched_the_older_windows_holds_the_frames_of_
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
-    stayed = await _open(session, await as_student(session, "Stayed"))
-    await _long_run(instructor, 600)
-    await _run_for(clock, [stayed], 16.0)  # 160 s of run at 10x
+    stayed = await open_screen(session, await as_student(session, "Stayed"))
+    await long_run(instructor, 600)
+    await run_for(clock, [stayed], 16.0)  # 160 s of run at 10x
     await instructor.send_json_to(
         {"type": "action", "action": {"do": "kill_task", "task": "inventory-2"}}
     )
     await until(instructor, "state")
-    await _run_for(clock, [stayed], 2.0)
+    await run_for(clock, [stayed], 2.0)
 
-    late = await _open(session, await as_student(session, "Late"))
+    late = await open_screen(session, await as_student(session, "Late"))
     await late.drain(quiet_s=0.5, first="sim.snapshot")
     await stayed.drain()
     sim_kinds = [kind for kind in late.kinds if kind.startswith("sim.")]
     assert sim_kinds[:2] == ["sim.hello", "sim.snapshot"] and "sim.older" not in sim_kinds
     assert late.first > 150
     requests = await _fetch_older(late)
-    await _run_for(clock, [stayed, late], 1.0)
+    await run_for(clock, [stayed, late], 1.0)
+    await settle([stayed, late])
 
     assert requests == late.kinds.count("sim.older") >= 3
     assert late.first == 0
@@ -106,12 +106,12 @@ async def test_a_bad_range_is_an_error_frame_naming_its_field_and_the_socket_sta
     session, cookie = await as_instructor()
     instructor = await connect(session, cookie)
     await until_hello(instructor)
-    screen = await _open(session, await as_student(session, "Odd"))
+    screen = await open_screen(session, await as_student(session, "Odd"))
     await screen.communicator.send_json_to({"type": "sim.older", "from": 0, "to": 1})
     refused = await until(screen.communicator, "error")
     assert (refused["field"], refused["reason"]) == ("from", "start a scenario first")
-    await _long_run(instructor, 600)
-    await _run_for(clock, [screen], 3.0)
+    await long_run(instructor, 600)
+    await run_for(clock, [screen], 3.0)
     for frame, field in [
         ({"from": -1, "to": 2}, "from"),
         ({"from": "0", "to": 2}, "from"),
