@@ -80,7 +80,14 @@ def test_a_student_back_after_a_drop_sees_what_one_who_stayed_sees(
     # was away, the action's window among them), not the 20 s he already held.
     messages = [json.loads(text) for text in wire.frames[1]]
     at = kinds.index("sim.resume")
-    burst = [m for m in messages[at + 1 :] if m["type"] == "sim.history"]
+    # The resume's own frames are the sim.history messages sent with it, up to the readouts
+    # that close it; live windows that follow come as sim.history too (batched), so stop there.
+    burst = []
+    for m in messages[at + 1 :]:
+        if m["type"] == "sim.history":
+            burst.append(m)
+        elif m["type"].startswith("sim."):
+            break  # the readouts (or the end) sent after the resume's frames
     resent = [f for m in burst for f in m["frames"] if f["type"] == "sim.frame"]
     held_before = sum(
         1
