@@ -489,14 +489,18 @@ class SessionRoomConsumer(WaitsOutOutages, AsyncJsonWebsocketConsumer):  # type:
         run (another type, or this student was just removed)."""
         if event.get("type") != "room.state" or getattr(self, "_removed", False):
             return None
-        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+        if self._removed_by(event):
             return None
         return str(event["text"])
+
+    def _removed_by(self, event: dict[str, Any]) -> bool:
+        """Whether this room-wide state removes the student on this socket."""
+        return self.role == "student" and self.participant.pk in event.get("removed", ())
 
     async def room_state(self, event: dict[str, Any]) -> None:
         if getattr(self, "_removed", False):
             return
-        if self.role == "student" and self.participant.pk in event.get("removed", ()):
+        if self._removed_by(event):
             self._removed = True
             await self.close(code=CLOSE_REMOVED)  # the leave path runs as the consumer ends
             return

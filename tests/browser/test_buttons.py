@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Download, Page, expect
 
+from tests.browser.conftest import Classroom
 from tests.servers import DaphneServer
 
 # The header's language switch and sign-out are the same on every page; they have tests of their
@@ -245,3 +246,37 @@ def test_the_language_switch_switches(
     page.goto(daphne_server.url + "/lessons/")
     page.get_by_test_id(f"lang-{other}").click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+@pytest.mark.parametrize(
+    ("locale", "signed_in", "sign_in"),
+    [
+        pytest.param("en-US", "Signed in as kaede", "Sign in", id="en"),
+        pytest.param("ja-JP", "kaede でサインイン中", "サインイン", id="ja"),
+    ],
+)
+def test_sign_out_signs_the_instructor_out(
+    classroom: Classroom, locale: str, signed_in: str, sign_in: str
+) -> None:
+    """The header's sign-out (a POST with the CSRF token) ends the instructor's sign-in: the
+    browser lands on the home page, whose header then offers sign-in where it said who was signed
+    in, and the instructor's pages ask for a sign-in again."""
+    # Not "sensei": test_classroom counts the sessions of that one on the shared server.
+    console = classroom.instructor(name="kaede", locale=locale)
+    base = classroom.server.url
+    console.goto(base + "/lessons/")
+    expect(console.get_by_test_id("account")).to_contain_text(signed_in)
+    expect(console.get_by_test_id("sign-in")).to_have_count(0)
+    with console.expect_request(lambda r: r.url.endswith("/accounts/logout/")) as sent:
+        console.get_by_test_id("sign-out").click()
+    assert sent.value.method == "POST"
+    assert "csrfmiddlewaretoken=" in (sent.value.post_data or "")
+
+    expect(console).to_have_url(base + "/")
+    expect(console.get_by_test_id("account")).to_have_count(0)
+    header_sign_in = console.locator("header").get_by_test_id("sign-in")
+    expect(header_sign_in).to_have_text(sign_in)
+    expect(header_sign_in).to_have_attribute("href", "/accounts/login/?next=/")
+    console.goto(base + "/sessions/mine/")
+    expect(console).to_have_url(base + "/accounts/login/?next=/sessions/mine/")
+    expect(console.locator("header").get_by_test_id("sign-in")).to_have_count(0)  # already here

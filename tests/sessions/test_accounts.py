@@ -71,6 +71,7 @@ def test_anonymous_header_has_no_account_and_the_footer_offers_sign_in() -> None
 
     assert 'data-testid="account"' not in page.text
     assert 'href="/accounts/login/"' in page.text
+    assert 'href="/accounts/login/?next=/" data-testid="sign-in"' in page.text  # the header's
 
 
 def test_sign_out_ends_the_session_and_goes_home(instructor: Client) -> None:

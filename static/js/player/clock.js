@@ -1,6 +1,10 @@
 // Virtual time driven by requestAnimationFrame. The clock never runs past what has been
 // buffered: while live, it waits for the next frame instead of inventing time.
 
+// Two times closer than this (seconds) are the same moment: sums of window lengths and speeds
+// come a hair off the times the engine wrote.
+export const TIME_EPSILON_S = 1e-9;
+
 // The speeds on offer are the speed buttons the server rendered (patterns/catalog.py SPEEDS),
 // slowest first; the script keeps no list of its own.
 export function speedsIn(root) {
@@ -44,11 +48,11 @@ export class Clock {
   }
 
   get ended() {
-    return this.duration > 0 && this.now >= this.duration - 1e-9;
+    return this.duration > 0 && this.now >= this.duration - TIME_EPSILON_S;
   }
 
   // A clock that has played into its end stops there and reads the duration itself: within
-  // 1e-9 of it counts as the end (see ended), and a float sum a hair short of it
+  // TIME_EPSILON_S of it counts as the end (see ended), and a float sum a hair short of it
   // (239.99999999999997 s of a 240 s run) is not what the time shows. True when it stopped now.
   stopAtEnd() {
     if (!this.playing || !this.ended) return false;

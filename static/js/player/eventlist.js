@@ -1,6 +1,7 @@
 // The event list (Packet Tracer's, with causes): one row per event up to the current time,
 // filtered by pattern, service, task and kind. Rows are buttons; choosing one jumps time.
 
+import { TIME_EPSILON_S } from "./clock.js";
 import { upperBound } from "./store.js";
 import { elementName, formatSeconds, serviceOf, taskOf } from "./strings.js";
 
@@ -105,7 +106,7 @@ export class EventList {
 
   render(now, force = false) {
     this.now = now;
-    const end = upperBound(this.filtered, now + 1e-9, (e) => e.t);
+    const end = upperBound(this.filtered, now + TIME_EPSILON_S, (e) => e.t);
     const start = Math.max(0, end - MAX_ROWS);
     if (!force && this.shown[0] === start && this.shown[1] === end) return;
     if (!force && this.shown[0] === start && end > this.shown[1] && this.shown[1] >= 0) {

@@ -8,7 +8,7 @@
 import { csrfToken } from "../csrf.js";
 import { Socket } from "../socket.js";
 import { Chart } from "./chart.js";
-import { Clock, speedsIn } from "./clock.js";
+import { Clock, TIME_EPSILON_S, speedsIn } from "./clock.js";
 import { Diagram } from "./diagram.js";
 import { DeployState } from "./deploystate.js";
 import { DotLayer, MIN_HOP_WALL_S } from "./dots.js";
@@ -632,7 +632,7 @@ export class Player {
     this._refreshEvents();
     const now = this.clock.now;
     const list = this.events;
-    const at = this.chosen && Math.abs(this.chosen.t - now) < 1e-9 ? list.indexOf(this.chosen) : -1;
+    const at = this.chosen && Math.abs(this.chosen.t - now) < TIME_EPSILON_S ? list.indexOf(this.chosen) : -1;
     let event;
     if (at >= 0) event = list.filtered[at + direction] || null;
     else event = direction > 0 ? list.nextAfter(now) : list.prevBefore(now);
@@ -802,11 +802,11 @@ export class Player {
   render(now, force = false) {
     const branch = this.branch;
     if (!branch) return;
-    this.clock.limit = branch.end >= this.store.duration - 1e-9 ? this.store.duration : branch.end;
+    this.clock.limit = branch.end >= this.store.duration - TIME_EPSILON_S ? this.store.duration : branch.end;
     if (this.clock.now > this.clock.limit) this.clock.now = this.clock.limit;
     if (this.clock.stopAtEnd()) this.root.dataset.ended = "true";
     const gap = branch.missing;
-    if (gap && now >= gap.t0 - 1e-9 && now < gap.t1 - 1e-9) this.onGap?.(now);
+    if (gap && now >= gap.t0 - TIME_EPSILON_S && now < gap.t1 - TIME_EPSILON_S) this.onGap?.(now);
     const minHop = MIN_HOP_WALL_S * Math.min(this.clock.speed, MAX_STRETCH_SPEED);
     // The deployment panel follows the first pattern shown (the strategies run alike in each).
     const firstTrack = branch.tracks.get(this.diagrams.keys().next().value);
@@ -846,7 +846,7 @@ export class Player {
       this.lastEventsRender = stamp;
       this._refreshEvents();
       this.events.render(now, force);
-      if (this.chosen && Math.abs(this.chosen.t - now) < 1e-9) this.events.markCurrent(this.events.indexOf(this.chosen), false);
+      if (this.chosen && Math.abs(this.chosen.t - now) < TIME_EPSILON_S) this.events.markCurrent(this.events.indexOf(this.chosen), false);
       this._renderChart();
       this._renderBranches();
       this._renderReadoutNote(now);

@@ -1,6 +1,8 @@
 // Buffered frames, per branch and per pattern. The browser computes nothing about the system:
 // it only files what the engine recorded so that any virtual time can be shown again.
 
+import { TIME_EPSILON_S } from "./clock.js";
+
 // First index i in the sorted array `items` with key(items[i]) > t (items before it are <= t).
 export function upperBound(items, t, key) {
   let lo = 0;
@@ -42,7 +44,7 @@ export class Track {
   // The deployments the engine reported last at or before t (frames carry them only while one
   // runs, and once when it ends).
   deploymentsAt(t) {
-    const i = upperBound(this.deployments, t + 1e-9, byT) - 1;
+    const i = upperBound(this.deployments, t + TIME_EPSILON_S, byT) - 1;
     return i >= 0 ? this.deployments[i] : null;
   }
 
@@ -79,7 +81,7 @@ export class Track {
   }
 
   topologyAt(t) {
-    const i = upperBound(this.topologies, t + 1e-9, (x) => x.t) - 1;
+    const i = upperBound(this.topologies, t + TIME_EPSILON_S, (x) => x.t) - 1;
     return (this.topologies[Math.max(0, i)] || {}).url || null;
   }
 

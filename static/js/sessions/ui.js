@@ -1,5 +1,7 @@
 // Small helpers shared by the console, the projector and the student room.
 
+import { TIME_EPSILON_S } from "../player/clock.js";
+
 const ICONS = { connecting: "○", connected: "●", reconnecting: "◌", restarting: "↻", ended: "■", removed: "✕" };
 
 export function text(key) {
@@ -115,7 +117,7 @@ export class SimClock {
   }
 
   get ended() {
-    return Boolean(this.sim?.run) && this.sim.run === this.run && this.now() >= this.duration - 1e-9;
+    return Boolean(this.sim?.run) && this.sim.run === this.run && this.now() >= this.duration - TIME_EPSILON_S;
   }
 
   update(sim) {
