@@ -76,6 +76,8 @@ UI: dict[str, Text] = {
         "AWS の設定ではありません（シミュレーションのモデル）",
     ),
     "unused": Text("Not read by this pattern", "このパターンでは使われません"),
+    # The unit after an action's moment (``20 s``, ``20 秒``).
+    "seconds": Text("s", "秒"),
 }
 
 #: ``set`` on a value a user sets: the API reference page of the resource the field belongs to,

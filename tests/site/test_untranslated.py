@@ -387,18 +387,37 @@ def test_the_code_comment_check_catches_english() -> None:
     ]
 
 
+#: A number of seconds or milliseconds with its unit as a letter ("60 s"): Japanese writes 秒.
+UNIT_LETTER = re.compile(r"\d(?:\s|\u00a0)*(?:ms|s)(?![\w/])")
+
+
+def _unit_letters(html: str) -> list[str]:
+    """The read texts (and code comments) of a Japanese page that write "60 s" for 60 秒."""
+    parser = _ReadText()
+    parser.feed(html)
+    texts = [text for _where, text in parser.found]
+    texts += [unescape(text) for text in CODE_COMMENT.findall(html)]
+    return sorted({f"unit: {text[:80]}" for text in texts if UNIT_LETTER.search(text)})
+
+
+def test_the_unit_check_catches_a_unit_letter() -> None:
+    html = '<span class="inaws-step__time">60&nbsp;s</span><p>60 秒</p><code>5 s</code>'
+
+    assert _unit_letters(html) == ["unit: 60 s"]
+
+
 def test_the_in_aws_panel_reads_japanese_in_every_run_and_state(ja_client: Client) -> None:
     """The panel's notes, the App Mesh history (its comments are page text, not a file) and the
     events it names, for every pattern at once (``pattern=all``); and in the generated file, its
     header line, the titles of its notes and the notes (what decides each value that is not a
-    field)."""
+    field). A number of seconds reads 秒, never "s"."""
     found = {}
     runs = _inaws_runs()
     for path in runs:
         response = ja_client.get(path)
         assert response.status_code == 200, path
         html = response.content.decode()
-        found[path] = untranslated(html) + _code_comments(html)
+        found[path] = untranslated(html) + _code_comments(html) + _unit_letters(html)
     refused = ja_client.get("/in-aws/?scenario=kill-task&at=99999")
 
     assert len(runs) > len(BUILTIN_SCENARIOS) * 2
