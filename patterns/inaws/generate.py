@@ -31,6 +31,8 @@ from patterns.sim.scenario import (
     SETTINGS,
 )
 
+from .texts import NOTE_WHAT_IF, SAMPLE_TASK, SAMPLE_TASK_NOTE, in_aws_text
+
 REGION = "ap-northeast-1"
 ACCOUNT = "111122223333"
 CONTAINER = "app"
@@ -117,14 +119,21 @@ class Call:
 @dataclass(frozen=True)
 class Note:
     """A value that is not a field: ``kind`` fixed/client/model, the setting and the value the
-    engine ran, and what decides it in AWS."""
+    engine ran, and what decides it in AWS: ``text`` in English, ``ja`` in Japanese
+    (:data:`patterns.inaws.texts.IN_AWS_TEXTS`). ``value_ja``: the value in Japanese, when it is
+    words rather than a value."""
 
     kind: str
     setting: str
     value: Any
     text: str
+    ja: str = ""
+    value_ja: str = ""
 
     def line(self) -> str:
+        """The note in the page's language: ``setting = value: text``."""
+        if _ja():
+            return f"{self.setting} = {self.value_ja or _plain(self.value)}：{self.ja or self.text}"
         return f"{self.setting} = {_plain(self.value)}: {self.text}"
 
 
@@ -165,9 +174,13 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _ja() -> bool:
+    return (get_language() or "").startswith("ja")
+
+
 def _listed(names: list[str]) -> str:
     """Names one after another, with the page language's separator."""
-    return ("、" if (get_language() or "").startswith("ja") else ", ").join(names)
+    return ("、" if _ja() else ", ").join(names)
 
 
 def logical(name: str) -> str:
@@ -238,19 +251,23 @@ class _Builder:
                 if entry is None or entry.kind == SETTABLE:
                     continue
                 value = self.settings[component][key]
-                text = entry.api
+                setting = f"{component}.{key}"
+                text = {lang: in_aws_text(setting, entry, lang) for lang in ("en", "ja")}
                 if value != spec.default and entry.kind == FIXED:
-                    text = (
-                        f"what-if, not possible in real ECS (AWS runs {_plain(spec.default)}); "
-                        + text
-                    )
-                self.notes.append(Note(entry.kind, f"{component}.{key}", value, text))
+                    text = {
+                        lang: NOTE_WHAT_IF.say(lang, default=_plain(spec.default)) + said
+                        for lang, said in text.items()
+                    }
+                self.notes.append(Note(entry.kind, setting, value, text["en"], text["ja"]))
+        task = {"cpu": CPU, "memory": MEMORY, "container": repr(CONTAINER), "port": CONTAINER_PORT}
         self.notes.append(
             Note(
                 MODEL,
                 "sample.task",
-                f"{CPU} CPU units, {MEMORY} MiB, container {CONTAINER!r} on {CONTAINER_PORT}",
-                f"the sample system's task size, container and {HEALTH_PATH} path; use your own",
+                SAMPLE_TASK.say("en", **task),
+                SAMPLE_TASK_NOTE.say("en", path=HEALTH_PATH),
+                SAMPLE_TASK_NOTE.say("ja", path=HEALTH_PATH),
+                SAMPLE_TASK.say("ja", **task),
             )
         )
         self.notes.sort(key=lambda n: NOTE_KINDS.index(n.kind))

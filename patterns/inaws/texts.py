@@ -25,6 +25,7 @@ from patterns.aws_docs import (
     ELB_API,
     SC_GUIDE,
 )
+from patterns.sim.scenario import APP_MESH_RETIRED, SETTABLE, InAws
 
 LANGS = ("en", "ja")
 
@@ -344,3 +345,176 @@ def metrics(pattern: str, do: str) -> str:
         return ""
     by_kind = METRICS[pattern]
     return by_kind.get(do, by_kind.get("_all", ""))
+
+
+# --------------------------------------------------------------------------- the IN_AWS texts
+
+_RETIRED_JA = "App Mesh は 2026 年 9 月 30 日にサポートが終了し、実際の AWS ではもう設定できません"
+_NO_API = "設定する API 項目はありません"
+_NO_SC = "設定する Service Connect の API 項目はありません"
+_NEITHER = "Service Connect でも App Mesh でも設定できません"
+
+
+def _retired(path: str) -> Text:
+    """A settable App Mesh field: its path, then that App Mesh is retired."""
+    return Text(f"{path}; {APP_MESH_RETIRED}", f"{path}：{_RETIRED_JA}")
+
+
+#: What decides each value of :data:`patterns.sim.scenario.IN_AWS` (the engine keeps English),
+#: in the page's language, keyed by :func:`in_aws_key`. ``en`` is the engine's text word for word
+#: (tests/inaws/test_texts.py fails when the two part, so a changed engine text is translated
+#: again). An entry that is only an API field's path (``Service healthCheckGracePeriodSeconds``)
+#: reads the same in both languages and is not listed.
+IN_AWS_TEXTS: dict[str, Text] = {
+    "app.latency_ms": Text(
+        "the sample application's response time; your code's",
+        "サンプルアプリケーションの応答時間です。実際の値はアプリケーションのコードで決まります",
+    ),
+    "ecs.task_start_s": Text(
+        "depends on the image and the capacity; no API field sets it",
+        f"イメージとキャパシティによって決まります。{_NO_API}",
+    ),
+    "ecs.deregister_after_stop_s": Text(
+        "ECS deregisters a stopped task on its own schedule; no API field",
+        f"停止したタスクは ECS が独自のタイミングで登録解除します。{_NO_API}",
+    ),
+    "ecs.lost_task_timeout_s": Text(
+        "ECS decides when to replace tasks of an unreachable AZ; no API field",
+        f"到達できない AZ のタスクをいつ置き換えるかは ECS が決めます。{_NO_API}",
+    ),
+    "ecs.container_health_check": Text(
+        "TaskDefinition containerDefinitions[].healthCheck; defined or not",
+        "TaskDefinition containerDefinitions[].healthCheck：定義するかどうか",
+    ),
+    "ecs.depends_on_healthy": Text(
+        "TaskDefinition containerDefinitions[].dependsOn; on a small extra container,"
+        " [{containerName: app, condition: HEALTHY}] (the workaround of"
+        " containers-roadmap#2334)",
+        "TaskDefinition containerDefinitions[].dependsOn：小さな追加のコンテナに"
+        " [{containerName: app, condition: HEALTHY}] を指定します"
+        "（containers-roadmap#2334 の回避策）",
+    ),
+    "cloud_map.health_propagation_s": Text(
+        "Cloud Map applies a custom health status about 30 s after the update;"
+        " HealthCheckCustomConfig.FailureThreshold is deprecated and always 1",
+        "Cloud Map はカスタムヘルスチェックの状態を更新から約 30 秒後に反映します。"
+        "HealthCheckCustomConfig.FailureThreshold は非推奨で、常に 1 です",
+    ),
+    "cloud_map.record_propagation_s": Text(
+        "Route 53 propagates record changes within about 60 s; no API field",
+        f"Route 53 はレコードの変更を約 60 秒以内に伝播します。{_NO_API}",
+    ),
+    "client.dns_cache": Text(
+        "your runtime's DNS cache (the JVM's networkaddress.cache.ttl, ...)",
+        "アプリケーションのランタイムが持つ DNS キャッシュです（JVM の networkaddress.cache.ttl など）",
+    ),
+    "client.retries": Text(
+        "your HTTP client's retries; no AWS component retries",
+        "アプリケーションの HTTP クライアントによる再試行です。AWS のコンポーネントは再試行しません",
+    ),
+    "client.timeout_s": Text(
+        "your HTTP client's response timeout",
+        "アプリケーションの HTTP クライアントの応答タイムアウトです",
+    ),
+    "client.connect_timeout_s": Text(
+        "your HTTP client's connect timeout",
+        "アプリケーションの HTTP クライアントの接続タイムアウトです",
+    ),
+    "client.ip_choice": Text(
+        "which IP of a DNS answer your client connects to",
+        "DNS の応答に並ぶ IP アドレスのうち、どれに接続するかはクライアントが決めます",
+    ),
+    "envoy.lb_policy@service-connect": Text(
+        "the proxy balances round robin; no Service Connect API field sets it",
+        f"プロキシはラウンドロビンで振り分けます。{_NO_SC}",
+    ),
+    "envoy.lb_policy@app-mesh": Text(
+        "Envoy balanced round robin; App Mesh's API had no field for it (aws-app-mesh-roadmap#70)",
+        "Envoy はラウンドロビンで振り分けていました。App Mesh の API にはそのための項目が"
+        "ありませんでした（aws-app-mesh-roadmap#70）",
+    ),
+    "envoy.panic_threshold_percent": Text(
+        "Envoy's default; neither Service Connect nor App Mesh exposes it",
+        f"Envoy のデフォルト値です。{_NEITHER}",
+    ),
+    "envoy.connect_timeout_s": Text(
+        "Envoy's cluster default; neither Service Connect nor App Mesh exposes it",
+        f"Envoy のクラスターのデフォルト値です。{_NEITHER}",
+    ),
+    "envoy.outlier_detection@service-connect": Text(
+        "outlier detection is always on with AWS's thresholds; no Service Connect API field"
+        " sets it",
+        f"外れ値検出は常に有効で、しきい値は AWS が決めています。{_NO_SC}",
+    ),
+    "envoy.retry_policy@service-connect": Text(
+        "the proxy retries twice, avoiding the host that just failed; no Service Connect API"
+        " field sets it",
+        f"プロキシは直前に失敗したホストを避けて 2 回まで再試行します。{_NO_SC}",
+    ),
+    "app_mesh.discovery": _retired("App Mesh VirtualNode spec.serviceDiscovery"),
+    "app_mesh.eds_lag_s": Text(
+        "the App Mesh control plane pushes endpoints on its own schedule",
+        "App Mesh のコントロールプレーンが独自のタイミングでエンドポイントを配信します",
+    ),
+    "app_mesh.dns_refresh_s": Text(
+        "Envoy's DNS refresh rate; App Mesh had no field for it",
+        "Envoy の DNS 更新間隔です。App Mesh にはそのための項目がありませんでした",
+    ),
+    "app_mesh.route_timeout_s": _retired("App Mesh Route spec.httpRoute.timeout.perRequest"),
+    "app_mesh.idle_timeout_s": _retired("App Mesh Route spec.httpRoute.timeout.idle"),
+    "app_mesh.retry_policy": _retired("App Mesh Route spec.httpRoute.retryPolicy"),
+    "app_mesh.outlier_detection": _retired(
+        "App Mesh VirtualNode spec.listeners[].outlierDetection"
+    ),
+    "app_mesh.routes": _retired("App Mesh Route spec.httpRoute.action.weightedTargets"),
+    "service_connect.drain_s": Text(
+        "the agent drains for 20 s (LISTENER_DRAIN_WAIT_TIME_S); Service Connect has no"
+        " setting for it",
+        "Service Connect エージェントは 20 秒間ドレインします（LISTENER_DRAIN_WAIT_TIME_S）。"
+        "Service Connect にはそのための設定がありません",
+    ),
+    "service_connect.endpoint_lag_s": Text(
+        "ECS pushes endpoint changes to the proxies on its own schedule",
+        "ECS が独自のタイミングでエンドポイントの変更をプロキシに配信します",
+    ),
+    "trace.request_sample_every": Text(
+        "how many requests the simulation traces hop by hop; not part of AWS",
+        "シミュレーションが何件に 1 件のリクエストをホップごとに追跡するかです。AWS にはない値です",
+    ),
+}
+
+
+def in_aws_key(setting: str, entry: InAws) -> str:
+    """The key of an IN_AWS entry in :data:`IN_AWS_TEXTS`: the setting, with ``@pattern`` when
+    the entry holds under some patterns only."""
+    return "@".join((setting, *entry.patterns))
+
+
+def only_a_path(entry: InAws) -> bool:
+    """Whether an entry is nothing but an API field's path (the same in both languages)."""
+    return entry.kind == SETTABLE and "; " not in entry.api
+
+
+def in_aws_text(setting: str, entry: InAws, lang: str) -> str:
+    """What the IN_AWS entry of ``setting`` says, in ``lang`` (an API path reads the same; a
+    text missing from the table, which tests/inaws/test_texts.py refuses, stays English)."""
+    text = IN_AWS_TEXTS.get(in_aws_key(setting, entry))
+    if text is None or text.en != entry.api:
+        return entry.api
+    return text.ja if lang == "ja" else text.en
+
+
+#: A note on a value AWS fixes that the run changed anyway; the entry's own text follows.
+NOTE_WHAT_IF = Text(
+    "what-if, not possible in real ECS (AWS runs {default}); ",
+    "what-if です。実際の ECS ではできません（AWS では {default}）。",
+)
+#: The note on the sample system's task: its value and what it says.
+SAMPLE_TASK = Text(
+    "{cpu} CPU units, {memory} MiB, container {container} on {port}",
+    "{cpu} CPU ユニット、{memory} MiB、コンテナ {container}（ポート {port}）",
+)
+SAMPLE_TASK_NOTE = Text(
+    "the sample system's task size, container and {path} path; use your own",
+    "サンプルシステムのタスクサイズ、コンテナ、{path} のパスです。実際には自分のものを使ってください",
+)

@@ -331,7 +331,8 @@ def test_the_japanese_catalogue_follows_the_punctuation_date_and_default_rules()
 
 def _inaws_runs() -> list[str]:
     """Every built-in scenario under every pattern at each state the panel folds: the start,
-    each action's moment and a second after it (the action applied), and the end."""
+    each action's moment and a second after it (the action applied), and the end; and one run
+    under every wire."""
     runs = []
     for name, scenario in BUILTIN_SCENARIOS.items():
         moments = {0.0, float(scenario["duration_s"])}
@@ -342,16 +343,27 @@ def _inaws_runs() -> list[str]:
             for at in sorted(moments)
             if at <= scenario["duration_s"]
         ]
+    # Every wire a lab can hand the panel, with the notes each pattern writes under it.
+    runs += [
+        f"/in-aws/?scenario=kill-task&pattern=all&{wire}"
+        for wire in (
+            "app_protocol=grpc&scheme=internet-facing&front_door=1",
+            "app_protocol=http2",
+            "app_protocol=tcp&load_balancer=network&scheme=internet-facing",
+            "app_protocol=tcp&front_door=1",
+        )
+    ]
     return runs
 
 
-# A comment of the highlighted YAML/JSON that is not an indented item of a list under a title:
-# the file's header line, the note titles and the generator's comments.
-CODE_COMMENT = re.compile(r'<span class="c1">(?:#|//) (\S[^<]*)</span>')
+# A comment of the highlighted YAML/JSON: the file's header line, the note titles, the notes
+# indented under them (``#   client.retries = 0: ...``, each what decides a value that is not a
+# field) and the generator's comments.
+CODE_COMMENT = re.compile(r'<span class="c1">(?:#|//) +(\S[^<]*)</span>')
 
 
 def _code_comments(html: str) -> list[str]:
-    """The English of the generated file's own words (its header and note titles)."""
+    """The English of the generated file's own words (its header, note titles and notes)."""
     return sorted(
         {
             f"comment: {unescape(text)}"
@@ -364,19 +376,22 @@ def _code_comments(html: str) -> list[str]:
 def test_the_code_comment_check_catches_english() -> None:
     html = (
         '<span class="c1"># Kumoben: elb. Generated from the settings the simulation ran.</span>'
-        '<span class="c1">#   client.retries = 0: names an identifier first</span>'
+        '<span class="c1">#   client.retries = 0: your HTTP client&#39;s retries</span>'
         '<span class="c1"># AWS が固定している値：</span>'
+        '<span class="c1">//   client.retries = 0：アプリケーションの HTTP クライアントによる再試行です</span>'
     )
 
     assert _code_comments(html) == [
-        "comment: Kumoben: elb. Generated from the settings the simulation ran."
+        "comment: Kumoben: elb. Generated from the settings the simulation ran.",
+        "comment: client.retries = 0: your HTTP client's retries",
     ]
 
 
 def test_the_in_aws_panel_reads_japanese_in_every_run_and_state(ja_client: Client) -> None:
     """The panel's notes, the App Mesh history (its comments are page text, not a file) and the
     events it names, for every pattern at once (``pattern=all``); and in the generated file, its
-    header line and the titles of its notes."""
+    header line, the titles of its notes and the notes (what decides each value that is not a
+    field)."""
     found = {}
     runs = _inaws_runs()
     for path in runs:
@@ -435,7 +450,8 @@ def _commented_runs(pattern: str) -> list[dict[str, object]]:
 
 def test_every_comment_of_a_generated_configuration_follows_the_language() -> None:
     """The comments the generator writes beside the fields (App Mesh's are page text; the
-    others are in the file the panel shows and downloads) are Japanese on a Japanese page and
+    others are in the file the panel shows and downloads) and its notes on the values that are
+    not fields are Japanese on a Japanese page and
     English on an English one; with every wire a lab can hand the generator too (gRPC, HTTP/2,
     plain TCP, an NLB, internet-facing, a front door)."""
     from patterns.inaws.generate import Wire, generate
@@ -449,20 +465,22 @@ def test_every_comment_of_a_generated_configuration_follows_the_language() -> No
         Wire(app_protocol="tcp", front_door=True),
     ]
     lines: dict[str, set[str]] = {}
+    notes: dict[str, set[str]] = {}
     for lang in ("en", "ja"):
         with translation.override(lang):
-            lines[lang] = {
-                line
-                for run in runs
-                for wire in wires
-                for said in generate(run, wire).comments.values()
-                for line in said
-            }
+            configs = [generate(run, wire) for run in runs for wire in wires]
+            lines[lang] = {line for c in configs for said in c.comments.values() for line in said}
+            notes[lang] = {note.line() for c in configs for note in c.notes}
 
     assert len(lines["ja"]) == len(lines["en"]) >= 28
     assert sorted(line for line in lines["ja"] if not JAPANESE.search(line)) == []
     assert sorted(line for line in lines["ja"] if english_words(line)) == []
     assert sorted(line for line in lines["en"] if JAPANESE.search(line)) == []
+    # The notes on the values that are not fields (what decides each in AWS), a what-if among them.
+    assert len(notes["ja"]) == len(notes["en"]) >= 20
+    assert sorted(line for line in notes["ja"] if not JAPANESE.search(line)) == []
+    assert sorted(line for line in notes["ja"] if english_words(line)) == []
+    assert sorted(line for line in notes["en"] if JAPANESE.search(line)) == []
 
 
 # ------------------------------------------------------------------ every quiz question
