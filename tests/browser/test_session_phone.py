@@ -4,6 +4,8 @@ shared simulation running and a poll open (the widest states the pages have)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -35,6 +37,46 @@ OVERFLOW = """() => {
   }
   return [document.documentElement.scrollWidth - width, out.slice(0, 12)];
 }"""
+
+
+# The projector's two diagrams on a phone: the slide's drawing and the live diagram of the shared
+# run. Each either fits the width (its right edge inside the page and inside its frame) or is
+# shown in a fitted view of the player with the hint that says it can be zoomed.
+DIAGRAMS = """() => {
+  const width = window.innerWidth;
+  const box = (el) => el.getBoundingClientRect();
+  const slide = document.querySelector("#slide .slide__stage svg");
+  return {
+    slide: slide ? [Math.round(box(slide).left), Math.round(box(slide).right), width] : null,
+    live: [...document.querySelectorAll("#shared-sim figure.diagram")].map((figure) => {
+      const frame = figure.querySelector("[data-role=svg]");
+      const svg = frame.querySelector("svg");
+      const hint = [...figure.querySelectorAll("[data-role=view-hint] span")].find((s) => s.checkVisibility());
+      return {
+        pattern: figure.dataset.pattern, view: figure.dataset.view, small: figure.dataset.small,
+        svg: Math.round(box(svg).width), frame: Math.round(box(frame).width),
+        right: Math.round(box(frame).right), hint: hint ? hint.innerText.trim() : "",
+      };
+    }),
+  };
+}"""
+
+
+def _diagrams_fit(page: Page, lang: str) -> None:
+    figures = page.locator("#shared-sim figure.diagram")
+    expect(figures).to_have_count(4)  # the four patterns side by side
+    for figure in figures.all():
+        expect(figure).to_have_attribute("data-loaded", "true")
+        # The first view, once the diagram has drawn: the whole diagram, fitted to the phone.
+        expect(figure).to_have_attribute("data-view", re.compile(r"^(fit|whole)$"))
+    seen = page.evaluate(DIAGRAMS)
+    left, right, width = seen["slide"]
+    assert left >= 0 and right <= width, f"the slide's diagram sticks out: {seen}"
+    hint = {"en": "Text is small at this size", "ja": "この大きさでは文字が小さく"}[lang]
+    for live in seen["live"]:
+        assert live["svg"] <= live["frame"] + 1 and live["right"] <= width, live
+        # Fitted to 390 px, its text is small: the hint says how to zoom in (en and ja).
+        assert live["small"] == "true" and live["hint"].startswith(hint), live
 
 
 def _fits(page: Page, name: str) -> None:
@@ -88,7 +130,18 @@ def test_every_session_page_fits_a_phone(
             expect(phone.locator("#conn")).to_have_attribute("data-state", "connected")
             expect(phone.get_by_test_id("shared-sim")).to_be_visible()
         _fits(phone, f"the {name}")
-        phone.screenshot(path=str(artifacts_dir / SHOTS.format(name=name, lang=lang)))  # type: ignore[operator]
+        if name == "projector":
+            _diagrams_fit(phone, lang)
+            for part, locator in [
+                ("projector-slide", phone.locator("#slide .slide__stage")),
+                ("projector-live", phone.locator("#shared-sim figure.diagram").first),
+            ]:
+                locator.screenshot(path=str(artifacts_dir / SHOTS.format(name=part, lang=lang)))  # type: ignore[operator]
+        # The projector's whole page: its slide diagram and the live ones under it.
+        phone.screenshot(
+            path=str(artifacts_dir / SHOTS.format(name=name, lang=lang)),  # type: ignore[operator]
+            full_page=name == "projector",
+        )
 
     expect(student.get_by_test_id("shared-sim")).to_be_visible()
     _fits(student, "the student's room with the run and the poll")
