@@ -115,7 +115,7 @@ def _explain(action: dict[str, Any], pattern: str, lang: str) -> Step:
         return Step(at_s, do, FIELD, text, texts.FIELDS["add_service"].source, False)
     event = texts.EVENTS[do]
     values = {k: _plain(v) for k, v in action.items() if k not in ("at_s", "do")}
-    metrics = texts.metrics(pattern, do)
+    metrics = texts.metrics(pattern, do, lang)
     return Step(
         at_s,
         do,

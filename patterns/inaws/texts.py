@@ -189,26 +189,51 @@ EVENTS: dict[str, Text] = {
     ),
 }
 
-#: Where each pattern's traffic metrics are, for a fault that changes the traffic.
-METRICS: dict[str, dict[str, str]] = {
+#: Where each pattern's traffic metrics are, for a fault that changes the traffic (metric and
+#: dimension names stay AWS's in both languages).
+_ELB = "AWS/ApplicationELB"
+
+
+def _same(names: str) -> Text:
+    return Text(names, names)
+
+
+METRICS: dict[str, dict[str, Text]] = {
     "elb": {
-        "refuse_task": "AWS/ApplicationELB HTTPCode_ELB_502_Count, UnHealthyHostCount",
-        "blackhole_task": "AWS/ApplicationELB HTTPCode_ELB_504_Count, UnHealthyHostCount",
-        "slow_task": "AWS/ApplicationELB TargetResponseTime (seconds)",
-        "fail_task": "AWS/ApplicationELB HTTPCode_Target_5XX_Count",
-        "kill_task": "AWS/ApplicationELB UnHealthyHostCount, HealthyHostCount",
-        "az_outage": "AWS/ApplicationELB HealthyHostCount (AvailabilityZone)",
+        "refuse_task": _same(f"{_ELB} HTTPCode_ELB_502_Count, UnHealthyHostCount"),
+        "blackhole_task": _same(f"{_ELB} HTTPCode_ELB_504_Count, UnHealthyHostCount"),
+        "slow_task": Text(
+            f"{_ELB} TargetResponseTime (seconds)", f"{_ELB} TargetResponseTime（秒）"
+        ),
+        "fail_task": _same(f"{_ELB} HTTPCode_Target_5XX_Count"),
+        "kill_task": _same(f"{_ELB} UnHealthyHostCount, HealthyHostCount"),
+        "az_outage": Text(
+            f"{_ELB} HealthyHostCount (AvailabilityZone)",
+            f"{_ELB} HealthyHostCount（AvailabilityZone ごと）",
+        ),
     },
     "service-connect": {
-        "_all": "AWS/ECS RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime (ms) by"
-        " DiscoveryName / TargetDiscoveryName; the proxy's access logs",
+        "_all": Text(
+            "AWS/ECS RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime (ms) by"
+            " DiscoveryName / TargetDiscoveryName; the proxy's access logs",
+            "DiscoveryName / TargetDiscoveryName ごとの AWS/ECS RequestCount、"
+            "HTTPCode_Target_5XX_Count、TargetResponseTime（ミリ秒）と、プロキシのアクセスログ",
+        ),
     },
     "service-discovery": {
-        "_all": "no traffic metrics from AWS: your client's own errors and logs;"
-        " Route 53 Resolver query logs for the names it resolves",
+        "_all": Text(
+            "no traffic metrics from AWS: your client's own errors and logs;"
+            " Route 53 Resolver query logs for the names it resolves",
+            "AWS からトラフィックのメトリクスは出ません。クライアント自身のエラーとログ、"
+            "解決した名前の Route 53 Resolver クエリログで確かめます",
+        ),
     },
     "app-mesh": {
-        "_all": "Envoy's own statistics, which teams exported themselves (App Mesh is retired)",
+        "_all": Text(
+            "Envoy's own statistics, which teams exported themselves (App Mesh is retired)",
+            "Envoy 自身の統計情報（各チームが自分でエクスポートしていました。"
+            "App Mesh はサポート終了済みです）",
+        ),
     },
 }
 METRICS_SOURCES = {
@@ -341,12 +366,14 @@ TRAFFIC_FAULTS = (
 )
 
 
-def metrics(pattern: str, do: str) -> str:
-    """Where the pattern's traffic metrics show a fault ("" for an action that is not one)."""
+def metrics(pattern: str, do: str, lang: str = "en") -> str:
+    """Where the pattern's traffic metrics show a fault, in ``lang`` ("" for an action that is
+    not one)."""
     if do not in TRAFFIC_FAULTS:
         return ""
     by_kind = METRICS[pattern]
-    return by_kind.get(do, by_kind.get("_all", ""))
+    text = by_kind.get(do) or by_kind.get("_all")
+    return text.say(lang) if text is not None else ""
 
 
 # --------------------------------------------------------------------------- the IN_AWS texts

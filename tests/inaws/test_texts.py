@@ -116,3 +116,24 @@ def test_the_notes_follow_the_language(pattern: str) -> None:
         "サンプルシステムのタスクサイズ、コンテナ、/health のパスです。実際には自分のものを"
         "使ってください"
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "do"), [(p, do) for p, by_do in texts.METRICS.items() for do in by_do]
+)
+def test_where_a_fault_shows_reads_in_the_page_language(pattern: str, do: str) -> None:
+    """The metrics line of a fault: AWS's metric and dimension names as they are; the words
+    around them (units, "by", where there are none) in Japanese on a Japanese page."""
+    text = texts.METRICS[pattern][do]
+
+    assert english_words(text.ja) == []
+    assert check_japanese_text(text.ja) == []
+    assert not UNIT_LETTER.search(text.ja) and "(ms)" not in text.ja
+    assert (text.ja == text.en) == (english_words(text.en) == [] and "(" not in text.en)
+
+
+def test_a_faults_metrics_follow_the_language() -> None:
+    assert texts.metrics("elb", "slow_task", "ja") == "AWS/ApplicationELB TargetResponseTime（秒）"
+    assert texts.metrics("elb", "slow_task") == "AWS/ApplicationELB TargetResponseTime (seconds)"
+    assert texts.metrics("app-mesh", "kill_task", "ja").startswith("Envoy 自身の統計情報")
+    assert texts.metrics("elb", "rollback", "ja") == ""
