@@ -115,6 +115,9 @@ def _explain(action: dict[str, Any], pattern: str, lang: str) -> Step:
         return Step(at_s, do, FIELD, text, texts.FIELDS["add_service"].source, False)
     event = texts.EVENTS[do]
     values = {k: _plain(v) for k, v in action.items() if k not in ("at_s", "do")}
+    if "delay_ms" in values:  # grouped as the page writes numbers: 19,000
+        delay = float(action["delay_ms"])
+        values["delay_ms"] = f"{int(delay):,}" if delay.is_integer() else f"{delay:,}"
     metrics = texts.metrics(pattern, do, lang)
     return Step(
         at_s,

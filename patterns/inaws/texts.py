@@ -45,7 +45,7 @@ class Text:
 
 #: The panel's headings and labels.
 UI: dict[str, Text] = {
-    "at": Text("At {t} s in this run", "この実行の {t} 秒の時点"),
+    "at": Text("At {t} s in this run", "この実行の {t}\u00a0秒の時点"),
     "at_help": Text(
         "The configuration below is the run as it stands at the playhead, with the actions up to"
         " it folded in. When the player's playhead passes another action, the panel follows.",
@@ -153,7 +153,7 @@ EVENTS: dict[str, Text] = {
     ),
     "slow_task": Text(
         "the task {task} answers {delay_ms} ms later: response time rises.",
-        "タスク {task} の応答が {delay_ms} ミリ秒遅くなり、応答時間が伸びます。",
+        "タスク {task} の応答が {delay_ms}\u00a0ミリ秒遅くなり、応答時間が伸びます。",
         _ALB_METRICS,
     ),
     "fail_task": Text(
@@ -259,14 +259,14 @@ FIXED: dict[str, Text] = {
     "cloud_map.health_propagation_s": Text(
         "Cloud Map applies a custom health status about 30 s after the update;"
         " HealthCheckCustomConfig.FailureThreshold is deprecated and always 1.",
-        "Cloud Map はカスタムヘルスチェックの状態を更新から約 30 秒後に反映します。"
+        "Cloud Map はカスタムヘルスチェックの状態を更新から約 30\u00a0秒後に反映します。"
         "HealthCheckCustomConfig.FailureThreshold は非推奨で、常に 1 です。",
         f"{CLOUD_MAP_API}/API_HealthCheckCustomConfig.html",
     ),
     "cloud_map.record_propagation_s": Text(
         "Route 53 propagates record changes to its DNS servers within about 60 s; no API field"
         " sets it.",
-        "Route 53 はレコードの変更を約 60 秒以内に DNS サーバーへ伝播します。設定する API 項目はありません。",
+        "Route 53 はレコードの変更を約 60\u00a0秒以内に DNS サーバーへ伝播します。設定する API 項目はありません。",
         "https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
     ),
     "envoy.lb_policy": Text(
@@ -313,7 +313,7 @@ FIXED: dict[str, Text] = {
     "service_connect.drain_s": Text(
         "The Service Connect agent waits 20 s for open connections before Envoy exits; no"
         " setting changes it.",
-        "Service Connect エージェントは Envoy の終了前に開いている接続を 20 秒待ちます。変更する設定はありません。",
+        "Service Connect エージェントは Envoy の終了前に開いている接続を 20\u00a0秒待ちます。変更する設定はありません。",
         "https://github.com/aws/amazon-ecs-service-connect-agent",
     ),
     "service_connect.endpoint_lag_s": Text(

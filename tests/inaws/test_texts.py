@@ -137,3 +137,41 @@ def test_a_faults_metrics_follow_the_language() -> None:
     assert texts.metrics("elb", "slow_task") == "AWS/ApplicationELB TargetResponseTime (seconds)"
     assert texts.metrics("app-mesh", "kill_task", "ja").startswith("Envoy 自身の統計情報")
     assert texts.metrics("elb", "rollback", "ja") == ""
+
+
+#: A number (or a {placeholder}) and its unit with a space a line may break at.
+BREAKABLE_UNIT = re.compile(r"(?:\d|\}) (?:ミリ秒|秒|%|％)")
+
+
+def test_a_panel_sentence_keeps_a_number_with_its_unit() -> None:
+    """The panel's sentences wrap (the notes, in a code block, do not): a number and its 秒 or
+    ミリ秒 are joined by a no-break space, so no line starts with the unit."""
+    sentences = [
+        *texts.UI.values(),
+        *texts.FIELDS.values(),
+        *texts.EVENTS.values(),
+        *texts.FIXED.values(),
+        texts.CLIENT,
+        texts.MODEL,
+        texts.UNUSED,
+        texts.WHAT_IF,
+        *(text for by_do in texts.METRICS.values() for text in by_do.values()),
+    ]
+
+    assert [t.ja for t in sentences if BREAKABLE_UNIT.search(t.ja)] == []
+    assert len([t for t in sentences if "\u00a0秒" in t.ja or "\u00a0ミリ秒" in t.ja]) >= 5
+
+
+def test_a_slow_task_says_its_delay_grouped_in_both_languages() -> None:
+    from patterns.inaws.fold import fold
+
+    run = {
+        "pattern": "elb",
+        "actions": [{"at_s": 5, "do": "slow_task", "task": "inventory-1", "delay_ms": 15000}],
+    }
+    said = {lang: fold(load_scenario(run), 10, lang)[1][0].text for lang in ("en", "ja")}
+
+    assert said == {
+        "en": "the task inventory-1 answers 15,000 ms later: response time rises.",
+        "ja": "タスク inventory-1 の応答が 15,000\u00a0ミリ秒遅くなり、応答時間が伸びます。",
+    }

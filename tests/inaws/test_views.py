@@ -192,7 +192,7 @@ def test_the_panel_tells_the_run_at_the_playhead(client: Client, lang: str) -> N
         path.write_text(steps, encoding="utf-8")
     assert steps == path.read_text(encoding="utf-8")
     assert 'data-at="61.0"' in html
-    assert ("この実行の 61 秒の時点" if lang == "ja" else "At 61 s in this run") in html
+    assert ("この実行の 61\u00a0秒の時点" if lang == "ja" else "At 61 s in this run") in html
     code = _code(html)
     assert '"desiredCount": 6' in code  # scaled at 60 s
     assert '"Key": "deregistration_delay.timeout_seconds",\n      "Value": "30"' in code
