@@ -467,6 +467,17 @@ def _field(
     return field
 
 
+def default_text(field: forms.Field) -> str:
+    """The default as the field shows it: a choice's label ("No", not "False"), else the value;
+    "" for a field without one."""
+    if field.initial is None:
+        return ""
+    for value, label in getattr(field, "choices", ()):
+        if str(value) == str(field.initial):
+            return str(label)
+    return str(field.initial)
+
+
 def range_text(field: forms.Field) -> str:
     """What a number field says of its range, from its own ``min``/``max`` (so the help text and
     the attributes cannot disagree): "Accepted: 2 to 10."; "" for a field without both."""
@@ -541,14 +552,16 @@ class SettingsForm(forms.Form):
         return raw not in (None, "") and str(raw) != str(field.initial)
 
     def rows(self) -> list[dict[str, Any]]:
-        """Each field with what the page says about it in AWS: ``kind`` (settable, fixed, client,
-        model), ``note`` (translated) and ``api`` (the API field's name, settable ones only;
-        ``retired`` when App Mesh's end of support makes it history)."""
+        """Each field with its ``default`` (as the field shows it) and what the page says about
+        it in AWS: ``kind`` (settable, fixed, client, model), ``note`` (translated) and ``api``
+        (the API field's name, settable ones only; ``retired`` when App Mesh's end of support
+        makes it history)."""
         out = []
         for path in self.fields:
             entry = self.aws.get(path)
             row: dict[str, Any] = {
                 "field": self[path],
+                "default": default_text(self.fields[path]),
                 "kind": "",
                 "note": "",
                 "api": "",

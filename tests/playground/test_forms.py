@@ -379,6 +379,26 @@ def test_settings_form_depends_on_healthy_is_a_yes_no_field_giving_a_boolean() -
     assert 'data-initial="False"' in str(form["settings.ecs.depends_on_healthy"])
 
 
+@pytest.mark.parametrize(
+    ("lang", "no", "round_robin"), [("en", "No", "Round robin"), ("ja", "いいえ", "ラウンドロビン")]
+)
+def test_a_settings_default_reads_as_its_field_shows_it(
+    lang: str, no: str, round_robin: str
+) -> None:
+    """A yes/no or choice default is the option's label in the page's language ("No", never
+    Python's "False"); a number stays a number."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        rows = {
+            row["field"].name: row["default"] for form in settings_forms() for row in form.rows()
+        }
+
+    assert rows["settings.ecs.depends_on_healthy"] == no
+    assert rows["settings.alb.algorithm"] == round_robin
+    assert rows["settings.alb.deregistration_delay_s"] == "300"
+
+
 def test_settings_form_depends_on_healthy_left_at_no_changes_nothing() -> None:
     form = settings_forms({"settings.ecs.depends_on_healthy": "False"})[0]
 
