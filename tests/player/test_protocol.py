@@ -149,7 +149,7 @@ def test_protocol_client_types_are_the_ones_the_socket_accepts() -> None:
 async def _playground_messages() -> list[dict[str, Any]]:
     """A run with an action, its end, a fork, a resume, a speed change and a refusal."""
     communicator = WebsocketCommunicator(application, "/ws/playground/", headers=ORIGIN)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
     try:
         await communicator.send_json_to(

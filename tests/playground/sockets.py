@@ -16,7 +16,7 @@ OPENED: list[WebsocketCommunicator] = []
 async def connected() -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, "/ws/playground/", headers=ORIGIN)
     OPENED.append(communicator)
-    ok, _ = await communicator.connect()
+    ok, _ = await communicator.connect(timeout=10)
     assert ok
     return communicator
 

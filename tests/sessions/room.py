@@ -53,7 +53,7 @@ def as_student(session: StudySession, nickname: str) -> bytes:
 async def connect(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
     headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
     communicator = room_socket(f"/ws/sessions/{session.public_id}/", headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     assert connected, code
     return communicator
 
@@ -64,9 +64,11 @@ _UNREAD: weakref.WeakKeyDictionary[WebsocketCommunicator, list[dict[str, Any]]] 
 )
 
 
-async def until(communicator: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+async def until(communicator: WebsocketCommunicator, kind: str, timeout: float = 10) -> dict:
     """The next message of ``kind``. A ``sim.history`` batch (windows due together: a catch-up,
-    or a run played fast) counts as its frames, in order, unless ``kind`` asks for the batch."""
+    or a run played fast) counts as its frames, in order, unless ``kind`` asks for the batch.
+    ``timeout`` bounds each wait only so that a missing message fails the test: frames are
+    stepped in threads, and on a loaded machine (xdist next to other work) 2 s ran out."""
     unread = _UNREAD.setdefault(communicator, [])
     while True:
         if unread:
@@ -107,6 +109,14 @@ class FakeClock:
         future = asyncio.get_running_loop().create_future()
         self.sleepers.append((self.t + max(0.0, seconds), future))
         await future
+
+    async def asleep(self, within_s: float = 30.0) -> None:
+        """Once something sleeps on this clock (the room's streamer, between windows): an
+        ``advance`` before that would start its next sleep from the advanced time."""
+        give_up = time.monotonic() + within_s
+        while not any(not f.done() for _at, f in self.sleepers):
+            assert time.monotonic() < give_up, f"nothing slept on the clock in {within_s} s"
+            await asyncio.sleep(0.01)
 
     def advance(self, seconds: float) -> None:
         self.t += seconds

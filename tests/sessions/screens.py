@@ -88,7 +88,7 @@ async def open_screen(session: Any, cookie: bytes, have: str | None = None) -> S
     communicator = room_socket(
         f"/ws/sessions/{session.public_id}/{query}", [ORIGIN, (b"cookie", cookie)]
     )
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     assert connected, code
     return Screen(communicator)
 

@@ -53,7 +53,7 @@ async def test_room_refuses_a_stranger_and_an_unknown_session() -> None:
     stranger = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN])
     nowhere = room_socket("/ws/sessions/abcdefghijkl/", [ORIGIN])
 
-    results = [await stranger.connect(), await nowhere.connect()]
+    results = [await stranger.connect(timeout=10), await nowhere.connect(timeout=10)]
 
     assert results == [(False, 4403), (False, 4404)]
 
@@ -368,7 +368,7 @@ async def test_student_cannot_enter_another_session() -> None:
     cookie = await as_student(first, "Aya")
 
     communicator = room_socket(f"/ws/sessions/{second.public_id}/", [ORIGIN, (b"cookie", cookie)])
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
 
     assert (connected, code) == (False, 4403)
 
@@ -380,7 +380,7 @@ async def test_instructor_cannot_drive_someone_elses_session() -> None:
     communicator = room_socket(
         f"/ws/sessions/{first.public_id}/", [ORIGIN, (b"cookie", other_cookie)]
     )
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
 
     assert (connected, code) == (False, 4403)
 
@@ -399,7 +399,7 @@ async def test_ending_a_session_closes_every_socket() -> None:
     assert await student.receive_output(timeout=1) == {"type": "websocket.close", "code": 4410}
     assert await until(instructor, "ended") == {"type": "ended"}
     again = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN, (b"cookie", cookie)])
-    assert (await again.connect())[0] is True
+    assert (await again.connect(timeout=10))[0] is True
     assert await again.receive_json_from() == {"type": "ended"}
 
 

@@ -59,7 +59,7 @@ def _stored(session: StudySession) -> tuple[dict[str, Any], dict[str, Any]]:
 
 async def _refused_close(session: StudySession, cookie: bytes) -> int | None:
     communicator = room_socket(f"/ws/sessions/{session.public_id}/", [ORIGIN, (b"cookie", cookie)])
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     if connected:
         closing = await communicator.receive_output(timeout=10)
         return int(closing.get("code", 0))
@@ -145,7 +145,7 @@ async def test_only_the_instructor_may_lock_or_remove() -> None:
     aya = await connect(session, await as_student(session, "Aya"))
     projector_headers = [ORIGIN, (b"cookie", teacher_cookie)]
     projector = room_socket(f"/ws/sessions/{session.public_id}/?view=projector", projector_headers)
-    assert (await projector.connect())[0]
+    assert (await projector.connect(timeout=10))[0]
     await until_hello(aya)
     await until_hello(projector)
     aya_id = (await _participant(session, "Aya")).pk

@@ -41,7 +41,7 @@ CHOICE_POLL = {
 async def _projector(session: StudySession, cookie: bytes | None) -> WebsocketCommunicator:
     headers = [ORIGIN] + ([(b"cookie", cookie)] if cookie else [])
     communicator = room_socket(f"/ws/sessions/{session.public_id}/?view=projector", headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     assert connected, code
     return communicator
 
@@ -70,7 +70,7 @@ async def test_projector_socket_is_the_owners_and_says_its_role() -> None:
     student = await _projector(session, student_cookie)
 
     assert hello["role"] == "projector"
-    assert await stranger.connect() == (False, 4403)
+    assert await stranger.connect(timeout=10) == (False, 4403)
     assert (await until_hello(student))["role"] == "student"
 
 
@@ -144,7 +144,7 @@ async def test_an_unedited_lesson_question_reaches_each_phone_in_its_language() 
         f"/ws/sessions/{session.public_id}/",
         [ORIGIN, (b"cookie", ja_cookie), (b"accept-language", b"ja")],
     )
-    assert (await ja.connect())[0]
+    assert (await ja.connect(timeout=10))[0]
     await until_hello(console)
     await until_hello(ja)
     en_question, ja_question = (polls.from_lesson("summary", lang, 7)[0] for lang in ("en", "ja"))

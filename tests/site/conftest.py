@@ -26,7 +26,7 @@ async def open_socket(warm_engine: None) -> AsyncIterator[OpenSocket]:
         headers = [(b"origin", origin)] + ([(b"cookie", cookie)] if cookie else [])
         communicator = WebsocketCommunicator(application, path, headers=headers)
         opened.append(communicator)
-        connected, code = await communicator.connect()
+        connected, code = await communicator.connect(timeout=10)
         return communicator, connected, code
 
     try:

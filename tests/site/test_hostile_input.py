@@ -83,7 +83,7 @@ async def _drain(communicator: WebsocketCommunicator, wait: float) -> list[dict[
 
 async def _send_all(path: str, headers: list[tuple[bytes, bytes]], frames: list[str]) -> None:
     communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=10)
     assert connected, code
     try:
         await _drain(communicator, 0.05)
@@ -116,7 +116,7 @@ def _fuzz(path: str, headers: list[tuple[bytes, bytes]], types: frozenset[str]) 
 
 async def _first_error(path: str, headers: list[tuple[bytes, bytes]], text: str) -> dict:
     communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
     try:
         await _drain(communicator, 0.05)

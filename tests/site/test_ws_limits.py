@@ -23,11 +23,13 @@ def _status_socket(address: str) -> WebsocketCommunicator:
 async def test_an_address_beyond_its_sockets_is_refused_until_one_closes() -> None:
     first, second = _status_socket("203.0.113.7"), _status_socket("203.0.113.7")
     third, elsewhere = _status_socket("203.0.113.7"), _status_socket("198.51.100.4")
-    accepted = [(await socket.connect())[0] for socket in (first, second, third, elsewhere)]
+    accepted = [
+        (await socket.connect(timeout=10))[0] for socket in (first, second, third, elsewhere)
+    ]
 
     await first.disconnect()
     again = _status_socket("203.0.113.7")
-    accepted_after_close = (await again.connect())[0]
+    accepted_after_close = (await again.connect(timeout=10))[0]
     for socket in (second, elsewhere, again):
         await socket.disconnect()
 

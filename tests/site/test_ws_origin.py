@@ -86,7 +86,7 @@ async def test_the_app_refuses_another_port_of_its_own_host() -> None:
         communicator = WebsocketCommunicator(
             application, "/ws/status/", headers=[(b"origin", origin), (b"host", b"localhost:8000")]
         )
-        connected, _ = await communicator.connect()
+        connected, _ = await communicator.connect(timeout=10)
         results.append(connected)
         await communicator.disconnect()
     assert results == [True, False]
