@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Download, Page, expect
+from playwright.sync_api import Browser, Download, Page, expect
 
-from tests.browser.conftest import Classroom
+from tests.browser.conftest import Classroom, join_code
 from tests.servers import DaphneServer
 
 # The header's language switch and sign-out are the same on every page; they have tests of their
@@ -81,7 +81,7 @@ def _still(page: Page) -> str:
     raise AssertionError(f"{page.url} never stops changing by itself: {changed[:3]}")
 
 
-def _press(page: Page, index: int, label: str) -> str:
+def _press(page: Page, index: int, label: str, selector: str = CANDIDATES) -> str:
     """Press the ``index``-th visible candidate; the effect seen, or '' when there was none."""
     seen: list[str] = []
     main_frame = page.main_frame
@@ -106,7 +106,7 @@ def _press(page: Page, index: int, label: str) -> str:
     page.on("popup", on_popup)
     try:
         _still(page)
-        target = page.locator(CANDIDATES).evaluate_all(
+        target = page.locator(selector).evaluate_all(
             """(all, index) => {
               const live = all.filter(PRESSABLE);
               live.forEach((b) => b.removeAttribute("data-press"));
@@ -152,24 +152,38 @@ def _every_button_acts(
 
     page.set_default_timeout(60_000)  # a busy machine: the pages' engines share two cores
 
-    def load() -> list[str]:
+    def load() -> Page:
         page.goto(url, timeout=60_000)
         _settle(page)
         if prepare:
             prepare(page)
-        return list(page.evaluate(VISIBLE, CANDIDATES))
+        return page
 
-    labels = load()
+    return _each_button_acts(load)
+
+
+def _each_button_acts(
+    fresh: Callable[[], Page], selector: str = CANDIDATES, shuffled: bool = False
+) -> list[str]:
+    """Press each visible candidate, each on the page ``fresh()`` gives (a reload, or a new
+    session's screen where a press changes what everyone in it sees); fail on a press without
+    an effect. Returns the labels pressed. ``shuffled``: the page lists its buttons in an order
+    drawn per load (a poll's choices), so two loads have the same buttons in any order."""
+    page = fresh()
+    labels = list(page.evaluate(VISIBLE, selector))
+    url = page.url
     dead = []
     for index, label in enumerate(labels):
         if index:
             # A press can leave server-side state (a hint shown moves "hint 1 of 4" on): the same
             # buttons in the same order, up to their counts.
-            now = load()
-            assert _shape(now) == _shape(labels), (
+            page = fresh()
+            now = list(page.evaluate(VISIBLE, selector))
+            same = sorted(_shape(now)) == sorted(_shape(labels)) if shuffled else None
+            assert same if shuffled else _shape(now) == _shape(labels), (
                 f"{url}: the buttons differ between two loads: {labels} / {now}"
             )
-        effect = _press(page, index, label)
+        effect = _press(page, index, label, selector)
         if not effect:
             dead.append(label)
         # A refused form answers 400 with its field errors on the page (the join form does): the
@@ -280,3 +294,70 @@ def test_sign_out_signs_the_instructor_out(
     console.goto(base + "/sessions/mine/")
     expect(console).to_have_url(base + "/accounts/login/?next=/sessions/mine/")
     expect(console.locator("header").get_by_test_id("sign-in")).to_have_count(0)  # already here
+
+
+# On the session screens every button counts, not only the primary ones: each is something the
+# instructor or a student does in front of the class.
+SESSION_BUTTONS = "main :is(button, input[type=submit])"
+
+# What each screen must offer (data-testid or data-command of the buttons pressed).
+SESSION_OFFERS = {
+    "console": {
+        "next-slide",
+        "step-next",
+        "sim-play",
+        "sim-start-button",
+        "lobby-lock",
+        "poll-ask",
+    },
+    "console in a poll": {"poll-reveal", "poll-close", "remove"},
+    "projector": set(),  # the projector is driven from its keyboard (its own test) or the console
+    "student": {"follow-toggle", "poll-choice"},
+}
+
+OFFERED = """(selector) => [...document.querySelectorAll(selector)].filter(PRESSABLE)
+  .map((b) => b.dataset.choice !== undefined ? "poll-choice" : b.dataset.testid || b.dataset.command || "")""".replace(
+    "PRESSABLE", PRESSABLE
+)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("screen", list(SESSION_OFFERS))
+def test_every_button_of_a_session_screen_does_something(
+    browser: Browser, daphne_server: DaphneServer, screen: str, locale: str
+) -> None:
+    """A press on the console changes what the whole room sees (the slide, the run, the lobby),
+    so each press is made on a screen of a session of its own, opened on a lesson: the console as
+    it opens and with a student in and a poll open, the projector, and the student's phone with
+    the poll open (its answer buttons)."""
+    rooms: list[Classroom] = []
+    offered: set[str] = set()
+
+    def fresh() -> Page:
+        if rooms:
+            rooms[-1].close()
+        room = Classroom(browser, daphne_server)
+        rooms.append(room)
+        console = room.instructor(name=f"buttons{len(rooms) % 2}", lesson=True, locale=locale)
+        page = console
+        if screen == "projector":
+            page = room.projector(console, locale)
+        elif screen != "console":
+            student = room.student(join_code(console), "Aoi", locale=locale)
+            console.get_by_test_id("poll-preset").select_option("0")  # the lesson's quiz
+            console.get_by_test_id("poll-ask").click()
+            expect(student.get_by_test_id("student-poll")).to_be_visible()
+            expect(console.get_by_test_id("remove")).to_have_count(1)
+            page = console if screen == "console in a poll" else student
+        page.set_default_timeout(60_000)
+        offered.update(page.evaluate(OFFERED, SESSION_BUTTONS))
+        return page
+
+    try:
+        _each_button_acts(fresh, SESSION_BUTTONS, shuffled=screen == "student")
+    finally:
+        if rooms:
+            rooms[-1].close()
+    assert SESSION_OFFERS[screen] <= offered, offered
+    if screen == "projector":
+        assert offered == set()

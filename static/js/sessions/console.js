@@ -29,6 +29,29 @@ function goTo(slide, step = 0) {
   const last = slides.total || 500;
   target = Math.min(Math.max(1, slide), last);
   send({ type: "slide", slide: target, step });
+  syncControls();
+}
+
+// A control that would change nothing is disabled (and says so to a screen reader): no previous
+// slide on the first, no step back at step 0, no pause while paused, nothing to clear. A
+// disabled control that had the focus hands it to its partner, so a keyboard user goes on.
+function enable(command, on, partner) {
+  const button = document.querySelector(`[data-command="${command}"]`);
+  if (!on && document.activeElement === button && partner) {
+    document.querySelector(`[data-command="${partner}"]`).focus();
+  }
+  button.disabled = !on;
+}
+
+function syncControls() {
+  if (!state) return;
+  const slide = current();
+  enable("prev", slide > 1, "next");
+  enable("next", !slides.total || slide < slides.total, "prev");
+  enable("step-back", state.step > 0, "step-next");
+  enable("play", !state.sim.playing, "pause");
+  enable("pause", state.sim.playing, "play");
+  enable("unhighlight", Boolean(state.highlight));
 }
 
 function current() {
@@ -62,10 +85,16 @@ function applyState(next) {
   document.getElementById("poll-live").hidden = poll === null;
   if (poll) {
     document.getElementById("poll-live-prompt").textContent = `Q${poll.number}. ${poll.prompt}`;
-    document.querySelector('[data-command="poll.reveal"]').disabled = poll.state === "revealed";
+    const revealed = poll.state === "revealed";
+    enable("poll.reveal", !revealed, "poll.close");
+    // What the room sees of this poll now: the answer hidden, or shown on every screen.
+    const line = document.getElementById("poll-live-state");
+    line.dataset.state = poll.state;
+    line.textContent = `${revealed ? "✓" : "◉"} ${text(revealed ? "poll-revealed" : "poll-open")}`;
   }
   countdown.set(poll);
   showLock(Boolean(next.locked));
+  syncControls();
 }
 
 function showLobby(lobby) {
