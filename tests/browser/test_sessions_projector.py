@@ -98,9 +98,23 @@ def test_projector_and_console_follow_one_room_and_the_answer_waits_for_the_reve
     console.set_viewport_size({"width": 1280, "height": 800})
 
     # Space on the projector plays and pauses the shared run; its clock stops at the run's end.
+    console.get_by_test_id("poll-close").click()
+    expect(room.get_by_test_id("projector-poll")).to_be_hidden()
     console.get_by_test_id("sim-scenario").select_option("steady")
     console.get_by_test_id("sim-start-button").click()
     expect(room.get_by_test_id("shared-sim")).to_be_visible()
+    # The run the instructor drives is what the room sees first: at 1920×1080 its diagram starts
+    # in the upper half of the screen and spans most of its width. The event list and the
+    # waterfall need a pointer: the console keeps them, the projector does not show them.
+    room.evaluate("window.scrollTo(0, 0)")
+    expect(room.locator("#shared-sim [data-role=diagrams] svg").first).to_be_visible()
+    box = room.locator("#shared-sim [data-role=diagrams]").bounding_box()
+    assert box and box["y"] < 540 and box["width"] > 0.8 * 1920, box
+    slide = room.locator(".projector__stage").bounding_box()
+    assert slide and slide["y"] > box["y"] + box["height"], (slide, box)  # the slide follows
+    for panel in ("events", "waterfall"):
+        expect(room.locator(f"#shared-sim [data-role={panel}]")).to_be_hidden()
+        expect(console.locator(f"#shared-sim [data-role={panel}]")).to_be_attached()
     console.get_by_test_id("sim-speed").select_option("10")
     room.keyboard.press(" ")
     expect(aya.locator("#sim-state")).to_have_text("▶ playing 10×")
