@@ -48,6 +48,13 @@ application = ProtocolTypeRouter(
 # out of the collector's view keeps full collections short while playgrounds and rooms stream
 # (bench/stream_bench.py saw 100 ms pauses before). Objects created later are collected as usual.
 gc.freeze()
+# A class keeps each student's socket alive for an hour (its protocol, transport, consumer and
+# queues). With the default thresholds a full collection walked all of them every few seconds
+# while 2,000 students connected and during the class, most of them freeing nothing: 28 ms
+# growing to 231 ms each, every screen's frames waiting meanwhile (bench/sessions_bench.py,
+# timed with gc.callbacks). With these, young collections run less often and a full one ran
+# once, when the class left; the bench's peak RSS went from 177 to 184 MB.
+gc.set_threshold(20_000, 50, 100)
 
 # The event loop's thread releases the GIL on every socket write; while an engine thread computes
 # (a shared run's window, a tail replay), taking it back waits out the switch interval (5 ms by
