@@ -169,6 +169,7 @@ def _each_button_acts(
     session's screen where a press changes what everyone in it sees); fail on a press without
     an effect. Returns the labels pressed. ``shuffled``: the page lists its buttons in an order
     drawn per load (a poll's choices), so two loads have the same buttons in any order."""
+    order = sorted if shuffled else list
     page = fresh()
     labels = list(page.evaluate(VISIBLE, selector))
     url = page.url
@@ -179,8 +180,7 @@ def _each_button_acts(
             # buttons in the same order, up to their counts.
             page = fresh()
             now = list(page.evaluate(VISIBLE, selector))
-            same = sorted(_shape(now)) == sorted(_shape(labels)) if shuffled else None
-            assert same if shuffled else _shape(now) == _shape(labels), (
+            assert order(_shape(now)) == order(_shape(labels)), (
                 f"{url}: the buttons differ between two loads: {labels} / {now}"
             )
         effect = _press(page, index, label, selector)

@@ -41,10 +41,14 @@ async def _next_while_time_passes(
     return await communicator.receive_json_from()
 
 
+def _unbatched(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """A message, or the messages of a sim.history batch (windows due together), in order."""
+    return message["frames"] if message["type"] == "sim.history" else [message]
+
+
 async def _messages(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
     """The next message, or the messages of a sim.history batch, in order."""
-    message = await communicator.receive_json_from(timeout=10)
-    return message["frames"] if message["type"] == "sim.history" else [message]
+    return _unbatched(await communicator.receive_json_from(timeout=10))
 
 
 async def _frames_until_action(communicator: WebsocketCommunicator) -> dict[str, Any]:
@@ -330,10 +334,9 @@ async def test_students_get_the_engines_readouts_after_a_fault(clock: FakeClock)
         message = await _next_while_time_passes(student, clock)
         if message["type"] == "state":
             anchor = message["state"]["sim"]
-        # Readouts come alone or inside a sim.history batch (windows due together, as on a
-        # loaded machine); those from before the kill come first, from the first window.
-        items = message["frames"] if message["type"] == "sim.history" else [message]
-        for item in items:
+        # Readouts come alone or inside a sim.history batch (as on a loaded machine); those
+        # from before the kill come first, from the first window.
+        for item in _unbatched(message):
             if item["type"] == "sim.readouts" and item["values"]["faults"]:
                 readouts, arrived = item, clock.now()
                 break
@@ -357,8 +360,7 @@ async def _first_readouts(
     give_up = time.monotonic() + 60.0  # real seconds: the engine's threads run in real time
     while time.monotonic() < give_up:
         message = await _next_while_time_passes(communicator, clock)
-        items = message["frames"] if message["type"] == "sim.history" else [message]
-        for item in items:
+        for item in _unbatched(message):
             if item["type"] == "sim.frame" and message["type"] == "sim.history":
                 head = max(head, item["t1"])
             if item["type"] == "sim.readouts":

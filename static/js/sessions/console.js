@@ -33,8 +33,8 @@ function goTo(slide, step = 0) {
 }
 
 // A control that would change nothing is disabled (and says so to a screen reader): no previous
-// slide on the first, no step back at step 0, no pause while paused, nothing to clear. A
-// disabled control that had the focus hands it to its partner, so a keyboard user goes on.
+// slide on the first, no step back at step 0, no pause while paused, nothing to clear, no second
+// reveal. A disabled control that had the focus hands it to its partner, so a keyboard user goes on.
 function enable(command, on, partner) {
   const button = document.querySelector(`[data-command="${command}"]`);
   if (!on && document.activeElement === button && partner) {
@@ -52,6 +52,7 @@ function syncControls() {
   enable("play", !state.sim.playing, "pause");
   enable("pause", state.sim.playing, "play");
   enable("unhighlight", Boolean(state.highlight));
+  if (state.poll) enable("poll.reveal", state.poll.state !== "revealed", "poll.close");
 }
 
 function current() {
@@ -86,7 +87,6 @@ function applyState(next) {
   if (poll) {
     document.getElementById("poll-live-prompt").textContent = `Q${poll.number}. ${poll.prompt}`;
     const revealed = poll.state === "revealed";
-    enable("poll.reveal", !revealed, "poll.close");
     // What the room sees of this poll now: the answer hidden, or shown on every screen.
     const line = document.getElementById("poll-live-state");
     line.dataset.state = poll.state;
